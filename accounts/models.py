@@ -1,0 +1,93 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from accounts.roles import PUBLIC_RANK, ROLE_SCOPE_LEVEL, STAFF_ROLES, Role, ScopeLevel
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.SYSTEM_ADMIN)
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        # People type their email in any case; it is stored lower-cased.
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone who signs in: residents, officers, partners. The email address is the login."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    role = models.CharField(max_length=32, choices=Role, default=Role.RESIDENT)
+    force = models.ForeignKey(
+        "neighbourhoods.Force", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    division = models.ForeignKey(
+        "neighbourhoods.Division", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    organisation = models.CharField(
+        max_length=150, blank=True, help_text="The partner agency a partner user works for."
+    )
+    collar_number = models.CharField(max_length=16, blank=True)
+    public_bio = models.TextField(blank=True, help_text="Shown on public neighbourhood pages.")
+    is_active = models.BooleanField(default=True)
+    # Django admin access, for reference data; granted separately from the role.
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="chief_inspector") | models.Q(division__isnull=False),
+                name="chief_inspector_has_division",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def scope_level(self) -> ScopeLevel:
+        return ROLE_SCOPE_LEVEL[Role(self.role)]
+
+    @property
+    def public_title(self) -> str:
+        rank = PUBLIC_RANK.get(self.role)
+        return f"{rank} {self.full_name}" if rank else self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def get_full_name(self):
+        return self.full_name

@@ -1,0 +1,157 @@
+"""The one place that answers "may this user do this action on this object?".
+
+Every view, API endpoint and template asks `can(user, action, obj)`; no other module decides
+access. Rules are registered per action name ("<entity>.<verb>") so each app's rules sit here,
+side by side, where a reviewer can read the whole policy at once.
+
+Area scope: a neighbourhood officer's area is their current team memberships, a chief
+inspector's is their division, HQ, communications and system administrators see the force.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+
+from accounts.roles import NEIGHBOURHOOD_TEAM_ROLES, Role, ScopeLevel
+
+
+@dataclass(frozen=True)
+class AreaScope:
+    level: ScopeLevel
+    neighbourhood_ids: frozenset[int] = frozenset()
+    division_ids: frozenset[int] = frozenset()
+    # None means every force: a system administrator not tied to one force.
+    force_ids: frozenset[int] | None = frozenset()
+
+    def covers_neighbourhood(self, neighbourhood) -> bool:
+        if self.level == ScopeLevel.NEIGHBOURHOOD:
+            return neighbourhood.pk in self.neighbourhood_ids
+        if self.level == ScopeLevel.DIVISION:
+            return neighbourhood.division_id in self.division_ids
+        if self.level == ScopeLevel.FORCE:
+            return self.force_ids is None or neighbourhood.division.force_id in self.force_ids
+        return False
+
+    def covers_division(self, division) -> bool:
+        if self.level == ScopeLevel.DIVISION:
+            return division.pk in self.division_ids
+        if self.level == ScopeLevel.FORCE:
+            return self.force_ids is None or division.force_id in self.force_ids
+        return False
+
+    def neighbourhood_filter(self) -> dict | None:
+        """Keyword filter for a Neighbourhood queryset, or None for "no neighbourhoods"."""
+        if self.level == ScopeLevel.NEIGHBOURHOOD:
+            return {"pk__in": self.neighbourhood_ids}
+        if self.level == ScopeLevel.DIVISION:
+            return {"division_id__in": self.division_ids}
+        if self.level == ScopeLevel.FORCE:
+            return {} if self.force_ids is None else {"division__force_id__in": self.force_ids}
+        return None
+
+
+NO_SCOPE = AreaScope(level=ScopeLevel.NONE)
+
+
+def scope_for(user) -> AreaScope:
+    """The user's area, worked out once per user object (one query at most)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_SCOPE
+    cached = getattr(user, "_area_scope", None)
+    if cached is not None:
+        return cached
+    scope = _compute_scope(user)
+    user._area_scope = scope
+    return scope
+
+
+def _compute_scope(user) -> AreaScope:
+    from neighbourhoods.models import TeamMembership
+
+    level = user.scope_level
+    if level == ScopeLevel.NEIGHBOURHOOD:
+        ids = TeamMembership.objects.current().filter(user=user).values_list("neighbourhood_id", flat=True)
+        return AreaScope(level=level, neighbourhood_ids=frozenset(ids))
+    if level == ScopeLevel.DIVISION:
+        return AreaScope(level=level, division_ids=frozenset([user.division_id]) if user.division_id else frozenset())
+    if level == ScopeLevel.FORCE:
+        return AreaScope(level=level, force_ids=None if user.force_id is None else frozenset([user.force_id]))
+    return NO_SCOPE
+
+
+Rule = Callable[..., bool]
+_RULES: dict[str, Rule] = {}
+
+
+def rule(action: str) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        if action in _RULES:
+            raise ValueError(f"Rule for {action!r} registered twice.")
+        _RULES[action] = fn
+        return fn
+
+    return register
+
+
+def can(user, action: str, obj=None) -> bool:
+    # An unknown action is a programming error; failing loudly beats silently allowing or denying.
+    check = _RULES[action]
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(check(user, obj))
+
+
+def registered_actions() -> list[str]:
+    return sorted(_RULES)
+
+
+def policy_required(action: str):
+    """View decorator for actions that need no object: 403 unless `can(user, action)`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not can(request.user, action):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# --- staff area -------------------------------------------------------------------------------
+
+
+@rule("staff.dashboard")
+def _staff_dashboard(user, obj=None) -> bool:
+    return user.is_staff_member
+
+
+@rule("account.two_factor")
+def _account_two_factor(user, obj=None) -> bool:
+    # TOTP is offered to staff, who hold residents' personal data; residents sign in with a password.
+    return user.is_staff_member
+
+
+# --- neighbourhoods ---------------------------------------------------------------------------
+
+
+@rule("neighbourhood.view_internal")
+def _neighbourhood_view_internal(user, neighbourhood) -> bool:
+    return user.is_staff_member and scope_for(user).covers_neighbourhood(neighbourhood)
+
+
+@rule("neighbourhood.edit")
+def _neighbourhood_edit(user, neighbourhood) -> bool:
+    # The team that works the area keeps its public profile; a chief inspector or HQ reads it.
+    if user.role == Role.SYSTEM_ADMIN:
+        return scope_for(user).covers_neighbourhood(neighbourhood)
+    return user.role in NEIGHBOURHOOD_TEAM_ROLES and scope_for(user).covers_neighbourhood(neighbourhood)
+
+
+@rule("division.view")
+def _division_view(user, division) -> bool:
+    return user.is_staff_member and scope_for(user).covers_division(division)

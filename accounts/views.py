@@ -1,0 +1,138 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
+from django_otp import login as otp_login
+from django_otp import match_token
+
+from accounts import selectors, services
+from accounts.forms import EmailAuthenticationForm, TokenForm
+from accounts.policy import policy_required
+
+PENDING_USER_KEY = "two_factor_pending_user"
+PENDING_BACKEND_KEY = "two_factor_pending_backend"
+PENDING_NEXT_KEY = "two_factor_pending_next"
+
+
+def _safe_next(request, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+@login_not_required
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    """Password first; staff who have enrolled a second factor then give a code."""
+    next_url = request.POST.get("next") or request.GET.get("next")
+    form = EmailAuthenticationForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        if selectors.user_has_two_factor(user=user):
+            request.session.cycle_key()
+            request.session[PENDING_USER_KEY] = user.pk
+            request.session[PENDING_BACKEND_KEY] = user.backend
+            request.session[PENDING_NEXT_KEY] = _safe_next(request, next_url)
+            return redirect("accounts:login-verify")
+        login(request, user)
+        return redirect(_safe_next(request, next_url))
+    return render(request, "accounts/login.html", {"form": form, "next": next_url or ""})
+
+
+@login_not_required
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_verify(request):
+    user_pk = request.session.get(PENDING_USER_KEY)
+    user = get_user_model().objects.filter(pk=user_pk, is_active=True).first() if user_pk else None
+    if user is None:
+        messages.info(request, "Please sign in with your email address and password first.")
+        return redirect("accounts:login")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(user, form.cleaned_data["token"])
+        if device is not None:
+            next_url = request.session.get(PENDING_NEXT_KEY) or reverse(settings.LOGIN_REDIRECT_URL)
+            backend = request.session.get(PENDING_BACKEND_KEY)
+            for key in (PENDING_USER_KEY, PENDING_BACKEND_KEY, PENDING_NEXT_KEY):
+                request.session.pop(key, None)
+            login(request, user, backend=backend)
+            otp_login(request, device)
+            return redirect(next_url)
+        form.add_error("token", "That code is not right or has expired. Codes change every 30 seconds.")
+    return render(request, "accounts/login_verify.html", {"form": form})
+
+
+# Django's LogoutView accepts POST only, so a link or image tag cannot sign anyone out.
+logout_view = auth_views.LogoutView.as_view()
+
+
+@require_GET
+def home(request):
+    """Where signing in lands: staff on their area, residents on the public map."""
+    if request.user.is_staff_member:
+        return redirect("neighbourhoods:officer-home")
+    return redirect("neighbourhoods:public-home")
+
+
+@require_http_methods(["GET", "POST"])
+@policy_required("account.two_factor")
+def two_factor(request):
+    """Enrol, confirm or remove the TOTP second factor."""
+    user = request.user
+    confirmed = selectors.two_factor_device(user=user, confirmed=True)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"]
+        if confirmed is not None:
+            if services.two_factor_disable(user=user, token=token):
+                messages.success(request, "Two-step sign-in is off. You now sign in with your password only.")
+                return redirect("accounts:two-factor")
+        elif services.two_factor_confirm(user=user, token=token):
+            messages.success(request, "Two-step sign-in is on. You will be asked for a code each time you sign in.")
+            return redirect("accounts:two-factor")
+        form.add_error("token", "That code is not right or has expired. Codes change every 30 seconds.")
+    context = {"form": form, "confirmed": confirmed}
+    if confirmed is None:
+        pending = selectors.two_factor_device(user=user, confirmed=False)
+        if pending is None:
+            pending = services.two_factor_begin(user=user)
+        context.update(
+            qr_svg=selectors.totp_qr_svg(device=pending), manual_key=selectors.totp_manual_key(device=pending)
+        )
+    return render(request, "accounts/two_factor.html", context)
+
+
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="accounts/password_reset_form.html",
+    email_template_name="accounts/emails/password_reset_body.txt",
+    html_email_template_name="accounts/emails/password_reset_body.html",
+    subject_template_name="accounts/emails/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password-reset-done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html",
+    success_url=reverse_lazy("accounts:password-reset-complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)
+password_change = auth_views.PasswordChangeView.as_view(
+    template_name="accounts/password_change_form.html", success_url=reverse_lazy("accounts:password-change-done")
+)
+password_change_done = auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")

@@ -1,0 +1,32 @@
+from django import forms
+
+from neighbourhoods.models import Neighbourhood
+
+
+class NeighbourhoodProfileForm(forms.ModelForm):
+    class Meta:
+        model = Neighbourhood
+        fields = ["name", "description", "public_email", "public_telephone"]
+        labels = {
+            "public_email": "Team email address",
+            "public_telephone": "Team telephone number",
+        }
+        help_texts = {
+            "description": "Shown to the public on the neighbourhood page.",
+            "public_telephone": "A shared team or force number; never an officer's personal mobile.",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+
+class LocateForm(forms.Form):
+    lat = forms.FloatField(min_value=-90, max_value=90, label="Latitude")
+    lng = forms.FloatField(min_value=-180, max_value=180, label="Longitude")
+
+
+class WardSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Ward, town or neighbourhood",
+        max_length=100,
+        min_length=2,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "placeholder": "e.g. Daneshouse"}),
+    )

@@ -1,0 +1,29 @@
+from time import perf_counter
+
+from django.core.management.base import BaseCommand
+
+from neighbourhoods.demo import DEMO_PASSWORD, demo_force_seed
+from neighbourhoods.models import Force
+
+
+class Command(BaseCommand):
+    help = "Build or update the demo force (real Lancashire wards; synthetic people). Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when the database already holds a force."
+        )
+
+    def handle(self, *args, if_empty, **options):
+        if if_empty and Force.objects.exists():
+            self.stdout.write("The database already holds a force; demo not loaded (run without --if-empty to update).")
+            return
+        started = perf_counter()
+        summary = demo_force_seed()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo force ready in {perf_counter() - started:.1f}s: {summary.wards} wards, "
+                f"{summary.divisions} divisions, {summary.neighbourhoods} neighbourhoods, {summary.users} people."
+            )
+        )
+        self.stdout.write(f"Every demo login uses the password {DEMO_PASSWORD!r}.")

@@ -1,0 +1,188 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+
+ons_ward_code = RegexValidator(r"^[EWSN]05\d{6}$", "Enter an ONS ward code such as E05005155.")
+ons_district_code = RegexValidator(r"^[EWSN]0[6789]\d{6}$", "Enter an ONS district code such as E07000117.")
+slug_code = RegexValidator(r"^[a-z0-9][a-z0-9-]*$", "Use lower-case letters, digits and hyphens.")
+
+
+class Force(models.Model):
+    # The police.uk identifier ("lancashire"): external clients address the force by it.
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    telephone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Division(models.Model):
+    """A basic command unit (BCU): the area a chief inspector answers for."""
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="divisions")
+    code = models.CharField(max_length=32, validators=[slug_code])
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["force", "code"], name="division_code_unique_in_force")]
+
+    def __str__(self):
+        return self.name
+
+
+class District(models.Model):
+    """A local authority district: the unit the ONS ward files come in."""
+
+    code = models.CharField(max_length=9, unique=True, validators=[ons_district_code])
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class NeighbourhoodQuerySet(models.QuerySet):
+    def for_division(self, division):
+        return self.filter(division=division)
+
+    def in_force(self, force):
+        return self.filter(division__force=force)
+
+
+class Neighbourhood(models.Model):
+    """A neighbourhood policing team (NHPT) area: one or more wards served by one team."""
+
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="neighbourhoods")
+    # Stable across renames because police.uk clients and bookmarks use it.
+    code = models.CharField(max_length=80, unique=True, validators=[slug_code])
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    population = models.PositiveIntegerField(null=True, blank=True)
+    public_email = models.EmailField(blank=True)
+    public_telephone = models.CharField(max_length=40, blank=True)
+    centre_latitude = models.FloatField(null=True, blank=True)
+    centre_longitude = models.FloatField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NeighbourhoodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("neighbourhoods:detail", kwargs={"code": self.code})
+
+
+class RiskCategory(models.TextChoices):
+    # Lancashire grades wards by risk, threat and vulnerability to direct neighbourhood effort.
+    NOT_ASSESSED = "not_assessed", "Not assessed"
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class WardQuerySet(models.QuerySet):
+    def containing_bbox(self, *, longitude, latitude):
+        return self.filter(
+            min_longitude__lte=longitude,
+            max_longitude__gte=longitude,
+            min_latitude__lte=latitude,
+            max_latitude__gte=latitude,
+        )
+
+
+class Ward(models.Model):
+    code = models.CharField(max_length=9, unique=True, validators=[ons_ward_code])
+    name = models.CharField(max_length=120)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="wards", null=True, blank=True)
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, on_delete=models.SET_NULL, related_name="wards", null=True, blank=True
+    )
+    # GeoJSON geometry (Polygon or MultiPolygon, WGS84) exactly as imported.
+    boundary = models.JSONField()
+    centroid_latitude = models.FloatField()
+    centroid_longitude = models.FloatField()
+    # The bounding box narrows a point lookup to a handful of candidates before any polygon test.
+    min_longitude = models.FloatField()
+    min_latitude = models.FloatField()
+    max_longitude = models.FloatField()
+    max_latitude = models.FloatField()
+    population = models.PositiveIntegerField(null=True, blank=True)
+    is_priority_neighbourhood = models.BooleanField(
+        default=False, help_text="Among the most deprived areas, given extra neighbourhood effort."
+    )
+    risk_category = models.CharField(max_length=16, choices=RiskCategory, default=RiskCategory.NOT_ASSESSED)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["min_longitude", "max_longitude", "min_latitude", "max_latitude"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_longitude__lte=models.F("max_longitude"))
+                & Q(min_latitude__lte=models.F("max_latitude")),
+                name="ward_bbox_ordered",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class TeamMembershipQuerySet(models.QuerySet):
+    def current(self, *, on=None):
+        on = on or timezone.localdate()
+        return self.filter(Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on)))
+
+
+class TeamMembership(models.Model):
+    """Who served a neighbourhood, in what role, and when.
+
+    History is kept rather than overwritten because forces are judged on staff continuity:
+    how long a resident keeps the same PCSO is a measure in its own right.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    objects = TeamMembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["neighbourhood", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="membership_ends_after_it_starts",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "neighbourhood"],
+                condition=Q(end_date__isnull=True),
+                name="one_open_membership_per_user_and_neighbourhood",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.neighbourhood} ({self.get_role_display()})"

@@ -1,0 +1,197 @@
+import csv
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.utils import timezone
+from shapely import Point
+from shapely.geometry import mapping, shape
+from shapely.prepared import prep
+
+from accounts.policy import scope_for
+from accounts.roles import PUBLIC_TEAM_ORDER
+from neighbourhoods.models import Neighbourhood, TeamMembership, Ward
+
+# Prepared geometries keyed by (ward pk, updated_at): an edited boundary gets a new key, so a
+# stale shape can never answer, and every process builds each shape once.
+_PREPARED_CACHE_SIZE = 2048
+_prepared: OrderedDict[tuple[int, str], object] = OrderedDict()
+_prepared_lock = threading.Lock()
+
+
+def _prepared_geometries(candidates: list[Ward]) -> dict[int, object]:
+    keys = {w.pk: (w.pk, w.updated_at.isoformat()) for w in candidates}
+    found, missing = {}, []
+    with _prepared_lock:
+        for pk, key in keys.items():
+            if key in _prepared:
+                _prepared.move_to_end(key)
+                found[pk] = _prepared[key]
+            else:
+                missing.append(pk)
+    if missing:
+        for pk, boundary in Ward.objects.filter(pk__in=missing).values_list("pk", "boundary"):
+            geometry = prep(shape(boundary))
+            found[pk] = geometry
+            with _prepared_lock:
+                _prepared[keys[pk]] = geometry
+                while len(_prepared) > _PREPARED_CACHE_SIZE:
+                    _prepared.popitem(last=False)
+    return found
+
+
+def ward_at_point(*, latitude: float, longitude: float) -> Ward | None:
+    """The ward containing a point, or None (at sea, or outside the force).
+
+    The bounding-box index narrows the search to a few wards in one query; the polygon test then
+    runs on cached prepared geometries, so this is cheap enough to call on every request.
+    """
+    candidates = list(
+        Ward.objects.containing_bbox(longitude=longitude, latitude=latitude)
+        .select_related("neighbourhood", "district")
+        .defer("boundary")
+        .order_by("code")
+    )
+    if not candidates:
+        return None
+    point = Point(longitude, latitude)
+    geometries = _prepared_geometries(candidates)
+    for ward in candidates:
+        # covers() rather than contains(): a point exactly on a boundary line still finds a ward.
+        if geometries[ward.pk].covers(point):
+            return ward
+    return None
+
+
+def neighbourhood_at_point(*, latitude: float, longitude: float) -> Neighbourhood | None:
+    ward = ward_at_point(latitude=latitude, longitude=longitude)
+    return ward.neighbourhood if ward else None
+
+
+def ward_search(*, query: str, limit: int = 20) -> QuerySet[Ward]:
+    """Wards (with a neighbourhood) whose name, district or neighbourhood matches the query."""
+    query = query.strip()
+    if len(query) < 2:
+        return Ward.objects.none()
+    return (
+        Ward.objects.filter(neighbourhood__isnull=False)
+        .filter(Q(name__icontains=query) | Q(district__name__icontains=query) | Q(neighbourhood__name__icontains=query))
+        .select_related("neighbourhood", "district")
+        .defer("boundary")
+        .order_by("name")[:limit]
+    )
+
+
+def neighbourhood_public_get(*, code: str) -> Neighbourhood | None:
+    return (
+        Neighbourhood.objects.select_related("division__force")
+        .prefetch_related(Prefetch("wards", queryset=Ward.objects.select_related("district").defer("boundary")))
+        .filter(code=code)
+        .first()
+    )
+
+
+def neighbourhood_public_team(*, neighbourhood: Neighbourhood) -> list[dict]:
+    """The current team grouped by role for the public page: names and roles only.
+
+    Personal numbers are never part of it: publishing officers' mobiles created expectations no
+    officer could meet (HMIC), so residents get the team's shared contact details instead.
+    """
+    memberships = (
+        TeamMembership.objects.current()
+        .filter(neighbourhood=neighbourhood, user__is_active=True)
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+    by_role: dict[str, list] = {}
+    for membership in memberships:
+        by_role.setdefault(membership.role, []).append(membership.user)
+    order = {role: i for i, role in enumerate(PUBLIC_TEAM_ORDER)}
+    return [
+        {"role": role, "label": _team_role_label(role, len(users)), "members": users}
+        for role, users in sorted(by_role.items(), key=lambda item: order.get(item[0], len(order)))
+    ]
+
+
+_TEAM_ROLE_LABELS = {
+    "pcso": ("Police community support officer", "Police community support officers"),
+    "constable": ("Community beat manager", "Community beat managers"),
+    "sergeant": ("Neighbourhood sergeant", "Neighbourhood sergeants"),
+    "inspector": ("Inspector", "Inspectors"),
+    "partner": ("Partner contact", "Partner contacts"),
+}
+
+
+def _team_role_label(role: str, count: int) -> str:
+    singular, plural = _TEAM_ROLE_LABELS.get(role, (role.replace("_", " ").capitalize(),) * 2)
+    return singular if count == 1 else plural
+
+
+def neighbourhoods_for_user(*, user) -> QuerySet[Neighbourhood]:
+    """Neighbourhoods in the user's area, with ward and current-team counts for a dashboard."""
+    scope_filter = scope_for(user).neighbourhood_filter()
+    if scope_filter is None:
+        return Neighbourhood.objects.none()
+    today = timezone.localdate()
+    current = Q(memberships__start_date__lte=today) & (
+        Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=today)
+    )
+    return (
+        Neighbourhood.objects.filter(**scope_filter)
+        .select_related("division__force")
+        .annotate(
+            ward_count=Count("wards", distinct=True),
+            team_count=Count("memberships", filter=current, distinct=True),
+        )
+        .order_by("division__name", "name")
+    )
+
+
+def _feature(ward: Ward, *, tolerance: float) -> dict:
+    geometry = shape(ward.boundary)
+    if tolerance:
+        geometry = geometry.simplify(tolerance, preserve_topology=True)
+    neighbourhood = ward.neighbourhood
+    return {
+        "type": "Feature",
+        "geometry": mapping(geometry),
+        "properties": {
+            "code": ward.code,
+            "name": ward.name,
+            "district": ward.district.name if ward.district else "",
+            "neighbourhood_code": neighbourhood.code if neighbourhood else None,
+            "neighbourhood_name": neighbourhood.name if neighbourhood else None,
+            "neighbourhood_url": neighbourhood.get_absolute_url() if neighbourhood else None,
+        },
+    }
+
+
+def wards_feature_collection(*, wards: QuerySet[Ward], tolerance: float = 0.0) -> dict:
+    """GeoJSON for drawing wards on a map; simplification keeps a force-wide map light."""
+    wards = wards.select_related("neighbourhood", "district").order_by("code")
+    return {"type": "FeatureCollection", "features": [_feature(w, tolerance=tolerance) for w in wards]}
+
+
+def all_wards_feature_collection() -> dict:
+    """The force-wide map layer, cached until any ward changes."""
+    stamp = Ward.objects.aggregate(count=Count("pk"), latest=Max("updated_at"), nb=Max("neighbourhood__updated_at"))
+    key = "wards-geojson:" + ":".join(
+        str(value.timestamp() if hasattr(value, "timestamp") else value) for value in stamp.values()
+    )
+    collection = cache.get(key)
+    if collection is None:
+        # ~0.0005° (~40 m) is invisible at the zoom that shows a whole county, and cuts the size by ~4x.
+        collection = wards_feature_collection(wards=Ward.objects.all(), tolerance=0.0005)
+        cache.set(key, collection, timeout=60 * 60 * 24)
+    return collection
+
+
+def district_names_beside(*, path: Path) -> dict[str, str]:
+    """District names from a `districts.csv` next to a ward file, if there is one."""
+    names_file = Path(path).parent / "districts.csv"
+    if not names_file.exists():
+        return {}
+    with names_file.open(encoding="utf-8") as handle:
+        return {row["code"].strip(): row["name"].strip() for row in csv.DictReader(handle)}

@@ -1,0 +1,97 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.policy import can, policy_required
+from neighbourhoods import selectors, services
+from neighbourhoods.forms import LocateForm, NeighbourhoodProfileForm, WardSearchForm
+from neighbourhoods.models import Ward
+from neighbourhoods.permissions import neighbourhood_get_for_user
+
+
+@login_not_required
+@require_GET
+def public_home(request):
+    form = WardSearchForm(request.GET or None)
+    results = selectors.ward_search(query=form.cleaned_data["q"]) if form.is_valid() else None
+    context = {"form": form, "results": results}
+    if request.htmx:
+        return render(request, "neighbourhoods/_search_results.html", context)
+    return render(request, "neighbourhoods/public_home.html", context)
+
+
+@login_not_required
+@require_GET
+def locate(request):
+    """Where a resident clicked on the map, or shared their location: send them to its neighbourhood."""
+    form = LocateForm(request.GET)
+    if not form.is_valid():
+        return render(request, "neighbourhoods/locate_not_found.html", {"form": form}, status=400)
+    neighbourhood = selectors.neighbourhood_at_point(
+        latitude=form.cleaned_data["lat"], longitude=form.cleaned_data["lng"]
+    )
+    if neighbourhood is None:
+        return render(request, "neighbourhoods/locate_not_found.html", {"form": form}, status=404)
+    return redirect(neighbourhood)
+
+
+@login_not_required
+@require_GET
+def neighbourhood_detail(request, code):
+    neighbourhood = selectors.neighbourhood_public_get(code=code)
+    if neighbourhood is None:
+        raise Http404("No such neighbourhood.")
+    context = {
+        "neighbourhood": neighbourhood,
+        "team": selectors.neighbourhood_public_team(neighbourhood=neighbourhood),
+        "can_edit": can(request.user, "neighbourhood.edit", neighbourhood),
+    }
+    return render(request, "neighbourhoods/neighbourhood_detail.html", context)
+
+
+@login_not_required
+@require_GET
+@cache_control(public=True, max_age=300)
+def neighbourhood_wards_geojson(request, code):
+    neighbourhood = selectors.neighbourhood_public_get(code=code)
+    if neighbourhood is None:
+        raise Http404("No such neighbourhood.")
+    return JsonResponse(selectors.wards_feature_collection(wards=Ward.objects.filter(neighbourhood=neighbourhood)))
+
+
+@login_not_required
+@require_GET
+@cache_control(public=True, max_age=300)
+def wards_geojson(request):
+    return JsonResponse(selectors.all_wards_feature_collection())
+
+
+@require_GET
+@policy_required("staff.dashboard")
+def officer_home(request):
+    neighbourhoods = list(selectors.neighbourhoods_for_user(user=request.user))
+    return render(request, "neighbourhoods/officer_home.html", {"neighbourhoods": neighbourhoods})
+
+
+@require_GET
+@policy_required("staff.dashboard")
+def officer_wards_geojson(request):
+    neighbourhoods = selectors.neighbourhoods_for_user(user=request.user)
+    wards = Ward.objects.filter(neighbourhood__in=neighbourhoods.values("pk"))
+    return JsonResponse(selectors.wards_feature_collection(wards=wards))
+
+
+@require_http_methods(["GET", "POST"])
+def neighbourhood_edit(request, code):
+    neighbourhood = neighbourhood_get_for_user(user=request.user, code=code, write=True)
+    form = NeighbourhoodProfileForm(request.POST or None, instance=neighbourhood)
+    if request.method == "POST" and form.is_valid():
+        services.neighbourhood_update_profile(
+            neighbourhood=neighbourhood, actor=request.user, **{f: form.cleaned_data[f] for f in form.changed_data}
+        )
+        messages.success(request, f"{neighbourhood.name}'s public profile has been updated.")
+        return redirect(neighbourhood)
+    return render(request, "neighbourhoods/neighbourhood_edit.html", {"neighbourhood": neighbourhood, "form": form})

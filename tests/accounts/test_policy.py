@@ -1,0 +1,82 @@
+"""The policy matrix: every rule has a case that allows and a case that denies."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.policy import can, registered_actions, scope_for
+from tests.factories import TeamMembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+# (action, person, object, expected). Objects are attribute names on the world fixture.
+MATRIX = [
+    ("staff.dashboard", "pcso", None, True),
+    ("staff.dashboard", "chief_inspector", None, True),
+    ("staff.dashboard", "partner", None, True),
+    ("staff.dashboard", "resident", None, False),
+    ("account.two_factor", "sergeant", None, True),
+    ("account.two_factor", "resident", None, False),
+    ("neighbourhood.view_internal", "pcso", "daneshouse", True),
+    ("neighbourhood.view_internal", "pcso", "fleetwood", False),
+    ("neighbourhood.view_internal", "inspector", "queensgate", True),
+    ("neighbourhood.view_internal", "inspector", "fleetwood", False),
+    ("neighbourhood.view_internal", "chief_inspector", "queensgate", True),
+    ("neighbourhood.view_internal", "chief_inspector_other", "daneshouse", False),
+    ("neighbourhood.view_internal", "hq", "fleetwood", True),
+    ("neighbourhood.view_internal", "partner", "daneshouse", True),
+    ("neighbourhood.view_internal", "partner", "queensgate", False),
+    ("neighbourhood.view_internal", "resident", "daneshouse", False),
+    ("neighbourhood.edit", "pcso", "daneshouse", True),
+    ("neighbourhood.edit", "sergeant", "daneshouse", True),
+    ("neighbourhood.edit", "pcso_other", "daneshouse", False),
+    ("neighbourhood.edit", "chief_inspector", "daneshouse", False),
+    ("neighbourhood.edit", "hq", "daneshouse", False),
+    ("neighbourhood.edit", "partner", "daneshouse", False),
+    ("neighbourhood.edit", "admin", "fleetwood", True),
+    ("neighbourhood.edit", "resident", "daneshouse", False),
+    ("division.view", "chief_inspector", "east", True),
+    ("division.view", "chief_inspector", "west", False),
+    ("division.view", "hq", "west", True),
+    ("division.view", "comms", "east", True),
+    ("division.view", "pcso", "east", False),
+]
+
+
+@pytest.mark.parametrize(("action", "person", "target", "expected"), MATRIX)
+def test_it_applies_the_policy_matrix(world, action, person, target, expected):
+    obj = getattr(world, target) if target else None
+    assert can(getattr(world, person), action, obj) is expected
+
+
+def test_it_covers_every_registered_action_with_an_allow_and_a_deny():
+    outcomes = {(action, expected) for action, _, _, expected in MATRIX}
+    for action in registered_actions():
+        assert (action, True) in outcomes, f"{action} has no allowing case"
+        assert (action, False) in outcomes, f"{action} has no denying case"
+
+
+def test_it_denies_everything_to_anonymous_and_deactivated_users(world):
+    world.pcso.is_active = False
+    for action in registered_actions():
+        assert not can(AnonymousUser(), action, world.daneshouse)
+        assert not can(world.pcso, action, world.daneshouse)
+
+
+def test_it_fails_loudly_on_an_unknown_action(world):
+    with pytest.raises(KeyError):
+        can(world.pcso, "neighbourhood.teleport", world.daneshouse)
+
+
+def test_it_scopes_a_pcso_to_their_current_neighbourhoods_only(world):
+    ended = TeamMembershipFactory(user=world.pcso, neighbourhood=world.fleetwood, start_date=datetime.date(2020, 1, 1))
+    ended.end_date = datetime.date(2021, 1, 1)
+    ended.save()
+    assert scope_for(world.pcso).neighbourhood_ids == {world.daneshouse.pk}
+
+
+def test_it_works_out_the_scope_once_per_user_object(world, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        for _ in range(3):
+            can(world.pcso, "neighbourhood.view_internal", world.daneshouse)

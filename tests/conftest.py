@@ -1,0 +1,93 @@
+"""The named people every test reuses, in a small force of two divisions.
+
+East division: Daneshouse (the featured neighbourhood) and Queensgate. West division: Fleetwood.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+
+from accounts.roles import Role
+from tests.factories import (
+    DivisionFactory,
+    ForceFactory,
+    NeighbourhoodFactory,
+    TeamMembershipFactory,
+    UserFactory,
+    WardFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    force: object
+    east: object
+    west: object
+    daneshouse: object
+    queensgate: object
+    fleetwood: object
+    resident: object
+    pcso: object
+    pcso_other: object
+    sergeant: object
+    inspector: object
+    chief_inspector: object
+    chief_inspector_other: object
+    hq: object
+    comms: object
+    partner: object
+    admin: object
+
+
+@pytest.fixture
+def world(db) -> World:
+    force = ForceFactory()
+    east = DivisionFactory(force=force, code="east", name="East Division")
+    west = DivisionFactory(force=force, code="west", name="West Division")
+    daneshouse = NeighbourhoodFactory(division=east, code="daneshouse", name="Daneshouse")
+    queensgate = NeighbourhoodFactory(division=east, code="queensgate", name="Queensgate")
+    fleetwood = NeighbourhoodFactory(division=west, code="fleetwood", name="Fleetwood")
+    WardFactory(neighbourhood=daneshouse, code="E05005155", name="Daneshouse with Stoneyholme", west=-2.25, south=53.79)
+    WardFactory(neighbourhood=queensgate, code="E05005160", name="Queensgate", west=-2.24, south=53.79)
+    WardFactory(neighbourhood=fleetwood, code="E05005400", name="Pharos", west=-3.02, south=53.92)
+
+    def member(role, neighbourhoods, **extra):
+        user = UserFactory(role=role, force=force, division=neighbourhoods[0].division, **extra)
+        for neighbourhood in neighbourhoods:
+            TeamMembershipFactory(user=user, neighbourhood=neighbourhood, role=role)
+        return user
+
+    return World(
+        force=force,
+        east=east,
+        west=west,
+        daneshouse=daneshouse,
+        queensgate=queensgate,
+        fleetwood=fleetwood,
+        resident=UserFactory(role=Role.RESIDENT, full_name="Amina Resident"),
+        pcso=member(Role.PCSO, [daneshouse], full_name="Priya PCSO", email="pcso@example.org"),
+        pcso_other=member(Role.PCSO, [fleetwood], full_name="Oliver OtherPCSO"),
+        sergeant=member(Role.SERGEANT, [daneshouse], full_name="Sam Sergeant"),
+        inspector=member(Role.INSPECTOR, [daneshouse, queensgate], full_name="Ian Inspector"),
+        chief_inspector=UserFactory(role=Role.CHIEF_INSPECTOR, force=force, division=east, full_name="Chris Chief"),
+        chief_inspector_other=UserFactory(
+            role=Role.CHIEF_INSPECTOR, force=force, division=west, full_name="Wendy West"
+        ),
+        hq=UserFactory(role=Role.HQ, force=force, full_name="Harriet HQ"),
+        comms=UserFactory(role=Role.COMMUNICATIONS, force=force, full_name="Connor Comms"),
+        partner=member(Role.PARTNER, [daneshouse], full_name="Pat Partner", organisation="Burnley Borough Council"),
+        admin=UserFactory(role=Role.SYSTEM_ADMIN, force=force, full_name="Ada Admin", is_staff=True, is_superuser=True),
+    )

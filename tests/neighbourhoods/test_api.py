@@ -1,0 +1,41 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_lists_only_neighbourhoods_in_the_officers_area(client, world):
+    client.force_login(world.pcso)
+    data = client.get(reverse("api-neighbourhood-list")).json()
+    assert [n["code"] for n in data["results"]] == ["daneshouse"]
+    assert data["results"][0]["wards"][0]["code"] == "E05005155"
+
+
+def test_it_hides_a_neighbourhood_outside_the_area(client, world):
+    client.force_login(world.pcso)
+    assert client.get(reverse("api-neighbourhood-detail", kwargs={"code": "fleetwood"})).status_code == 404
+    assert client.get(reverse("api-neighbourhood-detail", kwargs={"code": "daneshouse"})).status_code == 200
+
+
+def test_it_refuses_the_staff_api_to_residents_and_visitors(client, world):
+    assert client.get(reverse("api-neighbourhood-list")).status_code == 403
+    client.force_login(world.resident)
+    assert client.get(reverse("api-neighbourhood-list")).status_code == 403
+
+
+def test_it_locates_a_point_for_anyone(client, world):
+    data = client.get(reverse("api-ward-locate"), {"lat": "53.795", "lng": "-2.245"}).json()
+    assert data["ward"]["code"] == "E05005155"
+    assert data["neighbourhood"]["code"] == "daneshouse"
+
+
+def test_it_answers_404_at_sea_and_400_for_bad_coordinates(client, world):
+    assert client.get(reverse("api-ward-locate"), {"lat": "53.9", "lng": "-3.4"}).status_code == 404
+    response = client.get(reverse("api-ward-locate"), {"lat": "95", "lng": "x"})
+    assert response.status_code == 400
+    assert set(response.json()) == {"lat", "lng"}
+
+
+def test_it_publishes_an_openapi_schema(client, world):
+    response = client.get(reverse("api-schema"), {"format": "json"})
+    assert "/api/wards/locate/" in response.json()["paths"]

@@ -1,0 +1,161 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import NeighbourhoodFactory, TeamMembershipFactory, WardFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def detail_url(neighbourhood):
+    return reverse("neighbourhoods:detail", kwargs={"code": neighbourhood.code})
+
+
+def edit_url(neighbourhood):
+    return reverse("neighbourhoods:edit", kwargs={"code": neighbourhood.code})
+
+
+def test_it_shows_the_public_home_to_visitors(client, world):
+    response = client.get(reverse("neighbourhoods:public-home"))
+    assert response.status_code == 200
+    assert "Find your neighbourhood policing team" in response.content.decode()
+
+
+def test_it_finds_a_neighbourhood_by_ward_name(client, world):
+    response = client.get(reverse("neighbourhoods:public-home"), {"q": "Stoneyholme"})
+    assert detail_url(world.daneshouse) in response.content.decode()
+
+
+def test_it_returns_only_the_results_to_htmx(client, world):
+    response = client.get(reverse("neighbourhoods:public-home"), {"q": "Pharos"}, headers={"HX-Request": "true"})
+    assert "<html" not in response.content.decode()
+    assert detail_url(world.fleetwood) in response.content.decode()
+
+
+def test_it_sends_a_map_click_to_the_neighbourhood_there(client, world):
+    response = client.get(reverse("neighbourhoods:locate"), {"lat": "53.795", "lng": "-2.245"})
+    assert response.url == detail_url(world.daneshouse)
+
+
+def test_it_explains_a_map_click_outside_the_force(client, world):
+    response = client.get(reverse("neighbourhoods:locate"), {"lat": "53.9", "lng": "-3.4"})
+    assert response.status_code == 404
+    assert "outside the wards this force polices" in response.content.decode()
+
+
+def test_it_rejects_a_nonsense_location(client, world):
+    response = client.get(reverse("neighbourhoods:locate"), {"lat": "north", "lng": "-3.4"})
+    assert response.status_code == 400
+
+
+def test_it_shows_the_team_by_role_and_no_personal_numbers(client, world):
+    page = client.get(detail_url(world.daneshouse)).content.decode()
+    assert "Police community support officer" in page
+    assert "PCSO Priya PCSO" in page
+    assert "Daneshouse with Stoneyholme" in page
+    assert world.pcso.email not in page
+
+
+def test_it_escapes_what_officers_typed(client, world):
+    world.daneshouse.description = "<script>alert(1)</script>"
+    world.daneshouse.save()
+    page = client.get(detail_url(world.daneshouse)).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_it_answers_404_for_an_unknown_neighbourhood(client, world):
+    assert client.get(reverse("neighbourhoods:detail", kwargs={"code": "atlantis"})).status_code == 404
+
+
+def test_it_serves_a_neighbourhoods_wards_as_geojson(client, world):
+    data = client.get(reverse("neighbourhoods:detail-geojson", kwargs={"code": "daneshouse"})).json()
+    assert [f["properties"]["code"] for f in data["features"]] == ["E05005155"]
+    assert data["features"][0]["geometry"]["type"] == "Polygon"
+
+
+def test_it_serves_every_ward_for_the_force_map(client, world):
+    data = client.get(reverse("neighbourhoods:wards-geojson")).json()
+    assert len(data["features"]) == 3
+
+
+def test_it_sends_visitors_to_sign_in_for_the_officer_home(client, world):
+    response = client.get(reverse("neighbourhoods:officer-home"))
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_it_refuses_the_officer_home_to_residents(client, world):
+    client.force_login(world.resident)
+    assert client.get(reverse("neighbourhoods:officer-home")).status_code == 403
+    assert client.get(reverse("neighbourhoods:officer-geojson")).status_code == 403
+
+
+def test_it_shows_a_pcso_only_their_own_neighbourhoods(client, world):
+    client.force_login(world.pcso)
+    page = client.get(reverse("neighbourhoods:officer-home")).content.decode()
+    assert "Daneshouse" in page
+    assert "Fleetwood" not in page
+    data = client.get(reverse("neighbourhoods:officer-geojson")).json()
+    assert [f["properties"]["code"] for f in data["features"]] == ["E05005155"]
+
+
+def test_it_shows_a_chief_inspector_their_division(client, world):
+    client.force_login(world.chief_inspector)
+    page = client.get(reverse("neighbourhoods:officer-home")).content.decode()
+    assert "My division" in page
+    assert "Queensgate" in page and "Fleetwood" not in page
+
+
+def test_it_runs_the_officer_home_in_constant_queries(client, world, django_assert_max_num_queries):
+    for i in range(15):
+        WardFactory(neighbourhood=NeighbourhoodFactory(division=world.east, code=f"extra-{i}"))
+    client.force_login(world.hq)
+    # session, user, neighbourhoods with counts (+ savepoints around the request in tests)
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("neighbourhoods:officer-home"))
+    assert response.context["neighbourhoods"].__len__() == 18
+
+
+def test_it_runs_the_public_page_in_constant_queries(client, world, django_assert_max_num_queries):
+    for _ in range(10):
+        TeamMembershipFactory(neighbourhood=world.daneshouse)
+        WardFactory(neighbourhood=world.daneshouse)
+    # neighbourhood, wards, team
+    with django_assert_max_num_queries(3):
+        client.get(detail_url(world.daneshouse))
+
+
+def test_it_lets_the_pcso_edit_their_neighbourhoods_profile(client, world):
+    client.force_login(world.pcso)
+    response = client.post(
+        edit_url(world.daneshouse),
+        {"name": "Daneshouse", "description": "Meet us at the mosque.", "public_email": "", "public_telephone": "101"},
+    )
+    assert response.url == detail_url(world.daneshouse)
+    world.daneshouse.refresh_from_db()
+    assert world.daneshouse.description == "Meet us at the mosque."
+
+
+def test_it_re_renders_the_profile_form_with_errors_and_changes_nothing(client, world):
+    client.force_login(world.pcso)
+    response = client.post(edit_url(world.daneshouse), {"name": "", "public_email": "not-an-email"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page and 'href="#id_public_email"' in page
+    world.daneshouse.refresh_from_db()
+    assert world.daneshouse.name == "Daneshouse"
+
+
+@pytest.mark.parametrize(("person", "status"), [("pcso_other", 404), ("resident", 404), ("chief_inspector", 403)])
+def test_it_keeps_others_from_editing_the_profile(client, world, person, status):
+    client.force_login(getattr(world, person))
+    assert client.get(edit_url(world.daneshouse)).status_code == status
+    assert client.post(edit_url(world.daneshouse), {"name": "Hacked"}).status_code == status
+    world.daneshouse.refresh_from_db()
+    assert world.daneshouse.name == "Daneshouse"
+
+
+def test_it_offers_the_edit_link_only_to_those_who_may_edit(client, world):
+    client.force_login(world.chief_inspector)
+    assert edit_url(world.daneshouse) not in client.get(detail_url(world.daneshouse)).content.decode()
+    client.force_login(world.sergeant)
+    assert edit_url(world.daneshouse) in client.get(detail_url(world.daneshouse)).content.decode()
