@@ -4,7 +4,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 from shapely import Point
 from shapely.geometry import mapping, shape
@@ -127,6 +127,15 @@ _TEAM_ROLE_LABELS = {
 def _team_role_label(role: str, count: int) -> str:
     singular, plural = _TEAM_ROLE_LABELS.get(role, (role.replace("_", " ").capitalize(),) * 2)
     return singular if count == 1 else plural
+
+
+def neighbourhood_team_history(*, neighbourhood: Neighbourhood) -> list[TeamMembership]:
+    """Every posting to the neighbourhood, newest first: staff continuity at a glance, for staff."""
+    return list(
+        TeamMembership.objects.filter(neighbourhood=neighbourhood)
+        .select_related("user")
+        .order_by(F("end_date").desc(nulls_first=True), "-start_date", "user__full_name")
+    )
 
 
 def neighbourhoods_for_user(*, user) -> QuerySet[Neighbourhood]:

@@ -49,6 +49,8 @@ def neighbourhood_detail(request, code):
         "team": selectors.neighbourhood_public_team(neighbourhood=neighbourhood),
         "can_edit": can(request.user, "neighbourhood.edit", neighbourhood),
     }
+    if can(request.user, "neighbourhood.view_internal", neighbourhood):
+        context["team_history"] = selectors.neighbourhood_team_history(neighbourhood=neighbourhood)
     return render(request, "neighbourhoods/neighbourhood_detail.html", context)
 
 
