@@ -8,7 +8,7 @@ PORT ?= 8000
 # The embedded default: SQLite, tasks run in-process, a development secret key.
 RUN_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: install run serve demo test test-fast lint format bench clean
+.PHONY: install run demo test test-fast lint format bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)

@@ -183,6 +183,16 @@ def wards_feature_collection(*, wards: QuerySet[Ward], tolerance: float = 0.0) -
     return {"type": "FeatureCollection", "features": [_feature(w, tolerance=tolerance) for w in wards]}
 
 
+def neighbourhood_wards_feature_collection(*, neighbourhood: Neighbourhood) -> dict:
+    return wards_feature_collection(wards=Ward.objects.filter(neighbourhood=neighbourhood))
+
+
+def user_wards_feature_collection(*, user) -> dict:
+    """The wards of every neighbourhood in the user's area, for their dashboard map."""
+    neighbourhoods = neighbourhoods_for_user(user=user)
+    return wards_feature_collection(wards=Ward.objects.filter(neighbourhood__in=neighbourhoods.values("pk")))
+
+
 def all_wards_feature_collection() -> dict:
     """The force-wide map layer, cached until any ward changes."""
     stamp = Ward.objects.aggregate(count=Count("pk"), latest=Max("updated_at"), nb=Max("neighbourhood__updated_at"))

@@ -8,7 +8,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.policy import can, policy_required
 from neighbourhoods import selectors, services
 from neighbourhoods.forms import LocateForm, NeighbourhoodProfileForm, WardSearchForm
-from neighbourhoods.models import Ward
 from neighbourhoods.permissions import neighbourhood_get_for_user
 
 
@@ -61,7 +60,7 @@ def neighbourhood_wards_geojson(request, code):
     neighbourhood = selectors.neighbourhood_public_get(code=code)
     if neighbourhood is None:
         raise Http404("No such neighbourhood.")
-    return JsonResponse(selectors.wards_feature_collection(wards=Ward.objects.filter(neighbourhood=neighbourhood)))
+    return JsonResponse(selectors.neighbourhood_wards_feature_collection(neighbourhood=neighbourhood))
 
 
 @login_not_required
@@ -81,9 +80,7 @@ def officer_home(request):
 @require_GET
 @policy_required("staff.dashboard")
 def officer_wards_geojson(request):
-    neighbourhoods = selectors.neighbourhoods_for_user(user=request.user)
-    wards = Ward.objects.filter(neighbourhood__in=neighbourhoods.values("pk"))
-    return JsonResponse(selectors.wards_feature_collection(wards=wards))
+    return JsonResponse(selectors.user_wards_feature_collection(user=request.user))
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 
 from accounts.roles import Role
+from pact_portal.celery import app as celery_app
 from tests.factories import (
     DivisionFactory,
     ForceFactory,
@@ -24,6 +25,19 @@ def _isolated_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request):
+    """Tasks run in-process in tests, even when CI sets REDIS_URL; tests marked
+    `celery_worker` opt out to exercise a real worker."""
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture(autouse=True)

@@ -131,3 +131,20 @@ def test_it_keeps_the_admin_to_staff_accounts(client, world):
     assert client.get(reverse("admin:index")).status_code == 302
     client.force_login(world.admin)
     assert client.get(reverse("admin:neighbourhoods_ward_changelist")).status_code == 200
+
+
+def test_it_ignores_a_forged_forwarded_for_header_without_a_proxy(client, world):
+    for i in range(5):
+        sign_in(client, world.pcso, password="wrong-password", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
+    assert sign_in(client, world.pcso).status_code == 429
+
+
+def test_it_locks_by_the_forwarded_client_address_behind_a_proxy(client, world, settings):
+    settings.AXES_IPWARE_PROXY_COUNT = 0  # one reverse proxy, as PROXY_COUNT=1 configures
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    for _ in range(5):
+        client.post(LOGIN, {"username": world.pcso.email, "password": "nope"}, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    other_client = {"HTTP_X_FORWARDED_FOR": "198.51.100.8"}
+    assert (
+        client.post(LOGIN, {"username": world.pcso.email, "password": TEST_PASSWORD}, **other_client).status_code == 302
+    )
