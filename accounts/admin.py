@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from accounts.models import User
+from accounts.models import PartnerAgency, User
 from neighbourhoods.models import TeamMembership
 
 
@@ -29,16 +29,24 @@ class UserAdmin(DjangoUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ["full_name"]
-    list_display = ["full_name", "email", "role", "division", "organisation", "is_active"]
+    list_display = ["full_name", "email", "role", "division", "agency", "is_active"]
     list_filter = ["role", "division", "is_active", "is_staff"]
-    search_fields = ["full_name", "email", "collar_number", "organisation"]
-    autocomplete_fields = ["division"]
+    search_fields = ["full_name", "email", "collar_number", "agency__name"]
+    autocomplete_fields = ["division", "agency"]
+    list_select_related = ["division", "agency"]
     inlines = [TeamMembershipInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["full_name", "collar_number", "public_bio"]}),
-        ("Role and area", {"fields": ["role", "force", "division", "organisation"]}),
+        ("Role and area", {"fields": ["role", "force", "division", "agency"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "role", "password1", "password2"]})]
+
+
+@admin.register(PartnerAgency)
+class PartnerAgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name"]

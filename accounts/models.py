@@ -5,6 +5,33 @@ from django.utils import timezone
 from accounts.roles import PUBLIC_RANK, ROLE_SCOPE_LEVEL, STAFF_ROLES, Role, ScopeLevel
 
 
+class AgencyKind(models.TextChoices):
+    COUNCIL = "council", "Local council"
+    HOUSING = "housing", "Housing provider"
+    FIRE = "fire", "Fire and rescue service"
+    HEALTH = "health", "Health service"
+    EDUCATION = "education", "School or college"
+    YOUTH = "youth", "Youth service"
+    PROBATION = "probation", "Probation service"
+    VOLUNTARY = "voluntary", "Voluntary or community group"
+    BUSINESS = "business", "Business or business partnership"
+    OTHER = "other", "Other agency"
+
+
+class PartnerAgency(models.Model):
+    """An organisation that works with the police on PACT: invited to meetings, owns actions."""
+
+    name = models.CharField(max_length=150, unique=True)
+    kind = models.CharField(max_length=16, choices=AgencyKind, default=AgencyKind.OTHER)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "partner agencies"
+
+    def __str__(self):
+        return self.name
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -45,8 +72,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     division = models.ForeignKey(
         "neighbourhoods.Division", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
-    organisation = models.CharField(
-        max_length=150, blank=True, help_text="The partner agency a partner user works for."
+    agency = models.ForeignKey(
+        PartnerAgency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text="The partner agency a partner user works for.",
     )
     collar_number = models.CharField(max_length=16, blank=True)
     public_bio = models.TextField(blank=True, help_text="Shown on public neighbourhood pages.")
@@ -80,6 +112,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def scope_level(self) -> ScopeLevel:
         return ROLE_SCOPE_LEVEL[Role(self.role)]
+
+    @property
+    def organisation(self) -> str:
+        return self.agency.name if self.agency_id else ""
 
     @property
     def public_title(self) -> str:

@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from shapely.geometry import shape
 from shapely.ops import unary_union
 
-from accounts.models import User
+from accounts.models import AgencyKind, PartnerAgency, User
 from accounts.roles import Role
 from neighbourhoods.models import District, Division, Force, Neighbourhood, RiskCategory, TeamMembership, Ward
 from neighbourhoods.selectors import district_names_beside
@@ -171,6 +171,10 @@ class _People:
         )
 
 
+def _agency(name: str, kind: str) -> PartnerAgency:
+    return PartnerAgency.objects.update_or_create(name=name, defaults={"kind": kind})[0]
+
+
 def _team_email(role: str, neighbourhood: Neighbourhood, featured: Neighbourhood) -> str:
     return f"{role}@{DEMO_DOMAIN}" if neighbourhood == featured else f"{role}.{neighbourhood.code}@{DEMO_DOMAIN}"
 
@@ -206,7 +210,7 @@ def _build_people(force: Force, by_district: dict[str, list[Neighbourhood]]) -> 
         partner = people.user(
             f"partner@{DEMO_DOMAIN}" if featured in neighbourhoods else f"asb.{slugify(district.name)}@{DEMO_DOMAIN}",
             full_name=_person_name(f"{district.code}:partner"), role=Role.PARTNER, division=division,
-            organisation=council,
+            agency=_agency(council, AgencyKind.COUNCIL),
         )  # fmt: skip
         for nb in neighbourhoods:
             people.member(inspector, nb, Role.INSPECTOR, date(2024, 1, 1))
@@ -226,7 +230,7 @@ def _build_people(force: Force, by_district: dict[str, list[Neighbourhood]]) -> 
     )
     fire = people.user(
         f"fire.east@{DEMO_DOMAIN}", full_name="Lee Duckworth", role=Role.PARTNER,
-        organisation="Lancashire Fire and Rescue Service", division=featured.division,
+        agency=_agency("Lancashire Fire and Rescue Service", AgencyKind.FIRE), division=featured.division,
     )  # fmt: skip
     for nb in by_district.get("E07000117", []):
         people.member(fire, nb, Role.PARTNER, date(2024, 6, 1))

@@ -102,7 +102,7 @@ def neighbourhood_public_team(*, neighbourhood: Neighbourhood) -> list[dict]:
     memberships = (
         TeamMembership.objects.current()
         .filter(neighbourhood=neighbourhood, user__is_active=True)
-        .select_related("user")
+        .select_related("user__agency")
         .order_by("user__full_name")
     )
     by_role: dict[str, list] = {}

@@ -14,6 +14,7 @@ from tests.factories import (
     DivisionFactory,
     ForceFactory,
     NeighbourhoodFactory,
+    PartnerAgencyFactory,
     TeamMembershipFactory,
     UserFactory,
     WardFactory,
@@ -102,6 +103,11 @@ def world(db) -> World:
         ),
         hq=UserFactory(role=Role.HQ, force=force, full_name="Harriet HQ"),
         comms=UserFactory(role=Role.COMMUNICATIONS, force=force, full_name="Connor Comms"),
-        partner=member(Role.PARTNER, [daneshouse], full_name="Pat Partner", organisation="Burnley Borough Council"),
+        partner=member(
+            Role.PARTNER,
+            [daneshouse],
+            full_name="Pat Partner",
+            agency=PartnerAgencyFactory(name="Burnley Borough Council"),
+        ),
         admin=UserFactory(role=Role.SYSTEM_ADMIN, force=force, full_name="Ada Admin", is_staff=True, is_superuser=True),
     )

@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import AgencyKind, PartnerAgency, User
 from accounts.roles import Role
 from neighbourhoods.models import District, Division, Force, Neighbourhood, TeamMembership, Ward
 
@@ -75,6 +75,15 @@ class WardFactory(factory.django.DjangoModelFactory):
     min_latitude = factory.LazyAttribute(lambda o: o.south)
     max_longitude = factory.LazyAttribute(lambda o: o.west + 0.01)
     max_latitude = factory.LazyAttribute(lambda o: o.south + 0.01)
+
+
+class PartnerAgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerAgency
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    kind = AgencyKind.COUNCIL
 
 
 class UserFactory(factory.django.DjangoModelFactory):
