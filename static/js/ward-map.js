@@ -23,7 +23,8 @@
   }
 
   function drawMap(el) {
-    var map = L.map(el, { scrollWheelZoom: false });
+    // Quarter-step zoom lets fitBounds fill the box instead of stopping at the next whole level out.
+    var map = L.map(el, { scrollWheelZoom: false, zoomSnap: 0.25 });
     var tiles = tileLayer(el);
     if (tiles) tiles.addTo(map);
     map.setView([53.8, -2.6], 9);
@@ -44,7 +45,12 @@
             var tip = document.createElement("span");
             tip.textContent = wardLabel(props);
             featureLayer.bindTooltip(tip, { sticky: true });
+            featureLayer.on("add", function () {
+              featureLayer.getElement().dataset.wardCode = props.code;
+            });
             featureLayer.on("click", function (event) {
+              // Without this the click also reaches the map's own handler and navigates twice.
+              L.DomEvent.stopPropagation(event);
               if (props.neighbourhood_url) {
                 window.location.assign(props.neighbourhood_url);
               } else if (el.dataset.locateUrl) {
@@ -53,7 +59,8 @@
             });
           },
         }).addTo(map);
-        if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+        // No animation: the boundaries are where they will stay once data-ready is set.
+        if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [10, 10], animate: false });
         el.dataset.wardCount = String(layer.getLayers().length);
         el.dataset.ready = "true";
       })
@@ -61,6 +68,7 @@
         el.dataset.error = String(error);
         var note = document.createElement("p");
         note.className = "alert alert-warning mt-2";
+        note.setAttribute("role", "status");
         note.textContent = "The ward boundaries could not be loaded. Please search by name instead.";
         el.after(note);
       });
