@@ -14,7 +14,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
-from accounts.roles import NEIGHBOURHOOD_TEAM_ROLES, Role, ScopeLevel
+from accounts.roles import NEIGHBOURHOOD_TEAM_ROLES, POLICE_ROLES, Role, ScopeLevel
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,12 @@ def _account_two_factor(user, obj=None) -> bool:
 # --- neighbourhoods ---------------------------------------------------------------------------
 
 
+def _works_neighbourhood(user, neighbourhood) -> bool:
+    """The neighbourhood team (and system administrators) in whose area it is."""
+    allowed = user.role in NEIGHBOURHOOD_TEAM_ROLES or user.role == Role.SYSTEM_ADMIN
+    return allowed and scope_for(user).covers_neighbourhood(neighbourhood)
+
+
 @rule("neighbourhood.view_internal")
 def _neighbourhood_view_internal(user, neighbourhood) -> bool:
     return user.is_staff_member and scope_for(user).covers_neighbourhood(neighbourhood)
@@ -147,11 +153,34 @@ def _neighbourhood_view_internal(user, neighbourhood) -> bool:
 @rule("neighbourhood.edit")
 def _neighbourhood_edit(user, neighbourhood) -> bool:
     # The team that works the area keeps its public profile; a chief inspector or HQ reads it.
-    if user.role == Role.SYSTEM_ADMIN:
-        return scope_for(user).covers_neighbourhood(neighbourhood)
-    return user.role in NEIGHBOURHOOD_TEAM_ROLES and scope_for(user).covers_neighbourhood(neighbourhood)
+    return _works_neighbourhood(user, neighbourhood)
 
 
 @rule("division.view")
 def _division_view(user, division) -> bool:
     return user.is_staff_member and scope_for(user).covers_division(division)
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+
+@rule("meeting.create")
+def _meeting_create(user, neighbourhood) -> bool:
+    return _works_neighbourhood(user, neighbourhood)
+
+
+@rule("meeting.view_internal")
+def _meeting_view_internal(user, meeting) -> bool:
+    return user.is_staff_member and scope_for(user).covers_neighbourhood(meeting.neighbourhood)
+
+
+@rule("meeting.edit")
+def _meeting_edit(user, meeting) -> bool:
+    return _works_neighbourhood(user, meeting.neighbourhood)
+
+
+@rule("meeting.view_restricted")
+def _meeting_view_restricted(user, meeting) -> bool:
+    # Restricted notes hold sensitive community information: police only, not partners or comms.
+    police = user.role in POLICE_ROLES or user.role == Role.SYSTEM_ADMIN
+    return police and scope_for(user).covers_neighbourhood(meeting.neighbourhood)

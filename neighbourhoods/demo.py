@@ -19,6 +19,7 @@ from shapely.ops import unary_union
 
 from accounts.models import AgencyKind, PartnerAgency, User
 from accounts.roles import Role
+from meetings.demo import demo_meetings_seed
 from neighbourhoods.models import District, Division, Force, Neighbourhood, RiskCategory, TeamMembership, Ward
 from neighbourhoods.selectors import district_names_beside
 from neighbourhoods.services import wards_import_geojson
@@ -64,6 +65,7 @@ class DemoSummary:
     divisions: int = 0
     neighbourhoods: int = 0
     users: int = 0
+    meetings: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -274,10 +276,12 @@ def demo_force_seed(*, data_dir: Path = DATA_DIR) -> DemoSummary:
     )
     by_district = _build_neighbourhoods(force)
     users = _build_people(force, by_district)
+    meetings = demo_meetings_seed(force=force)
     return DemoSummary(
         wards=Ward.objects.count(),
         divisions=Division.objects.filter(force=force).count(),
         neighbourhoods=Neighbourhood.objects.filter(division__force=force).count(),
         users=users,
+        meetings=meetings.total,
         logins=demo_logins(),
     )

@@ -4,7 +4,8 @@ from collections import OrderedDict
 from pathlib import Path
 
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from shapely import Point
 from shapely.geometry import mapping, shape
@@ -12,6 +13,7 @@ from shapely.prepared import prep
 
 from accounts.policy import scope_for
 from accounts.roles import PUBLIC_TEAM_ORDER
+from meetings.models import Meeting, MeetingStatus
 from neighbourhoods.models import Neighbourhood, TeamMembership, Ward
 
 # Prepared geometries keyed by (ward pk, updated_at): an edited boundary gets a new key, so a
@@ -138,21 +140,26 @@ def neighbourhood_team_history(*, neighbourhood: Neighbourhood) -> list[TeamMemb
     )
 
 
+def _count(queryset, *, on: str = "neighbourhood") -> Coalesce:
+    """A correlated COUNT per neighbourhood: several of these do not multiply each other's rows
+    the way several joined Count() annotations do."""
+    counted = queryset.filter(**{on: OuterRef("pk")}).order_by().values(on).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def neighbourhoods_for_user(*, user) -> QuerySet[Neighbourhood]:
-    """Neighbourhoods in the user's area, with ward and current-team counts for a dashboard."""
+    """Neighbourhoods in the user's area, with ward, team and upcoming-meeting counts for a dashboard."""
     scope_filter = scope_for(user).neighbourhood_filter()
     if scope_filter is None:
         return Neighbourhood.objects.none()
-    today = timezone.localdate()
-    current = Q(memberships__start_date__lte=today) & (
-        Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=today)
-    )
+    upcoming = Meeting.objects.filter(ends_at__gte=timezone.now()).exclude(status=MeetingStatus.CANCELLED)
     return (
         Neighbourhood.objects.filter(**scope_filter)
         .select_related("division__force")
         .annotate(
-            ward_count=Count("wards", distinct=True),
-            team_count=Count("memberships", filter=current, distinct=True),
+            ward_count=_count(Ward.objects.all()),
+            team_count=_count(TeamMembership.objects.current()),
+            upcoming_meeting_count=_count(upcoming),
         )
         .order_by("division__name", "name")
     )

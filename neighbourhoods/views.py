@@ -2,10 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.policy import can, policy_required
+from meetings import selectors as meetings_selectors
 from neighbourhoods import selectors, services
 from neighbourhoods.forms import LocateForm, NeighbourhoodProfileForm, WardSearchForm
 from neighbourhoods.permissions import neighbourhood_get_for_user
@@ -17,9 +19,13 @@ def public_home(request):
     form = WardSearchForm(request.GET or None)
     results = selectors.ward_search(query=form.cleaned_data["q"]) if form.is_valid() else None
     context = {"form": form, "results": results}
-    if request.htmx:
-        return render(request, "neighbourhoods/_search_results.html", context)
-    return render(request, "neighbourhoods/public_home.html", context)
+    # A history restore wants the whole page back, not the fragment.
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "neighbourhoods/_search_results.html", context)
+    else:
+        response = render(request, "neighbourhoods/public_home.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_not_required
@@ -46,6 +52,7 @@ def neighbourhood_detail(request, code):
     context = {
         "neighbourhood": neighbourhood,
         "team": selectors.neighbourhood_public_team(neighbourhood=neighbourhood),
+        "upcoming_meetings": meetings_selectors.public_upcoming_for_neighbourhood(neighbourhood=neighbourhood),
         "can_edit": can(request.user, "neighbourhood.edit", neighbourhood),
     }
     if can(request.user, "neighbourhood.view_internal", neighbourhood):

@@ -1,8 +1,16 @@
 """The Celery beat schedule: the one place every periodic job is declared.
 
-Each entry carries a comment saying why it runs when it runs. The foundation has no periodic
-work yet (django-axes expires lockouts on its own); apps add their entries here as they gain it:
-the daily priorities digest, the monthly return drafts, ...
+Each entry carries a comment saying why it runs when it runs; apps add their entries here as
+they gain periodic work (the daily priorities digest, the monthly return drafts, ...).
 """
 
-BEAT_SCHEDULE: dict[str, dict] = {}
+from celery.schedules import crontab
+
+BEAT_SCHEDULE: dict[str, dict] = {
+    # Repeating PACT meetings are stored a year ahead; topping them up nightly keeps public pages
+    # and calendar feeds a full year out. 02:30 is after midnight edits and before the working day.
+    "meetings-extend-series": {
+        "task": "meetings.tasks.extend_meeting_series_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "neighbourhoods",
     "accounts",
+    "meetings",
 ]
 
 MIDDLEWARE = [

@@ -3,10 +3,16 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from meetings import urls as meetings_urls
+from meetings import urls_public as meetings_urls_public
 from pact_portal.views import healthz
 
 urlpatterns = [
     path("", include("neighbourhoods.urls")),
+    # Staff pages (meetings.urls) and public pages and feeds (meetings.urls_public) share the "meetings"
+    # namespace; two includes of one namespace hide each other's names (urls.W005), hence one include.
+    path("", include((meetings_urls.urlpatterns + meetings_urls_public.urlpatterns, "meetings"), namespace="meetings")),
+    path("", include("meetings.urls_analytics")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from accounts.policy import can, registered_actions, scope_for
 from tests.factories import TeamMembershipFactory
+from tests.meetings.test_services import new_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +53,7 @@ def test_it_applies_the_policy_matrix(world, action, person, target, expected):
 
 def test_it_covers_every_registered_action_with_an_allow_and_a_deny():
     outcomes = {(action, expected) for action, _, _, expected in MATRIX}
+    outcomes |= {(action, expected) for action, _, expected in MEETING_MATRIX}
     for action in registered_actions():
         assert (action, True) in outcomes, f"{action} has no allowing case"
         assert (action, False) in outcomes, f"{action} has no denying case"
@@ -80,3 +82,31 @@ def test_it_works_out_the_scope_once_per_user_object(world, django_assert_num_qu
     with django_assert_num_queries(1):
         for _ in range(3):
             can(world.pcso, "neighbourhood.view_internal", world.daneshouse)
+
+
+MEETING_MATRIX = [
+    ("meeting.create", "pcso", True),
+    ("meeting.create", "inspector", True),
+    ("meeting.create", "chief_inspector", False),
+    ("meeting.create", "partner", False),
+    ("meeting.create", "pcso_other", False),
+    ("meeting.view_internal", "partner", True),
+    ("meeting.view_internal", "chief_inspector", True),
+    ("meeting.view_internal", "chief_inspector_other", False),
+    ("meeting.view_internal", "resident", False),
+    ("meeting.edit", "sergeant", True),
+    ("meeting.edit", "hq", False),
+    ("meeting.edit", "pcso_other", False),
+    ("meeting.view_restricted", "pcso", True),
+    ("meeting.view_restricted", "hq", True),
+    ("meeting.view_restricted", "partner", False),
+    ("meeting.view_restricted", "comms", False),
+    ("meeting.view_restricted", "pcso_other", False),
+]
+
+
+@pytest.mark.parametrize(("action", "person", "expected"), MEETING_MATRIX)
+def test_it_applies_the_meeting_rules(world, action, person, expected):
+    meeting = new_meeting(world)
+    target = meeting.neighbourhood if action == "meeting.create" else meeting
+    assert can(getattr(world, person), action, target) is expected

@@ -8,6 +8,7 @@ from shapely.geometry import shape
 
 from accounts.models import User
 from accounts.roles import Role
+from meetings.models import Meeting, MeetingSeries
 from neighbourhoods.demo import DEMO_PASSWORD, demo_logins
 from neighbourhoods.models import Division, Neighbourhood, TeamMembership, Ward
 
@@ -21,6 +22,8 @@ def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), fast_hashing:
         call_command("seed_demo", stdout=StringIO())
         yield
+        Meeting.objects.all().delete()  # the demo seeds meetings, which protect their people
+        MeetingSeries.objects.all().delete()
         TeamMembership.objects.all().delete()
         User.objects.all().delete()
         Ward.objects.all().delete()

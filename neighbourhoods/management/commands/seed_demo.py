@@ -23,7 +23,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo force ready in {perf_counter() - started:.1f}s: {summary.wards} wards, "
-                f"{summary.divisions} divisions, {summary.neighbourhoods} neighbourhoods, {summary.users} people."
+                f"{summary.divisions} divisions, {summary.neighbourhoods} neighbourhoods, {summary.users} people, "
+                f"{summary.meetings} meetings."
             )
         )
         self.stdout.write(f"Every demo login uses the password {DEMO_PASSWORD!r}.")

@@ -1,0 +1,225 @@
+from django import forms
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.views.decorators.http import require_GET
+
+from accounts.policy import can, policy_required, scope_for
+from accounts.roles import ScopeLevel
+from meetings import analytics
+from meetings.models import MULTI_AGENCY, EngagementMode, MeetingType
+from neighbourhoods.permissions import neighbourhood_get_for_user
+
+
+class PeriodForm(forms.Form):
+    months = forms.TypedChoiceField(
+        label="Period",
+        choices=[(n, f"Last {n} months (this month so far included)") for n in analytics.ANALYTICS_PERIODS],
+        coerce=int,
+        initial=analytics.DEFAULT_PERIOD,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+def _period(request) -> tuple[PeriodForm, analytics.Period]:
+    # An unknown period falls back to the default rather than failing: these are bookmarkable pages.
+    form = PeriodForm(request.GET)
+    months = form.cleaned_data["months"] if form.is_valid() else analytics.DEFAULT_PERIOD
+    return PeriodForm(initial={"months": months}), analytics.period_of_full_months(months=months)
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+def _month_labels(figures: analytics.EngagementAnalytics) -> list[str]:
+    return [date_format(m.month, "M Y") for m in figures.months]
+
+
+def _charts(figures: analytics.EngagementAnalytics) -> list[dict]:
+    """Chart.js specifications for static/js/engagement-charts.js; each mirrors a table on the page."""
+    labels = _month_labels(figures)
+    months = figures.months
+    modes = [label for _, label in EngagementMode.choices]
+    return [
+        {
+            "id": "chart-held-by-type",
+            "type": "bar",
+            "stacked": True,
+            "labels": labels,
+            "yTitle": "Meetings held",
+            "datasets": [
+                {"label": t.label, "data": [m.held_by_type.get(t, 0) for m in months]} for t in figures.meeting_types
+            ],
+        },
+        {
+            "id": "chart-attendance",
+            "type": "bar",
+            "stacked": True,
+            "labels": labels,
+            "yTitle": "People",
+            "datasets": [
+                {"label": "Public in person", "data": [m.public_in_person for m in months]},
+                {"label": "Watched live online", "data": [m.online_live for m in months]},
+                {"label": "Watched online later", "data": [m.online_later for m in months]},
+            ],
+        },
+        {
+            "id": "chart-fewer-than-five",
+            "type": "bar",
+            "labels": labels,
+            "yTitle": "Meetings",
+            "y1Title": "Share of in-person and hybrid meetings (%)",
+            "datasets": [
+                {"label": "Fewer than five of the public", "data": [m.fewer_than_five for m in months]},
+                {
+                    "label": "Share (%)",
+                    "type": "line",
+                    "yAxisID": "y1",
+                    "data": [_number(m.fewer_than_five_share) for m in months],
+                },
+            ],
+        },
+        {
+            "id": "chart-reach-by-method",
+            "type": "bar",
+            "labels": modes,
+            "yTitle": "People per meeting",
+            "y1Title": "£ per person",
+            "datasets": [
+                {"label": "Average reach", "data": [_number(t.average_reach) for t in figures.by_mode.values()]},
+                {
+                    "label": "Cost per person (£)",
+                    "yAxisID": "y1",
+                    "data": [_number(t.cost_per_person) for t in figures.by_mode.values()],
+                },
+            ],
+        },
+        {
+            "id": "chart-cost",
+            "type": "bar",
+            "labels": labels,
+            "yTitle": "Estimated cost (£)",
+            "y1Title": "£ per person reached",
+            "datasets": [
+                {"label": "Estimated cost (£)", "data": [_number(m.estimated_cost) for m in months]},
+                {
+                    "label": "Cost per person reached (£)",
+                    "type": "line",
+                    "yAxisID": "y1",
+                    "data": [_number(m.cost_per_person) for m in months],
+                },
+            ],
+        },
+        {
+            "id": "chart-multi-agency",
+            "type": "bar",
+            "labels": labels,
+            "yTitle": "Meetings held",
+            "datasets": [{"label": "Multi-agency meetings", "data": [m.multi_agency for m in months]}],
+        },
+    ]
+
+
+def _comparison_charts(comparison: analytics.AreaComparison) -> list[dict]:
+    labels = _month_labels(comparison.figures)
+    return [
+        {
+            "id": f"chart-areas-{name}",
+            "type": "line",
+            "labels": labels,
+            "yTitle": title,
+            "datasets": [
+                {"label": str(row.area), "data": [getattr(m, name) for m in row.figures.months]}
+                for row in comparison.areas
+            ],
+        }
+        for name, title in (("held", "Meetings held"), ("people_reached", "People reached"))
+    ]
+
+
+def _render(request, *, title, breadcrumbs, form, figures, comparison=None, area_kind=""):
+    charts = _charts(figures) + (_comparison_charts(comparison) if comparison else [])
+    context = {
+        "title": title,
+        "breadcrumbs": breadcrumbs,
+        "form": form,
+        "months": len(figures.period.months),
+        "figures": figures,
+        "comparison": comparison,
+        "area_kind": area_kind,
+        "few": analytics.FEW_PEOPLE,
+        "multi_agency_types": [t.label for t in MeetingType if t in MULTI_AGENCY],
+        "chart_data": {"charts": charts},
+    }
+    return render(request, "meetings/analytics.html", context)
+
+
+@require_GET
+@policy_required("staff.dashboard")
+def analytics_home(request):
+    """Send each user to the widest area they answer for."""
+    user = request.user
+    level = scope_for(user).level
+    query = f"?{request.GET.urlencode()}" if request.GET else ""
+    if level == ScopeLevel.FORCE and analytics.analytics_force_for(user=user) is not None:
+        return redirect(reverse("analytics:force") + query)
+    if level == ScopeLevel.DIVISION and user.division_id:
+        return redirect(reverse("analytics:division", kwargs={"code": user.division.code}) + query)
+    neighbourhood = analytics.analytics_first_neighbourhood(user=user) if level == ScopeLevel.NEIGHBOURHOOD else None
+    if neighbourhood is not None:
+        return redirect(reverse("analytics:neighbourhood", kwargs={"code": neighbourhood.code}) + query)
+    return render(request, "meetings/analytics_no_area.html")
+
+
+@require_GET
+def analytics_neighbourhood(request, code):
+    neighbourhood = neighbourhood_get_for_user(user=request.user, code=code)
+    form, period = _period(request)
+    return _render(
+        request,
+        title=f"{neighbourhood.name} neighbourhood",
+        breadcrumbs=[neighbourhood.division.force.name, neighbourhood.division.name],
+        form=form,
+        figures=analytics.neighbourhood_engagement(neighbourhood=neighbourhood, period=period),
+    )
+
+
+@require_GET
+def analytics_division(request, code):
+    division = analytics.analytics_division_get(code=code, force_id=request.user.force_id)
+    if division is None or not can(request.user, "division.view", division):
+        raise Http404("No such division in your area.")
+    form, period = _period(request)
+    comparison = analytics.division_engagement(division=division, period=period)
+    return _render(
+        request,
+        title=division.name,
+        breadcrumbs=[division.force.name],
+        form=form,
+        figures=comparison.figures,
+        comparison=comparison,
+        area_kind="Neighbourhood",
+    )
+
+
+@require_GET
+@policy_required("staff.dashboard")
+def analytics_force(request):
+    force = analytics.analytics_force_for(user=request.user)
+    divisions = analytics.force_divisions(force=force) if force else []
+    # The page shows every division, so only someone who may see each of them may see it.
+    if not divisions or not all(can(request.user, "division.view", d) for d in divisions):
+        raise Http404("No force-wide view in your area.")
+    form, period = _period(request)
+    comparison = analytics.force_engagement(force=force, divisions=divisions, period=period)
+    return _render(
+        request,
+        title=force.name,
+        breadcrumbs=[],
+        form=form,
+        figures=comparison.figures,
+        comparison=comparison,
+        area_kind="Division",
+    )

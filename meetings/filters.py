@@ -1,0 +1,45 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from meetings.models import Meeting, MeetingStatus, MeetingType
+from neighbourhoods.models import Neighbourhood, Ward
+
+STATE_CHOICES = [
+    *MeetingStatus.choices,
+    ("awaiting_outcome", "Held, outcome not recorded"),
+    ("recorded", "Outcome recorded"),
+]
+
+
+class MeetingFilter(django_filters.FilterSet):
+    meeting_type = django_filters.ChoiceFilter(choices=MeetingType.choices, label="Type", empty_label="Any type")
+    neighbourhood = django_filters.ModelChoiceFilter(queryset=Neighbourhood.objects.none(), empty_label="Any")
+    ward = django_filters.ModelChoiceFilter(queryset=Ward.objects.none(), field_name="wards", empty_label="Any ward")
+    state = django_filters.ChoiceFilter(choices=STATE_CHOICES, method="filter_state", label="Status", empty_label="Any")
+    date_from = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__gte", label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__lte", label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["meeting_type", "neighbourhood", "ward", "state", "date_from", "date_to"]
+
+    def __init__(self, *args, neighbourhoods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["neighbourhood"].queryset = neighbourhoods
+        self.filters["ward"].queryset = Ward.objects.filter(neighbourhood__in=neighbourhoods).defer("boundary")
+
+    def filter_state(self, queryset, name, value):
+        if value == "awaiting_outcome":
+            return queryset.filter(
+                Q(outcome_recorded_at__isnull=True) & ~Q(status=MeetingStatus.CANCELLED),
+                starts_at__lt=timezone.now(),
+            )
+        if value == "recorded":
+            return queryset.filter(outcome_recorded_at__isnull=False)
+        return queryset.filter(status=value)

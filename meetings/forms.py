@@ -1,0 +1,271 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import PartnerAgency, User
+from accounts.roles import POLICE_ROLES, Role
+from meetings.models import (
+    NEEDS_LINK,
+    NEEDS_VENUE,
+    AttachmentKind,
+    Meeting,
+    MeetingType,
+)
+from neighbourhoods.models import Neighbourhood, TeamMembership, Ward
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+REPEAT_CHOICES = [
+    ("", "Does not repeat"),
+    ("FREQ=WEEKLY", "Every week"),
+    ("FREQ=WEEKLY;INTERVAL=2", "Every two weeks"),
+    ("monthly-nth", "Monthly on the same weekday (e.g. first Tuesday)"),
+    ("FREQ=MONTHLY", "Monthly on the same date"),
+    ("custom", "Custom rule (iCalendar RRULE)"),
+]
+ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+def nth_weekday_rule(start) -> tuple[str, str]:
+    """('FREQ=MONTHLY;BYDAY=1TU', 'first Tuesday of the month') for a start date."""
+    local = timezone.localtime(start)
+    nth = (local.day - 1) // 7 + 1
+    if nth == 5:
+        nth = -1  # a fifth weekday does not exist every month; "last" does
+    return f"FREQ=MONTHLY;BYDAY={nth}{WEEKDAYS[local.weekday()]}", f"{ORDINALS[nth]} {local:%A} of the month"
+
+
+class MeetingForm(forms.ModelForm):
+    """Create or edit a meeting on a phone: one column, native date pickers, ward checkboxes."""
+
+    neighbourhood = forms.ModelChoiceField(queryset=Neighbourhood.objects.none())
+    wards = forms.ModelMultipleChoiceField(
+        queryset=Ward.objects.none(), widget=forms.CheckboxSelectMultiple, help_text="Every ward the meeting covers."
+    )
+    online_url = forms.URLField(
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        label="Online link",
+        help_text="Facebook Live, Teams or stream address. Needed for online and hybrid meetings.",
+    )
+    repeat = forms.ChoiceField(choices=REPEAT_CHOICES, required=False, label="Repeats")
+    custom_rule = forms.CharField(
+        required=False, label="Custom repeat rule", help_text="For example FREQ=MONTHLY;BYDAY=2WE;COUNT=10"
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "neighbourhood",
+            "meeting_type",
+            "audience",
+            "audience_detail",
+            "title",
+            "wards",
+            "starts_at",
+            "ends_at",
+            "venue_name",
+            "venue_address",
+            "venue_latitude",
+            "venue_longitude",
+            "accessibility_notes",
+            "online_url",
+            "public_agenda",
+            "lead_officer",
+            "officers",
+            "partners_invited",
+        ]
+        widgets = {
+            "starts_at": DATETIME_INPUT,
+            "ends_at": DATETIME_INPUT,
+            "officers": forms.CheckboxSelectMultiple,
+            "partners_invited": forms.CheckboxSelectMultiple,
+            "public_agenda": forms.Textarea(attrs={"rows": 3}),
+            "accessibility_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"online_url": "Online link", "audience": "Specialist audience", "venue_latitude": "Venue latitude"}
+        help_texts = {
+            "accessibility_notes": "Step-free access, hearing loop, BSL interpreter, parking …",
+            "online_url": "Facebook Live, Teams or stream address. Needed for online and hybrid meetings.",
+        }
+
+    def __init__(self, *args, neighbourhoods, creating: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["neighbourhood"].queryset = neighbourhoods
+        only = list(neighbourhoods[:2])
+        if len(only) == 1:
+            self.fields["neighbourhood"].initial = only[0]
+        self.fields["wards"].queryset = Ward.objects.filter(neighbourhood__in=neighbourhoods).select_related(
+            "neighbourhood"
+        )
+        self.fields["wards"].label_from_instance = lambda w: f"{w.name} ({w.neighbourhood.name})"
+        team = User.objects.filter(
+            pk__in=TeamMembership.objects.current().filter(neighbourhood__in=neighbourhoods).values("user_id"),
+            role__in=POLICE_ROLES,
+        )
+        self.fields["lead_officer"].queryset = team
+        self.fields["officers"].queryset = team
+        self.fields["partners_invited"].queryset = PartnerAgency.objects.all()
+        if not creating:
+            # A meeting stays in its neighbourhood; repeating is set when it is created.
+            del self.fields["neighbourhood"]
+            del self.fields["repeat"]
+            del self.fields["custom_rule"]
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", "The meeting must end after it starts.")
+        kind = data.get("meeting_type")
+        if kind in NEEDS_LINK and not data.get("online_url"):
+            self.add_error("online_url", "Online and hybrid meetings need the link people join by.")
+        if kind in NEEDS_VENUE and not (data.get("venue_name") or data.get("venue_address")):
+            self.add_error("venue_name", "Say where people can come: a venue name or address.")
+        if kind == MeetingType.SPECIALIST and not data.get("audience"):
+            self.add_error("audience", "Say who this specialist PACT is for.")
+        if (data.get("venue_latitude") is None) != (data.get("venue_longitude") is None):
+            self.add_error("venue_longitude", "Give both latitude and longitude, or neither.")
+        neighbourhood = data.get("neighbourhood") or getattr(self.instance, "neighbourhood", None)
+        outside = [w.name for w in data.get("wards") or [] if neighbourhood and w.neighbourhood_id != neighbourhood.pk]
+        if outside:
+            self.add_error("wards", f"Not in {neighbourhood.name}: {', '.join(outside)}.")
+        if data.get("repeat") == "custom" and not data.get("custom_rule"):
+            self.add_error("custom_rule", "Enter the repeat rule, or choose another repeat option.")
+        return data
+
+    def repeat_rule(self) -> tuple[str, str] | None:
+        choice = self.cleaned_data.get("repeat")
+        if not choice:
+            return None
+        if choice == "monthly-nth":
+            return nth_weekday_rule(self.cleaned_data["starts_at"])
+        if choice == "custom":
+            rule = self.cleaned_data["custom_rule"].strip().removeprefix("RRULE:")
+            return rule, f"custom rule {rule}"
+        return choice, dict(REPEAT_CHOICES)[choice].lower()
+
+    def service_fields(self) -> dict:
+        """Cleaned data as the services take it (relations split out)."""
+        excluded = {"neighbourhood", "wards", "officers", "partners_invited", "repeat", "custom_rule"}
+        return {k: v for k, v in self.cleaned_data.items() if k not in excluded}
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=255,
+        label="Reason, for the public",
+        help_text="Shown on the meeting page and in calendar feeds, e.g. 'Venue unavailable: moved to 12 May'.",
+    )
+
+
+class CopyForm(forms.Form):
+    starts_at = forms.DateTimeField(label="New start", widget=DATETIME_INPUT)
+
+
+class OutcomeForm(forms.ModelForm):
+    issues = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Issues raised",
+        help_text="One per line. They go to the neighbourhood's priorities triage.",
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "public_attendees",
+            "online_live_viewers",
+            "online_later_views",
+            "questions_received",
+            "public_summary",
+            "restricted_notes",
+        ]
+        labels = {
+            "public_attendees": "Members of the public in person",
+            "online_live_viewers": "Live online viewers",
+            "online_later_views": "Later online views",
+            "questions_received": "Questions or comments received",
+            "restricted_notes": "Restricted notes (police only)",
+        }
+        help_texts = {
+            "public_summary": "Published on the meeting page.",
+            "restricted_notes": "Sensitive community information. Never shown to the public or partners.",
+        }
+        widgets = {
+            "public_summary": forms.Textarea(attrs={"rows": 3}),
+            "restricted_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def issue_lines(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("issues", "").splitlines() if line.strip()]
+
+
+HOURS = {"max_digits": 5, "decimal_places": 2, "min_value": Decimal("0"), "max_value": Decimal("24")}
+
+
+RANKS = [Role.PCSO, Role.CONSTABLE, Role.SERGEANT, Role.INSPECTOR, Role.CHIEF_INSPECTOR]
+
+
+class OfficerHoursForm(forms.Form):
+    officer = forms.ModelChoiceField(queryset=User.objects.none())
+    # Blank by default so an untouched spare row stays empty; the officer's own rank fills it in.
+    rank = forms.ChoiceField(
+        choices=[("", "Their rank"), *((r.value, r.label) for r in RANKS)], required=False, label="Rank"
+    )
+    preparation_hours = forms.DecimalField(initial=Decimal("1"), label="Preparation", **HOURS)
+    attending_hours = forms.DecimalField(initial=Decimal("1"), label="Attending", **HOURS)
+    follow_up_hours = forms.DecimalField(initial=Decimal("1"), label="Follow-up", **HOURS)
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers
+
+    def clean(self):
+        data = super().clean()
+        officer = data.get("officer")
+        if officer and not data.get("rank"):
+            if officer.role not in RANKS:
+                self.add_error("rank", "Choose the rank they attended in.")
+            data["rank"] = officer.role
+        return data
+
+
+class PartnerPresentForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=PartnerAgency.objects.all())
+    people = forms.IntegerField(min_value=1, initial=1)
+
+
+class BaseUniqueFormSet(forms.BaseFormSet):
+    unique_field = ""
+
+    def clean(self):
+        seen = set()
+        for form in self.forms:
+            if not form.has_changed() or self.can_delete and self._should_delete_form(form):
+                continue
+            value = form.cleaned_data.get(self.unique_field)
+            if value in seen:
+                form.add_error(self.unique_field, "Listed twice.")
+            seen.add(value)
+
+
+class OfficerFormSet(BaseUniqueFormSet):
+    unique_field = "officer"
+
+
+class PartnerFormSet(BaseUniqueFormSet):
+    unique_field = "agency"
+
+
+OfficerHoursFormSet = forms.formset_factory(OfficerHoursForm, formset=OfficerFormSet, extra=2, can_delete=True)
+PartnerPresentFormSet = forms.formset_factory(PartnerPresentForm, formset=PartnerFormSet, extra=2, can_delete=True)
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(choices=AttachmentKind.choices)
+    file = forms.FileField()
+    is_public = forms.BooleanField(required=False, initial=True, label="Publish with the meeting")

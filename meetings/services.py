@@ -1,0 +1,317 @@
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from dateutil.rrule import rrulestr
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from meetings.attachments import check_attachment
+from meetings.models import (
+    Meeting,
+    MeetingAttachment,
+    MeetingSeries,
+    MeetingStatus,
+    OfficerAttendance,
+    PartnerAttendance,
+    RaisedIssue,
+)
+
+# Fields that describe a meeting (copied to occurrences and copies; bump SEQUENCE when changed).
+DESCRIPTIVE_FIELDS = [
+    "meeting_type",
+    "audience",
+    "audience_detail",
+    "title",
+    "public_agenda",
+    "venue_name",
+    "venue_address",
+    "venue_latitude",
+    "venue_longitude",
+    "accessibility_notes",
+    "online_url",
+    "lead_officer",
+]
+SERIES_HORIZON = timedelta(days=366)
+MAX_OCCURRENCES = 120
+
+
+def _check_wards(*, neighbourhood, wards) -> None:
+    if not wards:
+        raise ValidationError({"wards": "Choose at least one ward the meeting covers."})
+    outside = [w.name for w in wards if w.neighbourhood_id != neighbourhood.pk]
+    if outside:
+        raise ValidationError({"wards": f"Not in {neighbourhood.name}: {', '.join(outside)}."})
+
+
+def _save(meeting: Meeting, *, update_fields: list[str] | None = None) -> Meeting:
+    meeting.full_clean()
+    meeting.save(update_fields=update_fields)
+    return meeting
+
+
+@transaction.atomic
+def meeting_create(*, actor, neighbourhood, wards, officers=(), partners_invited=(), **fields) -> Meeting:
+    """Create a draft meeting for a neighbourhood, covering some of its wards."""
+    _check_wards(neighbourhood=neighbourhood, wards=wards)
+    meeting = Meeting(neighbourhood=neighbourhood, created_by=actor, **fields)
+    _save(meeting)
+    meeting.wards.set(wards)
+    meeting.officers.set(officers)
+    meeting.partners_invited.set(partners_invited)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, actor, wards=None, officers=None, partners_invited=None, **fields) -> Meeting:
+    """Change a meeting. An occurrence changed on its own stops following its series."""
+    if wards is not None:
+        _check_wards(neighbourhood=meeting.neighbourhood, wards=wards)
+    changed = [name for name, value in fields.items() if getattr(meeting, name) != value]
+    for name in changed:
+        setattr(meeting, name, fields[name])
+    if changed and meeting.is_public:
+        meeting.sequence += 1
+    if meeting.series_id and (changed or wards is not None):
+        meeting.detached_from_series = True
+    _save(meeting)
+    if wards is not None:
+        meeting.wards.set(wards)
+    if officers is not None:
+        meeting.officers.set(officers)
+    if partners_invited is not None:
+        meeting.partners_invited.set(partners_invited)
+    return meeting
+
+
+@transaction.atomic
+def meeting_publish(*, meeting: Meeting, actor) -> Meeting:
+    """Make a draft visible on public pages, feeds and the API."""
+    if meeting.status != MeetingStatus.DRAFT:
+        raise ValidationError("Only a draft meeting can be published.")
+    meeting.status = MeetingStatus.PUBLISHED
+    meeting.sequence += 1
+    return _save(meeting, update_fields=["status", "sequence", "updated_at"])
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, actor, reason: str) -> Meeting:
+    """Cancel a meeting; published ones stay listed as cancelled, with the public reason."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError("This meeting is already cancelled.")
+    if meeting.status == MeetingStatus.DRAFT:
+        # A cancelled meeting is shown publicly with its reason; a draft was never announced.
+        raise ValidationError("A draft has not been announced: delete it instead of cancelling it.")
+    if meeting.outcome_recorded_at:
+        raise ValidationError("A meeting whose outcome is recorded has taken place and cannot be cancelled.")
+    if not reason.strip():
+        raise ValidationError({"cancellation_reason": "Say why, for the public: e.g. 'venue unavailable'."})
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancellation_reason = reason.strip()
+    meeting.sequence += 1
+    if meeting.series_id:
+        meeting.detached_from_series = True
+    return _save(meeting)
+
+
+@transaction.atomic
+def meeting_delete_draft(*, meeting: Meeting, actor) -> None:
+    """Delete a meeting that was never published. Published ones are cancelled, not deleted,
+    so that anyone who saw them learns they are off."""
+    if meeting.status != MeetingStatus.DRAFT:
+        raise ValidationError("Only a draft can be deleted; cancel a published meeting instead.")
+    meeting.delete()
+
+
+@dataclass(frozen=True)
+class OfficerHours:
+    officer: object
+    rank: str
+    preparation_hours: Decimal = Decimal("1")
+    attending_hours: Decimal = Decimal("1")
+    follow_up_hours: Decimal = Decimal("1")
+
+
+@transaction.atomic
+def meeting_record_outcome(
+    *,
+    meeting: Meeting,
+    actor,
+    officers: list[OfficerHours],
+    partners: list[tuple[object, int]] = (),
+    issues: list[str] = (),
+    **outcome,
+) -> Meeting:
+    """Record what happened: reach, officer time, partners present, public summary, restricted
+    notes and the issues raised. Recording again replaces the earlier record."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError("A cancelled meeting has no outcome to record.")
+    if meeting.starts_at > timezone.now():
+        raise ValidationError("The outcome can be recorded once the meeting has started.")
+    for name, value in outcome.items():
+        setattr(meeting, name, value)
+    meeting.outcome_recorded_at = timezone.now()
+    if meeting.is_public:
+        meeting.sequence += 1  # the public summary changes the calendar entry's description
+    _save(meeting)
+    meeting.officer_attendance.all().delete()
+    rows = [OfficerAttendance(meeting=meeting, **vars(h)) for h in officers]
+    for row in rows:
+        row.full_clean(exclude=["meeting"])
+    OfficerAttendance.objects.bulk_create(rows)
+    meeting.partner_attendance.all().delete()
+    PartnerAttendance.objects.bulk_create(
+        [PartnerAttendance(meeting=meeting, agency=agency, people=people) for agency, people in partners]
+    )
+    meeting.issues_raised.all().delete()
+    RaisedIssue.objects.bulk_create(
+        [RaisedIssue(meeting=meeting, description=text.strip(), created_by=actor) for text in issues if text.strip()]
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_copy(*, meeting: Meeting, actor, starts_at: datetime) -> Meeting:
+    """A new draft like this one (same place, wards, people) at another time."""
+    duration = meeting.ends_at - meeting.starts_at
+    fields = {name: getattr(meeting, name) for name in DESCRIPTIVE_FIELDS}
+    return meeting_create(
+        actor=actor,
+        neighbourhood=meeting.neighbourhood,
+        wards=list(meeting.wards.all()),
+        officers=list(meeting.officers.all()),
+        partners_invited=list(meeting.partners_invited.all()),
+        starts_at=starts_at,
+        ends_at=starts_at + duration,
+        **fields,
+    )
+
+
+def occurrence_starts(
+    *, rrule: str, first_start: datetime, until: datetime, after: datetime | None = None
+) -> list[datetime]:
+    """Starts given by an RRULE from first_start, up to `until` and (if given) after `after`.
+
+    The rule runs on naive local times so "7pm on the first Tuesday" stays 7pm across the
+    clocks changing, then each start is made aware again.
+    """
+    tz = timezone.get_current_timezone()
+
+    def local(moment: datetime) -> datetime:
+        return timezone.localtime(moment, tz).replace(tzinfo=None)
+
+    try:
+        rule = rrulestr(rrule, dtstart=local(first_start))
+    except (ValueError, TypeError) as exc:
+        raise ValidationError({"rrule": f"Not a valid repeat rule: {exc}"}) from exc
+    window_start = local(after) if after else local(first_start)
+    starts = rule.between(window_start, local(until), inc=after is None)
+    return [timezone.make_aware(start, tz) for start in starts[:MAX_OCCURRENCES]]
+
+
+@transaction.atomic
+def series_create(*, meeting: Meeting, actor, rrule: str, description: str) -> MeetingSeries:
+    """Make a meeting the first of a series and create the following occurrences for a year."""
+    if meeting.series_id:
+        raise ValidationError("This meeting already belongs to a series.")
+    until = meeting.starts_at + SERIES_HORIZON
+    starts = occurrence_starts(rrule=rrule, first_start=meeting.starts_at, until=until)
+    if len(starts) < 2:
+        raise ValidationError({"rrule": "That rule gives no further dates within a year."})
+    series = MeetingSeries(
+        neighbourhood=meeting.neighbourhood,
+        rrule=rrule,
+        description=description,
+        first_start=meeting.starts_at,
+        generated_until=until,
+        created_by=actor,
+    )
+    series.full_clean()
+    series.save()
+    meeting.series = series
+    meeting.occurrence_start = meeting.starts_at
+    _save(meeting, update_fields=["series", "occurrence_start", "updated_at"])
+    _create_occurrences(series=series, template=meeting, starts=starts[1:], actor=actor)
+    return series
+
+
+def _create_occurrences(*, series: MeetingSeries, template: Meeting, starts: list[datetime], actor) -> None:
+    duration = template.ends_at - template.starts_at
+    wards = list(template.wards.all())
+    officers = list(template.officers.all())
+    partners = list(template.partners_invited.all())
+    existing = set(series.occurrences.values_list("occurrence_start", flat=True))
+    for start in starts:
+        if start in existing:
+            continue
+        occurrence = meeting_create(
+            actor=actor,
+            neighbourhood=template.neighbourhood,
+            wards=wards,
+            officers=officers,
+            partners_invited=partners,
+            starts_at=start,
+            ends_at=start + duration,
+            status=template.status if template.status != MeetingStatus.CANCELLED else MeetingStatus.DRAFT,
+            **{name: getattr(template, name) for name in DESCRIPTIVE_FIELDS},
+        )
+        occurrence.series = series
+        occurrence.occurrence_start = start
+        occurrence.save(update_fields=["series", "occurrence_start"])
+
+
+@transaction.atomic
+def series_extend(*, series: MeetingSeries, actor, until: datetime) -> int:
+    """Create occurrences up to `until` (beat keeps a year ahead); returns how many were added."""
+    if until <= series.generated_until:
+        return 0
+    # Copy the latest occurrence that still follows the series, not a one-off change to one date.
+    occurrences = series.occurrences.order_by("-starts_at")
+    template = occurrences.filter(detached_from_series=False).first() or occurrences.first()
+    if template is None:
+        return 0
+    before = series.occurrences.count()
+    starts = occurrence_starts(
+        rrule=series.rrule, first_start=series.first_start, until=until, after=series.generated_until
+    )
+    _create_occurrences(series=series, template=template, starts=starts, actor=actor)
+    series.generated_until = until
+    series.save(update_fields=["generated_until"])
+    return series.occurrences.count() - before
+
+
+@transaction.atomic
+def series_publish(*, series: MeetingSeries, actor) -> int:
+    """Publish every draft occurrence still to come."""
+    drafts = list(series.occurrences.filter(status=MeetingStatus.DRAFT, ends_at__gte=timezone.now()))
+    for meeting in drafts:
+        meeting_publish(meeting=meeting, actor=actor)
+    return len(drafts)
+
+
+@transaction.atomic
+def series_copy(*, series: MeetingSeries, actor, first_start: datetime) -> MeetingSeries:
+    """Start a new series like this one (e.g. next year's, or another neighbourhood's pattern)."""
+    template = series.occurrences.order_by("starts_at").first()
+    first = meeting_copy(meeting=template, actor=actor, starts_at=first_start)
+    return series_create(meeting=first, actor=actor, rrule=series.rrule, description=series.description)
+
+
+@transaction.atomic
+def attachment_add(*, meeting: Meeting, actor, uploaded_file, kind: str, is_public: bool) -> MeetingAttachment:
+    """Attach minutes, audio minutes or other documents after checking their type and size."""
+    content_type = check_attachment(uploaded_file=uploaded_file, kind=kind)
+    attachment = MeetingAttachment(
+        meeting=meeting,
+        kind=kind,
+        file=uploaded_file,
+        original_name=uploaded_file.name[:255],
+        content_type=content_type,
+        size=uploaded_file.size,
+        is_public=is_public,
+        uploaded_by=actor,
+    )
+    attachment.full_clean()
+    attachment.save()
+    return attachment

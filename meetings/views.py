@@ -1,0 +1,329 @@
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.policy import can, policy_required
+from meetings import selectors, services
+from meetings.filters import MeetingFilter
+from meetings.forms import (
+    AttachmentForm,
+    CancelForm,
+    CopyForm,
+    MeetingForm,
+    OfficerHoursFormSet,
+    OutcomeForm,
+    PartnerPresentFormSet,
+)
+from meetings.models import MeetingAttachment
+from meetings.permissions import meeting_get_for_user
+from neighbourhoods.models import Neighbourhood
+from neighbourhoods.selectors import neighbourhoods_for_user
+
+
+def _editable_neighbourhoods(user):
+    allowed = [n.pk for n in neighbourhoods_for_user(user=user) if can(user, "meeting.create", n)]
+    return Neighbourhood.objects.filter(pk__in=allowed).order_by("name")
+
+
+def _apply_validation_error(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@require_GET
+@policy_required("staff.dashboard")
+def meeting_list(request):
+    neighbourhoods = neighbourhoods_for_user(user=request.user)
+    meetings = selectors.meetings_for_user(user=request.user).order_by("-starts_at")
+    filterset = MeetingFilter(request.GET or None, queryset=meetings, neighbourhoods=neighbourhoods)
+    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    selectors.with_figures(page.object_list)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "can_create": _editable_neighbourhoods(request.user).exists(),
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    response = render(request, "meetings/_meeting_rows.html" if partial else "meetings/meeting_list.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+@policy_required("staff.dashboard")
+def meeting_calendar(request):
+    today = timezone.localdate()
+    try:
+        year, month = (int(part) for part in request.GET.get("month", f"{today:%Y-%m}").split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    meetings = selectors.meetings_for_user(user=request.user)
+    filterset = MeetingFilter(
+        request.GET or None, queryset=meetings, neighbourhoods=neighbourhoods_for_user(user=request.user)
+    )
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    context = {
+        "weeks": selectors.month_calendar(meetings=filterset.qs, year=first.year, month=first.month),
+        "month": first,
+        "previous": previous,
+        "following": following,
+        "filter": filterset,
+    }
+    return render(request, "meetings/meeting_calendar.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@policy_required("staff.dashboard")
+def meeting_create(request):
+    neighbourhoods = _editable_neighbourhoods(request.user)
+    if not neighbourhoods.exists():
+        raise PermissionDenied
+    form = MeetingForm(request.POST or None, neighbourhoods=neighbourhoods, creating=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                meeting = services.meeting_create(
+                    actor=request.user,
+                    neighbourhood=form.cleaned_data["neighbourhood"],
+                    wards=list(form.cleaned_data["wards"]),
+                    officers=list(form.cleaned_data["officers"]),
+                    partners_invited=list(form.cleaned_data["partners_invited"]),
+                    **form.service_fields(),
+                )
+                rule = form.repeat_rule()
+                if rule:
+                    services.series_create(meeting=meeting, actor=request.user, rrule=rule[0], description=rule[1])
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, "Meeting saved as a draft. Publish it when the details are final.")
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/meeting_form.html", {"form": form, "creating": True})
+
+
+@require_GET
+def meeting_detail(request, pk):
+    meeting = meeting_get_for_user(user=request.user, pk=pk)
+    selectors.with_figures([meeting])
+    context = {
+        "meeting": meeting,
+        "can_edit": can(request.user, "meeting.edit", meeting),
+        "can_view_restricted": can(request.user, "meeting.view_restricted", meeting),
+        "attachment_form": AttachmentForm(),
+        "cancel_form": CancelForm(),
+        "copy_form": CopyForm(),
+    }
+    return render(request, "meetings/meeting_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk):
+    meeting = meeting_get_for_user(user=request.user, pk=pk, write=True)
+    form = MeetingForm(
+        request.POST or None,
+        instance=meeting,
+        neighbourhoods=Neighbourhood.objects.filter(pk=meeting.neighbourhood_id),
+        creating=False,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(
+                meeting=meeting,
+                actor=request.user,
+                wards=list(form.cleaned_data["wards"]),
+                officers=list(form.cleaned_data["officers"]),
+                partners_invited=list(form.cleaned_data["partners_invited"]),
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, "Meeting updated.")
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting, "creating": False})
+
+
+def _simple_action(request, pk, action, success: str):
+    meeting = meeting_get_for_user(user=request.user, pk=pk, write=True)
+    try:
+        action(meeting=meeting, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@require_POST
+def meeting_publish(request, pk):
+    return _simple_action(
+        request, pk, services.meeting_publish, "Published: the meeting is now on public pages and feeds."
+    )
+
+
+@require_POST
+def series_publish(request, pk):
+    meeting = meeting_get_for_user(user=request.user, pk=pk, write=True)
+    if meeting.series is None:
+        raise Http404("This meeting is not part of a series.")
+    count = services.series_publish(series=meeting.series, actor=request.user)
+    messages.success(request, f"Published {count} upcoming meeting{'s' if count != 1 else ''} in the series.")
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request, pk):
+    meeting = meeting_get_for_user(user=request.user, pk=pk, write=True)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_cancel(meeting=meeting, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, "Meeting cancelled. The public page and feeds show the reason.")
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/meeting_cancel.html", {"meeting": meeting, "form": form})
+
+
+@require_POST
+def meeting_delete(request, pk):
+    meeting = meeting_get_for_user(user=request.user, pk=pk, write=True)
+    try:
+        services.meeting_delete_draft(meeting=meeting, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("meetings:detail", pk=meeting.pk)
+    messages.success(request, "Draft deleted.")
+    return redirect("meetings:list")
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_copy(request, pk):
+    meeting = meeting_get_for_user(user=request.user, pk=pk, write=True)
+    form = CopyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        starts_at = form.cleaned_data["starts_at"]
+        if request.POST.get("whole_series") and meeting.series:
+            series = services.series_copy(series=meeting.series, actor=request.user, first_start=starts_at)
+            copy = series.occurrences.order_by("starts_at").first()
+            messages.success(request, f"Series copied: {series.occurrences.count()} draft meetings from the new date.")
+        else:
+            copy = services.meeting_copy(meeting=meeting, actor=request.user, starts_at=starts_at)
+            messages.success(request, "Copied as a new draft.")
+        return redirect("meetings:edit", pk=copy.pk)
+    return render(request, "meetings/meeting_copy.html", {"meeting": meeting, "form": form})
+
+
+def _officer_initial(meeting):
+    if meeting.outcome_recorded_at:
+        return [
+            {
+                "officer": row.officer,
+                "rank": row.rank,
+                "preparation_hours": row.preparation_hours,
+                "attending_hours": row.attending_hours,
+                "follow_up_hours": row.follow_up_hours,
+            }
+            for row in meeting.officer_attendance.all()
+        ]
+    people = [meeting.lead_officer, *meeting.officers.all()] if meeting.lead_officer else list(meeting.officers.all())
+    return [{"officer": p, "rank": p.role} for p in dict.fromkeys(people)]
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_record_outcome(request, pk):
+    meeting = meeting_get_for_user(user=request.user, pk=pk, write=True)
+    data = request.POST if request.method == "POST" else None
+    form = OutcomeForm(
+        data, instance=meeting, initial={"issues": "\n".join(i.description for i in meeting.issues_raised.all())}
+    )
+    officers = OfficerHoursFormSet(
+        data,
+        prefix="officers",
+        initial=_officer_initial(meeting),
+        form_kwargs={"officers": selectors.officers_who_may_attend(meeting=meeting)},
+    )
+    partners = PartnerPresentFormSet(
+        data,
+        prefix="partners",
+        initial=[{"agency": row.agency, "people": row.people} for row in meeting.partner_attendance.all()],
+    )
+    if request.method == "POST" and form.is_valid() and officers.is_valid() and partners.is_valid():
+        kept = [f.cleaned_data for f in officers if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        try:
+            services.meeting_record_outcome(
+                meeting=meeting,
+                actor=request.user,
+                officers=[services.OfficerHours(**{k: v for k, v in row.items() if k != "DELETE"}) for row in kept],
+                partners=[
+                    (f.cleaned_data["agency"], f.cleaned_data["people"])
+                    for f in partners
+                    if f.cleaned_data and not f.cleaned_data.get("DELETE")
+                ],
+                issues=form.issue_lines(),
+                **{name: form.cleaned_data[name] for name in OutcomeForm.Meta.fields},
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, "Outcome recorded.")
+            return redirect("meetings:detail", pk=meeting.pk)
+    context = {"meeting": meeting, "form": form, "officers": officers, "partners": partners}
+    return render(request, "meetings/meeting_outcome.html", context)
+
+
+@require_POST
+def attachment_add(request, pk):
+    meeting = meeting_get_for_user(user=request.user, pk=pk, write=True)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                meeting=meeting,
+                actor=request.user,
+                uploaded_file=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+                is_public=form.cleaned_data["is_public"],
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+    if form.errors:
+        selectors.with_figures([meeting])
+        context = {
+            "meeting": meeting,
+            "can_edit": True,
+            "can_view_restricted": can(request.user, "meeting.view_restricted", meeting),
+            "attachment_form": form,
+            "cancel_form": CancelForm(),
+            "copy_form": CopyForm(),
+        }
+        return render(request, "meetings/meeting_detail.html", context, status=400)
+    messages.success(request, "Attachment added.")
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_not_required
+@require_GET
+def attachment_download(request, pk):
+    """Staff in the area get any attachment; everyone else only public ones of public meetings."""
+    attachment = get_object_or_404(MeetingAttachment.objects.select_related("meeting__neighbourhood__division"), pk=pk)
+    meeting = attachment.meeting
+    staff_access = can(request.user, "meeting.view_internal", meeting)
+    if not staff_access and not (attachment.is_public and meeting.is_public):
+        raise Http404("No such attachment.")
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
