@@ -36,9 +36,10 @@ demo: install
 	$(RUN_ENV) $(PY) manage.py seed_demo
 
 # Uses PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, SQLite and in-process tasks otherwise.
+# --dist loadfile keeps a module together: the demo tests share one seeded database per module.
 test: install lint
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
-	$(BIN)/pytest -p xdist -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} --dist loadfile $(PYTEST_ARGS)
 
 test-fast: install
 	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
