@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policy import can, policy_required
@@ -82,6 +83,10 @@ def meeting_calendar(request):
         "previous": previous,
         "following": following,
         "filter": filterset,
+        # Month links keep the filters chosen; the month itself is replaced.
+        "filter_query": "".join(
+            f"{urlencode({key: value})}&" for key, value in request.GET.items() if key != "month" and value
+        ),
     }
     return render(request, "meetings/meeting_calendar.html", context)
 

@@ -197,7 +197,8 @@ def test_it_shows_the_month_calendar_in_constant_queries(client, world, django_a
     for day in (1, 8, 15, 22):
         new_meeting(world, title=f"Surgery {day}", starts_at=at(2026, 12, day, 10), ends_at=at(2026, 12, day, 11))
     client.force_login(world.pcso)
-    with django_assert_max_num_queries(6):
+    # session, user, scope, neighbourhoods (for the filter), meetings, filter choices (neighbourhoods, wards) + 1
+    with django_assert_max_num_queries(8):
         page = client.get(reverse("meetings:calendar"), {"month": "2026-12"}).content.decode()
     assert "Surgery 22" in page and "December 2026" in page
 
@@ -254,3 +255,12 @@ def test_it_takes_the_rank_from_the_officer_and_ignores_untouched_spare_rows(cli
     assert 'value="" selected>Their rank' in page
     assert client.post(reverse("meetings:record-outcome", kwargs={"pk": meeting.pk}), data).status_code == 302
     assert sorted(meeting.officer_attendance.values_list("rank", flat=True)) == ["pcso", "sergeant"]
+
+
+def test_it_filters_the_calendar_and_keeps_the_filter_across_months(client, world):
+    new_meeting(world, title="Street meeting A", meeting_type=MeetingType.STREET)
+    new_meeting(world, title="PACT B", starts_at=at(2026, 12, 9, 19), ends_at=at(2026, 12, 9, 20))
+    client.force_login(world.pcso)
+    page = client.get(reverse("meetings:calendar"), {"month": "2026-12", "meeting_type": "street"}).content.decode()
+    assert "Street meeting A" in page and "PACT B" not in page
+    assert "?meeting_type=street&amp;month=2027-01" in page
