@@ -120,19 +120,20 @@ def meeting_create(request):
     return render(request, "meetings/meeting_form.html", {"form": form, "creating": True})
 
 
-@require_GET
-def meeting_detail(request, pk):
-    meeting = meeting_get_for_user(user=request.user, pk=pk)
+def _render_detail(request, meeting, *, attachment_form=None, status=200):
     selectors.with_figures([meeting])
     context = {
         "meeting": meeting,
         "can_edit": can(request.user, "meeting.edit", meeting),
         "can_view_restricted": can(request.user, "meeting.view_restricted", meeting),
-        "attachment_form": AttachmentForm(),
-        "cancel_form": CancelForm(),
-        "copy_form": CopyForm(),
+        "attachment_form": attachment_form or AttachmentForm(),
     }
-    return render(request, "meetings/meeting_detail.html", context)
+    return render(request, "meetings/meeting_detail.html", context, status=status)
+
+
+@require_GET
+def meeting_detail(request, pk):
+    return _render_detail(request, meeting_get_for_user(user=request.user, pk=pk))
 
 
 @require_http_methods(["GET", "POST"])
@@ -308,16 +309,7 @@ def attachment_add(request, pk):
         except ValidationError as error:
             _apply_validation_error(form, error)
     if form.errors:
-        selectors.with_figures([meeting])
-        context = {
-            "meeting": meeting,
-            "can_edit": True,
-            "can_view_restricted": can(request.user, "meeting.view_restricted", meeting),
-            "attachment_form": form,
-            "cancel_form": CancelForm(),
-            "copy_form": CopyForm(),
-        }
-        return render(request, "meetings/meeting_detail.html", context, status=400)
+        return _render_detail(request, meeting, attachment_form=form, status=400)
     messages.success(request, "Attachment added.")
     return redirect("meetings:detail", pk=meeting.pk)
 
