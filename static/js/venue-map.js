@@ -20,7 +20,9 @@
     var lat = parseFloat(el.dataset.lat);
     var lng = parseFloat(el.dataset.lng);
     if (!isFinite(lat) || !isFinite(lng)) return;
-    var map = L.map(el, { scrollWheelZoom: false }).setView([lat, lng], 16);
+    // On a touch screen one-finger dragging would pan the map instead of scrolling the page past it,
+    // trapping a phone user on a map that fills the screen width; two-finger pinch still zooms.
+    var map = L.map(el, { scrollWheelZoom: false, dragging: !L.Browser.mobile }).setView([lat, lng], 16);
     var tiles = tileLayer(el);
     if (tiles) tiles.addTo(map);
     var marker = L.circleMarker([lat, lng], markerStyle).addTo(map);
