@@ -184,3 +184,64 @@ def _meeting_view_restricted(user, meeting) -> bool:
     # Restricted notes hold sensitive community information: police only, not partners or comms.
     police = user.role in POLICE_ROLES or user.role == Role.SYSTEM_ADMIN
     return police and scope_for(user).covers_neighbourhood(meeting.neighbourhood)
+
+
+# --- priorities -------------------------------------------------------------------------------
+
+# Sergeant or above agrees, escalates and closes (HMIC's account of Lancashire's EPIC process).
+PRIORITY_MANAGERS = frozenset({Role.SERGEANT, Role.INSPECTOR, Role.CHIEF_INSPECTOR, Role.SYSTEM_ADMIN})
+
+
+def _police_in_area(user, neighbourhood) -> bool:
+    police = user.role in POLICE_ROLES or user.role == Role.SYSTEM_ADMIN
+    return police and scope_for(user).covers_neighbourhood(neighbourhood)
+
+
+@rule("priority.propose")
+def _priority_propose(user, neighbourhood) -> bool:
+    return _works_neighbourhood(user, neighbourhood)
+
+
+@rule("priority.view_internal")
+def _priority_view_internal(user, priority) -> bool:
+    # Partners reach a priority through the actions their agency owns (action.view), not by area.
+    return (
+        user.role != Role.PARTNER
+        and user.is_staff_member
+        and scope_for(user).covers_neighbourhood(priority.neighbourhood)
+    )
+
+
+@rule("priority.view_restricted")
+def _priority_view_restricted(user, priority) -> bool:
+    return _police_in_area(user, priority.neighbourhood)
+
+
+@rule("priority.edit")
+def _priority_edit(user, priority) -> bool:
+    """Edit the text, add actions, record the community's sign-off: the neighbourhood team."""
+    return _works_neighbourhood(user, priority.neighbourhood)
+
+
+@rule("priority.manage")
+def _priority_manage(user, priority) -> bool:
+    return user.role in PRIORITY_MANAGERS and scope_for(user).covers_neighbourhood(priority.neighbourhood)
+
+
+@rule("issue.triage")
+def _issue_triage(user, issue) -> bool:
+    return _works_neighbourhood(user, issue.neighbourhood)
+
+
+def _partner_owns(user, action) -> bool:
+    return user.role == Role.PARTNER and user.agency_id is not None and action.owner_agency_id == user.agency_id
+
+
+@rule("action.view")
+def _action_view(user, action) -> bool:
+    return _partner_owns(user, action) or _priority_view_internal(user, action.priority)
+
+
+@rule("action.update")
+def _action_update(user, action) -> bool:
+    return _partner_owns(user, action) or _works_neighbourhood(user, action.priority.neighbourhood)

@@ -30,11 +30,11 @@ from meetings.models import (
     MeetingType,
     OfficerAttendance,
     PartnerAttendance,
-    RaisedIssue,
     SpecialistAudience,
 )
 from meetings.services import OfficerHours, occurrence_starts
 from neighbourhoods.models import Force, Neighbourhood, TeamMembership, Ward
+from priorities.models import Issue, IssueSource
 
 SEED = "pact-demo-meetings-1"
 UID_NAMESPACE = uuid.UUID("6f0d4c9e-3b1a-4e0f-9a57-2d8c1b7e5a10")
@@ -156,13 +156,15 @@ AGENDAS = {
     T.ONLINE: "Live Q&A with your neighbourhood team: post questions in the comments.",
 }
 ISSUE_TEXTS = [
-    "Speeding on {street}", "Parking on pavements outside the school on {street}",
-    "Youths gathering at the shops on {street}",
-    "Off-road motorbikes on the playing fields in {ward}", "Fly-tipping in the back streets off {street}",
-    "Suspected drug dealing near {street}", "Dog fouling on the path by {street}", "Noisy neighbours on {street}",
-    "Begging outside the shops on {street}", "Broken street lights on {street}", "Graffiti on the underpass in {ward}",
-    "Nuisance fireworks in {ward}", "Shoplifting at the shops on {street}", "Cold callers and doorstep scams in {ward}",
-    "Anti-social behaviour in the park off {street}", "Thefts from cars on {street}",
+    ("Speeding on {street}", "speeding"), ("Parking on pavements outside the school on {street}", "parking"),
+    ("Youths gathering at the shops on {street}", "asb"),
+    ("Off-road motorbikes on the playing fields in {ward}", "asb"),
+    ("Fly-tipping in the back streets off {street}", "litter"), ("Suspected drug dealing near {street}", "drugs"),
+    ("Dog fouling on the path by {street}", "litter"), ("Noisy neighbours on {street}", "asb"),
+    ("Begging outside the shops on {street}", "asb"), ("Broken street lights on {street}", "other"),
+    ("Graffiti on the underpass in {ward}", "criminal_damage"), ("Nuisance fireworks in {ward}", "asb"),
+    ("Shoplifting at the shops on {street}", "theft"), ("Cold callers and doorstep scams in {ward}", "fraud"),
+    ("Anti-social behaviour in the park off {street}", "asb"), ("Thefts from cars on {street}", "vehicle_crime"),
 ]  # fmt: skip
 RESTRICTED = [
     "A resident named an address on {street} linked to suspected drug supply; intelligence submitted.",
@@ -203,7 +205,7 @@ class _Plan:
     partners_invited: list[PartnerAgency]
     attended: list[OfficerHours] = field(default_factory=list)
     partners: list[tuple[PartnerAgency, int]] = field(default_factory=list)
-    issues: list[tuple[str, int]] = field(default_factory=list)
+    issues: list[tuple[str, int, Ward, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -486,10 +488,10 @@ def _plan_outcome(area: _Area, plan: _Plan) -> None:
     count = rng.choices(range(4), weights=ISSUE_WEIGHTS.get(kind, (4, 4, 2, 0)))[0]
     if meeting.public_attendees == 0 and kind != T.HYBRID:
         count = 0  # nobody there to raise anything
-    plan.issues = [
-        (issue.format(street=area.street(), ward=rng.choice(plan.wards).name), rng.randint(1, 5))
-        for issue in rng.sample(ISSUE_TEXTS, count)
-    ]
+    plan.issues = []
+    for text, category in rng.sample(ISSUE_TEXTS, count):
+        ward = rng.choice(plan.wards)
+        plan.issues.append((text.format(street=area.street(), ward=ward.name), rng.randint(1, 5), ward, category))
     meeting.public_summary = _summary(meeting, plan)
     if rng.random() < RESTRICTED_CHANCE.get(kind, 0.1):
         meeting.restricted_notes = rng.choice(RESTRICTED).format(street=area.street())
@@ -530,7 +532,7 @@ def _summary(meeting: Meeting, plan: _Plan) -> str:
         text = REACH_TEXT[meeting.meeting_type].format(n=n, s="" if n == 1 else "s", officers=officers)
     if plan.partners:
         text += f" Also there: {', '.join(a.name for a, _ in plan.partners)}."
-    issues = [t[0].lower() + t[1:] for t, _ in plan.issues]
+    issues = [t[0].lower() + t[1:] for t, *_ in plan.issues]
     return text + (f" Raised: {'; '.join(issues)}." if issues else " No new issues were raised.")
 
 
@@ -568,11 +570,12 @@ def _write(areas: list[_Area]) -> int:
         [PartnerAttendance(meeting_id=p.meeting.pk, agency_id=a.pk, people=n) for p in plans for a, n in p.partners],
         batch_size=1000,
     )
-    RaisedIssue.objects.bulk_create(
+    Issue.objects.bulk_create(
         [
-            RaisedIssue(meeting_id=p.meeting.pk, description=d, raised_by_count=n,
-                        created_by_id=p.meeting.lead_officer_id, created_at=p.meeting.outcome_recorded_at)
-            for p in plans for d, n in p.issues
+            Issue(neighbourhood_id=p.meeting.neighbourhood_id, ward=ward, category=category, description=d,
+                  supporters=n, source=IssueSource.MEETING, meeting_id=p.meeting.pk,
+                  reported_by_id=p.meeting.lead_officer_id, created_at=p.meeting.outcome_recorded_at)
+            for p in plans for d, n, ward, category in p.issues
         ],
         batch_size=1000,
     )  # fmt: skip

@@ -264,22 +264,6 @@ class PartnerAttendance(models.Model):
         return f"{self.agency} ({self.people}) at {self.meeting}"
 
 
-class RaisedIssue(models.Model):
-    """A concern raised at a meeting, kept until the priorities triage turns it into work."""
-
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="issues_raised")
-    description = models.TextField()
-    raised_by_count = models.PositiveIntegerField(default=1, help_text="How many people raised it.")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at"]
-
-    def __str__(self):
-        return self.description[:80]
-
-
 class AttachmentKind(models.TextChoices):
     MINUTES = "minutes", "Minutes"
     AUDIO_MINUTES = "audio_minutes", "Audio minutes"

@@ -13,10 +13,12 @@ from meetings.models import (
     MeetingAttachment,
     MeetingSeries,
     MeetingStatus,
+    MeetingType,
     OfficerAttendance,
     PartnerAttendance,
-    RaisedIssue,
 )
+from priorities.models import Category, IssueSource, IssueStatus
+from priorities.services import issue_raise
 
 # Fields that describe a meeting (copied to occurrences and copies; bump SEQUENCE when changed).
 DESCRIPTIVE_FIELDS = [
@@ -164,11 +166,31 @@ def meeting_record_outcome(
     PartnerAttendance.objects.bulk_create(
         [PartnerAttendance(meeting=meeting, agency=agency, people=people) for agency, people in partners]
     )
-    meeting.issues_raised.all().delete()
-    RaisedIssue.objects.bulk_create(
-        [RaisedIssue(meeting=meeting, description=text.strip(), created_by=actor) for text in issues if text.strip()]
-    )
+    _log_issues(meeting=meeting, actor=actor, lines=issues)
     return meeting
+
+
+ISSUE_SOURCE_BY_TYPE = {
+    MeetingType.DOOR_KNOCK: IssueSource.DOOR_KNOCK,
+    MeetingType.STREET: IssueSource.STREET_MEETING,
+}
+
+
+def _log_issues(*, meeting: Meeting, actor, lines) -> None:
+    """Put each concern raised into the neighbourhood's triage queue. Re-recording replaces the
+    ones not yet triaged; those already taken up stay with their priority."""
+    meeting.issues_raised.filter(status=IssueStatus.NEW).delete()
+    ward = meeting.wards.order_by("name").first()
+    for text in (line.strip() for line in lines):
+        if text:
+            issue_raise(
+                ward=ward,
+                category=Category.OTHER,
+                description=text,
+                actor=actor,
+                source=ISSUE_SOURCE_BY_TYPE.get(meeting.meeting_type, IssueSource.MEETING),
+                meeting=meeting,
+            )
 
 
 @transaction.atomic

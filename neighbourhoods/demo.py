@@ -23,6 +23,7 @@ from meetings.demo import demo_meetings_seed
 from neighbourhoods.models import District, Division, Force, Neighbourhood, RiskCategory, TeamMembership, Ward
 from neighbourhoods.selectors import district_names_beside
 from neighbourhoods.services import wards_import_geojson
+from priorities.demo import demo_priorities_seed
 
 DATA_DIR = Path(settings.BASE_DIR) / "neighbourhoods" / "data" / "lancashire-wards"
 DEMO_PASSWORD = "pact-demo-2026"  # noqa: S105 - published demo login, documented in the README
@@ -66,6 +67,7 @@ class DemoSummary:
     neighbourhoods: int = 0
     users: int = 0
     meetings: int = 0
+    priorities: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -277,11 +279,13 @@ def demo_force_seed(*, data_dir: Path = DATA_DIR) -> DemoSummary:
     by_district = _build_neighbourhoods(force)
     users = _build_people(force, by_district)
     meetings = demo_meetings_seed(force=force)
+    priorities = demo_priorities_seed(force=force)
     return DemoSummary(
         wards=Ward.objects.count(),
         divisions=Division.objects.filter(force=force).count(),
         neighbourhoods=Neighbourhood.objects.filter(division__force=force).count(),
         users=users,
         meetings=meetings.total,
+        priorities=priorities.total,
         logins=demo_logins(),
     )

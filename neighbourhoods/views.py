@@ -11,6 +11,7 @@ from meetings import selectors as meetings_selectors
 from neighbourhoods import selectors, services
 from neighbourhoods.forms import LocateForm, NeighbourhoodProfileForm, WardSearchForm
 from neighbourhoods.permissions import neighbourhood_get_for_user
+from priorities.selectors import public as priorities_selectors
 
 
 @login_not_required
@@ -53,6 +54,7 @@ def neighbourhood_detail(request, code):
         "neighbourhood": neighbourhood,
         "team": selectors.neighbourhood_public_team(neighbourhood=neighbourhood),
         "upcoming_meetings": meetings_selectors.public_upcoming_for_neighbourhood(neighbourhood=neighbourhood),
+        "current_priorities": priorities_selectors.public_priorities_summary(neighbourhood=neighbourhood),
         "can_edit": can(request.user, "neighbourhood.edit", neighbourhood),
     }
     if can(request.user, "neighbourhood.view_internal", neighbourhood):

@@ -13,4 +13,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "meetings.tasks.extend_meeting_series_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Owners read the digest before the morning briefing: overdue actions and priorities past review.
+    "priorities-daily-digest": {
+        "task": "priorities.tasks.send_daily_digests_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }

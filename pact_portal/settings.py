@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "neighbourhoods",
     "accounts",
     "meetings",
+    "priorities",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +186,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="&copy; OpenStreetMap contributors")
 SITE_NAME = env.str("SITE_NAME", default="PACT Portal")
+# The portal's public address, for links in emails sent by workers (which have no request).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -13,6 +13,7 @@ urlpatterns = [
     # namespace; two includes of one namespace hide each other's names (urls.W005), hence one include.
     path("", include((meetings_urls.urlpatterns + meetings_urls_public.urlpatterns, "meetings"), namespace="meetings")),
     path("", include("meetings.urls_analytics")),
+    path("", include("priorities.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

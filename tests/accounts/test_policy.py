@@ -6,8 +6,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.policy import can, registered_actions, scope_for
-from tests.factories import TeamMembershipFactory
+from priorities import services
+from tests.factories import PartnerAgencyFactory, TeamMembershipFactory
 from tests.meetings.test_services import new_meeting
+from tests.priorities.factories import agreed, raise_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +56,7 @@ def test_it_applies_the_policy_matrix(world, action, person, target, expected):
 def test_it_covers_every_registered_action_with_an_allow_and_a_deny():
     outcomes = {(action, expected) for action, _, _, expected in MATRIX}
     outcomes |= {(action, expected) for action, _, expected in MEETING_MATRIX}
+    outcomes |= {(action, expected) for action, _, _, expected in PRIORITY_MATRIX}
     for action in registered_actions():
         assert (action, True) in outcomes, f"{action} has no allowing case"
         assert (action, False) in outcomes, f"{action} has no denying case"
@@ -110,3 +113,52 @@ def test_it_applies_the_meeting_rules(world, action, person, expected):
     meeting = new_meeting(world)
     target = meeting.neighbourhood if action == "meeting.create" else meeting
     assert can(getattr(world, person), action, target) is expected
+
+
+PRIORITY_MATRIX = [
+    ("priority.propose", "pcso", "neighbourhood", True),
+    ("priority.propose", "partner", "neighbourhood", False),
+    ("priority.propose", "pcso_other", "neighbourhood", False),
+    ("priority.view_internal", "chief_inspector", "priority", True),
+    ("priority.view_internal", "partner", "priority", False),
+    ("priority.view_internal", "chief_inspector_other", "priority", False),
+    ("priority.view_restricted", "sergeant", "priority", True),
+    ("priority.view_restricted", "comms", "priority", False),
+    ("priority.edit", "pcso", "priority", True),
+    ("priority.edit", "chief_inspector", "priority", False),
+    ("priority.manage", "sergeant", "priority", True),
+    ("priority.manage", "chief_inspector", "priority", True),
+    ("priority.manage", "pcso", "priority", False),
+    ("priority.manage", "hq", "priority", False),
+    ("issue.triage", "pcso", "issue", True),
+    ("issue.triage", "partner", "issue", False),
+    ("action.view", "partner", "council_action", True),
+    ("action.view", "partner", "officer_action", False),
+    ("action.update", "partner", "council_action", True),
+    ("action.update", "partner", "other_agency_action", False),
+    ("action.update", "pcso", "officer_action", True),
+    ("action.update", "pcso_other", "officer_action", False),
+]
+
+
+@pytest.mark.parametrize(("action", "person", "target", "expected"), PRIORITY_MATRIX)
+def test_it_applies_the_priority_rules(world, action, person, target, expected):
+    priority = agreed(world)
+    targets = {
+        "neighbourhood": world.daneshouse,
+        "priority": priority,
+        "issue": raise_issue(world),
+        "council_action": services.action_add(
+            priority=priority, actor=world.pcso, description="Speed humps", due_date=datetime.date(2027, 2, 1),
+            owner_agency=world.partner.agency,
+        ),
+        "officer_action": services.action_add(
+            priority=priority, actor=world.pcso, description="Speed checks", due_date=datetime.date(2027, 2, 1),
+            owner_officer=world.pcso,
+        ),
+        "other_agency_action": services.action_add(
+            priority=priority, actor=world.pcso, description="Hedge cut", due_date=datetime.date(2027, 2, 1),
+            owner_agency=PartnerAgencyFactory(name="Calico Homes"),
+        ),
+    }  # fmt: skip
+    assert can(getattr(world, person), action, targets[target]) is expected

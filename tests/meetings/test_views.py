@@ -143,6 +143,7 @@ def test_it_records_attendance_and_officer_hours(client, world):
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.public_attendees == 3 and meeting.issues_raised.count() == 2
+    assert {i.source for i in meeting.issues_raised.all()} == {"meeting"}
     assert meeting.officer_attendance.get().total_hours == 3.5
     assert meeting.partner_attendance.get().people == 2
 

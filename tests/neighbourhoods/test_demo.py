@@ -3,32 +3,24 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 from shapely.geometry import shape
 
 from accounts.models import User
 from accounts.roles import Role
-from meetings.models import Meeting, MeetingSeries
 from neighbourhoods.demo import DEMO_PASSWORD, demo_logins
 from neighbourhoods.models import Division, Neighbourhood, TeamMembership, Ward
+from tests.support import module_data
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """Seed once for the module (it takes a few seconds) and clean up afterwards."""
-    fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast_hashing:
+    """Seed once for the module (it takes a few seconds); rolled back afterwards."""
+    with module_data(django_db_blocker):
         call_command("seed_demo", stdout=StringIO())
         yield
-        Meeting.objects.all().delete()  # the demo seeds meetings, which protect their people
-        MeetingSeries.objects.all().delete()
-        TeamMembership.objects.all().delete()
-        User.objects.all().delete()
-        Ward.objects.all().delete()
-        Neighbourhood.objects.all().delete()
-        Division.objects.all().delete()
 
 
 def test_it_builds_three_divisions_from_all_wards(demo):

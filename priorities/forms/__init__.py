@@ -1,0 +1,1 @@
+"""Forms for priorities, split like the views: `intake`, `records`, `public`."""

@@ -1,0 +1,16 @@
+from django import forms
+
+
+class FollowForm(forms.Form):
+    """Follow a priority by email: no account, just an address to tell when its state changes."""
+
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=254,
+        help_text="We only use it to tell you when this priority moves on. Every email has a link to stop.",
+        error_messages={
+            "required": "Enter your email address to follow this priority.",
+            "invalid": "Enter an email address like name@example.com.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

@@ -1,0 +1,235 @@
+"""Forms for the EPIC record: one per transition, the text edit, and adding or updating an action.
+
+Forms only check and shape input; each hands its service the keyword arguments it takes
+(`service_kwargs()`), and the service decides what is legal for the record.
+"""
+
+from django import forms
+from django.utils import timezone
+
+from priorities.models import ActionStatus, Category, EscalationForum, SignOffMethod
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _not_past(value):
+    if value is not None and value < timezone.localdate():
+        raise forms.ValidationError("The date must be today or later.")
+    return value
+
+
+def _textarea(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class TransitionForm(forms.Form):
+    """The base of every transition form: `heading`, `button` and `explanation` label its page."""
+
+    heading = ""
+    button = ""
+    explanation = ""
+
+    def __init__(self, *args, priority, meetings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.priority = priority
+        if "meeting" in self.fields:
+            self.fields["meeting"].queryset = meetings
+
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class AgreeForm(TransitionForm):
+    heading = "Agree the priority"
+    button = "Agree it"
+    explanation = "Agreeing makes it the community's priority: it appears on the public page."
+
+    meeting = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Not at a meeting", label="Meeting where it was agreed (optional)"
+    )
+    review_date = forms.DateField(widget=DATE_WIDGET, help_text="Normally the next PACT meeting.")
+
+    def __init__(self, *args, priority, **kwargs):
+        kwargs.setdefault("initial", {"meeting": priority.agreed_at_meeting_id, "review_date": priority.review_date})
+        super().__init__(*args, priority=priority, **kwargs)
+
+    def clean_review_date(self):
+        return _not_past(self.cleaned_data["review_date"])
+
+
+class StartForm(TransitionForm):
+    heading = "Put the priority in action"
+    button = "Work has started"
+    explanation = "Recording an action as in progress does this too."
+
+
+class EscalateForm(TransitionForm):
+    heading = "Escalate the priority"
+    button = "Escalate"
+    explanation = "Hand it to a wider forum when the neighbourhood team and its partners cannot solve it alone."
+
+    forum = forms.ChoiceField(choices=[("", "Choose a forum"), *EscalationForum.choices], label="Escalate to")
+    reason = forms.CharField(widget=_textarea(), label="Why local action is not enough")
+
+
+class DeEscalateForm(TransitionForm):
+    heading = "De-escalate the priority"
+    button = "De-escalate"
+    explanation = "It comes back to the neighbourhood team, in action."
+
+    reason = forms.CharField(widget=_textarea(), label="Why it is coming back")
+
+
+class ResolveForm(TransitionForm):
+    heading = "Resolve the priority"
+    button = "Resolve"
+    explanation = "The community then signs it off at a meeting, through the panel chair or by an online vote."
+
+    public_outcome = forms.CharField(
+        widget=_textarea(4), label="The result, in plain words", help_text="Public: shown on the priority's page."
+    )
+
+    def __init__(self, *args, priority, **kwargs):
+        kwargs.setdefault("initial", {"public_outcome": priority.public_outcome})
+        super().__init__(*args, priority=priority, **kwargs)
+
+
+class SignOffForm(TransitionForm):
+    heading = "Record the community's sign-off"
+    button = "Record the sign-off"
+    explanation = "Record how the community signed off the result."
+
+    method = forms.ChoiceField(choices=SignOffMethod.choices, widget=forms.RadioSelect, label="How it was given")
+    meeting = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Choose the meeting", label="Meeting (for a sign-off at a meeting)"
+    )
+    panel_chair_name = forms.CharField(max_length=150, required=False, label="Panel chair's name")
+    votes_for = forms.IntegerField(min_value=0, required=False, label="Votes for (online vote)")
+    votes_against = forms.IntegerField(min_value=0, required=False, label="Votes against (online vote)")
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("method")
+        if method == SignOffMethod.MEETING and not data.get("meeting"):
+            self.add_error("meeting", "Choose the meeting where the community signed it off.")
+        if method == SignOffMethod.PANEL_CHAIR and not data.get("panel_chair_name", "").strip():
+            self.add_error("panel_chair_name", "Name the panel chair who signed it off.")
+        if method == SignOffMethod.ONLINE_VOTE:
+            for name in ("votes_for", "votes_against"):
+                if data.get(name) is None:
+                    self.add_error(name, "Give the number of votes.")
+        return data
+
+
+class NotAdoptForm(TransitionForm):
+    heading = "Do not adopt the priority"
+    button = "Do not adopt"
+    explanation = "The reason is public: residents who raised it read why it was not taken on."
+
+    reason = forms.CharField(widget=_textarea(), label="Public reason")
+
+
+class ReopenForm(TransitionForm):
+    heading = "Reopen the priority"
+    button = "Reopen"
+    explanation = "It then waits to be agreed again (or not adopted)."
+
+    reason = forms.CharField(widget=_textarea(), label="Why it is back")
+
+
+TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
+    "agree": AgreeForm,
+    "start": StartForm,
+    "escalate": EscalateForm,
+    "de_escalate": DeEscalateForm,
+    "resolve": ResolveForm,
+    "sign_off": SignOffForm,
+    "not_adopt": NotAdoptForm,
+    "reopen": ReopenForm,
+}
+
+
+class PriorityEditForm(forms.Form):
+    """The record's text. The restricted fields are only there for users who may read them."""
+
+    title = forms.CharField(max_length=150)
+    category = forms.ChoiceField(choices=Category.choices)
+    public_problem = forms.CharField(widget=_textarea(), label="The problem (public)")
+    public_update = forms.CharField(widget=_textarea(), required=False, label="What we are doing (public)")
+    evidence = forms.CharField(widget=_textarea(4), required=False, label="Evidence (restricted)")
+    restricted_notes = forms.CharField(widget=_textarea(4), required=False, label="Notes (restricted)")
+    review_date = forms.DateField(widget=DATE_WIDGET, required=False)
+
+    def __init__(self, *args, priority, show_restricted: bool, **kwargs):
+        kwargs.setdefault("initial", {name: getattr(priority, name) for name in self.base_fields})
+        super().__init__(*args, **kwargs)
+        if not show_restricted:
+            del self.fields["evidence"], self.fields["restricted_notes"]
+
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class ActionAddForm(forms.Form):
+    """An action has one owner: an officer of the team, or a partner agency (optionally naming
+    one of its people)."""
+
+    description = forms.CharField(widget=_textarea(), label="What will be done")
+    owner_officer = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Not an officer", label="Owner: an officer of the team"
+    )
+    owner_agency = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Not a partner agency", label="Or owner: a partner agency"
+    )
+    owner_partner_user = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Nobody named", label="Named partner (optional)"
+    )
+    due_date = forms.DateField(widget=DATE_WIDGET, error_messages={"required": "Give the action a due date."})
+    is_public = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Show on the public page",
+        help_text="Untick for actions that must not be published, such as a planned operation.",
+    )
+
+    def __init__(self, *args, officers, agencies, partner_users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_officer"].queryset = officers
+        self.fields["owner_officer"].label_from_instance = lambda user: user.public_title
+        self.fields["owner_agency"].queryset = agencies
+        self.fields["owner_partner_user"].queryset = partner_users
+        self.fields["owner_partner_user"].label_from_instance = lambda user: f"{user.full_name} ({user.agency.name})"
+
+    def clean_due_date(self):
+        return _not_past(self.cleaned_data["due_date"])
+
+    def clean(self):
+        data = super().clean()
+        officer, agency, person = data.get("owner_officer"), data.get("owner_agency"), data.get("owner_partner_user")
+        if officer is None and agency is None and "owner_officer" not in self.errors:
+            self.add_error("owner_officer", "Give the action an owner: an officer or a partner agency.")
+        if officer is not None and agency is not None:
+            self.add_error("owner_agency", "An action has one owner: an officer or an agency, not both.")
+        if person is not None and (agency is None or person.agency_id != agency.pk):
+            self.add_error("owner_partner_user", "The named partner must work for the owning agency.")
+        return data
+
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class ActionUpdateForm(forms.Form):
+    text = forms.CharField(widget=_textarea(), label="What was done", error_messages={"required": "Say what was done."})
+    status = forms.ChoiceField(choices=ActionStatus.choices, label="Status now")
+    is_public = forms.BooleanField(
+        required=False, label="Show this update on the public page", help_text="Only if the action itself is public."
+    )
+
+    def __init__(self, *args, action, **kwargs):
+        kwargs.setdefault("initial", {"status": action.status})
+        # Several actions' forms share a page: the ids carry the action, the names stay plain.
+        kwargs.setdefault("auto_id", f"id_action{action.pk}_%s")
+        super().__init__(*args, **kwargs)
+
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)

@@ -1,0 +1,90 @@
+"""Emails about priorities: followers told of state changes, owners sent a daily digest."""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from neighbourhoods.models import TeamMembership
+from priorities.models import Action, ActionStatus, Follower, Priority, PriorityState
+
+
+def _message(name: str, context: dict, to: list[str]) -> EmailMultiAlternatives:
+    subject = render_to_string(f"priorities/emails/{name}_subject.txt", context).strip()
+    body = render_to_string(f"priorities/emails/{name}_body.txt", context)
+    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+    message.attach_alternative(render_to_string(f"priorities/emails/{name}_body.html", context), "text/html")
+    return message
+
+
+def followers_notify(*, priority_id: int, state: str) -> int:
+    priority = Priority.objects.select_related("neighbourhood").filter(pk=priority_id).first()
+    # A later change queues its own message; telling people about a state already left is noise.
+    if priority is None or priority.state != state or state == PriorityState.PROPOSED:
+        return 0
+    site = settings.SITE_URL.rstrip("/")
+    messages = []
+    for follower in Follower.objects.filter(priority=priority):
+        unfollow = site + reverse("priorities:public-unfollow", kwargs={"token": follower.token})
+        context = {
+            "priority": priority,
+            "page_url": site + reverse("priorities:public-detail", kwargs={"reference": priority.reference}),
+            "unfollow_url": unfollow,
+        }  # noqa: E501
+        message = _message("state_changed", context, [follower.email])
+        message.extra_headers = {"List-Unsubscribe": f"<{unfollow}>"}
+        messages.append(message)
+    return get_connection().send_messages(messages) or 0
+
+
+def _recipients_for(action: Action) -> list[User]:
+    if action.owner_officer_id:
+        return [action.owner_officer]
+    if action.owner_partner_user_id:
+        return [action.owner_partner_user]
+    return list(action.owner_agency.users.filter(is_active=True))
+
+
+def daily_digests_send(*, today=None) -> int:
+    """One email per person: their overdue actions, and for sergeants their priorities past review."""
+    today = today or timezone.localdate()
+    overdue = (
+        Action.objects.filter(status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS], due_date__lt=today)
+        .filter(
+            priority__state__in=[
+                PriorityState.AGREED,
+                PriorityState.IN_ACTION,
+                PriorityState.ESCALATED,
+                PriorityState.REOPENED,
+            ]
+        )  # noqa: E501
+        .select_related("priority__neighbourhood", "owner_officer", "owner_partner_user", "owner_agency")
+        .prefetch_related("owner_agency__users")
+    )
+    digest: dict[User, dict[str, list]] = defaultdict(lambda: {"actions": [], "priorities": []})
+    for action in overdue:
+        for user in _recipients_for(action):
+            digest[user]["actions"].append(action)
+    past_review = Priority.objects.open().filter(review_date__lt=today).select_related("neighbourhood")
+    sergeants = (
+        TeamMembership.objects.current(on=today)
+        .filter(role="sergeant", neighbourhood__in=past_review.values("neighbourhood"))
+        .select_related("user")
+    )
+    by_neighbourhood = defaultdict(list)
+    for membership in sergeants:
+        by_neighbourhood[membership.neighbourhood_id].append(membership.user)
+    for priority in past_review:
+        for user in by_neighbourhood[priority.neighbourhood_id]:
+            digest[user]["priorities"].append(priority)
+    site = settings.SITE_URL.rstrip("/")
+    messages = [
+        _message("daily_digest", {"user": user, "today": today, "site": site, **items}, [user.email])
+        for user, items in digest.items()
+        if user.is_active
+    ]
+    return get_connection().send_messages(messages) or 0

@@ -1,0 +1,94 @@
+"""Reads for intake: the wards and meetings an issue may be raised against, and the triage queue."""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.policy import can, scope_for
+from meetings.models import Meeting, MeetingStatus
+from neighbourhoods.models import Neighbourhood, Ward
+from priorities.models import Issue, IssueStatus
+
+# How many suggested duplicates a triage row offers: more than this is a sign to propose a priority.
+SIMILAR_PER_ISSUE = 5
+# Issues still open for a duplicate to be merged into (issue_merge accepts these targets).
+OPEN_ISSUE_STATES = (IssueStatus.NEW, IssueStatus.LINKED)
+
+
+def neighbourhood_for_reporting(*, code: str) -> Neighbourhood | None:
+    return Neighbourhood.objects.filter(code=code).first() if code else None
+
+
+def wards_for_reporting(*, neighbourhood: Neighbourhood | None = None) -> QuerySet[Ward]:
+    """Wards a resident may report in: those with a neighbourhood team, optionally one team's."""
+    wards = Ward.objects.filter(neighbourhood__isnull=False)
+    if neighbourhood is not None:
+        wards = wards.filter(neighbourhood=neighbourhood)
+    return wards.select_related("neighbourhood").defer("boundary").order_by("name")
+
+
+def neighbourhoods_for_issue_log(*, user) -> list[Neighbourhood]:
+    """The neighbourhoods whose team the user works in: the ones they may log issues for."""
+    scope_filter = scope_for(user).neighbourhood_filter()
+    if scope_filter is None:
+        return []
+    neighbourhoods = Neighbourhood.objects.filter(**scope_filter).select_related("division").order_by("name")
+    return [n for n in neighbourhoods if can(user, "priority.propose", n)]
+
+
+def wards_for_issue_log(*, neighbourhoods: list[Neighbourhood]) -> QuerySet[Ward]:
+    return (
+        Ward.objects.filter(neighbourhood__in=[n.pk for n in neighbourhoods])
+        .select_related("neighbourhood")
+        .defer("boundary")
+        .order_by("name")
+    )
+
+
+def meetings_for_linking(*, neighbourhoods: list[Neighbourhood]) -> QuerySet[Meeting]:
+    """Meetings an issue or a proposal can name: this year's past ones and the next few weeks'."""
+    now = timezone.now()
+    return (
+        Meeting.objects.filter(neighbourhood__in=[n.pk for n in neighbourhoods])
+        .exclude(status=MeetingStatus.CANCELLED)
+        .filter(starts_at__gte=now - timedelta(days=365), starts_at__lte=now + timedelta(days=60))
+        .order_by("-starts_at")
+    )
+
+
+def issues_awaiting_triage(*, neighbourhood: Neighbourhood) -> QuerySet[Issue]:
+    return Issue.objects.filter(neighbourhood=neighbourhood, status=IssueStatus.NEW)
+
+
+def triage_queue(*, neighbourhood: Neighbourhood) -> list[Issue]:
+    """Issues awaiting triage, heaviest evidence first, then the longest waiting; each carries
+    `.similar`, the open issues of the same ward and category (its likely duplicates).
+
+    Two queries whatever the queue's length: one for the queue, one for every suggestion.
+    """
+    queue = list(
+        issues_awaiting_triage(neighbourhood=neighbourhood)
+        .select_related("ward", "meeting", "reported_by")
+        .defer("ward__boundary")
+        .order_by("-supporters", "created_at", "pk")
+    )
+    by_key: dict[tuple[int, str], list[Issue]] = defaultdict(list)
+    if queue:
+        candidates = (
+            Issue.objects.filter(
+                neighbourhood=neighbourhood,
+                status__in=OPEN_ISSUE_STATES,
+                ward_id__in={i.ward_id for i in queue},
+                category__in={i.category for i in queue},
+            )
+            .select_related("priority")
+            .order_by("-supporters", "created_at", "pk")
+        )
+        for candidate in candidates:
+            by_key[(candidate.ward_id, candidate.category)].append(candidate)
+    for issue in queue:
+        same = by_key.get((issue.ward_id, issue.category), [])
+        issue.similar = [other for other in same if other.pk != issue.pk][:SIMILAR_PER_ISSUE]
+    return queue

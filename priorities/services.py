@@ -1,0 +1,417 @@
+"""Writes for the EPIC priorities: intake, the priority's life from proposal to community
+sign-off, its action plan, and the audit history every change leaves behind.
+
+Who may call which transition is decided by accounts/policy.py (views check it first); these
+functions enforce what is legal for the record itself, whoever asks.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from priorities.images import check_photo
+from priorities.models import (
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    Escalation,
+    Follower,
+    Issue,
+    IssueSource,
+    IssueStatus,
+    Priority,
+    PriorityEvent,
+    PriorityState,
+    SignOff,
+    SignOffMethod,
+)
+
+S = PriorityState
+# The legal moves of the state machine: verb -> (states it may start from, state it leads to).
+TRANSITIONS = {
+    "agree": ({S.PROPOSED, S.REOPENED}, S.AGREED),
+    "start": ({S.AGREED}, S.IN_ACTION),
+    "escalate": ({S.AGREED, S.IN_ACTION}, S.ESCALATED),
+    "de_escalate": ({S.ESCALATED}, S.IN_ACTION),
+    "resolve": ({S.IN_ACTION, S.ESCALATED}, S.RESOLVED),
+    "sign_off": ({S.RESOLVED}, S.SIGNED_OFF),
+    "not_adopt": ({S.PROPOSED, S.REOPENED}, S.NOT_ADOPTED),
+    "reopen": ({S.RESOLVED, S.SIGNED_OFF, S.NOT_ADOPTED}, S.REOPENED),
+}
+
+
+def allowed_verbs(priority: Priority) -> list[str]:
+    return [verb for verb, (sources, _) in TRANSITIONS.items() if priority.state in sources]
+
+
+def _record(priority: Priority, *, actor, verb: str, changes: dict | None = None, note: str = "") -> PriorityEvent:
+    return PriorityEvent.objects.create(priority=priority, actor=actor, verb=verb, changes=changes or {}, note=note)
+
+
+def _move(priority: Priority, *, actor, verb: str, note: str = "", **fields) -> Priority:
+    """Apply a transition with its field changes, validated and audited in one go."""
+    sources, target = TRANSITIONS[verb]
+    if priority.state not in sources:
+        raise ValidationError(
+            f"A {priority.get_state_display().lower()} priority cannot be {verb.replace('_', ' ')}d here: "
+            f"it must be {' or '.join(sorted(PriorityState(s).label.lower() for s in sources))}."
+        )
+    changes = {"state": [priority.state, str(target)]}
+    for name, value in fields.items():
+        before = getattr(priority, name)
+        if before != value:
+            changes[name] = [_plain(before), _plain(value)]
+        setattr(priority, name, value)
+    priority.state = target
+    priority.state_changed_at = timezone.now()
+    priority.full_clean()
+    priority.save()
+    _record(priority, actor=actor, verb=verb, changes=changes, note=note)
+    _notify_followers(priority)
+    return priority
+
+
+def _plain(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+def _notify_followers(priority: Priority) -> None:
+    if priority.state in (S.PROPOSED,):
+        return
+    from priorities.tasks import notify_followers_task
+
+    transaction.on_commit(lambda: notify_followers_task.delay(priority_id=priority.pk, state=priority.state))
+
+
+# --- intake -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_raise(
+    *,
+    ward,
+    category: str,
+    description: str,
+    actor=None,
+    source: str = IssueSource.ONLINE,
+    meeting=None,
+    photo=None,
+    contact_email: str = "",
+    anonymous: bool = False,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    supporters: int = 1,
+) -> Issue:
+    """Put a concern in its neighbourhood's triage queue (a resident online, or an officer for them)."""
+    if not description.strip():
+        raise ValidationError({"description": "Describe the problem: what happens, where and when."})
+    if ward.neighbourhood_id is None:
+        raise ValidationError({"ward": "That ward has no neighbourhood team yet."})
+    if photo:
+        check_photo(photo)
+    issue = Issue(
+        neighbourhood_id=ward.neighbourhood_id,
+        ward=ward,
+        category=category,
+        description=description.strip(),
+        source=source,
+        meeting=meeting,
+        photo=photo or "",
+        contact_email="" if anonymous else contact_email,
+        anonymous=anonymous,
+        latitude=latitude,
+        longitude=longitude,
+        supporters=supporters,
+        reported_by=None if anonymous or actor is None or not actor.is_authenticated else actor,
+    )
+    issue.full_clean()
+    issue.save()
+    return issue
+
+
+@transaction.atomic
+def issue_merge(*, issue: Issue, into: Issue, actor) -> Issue:
+    """Fold a duplicate into another issue: its residents add to the other's evidence weight."""
+    if issue.pk == into.pk:
+        raise ValidationError("An issue cannot be merged into itself.")
+    if issue.neighbourhood_id != into.neighbourhood_id:
+        raise ValidationError("Only issues of the same neighbourhood can be merged.")
+    if issue.status != IssueStatus.NEW or into.status not in (IssueStatus.NEW, IssueStatus.LINKED):
+        raise ValidationError("Only an issue awaiting triage can be merged, and only into an open one.")
+    Issue.objects.filter(pk=into.pk).update(supporters=F("supporters") + issue.supporters)
+    issue.status = IssueStatus.MERGED
+    issue.merged_into = into
+    issue.save(update_fields=["status", "merged_into"])
+    into.refresh_from_db()
+    if into.priority_id:
+        _record(into.priority, actor=actor, verb="issue_merged", note=f"{issue.supporters} more resident(s) raised it")
+    return into
+
+
+@transaction.atomic
+def issue_close(*, issue: Issue, actor, reason: str) -> Issue:
+    if issue.status != IssueStatus.NEW:
+        raise ValidationError("Only an issue awaiting triage can be closed.")
+    if not reason.strip():
+        raise ValidationError({"closed_reason": "Say why, e.g. 'passed to the council: street lighting'."})
+    issue.status = IssueStatus.CLOSED
+    issue.closed_reason = reason.strip()
+    issue.save(update_fields=["status", "closed_reason"])
+    return issue
+
+
+# --- the priority -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def priority_propose(
+    *,
+    actor,
+    neighbourhood,
+    wards,
+    title: str,
+    category: str,
+    public_problem: str,
+    issues=(),
+    evidence: str = "",
+    review_date=None,
+    meeting=None,
+) -> Priority:
+    """A PCSO or CBM proposes a priority, usually at a PACT meeting, from the issues behind it."""
+    outside = [w.name for w in wards if w.neighbourhood_id != neighbourhood.pk]
+    if not wards or outside:
+        raise ValidationError(
+            {"wards": f"Choose wards of {neighbourhood.name}" + (f", not {', '.join(outside)}." if outside else ".")}
+        )
+    stray = [i for i in issues if i.neighbourhood_id != neighbourhood.pk or i.status not in (IssueStatus.NEW,)]
+    if stray:
+        raise ValidationError({"issues": "Only this neighbourhood's issues awaiting triage can be taken up."})
+    priority = Priority(
+        neighbourhood=neighbourhood,
+        title=title,
+        category=category,
+        public_problem=public_problem,
+        evidence=evidence,
+        review_date=review_date,
+        agreed_at_meeting=meeting,
+        proposed_by=actor,
+    )
+    priority.full_clean()
+    priority.save()
+    priority.wards.set(wards)
+    Issue.objects.filter(pk__in=[i.pk for i in issues]).update(status=IssueStatus.LINKED, priority=priority)
+    _record(priority, actor=actor, verb="propose", changes={"state": [None, S.PROPOSED]})
+    return priority
+
+
+def priority_agree(*, priority: Priority, actor, meeting=None, review_date=None) -> Priority:
+    """A sergeant or above agrees the priority, normally at the PACT meeting that chose it."""
+    fields = {"agreed_at_meeting": meeting or priority.agreed_at_meeting}
+    if review_date:
+        fields["review_date"] = review_date
+    if not fields.get("review_date", priority.review_date):
+        raise ValidationError({"review_date": "Set a review date: priorities are reviewed at the next PACT."})
+    with transaction.atomic():
+        return _move(priority, actor=actor, verb="agree", **fields)
+
+
+def priority_start(*, priority: Priority, actor) -> Priority:
+    with transaction.atomic():
+        return _move(priority, actor=actor, verb="start")
+
+
+@transaction.atomic
+def priority_escalate(*, priority: Priority, actor, forum: str, reason: str) -> Priority:
+    """Hand the priority to a wider forum when it cannot be solved locally."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why local action is not enough."})
+    escalation = Escalation(priority=priority, forum=forum, reason=reason.strip(), escalated_by=actor)
+    escalation.full_clean()
+    _move(priority, actor=actor, verb="escalate", note=f"{escalation.get_forum_display()}: {reason.strip()}")
+    escalation.save()
+    return priority
+
+
+@transaction.atomic
+def priority_de_escalate(*, priority: Priority, actor, reason: str) -> Priority:
+    escalation = priority.escalations.filter(de_escalated_at__isnull=True).first()
+    if escalation is None:
+        raise ValidationError("This priority has no open escalation.")
+    _move(priority, actor=actor, verb="de_escalate", note=reason.strip())
+    escalation.de_escalated_at = timezone.now()
+    escalation.de_escalated_by = actor
+    escalation.de_escalation_reason = reason.strip()
+    escalation.save(update_fields=["de_escalated_at", "de_escalated_by", "de_escalation_reason"])
+    return priority
+
+
+def priority_resolve(*, priority: Priority, actor, public_outcome: str) -> Priority:
+    if not public_outcome.strip():
+        raise ValidationError({"public_outcome": "Tell the community the result in plain words."})
+    with transaction.atomic():
+        return _move(priority, actor=actor, verb="resolve", public_outcome=public_outcome.strip())
+
+
+@transaction.atomic
+def priority_sign_off(
+    *,
+    priority: Priority,
+    actor,
+    method: str,
+    meeting=None,
+    panel_chair_name: str = "",
+    votes_for: int | None = None,
+    votes_against: int | None = None,
+) -> Priority:
+    """Record the community's sign-off of a resolved priority and how it was given."""
+    sign_off = SignOff(
+        priority=priority,
+        method=method,
+        meeting=meeting if method == SignOffMethod.MEETING else None,
+        panel_chair_name=panel_chair_name.strip() if method == SignOffMethod.PANEL_CHAIR else "",
+        votes_for=votes_for if method == SignOffMethod.ONLINE_VOTE else None,
+        votes_against=votes_against if method == SignOffMethod.ONLINE_VOTE else None,
+        recorded_by=actor,
+    )
+    _check_sign_off(sign_off, priority=priority)
+    _move(priority, actor=actor, verb="sign_off", note=str(sign_off.get_method_display()))
+    sign_off.save()
+    return priority
+
+
+def _check_sign_off(sign_off: SignOff, *, priority: Priority) -> None:
+    if sign_off.method == SignOffMethod.MEETING:
+        if sign_off.meeting is None:
+            raise ValidationError({"meeting": "Choose the meeting where the community signed it off."})
+        if sign_off.meeting.neighbourhood_id != priority.neighbourhood_id or not sign_off.meeting.is_held:
+            raise ValidationError({"meeting": "Choose a meeting of this neighbourhood that has taken place."})
+    if sign_off.method == SignOffMethod.PANEL_CHAIR and not sign_off.panel_chair_name:
+        raise ValidationError({"panel_chair_name": "Name the panel chair who signed it off."})
+    if sign_off.method == SignOffMethod.ONLINE_VOTE:
+        if sign_off.votes_for is None or sign_off.votes_against is None:
+            raise ValidationError({"votes_for": "Give the votes for and against."})
+        if sign_off.votes_for <= sign_off.votes_against:
+            raise ValidationError({"votes_for": "The vote did not sign it off: more voted against than for."})
+    sign_off.full_clean(exclude=["priority"])
+
+
+def priority_not_adopt(*, priority: Priority, actor, reason: str) -> Priority:
+    if not reason.strip():
+        raise ValidationError({"not_adopted_reason": "Give the public reason it is not being taken on."})
+    with transaction.atomic():
+        return _move(priority, actor=actor, verb="not_adopt", not_adopted_reason=reason.strip())
+
+
+def priority_reopen(*, priority: Priority, actor, reason: str) -> Priority:
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why it is back, e.g. 'speeding has returned since the camera went'."})
+    with transaction.atomic():
+        return _move(priority, actor=actor, verb="reopen", note=reason.strip())
+
+
+EDITABLE_TEXT = ["title", "category", "public_problem", "public_update", "evidence", "restricted_notes", "review_date"]
+
+
+@transaction.atomic
+def priority_update(*, priority: Priority, actor, **fields) -> Priority:
+    """Edit the record's text (not its state), auditing before and after."""
+    unknown = set(fields) - set(EDITABLE_TEXT)
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    changes = {}
+    for name, value in fields.items():
+        before = getattr(priority, name)
+        if before != value:
+            changes[name] = [_plain(before), _plain(value)]
+            setattr(priority, name, value)
+    if not changes:
+        return priority
+    priority.full_clean()
+    priority.save()
+    _record(priority, actor=actor, verb="edit", changes=changes)
+    return priority
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def action_add(
+    *,
+    priority: Priority,
+    actor,
+    description: str,
+    due_date,
+    owner_officer=None,
+    owner_agency=None,
+    owner_partner_user=None,
+    is_public: bool = True,
+) -> Action:
+    if not priority.is_open:
+        raise ValidationError("Actions are added to open priorities only.")
+    if owner_officer is None and owner_agency is None:
+        raise ValidationError({"owner_officer": "Give the action an owner: an officer or a partner agency."})
+    if owner_officer is not None and owner_agency is not None:
+        raise ValidationError({"owner_agency": "An action has one owner: an officer or an agency, not both."})
+    if owner_partner_user is not None and owner_partner_user.agency_id != getattr(owner_agency, "pk", None):
+        raise ValidationError({"owner_partner_user": "The named partner must work for the owning agency."})
+    if due_date is None:
+        raise ValidationError({"due_date": "Give the action a due date."})
+    action = Action(
+        priority=priority,
+        description=description.strip(),
+        due_date=due_date,
+        owner_officer=owner_officer,
+        owner_agency=owner_agency,
+        owner_partner_user=owner_partner_user,
+        is_public=is_public,
+    )
+    action.full_clean()
+    action.save()
+    _record(priority, actor=actor, verb="action_add", note=f"{action.description} (owner: {action.owner_label})")
+    return action
+
+
+@transaction.atomic
+def action_update(*, action: Action, actor, text: str, status: str | None = None, is_public: bool = False) -> Action:
+    """Add a dated update to an action, optionally changing its status."""
+    if not text.strip():
+        raise ValidationError({"text": "Say what was done."})
+    changes = {}
+    if status and status != action.status:
+        changes["action_status"] = [action.status, status]
+        action.status = status
+        action.full_clean()
+        action.save(update_fields=["status", "updated_at"])
+    ActionUpdate.objects.create(action=action, text=text.strip(), is_public=is_public, author=actor)
+    priority = action.priority
+    _record(
+        priority, actor=actor, verb="action_update", changes=changes, note=f"{action.description[:60]}: {text.strip()}"
+    )
+    if status == ActionStatus.IN_PROGRESS and priority.state == S.AGREED:
+        # Work has begun: the priority is in action without a separate click.
+        _move(priority, actor=actor, verb="start")
+    return action
+
+
+# --- following --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def priority_follow(*, priority: Priority, email: str) -> Follower:
+    if priority.state not in (set(S) - {S.PROPOSED}):
+        raise ValidationError("Only published priorities can be followed.")
+    follower, _ = Follower.objects.get_or_create(priority=priority, email=email.strip().lower())
+    return follower
+
+
+@transaction.atomic
+def priority_unfollow(*, token) -> bool:
+    return Follower.objects.filter(token=token).delete()[0] > 0

@@ -1,0 +1,22 @@
+"""Intake writes that priorities/services.py does not cover."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from priorities.models import Category, Issue, IssueStatus
+
+
+@transaction.atomic
+def issue_recategorise(*, issue: Issue, actor, category: str) -> Issue:
+    """Put an issue awaiting triage under the category it really belongs to, so that it meets
+    its duplicates (suggestions match on ward and category)."""
+    if issue.status != IssueStatus.NEW:
+        raise ValidationError("Only an issue awaiting triage can change category.")
+    if category not in Category.values:
+        raise ValidationError({"category": "Choose one of the listed categories."})
+    if category == issue.category:
+        return issue
+    issue.category = category
+    issue.full_clean()
+    issue.save(update_fields=["category"])
+    return issue

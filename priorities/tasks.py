@@ -1,0 +1,15 @@
+from celery import shared_task
+
+from priorities import notifications
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+def notify_followers_task(*, priority_id: int, state: str) -> int:
+    """Email the residents following a priority that its state changed."""
+    return notifications.followers_notify(priority_id=priority_id, state=state)
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+def send_daily_digests_task() -> int:
+    """Tell each owner of overdue actions, and each team with priorities past review, once a day."""
+    return notifications.daily_digests_send()

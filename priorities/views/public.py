@@ -1,0 +1,131 @@
+"""Public priority pages: "our priorities" per neighbourhood, one priority's page, and following
+a priority by email. Everything reads through priorities.selectors.public, which never loads
+restricted text."""
+
+import hashlib
+
+from axes.helpers import get_client_ip_address
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from neighbourhoods.selectors import neighbourhood_public_get
+from priorities import services
+from priorities.forms.public import FollowForm
+from priorities.selectors import public as selectors
+
+# Modest limits: following is harmless to the follower, but without them the form could enrol
+# one address in every priority, or let a script fill the table. An address limit allows for
+# many residents behind one library or mobile network.
+FOLLOWS_PER_ADDRESS_PER_HOUR = 20
+FOLLOWS_PER_EMAIL_PER_HOUR = 5
+THROTTLE_SECONDS = 60 * 60
+THROTTLE_MESSAGE = "We have had several requests to follow priorities from you in the last hour. Try again later."
+
+
+def _priority_or_404(reference):
+    priority = selectors.public_priority_get(reference=reference)
+    if priority is None:
+        raise Http404("No such priority.")
+    return priority
+
+
+@login_not_required
+@require_GET
+def neighbourhood_priorities(request, code):
+    neighbourhood = neighbourhood_public_get(code=code)
+    if neighbourhood is None:
+        raise Http404("No such neighbourhood.")
+    priorities = selectors.public_priorities_for_neighbourhood(neighbourhood=neighbourhood)
+    return render(request, "priorities/public_list.html", {"neighbourhood": neighbourhood, "priorities": priorities})
+
+
+def _detail(request, priority, form, *, status=200):
+    return render(request, "priorities/public_detail.html", {"priority": priority, "form": form}, status=status)
+
+
+@login_not_required
+@require_GET
+def priority_detail(request, reference):
+    return _detail(request, _priority_or_404(reference), FollowForm())
+
+
+def _follow_counters(request, email: str) -> list[tuple[str, int]]:
+    address = get_client_ip_address(request) or "unknown"
+    # Hashed so the cache holds no email addresses (and keys stay short and safe for memcached).
+    mailbox = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+    return [
+        (f"priority-follows:address:{address}", FOLLOWS_PER_ADDRESS_PER_HOUR),
+        (f"priority-follows:email:{mailbox}", FOLLOWS_PER_EMAIL_PER_HOUR),
+    ]
+
+
+def _throttled(counters) -> bool:
+    return any(cache.get(key, 0) >= limit for key, limit in counters)
+
+
+def _count(counters) -> None:
+    for key, _ in counters:
+        if not cache.add(key, 1, THROTTLE_SECONDS):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add() and incr()
+                cache.set(key, 1, THROTTLE_SECONDS)
+
+
+@login_not_required
+@require_POST
+def priority_follow(request, reference):
+    priority = _priority_or_404(reference)
+    form = FollowForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, priority, form, status=400)
+    email = form.cleaned_data["email"]
+    counters = _follow_counters(request, email)
+    if _throttled(counters):
+        form.add_error(None, THROTTLE_MESSAGE)
+        return _detail(request, priority, form, status=429)
+    _count(counters)
+    try:
+        services.priority_follow(priority=priority, email=email)
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return _detail(request, priority, form, status=400)
+    # The same words whether or not the address already followed it: the page tells nobody who follows what.
+    messages.success(
+        request,
+        f"You are following “{priority.title}”. We will email {email} when it moves on; "
+        "every email has a link to stop following.",
+    )
+    return redirect("priorities:public-detail", reference=priority.reference)
+
+
+@login_not_required
+@csrf_exempt  # RFC 8058 one-click unsubscribes come from the mail provider, with no cookie or CSRF token.
+@never_cache
+@require_http_methods(["GET", "POST"])
+def priority_unfollow(request, token):
+    """GET asks first, so a mail scanner fetching the link unfollows nobody; a POST (the button,
+    or a mail client's one-click `List-Unsubscribe=One-Click`) stops the emails. The unguessable
+    token in the address is what authorises it, so a CSRF check would add nothing."""
+    follower = selectors.public_follower_get(token=token)
+    if request.method == "POST":
+        services.priority_unfollow(token=token)
+        context = {"done": True, "priority": follower.priority if follower else None}
+        return render(request, "priorities/public_unfollow.html", context)
+    if follower is None:
+        return render(request, "priorities/public_unfollow.html", {"done": True, "priority": None}, status=404)
+    context = {"done": False, "priority": follower.priority, "masked_email": _masked(follower.email)}
+    return render(request, "priorities/public_unfollow.html", context)
+
+
+def _masked(email: str) -> str:
+    """Enough of the address for its owner to recognise, not enough for anyone else to harvest."""
+    name, _, domain = email.partition("@")
+    return f"{name[:1]}{'•' * max(len(name) - 1, 2)}@{domain}"

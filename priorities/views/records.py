@@ -1,0 +1,304 @@
+"""The EPIC record for staff (its page, transitions, text and actions), the neighbourhood's
+priorities board, a partner agency's actions and the briefing page."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.policy import can, policy_required
+from accounts.roles import ScopeLevel
+from neighbourhoods.permissions import neighbourhood_get_for_user
+from neighbourhoods.selectors import neighbourhoods_for_user
+from priorities import services
+from priorities.forms.records import TRANSITION_FORMS, ActionAddForm, ActionUpdateForm, PriorityEditForm
+from priorities.models import Priority
+from priorities.permissions import action_get_for_user, priority_get_for_user
+from priorities.selectors import records as selectors
+
+# Who may make each move (accounts/policy.py): sergeant or above agrees, escalates and closes;
+# the neighbourhood team puts a priority in action and records the community's sign-off.
+VERB_RULES = {
+    "agree": "priority.manage",
+    "start": "priority.edit",
+    "escalate": "priority.manage",
+    "de_escalate": "priority.manage",
+    "resolve": "priority.manage",
+    "sign_off": "priority.edit",
+    "not_adopt": "priority.manage",
+    "reopen": "priority.manage",
+}
+TRANSITION_SERVICES = {
+    "agree": services.priority_agree,
+    "start": services.priority_start,
+    "escalate": services.priority_escalate,
+    "de_escalate": services.priority_de_escalate,
+    "resolve": services.priority_resolve,
+    "sign_off": services.priority_sign_off,
+    "not_adopt": services.priority_not_adopt,
+    "reopen": services.priority_reopen,
+}
+# (button on the record page, what the verb did, in a sentence).
+VERB_WORDS = {
+    "agree": ("Agree", "agreed"),
+    "start": ("Put in action", "put in action"),
+    "escalate": ("Escalate", "escalated"),
+    "de_escalate": ("De-escalate", "de-escalated"),
+    "resolve": ("Resolve", "resolved"),
+    "sign_off": ("Record community sign-off", "signed off"),
+    "not_adopt": ("Do not adopt", "marked not adopted"),
+    "reopen": ("Reopen", "reopened"),
+}
+
+
+def _apply_validation_error(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _may_read_priorities(user, neighbourhood) -> bool:
+    """Whether the user may read this neighbourhood's priority records. The policy decides per
+    priority; an unsaved stand-in asks it for the neighbourhood (partners see the neighbourhood,
+    but reach priorities only through their agency's actions)."""
+    return can(user, "priority.view_internal", Priority(neighbourhood=neighbourhood))
+
+
+# --- the EPIC record --------------------------------------------------------------------------
+
+
+def _transitions(user, priority) -> list[dict]:
+    return [
+        {"verb": verb, "label": VERB_WORDS[verb][0], "has_fields": bool(TRANSITION_FORMS[verb].base_fields)}
+        for verb in services.allowed_verbs(priority)
+        if can(user, VERB_RULES[verb], priority)
+    ]
+
+
+@require_GET
+def priority_detail(request, pk):
+    priority_get_for_user(user=request.user, pk=pk)
+    priority = selectors.priority_record(pk=pk)
+    show_restricted = can(request.user, "priority.view_restricted", priority)
+    actions = list(priority.actions.all())
+    for action in actions:
+        action.can_update = can(request.user, "action.update", action)
+        action.update_form = ActionUpdateForm(action=action) if action.can_update else None
+    context = {
+        "priority": priority,
+        "actions": actions,
+        "show_restricted": show_restricted,
+        "can_edit": can(request.user, "priority.edit", priority),
+        "transitions": _transitions(request.user, priority),
+        "history": selectors.priority_history(priority=priority, show_restricted=show_restricted),
+    }
+    return render(request, "priorities/record_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def priority_transition(request, pk, verb):
+    if verb not in services.TRANSITIONS:
+        raise Http404("No such step for a priority.")
+    priority = priority_get_for_user(user=request.user, pk=pk, need=VERB_RULES[verb])
+    if verb not in services.allowed_verbs(priority):
+        messages.error(
+            request,
+            f"This priority is {priority.get_state_display().lower()}, so it cannot be {VERB_WORDS[verb][1]} now. "
+            "Nothing was changed.",
+        )
+        return redirect(priority)
+    if verb == "sign_off":
+        meetings = selectors.held_meetings_for_priority(priority=priority)
+    else:
+        meetings = selectors.meetings_for_priority(priority=priority)
+    form_class = TRANSITION_FORMS[verb]
+    form = form_class(request.POST if request.method == "POST" else None, priority=priority, meetings=meetings)
+    if request.method == "POST" and form.is_valid():
+        try:
+            TRANSITION_SERVICES[verb](priority=priority, actor=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            priority.refresh_from_db()
+            _apply_validation_error(form, error)
+        else:
+            messages.success(
+                request, f"Priority {VERB_WORDS[verb][1]}: it is now {priority.get_state_display().lower()}."
+            )
+            return redirect(priority)
+    return render(request, "priorities/record_transition.html", {"priority": priority, "form": form, "verb": verb})
+
+
+@require_http_methods(["GET", "POST"])
+def priority_edit(request, pk):
+    priority = priority_get_for_user(user=request.user, pk=pk, need="priority.edit")
+    show_restricted = can(request.user, "priority.view_restricted", priority)
+    data = request.POST if request.method == "POST" else None
+    form = PriorityEditForm(data, priority=priority, show_restricted=show_restricted)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.priority_update(priority=priority, actor=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            priority.refresh_from_db()
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, "Priority saved. The change is in its history.")
+            return redirect(priority)
+    return render(request, "priorities/record_edit.html", {"priority": priority, "form": form})
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def action_add(request, pk):
+    priority = priority_get_for_user(user=request.user, pk=pk, need="priority.edit")
+    if not priority.is_open:
+        messages.error(request, "Actions are added to open priorities only. Reopen it first if the problem is back.")
+        return redirect(priority)
+    form = ActionAddForm(
+        request.POST if request.method == "POST" else None,
+        officers=selectors.team_officers(neighbourhood=priority.neighbourhood),
+        agencies=selectors.partner_agencies(),
+        partner_users=selectors.partner_users(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.action_add(priority=priority, actor=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, f"Action added, owned by {action.owner_label}.")
+            return redirect(f"{priority.get_absolute_url()}#action-{action.pk}")
+    return render(request, "priorities/record_action_add.html", {"priority": priority, "form": form})
+
+
+def _after_update_url(user, action) -> str:
+    if can(user, "priority.view_internal", action.priority):
+        return f"{action.priority.get_absolute_url()}#action-{action.pk}"
+    return reverse("priorities:partner-actions") + f"#action-{action.pk}"
+
+
+@require_http_methods(["GET", "POST"])
+def action_update(request, pk):
+    """A dated update to an action, from the record page, a partner's list (inline, by htmx) or
+    its own page. Partners reach only their agency's actions."""
+    action = action_get_for_user(user=request.user, pk=pk, write=True)
+    form = ActionUpdateForm(request.POST if request.method == "POST" else None, action=action)
+    notice = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_update(action=action, actor=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            action.refresh_from_db()
+            _apply_validation_error(form, error)
+        else:
+            notice = f"Update added: the action is {action.get_status_display().lower()}."
+            if not request.htmx:
+                messages.success(request, notice)
+                return redirect(_after_update_url(request.user, action))
+            form = ActionUpdateForm(action=action)
+    selectors.action_with_log(action=action)
+    action.update_form = form
+    context = {"action": action, "form": form, "notice": notice, "back_url": _after_update_url(request.user, action)}
+    if request.htmx:
+        response = render(request, "priorities/_record_action_card.html", context)
+    else:
+        response = render(request, "priorities/record_action_update.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+@policy_required("staff.dashboard")
+def partner_actions(request):
+    """A partner user's work: the actions their agency owns, in every neighbourhood."""
+    if not request.user.agency_id:
+        raise Http404("Only partner agency users have actions listed here.")
+    actions = selectors.actions_for_partner(user=request.user)
+    for action in actions.to_do:
+        action.update_form = ActionUpdateForm(action=action)
+        action.log = list(action.updates.all())
+    for action in actions.finished:
+        action.log = list(action.updates.all())
+    return render(request, "priorities/partner_actions.html", {"actions": actions})
+
+
+# --- the board --------------------------------------------------------------------------------
+
+
+def _neighbourhood_for_priorities(*, user, code: str):
+    neighbourhood = neighbourhood_get_for_user(user=user, code=code)
+    if not _may_read_priorities(user, neighbourhood):
+        raise Http404("No priorities of yours here.")
+    return neighbourhood
+
+
+@require_GET
+def board(request, code):
+    neighbourhood = _neighbourhood_for_priorities(user=request.user, code=code)
+    context = {
+        "neighbourhood": neighbourhood,
+        "columns": selectors.priority_board(neighbourhood=neighbourhood),
+        "can_propose": can(request.user, "priority.propose", neighbourhood),
+    }
+    return render(request, "priorities/board.html", context)
+
+
+# --- the briefing -----------------------------------------------------------------------------
+
+
+@require_GET
+@policy_required("staff.dashboard")
+def briefing_index(request):
+    """Straight to the user's own briefing: a chief inspector's division, or the division of an
+    officer's first neighbourhood if they may read it (else that neighbourhood's own page).
+    Force-wide users, and officers of several neighbourhoods, choose from a list."""
+    user = request.user
+    divisions = selectors.divisions_for_user(user=user)
+    neighbourhoods = []
+    if user.scope_level == ScopeLevel.NEIGHBOURHOOD:
+        neighbourhoods = [n for n in neighbourhoods_for_user(user=user) if _may_read_priorities(user, n)]
+        own_division_id = neighbourhoods[0].division_id if neighbourhoods else None
+    else:
+        own_division_id = user.division_id if user.scope_level == ScopeLevel.DIVISION else None
+    own = next((d for d in divisions if d.pk == own_division_id), None)
+    if own is not None:
+        return redirect("priorities:briefing-division", code=own.code)
+    if len(neighbourhoods) == 1:
+        return redirect("priorities:briefing-neighbourhood", code=neighbourhoods[0].code)
+    return render(request, "priorities/briefing_index.html", {"divisions": divisions, "neighbourhoods": neighbourhoods})
+
+
+def _render_briefing(request, *, heading: str, sections, division=None, neighbourhood=None):
+    now = timezone.now()
+    context = {
+        "heading": heading,
+        "sections": sections,
+        "division": division,
+        "neighbourhood": neighbourhood,
+        "now": now,
+        "since": now - selectors.BRIEFING_WINDOW,
+        "can_read_division": neighbourhood is not None and can(request.user, "division.view", neighbourhood.division),
+    }
+    return render(request, "priorities/briefing.html", context)
+
+
+@require_GET
+def briefing_division(request, code):
+    division = selectors.division_for_briefing(user=request.user, code=code)
+    if division is None:
+        raise Http404("No such division in your area.")
+    sections = selectors.briefing(neighbourhoods=selectors.division_neighbourhoods(division=division))
+    return _render_briefing(request, heading=division.name, sections=sections, division=division)
+
+
+@require_GET
+def briefing_neighbourhood(request, code):
+    neighbourhood = _neighbourhood_for_priorities(user=request.user, code=code)
+    sections = selectors.briefing(neighbourhoods=[neighbourhood])
+    return _render_briefing(request, heading=neighbourhood.name, sections=sections, neighbourhood=neighbourhood)

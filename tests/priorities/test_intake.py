@@ -1,0 +1,343 @@
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from meetings import services as meeting_services
+from meetings.models import MeetingType
+from priorities.models import Category, Issue, IssueSource, IssueStatus, Priority
+from priorities.selectors.intake import triage_queue
+from priorities.views import intake as intake_views
+from tests.meetings.test_services import new_meeting
+from tests.priorities.factories import propose, raise_issue
+
+pytestmark = pytest.mark.django_db
+DANESHOUSE_WARD = "E05005155"
+# Inside the Daneshouse ward's test square (-2.25..-2.24, 53.79..53.80), and out in the Irish Sea.
+IN_DANESHOUSE = {"latitude": "53.795", "longitude": "-2.245"}
+AT_SEA = {"latitude": "53.9", "longitude": "-3.5"}
+
+
+def png(name="photo.png", *, image_format="PNG") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, format=image_format)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def report(**overrides) -> dict:
+    data = {
+        "category": Category.SPEEDING,
+        "description": "Cars race along Burnley Road after 10pm.",
+        "ward": DANESHOUSE_WARD,
+        "contact_email": "amina@example.org",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def log(world, **overrides) -> dict:
+    return report(**{"source": IssueSource.DOOR_KNOCK, "supporters": "1", **overrides})
+
+
+def past_meeting(world, **extra):
+    starts = timezone.now() - timedelta(days=3)
+    return new_meeting(world, starts_at=starts, ends_at=starts + timedelta(hours=1), **extra)
+
+
+def triage_url(world, code="daneshouse"):
+    return reverse("priorities:triage", kwargs={"code": code})
+
+
+# --- residents --------------------------------------------------------------------------------
+
+
+def test_it_takes_a_residents_concern_with_a_photo_and_gives_a_reference(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    response = client.post(reverse("priorities:raise-issue"), report(photo=png()))
+    assert response.url == reverse("priorities:issue-received")
+    issue = Issue.objects.get()
+    assert (issue.neighbourhood, issue.source, issue.status) == (world.daneshouse, IssueSource.ONLINE, IssueStatus.NEW)
+    assert issue.photo and issue.contact_email == "amina@example.org" and issue.reported_by is None
+    page = client.get(response.url).content.decode()
+    assert issue.reference.hex[:8].upper() in page and "Daneshouse neighbourhood team" in page
+
+
+def test_it_records_a_signed_in_resident_as_the_reporter(client, world):
+    client.force_login(world.resident)
+    client.post(reverse("priorities:raise-issue"), report())
+    assert Issue.objects.get().reported_by == world.resident
+
+
+def test_it_keeps_neither_name_nor_email_of_an_anonymous_report(client, world):
+    client.force_login(world.resident)
+    client.post(reverse("priorities:raise-issue"), report(anonymous="on"))
+    issue = Issue.objects.get()
+    assert (issue.anonymous, issue.contact_email, issue.reported_by) == (True, "", None)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"photo": SimpleUploadedFile("photo.jpg", b"not an image")}, "not a photo we can read"),
+        ({"photo": png("photo.png", image_format="GIF")}, "Use a JPEG, PNG or WebP photo"),
+        ({"description": "   "}, "Describe the problem"),
+        ({"ward": None}, "Choose the ward, or put a pin on the map"),
+        ({"ward": "E05005400", "category": "nonsense"}, "Select a valid choice"),
+    ],
+)
+def test_it_re_renders_bad_reports_and_saves_nothing(client, world, settings, tmp_path, overrides, message):
+    settings.MEDIA_ROOT = tmp_path
+    response = client.post(reverse("priorities:raise-issue"), report(**overrides))
+    assert response.status_code == 200
+    assert message in response.content.decode() and "There is a problem" in response.content.decode()
+    assert Issue.objects.count() == 0
+
+
+def test_it_finds_the_ward_from_a_map_pin(client, world):
+    client.post(reverse("priorities:raise-issue"), report(ward=None, **IN_DANESHOUSE))
+    issue = Issue.objects.get()
+    assert (issue.ward.code, issue.latitude, issue.longitude) == (DANESHOUSE_WARD, 53.795, -2.245)
+
+
+def test_it_explains_a_pin_at_sea_and_saves_nothing(client, world):
+    response = client.post(reverse("priorities:raise-issue"), report(ward=None, **AT_SEA))
+    assert "The pin is not in any ward we cover" in response.content.decode()
+    assert Issue.objects.count() == 0
+
+
+def test_it_throttles_a_flood_of_reports(client, world, monkeypatch):
+    monkeypatch.setattr(intake_views, "REPORTS_PER_SESSION_PER_HOUR", 2)
+    statuses = [client.post(reverse("priorities:raise-issue"), report()).status_code for _ in range(3)]
+    assert statuses == [302, 302, 429]
+    assert Issue.objects.count() == 2
+
+
+def test_it_throttles_one_address_whatever_the_session(client, world, monkeypatch):
+    monkeypatch.setattr(intake_views, "REPORTS_PER_ADDRESS_PER_HOUR", 1)
+    client.post(reverse("priorities:raise-issue"), report())
+    client.cookies.clear()
+    response = client.post(reverse("priorities:raise-issue"), report())
+    assert response.status_code == 429 and "several reports in the last hour" in response.content.decode()
+
+
+def test_it_offers_one_neighbourhoods_wards_from_its_page(client, world):
+    page = client.get(reverse("priorities:raise-issue") + "?neighbourhood=daneshouse&ward=E05005155").content.decode()
+    assert "Raise a concern in Daneshouse" in page
+    assert f'value="{DANESHOUSE_WARD}" selected' in page and "Pharos" not in page
+
+
+# --- officers logging -------------------------------------------------------------------------
+
+
+def test_it_lets_an_officer_log_a_concern_raised_at_a_meeting(client, world):
+    meeting = past_meeting(world)
+    client.force_login(world.pcso)
+    data = log(world, source=IssueSource.MEETING, meeting=meeting.pk, supporters="4")
+    response = client.post(reverse("priorities:log-issue"), data)
+    assert response.url == triage_url(world)
+    issue = Issue.objects.get()
+    assert (issue.source, issue.meeting, issue.supporters, issue.reported_by) == ("meeting", meeting, 4, world.pcso)
+
+
+def test_it_asks_which_meeting_a_meeting_concern_came_from(client, world):
+    client.force_login(world.pcso)
+    response = client.post(reverse("priorities:log-issue"), log(world, source=IssueSource.MEETING))
+    assert "Choose the meeting where it was raised" in response.content.decode()
+    assert Issue.objects.count() == 0
+
+
+def test_it_offers_only_the_officers_own_meetings_and_wards(client, world):
+    starts = timezone.now() - timedelta(days=2)
+    fleetwood_meeting = meeting_services.meeting_create(
+        actor=world.pcso_other,
+        neighbourhood=world.fleetwood,
+        wards=list(world.fleetwood.wards.all()),
+        meeting_type=MeetingType.STREET,
+        title="Pharos street meeting",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        venue_name="Pharos Street",
+    )
+    client.force_login(world.pcso)
+    for data in (log(world, meeting=fleetwood_meeting.pk), log(world, ward="E05005400")):
+        response = client.post(reverse("priorities:log-issue"), data)
+        assert "Select a valid choice" in response.content.decode()
+    pinned = client.post(reverse("priorities:log-issue"), log(world, ward=None, latitude="53.925", longitude="-3.015"))
+    assert "outside your neighbourhoods" in pinned.content.decode()
+    assert Issue.objects.count() == 0
+
+
+@pytest.mark.parametrize("who", ["resident", "partner", "chief_inspector"])
+def test_it_refuses_the_log_page_to_those_outside_a_team(client, world, who):
+    client.force_login(getattr(world, who))
+    assert client.get(reverse("priorities:log-issue")).status_code == 403
+
+
+# --- the triage queue -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("pcso", 200), ("inspector", 200), ("pcso_other", 404), ("resident", 404), ("partner", 404)]
+    + [("chief_inspector", 404), ("hq", 404)],
+)
+def test_it_shows_the_triage_queue_to_the_neighbourhood_team_only(client, world, who, status):
+    raise_issue(world)
+    client.force_login(getattr(world, who))
+    assert client.get(triage_url(world)).status_code == status
+
+
+def test_it_sends_a_signed_out_visitor_to_sign_in(client, world):
+    assert client.get(triage_url(world)).url.startswith(reverse("accounts:login"))
+
+
+def test_it_lists_new_issues_by_evidence_weight_then_age(world):
+    older = raise_issue(world, description="Older concern")
+    heavier = raise_issue(world, description="Heavier concern", supporters=5)
+    newer = raise_issue(world, description="Newer concern")
+    assert triage_queue(neighbourhood=world.daneshouse) == [heavier, older, newer]
+
+
+def test_it_suggests_open_issues_of_the_same_ward_and_category(world):
+    issue = raise_issue(world)
+    duplicate = raise_issue(world, description="Boy racers every night")
+    linked = raise_issue(world, description="Speeding near the school")
+    propose(world, issues=[linked])
+    raise_issue(world, category=Category.DRUGS, description="Dealing by the park")
+    closed = raise_issue(world, description="Speeding last year")
+    closed.status = IssueStatus.CLOSED
+    closed.save()
+    by_pk = {i.pk: i for i in triage_queue(neighbourhood=world.daneshouse)}
+    assert by_pk[issue.pk].similar == [duplicate, linked]
+
+
+def test_it_shows_suggested_duplicates_with_a_merge_button(client, world):
+    issue, duplicate = raise_issue(world), raise_issue(world, description="Boy racers every night")
+    client.force_login(world.pcso)
+    page = client.get(triage_url(world)).content.decode()
+    assert f"Merge no. {issue.pk} into no. {duplicate.pk}" in page
+    assert f"Merge no. {duplicate.pk} into no. {issue.pk}" in page
+
+
+def test_it_merges_a_duplicate_and_adds_its_residents(client, world):
+    target = raise_issue(world, supporters=3)
+    duplicate = raise_issue(world, description="Boy racers every night", supporters=2)
+    client.force_login(world.pcso)
+    response = client.post(
+        reverse("priorities:issue-merge", kwargs={"pk": duplicate.pk}), {"into": target.pk}, HTTP_HX_REQUEST="true"
+    )
+    assert "5 residents now stand behind it" in response.content.decode()
+    target.refresh_from_db(), duplicate.refresh_from_db()
+    assert (target.supporters, duplicate.status, duplicate.merged_into) == (5, IssueStatus.MERGED, target)
+
+
+def test_it_will_not_merge_into_another_areas_issue(client, world):
+    issue = raise_issue(world)
+    fleetwood = Issue.objects.create(
+        neighbourhood=world.fleetwood, ward=world.fleetwood.wards.get(), category=Category.SPEEDING, description="x"
+    )
+    client.force_login(world.pcso)
+    response = client.post(reverse("priorities:issue-merge", kwargs={"pk": issue.pk}), {"into": fleetwood.pk})
+    assert response.url == triage_url(world)
+    assert Issue.objects.get(pk=issue.pk).status == IssueStatus.NEW
+    assert client.post(reverse("priorities:issue-merge", kwargs={"pk": fleetwood.pk}), {"into": 1}).status_code == 404
+
+
+def test_it_needs_a_reason_to_close_an_issue(client, world):
+    issue = raise_issue(world)
+    client.force_login(world.pcso)
+    url = reverse("priorities:issue-close", kwargs={"pk": issue.pk})
+    response = client.post(url, {"reason": "  "}, HTTP_HX_REQUEST="true")
+    assert "Say why" in response.content.decode()
+    assert Issue.objects.get().status == IssueStatus.NEW
+    client.post(url, {"reason": "Passed to the council: street lighting"})
+    assert Issue.objects.get().closed_reason == "Passed to the council: street lighting"
+
+
+def test_it_changes_an_issues_category(client, world):
+    issue = raise_issue(world)
+    client.force_login(world.sergeant)
+    client.post(reverse("priorities:issue-recategorise", kwargs={"pk": issue.pk}), {"category": Category.ASB})
+    assert Issue.objects.get().category == Category.ASB
+
+
+def test_it_refuses_triage_actions_outside_the_team(client, world):
+    issue = raise_issue(world)
+    for who in (world.pcso_other, world.partner, world.chief_inspector):
+        client.force_login(who)
+        response = client.post(reverse("priorities:issue-close", kwargs={"pk": issue.pk}), {"reason": "Not ours"})
+        assert response.status_code == 404
+    assert Issue.objects.get().status == IssueStatus.NEW
+
+
+def test_it_serves_the_photo_to_the_team_only(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    issue = raise_issue(world, photo=png("my house.html"))
+    url = reverse("priorities:issue-photo", kwargs={"pk": issue.pk})
+    client.force_login(world.pcso)
+    response = client.get(url)
+    assert (response.status_code, response["Content-Type"]) == (200, "image/png")
+    for who in (world.pcso_other, world.resident, world.partner):
+        client.force_login(who)
+        assert client.get(url).status_code == 404
+
+
+def test_it_proposes_a_priority_from_ticked_issues(client, world):
+    issues = [raise_issue(world), raise_issue(world, description="Boy racers every night")]
+    meeting = new_meeting(world)
+    client.force_login(world.pcso)
+    data = {
+        "issues": [i.pk for i in issues],
+        "title": "Speeding on Burnley Road",
+        "category": Category.SPEEDING,
+        "public_problem": "Residents told us cars speed on Burnley Road at night.",
+        "wards": [w.pk for w in world.daneshouse.wards.all()],
+        "review_date": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        "meeting": meeting.pk,
+    }
+    response = client.post(reverse("priorities:propose", kwargs={"code": "daneshouse"}), data)
+    priority = Priority.objects.get()
+    assert response.url == f"/officer/priorities/{priority.pk}/"
+    assert (priority.proposed_by, priority.agreed_at_meeting) == (world.pcso, meeting)
+    assert set(priority.issues.values_list("status", flat=True)) == {IssueStatus.LINKED}
+
+
+def test_it_re_renders_a_proposal_without_issues(client, world):
+    raise_issue(world)
+    client.force_login(world.pcso)
+    response = client.post(reverse("priorities:propose", kwargs={"code": "daneshouse"}), {"title": "Speeding"})
+    assert response.status_code == 200
+    assert "Tick the issues the priority comes from" in response.content.decode()
+    assert Priority.objects.count() == 0
+
+
+def test_it_refuses_proposals_outside_the_team(client, world):
+    client.force_login(world.pcso_other)
+    assert client.post(reverse("priorities:propose", kwargs={"code": "daneshouse"}), {}).status_code == 404
+
+
+def _triage_queries(client, world) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(triage_url(world)).status_code == 200
+    return len(queries)
+
+
+def test_it_builds_the_triage_page_in_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+    for n in range(3):
+        raise_issue(world, description=f"Concern {n}", category=[Category.SPEEDING, Category.ASB][n % 2])
+    client.force_login(world.pcso)
+    few = _triage_queries(client, world)
+    for n in range(27):
+        issue = raise_issue(world, description=f"More {n}", category=[Category.SPEEDING, Category.DRUGS][n % 2])
+        if n == 0:
+            propose(world, issues=[issue])
+    assert _triage_queries(client, world) == few
+    # session, user, neighbourhood, team scope, queue, suggestions, wards, meetings
+    with django_assert_max_num_queries(8):
+        client.get(triage_url(world))

@@ -1,0 +1,179 @@
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from priorities import services
+from priorities.models import (
+    ActionStatus,
+    EscalationForum,
+    Follower,
+    IssueStatus,
+    PriorityEvent,
+    PriorityState,
+    SignOffMethod,
+)
+from tests.factories import PartnerAgencyFactory, UserFactory
+from tests.meetings.test_services import at, new_meeting
+from tests.priorities.factories import agreed, propose, raise_issue
+
+pytestmark = pytest.mark.django_db
+S = PriorityState
+
+
+def test_it_puts_a_resident_concern_in_the_neighbourhood_queue(world):
+    issue = raise_issue(world, contact_email="amina@example.org")
+    assert (issue.neighbourhood, issue.status, issue.supporters) == (world.daneshouse, IssueStatus.NEW, 1)
+
+
+def test_it_keeps_no_contact_details_for_an_anonymous_concern(world):
+    issue = raise_issue(world, contact_email="amina@example.org", anonymous=True, actor=world.resident)
+    assert (issue.contact_email, issue.reported_by) == ("", None)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("photo.jpg", b"not an image", "not a photo we can read"),
+        ("big.png", b"\x89PNG" + b"0" * (9 * 1024 * 1024), "limit is 8 MB"),
+    ],
+)
+def test_it_refuses_a_bad_photo_and_saves_nothing(world, name, content, message):
+    with pytest.raises(ValidationError, match=message):
+        raise_issue(world, photo=SimpleUploadedFile(name, content))
+    assert world.daneshouse.issues.count() == 0
+
+
+def test_it_refuses_an_empty_description(world):
+    with pytest.raises(ValidationError):
+        raise_issue(world, description="   ")
+
+
+def test_it_adds_merged_residents_to_the_evidence_weight(world):
+    first, second = raise_issue(world), raise_issue(world, supporters=3)
+    services.issue_merge(issue=second, into=first, actor=world.pcso)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.supporters == 4 and second.status == IssueStatus.MERGED
+
+
+def test_it_links_the_issues_a_priority_came_from(world):
+    issue = raise_issue(world)
+    priority = propose(world, issues=[issue])
+    issue.refresh_from_db()
+    assert (priority.state, issue.status, issue.priority) == (S.PROPOSED, IssueStatus.LINKED, priority)
+
+
+def test_it_walks_the_whole_life_of_a_priority_and_audits_each_step(world):
+    meeting = new_meeting(world, outcome_recorded_at=at(2026, 12, 1, 21), status="published")
+    priority = agreed(world)
+    services.priority_start(priority=priority, actor=world.pcso)
+    services.priority_escalate(
+        priority=priority, actor=world.sergeant, forum=EscalationForum.TTCG, reason="Needs roads policing"
+    )
+    services.priority_de_escalate(priority=priority, actor=world.sergeant, reason="Camera van deployed")
+    services.priority_resolve(
+        priority=priority, actor=world.sergeant, public_outcome="Average speed down from 41 to 29 mph."
+    )
+    services.priority_sign_off(priority=priority, actor=world.pcso, method=SignOffMethod.MEETING, meeting=meeting)
+    verbs = list(PriorityEvent.objects.filter(priority=priority).values_list("verb", flat=True))
+    assert verbs == ["propose", "agree", "start", "escalate", "de_escalate", "resolve", "sign_off"]
+    assert priority.state == S.SIGNED_OFF
+    assert PriorityEvent.objects.get(verb="resolve").changes["public_outcome"] == [
+        "",
+        "Average speed down from 41 to 29 mph.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("state", "verb"),
+    [
+        (S.PROPOSED, "resolve"),
+        (S.PROPOSED, "start"),
+        (S.SIGNED_OFF, "escalate"),
+        (S.AGREED, "sign_off"),
+        (S.RESOLVED, "not_adopt"),
+    ],
+)
+def test_it_refuses_illegal_moves_and_changes_nothing(world, state, verb):
+    priority = propose(world)
+    priority.state = state
+    priority.save()
+    with pytest.raises(ValidationError, match="cannot be"):
+        services._move(priority, actor=world.sergeant, verb=verb)
+    priority.refresh_from_db()
+    assert priority.state == state
+
+
+def test_it_needs_a_public_reason_not_to_adopt(world):
+    priority = propose(world)
+    with pytest.raises(ValidationError):
+        services.priority_not_adopt(priority=priority, actor=world.sergeant, reason="")
+    services.priority_not_adopt(priority=priority, actor=world.sergeant, reason="A council matter: passed to highways.")
+    assert priority.state == S.NOT_ADOPTED
+
+
+def test_it_refuses_a_sign_off_vote_that_was_lost(world):
+    priority = agreed(world)
+    services.priority_start(priority=priority, actor=world.pcso)
+    services.priority_resolve(priority=priority, actor=world.sergeant, public_outcome="Done")
+    with pytest.raises(ValidationError, match="more voted against"):
+        services.priority_sign_off(
+            priority=priority, actor=world.pcso, method=SignOffMethod.ONLINE_VOTE, votes_for=3, votes_against=9
+        )
+    priority.refresh_from_db()
+    assert priority.state == S.RESOLVED
+
+
+def test_it_needs_an_owner_and_due_date_for_every_action(world):
+    priority = agreed(world)
+    with pytest.raises(ValidationError, match="owner"):
+        services.action_add(
+            priority=priority, actor=world.pcso, description="Speed checks", due_date=datetime.date(2027, 1, 1)
+        )
+    with pytest.raises(ValidationError, match="due date"):
+        services.action_add(
+            priority=priority, actor=world.pcso, description="Speed checks", due_date=None, owner_officer=world.pcso
+        )
+    assert priority.actions.count() == 0
+
+
+def test_it_puts_the_priority_in_action_when_work_starts(world):
+    priority = agreed(world)
+    council = world.partner.agency
+    action = services.action_add(
+        priority=priority, actor=world.pcso, description="Install speed humps", due_date=datetime.date(2027, 2, 1),
+        owner_agency=council, owner_partner_user=world.partner,
+    )  # fmt: skip
+    services.action_update(action=action, actor=world.partner, text="Survey booked", status=ActionStatus.IN_PROGRESS)
+    priority.refresh_from_db()
+    assert priority.state == S.IN_ACTION
+    assert action.updates.get().author == world.partner
+
+
+def test_it_refuses_a_named_partner_from_another_agency(world):
+    other = UserFactory(role="partner", agency=PartnerAgencyFactory(name="Calico Homes"))
+    with pytest.raises(ValidationError, match="work for the owning agency"):
+        services.action_add(
+            priority=agreed(world), actor=world.pcso, description="x", due_date=datetime.date(2027, 1, 1),
+            owner_agency=world.partner.agency, owner_partner_user=other,
+        )  # fmt: skip
+
+
+def test_it_emails_followers_when_the_state_changes(world, django_capture_on_commit_callbacks):
+    priority = agreed(world)
+    services.priority_follow(priority=priority, email="Amina@Example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.priority_start(priority=priority, actor=world.pcso)
+    assert [m.to for m in mail.outbox] == [["amina@example.org"]]
+    assert "in action" in mail.outbox[0].subject
+    token = Follower.objects.get().token
+    assert str(token) in mail.outbox[0].body
+    assert services.priority_unfollow(token=token) and not Follower.objects.exists()
+
+
+def test_it_lets_nobody_follow_a_mere_proposal(world):
+    with pytest.raises(ValidationError):
+        services.priority_follow(priority=propose(world), email="a@example.org")
