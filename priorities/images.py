@@ -1,13 +1,20 @@
 """Photo checks for residents' reports: decoded by Pillow, so only a real image is accepted,
 whatever its name or declared type says."""
 
+import io
+import uuid
+
 from django.core.exceptions import ValidationError
-from PIL import Image, UnidentifiedImageError
+from django.core.files.base import ContentFile
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 # A photo bigger than this in pixels is a decompression bomb, not a phone picture.
 MAX_PHOTO_PIXELS = 40_000_000
 ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
+# Enough to read a number plate or a fly-tip; a 48-megapixel original is only storage.
+MAX_STORED_EDGE = 2560
 
 
 def check_photo(photo) -> str:
@@ -29,3 +36,21 @@ def check_photo(photo) -> str:
     if image_format not in ALLOWED_FORMATS:
         raise ValidationError({"photo": "Use a JPEG, PNG or WebP photo."})
     return ALLOWED_FORMATS[image_format]
+
+
+def photo_for_storage(photo) -> ContentFile:
+    """A copy of a checked photo that is safe to keep: re-encoded from its pixels, so no EXIF
+    (a phone photo's GPS position is often the resident's home) or other metadata survives;
+    turned upright as the camera recorded; no longer than MAX_STORED_EDGE; and named at random,
+    because a resident's file name ("my house at 12 Elm St.jpg") is personal data too."""
+    photo.seek(0)
+    with Image.open(photo) as original:
+        image_format = original.format
+        image = ImageOps.exif_transpose(original)
+        image.thumbnail((MAX_STORED_EDGE, MAX_STORED_EDGE))
+        if image_format == "JPEG" and image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        buffer = io.BytesIO()
+        image.save(buffer, format=image_format, **({"quality": 88} if image_format != "PNG" else {}))
+    photo.seek(0)
+    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}{EXTENSIONS[image_format]}")

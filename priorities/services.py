@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from priorities.images import check_photo
+from priorities.images import check_photo, photo_for_storage
 from priorities.models import (
     Action,
     ActionStatus,
@@ -116,6 +116,7 @@ def issue_raise(
         raise ValidationError({"ward": "That ward has no neighbourhood team yet."})
     if photo:
         check_photo(photo)
+        photo = photo_for_storage(photo)
     issue = Issue(
         neighbourhood_id=ward.neighbourhood_id,
         ward=ward,
@@ -395,8 +396,9 @@ def action_update(*, action: Action, actor, text: str, status: str | None = None
     _record(
         priority, actor=actor, verb="action_update", changes=changes, note=f"{action.description[:60]}: {text.strip()}"
     )
-    if status == ActionStatus.IN_PROGRESS and priority.state == S.AGREED:
-        # Work has begun: the priority is in action without a separate click.
+    if status in (ActionStatus.IN_PROGRESS, ActionStatus.DONE) and priority.state == S.AGREED:
+        # Work has begun (or a quick job is already finished): the priority is in action
+        # without a separate click.
         _move(priority, actor=actor, verb="start")
     return action
 

@@ -1,9 +1,11 @@
 import datetime
+import io
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from priorities import services
 from priorities.models import (
@@ -44,6 +46,20 @@ def test_it_refuses_a_bad_photo_and_saves_nothing(world, name, content, message)
     with pytest.raises(ValidationError, match=message):
         raise_issue(world, photo=SimpleUploadedFile(name, content))
     assert world.daneshouse.issues.count() == 0
+
+
+def test_it_keeps_a_photo_without_its_location_metadata_or_file_name(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: the camera was turned a quarter
+    exif[0x8825] = {2: (53.0, 47.0, 42.0), 4: (2.0, 14.0, 30.0)}  # GPS latitude and longitude
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "red").save(buffer, format="JPEG", exif=exif)
+    issue = raise_issue(world, photo=SimpleUploadedFile("12 Elm Street, my house.jpg", buffer.getvalue()))
+    with Image.open(issue.photo.path) as stored:
+        assert stored.format == "JPEG" and stored.size == (20, 40)  # upright, as the camera meant
+        assert not stored.getexif() and "exif" not in stored.info
+    assert "Elm" not in issue.photo.name and issue.photo.name.endswith(".jpg")
 
 
 def test_it_refuses_an_empty_description(world):
@@ -140,16 +156,20 @@ def test_it_needs_an_owner_and_due_date_for_every_action(world):
     assert priority.actions.count() == 0
 
 
-def test_it_puts_the_priority_in_action_when_work_starts(world):
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [(ActionStatus.IN_PROGRESS, S.IN_ACTION), (ActionStatus.DONE, S.IN_ACTION), (ActionStatus.OPEN, S.AGREED)],
+)
+def test_it_puts_the_priority_in_action_when_work_starts(world, status, expected):
     priority = agreed(world)
     council = world.partner.agency
     action = services.action_add(
         priority=priority, actor=world.pcso, description="Install speed humps", due_date=datetime.date(2027, 2, 1),
         owner_agency=council, owner_partner_user=world.partner,
     )  # fmt: skip
-    services.action_update(action=action, actor=world.partner, text="Survey booked", status=ActionStatus.IN_PROGRESS)
+    services.action_update(action=action, actor=world.partner, text="Survey booked", status=status)
     priority.refresh_from_db()
-    assert priority.state == S.IN_ACTION
+    assert priority.state == expected
     assert action.updates.get().author == world.partner
 
 
