@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from neighbourhoods.models import TeamMembership
-from priorities.models import Action, ActionStatus, Follower, Priority, PriorityState
+from priorities.models import OPEN_STATES, Action, ActionStatus, Follower, Priority, PriorityState
 
 
 def _message(name: str, context: dict, to: list[str]) -> EmailMultiAlternatives:
@@ -34,9 +34,13 @@ def followers_notify(*, priority_id: int, state: str) -> int:
             "priority": priority,
             "page_url": site + reverse("priorities:public-detail", kwargs={"reference": priority.reference}),
             "unfollow_url": unfollow,
-        }  # noqa: E501
+        }
         message = _message("state_changed", context, [follower.email])
-        message.extra_headers = {"List-Unsubscribe": f"<{unfollow}>"}
+        # RFC 8058: mail clients may offer one-click unsubscribe, which POSTs to the link.
+        message.extra_headers = {
+            "List-Unsubscribe": f"<{unfollow}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
         messages.append(message)
     return get_connection().send_messages(messages) or 0
 
@@ -46,7 +50,8 @@ def _recipients_for(action: Action) -> list[User]:
         return [action.owner_officer]
     if action.owner_partner_user_id:
         return [action.owner_partner_user]
-    return list(action.owner_agency.users.filter(is_active=True))
+    # .all() keeps to the prefetched users; filtering in the database would query once per action.
+    return [user for user in action.owner_agency.users.all() if user.is_active]
 
 
 def daily_digests_send(*, today=None) -> int:
@@ -54,14 +59,7 @@ def daily_digests_send(*, today=None) -> int:
     today = today or timezone.localdate()
     overdue = (
         Action.objects.filter(status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS], due_date__lt=today)
-        .filter(
-            priority__state__in=[
-                PriorityState.AGREED,
-                PriorityState.IN_ACTION,
-                PriorityState.ESCALATED,
-                PriorityState.REOPENED,
-            ]
-        )  # noqa: E501
+        .filter(priority__state__in=OPEN_STATES - {PriorityState.PROPOSED})
         .select_related("priority__neighbourhood", "owner_officer", "owner_partner_user", "owner_agency")
         .prefetch_related("owner_agency__users")
     )

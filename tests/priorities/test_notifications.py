@@ -95,3 +95,15 @@ def test_it_skips_telling_followers_about_a_state_already_left(world):
     assert notifications.followers_notify(priority_id=priority.pk, state="in_action") == 1
     [message] = mail.outbox
     assert message.to == ["amina@example.org"] and "List-Unsubscribe" in message.extra_headers
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_it_builds_the_digests_in_a_constant_number_of_queries(world, django_assert_max_num_queries):
+    UserFactory(role=Role.PARTNER, agency=world.partner.agency)
+    for n in range(8):
+        priority = agreed(world, title=f"Priority {n}", review_date=days(-1))
+        action(world, priority, f"Officer step {n}", due=days(-2))
+        action(world, priority, f"Agency step {n}", due=days(-2), owner_agency=world.partner.agency)
+    # overdue actions + agency users, past-review priorities, sergeants
+    with django_assert_max_num_queries(4):
+        assert notifications.daily_digests_send() == 4
