@@ -202,14 +202,16 @@ def _priority_propose(user, neighbourhood) -> bool:
     return _works_neighbourhood(user, neighbourhood)
 
 
+@rule("priority.view_board")
+def _priority_view_board(user, neighbourhood) -> bool:
+    """Read a neighbourhood's priority records: the board, the briefing, each EPIC record."""
+    # Partners reach a priority through the actions their agency owns (action.view), not by area.
+    return user.role != Role.PARTNER and user.is_staff_member and scope_for(user).covers_neighbourhood(neighbourhood)
+
+
 @rule("priority.view_internal")
 def _priority_view_internal(user, priority) -> bool:
-    # Partners reach a priority through the actions their agency owns (action.view), not by area.
-    return (
-        user.role != Role.PARTNER
-        and user.is_staff_member
-        and scope_for(user).covers_neighbourhood(priority.neighbourhood)
-    )
+    return _priority_view_board(user, priority.neighbourhood)
 
 
 @rule("priority.view_restricted")

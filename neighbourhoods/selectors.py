@@ -15,6 +15,7 @@ from accounts.policy import scope_for
 from accounts.roles import PUBLIC_TEAM_ORDER
 from meetings.models import Meeting, MeetingStatus
 from neighbourhoods.models import Neighbourhood, TeamMembership, Ward
+from priorities.models import Issue, IssueStatus, Priority
 
 # Prepared geometries keyed by (ward pk, updated_at): an edited boundary gets a new key, so a
 # stale shape can never answer, and every process builds each shape once.
@@ -148,7 +149,8 @@ def _count(queryset, *, on: str = "neighbourhood") -> Coalesce:
 
 
 def neighbourhoods_for_user(*, user) -> QuerySet[Neighbourhood]:
-    """Neighbourhoods in the user's area, with ward, team and upcoming-meeting counts for a dashboard."""
+    """Neighbourhoods in the user's area, with ward, team, upcoming-meeting, untriaged-issue and
+    open-priority counts for a dashboard."""
     scope_filter = scope_for(user).neighbourhood_filter()
     if scope_filter is None:
         return Neighbourhood.objects.none()
@@ -160,6 +162,8 @@ def neighbourhoods_for_user(*, user) -> QuerySet[Neighbourhood]:
             ward_count=_count(Ward.objects.all()),
             team_count=_count(TeamMembership.objects.current()),
             upcoming_meeting_count=_count(upcoming),
+            new_issue_count=_count(Issue.objects.filter(status=IssueStatus.NEW)),
+            open_priority_count=_count(Priority.objects.open()),
         )
         .order_by("division__name", "name")
     )

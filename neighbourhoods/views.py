@@ -83,6 +83,10 @@ def wards_geojson(request):
 @policy_required("staff.dashboard")
 def officer_home(request):
     neighbourhoods = list(selectors.neighbourhoods_for_user(user=request.user))
+    for neighbourhood in neighbourhoods:
+        # The area scope is cached on the user, so these checks cost no queries.
+        neighbourhood.may_triage = can(request.user, "priority.propose", neighbourhood)
+        neighbourhood.may_read_priorities = can(request.user, "priority.view_board", neighbourhood)
     return render(request, "neighbourhoods/officer_home.html", {"neighbourhoods": neighbourhoods})
 
 

@@ -164,7 +164,7 @@ class ProposeForm(forms.Form):
         queryset=None, error_messages={"required": "Tick the issues the priority comes from."}
     )
     title = forms.CharField(max_length=150, label="Priority title")
-    category = forms.ChoiceField(choices=CATEGORY_CHOICES)
+    category = forms.ChoiceField(choices=CATEGORY_CHOICES, label="Priority category")
     public_problem = forms.CharField(
         label="The problem, in plain words",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -183,6 +183,8 @@ class ProposeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["issues"].queryset = issues
         self.fields["wards"].queryset = wards
+        # All of one neighbourhood's wards: the neighbourhood in each label would only repeat itself.
+        self.fields["wards"].label_from_instance = lambda ward: ward.name
         self.fields["meeting"].queryset = meetings
 
     def clean_review_date(self):

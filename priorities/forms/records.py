@@ -101,7 +101,11 @@ class SignOffForm(TransitionForm):
 
     method = forms.ChoiceField(choices=SignOffMethod.choices, widget=forms.RadioSelect, label="How it was given")
     meeting = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="Choose the meeting", label="Meeting (for a sign-off at a meeting)"
+        queryset=None,
+        required=False,
+        empty_label="Choose the meeting",
+        label="Meeting (for a sign-off at a meeting)",
+        help_text="Meetings of this neighbourhood whose outcome has been recorded.",
     )
     panel_chair_name = forms.CharField(max_length=150, required=False, label="Panel chair's name")
     votes_for = forms.IntegerField(min_value=0, required=False, label="Votes for (online vote)")

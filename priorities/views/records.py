@@ -16,7 +16,6 @@ from neighbourhoods.permissions import neighbourhood_get_for_user
 from neighbourhoods.selectors import neighbourhoods_for_user
 from priorities import services
 from priorities.forms.records import TRANSITION_FORMS, ActionAddForm, ActionUpdateForm, PriorityEditForm
-from priorities.models import Priority
 from priorities.permissions import action_get_for_user, priority_get_for_user
 from priorities.selectors import records as selectors
 
@@ -64,10 +63,7 @@ def _apply_validation_error(form, error: ValidationError) -> None:
 
 
 def _may_read_priorities(user, neighbourhood) -> bool:
-    """Whether the user may read this neighbourhood's priority records. The policy decides per
-    priority; an unsaved stand-in asks it for the neighbourhood (partners see the neighbourhood,
-    but reach priorities only through their agency's actions)."""
-    return can(user, "priority.view_internal", Priority(neighbourhood=neighbourhood))
+    return can(user, "priority.view_board", neighbourhood)
 
 
 # --- the EPIC record --------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import NeighbourhoodFactory, TeamMembershipFactory, WardFactory
+from tests.priorities.factories import agreed, raise_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +104,23 @@ def test_it_shows_a_chief_inspector_their_division(client, world):
     page = client.get(reverse("neighbourhoods:officer-home")).content.decode()
     assert "My division" in page
     assert "Queensgate" in page and "Fleetwood" not in page
+
+
+@pytest.mark.parametrize(
+    ("person", "triage_link", "board_link"),
+    [("pcso", True, True), ("chief_inspector", False, True), ("partner", False, False)],
+)
+def test_it_counts_new_issues_and_open_priorities_with_links_for_those_who_may_follow_them(
+    client, world, person, triage_link, board_link
+):
+    raise_issue(world)
+    raise_issue(world, description="Another concern")
+    agreed(world)
+    client.force_login(getattr(world, person))
+    page = client.get(reverse("neighbourhoods:officer-home")).content.decode()
+    assert ('aria-label="2 new issues to triage in Daneshouse"' in page) is triage_link
+    assert ('aria-label="1 open priority in Daneshouse"' in page) is board_link
+    assert (reverse("priorities:triage", kwargs={"code": "daneshouse"}) in page) is triage_link
 
 
 def test_it_runs_the_officer_home_in_constant_queries(client, world, django_assert_max_num_queries):
