@@ -247,3 +247,81 @@ def _action_view(user, action) -> bool:
 @rule("action.update")
 def _action_update(user, action) -> bool:
     return _partner_owns(user, action) or _works_neighbourhood(user, action.priority.neighbourhood)
+
+
+# --- In the Know ------------------------------------------------------------------------------
+
+# Who writes alerts: the neighbourhood team for its own area, and those with a wider area for it.
+ALERT_COMPOSERS = NEIGHBOURHOOD_TEAM_ROLES | {Role.CHIEF_INSPECTOR, Role.HQ, Role.COMMUNICATIONS, Role.SYSTEM_ADMIN}
+# Force-wide alerts go out under the force's name: the communications office approves them.
+ALERT_APPROVERS = frozenset({Role.COMMUNICATIONS, Role.SYSTEM_ADMIN})
+# The outbox shows residents' addresses and every message: the communications office and HQ only.
+OUTBOX_READERS = frozenset({Role.COMMUNICATIONS, Role.HQ, Role.SYSTEM_ADMIN})
+
+
+def _covers_force(user, force_id) -> bool:
+    scope = scope_for(user)
+    return scope.level == ScopeLevel.FORCE and (scope.force_ids is None or force_id in scope.force_ids)
+
+
+@rule("alert.compose")
+def _alert_compose(user, obj=None) -> bool:
+    return user.role in ALERT_COMPOSERS
+
+
+@rule("alert.target_neighbourhood")
+def _alert_target_neighbourhood(user, neighbourhood) -> bool:
+    return user.role in ALERT_COMPOSERS and scope_for(user).covers_neighbourhood(neighbourhood)
+
+
+@rule("alert.target_division")
+def _alert_target_division(user, division) -> bool:
+    # A PCSO's area is neighbourhoods, never a whole division, even if they work all of them.
+    return user.role in ALERT_COMPOSERS and scope_for(user).covers_division(division)
+
+
+@rule("alert.target_force")
+def _alert_target_force(user, force) -> bool:
+    return user.role in ALERT_COMPOSERS and _covers_force(user, force.pk)
+
+
+def _alert_in_area(user, alert) -> bool:
+    """The alert's creator, force-wide staff of its force, or someone who could target its whole area."""
+    if alert.created_by_id == user.pk or _covers_force(user, alert.force_id):
+        return True
+    scope = scope_for(user)
+    neighbourhoods = alert.area_neighbourhoods()
+    return bool(neighbourhoods) and all(scope.covers_neighbourhood(n) for n in neighbourhoods)
+
+
+@rule("alert.view")
+def _alert_view(user, alert) -> bool:
+    return user.role in ALERT_COMPOSERS and _alert_in_area(user, alert)
+
+
+@rule("alert.approve")
+def _alert_approve(user, alert) -> bool:
+    # Four eyes: the approver is never the author.
+    return user.role in ALERT_APPROVERS and alert.created_by_id != user.pk and _covers_force(user, alert.force_id)
+
+
+@rule("alert.cancel")
+def _alert_cancel(user, alert) -> bool:
+    if user.role not in ALERT_COMPOSERS or not _alert_in_area(user, alert):
+        return False
+    return alert.created_by_id == user.pk or user.role in PRIORITY_MANAGERS | ALERT_APPROVERS | {Role.HQ}
+
+
+@rule("subscriber.field_sign_up")
+def _subscriber_field_sign_up(user, neighbourhood) -> bool:
+    return _works_neighbourhood(user, neighbourhood)
+
+
+@rule("messaging.outbox")
+def _messaging_outbox(user, obj=None) -> bool:
+    return user.role in OUTBOX_READERS
+
+
+@rule("messaging.measures")
+def _messaging_measures(user, obj=None) -> bool:
+    return user.role in ALERT_COMPOSERS

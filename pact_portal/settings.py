@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "meetings",
     "priorities",
+    "messaging",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include((meetings_urls.urlpatterns + meetings_urls_public.urlpatterns, "meetings"), namespace="meetings")),
     path("", include("meetings.urls_analytics")),
     path("", include("priorities.urls")),
+    path("", include("messaging.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

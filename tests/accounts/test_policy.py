@@ -6,8 +6,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.policy import can, registered_actions, scope_for
+from accounts.roles import Role
+from messaging.models import Alert
 from priorities import services
-from tests.factories import PartnerAgencyFactory, TeamMembershipFactory
+from tests.factories import PartnerAgencyFactory, TeamMembershipFactory, UserFactory
 from tests.meetings.test_services import new_meeting
 from tests.priorities.factories import agreed, raise_issue
 
@@ -57,6 +59,7 @@ def test_it_covers_every_registered_action_with_an_allow_and_a_deny():
     outcomes = {(action, expected) for action, _, _, expected in MATRIX}
     outcomes |= {(action, expected) for action, _, expected in MEETING_MATRIX}
     outcomes |= {(action, expected) for action, _, _, expected in PRIORITY_MATRIX}
+    outcomes |= {(action, expected) for action, _, _, expected in MESSAGING_MATRIX}
     for action in registered_actions():
         assert (action, True) in outcomes, f"{action} has no allowing case"
         assert (action, False) in outcomes, f"{action} has no denying case"
@@ -166,3 +169,61 @@ def test_it_applies_the_priority_rules(world, action, person, target, expected):
         ),
     }  # fmt: skip
     assert can(getattr(world, person), action, targets[target]) is expected
+
+
+MESSAGING_MATRIX = [
+    ("alert.compose", "pcso", None, True),
+    ("alert.compose", "comms", None, True),
+    ("alert.compose", "partner", None, False),
+    ("alert.compose", "resident", None, False),
+    ("alert.target_neighbourhood", "pcso", "daneshouse", True),
+    ("alert.target_neighbourhood", "pcso", "queensgate", False),
+    ("alert.target_neighbourhood", "partner", "daneshouse", False),
+    ("alert.target_division", "chief_inspector", "east", True),
+    ("alert.target_division", "chief_inspector", "west", False),
+    ("alert.target_division", "inspector", "east", False),
+    ("alert.target_force", "comms", "force", True),
+    ("alert.target_force", "chief_inspector", "force", False),
+    ("alert.view", "pcso", "pcso_alert", True),
+    ("alert.view", "chief_inspector", "pcso_alert", True),
+    ("alert.view", "chief_inspector_other", "pcso_alert", False),
+    ("alert.view", "pcso_other", "pcso_alert", False),
+    ("alert.view", "partner", "pcso_alert", False),
+    ("alert.approve", "comms", "hq_force_alert", True),
+    ("alert.approve", "hq", "hq_force_alert", False),
+    ("alert.approve", "comms", "comms_force_alert", False),
+    ("alert.cancel", "pcso", "pcso_alert", True),
+    ("alert.cancel", "sergeant", "pcso_alert", True),
+    ("alert.cancel", "constable", "pcso_alert", False),
+    ("alert.cancel", "pcso_other", "pcso_alert", False),
+    ("subscriber.field_sign_up", "pcso", "daneshouse", True),
+    ("subscriber.field_sign_up", "pcso", "fleetwood", False),
+    ("subscriber.field_sign_up", "chief_inspector", "daneshouse", False),
+    ("messaging.outbox", "comms", None, True),
+    ("messaging.outbox", "pcso", None, False),
+    ("messaging.measures", "inspector", None, True),
+    ("messaging.measures", "partner", None, False),
+]
+
+
+def _alert(world, author, *, level, **area):
+    alert = Alert.objects.create(
+        force=world.force, title="Burglaries", body="Lock your doors.", audience_level=level, created_by=author
+    )
+    for name, objects in area.items():
+        getattr(alert, name).set(objects)
+    return alert
+
+
+@pytest.mark.parametrize(("action", "person", "target", "expected"), MESSAGING_MATRIX)
+def test_it_applies_the_messaging_rules(world, action, person, target, expected):
+    constable = UserFactory(role=Role.CONSTABLE, force=world.force, division=world.east)
+    TeamMembershipFactory(user=constable, neighbourhood=world.daneshouse, role=Role.CONSTABLE)
+    world.constable = constable
+    targets = {
+        "pcso_alert": lambda: _alert(world, world.pcso, level="neighbourhoods", neighbourhoods=[world.daneshouse]),
+        "hq_force_alert": lambda: _alert(world, world.hq, level="force"),
+        "comms_force_alert": lambda: _alert(world, world.comms, level="force"),
+    }
+    obj = targets[target]() if target in targets else getattr(world, target) if target else None
+    assert can(getattr(world, person), action, obj) is expected

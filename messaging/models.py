@@ -1,0 +1,432 @@
+"""In the Know: subscribers, the alerts sent to them and every delivery, one row per
+(alert, subscriber, channel).
+
+Subscriber addresses live on SubscriberChannel rows so that the audience of an alert is one
+set-wise query (channel rows that are active, of subscribers in the area with the interests),
+which the fan-out turns into Delivery rows with a single INSERT … SELECT per batch.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message (SMS)"
+    VOICE = "voice", "Voice call"
+
+
+class Language(models.TextChoices):
+    # The languages Lancashire's neighbourhood teams most often publish in besides English.
+    ENGLISH = "en", "English"
+    POLISH = "pl", "Polski (Polish)"
+    URDU = "ur", "اردو (Urdu)"
+    PUNJABI = "pa", "ਪੰਜਾਬੀ (Punjabi)"
+    GUJARATI = "gu", "ગુજરાતી (Gujarati)"
+    BENGALI = "bn", "বাংলা (Bengali)"
+    ARABIC = "ar", "العربية (Arabic)"
+    ROMANIAN = "ro", "Română (Romanian)"
+
+
+class SignUpSource(models.TextChoices):
+    ONLINE = "online", "Online"
+    FIELD = "field", "Field sign-up by an officer"
+    IMPORT = "import", "Imported"
+
+
+class ConsentMethod(models.TextChoices):
+    ONLINE_FORM = "online_form", "Online form"
+    DOORSTEP_VERBAL = "doorstep_verbal", "Verbal, on the doorstep"
+    DOORSTEP_SIGNED = "doorstep_signed", "Signed paper form"
+    EVENT = "event", "At a stall or event"
+
+
+class AgeBand(models.TextChoices):
+    # ONS Census 2021 bands, grouped for adults (alerts are for people of 16 and over).
+    A16_24 = "16-24", "16 to 24"
+    A25_34 = "25-34", "25 to 34"
+    A35_49 = "35-49", "35 to 49"
+    A50_64 = "50-64", "50 to 64"
+    A65_74 = "65-74", "65 to 74"
+    A75_PLUS = "75+", "75 and over"
+    NOT_SAID = "not_said", "Prefer not to say"
+
+
+class EthnicGroup(models.TextChoices):
+    """ONS Census 2021 ethnic group, the 19 categories of England and Wales."""
+
+    ASIAN_BANGLADESHI = "asian_bangladeshi", "Asian, Asian British or Asian Welsh: Bangladeshi"
+    ASIAN_CHINESE = "asian_chinese", "Asian, Asian British or Asian Welsh: Chinese"
+    ASIAN_INDIAN = "asian_indian", "Asian, Asian British or Asian Welsh: Indian"
+    ASIAN_PAKISTANI = "asian_pakistani", "Asian, Asian British or Asian Welsh: Pakistani"
+    ASIAN_OTHER = "asian_other", "Asian, Asian British or Asian Welsh: Other Asian"
+    BLACK_AFRICAN = "black_african", "Black, Black British, Black Welsh, Caribbean or African: African"
+    BLACK_CARIBBEAN = "black_caribbean", "Black, Black British, Black Welsh, Caribbean or African: Caribbean"
+    BLACK_OTHER = "black_other", "Black, Black British, Black Welsh, Caribbean or African: Other Black"
+    MIXED_WHITE_ASIAN = "mixed_white_asian", "Mixed or Multiple ethnic groups: White and Asian"
+    MIXED_WHITE_BLACK_AFRICAN = "mixed_white_black_african", "Mixed or Multiple ethnic groups: White and Black African"
+    MIXED_WHITE_BLACK_CARIBBEAN = (
+        "mixed_white_black_caribbean",
+        "Mixed or Multiple ethnic groups: White and Black Caribbean",
+    )
+    MIXED_OTHER = "mixed_other", "Mixed or Multiple ethnic groups: Other Mixed or Multiple ethnic groups"
+    WHITE_BRITISH = "white_british", "White: English, Welsh, Scottish, Northern Irish or British"
+    WHITE_IRISH = "white_irish", "White: Irish"
+    WHITE_GYPSY_TRAVELLER = "white_gypsy_traveller", "White: Gypsy or Irish Traveller"
+    WHITE_ROMA = "white_roma", "White: Roma"
+    WHITE_OTHER = "white_other", "White: Other White"
+    OTHER_ARAB = "other_arab", "Other ethnic group: Arab"
+    OTHER_ANY = "other_any", "Other ethnic group: Any other ethnic group"
+    NOT_SAID = "not_said", "Prefer not to say"
+
+
+class Interest(models.Model):
+    """A topic residents opt into (burglary, rural crime, PACT meetings …); staff manage the list."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=80)
+    description = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def current(self):
+        """Not erased: an erased subscriber keeps only an anonymous row for the measures."""
+        return self.filter(erased_at__isnull=True)
+
+
+class Subscriber(models.Model):
+    """A member of In the Know. One per person: a second sign-up with the same email or mobile
+    number is merged into the first, never duplicated."""
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ward = models.ForeignKey("neighbourhoods.Ward", on_delete=models.PROTECT, related_name="subscribers")
+    interests = models.ManyToManyField(Interest, through="SubscriberInterest", related_name="subscribers")
+    language = models.CharField(max_length=8, choices=Language, default=Language.ENGLISH)
+    source = models.CharField(max_length=16, choices=SignUpSource, default=SignUpSource.ONLINE)
+    consent_method = models.CharField(max_length=20, choices=ConsentMethod, default=ConsentMethod.ONLINE_FORM)
+    consent_at = models.DateTimeField()
+    # Who took a field sign-up on the doorstep; null for online sign-ups.
+    consent_taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Optional self-description, consented separately; only ever reported in aggregate.
+    demographics_consent_at = models.DateTimeField(null=True, blank=True)
+    age_band = models.CharField(max_length=10, choices=AgeBand, blank=True)
+    ethnic_group = models.CharField(max_length=32, choices=EthnicGroup, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["ward"]), models.Index(fields=["created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source="field") | Q(consent_taken_by__isnull=False) | Q(erased_at__isnull=False),
+                name="field_sign_up_names_who_took_consent",
+            ),
+            models.CheckConstraint(
+                condition=Q(age_band="", ethnic_group="") | Q(demographics_consent_at__isnull=False),
+                name="self_description_needs_its_own_consent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Subscriber {self.reference.hex[:8]} ({self.ward})"
+
+
+class SubscriberInterest(models.Model):
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE)
+    interest = models.ForeignKey(Interest, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subscriber", "interest"], name="one_row_per_interest")]
+        indexes = [models.Index(fields=["interest", "subscriber"])]
+
+    def __str__(self):
+        return f"{self.subscriber_id}: {self.interest_id}"
+
+
+class ChannelStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for confirmation"
+    ACTIVE = "active", "Active"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+    # The provider said the address cannot receive (hard bounce, number not in service).
+    UNDELIVERABLE = "undeliverable", "Undeliverable"
+
+
+class SubscriberChannelQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=ChannelStatus.ACTIVE)
+
+
+class SubscriberChannel(models.Model):
+    """One way to reach a subscriber: an email address, or a mobile number for SMS and voice.
+    Only an active (confirmed, not unsubscribed) channel is ever in an audience."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="channels")
+    channel = models.CharField(max_length=8, choices=Channel)
+    # Email in lower case; a phone number in E.164 (+447700900123).
+    address = models.CharField(max_length=254)
+    status = models.CharField(max_length=16, choices=ChannelStatus, default=ChannelStatus.PENDING)
+    # Email: the signed link's single-use nonce. SMS: a salted hash of the six-digit code.
+    confirmation_secret = models.CharField(max_length=128, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmation_attempts = models.PositiveSmallIntegerField(default=0)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # Which alert's message the unsubscribe came from, for "unsubscribes per alert".
+    unsubscribed_from_alert = models.ForeignKey(
+        "Alert", null=True, blank=True, on_delete=models.SET_NULL, related_name="unsubscribes"
+    )
+    status_reason = models.CharField(max_length=255, blank=True)
+
+    objects = SubscriberChannelQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "channel"], name="one_channel_row_per_subscriber"),
+            # Duplicate sign-ups merge: an address belongs to one subscriber per channel.
+            models.UniqueConstraint(fields=["channel", "address"], name="address_unique_per_channel"),
+            models.CheckConstraint(
+                condition=~Q(status="active") | Q(confirmed_at__isnull=False), name="active_channel_is_confirmed"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "channel", "subscriber"])]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} for {self.subscriber_id} ({self.status})"
+
+
+class AudienceLevel(models.TextChoices):
+    WARDS = "wards", "Wards"
+    NEIGHBOURHOODS = "neighbourhoods", "Neighbourhoods"
+    DIVISIONS = "divisions", "Divisions"
+    FORCE = "force", "The whole force"
+
+
+class AlertKind(models.TextChoices):
+    GENERAL = "general", "General alert"
+    MEETING_REMINDER = "meeting_reminder", "PACT meeting reminder"
+    APPEAL = "appeal", "Appeal for information"
+    PRIORITY_UPDATE = "priority_update", "Priority update"
+    EMERGENCY = "emergency", "Emergency alert"
+
+
+class AlertStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    SCHEDULED = "scheduled", "Scheduled"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Alert(models.Model):
+    """A message to an audience: area (wards, neighbourhoods, divisions or the force) × interests
+    (none chosen = everyone in the area) × channels."""
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    force = models.ForeignKey("neighbourhoods.Force", on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(max_length=20, choices=AlertKind, default=AlertKind.GENERAL)
+    title = models.CharField(max_length=150)
+    # Plain text with a safe subset of Markdown (emphasis, links, lists) for the email.
+    body = models.TextField()
+    sms_text = models.TextField(blank=True)
+    voice_script = models.TextField(blank=True)
+    send_email = models.BooleanField(default=True)
+    send_sms = models.BooleanField(default=False)
+    send_voice = models.BooleanField(default=False)
+    audience_level = models.CharField(max_length=16, choices=AudienceLevel)
+    wards = models.ManyToManyField("neighbourhoods.Ward", blank=True, related_name="+")
+    neighbourhoods = models.ManyToManyField("neighbourhoods.Neighbourhood", blank=True, related_name="+")
+    divisions = models.ManyToManyField("neighbourhoods.Division", blank=True, related_name="+")
+    interests = models.ManyToManyField(Interest, blank=True, related_name="alerts")
+    meeting = models.ForeignKey(
+        "meetings.Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
+    priority = models.ForeignKey(
+        "priorities.Priority", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
+    status = models.CharField(max_length=20, choices=AlertStatus, default=AlertStatus.DRAFT)
+    send_at = models.DateTimeField(null=True, blank=True, help_text="Empty: send as soon as it is released.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="alerts_created")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts_approved"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    fanout_completed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts_cancelled"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Audience size per channel when it was released, so progress has a denominator.
+    audience_counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "send_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(send_email=True) | Q(send_sms=True) | Q(send_voice=True), name="alert_has_a_channel"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("messaging:alert-detail", kwargs={"pk": self.pk})
+
+    def area_neighbourhoods(self) -> list:
+        """Every neighbourhood the audience touches (three small queries; for one alert's page)."""
+        from neighbourhoods.models import Neighbourhood
+
+        if self.audience_level == AudienceLevel.FORCE:
+            return list(Neighbourhood.objects.filter(division__force_id=self.force_id).select_related("division"))
+        area = (
+            Q(pk__in=self.neighbourhoods.values("pk"))
+            | Q(division__in=self.divisions.values("pk"))
+            | Q(wards__in=self.wards.values("pk"))
+        )
+        return list(Neighbourhood.objects.filter(area).select_related("division").distinct())
+
+    @property
+    def channels(self) -> list[str]:
+        chosen = ((Channel.EMAIL, self.send_email), (Channel.SMS, self.send_sms), (Channel.VOICE, self.send_voice))
+        return [channel for channel, on in chosen if on]
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Delivery(models.Model):
+    """One message of one alert to one subscriber on one channel: exactly once, by constraint."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=8, choices=Channel)
+    status = models.CharField(max_length=12, choices=DeliveryStatus, default=DeliveryStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Opaque, unguessable: the key in tracked links, feedback links and the provider's reference.
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    provider_id = models.CharField(max_length=100, blank=True)
+    error = models.CharField(max_length=255, blank=True)
+    queued_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "subscriber", "channel"], name="one_delivery_per_channel"),
+        ]
+        indexes = [
+            models.Index(fields=["alert", "status"]),
+            models.Index(fields=["alert", "channel", "status", "id"]),
+            models.Index(fields=["provider_id"]),
+        ]
+
+    def __str__(self):
+        return f"{self.alert_id}/{self.subscriber_id}/{self.channel}: {self.status}"
+
+
+class DeliveryAttempt(models.Model):
+    """Each try at the provider: the backoff between them is visible here."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    attempted_at = models.DateTimeField()
+    outcome = models.CharField(max_length=16)  # sent / transient / permanent / rate_limited
+    detail = models.CharField(max_length=255, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["attempted_at"]
+
+    def __str__(self):
+        return f"{self.delivery_id} at {self.attempted_at:%Y-%m-%d %H:%M:%S}: {self.outcome}"
+
+
+class OutboxMessage(models.Model):
+    """The embedded default's channel: each rendered message is kept here and shown to staff,
+    so the demo's alerts can be read without a mail server or an SMS provider."""
+
+    delivery = models.OneToOneField(Delivery, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=8, choices=Channel)
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=255, blank=True)
+    body = models.TextField()
+    html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} to {self.to}"
+
+
+class ReceiptEvent(models.Model):
+    """A delivery receipt from a provider's webhook, kept once: a replayed receipt is ignored."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=100)
+    received_at = models.DateTimeField(auto_now_add=True)
+    payload = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="receipt_once")]
+
+    def __str__(self):
+        return f"{self.provider} {self.event_id}"
+
+
+class Feedback(models.Model):
+    """A recipient's answer to an alert: was it useful, did they act on it, a comment."""
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="feedback")
+    useful = models.BooleanField(null=True, blank=True)
+    acted_on = models.BooleanField(default=False)
+    comment = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Feedback on {self.delivery_id}"
+
+
+class LinkClick(models.Model):
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="clicks")
+    url = models.URLField(max_length=1000)
+    clicked_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.url
