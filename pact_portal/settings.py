@@ -190,6 +190,35 @@ SITE_NAME = env.str("SITE_NAME", default="PACT Portal")
 # The portal's public address, for links in emails sent by workers (which have no request).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# --- In the Know (messaging) ---
+# How each channel is sent. "outbox" keeps every rendered message in the database and shows it on a
+# staff page: the embedded default, so the demo's alerts can be read with nothing else installed.
+# Production: email through Django's email backend (EMAIL_URL), SMS through GOV.UK Notify, voice
+# through a text-to-speech call provider.
+MESSAGING_EMAIL_SENDER = env.str("MESSAGING_EMAIL_SENDER", default="outbox" if DEBUG else "email")
+MESSAGING_SMS_SENDER = env.str("MESSAGING_SMS_SENDER", default="outbox")
+MESSAGING_VOICE_SENDER = env.str("MESSAGING_VOICE_SENDER", default="outbox")
+# GOV.UK Notify: the API key (secret), its base URL (a local emulator in tests), the SMS template
+# (one with a single ((body)) placeholder) and the bearer token Notify sends with its callbacks.
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
+NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
+# The voice provider: an HTTP API taking a number and a text-to-speech script (bearer-token auth),
+# and the shared secret its delivery callbacks are signed with (HMAC-SHA256).
+VOICE_API_URL = env.str("VOICE_API_URL", default="")
+VOICE_API_KEY = env.str("VOICE_API_KEY", default="")
+VOICE_CALLBACK_SECRET = env.str("VOICE_CALLBACK_SECRET", default="")
+# Messages per second each provider allows, shared by every worker (a token bucket in Redis).
+MESSAGING_RATE_LIMITS = {
+    "email": env.int("MESSAGING_EMAIL_RATE", default=100),
+    "sms": env.int("MESSAGING_SMS_RATE", default=50),
+    "voice": env.int("MESSAGING_VOICE_RATE", default=5),
+}
+# Opens are counted with a tracking pixel only when a force turns it on (privacy: off by default).
+MESSAGING_OPEN_TRACKING = env.bool("MESSAGING_OPEN_TRACKING", default=False)
+MESSAGING_CLICK_TRACKING = env.bool("MESSAGING_CLICK_TRACKING", default=True)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -1,0 +1,26 @@
+"""Which sender each channel uses, from settings (MESSAGING_<CHANNEL>_SENDER)."""
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from messaging.channels.base import OutgoingMessage, PermanentSendError, Sender, SendResult, TransientSendError
+
+__all__ = ["OutgoingMessage", "PermanentSendError", "SendResult", "Sender", "TransientSendError", "get_sender"]
+
+SENDERS = {
+    "outbox": "messaging.channels.outbox.OutboxSender",
+    "email": "messaging.channels.email.EmailSender",
+    "notify": "messaging.channels.notify_sms.NotifySmsSender",
+    "voice": "messaging.channels.voice.VoiceCallSender",
+}
+SETTING_FOR_CHANNEL = {
+    "email": "MESSAGING_EMAIL_SENDER",
+    "sms": "MESSAGING_SMS_SENDER",
+    "voice": "MESSAGING_VOICE_SENDER",
+}
+
+
+def get_sender(channel: str) -> Sender:
+    """A sender for `channel` ("email", "sms" or "voice"), as configured."""
+    name = getattr(settings, SETTING_FOR_CHANNEL[channel])
+    return import_string(SENDERS[name])()

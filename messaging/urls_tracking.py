@@ -1,0 +1,3 @@
+"""Filled in by the tracking and measures work."""
+
+urlpatterns = []
