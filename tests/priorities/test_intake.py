@@ -313,7 +313,10 @@ def test_it_re_renders_a_proposal_without_issues(client, world):
     client.force_login(world.pcso)
     response = client.post(reverse("priorities:propose", kwargs={"code": "daneshouse"}), {"title": "Speeding"})
     assert response.status_code == 200
-    assert "Tick the issues the priority comes from" in response.content.decode()
+    page = response.content.decode()
+    assert "Tick the issues the priority comes from" in page
+    # The summary links each error to its field; a checkbox group links its first box.
+    assert 'href="#id_issues"' in page and 'href="#id_wards_0"' in page and 'id="id_wards_0"' in page
     assert Priority.objects.count() == 0
 
 
