@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -66,6 +66,19 @@ def meetings_for_user(*, user) -> QuerySet[Meeting]:
         Meeting.objects.filter(**neighbourhood_filter)
         .select_related("neighbourhood", "lead_officer", "series")
         .prefetch_related("wards", _officer_attendance())
+    )
+
+
+def meetings_in_list_order(meetings: QuerySet[Meeting], *, now=None) -> QuerySet[Meeting]:
+    """What an officer looks for first: the next meetings, soonest first, then past ones, latest
+    first. (Newest-first alone would open on a series' occurrences a year ahead.)"""
+    now = now or timezone.now()
+    past = Case(When(starts_at__lt=now, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return meetings.annotate(is_past=past).order_by(
+        "is_past",
+        Case(When(starts_at__gte=now, then=F("starts_at"))).asc(),
+        Case(When(starts_at__lt=now, then=F("starts_at"))).desc(),
+        "pk",
     )
 
 

@@ -47,7 +47,7 @@ def _apply_validation_error(form, error: ValidationError) -> None:
 @policy_required("staff.dashboard")
 def meeting_list(request):
     neighbourhoods = neighbourhoods_for_user(user=request.user)
-    meetings = selectors.meetings_for_user(user=request.user).order_by("-starts_at")
+    meetings = selectors.meetings_in_list_order(selectors.meetings_for_user(user=request.user))
     filterset = MeetingFilter(request.GET or None, queryset=meetings, neighbourhoods=neighbourhoods)
     page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
     selectors.with_figures(page.object_list)

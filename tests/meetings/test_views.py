@@ -184,6 +184,16 @@ def test_it_lists_meetings_in_scope_in_constant_queries(client, world, django_as
     assert client.get(reverse("meetings:list")).context["page"].paginator.count == 0
 
 
+@time_machine.travel(at(2026, 11, 20, 12), tick=False)
+def test_it_lists_the_next_meetings_first_then_the_latest_past_ones(client, world):
+    days = {"Next month": (2027, 1, 5), "Next": (2026, 11, 24), "Last": (2026, 11, 10), "Long ago": (2026, 10, 1)}
+    for title, day in days.items():
+        new_meeting(world, title=title, starts_at=at(*day, 19), ends_at=at(*day, 20))
+    client.force_login(world.pcso)
+    titles = [m.title for m in client.get(reverse("meetings:list")).context["page"].object_list]
+    assert titles == ["Next", "Next month", "Last", "Long ago"]
+
+
 def test_it_filters_the_list_by_type_and_date(client, world):
     new_meeting(world, title="Street meeting A", meeting_type=MeetingType.STREET)
     new_meeting(world, title="PACT B", starts_at=at(2027, 1, 5, 19), ends_at=at(2027, 1, 5, 20))
