@@ -553,7 +553,8 @@ def _write(areas: list[_Area]) -> int:
         plan.meeting.clean_fields(exclude=["neighbourhood", "series", "lead_officer", "created_by"])
     Meeting.objects.bulk_create([plan.meeting for plan in plans], batch_size=500)
     _link("wards", [(p.meeting.pk, w.pk) for p in plans for w in p.wards])
-    _link("officers", [(p.meeting.pk, user.pk) for p in plans for user, _ in p.officers])
+    # "Other officers": the lead is named once, as the lead.
+    _link("officers", [(p.meeting.pk, u.pk) for p in plans for u, _ in p.officers if u.pk != p.meeting.lead_officer_id])
     _link("partners_invited", [(p.meeting.pk, a.pk) for p in plans for a in p.partners_invited])
     attendance = [
         OfficerAttendance(meeting_id=p.meeting.pk, officer_id=h.officer.pk, rank=h.rank,

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db.models import Count
+from django.db.models import Count, F
 from shapely.geometry import Point, shape
 
 from meetings.demo import demo_meetings_seed
@@ -132,6 +132,12 @@ def test_it_staffs_meetings_with_the_neighbourhood_team_at_durhams_hours(seeded)
     pacts = rows.filter(meeting__meeting_type=MeetingType.PUBLIC_PACT)
     hours = set(pacts.values_list("preparation_hours", "attending_hours", "follow_up_hours"))
     assert hours == {(Decimal(1), Decimal(1), Decimal(1))}
+
+
+def test_it_names_the_lead_officer_once_not_again_among_the_other_officers(seeded):
+    through = Meeting.officers.through.objects
+    assert through.exists()
+    assert not through.filter(meeting__lead_officer=F("user")).exists()
 
 
 def test_it_meets_inside_the_neighbourhoods_own_wards(seeded):
