@@ -1,3 +1,24 @@
-"""Filled in by the urls_subscribe work."""
+"""Joining In the Know and managing a membership (public, no password), the inbound SMS webhook
+that carries STOP replies, and the officers' doorstep sign-up."""
 
-urlpatterns = []
+from django.urls import path
+
+from messaging import views_subscribe as views
+
+urlpatterns = [
+    path("in-the-know/", views.signup, name="signup"),
+    path("in-the-know/next-steps/", views.signup_done, name="signup-done"),
+    path("in-the-know/confirm/<str:token>/", views.confirm_email, name="confirm-email"),
+    path("in-the-know/confirm/<str:token>/new-link/", views.confirm_email_resend, name="confirm-email-resend"),
+    path("in-the-know/confirm-mobile/<str:token>/", views.confirm_mobile, name="confirm-mobile"),
+    path("in-the-know/confirm-mobile/<str:token>/new-code/", views.confirm_mobile_resend, name="confirm-mobile-resend"),
+    path("in-the-know/manage/", views.manage_request, name="manage-request"),
+    path("in-the-know/manage/<str:token>/", views.manage, name="manage"),
+    path("in-the-know/manage/<str:token>/stop/", views.manage_stop, name="manage-stop"),
+    path("in-the-know/manage/<str:token>/resend/", views.manage_resend, name="manage-resend"),
+    path("in-the-know/manage/<str:token>/my-data/", views.manage_download, name="manage-download"),
+    path("in-the-know/manage/<str:token>/erase/", views.manage_erase, name="manage-erase"),
+    path("in-the-know/unsubscribe/<uuid:token>/", views.unsubscribe, name="unsubscribe"),
+    path("webhooks/notify/inbound-sms/", views.sms_inbound, name="sms-inbound"),
+    path("officer/in-the-know/sign-up/", views.field_signup, name="field-signup"),
+]

@@ -1,0 +1,196 @@
+"""Forms for joining In the Know (online and on the doorstep), managing a membership and
+confirming a mobile number. The rules that need the database live in the services; these check
+what a resident typed."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from messaging.models import AgeBand, Channel, ConsentMethod, EthnicGroup, Language
+from messaging.phone import mobile_normalise
+from messaging.services_subscribers import Demographics
+
+FIELD_CONSENT_METHODS = [(value, label) for value, label in ConsentMethod.choices if value != ConsentMethod.ONLINE_FORM]
+CHANNEL_LABELS = {
+    Channel.EMAIL: "Email",
+    Channel.SMS: "Text message (SMS)",
+    Channel.VOICE: "Voice call to your mobile",
+}
+
+
+class MembershipForm(forms.Form):
+    """What every way of joining asks: where to send alerts, where the member lives, what about."""
+
+    email = forms.EmailField(
+        required=False,
+        max_length=254,
+        label="Email address",
+        error_messages={"invalid": "Enter an email address like name@example.com."},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    mobile = forms.CharField(
+        required=False,
+        max_length=32,
+        label="UK mobile number",
+        help_text="For texts and voice calls. We send a code to check it.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+    channels = forms.MultipleChoiceField(
+        choices=[(value, CHANNEL_LABELS[value]) for value in Channel.values],
+        widget=forms.CheckboxSelectMultiple,
+        label="How should we send alerts?",
+        error_messages={"required": "Choose at least one way to get alerts."},
+    )
+    ward = forms.ModelChoiceField(
+        queryset=None,
+        to_field_name="code",
+        empty_label="Choose a ward",
+        label="Home ward",
+        error_messages={"required": "Choose the ward you live in.", "invalid_choice": "Choose a ward from the list."},
+    )
+    interests = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="What would you like to hear about?",
+        help_text="Alerts meant for everyone in your area reach you whatever you tick.",
+    )
+    language = forms.ChoiceField(
+        choices=Language.choices,
+        initial=Language.ENGLISH,
+        label="Preferred language",
+        error_messages={"required": "Choose a language.", "invalid_choice": "Choose a language from the list."},
+    )
+
+    def __init__(self, *args, wards, interests, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ward"].queryset = wards
+        self.fields["ward"].label_from_instance = lambda w: f"{w.name} ({w.neighbourhood.name})"
+        self.fields["interests"].queryset = interests
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_mobile(self):
+        raw = self.cleaned_data["mobile"].strip()
+        return mobile_normalise(raw) if raw else ""
+
+    def clean(self):
+        data = super().clean()
+        channels = set(data.get("channels") or ())
+        if "email" not in self.errors and Channel.EMAIL in channels and not data.get("email"):
+            self.add_error("email", "Give an email address for alerts by email, or untick Email.")
+        if "mobile" not in self.errors and channels & {Channel.SMS, Channel.VOICE} and not data.get("mobile"):
+            self.add_error("mobile", "Give a mobile number for texts or voice calls, or untick them.")
+        return data
+
+    def membership_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "email": data["email"],
+            "mobile": data["mobile"],
+            "channels": data["channels"],
+            "ward": data["ward"],
+            "interests": list(data["interests"]),
+            "language": data["language"],
+        }
+
+
+class SelfDescriptionMixin(forms.Form):
+    """Optional, consented on its own: only ever counted in aggregate, never shown per person."""
+
+    describe_consent = forms.BooleanField(
+        required=False,
+        label="I agree to describe myself for equality monitoring",
+        help_text="Optional. It helps us see whether alerts reach everyone in the community. "
+        "It is only ever counted with everyone else's, never shown on its own.",
+    )
+    age_band = forms.ChoiceField(choices=[("", "Choose an age band"), *AgeBand.choices], required=False, label="Age")
+    ethnic_group = forms.ChoiceField(
+        choices=[("", "Choose an ethnic group"), *EthnicGroup.choices], required=False, label="Ethnic group"
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("describe_consent") and not (data.get("age_band") or data.get("ethnic_group")):
+            self.add_error(
+                "describe_consent",
+                "Choose an age band or an ethnic group (“Prefer not to say” is fine), or untick the box.",
+            )
+        return data
+
+    def demographics(self) -> Demographics | None:
+        """Ignored unless the box is ticked: the answers mean nothing without their consent."""
+        data = self.cleaned_data
+        if not data.get("describe_consent"):
+            return None
+        return Demographics(age_band=data.get("age_band", ""), ethnic_group=data.get("ethnic_group", ""))
+
+
+class SignUpForm(SelfDescriptionMixin, MembershipForm):
+    field_order = [
+        "email",
+        "mobile",
+        "channels",
+        "ward",
+        "interests",
+        "language",
+        "describe_consent",
+        "age_band",
+        "ethnic_group",
+    ]
+
+
+class FieldSignUpForm(MembershipForm):
+    """An officer signs a household up on the doorstep: a phone-sized form, a minute's work."""
+
+    field_order = ["email", "mobile", "channels", "ward", "interests", "language", "consent_method", "agreed"]
+
+    consent_method = forms.ChoiceField(choices=FIELD_CONSENT_METHODS, label="How did the resident agree?")
+    agreed = forms.BooleanField(
+        label="The resident agreed to get In the Know alerts and for us to keep these details",
+        error_messages={"required": "Tick to record that the resident agreed. Without it we cannot sign them up."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mobile"].help_text = "We text a code to check it; the resident confirms it."
+        self.fields["email"].help_text = "We email a link to confirm it; the resident confirms it."
+        self.fields["interests"].help_text = ""
+
+
+class ManageForm(SelfDescriptionMixin, MembershipForm):
+    field_order = SignUpForm.field_order
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channels"].help_text = "Turning one on again, or changing its address, sends a new confirmation."
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code from the text message",
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        error_messages={"required": "Enter the 6-digit code from the text message."},
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if len(code) != 6 or not code.isdigit():
+            raise ValidationError("Enter the 6 digits of the code, like 123456.")
+        return code
+
+
+class ManageLinkForm(forms.Form):
+    address = forms.CharField(
+        label="Your email address or mobile number",
+        max_length=254,
+        error_messages={"required": "Enter the email address or mobile number you get alerts at."},
+    )
+
+    def clean_address(self):
+        address = self.cleaned_data["address"].strip()
+        if "@" in address:
+            forms.EmailField().clean(address)
+            return address.lower()
+        return mobile_normalise(address)

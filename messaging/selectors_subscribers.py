@@ -1,0 +1,124 @@
+"""Reads for subscribing: the wards and interests a sign-up offers, and the subscriber or delivery
+a signed or unguessable link names."""
+
+import uuid
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.policy import can, scope_for
+from messaging import links
+from messaging.models import Channel, Delivery, Interest, Subscriber, SubscriberChannel
+from neighbourhoods.models import Neighbourhood, Ward
+
+
+def neighbourhood_for_sign_up(*, code: str) -> Neighbourhood | None:
+    return Neighbourhood.objects.filter(code=code).first() if code else None
+
+
+def wards_for_sign_up(*, neighbourhood: Neighbourhood | None = None) -> QuerySet[Ward]:
+    """Wards a resident may live in: those with a neighbourhood team (alerts are sent by teams)."""
+    wards = Ward.objects.filter(neighbourhood__isnull=False)
+    if neighbourhood is not None:
+        wards = wards.filter(neighbourhood=neighbourhood)
+    return wards.select_related("neighbourhood").defer("boundary").order_by("name")
+
+
+def interests_for_sign_up() -> QuerySet[Interest]:
+    return Interest.objects.filter(is_active=True).order_by("position", "name")
+
+
+def neighbourhoods_for_field_sign_up(*, user) -> list[Neighbourhood]:
+    """The neighbourhoods whose households the officer may sign up: the ones they work."""
+    scope_filter = scope_for(user).neighbourhood_filter()
+    if scope_filter is None:
+        return []
+    neighbourhoods = Neighbourhood.objects.filter(**scope_filter).select_related("division").order_by("name")
+    return [n for n in neighbourhoods if can(user, "subscriber.field_sign_up", n)]
+
+
+def wards_for_field_sign_up(*, neighbourhoods: list[Neighbourhood]) -> QuerySet[Ward]:
+    return (
+        Ward.objects.filter(neighbourhood__in=[n.pk for n in neighbourhoods])
+        .select_related("neighbourhood")
+        .defer("boundary")
+        .order_by("name")
+    )
+
+
+def _current_by_reference(reference) -> QuerySet[Subscriber]:
+    try:
+        reference = uuid.UUID(str(reference))
+    except ValueError:
+        return Subscriber.objects.none()
+    return Subscriber.objects.current().filter(reference=reference)
+
+
+def subscriber_for_manage(*, token: str) -> Subscriber | None:
+    """The subscriber a manage link names, with everything the manage page shows (three
+    queries), or None when the link was altered or the subscriber erased themselves."""
+    reference = links.manage_token_load(token)
+    if reference is None:
+        return None
+    return (
+        _current_by_reference(reference)
+        .select_related("ward__neighbourhood")
+        .defer("ward__boundary")
+        .prefetch_related(
+            Prefetch("channels", queryset=SubscriberChannel.objects.order_by("channel")),
+            Prefetch("interests", queryset=Interest.objects.order_by("position", "name")),
+        )
+        .first()
+    )
+
+
+def subscriber_by_reference(*, reference) -> Subscriber | None:
+    return _current_by_reference(reference).first()
+
+
+def mobile_rows_pending(*, subscriber: Subscriber) -> list[SubscriberChannel]:
+    """The subscriber's SMS and voice rows waiting for a code, the SMS row first."""
+    rows = subscriber.channels.filter(channel__in=[Channel.SMS, Channel.VOICE], status="pending")
+    return sorted(rows, key=lambda row: row.channel != Channel.SMS)
+
+
+def subscriber_by_mobile(*, number: str) -> Subscriber | None:
+    """The member who holds this number for texts or calls (at most one: addresses are unique)."""
+    row = (
+        SubscriberChannel.objects.filter(channel__in=[Channel.SMS, Channel.VOICE], address=number)
+        .select_related("subscriber")
+        .order_by("channel")
+        .first()
+    )
+    return row.subscriber if row else None
+
+
+def mobile_number_of(*, subscriber: Subscriber) -> str:
+    """The member's mobile number (of their SMS row, else their voice row), or ""."""
+    row = subscriber.channels.filter(channel__in=[Channel.SMS, Channel.VOICE]).order_by("channel").first()
+    return row.address if row else ""
+
+
+def channel_active_by_address(*, address: str) -> SubscriberChannel | None:
+    """The confirmed channel row with this email address or mobile number, if any."""
+    return (
+        SubscriberChannel.objects.active()
+        .filter(address=address, subscriber__erased_at__isnull=True)
+        .select_related("subscriber")
+        .order_by("channel")
+        .first()
+    )
+
+
+def delivery_for_unsubscribe(*, token) -> Delivery | None:
+    return Delivery.objects.filter(token=token).select_related("alert", "subscriber").first()
+
+
+def channel_for_delivery(*, delivery: Delivery) -> SubscriberChannel | None:
+    return SubscriberChannel.objects.filter(subscriber_id=delivery.subscriber_id, channel=delivery.channel).first()
+
+
+def deliveries_for_export(*, subscriber: Subscriber) -> QuerySet[Delivery]:
+    """Every alert message sent to the subscriber, with its feedback, oldest first (one query)."""
+    return (
+        Delivery.objects.filter(subscriber=subscriber).select_related("alert", "feedback").order_by("queued_at", "pk")
+    )

@@ -1,0 +1,515 @@
+"""Joining In the Know and everything a member does without a password: confirming each
+channel, managing choices through a signed link, unsubscribing from a message, STOP by text;
+and the officers' doorstep sign-up."""
+
+import hashlib
+import hmac
+import json
+
+from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.policy import can
+from messaging import links
+from messaging import selectors_subscribers as selectors
+from messaging import services_subscribers as services
+from messaging.forms_subscribe import CodeForm, FieldSignUpForm, ManageForm, ManageLinkForm, SignUpForm
+from messaging.models import Channel, ChannelStatus, ConsentMethod, SignUpSource
+from messaging.phone import mobile_masked
+
+# Sign-ups are harmless to the public but each one sends an email or a text: the limits stop a
+# script using the form to flood someone's inbox or phone. The address limit is higher because a
+# library or a mobile network puts many residents behind one address.
+SIGN_UPS_PER_ADDRESS_PER_HOUR = 20
+SIGN_UPS_PER_CONTACT_PER_HOUR = 3
+THROTTLE_SECONDS = 60 * 60
+THROTTLE_MESSAGE = "We have had several sign-ups from you or for these details in the last hour. Try again later."
+DONE_SESSION_KEY = "messaging:signed-up"
+
+
+def _apply_validation_error(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _email_masked(email: str) -> str:
+    """Enough of the address for its owner to recognise, not enough for anyone else to harvest."""
+    name, _, domain = email.partition("@")
+    return f"{name[:1]}{'•' * max(len(name) - 1, 2)}@{domain}"
+
+
+def _counters(request, prefix: str, contacts, *, per_address: int, per_contact: int) -> list[tuple[str, int]]:
+    address = get_client_ip_address(request) or "unknown"
+    counters = [(f"{prefix}:address:{address}", per_address)]
+    for contact in contacts:
+        # Hashed so the cache holds no email addresses or phone numbers.
+        digest = hashlib.sha256(contact.encode()).hexdigest()[:32]
+        counters.append((f"{prefix}:contact:{digest}", per_contact))
+    return counters
+
+
+def _throttled(counters) -> bool:
+    return any(cache.get(key, 0) >= limit for key, limit in counters)
+
+
+def _count(counters) -> None:
+    for key, _ in counters:
+        if not cache.add(key, 1, THROTTLE_SECONDS):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add() and incr()
+                cache.set(key, 1, THROTTLE_SECONDS)
+
+
+def _not_found(request, message: str):
+    return render(request, "messaging/subscribe/link_not_found.html", {"message": message}, status=404)
+
+
+# --- joining --------------------------------------------------------------------------------------
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    neighbourhood = selectors.neighbourhood_for_sign_up(code=request.GET.get("neighbourhood", ""))
+    form = SignUpForm(
+        request.POST or None,
+        wards=selectors.wards_for_sign_up(neighbourhood=neighbourhood),
+        interests=selectors.interests_for_sign_up(),
+        initial={"ward": request.GET.get("ward"), "channels": [Channel.EMAIL]},
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        fields = form.membership_fields()
+        contacts = [c for c in (fields["email"], fields["mobile"]) if c]
+        counters = _counters(
+            request,
+            "itk-sign-ups",
+            contacts,
+            per_address=SIGN_UPS_PER_ADDRESS_PER_HOUR,
+            per_contact=SIGN_UPS_PER_CONTACT_PER_HOUR,
+        )
+        if _throttled(counters):
+            form.add_error(None, THROTTLE_MESSAGE)
+            status = 429
+        else:
+            try:
+                services.subscriber_sign_up(
+                    **fields,
+                    source=SignUpSource.ONLINE,
+                    consent_method=ConsentMethod.ONLINE_FORM,
+                    demographics=form.demographics(),
+                )
+            except ValidationError as error:
+                _apply_validation_error(form, error)
+            else:
+                _count(counters)
+                request.session[DONE_SESSION_KEY] = _next_steps(fields)
+                return redirect("messaging:signup-done")
+    if form.errors and status == 200:
+        status = 400
+    context = {"form": form, "neighbourhood": neighbourhood}
+    return render(request, "messaging/subscribe/signup.html", context, status=status)
+
+
+def _next_steps(fields: dict) -> dict:
+    """What the "next steps" page says: the same whether or not the details were known."""
+    steps = {"email": "", "mobile": "", "code_url": "", "ward": fields["ward"].name}
+    if fields["email"]:
+        steps["email"] = _email_masked(fields["email"])
+    if fields["mobile"]:
+        steps["mobile"] = mobile_masked(fields["mobile"])
+        member = selectors.subscriber_by_mobile(number=fields["mobile"])
+        if member is not None:
+            token = services.confirm_mobile_token(subscriber=member)
+            steps["code_url"] = reverse("messaging:confirm-mobile", kwargs={"token": token})
+    return steps
+
+
+@login_not_required
+@require_GET
+def signup_done(request):
+    steps = request.session.get(DONE_SESSION_KEY)
+    if not steps:
+        return redirect("messaging:signup")
+    return render(request, "messaging/subscribe/signup_done.html", {"steps": steps})
+
+
+# --- confirming -----------------------------------------------------------------------------------
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm_email(request, token):
+    """GET only shows a button: mail scanners follow links, and must not confirm anyone."""
+    if request.method == "POST":
+        try:
+            row = services.channel_confirm_email(token=token)
+        except services.LinkError as error:
+            return _link_problem(request, token, error)
+        return render(request, "messaging/subscribe/confirmed.html", {"channel": row})
+    try:
+        data = links.confirm_email_token_load(token)
+    except signing.SignatureExpired:
+        return _link_problem(request, token, services.LinkExpired("This link has expired.", channel=None))
+    if data is None:
+        return _link_problem(request, token, services.LinkTampered("This link has been altered."))
+    return render(request, "messaging/subscribe/confirm_email.html", {"token": token})
+
+
+def _link_problem(request, token, error: services.LinkError):
+    kind, status = "superseded", 410
+    if isinstance(error, services.LinkTampered):
+        kind, status = "tampered", 400
+    elif isinstance(error, services.LinkExpired):
+        kind, status = "expired", 410
+    context = {"kind": kind, "token": token, "message": " ".join(error.messages)}
+    return render(request, "messaging/subscribe/confirm_problem.html", context, status=status)
+
+
+@login_not_required
+@never_cache
+@require_POST
+def confirm_email_resend(request, token):
+    try:
+        row = services.confirmation_resend_from_link(token=token)
+    except services.LinkError as error:
+        return _link_problem(request, token, error)
+    except ValidationError as error:
+        context = {"kind": "expired", "token": token, "message": " ".join(error.messages)}
+        return render(request, "messaging/subscribe/confirm_problem.html", context, status=429)
+    context = {"address": _email_masked(row.address)}
+    return render(request, "messaging/subscribe/confirm_resent.html", context)
+
+
+def _code_subscriber(token: str):
+    reference = services.confirm_mobile_token_load(token)
+    return selectors.subscriber_by_reference(reference=reference) if reference else None
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm_mobile(request, token):
+    subscriber = _code_subscriber(token)
+    if subscriber is None:
+        return _not_found(request, "This link does not work: it may have been altered or cut short.")
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.channel_confirm_mobile(subscriber=subscriber, code=form.cleaned_data["code"])
+            except ValidationError as error:
+                form.add_error("code", error.messages)
+            else:
+                return render(request, "messaging/subscribe/confirmed.html", {"channel": None, "mobile": True})
+        status = 400
+    number = selectors.mobile_number_of(subscriber=subscriber)
+    context = {"form": form, "token": token, "number": mobile_masked(number) if number else ""}
+    return render(request, "messaging/subscribe/confirm_mobile.html", context, status=status)
+
+
+@login_not_required
+@never_cache
+@require_POST
+def confirm_mobile_resend(request, token):
+    subscriber = _code_subscriber(token)
+    if subscriber is None:
+        return _not_found(request, "This link does not work: it may have been altered or cut short.")
+    # Anyone can sign up any number and reach this page: each new code is a text to that number.
+    counters = _counters(
+        request,
+        "itk-new-codes",
+        [str(subscriber.reference)],
+        per_address=SIGN_UPS_PER_ADDRESS_PER_HOUR,
+        per_contact=SIGN_UPS_PER_CONTACT_PER_HOUR,
+    )
+    if _throttled(counters):
+        messages.error(request, "We have sent several codes in the last hour. Try again later.")
+        return redirect("messaging:confirm-mobile", token=token)
+    _count(counters)
+    rows = selectors.mobile_rows_pending(subscriber=subscriber)
+    try:
+        if rows:
+            services.confirmation_resend(channel=rows[0])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        # The same words whether or not a code went out: the page says nothing about the number.
+        messages.success(request, "If your number is waiting for confirmation, we have texted it a new code.")
+    return redirect("messaging:confirm-mobile", token=token)
+
+
+# --- managing a membership ------------------------------------------------------------------------
+
+
+def _member(token):
+    return selectors.subscriber_for_manage(token=token)
+
+
+MEMBER_NOT_FOUND = (
+    "This link does not work. It may have been altered or cut short, or the membership it was for has been erased."
+)
+
+
+def _manage_initial(subscriber) -> dict:
+    rows = {row.channel: row for row in subscriber.channels.all()}
+    email = rows.get(Channel.EMAIL)
+    mobile = rows.get(Channel.SMS) or rows.get(Channel.VOICE)
+    return {
+        "email": email.address if email else "",
+        "mobile": mobile.address if mobile else "",
+        "channels": [c for c, row in rows.items() if row.status != ChannelStatus.UNSUBSCRIBED],
+        "ward": subscriber.ward.code,
+        "interests": list(subscriber.interests.all()),
+        "language": subscriber.language,
+        "describe_consent": bool(subscriber.demographics_consent_at),
+        "age_band": subscriber.age_band,
+        "ethnic_group": subscriber.ethnic_group,
+    }
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def manage(request, token):
+    subscriber = _member(token)
+    if subscriber is None:
+        return _not_found(request, MEMBER_NOT_FOUND)
+    form = ManageForm(
+        request.POST or None,
+        wards=selectors.wards_for_sign_up(),
+        interests=selectors.interests_for_sign_up(),
+        initial=_manage_initial(subscriber),
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.subscriber_update(
+                    subscriber=subscriber, **form.membership_fields(), demographics=form.demographics()
+                )
+            except ValidationError as error:
+                _apply_validation_error(form, error)
+            else:
+                messages.success(request, "Your choices are saved. Anything newly turned on waits for confirmation.")
+                return redirect("messaging:manage", token=token)
+        status = 400
+    context = {
+        "form": form,
+        "subscriber": subscriber,
+        "token": token,
+        "rows": list(subscriber.channels.all()),
+        "code_url": reverse(
+            "messaging:confirm-mobile", kwargs={"token": services.confirm_mobile_token(subscriber=subscriber)}
+        ),
+    }
+    return render(request, "messaging/subscribe/manage.html", context, status=status)
+
+
+@login_not_required
+@never_cache
+@require_POST
+def manage_stop(request, token):
+    subscriber = _member(token)
+    if subscriber is None:
+        return _not_found(request, MEMBER_NOT_FOUND)
+    services.subscriber_stop_all(subscriber=subscriber)
+    messages.success(request, "All your alerts have stopped. You can turn any of them on again here.")
+    return redirect("messaging:manage", token=token)
+
+
+@login_not_required
+@never_cache
+@require_POST
+def manage_resend(request, token):
+    subscriber = _member(token)
+    if subscriber is None:
+        return _not_found(request, MEMBER_NOT_FOUND)
+    row = next((r for r in subscriber.channels.all() if r.channel == request.POST.get("channel")), None)
+    if row is None:
+        messages.error(request, "Choose an address that is waiting for confirmation.")
+    else:
+        try:
+            services.confirmation_resend(channel=row)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            sent = "a new link" if row.channel == Channel.EMAIL else "a new code"
+            messages.success(request, f"We have sent {sent}.")
+    return redirect("messaging:manage", token=token)
+
+
+@login_not_required
+@never_cache
+@require_POST
+def manage_download(request, token):
+    subscriber = _member(token)
+    if subscriber is None:
+        return _not_found(request, MEMBER_NOT_FOUND)
+    data = services.subscriber_export(subscriber=subscriber)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    filename = f"in-the-know-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def manage_erase(request, token):
+    subscriber = _member(token)
+    if subscriber is None:
+        return _not_found(request, MEMBER_NOT_FOUND)
+    if request.method == "POST":
+        services.subscriber_erase(subscriber=subscriber)
+        return render(request, "messaging/subscribe/erased.html")
+    return render(request, "messaging/subscribe/erase_confirm.html", {"token": token})
+
+
+MANAGE_LINKS_PER_ADDRESS_PER_HOUR = 10
+MANAGE_LINKS_PER_CONTACT_PER_HOUR = 3
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def manage_request(request):
+    """A lost manage link is sent again, to a confirmed address only, with the same answer for
+    any address so that nobody can learn who is a member."""
+    form = ManageLinkForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            address = form.cleaned_data["address"]
+            counters = _counters(
+                request,
+                "itk-manage-links",
+                [address],
+                per_address=MANAGE_LINKS_PER_ADDRESS_PER_HOUR,
+                per_contact=MANAGE_LINKS_PER_CONTACT_PER_HOUR,
+            )
+            if _throttled(counters):
+                form.add_error(None, "We have had several requests from you in the last hour. Try again later.")
+                status = 429
+            else:
+                _count(counters)
+                services.manage_link_send(address=address)
+                return render(request, "messaging/subscribe/manage_request_sent.html")
+        else:
+            status = 400
+    return render(request, "messaging/subscribe/manage_request.html", {"form": form}, status=status)
+
+
+# --- unsubscribing --------------------------------------------------------------------------------
+
+
+@login_not_required
+@csrf_exempt  # RFC 8058 one-click unsubscribes come from the mail provider, with no cookie or CSRF token.
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET asks first, so a mail scanner fetching the link unsubscribes nobody; a POST (the
+    button, or a mail client's `List-Unsubscribe=One-Click`) stops that channel at once. The
+    unguessable token in the address is what authorises it."""
+    delivery = selectors.delivery_for_unsubscribe(token=token)
+    if delivery is None:
+        return _not_found(request, "This unsubscribe link does not work: it may have been altered or cut short.")
+    if request.method == "POST":
+        services.channel_unsubscribe(delivery=delivery)
+        return render(request, "messaging/subscribe/unsubscribe.html", {"done": True, "delivery": delivery})
+    row = selectors.channel_for_delivery(delivery=delivery)
+    context = {"done": row is None or row.status == ChannelStatus.UNSUBSCRIBED, "delivery": delivery, "token": token}
+    if row is not None:
+        context["address"] = _email_masked(row.address) if row.channel == Channel.EMAIL else mobile_masked(row.address)
+    return render(request, "messaging/subscribe/unsubscribe.html", context)
+
+
+@login_not_required
+@csrf_exempt  # GOV.UK Notify posts here; the bearer token authenticates it.
+@require_POST
+def sms_inbound(request):
+    """Texts residents send back. STOP (and the other opt-out words) ends texts and calls to
+    that number at once; anything else is left for the team to read in Notify."""
+    expected = settings.NOTIFY_CALLBACK_TOKEN
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return HttpResponse("Authentication required.", status=401, content_type="text/plain")
+    # An empty configured token refuses everything, rather than accepting an empty bearer.
+    if not expected or not hmac.compare_digest(header.removeprefix("Bearer ").encode(), expected.encode()):
+        return HttpResponse("Forbidden.", status=403, content_type="text/plain")
+    try:
+        payload = json.loads(request.body)
+        event_id, number, text = str(payload["id"]), str(payload["source_number"]), str(payload.get("message", ""))
+    except (ValueError, TypeError, KeyError):
+        return HttpResponse("Expected Notify's inbound SMS JSON.", status=400, content_type="text/plain")
+    if services.is_stop_message(text):
+        services.sms_stop(number=number, event_id=event_id, payload=payload)
+    return HttpResponse("OK", content_type="text/plain")
+
+
+# --- officers: signing a household up on the doorstep ---------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def field_signup(request):
+    neighbourhoods = selectors.neighbourhoods_for_field_sign_up(user=request.user)
+    if not neighbourhoods:
+        raise PermissionDenied
+    form = FieldSignUpForm(
+        request.POST or None,
+        wards=selectors.wards_for_field_sign_up(neighbourhoods=neighbourhoods),
+        interests=selectors.interests_for_sign_up(),
+        initial={"channels": [Channel.EMAIL], "consent_method": ConsentMethod.DOORSTEP_VERBAL},
+    )
+    status = 200
+    if request.method == "POST":
+        # The list offers only the officer's own wards: another ward can only be a crafted request.
+        if form.has_error("ward", code="invalid_choice"):
+            raise PermissionDenied
+        if form.is_valid():
+            ward = form.cleaned_data["ward"]
+            if not can(request.user, "subscriber.field_sign_up", ward.neighbourhood):
+                raise PermissionDenied
+            try:
+                services.subscriber_sign_up(
+                    **form.membership_fields(),
+                    source=SignUpSource.FIELD,
+                    consent_method=form.cleaned_data["consent_method"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                _apply_validation_error(form, error)
+            else:
+                messages.success(request, _field_done_message(form.membership_fields()))
+                return redirect("messaging:field-signup")
+        status = 400
+    return render(request, "messaging/subscribe/field_signup.html", {"form": form}, status=status)
+
+
+def _field_done_message(fields: dict) -> str:
+    told = []
+    if fields["email"]:
+        told.append("a link by email")
+    if fields["mobile"]:
+        told.append("a code by text")
+    return (
+        f"Signed up in {fields['ward'].name}. The resident confirms with {' and '.join(told)}; "
+        "until then nothing is sent to them. Ready for the next household."
+    )
