@@ -20,6 +20,7 @@ from shapely.ops import unary_union
 from accounts.models import AgencyKind, PartnerAgency, User
 from accounts.roles import Role
 from meetings.demo import demo_meetings_seed
+from messaging.demo import demo_messaging_seed
 from neighbourhoods.models import District, Division, Force, Neighbourhood, RiskCategory, TeamMembership, Ward
 from neighbourhoods.selectors import district_names_beside
 from neighbourhoods.services import wards_import_geojson
@@ -68,6 +69,7 @@ class DemoSummary:
     users: int = 0
     meetings: int = 0
     priorities: int = 0
+    subscribers: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -280,6 +282,7 @@ def demo_force_seed(*, data_dir: Path = DATA_DIR) -> DemoSummary:
     users = _build_people(force, by_district)
     meetings = demo_meetings_seed(force=force)
     priorities = demo_priorities_seed(force=force)
+    messaging = demo_messaging_seed(force=force)
     return DemoSummary(
         wards=Ward.objects.count(),
         divisions=Division.objects.filter(force=force).count(),
@@ -287,5 +290,6 @@ def demo_force_seed(*, data_dir: Path = DATA_DIR) -> DemoSummary:
         users=users,
         meetings=meetings.total,
         priorities=priorities.total,
+        subscribers=messaging.subscribers,
         logins=demo_logins(),
     )

@@ -24,7 +24,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo force ready in {perf_counter() - started:.1f}s: {summary.wards} wards, "
                 f"{summary.divisions} divisions, {summary.neighbourhoods} neighbourhoods, {summary.users} people, "
-                f"{summary.meetings} meetings, {summary.priorities} priorities."
+                f"{summary.meetings} meetings, {summary.priorities} priorities, "
+                f"{summary.subscribers} In the Know subscribers."
             )
         )
         self.stdout.write(f"Every demo login uses the password {DEMO_PASSWORD!r}.")

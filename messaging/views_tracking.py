@@ -1,0 +1,101 @@
+"""The links inside a message: the click counter, the open pixel and "was this useful?".
+
+All public (`@login_not_required`): residents have no account. The delivery's token in the URL
+is a random UUID carried only in the message, so holding it is what authorises recording a click
+or an answer for that one delivery, and nothing else.
+"""
+
+import base64
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from messaging import links
+from messaging.forms_feedback import FeedbackForm
+from messaging.selectors_measures import delivery_for_feedback, delivery_for_tracking
+from messaging.services_feedback import delivery_record_click, delivery_record_open, feedback_record
+
+# The smallest transparent GIF: 1×1, one colour, fully transparent.
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+SAFE_SCHEMES = frozenset({"http", "https"})
+
+
+def _delivery_or_404(token, *, loader=delivery_for_tracking):
+    delivery = loader(token=token)
+    if delivery is None:
+        raise Http404("This link is not from one of our messages.")
+    return delivery
+
+
+@login_not_required
+@never_cache
+@require_safe
+def click(request, token):
+    """Count the click, then send the reader on. Only a target we signed when the message was
+    built is followed, so the portal's address cannot be used to bounce people to any other site.
+    A HEAD is a link checker asking whether the link works: answered, never counted."""
+    delivery = _delivery_or_404(token)
+    target = links.tracked_target_load(request.GET.get("to", ""))
+    # Signed by us, but checked again: a redirect to javascript: or data: is never right.
+    if not target or urlsplit(target).scheme not in SAFE_SCHEMES:
+        return render(request, "messaging/feedback/link_broken.html", status=400)
+    if settings.MESSAGING_CLICK_TRACKING and request.method == "GET":
+        delivery_record_click(delivery=delivery, url=target)
+    return HttpResponseRedirect(target)
+
+
+@login_not_required
+@require_safe
+def open_pixel(request, token):
+    """A transparent 1×1 GIF that records the message's first open.
+
+    Open tracking is off unless MESSAGING_OPEN_TRACKING is set, for two reasons. Privacy: loading
+    a remote image tells the sender when, and roughly where, a resident read their mail, which
+    residents have not asked us to know (the ICO's guidance on PECR treats tracking pixels like
+    cookies, needing consent). Accuracy: most mail clients block remote images or fetch them through a
+    proxy, so an "open" is recorded for only some readers and the figure is a lower bound, never
+    a rate. Either way the same image is answered, even for an unknown token, so a message never
+    shows a broken picture.
+    """
+    if settings.MESSAGING_OPEN_TRACKING and request.method == "GET":
+        delivery = delivery_for_tracking(token=token)
+        if delivery is not None:
+            delivery_record_open(delivery=delivery)
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    # Every open must reach us, and no proxy may keep a copy that outlives the message.
+    response["Cache-Control"] = "no-store, max-age=0"
+    return response
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def feedback(request, token):
+    """Ask whether the message was useful. The link may carry ?useful=yes|no so one tap in the
+    message pre-selects an answer, but only the form's POST records it: mail scanners follow
+    every link in a message with GET, and would otherwise cast votes nobody made."""
+    delivery = _delivery_or_404(token, loader=delivery_for_feedback)
+    earlier = getattr(delivery, "feedback", None)
+    if request.method == "POST":
+        form = FeedbackForm(request.POST)
+        if form.is_valid():
+            feedback_record(
+                delivery=delivery,
+                useful=form.useful_value,
+                acted_on=form.cleaned_data["acted_on"],
+                comment=form.cleaned_data["comment"],
+            )
+            messages.success(request, "Thank you: your answer has been recorded. You can change it below.")
+            return redirect("messaging:feedback", token=delivery.token)
+        status = 400
+    else:
+        form = FeedbackForm(initial=FeedbackForm.initial_for(feedback=earlier, useful_hint=request.GET.get("useful")))
+        status = 200
+    context = {"form": form, "alert": delivery.alert, "answered": earlier is not None}
+    return render(request, "messaging/feedback/feedback.html", context, status=status)
