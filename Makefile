@@ -56,8 +56,10 @@ clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache db.sqlite3
 
 # Speed figures live here, not in timed tests. Runs on its own SQLite file unless DATABASE_URL is set.
+# The fan-out bench adds BENCH_SUBSCRIBERS (a million) subscribers for one alert, then removes them.
 BENCH_ENV := DEBUG=1 DATABASE_URL=$${DATABASE_URL:-sqlite:////tmp/pact-bench.sqlite3}
 bench: install
 	$(BENCH_ENV) $(PY) manage.py migrate --no-input -v0
 	$(BENCH_ENV) $(PY) manage.py seed_demo
 	$(BENCH_ENV) $(PY) manage.py bench_ward_lookup
+	$(BENCH_ENV) $(PY) manage.py bench_fanout --subscribers $${BENCH_SUBSCRIBERS:-1000000}

@@ -1,3 +1,10 @@
-"""Filled in by the urls_webhooks work."""
+"""Provider webhooks (delivery receipts). The namespace `messaging` comes from messaging/urls.py."""
 
-urlpatterns = []
+from django.urls import path
+
+from messaging import views_webhooks
+
+urlpatterns = [
+    path("webhooks/notify/status/", views_webhooks.notify_receipt, name="notify-receipt"),
+    path("webhooks/voice/status/", views_webhooks.voice_receipt, name="voice-receipt"),
+]

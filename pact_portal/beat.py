@@ -18,4 +18,16 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "priorities.tasks.send_daily_digests_task",
         "schedule": crontab(hour=6, minute=30),
     },
+    # A scheduled alert goes out within a minute of its time; finding due ones is one indexed
+    # query on (status, send_at), so checking every minute costs nothing.
+    "messaging-release-due-alerts": {
+        "task": "messaging.tasks.alerts_release_due_task",
+        "schedule": crontab(minute="*"),
+    },
+    # A worker that dies mid-send leaves its claims "sending" until their 10-minute lease runs
+    # out; sweeping every two minutes resends them soon after, and also closes finished alerts.
+    "messaging-reclaim-deliveries": {
+        "task": "messaging.tasks.deliveries_reclaim_task",
+        "schedule": crontab(minute="*/2"),
+    },
 }

@@ -1,0 +1,145 @@
+"""Turns one delivery into the message its channel sends: an email with a footer of personal links,
+an SMS that fits in four segments, or a voice script.
+
+The alert body is plain text with a safe subset of Markdown (paragraphs, emphasis, lists, links).
+markdown-it-py renders it with raw HTML disabled, so whatever staff typed is escaped; only
+http(s) and mailto links survive, and those go through the click counter when it is on.
+"""
+
+import math
+from html import unescape
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.html import strip_tags
+from markdown_it import MarkdownIt
+
+from messaging import links
+from messaging.channels.base import OutgoingMessage
+from messaging.models import Channel, SubscriberChannel
+
+SMS_MAX_SEGMENTS = 4
+SMS_STOP = " Reply STOP to stop."
+
+# The GSM 03.38 default alphabet (one septet each) and its extension table (two septets each:
+# escape + character). Anything else makes the whole message UCS-2.
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+ALLOWED_LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("zero", {"html": False, "breaks": True, "linkify": False})
+    md.enable(["emphasis", "list", "link", "autolink", "escape", "entity", "newline"])
+    # markdown-it already refuses javascript:, vbscript: and data: links; narrow it to what an
+    # alert needs, so nothing unexpected (file:, tel: spoofing …) is ever made clickable.
+    md.validateLink = lambda url: url.strip().lower().startswith(ALLOWED_LINK_SCHEMES)
+    return md
+
+
+MARKDOWN = _markdown()
+
+
+def markdown_html(text: str, *, rewrite_link=None) -> str:
+    """The safe HTML of an alert body; `rewrite_link(url) -> url` changes each link target."""
+    env: dict = {}
+    tokens = MARKDOWN.parse(text, env)
+    if rewrite_link is not None:
+        for token in tokens:
+            for child in token.children or ():
+                if child.type == "link_open" and child.attrGet("href"):
+                    href = str(child.attrGet("href"))
+                    if not href.lower().startswith("mailto:"):
+                        child.attrSet("href", rewrite_link(href))
+    return MARKDOWN.renderer.render(tokens, MARKDOWN.options, env)
+
+
+def markdown_text(text: str) -> str:
+    """The body as plain text, for voice: Markdown markers dropped, link text kept."""
+    return unescape(strip_tags(markdown_html(text))).strip()
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS segments `text` takes: GSM-7 160 septets (153 per part when split, extension
+    characters count two), otherwise UCS-2 70 UTF-16 units (67 per part). Empty text: 0."""
+    if not text:
+        return 0
+    if all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text):
+        units = sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+        single, part = 160, 153
+    else:
+        units = len(text.encode("utf-16-le")) // 2
+        single, part = 70, 67
+    return 1 if units <= single else math.ceil(units / part)
+
+
+def sms_text(alert) -> str:
+    """The SMS an alert sends: its SMS text (or title) and how to stop, cut to four segments at a
+    word boundary if it would be longer (the compose page refuses that, so this is a safety net)."""
+    text = " ".join((alert.sms_text or alert.title).split())
+    if sms_segments(text + SMS_STOP) <= SMS_MAX_SEGMENTS:
+        return text + SMS_STOP
+    # Three dots, not "…": the ellipsis is outside GSM-7 and would make the whole text UCS-2.
+    words = text.split(" ")
+    while words and sms_segments(" ".join(words) + "..." + SMS_STOP) > SMS_MAX_SEGMENTS:
+        words.pop()
+    return " ".join(words) + "..." + SMS_STOP
+
+
+def _address(delivery) -> str:
+    # The send loop annotates it; anything else (a preview, a test) looks it up.
+    address = getattr(delivery, "address", None)
+    if address is None:
+        address = (
+            SubscriberChannel.objects.filter(subscriber_id=delivery.subscriber_id, channel=delivery.channel)
+            .values_list("address", flat=True)
+            .first()
+        )
+    return address or ""
+
+
+def _email(delivery, alert, to: str) -> OutgoingMessage:
+    def rewrite(url: str) -> str:
+        return links.tracked_url(delivery=delivery, url=url)
+
+    tracking = settings.MESSAGING_CLICK_TRACKING
+    unsubscribe = links.unsubscribe_url(delivery=delivery)
+    context = {
+        "alert": alert,
+        "body_html": markdown_html(alert.body, rewrite_link=rewrite if tracking else None),
+        "feedback_url": links.feedback_url(delivery=delivery),
+        "manage_url": links.manage_url(subscriber=delivery.subscriber),
+        "unsubscribe_url": unsubscribe,
+        "open_pixel_url": links.open_pixel_url(delivery=delivery) if settings.MESSAGING_OPEN_TRACKING else "",
+        "site_name": getattr(settings, "SITE_NAME", "PACT Portal"),
+    }
+    return OutgoingMessage(
+        channel=Channel.EMAIL,
+        to=to,
+        subject=" ".join(render_to_string("messaging/emails/alert_subject.txt", context).split()),
+        body=render_to_string("messaging/emails/alert_body.txt", context),
+        html=render_to_string("messaging/emails/alert_body.html", context),
+        # RFC 8058: mail clients offer one-click unsubscribe, which POSTs to the link.
+        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        reference=str(delivery.token),
+        delivery_id=delivery.pk,
+    )
+
+
+def render_delivery(*, delivery) -> OutgoingMessage:
+    """The message for one delivery. Reads delivery.alert and delivery.subscriber (select them)."""
+    alert = delivery.alert
+    to = _address(delivery)
+    if delivery.channel == Channel.EMAIL:
+        return _email(delivery, alert, to)
+    if delivery.channel == Channel.SMS:
+        body = sms_text(alert)
+    else:
+        body = " ".join((alert.voice_script or markdown_text(alert.body)).split())
+    return OutgoingMessage(
+        channel=delivery.channel, to=to, body=body, reference=str(delivery.token), delivery_id=delivery.pk
+    )

@@ -1,0 +1,307 @@
+"""Sending: workers take batches of queued deliveries and send each exactly once.
+
+A delivery is claimed before it is sent, with a conditional update (queued → sending) that only
+one worker can win, so a send task that runs twice (a redelivered message after a lost
+acknowledgement, a duplicate in the queue) sends nothing twice. A claim whose worker died is
+given back only after a lease (MESSAGING_CLAIM_LEASE_SECONDS), longer than any provider call.
+
+Transient failures (provider down, 429, 5xx) go back to the queue with exponential backoff and
+jitter, honouring the provider's Retry-After, up to MESSAGING_MAX_ATTEMPTS; permanent ones fail
+at once with the reason, and an address the provider says cannot receive is marked
+undeliverable. Every try leaves a DeliveryAttempt. Cancelling an alert stops its remaining
+deliveries: the cancel marks queued rows cancelled and each batch checks the alert first.
+"""
+
+import logging
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from messaging import ratelimit
+from messaging.channels import PermanentSendError, TransientSendError, get_sender
+from messaging.channels.email import InvalidAddressError
+from messaging.models import (
+    Alert,
+    AlertStatus,
+    ChannelStatus,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    SubscriberChannel,
+)
+from messaging.rendering import render_delivery
+
+logger = logging.getLogger(__name__)
+
+# How many deliveries one send task covers, and how many are read (and the alert re-checked) at a time.
+SEND_BATCH = getattr(settings, "MESSAGING_SEND_BATCH", 500)
+CHUNK = 100
+# Longer than any provider call can take (their timeouts are ~20 s), so a live worker never loses its claim.
+LEASE = timedelta(seconds=getattr(settings, "MESSAGING_CLAIM_LEASE_SECONDS", 600))
+MAX_ATTEMPTS = getattr(settings, "MESSAGING_MAX_ATTEMPTS", 6)
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_CAP_SECONDS = 3600
+# A retry due this long ago with nothing picking it up lost its task (a flushed queue): queue it again.
+STALE_RETRY = timedelta(minutes=15)
+
+PENDING = (DeliveryStatus.QUEUED, DeliveryStatus.SENDING)
+
+
+def retry_delay(*, attempts: int, retry_after: float | None = None, rng=random) -> float:
+    """Seconds before try number `attempts + 1`: 30 s, 60 s, 120 s … capped at an hour, with
+    "equal jitter" (half fixed, half random) so a provider outage does not end in a stampede of
+    every worker at once; never sooner than the provider's Retry-After."""
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    delay = ceiling / 2 + rng.uniform(0, ceiling / 2)  # noqa: S311 - spreading retries, not a secret
+    return max(delay, retry_after or 0)
+
+
+def alert_complete_if_done(*, alert_id: int, now=None) -> bool:
+    """Mark a sending alert sent once its fan-out is recorded and nothing is queued or sending."""
+    pending = Delivery.objects.filter(alert_id=OuterRef("pk"), status__in=PENDING)
+    return bool(
+        Alert.objects.filter(pk=alert_id, status=AlertStatus.SENDING, fanout_completed_at__isnull=False)
+        .filter(~Exists(pending))
+        .update(status=AlertStatus.SENT, completed_at=now or timezone.now())
+    )
+
+
+def send_ranges(*, alert_id: int, channel: str, batch_size: int = SEND_BATCH) -> list[tuple[int, int]]:
+    """(first id, last id) of each run of `batch_size` queued deliveries, from one indexed query,
+    so queueing the sends of a million deliveries never loads a million ids."""
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    sql = (
+        f"SELECT id, n, total FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n, COUNT(*) OVER () AS total "  # noqa: S608 - table name from the model, values are parameters
+        f"FROM {table} WHERE alert_id = %s AND channel = %s AND status = %s) numbered "
+        f"WHERE (n - 1) %% %s = 0 OR n = total ORDER BY id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [alert_id, channel, DeliveryStatus.QUEUED, batch_size])
+        rows = cursor.fetchall()
+    starts = [pk for pk, n, _total in rows if (n - 1) % batch_size == 0]
+    # Rows come in id order and the last one is the highest queued id (n = total).
+    ends = [start - 1 for start in starts[1:]] + [rows[-1][0]] if rows else []
+    return list(zip(starts, ends, strict=True))
+
+
+def sends_queue(*, alert_id: int, channels) -> int:
+    """Queue one send task per batch of queued deliveries of each channel; returns how many."""
+    from messaging.tasks import deliveries_send_task
+
+    queued = 0
+    for channel in channels:
+        for first_id, last_id in send_ranges(alert_id=alert_id, channel=channel):
+            deliveries_send_task.delay(alert_id=alert_id, channel=channel, first_id=first_id, last_id=last_id)
+            queued += 1
+    return queued
+
+
+def _due(*, alert_id: int, channel: str, after: int, last_id: int, now):
+    address = SubscriberChannel.objects.filter(subscriber_id=OuterRef("subscriber_id"), channel=OuterRef("channel"))
+    return (
+        Delivery.objects.filter(alert_id=alert_id, channel=channel, pk__gt=after, pk__lte=last_id)
+        .filter(status=DeliveryStatus.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .select_related("subscriber")
+        .annotate(
+            address=Subquery(address.values("address")[:1]), channel_status=Subquery(address.values("status")[:1])
+        )
+        .order_by("pk")
+    )
+
+
+def _cancel_queued(*, alert_id: int, first_id: int = 0, last_id: int | None = None) -> int:
+    rows = Delivery.objects.filter(alert_id=alert_id, status=DeliveryStatus.QUEUED, pk__gte=first_id)
+    if last_id is not None:
+        rows = rows.filter(pk__lte=last_id)
+    return rows.update(status=DeliveryStatus.CANCELLED, error="The alert was cancelled.")
+
+
+def deliveries_send(*, alert_id: int, channel: str, first_id: int, last_id: int) -> dict[str, int]:
+    """Send the due, queued deliveries of one alert and channel with ids first_id..last_id.
+
+    Safe to run any number of times, at once or one after another: each delivery is claimed
+    before it is sent and only its claimant sends it."""
+    tally = dict.fromkeys(("sent", "retrying", "failed", "skipped", "cancelled"), 0)
+    alert = Alert.objects.filter(pk=alert_id).first()
+    if alert is None or alert.status != AlertStatus.SENDING:
+        if alert is not None and alert.status == AlertStatus.CANCELLED:
+            tally["cancelled"] = _cancel_queued(alert_id=alert_id, first_id=first_id, last_id=last_id)
+        return tally
+    sender = get_sender(channel)
+    # Senders that hold a session (SMTP) keep one for the whole batch.
+    if (open_session := getattr(sender, "open", None)) is not None:
+        open_session()
+    after = first_id - 1
+    try:
+        while chunk := list(
+            _due(alert_id=alert_id, channel=channel, after=after, last_id=last_id, now=timezone.now())[:CHUNK]
+        ):
+            for delivery in chunk:
+                delivery.alert = alert
+                tally[delivery_send(delivery=delivery, sender=sender)] += 1
+            after = chunk[-1].pk
+            if Alert.objects.filter(pk=alert_id, status=AlertStatus.CANCELLED).exists():
+                tally["cancelled"] += _cancel_queued(alert_id=alert_id, first_id=first_id, last_id=last_id)
+                break
+    finally:
+        close = getattr(sender, "close", None)
+        if close is not None:
+            close()
+    alert_complete_if_done(alert_id=alert_id)
+    return tally
+
+
+def delivery_send(*, delivery, sender) -> str:
+    """Claim one delivery and send it: "sent", "retrying", "failed" or "skipped" (someone else
+    has it, or its channel was unsubscribed since the fan-out)."""
+    if getattr(delivery, "channel_status", ChannelStatus.ACTIVE) != ChannelStatus.ACTIVE:
+        # Unsubscribing takes effect at once, even for an alert already on its way.
+        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.QUEUED).update(
+            status=DeliveryStatus.CANCELLED, error="The subscriber stopped this channel before it was sent."
+        )
+        return "skipped"
+    ratelimit.acquire(delivery.channel)
+    now = timezone.now()
+    claimed = (
+        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return "skipped"
+    attempts = delivery.attempts + 1
+    try:
+        result = sender.send(render_delivery(delivery=delivery))
+    except TransientSendError as exc:
+        return _transient(delivery, attempts=attempts, exc=exc)
+    except PermanentSendError as exc:
+        return _failed(
+            delivery, outcome="permanent", detail=str(exc), invalid_address=isinstance(exc, InvalidAddressError)
+        )
+    except Exception as exc:
+        # A bug or an unforeseen library error must not take the rest of the batch with it.
+        logger.exception("Unexpected error sending delivery %s", delivery.pk)
+        return _transient(delivery, attempts=attempts, exc=TransientSendError(f"Unexpected error: {exc!r}"))
+    _sent(delivery, provider_id=result.provider_id)
+    return "sent"
+
+
+@transaction.atomic
+def _sent(delivery, *, provider_id: str) -> None:
+    now = timezone.now()
+    fields = {"sent_at": now, "provider_id": provider_id[:100]}
+    # Queued too: a reclaim may have given the row back while a very slow provider call finished.
+    updated = Delivery.objects.filter(pk=delivery.pk, status__in=PENDING).update(
+        status=DeliveryStatus.SENT, error="", next_attempt_at=None, **fields
+    )
+    if not updated:
+        # The provider's receipt arrived first and already said delivered or failed: keep that.
+        Delivery.objects.filter(pk=delivery.pk).update(**fields)
+    DeliveryAttempt.objects.create(delivery_id=delivery.pk, attempted_at=now, outcome="sent", detail=provider_id[:255])
+
+
+def _transient(delivery, *, attempts: int, exc: TransientSendError) -> str:
+    from messaging.tasks import deliveries_send_task
+
+    if attempts >= MAX_ATTEMPTS:
+        return _failed(delivery, outcome="transient", detail=f"Gave up after {attempts} attempts: {exc}")
+    now = timezone.now()
+    delay = retry_delay(attempts=attempts, retry_after=exc.retry_after)
+    retry_at = now + timedelta(seconds=delay)
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.QUEUED, claimed_at=None, next_attempt_at=retry_at, error=str(exc)[:255]
+        )
+        DeliveryAttempt.objects.create(
+            delivery_id=delivery.pk,
+            attempted_at=now,
+            outcome="rate_limited" if isinstance(exc, ratelimit.ProviderRateLimited) else "transient",
+            detail=str(exc)[:255],
+            retry_at=retry_at,
+        )
+    deliveries_send_task.apply_async(
+        kwargs={
+            "alert_id": delivery.alert_id,
+            "channel": delivery.channel,
+            "first_id": delivery.pk,
+            "last_id": delivery.pk,
+        },
+        countdown=delay,
+    )
+    return "retrying"
+
+
+@transaction.atomic
+def _failed(delivery, *, outcome: str, detail: str, invalid_address: bool = False) -> str:
+    now = timezone.now()
+    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.FAILED, error=detail[:255], next_attempt_at=None
+    )
+    DeliveryAttempt.objects.create(delivery_id=delivery.pk, attempted_at=now, outcome=outcome, detail=detail[:255])
+    if invalid_address:
+        SubscriberChannel.objects.filter(subscriber_id=delivery.subscriber_id, channel=delivery.channel).exclude(
+            status=ChannelStatus.UNSUBSCRIBED
+        ).update(status=ChannelStatus.UNDELIVERABLE, status_reason=detail[:255])
+    return "failed"
+
+
+def deliveries_reclaim(*, now=None) -> dict[str, int]:
+    """The safety net, run by beat: give back claims whose lease expired (their worker died),
+    fail those out of attempts, queue again retries whose task was lost, restart fan-outs that
+    never finished and close alerts with nothing left to send."""
+    now = now or timezone.now()
+    expired = Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - LEASE)
+    lost_retry = Q(status=DeliveryStatus.QUEUED, next_attempt_at__lt=now - STALE_RETRY)
+    groups = list(
+        Delivery.objects.filter(expired | lost_retry, alert__status=AlertStatus.SENDING)
+        .values("alert_id", "channel")
+        .annotate(first=Min("pk"), last=Max("pk"))
+        .order_by()
+    )
+    failed = Delivery.objects.filter(expired, attempts__gte=MAX_ATTEMPTS).update(
+        status=DeliveryStatus.FAILED, error="The worker sending it stopped, and it was out of attempts."
+    )
+    reclaimed = Delivery.objects.filter(expired).update(status=DeliveryStatus.QUEUED, claimed_at=None)
+    restarted = _fan_outs_restart(now=now)
+    from messaging.tasks import deliveries_send_task
+
+    for group in groups:
+        deliveries_send_task.delay(
+            alert_id=group["alert_id"], channel=group["channel"], first_id=group["first"], last_id=group["last"]
+        )
+    pending = Delivery.objects.filter(alert_id=OuterRef("pk"), status__in=PENDING)
+    completed = (
+        Alert.objects.filter(status=AlertStatus.SENDING, fanout_completed_at__isnull=False)
+        .filter(~Exists(pending))
+        .update(status=AlertStatus.SENT, completed_at=now)
+    )
+    return {
+        "failed": failed,
+        "reclaimed": reclaimed,
+        "requeued": len(groups),
+        "fan_outs": restarted,
+        "completed": completed,
+    }
+
+
+def _fan_outs_restart(*, now) -> int:
+    # A fan-out is idempotent (ON CONFLICT DO NOTHING), so one whose task was lost simply runs again.
+    from messaging.tasks import alert_fan_out_task
+
+    stuck = list(
+        # updated_at too: a scheduled alert was released long ago but started sending only now.
+        Alert.objects.filter(
+            status=AlertStatus.SENDING,
+            fanout_completed_at__isnull=True,
+            released_at__lt=now - LEASE,
+            updated_at__lt=now - LEASE,
+        ).values_list("pk", flat=True)
+    )
+    for alert_id in stuck:
+        alert_fan_out_task.delay(alert_id=alert_id)
+    return len(stuck)
