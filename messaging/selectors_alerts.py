@@ -1,0 +1,279 @@
+"""Reads for the staff side of alerts: who may see which alert, the places and sources a composer
+may use, one alert's page, its live progress and the outbox.
+
+Every list costs a fixed number of queries however long it is; the area test of the alert list
+is done in SQL, mirroring accounts.policy's `alert.view`, so the list and the page agree.
+"""
+
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from accounts.policy import ALERT_COMPOSERS, can, scope_for
+from accounts.roles import ScopeLevel
+from meetings.models import Meeting, MeetingStatus
+from messaging.models import (
+    Alert,
+    AudienceLevel,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Interest,
+    OutboxMessage,
+    Subscriber,
+)
+from neighbourhoods.models import Division, Force, Neighbourhood, Ward
+from priorities.models import Priority, PriorityState
+
+# Priorities worth an update to residents: agreed by the community and still being reported on.
+UPDATABLE_PRIORITY_STATES = (
+    PriorityState.AGREED,
+    PriorityState.IN_ACTION,
+    PriorityState.ESCALATED,
+    PriorityState.RESOLVED,
+    PriorityState.SIGNED_OFF,
+)
+# Made-up recipients for the previews: reserved example addresses and an Ofcom drama number.
+PREVIEW_ADDRESSES = {"email": "resident@example.org", "sms": "+447700900123", "voice": "+447700900123"}
+# Alerts whose deliveries are still moving: their progress panel polls.
+LIVE_STATUSES = ("sending",)
+
+
+# --- access -----------------------------------------------------------------------------------
+
+
+def alert_get_for_user(*, user, pk: int, need: str | None = None) -> Alert:
+    """An alert the user may see, with what its page shows; 404 for one that is missing or
+    outside their area, 403 when `need` ("alert.approve", "alert.cancel") is refused."""
+    alert = alert_for_page(pk=pk)
+    if alert is None or not can(user, "alert.view", alert):
+        raise Http404("No such alert in your area.")
+    if need and not can(user, need, alert):
+        raise PermissionDenied
+    return alert
+
+
+def alert_for_page(*, pk: int) -> Alert | None:
+    return (
+        Alert.objects.select_related(
+            "force", "created_by", "approved_by", "cancelled_by", "meeting", "priority__neighbourhood"
+        )
+        .prefetch_related(
+            Prefetch("wards", queryset=Ward.objects.defer("boundary").select_related("neighbourhood")),
+            Prefetch("neighbourhoods", queryset=Neighbourhood.objects.select_related("division")),
+            "divisions",
+            "interests",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def _covered_neighbourhoods(user) -> QuerySet[Neighbourhood]:
+    scope_filter = scope_for(user).neighbourhood_filter()
+    return Neighbourhood.objects.none() if scope_filter is None else Neighbourhood.objects.filter(**scope_filter)
+
+
+def _force_ids_covered(user) -> frozenset | None:
+    """The forces a force-wide user sees (None: every force); an empty set for anyone else."""
+    scope = scope_for(user)
+    return scope.force_ids if scope.level == ScopeLevel.FORCE else frozenset()
+
+
+def _in_area(user) -> Q:
+    """Alerts whose every touched neighbourhood the user covers (and that touch at least one), as
+    accounts.policy `_alert_in_area` decides it for one alert."""
+    links = {
+        "pk__in": Alert.neighbourhoods.through.objects.filter(alert_id=OuterRef(OuterRef("pk"))).values(
+            "neighbourhood_id"
+        ),
+        "division_id__in": Alert.divisions.through.objects.filter(alert_id=OuterRef(OuterRef("pk"))).values(
+            "division_id"
+        ),
+    }
+    by_ward = Alert.wards.through.objects.filter(alert_id=OuterRef(OuterRef("pk"))).values("ward__neighbourhood_id")
+    touched = Neighbourhood.objects.filter(
+        Q(pk__in=links["pk__in"]) | Q(division_id__in=links["division_id__in"]) | Q(pk__in=by_ward)
+    )
+    outside = touched.exclude(pk__in=_covered_neighbourhoods(user).values("pk"))
+    return ~Q(audience_level=AudienceLevel.FORCE) & Exists(touched) & ~Exists(outside)
+
+
+def alerts_for_user(*, user, status: str | None = None) -> QuerySet[Alert]:
+    """The alerts the user may see, newest first: their own, those wholly in their area, and for
+    force-wide staff every alert of their force."""
+    if user.role not in ALERT_COMPOSERS:
+        return Alert.objects.none()
+    force_ids = _force_ids_covered(user)
+    if force_ids is None:
+        visible = Alert.objects.all()
+    else:
+        visible = Alert.objects.filter(Q(created_by=user) | Q(force_id__in=force_ids) | _in_area(user))
+    if status:
+        visible = visible.filter(status=status)
+    return (
+        visible.select_related("created_by")
+        .prefetch_related(
+            Prefetch("wards", queryset=Ward.objects.defer("boundary").order_by("name")),
+            Prefetch("neighbourhoods", queryset=Neighbourhood.objects.order_by("name")),
+            Prefetch("divisions", queryset=Division.objects.order_by("name")),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+# --- composing --------------------------------------------------------------------------------
+
+
+def compose_force(*, user) -> Force | None:
+    """The force a user's alerts go out under: their own, or that of the neighbourhoods they work."""
+    if user.force_id:
+        return Force.objects.filter(pk=user.force_id).first()
+    return Force.objects.filter(divisions__neighbourhoods__in=_covered_neighbourhoods(user)).distinct().first()
+
+
+def targetable_neighbourhoods(*, user, force) -> QuerySet[Neighbourhood]:
+    """`alert.target_neighbourhood` as a queryset: the composer's area within the force."""
+    if not can(user, "alert.compose"):
+        return Neighbourhood.objects.none()
+    return (
+        _covered_neighbourhoods(user)
+        .filter(division__force=force)
+        .select_related("division")
+        .order_by("division__name", "name")
+    )
+
+
+def targetable_wards(*, user, force) -> QuerySet[Ward]:
+    return (
+        Ward.objects.filter(neighbourhood__in=targetable_neighbourhoods(user=user, force=force).values("pk"))
+        .select_related("neighbourhood__division")
+        .defer("boundary")
+        .order_by("neighbourhood__name", "name")
+    )
+
+
+def targetable_divisions(*, user, force) -> QuerySet[Division]:
+    """`alert.target_division` as a queryset: a chief inspector's division, or every division for
+    force-wide staff. Never for neighbourhood roles, however many neighbourhoods they work."""
+    scope = scope_for(user)
+    if not can(user, "alert.compose") or scope.level not in (ScopeLevel.DIVISION, ScopeLevel.FORCE):
+        return Division.objects.none()
+    divisions = Division.objects.filter(force=force).order_by("name")
+    if scope.level == ScopeLevel.DIVISION:
+        divisions = divisions.filter(pk__in=scope.division_ids)
+    return divisions
+
+
+def active_interests() -> QuerySet[Interest]:
+    return Interest.objects.filter(is_active=True)
+
+
+def template_meetings(*, user, force) -> QuerySet[Meeting]:
+    """Upcoming published meetings the composer may remind people of (cancelled ones are not
+    reminded; their cancellation is for the meeting's own page)."""
+    return (
+        Meeting.objects.filter(
+            status=MeetingStatus.PUBLISHED,
+            neighbourhood__in=targetable_neighbourhoods(user=user, force=force).values("pk"),
+        )
+        .upcoming()
+        .select_related("neighbourhood")
+    )
+
+
+def template_priorities(*, user, force) -> QuerySet[Priority]:
+    """Public priorities, agreed or further on, in the composer's area."""
+    return (
+        Priority.objects.filter(
+            state__in=UPDATABLE_PRIORITY_STATES,
+            neighbourhood__in=targetable_neighbourhoods(user=user, force=force).values("pk"),
+        )
+        .select_related("neighbourhood")
+        .defer("evidence", "restricted_notes")
+        .order_by("neighbourhood__name", "title")
+    )
+
+
+def audience_preview(
+    *, force, level: str, wards=(), neighbourhoods=(), divisions=(), interests=(), channels=()
+) -> dict[str, int]:
+    """Active subscriptions reached per channel (every channel, chosen or not), in one query."""
+    from messaging import audience
+
+    return audience.audience_counts(
+        force_id=force.pk,
+        level=level,
+        ward_ids=[w.pk for w in wards],
+        neighbourhood_ids=[n.pk for n in neighbourhoods],
+        division_ids=[d.pk for d in divisions],
+        interest_ids=[i.pk for i in interests],
+        channels=list(Channel.values),
+    )
+
+
+def alert_audience(*, alert) -> dict[str, int]:
+    """A saved alert's audience per chosen channel, as it would be counted now."""
+    from messaging import audience
+
+    return audience.audience_counts(**audience.alert_audience_kwargs(alert=alert))
+
+
+def alert_previews(*, alert) -> dict:
+    """Each chosen channel's message as a resident would get it, rendered by the same code the
+    workers use, for a made-up recipient (no query: the personal links point nowhere real)."""
+    from messaging import rendering
+
+    previews = {}
+    for channel in alert.channels:
+        sample = Delivery(alert=alert, subscriber=Subscriber(reference=uuid.uuid4()), channel=channel)
+        sample.address = PREVIEW_ADDRESSES[channel]
+        previews[channel] = rendering.render_delivery(delivery=sample)
+    if Channel.SMS in previews:
+        previews["sms_segments"] = rendering.sms_segments(previews[Channel.SMS].body)
+    return previews
+
+
+# --- progress ---------------------------------------------------------------------------------
+
+
+def alert_progress(*, alert) -> dict:
+    """Deliveries per channel and status, from one grouped query: {"rows": [{channel, label,
+    queued, sending, sent, delivered, failed, cancelled, total, expected}], "totals": {...}}."""
+    grouped = (
+        Delivery.objects.filter(alert_id=alert.pk)
+        .order_by()
+        .values("channel", "status")
+        .annotate(n=Count("pk"))
+        .values_list("channel", "status", "n")
+    )
+    blank = dict.fromkeys(DeliveryStatus.values, 0)
+    per_channel = {channel: dict(blank) for channel in alert.channels}
+    for channel, status, n in grouped:
+        per_channel.setdefault(channel, dict(blank))[status] = n
+    rows, totals = [], dict(blank, total=0, expected=0)
+    for channel, counts in per_channel.items():
+        total = sum(counts.values())
+        expected = (alert.audience_counts or {}).get(channel, 0)
+        label = Channel(channel).label
+        rows.append({"channel": channel, "label": label, **counts, "total": total, "expected": expected})
+        for key, value in counts.items():
+            totals[key] += value
+        totals["total"] += total
+        totals["expected"] += expected
+    done = totals["sent"] + totals["delivered"] + totals["failed"] + totals["cancelled"]
+    totals["percent_done"] = round(100 * done / totals["total"]) if totals["total"] else 0
+    return {"rows": rows, "totals": totals, "live": alert.status in LIVE_STATUSES}
+
+
+# --- the outbox -------------------------------------------------------------------------------
+
+
+def outbox_messages(*, channel: str | None = None) -> QuerySet[OutboxMessage]:
+    """Stored messages, newest first, with the alert each one belongs to."""
+    messages = OutboxMessage.objects.select_related("delivery__alert").order_by("-created_at", "-pk")
+    if channel:
+        messages = messages.filter(channel=channel)
+    return messages

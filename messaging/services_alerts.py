@@ -1,0 +1,337 @@
+"""Writes for the staff side of alerts: compose, submit, approve, release on time, cancel.
+
+The life of an alert: draft → (awaiting approval, for force-wide alerts) → scheduled (when a send
+time lies ahead) → sending (the fan-out records deliveries and workers send them) → sent; or
+cancelled at any point before it is sent. Views ask accounts/policy.py first; these functions still
+re-check what the record and the domain require (the area a user may target, four eyes on
+force-wide alerts, an audience that reaches someone), whoever calls them.
+"""
+
+from collections.abc import Iterable
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.policy import can
+from messaging.models import Alert, AlertStatus, AudienceLevel, Channel, Delivery, DeliveryStatus
+
+CANCELLABLE = (AlertStatus.AWAITING_APPROVAL, AlertStatus.SCHEDULED, AlertStatus.SENDING)
+
+
+def sms_message(*, title: str, sms_text: str) -> str:
+    """The text message as residents receive it, before any cut: the SMS text, or the title when
+    it is left empty (a short title is a usable text; an empty message is not), with whitespace
+    collapsed and the STOP instruction added, exactly as rendering.sms_text builds it."""
+    from messaging import rendering
+
+    return " ".join((sms_text or title).split()) + rendering.SMS_STOP
+
+
+def sms_segments_for(*, title: str, sms_text: str) -> int:
+    from messaging import rendering
+
+    return rendering.sms_segments(sms_message(title=title, sms_text=sms_text))
+
+
+def sms_max_segments() -> int:
+    # Four segments is what a phone shows as one readable message; beyond that each part is billed
+    # and the detail belongs in the email. The limit lives with the renderer that enforces it.
+    from messaging import rendering
+
+    return rendering.SMS_MAX_SEGMENTS
+
+
+# --- checks shared by compose and submit ----------------------------------------------------------
+
+
+def _check_area(*, actor, force, level: str, wards, neighbourhoods, divisions) -> None:
+    """Everything chosen lies in the alert's force and in the actor's area: a PCSO targets only the
+    neighbourhoods they work, a chief inspector their division, the force needs a force-wide role."""
+    if level == AudienceLevel.FORCE:
+        if not can(actor, "alert.target_force", force):
+            raise ValidationError({"audience_level": "Only force-wide staff may send to the whole force."})
+        return
+    chosen = {AudienceLevel.WARDS: wards, AudienceLevel.NEIGHBOURHOODS: neighbourhoods}
+    chosen[AudienceLevel.DIVISIONS] = divisions
+    if level not in chosen:
+        raise ValidationError({"audience_level": "Choose who the alert is for."})
+    if not chosen[level]:
+        raise ValidationError({level: f"Choose at least one of the {AudienceLevel(level).label.lower()}."})
+    refused = []
+    for item in chosen[level]:
+        if level == AudienceLevel.DIVISIONS:
+            allowed = item.force_id == force.pk and can(actor, "alert.target_division", item)
+        else:
+            neighbourhood = item.neighbourhood if level == AudienceLevel.WARDS else item
+            allowed = (
+                neighbourhood is not None
+                and neighbourhood.division.force_id == force.pk
+                and can(actor, "alert.target_neighbourhood", neighbourhood)
+            )
+        if not allowed:
+            refused.append(item.name)
+    if refused:
+        raise ValidationError({level: f"Outside the area you may send to: {', '.join(refused)}."})
+
+
+def _check_content(*, title: str, sms_text: str, channels: Iterable[str], send_at) -> None:
+    errors = {}
+    if not channels:
+        errors["channels"] = "Choose at least one way to send it: email, text message or voice call."
+    elif any(channel not in Channel.values for channel in channels):
+        errors["channels"] = "Choose email, text message or voice call."
+    if Channel.SMS in channels and title.strip():
+        segments = sms_segments_for(title=title, sms_text=sms_text)
+        if segments > sms_max_segments():
+            errors["sms_text"] = (
+                f"The text message would be {segments} segments; the most allowed is {sms_max_segments()}. "
+                "Shorten it (or leave the detail to the email)."
+            )
+    if send_at is not None and send_at <= timezone.now():
+        errors["send_at"] = "The send time has passed: choose a time in the future, or send now."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _audience_counts(alert: Alert) -> dict[str, int]:
+    from messaging import audience
+
+    return audience.audience_counts(**audience.alert_audience_kwargs(alert=alert))
+
+
+def _refuse_empty(counts: dict[str, int]) -> None:
+    if not sum(counts.values()):
+        raise ValidationError(
+            "No one would receive this alert: nobody with a confirmed subscription on the chosen channels "
+            "lives in the area with the chosen interests. Widen the area, the interests or the channels."
+        )
+
+
+def _lock(alert: Alert) -> None:
+    """Lock the alert's row for this transaction and read its current state into `alert`, so two
+    clicks (or a worker finishing) cannot both move it, and the caller's object is up to date."""
+    list(Alert.objects.select_for_update().filter(pk=alert.pk).values_list("pk"))
+    alert.refresh_from_db()
+
+
+def _fill(alert: Alert, *, channels, audience_level, **fields) -> None:
+    for name, value in fields.items():
+        setattr(alert, name, value)
+    alert.audience_level = audience_level
+    alert.send_email, alert.send_sms, alert.send_voice = (c in channels for c in Channel.values)
+
+
+def _set_area(alert: Alert, *, wards, neighbourhoods, divisions, interests) -> None:
+    """Only the chosen level's places are kept, so the audience never depends on leftovers."""
+    level = alert.audience_level
+    alert.wards.set(wards if level == AudienceLevel.WARDS else [])
+    alert.neighbourhoods.set(neighbourhoods if level == AudienceLevel.NEIGHBOURHOODS else [])
+    alert.divisions.set(divisions if level == AudienceLevel.DIVISIONS else [])
+    alert.interests.set(interests)
+
+
+# --- compose ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alert_create(
+    *,
+    actor,
+    force,
+    title: str,
+    body: str,
+    channels: Iterable[str],
+    audience_level: str,
+    kind: str = "general",
+    sms_text: str = "",
+    voice_script: str = "",
+    wards=(),
+    neighbourhoods=(),
+    divisions=(),
+    interests=(),
+    send_at=None,
+    meeting=None,
+    priority=None,
+) -> Alert:
+    """A draft alert; nothing is sent until it is submitted."""
+    if not can(actor, "alert.compose"):
+        raise ValidationError("Your role does not send alerts.")
+    channels = list(channels)
+    _check_area(
+        actor=actor, force=force, level=audience_level, wards=wards, neighbourhoods=neighbourhoods, divisions=divisions
+    )
+    _check_content(title=title, sms_text=sms_text, channels=channels, send_at=send_at)
+    alert = Alert(force=force, created_by=actor)
+    _fill(
+        alert,
+        channels=channels,
+        audience_level=audience_level,
+        kind=kind,
+        title=title.strip(),
+        body=body.strip(),
+        sms_text=sms_text.strip(),
+        voice_script=voice_script.strip(),
+        send_at=send_at,
+        meeting=meeting,
+        priority=priority,
+    )
+    alert.full_clean()
+    alert.save()
+    _set_area(alert, wards=wards, neighbourhoods=neighbourhoods, divisions=divisions, interests=interests)
+    return alert
+
+
+@transaction.atomic
+def alert_update(
+    *,
+    alert: Alert,
+    actor,
+    title: str,
+    body: str,
+    channels: Iterable[str],
+    audience_level: str,
+    kind: str = "general",
+    sms_text: str = "",
+    voice_script: str = "",
+    wards=(),
+    neighbourhoods=(),
+    divisions=(),
+    interests=(),
+    send_at=None,
+    meeting=None,
+    priority=None,
+) -> Alert:
+    """Change a draft. Once submitted an alert's text and audience are fixed: what was approved
+    is what goes."""
+    _lock(alert)
+    if alert.status != AlertStatus.DRAFT:
+        raise ValidationError(f"This alert is {alert.get_status_display().lower()}: only a draft can be changed.")
+    channels = list(channels)
+    _check_area(
+        actor=actor,
+        force=alert.force,
+        level=audience_level,
+        wards=wards,
+        neighbourhoods=neighbourhoods,
+        divisions=divisions,
+    )
+    _check_content(title=title, sms_text=sms_text, channels=channels, send_at=send_at)
+    _fill(
+        alert,
+        channels=channels,
+        audience_level=audience_level,
+        kind=kind,
+        title=title.strip(),
+        body=body.strip(),
+        sms_text=sms_text.strip(),
+        voice_script=voice_script.strip(),
+        send_at=send_at,
+        meeting=meeting,
+        priority=priority,
+    )
+    alert.full_clean()
+    alert.save()
+    _set_area(alert, wards=wards, neighbourhoods=neighbourhoods, divisions=divisions, interests=interests)
+    return alert
+
+
+# --- the workflow -----------------------------------------------------------------------------
+
+
+def _area_of(alert: Alert) -> dict:
+    return {
+        "wards": list(alert.wards.select_related("neighbourhood__division").defer("boundary")),
+        "neighbourhoods": list(alert.neighbourhoods.select_related("division")),
+        "divisions": list(alert.divisions.all()),
+    }
+
+
+@transaction.atomic
+def alert_submit(*, alert: Alert, actor) -> Alert:
+    """Send a draft on its way: a force-wide alert waits for a communications officer's approval,
+    any other is released (scheduled, or sending at once)."""
+    _lock(alert)
+    if alert.status != AlertStatus.DRAFT:
+        raise ValidationError(f"This alert is already {alert.get_status_display().lower()}.")
+    # The actor's area may have changed since the draft was saved (a move to another team).
+    _check_area(actor=actor, force=alert.force, level=alert.audience_level, **_area_of(alert))
+    _check_content(title=alert.title, sms_text=alert.sms_text, channels=alert.channels, send_at=alert.send_at)
+    _refuse_empty(_audience_counts(alert))
+    if alert.audience_level == AudienceLevel.FORCE:
+        alert.status = AlertStatus.AWAITING_APPROVAL
+        alert.save(update_fields=["status", "updated_at"])
+        return alert
+    return alert_release(alert=alert, actor=actor)
+
+
+@transaction.atomic
+def alert_approve(*, alert: Alert, actor) -> Alert:
+    """A communications officer who did not write it approves a force-wide alert, which is then
+    released: at its send time, or at once if that time has passed while it waited."""
+    _lock(alert)
+    if alert.status != AlertStatus.AWAITING_APPROVAL:
+        raise ValidationError(f"This alert is {alert.get_status_display().lower()}, not awaiting approval.")
+    if alert.created_by_id == actor.pk:
+        raise ValidationError("You wrote this alert: another communications officer must approve it.")
+    if not can(actor, "alert.approve", alert):
+        raise ValidationError("Only a communications officer of the force may approve a force-wide alert.")
+    alert.approved_by = actor
+    alert.approved_at = timezone.now()
+    alert.save(update_fields=["approved_by", "approved_at", "updated_at"])
+    return alert_release(alert=alert, actor=actor)
+
+
+def _queue_fan_out(alert_id: int) -> None:
+    from messaging.tasks import alert_fan_out_task
+
+    alert_fan_out_task.delay(alert_id=alert_id)
+
+
+@transaction.atomic
+def alert_release(*, alert: Alert, actor) -> Alert:
+    """Internal step after submit or approval: scheduled while the send time lies ahead, otherwise
+    sending, with the fan-out queued once this transaction has committed (the worker must see the
+    new status)."""
+    counts = _audience_counts(alert)
+    _refuse_empty(counts)
+    now = timezone.now()
+    alert.status = AlertStatus.SCHEDULED if alert.send_at and alert.send_at > now else AlertStatus.SENDING
+    alert.released_at = now
+    # The size when released; the fan-out replaces it with the rows it actually recorded.
+    alert.audience_counts = counts
+    alert.save(update_fields=["status", "released_at", "audience_counts", "updated_at"])
+    if alert.status == AlertStatus.SENDING:
+        transaction.on_commit(partial(_queue_fan_out, alert.pk))
+    return alert
+
+
+@transaction.atomic
+def alerts_release_due(*, now) -> int:
+    """Start sending the scheduled alerts whose time has come (run every minute by beat); returns
+    how many. Each is moved by a conditional update, so two overlapping runs release it once."""
+    due = Alert.objects.filter(status=AlertStatus.SCHEDULED, send_at__lte=now).values_list("pk", flat=True)
+    released = 0
+    for pk in list(due):
+        if Alert.objects.filter(pk=pk, status=AlertStatus.SCHEDULED).update(status=AlertStatus.SENDING, updated_at=now):
+            released += 1
+            transaction.on_commit(partial(_queue_fan_out, pk))
+    return released
+
+
+@transaction.atomic
+def alert_cancel(*, alert: Alert, actor) -> Alert:
+    """Stop an alert that is waiting or sending. Queued deliveries are cancelled in one UPDATE so
+    the workers skip them; a message already handed to the provider cannot be called back."""
+    now = timezone.now()
+    moved = Alert.objects.filter(pk=alert.pk, status__in=CANCELLABLE).update(
+        status=AlertStatus.CANCELLED, cancelled_by=actor, cancelled_at=now, updated_at=now
+    )
+    alert.refresh_from_db()
+    if not moved:
+        if alert.status == AlertStatus.DRAFT:
+            raise ValidationError("A draft has not been sent, so there is nothing to cancel.")
+        raise ValidationError(f"This alert is already {alert.get_status_display().lower()}: it cannot be cancelled.")
+    Delivery.objects.filter(alert_id=alert.pk, status=DeliveryStatus.QUEUED).update(status=DeliveryStatus.CANCELLED)
+    return alert

@@ -1,0 +1,262 @@
+"""Staff pages for alerts: the list, compose and edit (with the live audience preview), an alert's
+page with its previews and live progress, the workflow buttons, and the outbox."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.policy import can, policy_required, scope_for
+from accounts.roles import ScopeLevel
+from messaging import forms_alerts as forms
+from messaging import selectors_alerts as selectors
+from messaging import services_alerts as services
+from messaging.models import AlertKind, AlertStatus, AudienceLevel, Channel, Interest
+
+PAGE_SIZE = 25
+
+
+def _apply_validation_error(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _force_or_refuse(user):
+    force = selectors.compose_force(user=user)
+    if force is None:
+        raise PermissionDenied("Your account is not linked to a force or a neighbourhood team.")
+    return force
+
+
+def _may_edit(user, alert) -> bool:
+    # A draft is its author's until it is sent: what is approved and sent is what they wrote.
+    return alert.status == AlertStatus.DRAFT and alert.created_by_id == user.pk
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+
+@require_GET
+@policy_required("alert.compose")
+def alert_list(request):
+    status = request.GET.get("status", "")
+    if status not in AlertStatus.values:
+        status = ""
+    alerts = selectors.alerts_for_user(user=request.user, status=status or None)
+    page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": AlertStatus.choices,
+        "can_read_outbox": can(request.user, "messaging.outbox"),
+    }
+    return render(request, "messaging/alerts/alert_list.html", context)
+
+
+# --- compose ----------------------------------------------------------------------------------
+
+
+def _template_initial(request, force) -> dict:
+    """Initial text from `?meeting=<pk>` or `?priority=<pk>&kind=…`; a source outside the
+    composer's area is ignored with a message, never read."""
+    meeting_pk, priority_pk = request.GET.get("meeting", ""), request.GET.get("priority", "")
+    if meeting_pk.isdigit():
+        meeting = (
+            selectors.template_meetings(user=request.user, force=force)
+            .prefetch_related("wards")
+            .filter(pk=meeting_pk)
+            .first()
+        )
+        if meeting:
+            pact = Interest.objects.filter(slug="pact-meetings", is_active=True).first()
+            return forms.initial_from_meeting(meeting, pact_meetings_interest=pact)
+        messages.error(request, "That meeting is not an upcoming published meeting in your area.")
+    elif priority_pk.isdigit():
+        priority = (
+            selectors.template_priorities(user=request.user, force=force)
+            .prefetch_related("wards")
+            .filter(pk=priority_pk)
+            .first()
+        )
+        if priority:
+            return forms.initial_from_priority(priority, kind=request.GET.get("kind", AlertKind.PRIORITY_UPDATE))
+        messages.error(request, "That priority is not an agreed public priority in your area.")
+    initial = {"channels": [Channel.EMAIL], "send_when": "now"}
+    scope = scope_for(request.user)
+    # Most alerts come from a PCSO for the one neighbourhood they work: start there.
+    if scope.level == ScopeLevel.NEIGHBOURHOOD and len(scope.neighbourhood_ids) == 1:
+        initial.update(audience_level=AudienceLevel.NEIGHBOURHOODS, neighbourhoods=list(scope.neighbourhood_ids))
+    return initial
+
+
+def _compose_context(request, form, force, alert=None) -> dict:
+    from messaging import rendering
+
+    return {
+        "form": form,
+        "alert": alert,
+        "force": force,
+        "meetings": selectors.template_meetings(user=request.user, force=force),
+        "priorities": selectors.template_priorities(user=request.user, force=force),
+        "sms_stop": rendering.SMS_STOP,
+        "sms_max_segments": rendering.SMS_MAX_SEGMENTS,
+        "levels": [value for value, _ in form.fields["audience_level"].choices],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@policy_required("alert.compose")
+def alert_create(request):
+    force = _force_or_refuse(request.user)
+    initial = _template_initial(request, force) if request.method == "GET" else {}
+    form = forms.AlertForm(request.POST or None, user=request.user, force=force, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            alert = services.alert_create(actor=request.user, force=force, **form.service_kwargs())
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, "Draft saved. Check the previews and the audience, then send it.")
+            return redirect(alert)
+    return render(request, "messaging/alerts/alert_form.html", _compose_context(request, form, force))
+
+
+@require_http_methods(["GET", "POST"])
+def alert_edit(request, pk):
+    alert = selectors.alert_get_for_user(user=request.user, pk=pk)
+    if alert.created_by_id != request.user.pk:
+        raise PermissionDenied
+    if not _may_edit(request.user, alert):
+        messages.error(request, f"This alert is {alert.get_status_display().lower()}: only a draft can be changed.")
+        return redirect(alert)
+    data = request.POST if request.method == "POST" else None
+    form = forms.AlertForm(data, user=request.user, force=alert.force, initial=forms.initial_for_alert(alert))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.alert_update(alert=alert, actor=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, "Draft saved.")
+            return redirect(alert)
+    return render(request, "messaging/alerts/alert_form.html", _compose_context(request, form, alert.force, alert))
+
+
+@require_GET
+@policy_required("alert.compose")
+def alert_audience(request):
+    """The compose page's preview: subscriptions reached per channel for the area, interests and
+    channels chosen so far (htmx, on every change)."""
+    force = _force_or_refuse(request.user)
+    # Nothing chosen yet is not an error: the panel just says what to choose.
+    data = request.GET if request.GET.get("audience_level") else None
+    form = forms.AudiencePreviewForm(data, user=request.user, force=force)
+    context = {"form": form, "counts": None}
+    if form.is_valid():
+        area = form.area_kwargs()
+        counts = selectors.audience_preview(force=force, level=area.pop("audience_level"), **area)
+        chosen = form.cleaned_data["channels"]
+        context.update(
+            counts=[(value, label, counts.get(value, 0), value in chosen) for value, label in Channel.choices],
+            total=sum(counts.get(channel, 0) for channel in chosen),
+            chosen=chosen,
+        )
+    return render(request, "messaging/alerts/_audience.html", context)
+
+
+# --- one alert --------------------------------------------------------------------------------
+
+
+@require_GET
+def alert_detail(request, pk):
+    alert = selectors.alert_get_for_user(user=request.user, pk=pk)
+    user = request.user
+    is_draft = alert.status == AlertStatus.DRAFT
+    # Until it is released the audience is counted afresh: the author sends, and an approver
+    # approves, knowing how many people it reaches now.
+    counts_live = alert.status in (AlertStatus.DRAFT, AlertStatus.AWAITING_APPROVAL)
+    counts = selectors.alert_audience(alert=alert) if counts_live else (alert.audience_counts or {})
+    context = {
+        "alert": alert,
+        "previews": selectors.alert_previews(alert=alert),
+        "audience": [(Channel(c).label, counts.get(c, 0)) for c in alert.channels],
+        "audience_total": sum(counts.get(c, 0) for c in alert.channels),
+        "audience_is_live": counts_live,
+        "progress": None if is_draft or alert.released_at is None else selectors.alert_progress(alert=alert),
+        "can_edit": _may_edit(user, alert),
+        "can_approve": alert.status == AlertStatus.AWAITING_APPROVAL and can(user, "alert.approve", alert),
+        "can_cancel": alert.status in services.CANCELLABLE and can(user, "alert.cancel", alert),
+        "sms_max_segments": services.sms_max_segments(),
+    }
+    return render(request, "messaging/alerts/alert_detail.html", context)
+
+
+@require_GET
+def alert_progress(request, pk):
+    """The progress panel alone, polled by htmx every few seconds while the alert is sending; the
+    panel it returns for a finished alert has no trigger, so the polling stops."""
+    alert = selectors.alert_get_for_user(user=request.user, pk=pk)
+    response = render(
+        request,
+        "messaging/alerts/_progress.html",
+        {"alert": alert, "progress": selectors.alert_progress(alert=alert)},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _workflow_step(request, pk, *, need: str | None, step, done: str):
+    """A workflow button: `need` is the policy rule, None meaning "the author's own draft"."""
+    alert = selectors.alert_get_for_user(user=request.user, pk=pk, need=need)
+    if need is None and alert.created_by_id != request.user.pk:
+        raise PermissionDenied
+    try:
+        alert = step(alert=alert, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages) + " Nothing was changed.")
+    else:
+        messages.success(request, done.format(status=alert.get_status_display().lower()))
+    return redirect(alert)
+
+
+@require_POST
+def alert_submit(request, pk):
+    return _workflow_step(
+        request, pk, need=None, step=services.alert_submit, done="Alert sent on its way: it is now {status}."
+    )
+
+
+@require_POST
+def alert_approve(request, pk):
+    return _workflow_step(
+        request, pk, need="alert.approve", step=services.alert_approve, done="Alert approved: it is now {status}."
+    )
+
+
+@require_POST
+def alert_cancel(request, pk):
+    return _workflow_step(
+        request,
+        pk,
+        need="alert.cancel",
+        step=services.alert_cancel,
+        done="Alert cancelled: messages not yet handed to a provider will not be sent.",
+    )
+
+
+# --- the outbox -------------------------------------------------------------------------------
+
+
+@require_GET
+@policy_required("messaging.outbox")
+def outbox(request):
+    channel = request.GET.get("channel", "")
+    if channel not in Channel.values:
+        channel = ""
+    page = Paginator(selectors.outbox_messages(channel=channel or None), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "channel": channel, "channels": Channel.choices}
+    return render(request, "messaging/alerts/outbox.html", context)
