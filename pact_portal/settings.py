@@ -104,7 +104,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="pact"),
+            # Test workers running side by side each get their own keys, so one clearing its
+            # cache between tests never wipes another's throttle counters mid-test.
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="pact") + env.str("PYTEST_XDIST_WORKER", default=""),
         }
     }
 else:

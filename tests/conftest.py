@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCacheClient
 
 from accounts.roles import Role
 from pact_portal.celery import app as celery_app
@@ -23,9 +24,21 @@ from tests.factories import (
 
 @pytest.fixture(autouse=True)
 def _isolated_cache():
-    cache.clear()
+    _cache_clear()
     yield
-    cache.clear()
+    _cache_clear()
+
+
+def _cache_clear():
+    """Forget this test process's cache keys. On Redis, cache.clear() is FLUSHDB: it would also
+    empty the other xdist worker's keys and the Celery broker's queues, which share the database."""
+    if not isinstance(cache._cache if hasattr(cache, "_cache") else None, RedisCacheClient):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=cache.make_key("*"), count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)
