@@ -135,6 +135,34 @@ def _set_area(alert: Alert, *, wards, neighbourhoods, divisions, interests) -> N
 # --- compose ----------------------------------------------------------------------------------
 
 
+def _write(alert: Alert, *, actor, title, body, channels, audience_level, kind, sms_text, voice_script, area, send_at,
+           meeting, priority) -> None:  # fmt: skip
+    """Check and store a draft's content and audience (creating and editing alike)."""
+    channels = list(channels)
+    wards, neighbourhoods, divisions = area["wards"], area["neighbourhoods"], area["divisions"]
+    _check_area(
+        actor=actor, force=alert.force, level=audience_level, wards=wards, neighbourhoods=neighbourhoods,
+        divisions=divisions,
+    )  # fmt: skip
+    _check_content(title=title, sms_text=sms_text, channels=channels, send_at=send_at)
+    _fill(
+        alert,
+        channels=channels,
+        audience_level=audience_level,
+        kind=kind,
+        title=title.strip(),
+        body=body.strip(),
+        sms_text=sms_text.strip(),
+        voice_script=voice_script.strip(),
+        send_at=send_at,
+        meeting=meeting,
+        priority=priority,
+    )
+    alert.full_clean()
+    alert.save()
+    _set_area(alert, wards=wards, neighbourhoods=neighbourhoods, divisions=divisions, interests=area["interests"])
+
+
 @transaction.atomic
 def alert_create(
     *,
@@ -158,28 +186,22 @@ def alert_create(
     """A draft alert; nothing is sent until it is submitted."""
     if not can(actor, "alert.compose"):
         raise ValidationError("Your role does not send alerts.")
-    channels = list(channels)
-    _check_area(
-        actor=actor, force=force, level=audience_level, wards=wards, neighbourhoods=neighbourhoods, divisions=divisions
-    )
-    _check_content(title=title, sms_text=sms_text, channels=channels, send_at=send_at)
     alert = Alert(force=force, created_by=actor)
-    _fill(
+    _write(
         alert,
+        actor=actor,
+        title=title,
+        body=body,
         channels=channels,
         audience_level=audience_level,
         kind=kind,
-        title=title.strip(),
-        body=body.strip(),
-        sms_text=sms_text.strip(),
-        voice_script=voice_script.strip(),
+        sms_text=sms_text,
+        voice_script=voice_script,
+        area={"wards": wards, "neighbourhoods": neighbourhoods, "divisions": divisions, "interests": interests},
         send_at=send_at,
         meeting=meeting,
         priority=priority,
     )
-    alert.full_clean()
-    alert.save()
-    _set_area(alert, wards=wards, neighbourhoods=neighbourhoods, divisions=divisions, interests=interests)
     return alert
 
 
@@ -208,32 +230,21 @@ def alert_update(
     _lock(alert)
     if alert.status != AlertStatus.DRAFT:
         raise ValidationError(f"This alert is {alert.get_status_display().lower()}: only a draft can be changed.")
-    channels = list(channels)
-    _check_area(
-        actor=actor,
-        force=alert.force,
-        level=audience_level,
-        wards=wards,
-        neighbourhoods=neighbourhoods,
-        divisions=divisions,
-    )
-    _check_content(title=title, sms_text=sms_text, channels=channels, send_at=send_at)
-    _fill(
+    _write(
         alert,
+        actor=actor,
+        title=title,
+        body=body,
         channels=channels,
         audience_level=audience_level,
         kind=kind,
-        title=title.strip(),
-        body=body.strip(),
-        sms_text=sms_text.strip(),
-        voice_script=voice_script.strip(),
+        sms_text=sms_text,
+        voice_script=voice_script,
+        area={"wards": wards, "neighbourhoods": neighbourhoods, "divisions": divisions, "interests": interests},
         send_at=send_at,
         meeting=meeting,
         priority=priority,
     )
-    alert.full_clean()
-    alert.save()
-    _set_area(alert, wards=wards, neighbourhoods=neighbourhoods, divisions=divisions, interests=interests)
     return alert
 
 
