@@ -4,76 +4,20 @@
 (function () {
   "use strict";
 
-  // Okabe–Ito colours: distinguishable with the common forms of colour blindness.
-  var PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442"];
-  var SHAPES = ["circle", "triangle", "rect", "rectRot", "star", "crossRot", "cross", "line"];
-  // Below Bootstrap's sm breakpoint: a phone held upright.
-  var NARROW = window.matchMedia ? window.matchMedia("(max-width: 575.98px)") : { matches: false };
+  var kit = window.PactCharts;
+  var NARROW = kit.NARROW;
+  var isNarrow = kit.isNarrow;
+  var axis = kit.axis;
+  var dataset = kit.dataset;
+  var monthTick = kit.monthTick;
   var BAR_HEIGHT_PX = 22;
 
-  function isNarrow() {
-    return NARROW.matches;
+  function fitToScreen(options, horizontal) {
+    return kit.fitToScreen(options, horizontal ? "y" : "x");
   }
 
   function shorten(text, length) {
     return text.length > length ? text.slice(0, length - 1) + "…" : text;
-  }
-
-  function axis(title, extra) {
-    var options = { beginAtZero: true, title: { display: Boolean(title), text: title || "" } };
-    return Object.assign(options, extra || {});
-  }
-
-  function dataset(spec, index, chartType) {
-    var colour = PALETTE[index % PALETTE.length];
-    var result = Object.assign({ borderColor: colour, backgroundColor: colour }, spec);
-    if ((spec.type || chartType) === "line") {
-      // Shapes as well as colours tell the lines apart; a line over bars is drawn last (lower
-      // order), or the bars hide it.
-      Object.assign(result, {
-        fill: false,
-        pointStyle: SHAPES[index % SHAPES.length],
-        pointRadius: 4,
-        borderWidth: 2,
-        order: 0,
-      });
-    } else {
-      result.order = 1;
-    }
-    return result;
-  }
-
-  // On a phone the axis titles would take a third of the width (the heading above each chart and
-  // the legend already say what is shown), month labels go on two lines instead of slanting, and
-  // the legend is smaller.
-  function fitToScreen(options, horizontal) {
-    var narrow = isNarrow();
-    Object.keys(options.scales).forEach(function (key) {
-      var scale = options.scales[key];
-      if (scale.title && scale.title.text) scale.title.display = !narrow;
-    });
-    var categoryAxis = options.scales[horizontal ? "y" : "x"];
-    categoryAxis.ticks = Object.assign(categoryAxis.ticks || {}, {
-      maxRotation: narrow ? 0 : 50,
-      font: { size: narrow ? 11 : 12 },
-    });
-    options.plugins.legend.labels = {
-      boxWidth: narrow ? 12 : 40,
-      font: { size: narrow ? 11 : 12 },
-      // The legend keeps the datasets' own order, whatever order they are drawn in.
-      sort: byDatasetIndex,
-    };
-    return options;
-  }
-
-  function byDatasetIndex(a, b) {
-    return a.datasetIndex - b.datasetIndex;
-  }
-
-  function monthTick(value) {
-    var label = this.getLabelForValue(value);
-    // "Dec 2025" as two lines on a phone, so twelve months fit without slanting.
-    return isNarrow() && typeof label === "string" ? label.split(" ") : label;
   }
 
   function trendChart(canvas, spec) {
@@ -130,8 +74,8 @@
             data: rows.map(function (r) {
               return r.total;
             }),
-            backgroundColor: PALETTE[0],
-            borderColor: PALETTE[0],
+            backgroundColor: kit.PALETTE[0],
+            borderColor: kit.PALETTE[0],
           },
         ],
       },

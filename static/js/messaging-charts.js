@@ -5,66 +5,15 @@
 (function () {
   "use strict";
 
-  // Okabe–Ito colours: distinguishable with the common forms of colour blindness.
-  var PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442"];
-  // Shapes as well as colours tell the lines apart.
-  var SHAPES = ["circle", "triangle", "rect", "rectRot", "star", "crossRot", "cross", "line"];
-  // Below Bootstrap's sm breakpoint: a phone held upright.
-  var NARROW = window.matchMedia ? window.matchMedia("(max-width: 575.98px)") : { matches: false };
+  var kit = window.PactCharts;
+  var NARROW = kit.NARROW;
+  var dataset = kit.dataset;
+  var monthTick = kit.monthTick;
+  var fitToScreen = kit.fitToScreen;
 
-  function isNarrow() {
-    return NARROW.matches;
-  }
-
+  // Members and messages are whole numbers: no "2.5" on an axis.
   function axis(title, extra) {
-    var options = { beginAtZero: true, ticks: { precision: 0 }, title: { display: Boolean(title), text: title || "" } };
-    return Object.assign(options, extra || {});
-  }
-
-  function dataset(spec, index, chartType) {
-    var colour = PALETTE[index % PALETTE.length];
-    var result = Object.assign({ borderColor: colour, backgroundColor: colour }, spec);
-    if ((spec.type || chartType) === "line") {
-      // A line over bars is drawn last (lower order), or the bars hide it.
-      Object.assign(result, {
-        fill: false,
-        pointStyle: SHAPES[index % SHAPES.length],
-        pointRadius: 4,
-        borderWidth: 2,
-        order: 0,
-      });
-    } else {
-      result.order = 1;
-    }
-    return result;
-  }
-
-  function monthTick(value) {
-    var label = this.getLabelForValue(value);
-    // "Dec 2025" as two lines on a phone, so eighteen months fit without slanting.
-    return isNarrow() && typeof label === "string" ? label.split(" ") : label;
-  }
-
-  // On a phone the axis titles would take a third of the width (the heading above each chart and
-  // the legend already say what is shown), and the legend is smaller.
-  function fitToScreen(options) {
-    var narrow = isNarrow();
-    Object.keys(options.scales).forEach(function (key) {
-      var scale = options.scales[key];
-      if (scale.title && scale.title.text) scale.title.display = !narrow;
-    });
-    options.scales.x.ticks = Object.assign(options.scales.x.ticks || {}, {
-      maxRotation: narrow ? 0 : 50,
-      font: { size: narrow ? 11 : 12 },
-    });
-    options.plugins.legend.labels = {
-      boxWidth: narrow ? 12 : 40,
-      font: { size: narrow ? 11 : 12 },
-      sort: function (a, b) {
-        return a.datasetIndex - b.datasetIndex;
-      },
-    };
-    return options;
+    return kit.axis(title, Object.assign({ ticks: { precision: 0 } }, extra || {}));
   }
 
   function config(spec, reduceMotion) {

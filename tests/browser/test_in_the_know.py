@@ -69,6 +69,14 @@ def test_it_signs_up_confirms_sends_an_alert_and_unsubscribes(page, world, setti
     expect(officer.locator(".alert-progress, #alert-progress").first).to_contain_text(re.compile("sent", re.I))
     alert = Alert.objects.get()
     assert alert.status == "sent" and Delivery.objects.get().status == "sent"
+    # The measures page counts the new member and draws its charts without a script error.
+    errors = []
+    officer.on("pageerror", lambda error: errors.append(str(error)))
+    officer.goto("/officer/alerts/")
+    officer.get_by_role("link", name="Members and engagement").click()
+    assert_page_basics(officer)
+    officer.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-growth'))")
+    assert errors == []
     officer.context.close()
 
     # The alert arrives with one-click unsubscribe headers; the body's markup is escaped.

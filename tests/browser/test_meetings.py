@@ -63,6 +63,7 @@ def test_it_takes_a_hybrid_pact_from_plan_to_the_engagement_chart(page, world):
     page.goto("/analytics/")
     assert_page_basics(page)
     expect(page.locator("#chart-attendance")).to_be_visible()
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-attendance'))")
     this_month = timezone.localdate().strftime("%b %Y")
     row = page.locator("#table-attendance tr", has_text=this_month)
     expect(row).to_contain_text("9")
