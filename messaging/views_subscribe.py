@@ -2,16 +2,13 @@
 channel, managing choices through a signed link, unsubscribing from a message, STOP by text;
 and the officers' doorstep sign-up."""
 
-import hashlib
 import hmac
 import json
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -28,13 +25,13 @@ from messaging import services_subscribers as services
 from messaging.forms_subscribe import CodeForm, FieldSignUpForm, ManageForm, ManageLinkForm, SignUpForm
 from messaging.models import Channel, ChannelStatus, ConsentMethod, SignUpSource
 from messaging.phone import mobile_masked
+from pact_portal import throttle
 
 # Sign-ups are harmless to the public but each one sends an email or a text: the limits stop a
 # script using the form to flood someone's inbox or phone. The address limit is higher because a
 # library or a mobile network puts many residents behind one address.
 SIGN_UPS_PER_ADDRESS_PER_HOUR = 20
 SIGN_UPS_PER_CONTACT_PER_HOUR = 3
-THROTTLE_SECONDS = 60 * 60
 THROTTLE_MESSAGE = "We have had several sign-ups from you or for these details in the last hour. Try again later."
 DONE_SESSION_KEY = "messaging:signed-up"
 
@@ -54,26 +51,9 @@ def _email_masked(email: str) -> str:
 
 
 def _counters(request, prefix: str, contacts, *, per_address: int, per_contact: int) -> list[tuple[str, int]]:
-    address = get_client_ip_address(request) or "unknown"
-    counters = [(f"{prefix}:address:{address}", per_address)]
-    for contact in contacts:
-        # Hashed so the cache holds no email addresses or phone numbers.
-        digest = hashlib.sha256(contact.encode()).hexdigest()[:32]
-        counters.append((f"{prefix}:contact:{digest}", per_contact))
+    counters = [(throttle.address_key(request, prefix), per_address)]
+    counters += [(throttle.contact_key(prefix, contact), per_contact) for contact in contacts]
     return counters
-
-
-def _throttled(counters) -> bool:
-    return any(cache.get(key, 0) >= limit for key, limit in counters)
-
-
-def _count(counters) -> None:
-    for key, _ in counters:
-        if not cache.add(key, 1, THROTTLE_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.set(key, 1, THROTTLE_SECONDS)
 
 
 def _not_found(request, message: str):
@@ -104,7 +84,7 @@ def signup(request):
             per_address=SIGN_UPS_PER_ADDRESS_PER_HOUR,
             per_contact=SIGN_UPS_PER_CONTACT_PER_HOUR,
         )
-        if _throttled(counters):
+        if throttle.throttled(counters):
             form.add_error(None, THROTTLE_MESSAGE)
             status = 429
         else:
@@ -118,7 +98,7 @@ def signup(request):
             except ValidationError as error:
                 _apply_validation_error(form, error)
             else:
-                _count(counters)
+                throttle.count(counters)
                 request.session[DONE_SESSION_KEY] = _next_steps(fields)
                 return redirect("messaging:signup-done")
     if form.errors and status == 200:
@@ -241,10 +221,10 @@ def confirm_mobile_resend(request, token):
         per_address=SIGN_UPS_PER_ADDRESS_PER_HOUR,
         per_contact=SIGN_UPS_PER_CONTACT_PER_HOUR,
     )
-    if _throttled(counters):
+    if throttle.throttled(counters):
         messages.error(request, "We have sent several codes in the last hour. Try again later.")
         return redirect("messaging:confirm-mobile", token=token)
-    _count(counters)
+    throttle.count(counters)
     rows = selectors.mobile_rows_pending(subscriber=subscriber)
     try:
         if rows:
@@ -405,11 +385,11 @@ def manage_request(request):
                 per_address=MANAGE_LINKS_PER_ADDRESS_PER_HOUR,
                 per_contact=MANAGE_LINKS_PER_CONTACT_PER_HOUR,
             )
-            if _throttled(counters):
+            if throttle.throttled(counters):
                 form.add_error(None, "We have had several requests from you in the last hour. Try again later.")
                 status = 429
             else:
-                _count(counters)
+                throttle.count(counters)
                 services.manage_link_send(address=address)
                 return render(request, "messaging/subscribe/manage_request_sent.html")
         else:

@@ -1,9 +1,7 @@
 """Raising concerns (residents online, officers for residents) and the neighbourhood triage queue."""
 
-from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -12,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.policy import can, policy_required
 from neighbourhoods.permissions import neighbourhood_get_for_user
+from pact_portal import throttle
 from priorities import services, services_intake
 from priorities.forms.intake import CategoryForm, CloseForm, IssueLogForm, IssueReportForm, MergeForm, ProposeForm
 from priorities.images import check_photo
@@ -24,7 +23,6 @@ from priorities.selectors import intake as selectors
 # puts many residents behind one address.
 REPORTS_PER_SESSION_PER_HOUR = 5
 REPORTS_PER_ADDRESS_PER_HOUR = 30
-THROTTLE_SECONDS = 60 * 60
 THROTTLE_MESSAGE = (
     "You have sent several reports in the last hour, so we cannot take another just now. "
     "Please try again later, or call 101. In an emergency always call 999."
@@ -49,26 +47,16 @@ def short_reference(issue) -> str:
 
 
 def _report_counters(request) -> list[tuple[str, int]]:
-    address = get_client_ip_address(request) or "unknown"
-    counters = [(f"issue-reports:address:{address}", REPORTS_PER_ADDRESS_PER_HOUR)]
+    counters = [(throttle.address_key(request, "issue-reports"), REPORTS_PER_ADDRESS_PER_HOUR)]
     if request.session.session_key:
         counters.append((f"issue-reports:session:{request.session.session_key}", REPORTS_PER_SESSION_PER_HOUR))
     return counters
 
 
-def _throttled(request) -> bool:
-    return any(cache.get(key, 0) >= limit for key, limit in _report_counters(request))
-
-
 def _count_report(request) -> None:
     if not request.session.session_key:
         request.session.save()  # so the next report from this browser counts against it
-    for key, _ in _report_counters(request):
-        if not cache.add(key, 1, THROTTLE_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.set(key, 1, THROTTLE_SECONDS)
+    throttle.count(_report_counters(request))
 
 
 @login_not_required
@@ -81,7 +69,7 @@ def issue_raise(request):
     )
     status = 200
     if request.method == "POST" and form.is_valid():
-        if _throttled(request):
+        if throttle.throttled(_report_counters(request)):
             form.add_error(None, THROTTLE_MESSAGE)
             status = 429
         else:

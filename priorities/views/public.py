@@ -2,12 +2,8 @@
 a priority by email. Everything reads through priorities.selectors.public, which never loads
 restricted text."""
 
-import hashlib
-
-from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from neighbourhoods.selectors import neighbourhood_public_get
+from pact_portal import throttle
 from priorities import services
 from priorities.forms.public import FollowForm
 from priorities.selectors import public as selectors
@@ -25,7 +22,6 @@ from priorities.selectors import public as selectors
 # many residents behind one library or mobile network.
 FOLLOWS_PER_ADDRESS_PER_HOUR = 20
 FOLLOWS_PER_EMAIL_PER_HOUR = 5
-THROTTLE_SECONDS = 60 * 60
 THROTTLE_MESSAGE = "We have had several requests to follow priorities from you in the last hour. Try again later."
 
 
@@ -57,26 +53,10 @@ def priority_detail(request, reference):
 
 
 def _follow_counters(request, email: str) -> list[tuple[str, int]]:
-    address = get_client_ip_address(request) or "unknown"
-    # Hashed so the cache holds no email addresses (and keys stay short and safe for memcached).
-    mailbox = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
     return [
-        (f"priority-follows:address:{address}", FOLLOWS_PER_ADDRESS_PER_HOUR),
-        (f"priority-follows:email:{mailbox}", FOLLOWS_PER_EMAIL_PER_HOUR),
+        (throttle.address_key(request, "priority-follows"), FOLLOWS_PER_ADDRESS_PER_HOUR),
+        (throttle.contact_key("priority-follows", email), FOLLOWS_PER_EMAIL_PER_HOUR),
     ]
-
-
-def _throttled(counters) -> bool:
-    return any(cache.get(key, 0) >= limit for key, limit in counters)
-
-
-def _count(counters) -> None:
-    for key, _ in counters:
-        if not cache.add(key, 1, THROTTLE_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.set(key, 1, THROTTLE_SECONDS)
 
 
 @login_not_required
@@ -88,10 +68,10 @@ def priority_follow(request, reference):
         return _detail(request, priority, form, status=400)
     email = form.cleaned_data["email"]
     counters = _follow_counters(request, email)
-    if _throttled(counters):
+    if throttle.throttled(counters):
         form.add_error(None, THROTTLE_MESSAGE)
         return _detail(request, priority, form, status=429)
-    _count(counters)
+    throttle.count(counters)
     try:
         services.priority_follow(priority=priority, email=email)
     except ValidationError as error:
