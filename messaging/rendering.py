@@ -20,6 +20,10 @@ from messaging.models import Channel, SubscriberChannel
 
 SMS_MAX_SEGMENTS = 4
 SMS_STOP = " Reply STOP to stop."
+# A call carries no link: every call ends by saying how to stop them (STOP by text stops calls too).
+VOICE_OPT_OUT = (
+    "This was an In the Know alert. To stop these calls, send a text saying STOP to the number our alerts come from."
+)
 
 # The GSM 03.38 default alphabet (one septet each) and its extension table (two septets each:
 # escape + character). Anything else makes the whole message UCS-2.
@@ -139,7 +143,7 @@ def render_delivery(*, delivery) -> OutgoingMessage:
     if delivery.channel == Channel.SMS:
         body = sms_text(alert)
     else:
-        body = " ".join((alert.voice_script or markdown_text(alert.body)).split())
+        body = " ".join((alert.voice_script or markdown_text(alert.body)).split()) + " " + VOICE_OPT_OUT
     return OutgoingMessage(
         channel=delivery.channel, to=to, body=body, reference=str(delivery.token), delivery_id=delivery.pk
     )

@@ -13,7 +13,7 @@ from messaging.channels.notify_sms import NotifySmsSender
 from messaging.channels.voice import VoiceCallSender
 from messaging.models import AlertStatus, Delivery, DeliveryStatus
 from messaging.ratelimit import ProviderRateLimited
-from messaging.rendering import render_delivery, sms_segments, sms_text
+from messaging.rendering import VOICE_OPT_OUT, render_delivery, sms_segments, sms_text
 from tests.messaging.emulators import NotifyEmulator, VoiceEmulator
 from tests.messaging.factories import alert, subscriber
 
@@ -116,10 +116,11 @@ def test_it_counts_sms_segments(text, segments):
     assert sms_segments(text) == segments
 
 
-def test_it_speaks_the_voice_script_or_the_body(world):
-    assert render_delivery(delivery=delivery_for(world, channel="voice", voice_script="Hello.")).body == "Hello."
+def test_it_speaks_the_voice_script_or_the_body_then_how_to_stop_the_calls(world):
+    scripted = render_delivery(delivery=delivery_for(world, channel="voice", voice_script="Hello."))
+    assert scripted.body == "Hello. " + VOICE_OPT_OUT
     spoken = render_delivery(delivery=delivery_for(world, channel="voice", body="Lock *sheds* [now](https://x.org)"))
-    assert spoken.body == "Lock sheds now"
+    assert spoken.body.startswith("Lock sheds now ") and "STOP" in spoken.body
 
 
 # --- email over real SMTP -------------------------------------------------------------------------
