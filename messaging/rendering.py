@@ -20,6 +20,18 @@ from messaging.models import Channel, SubscriberChannel
 
 SMS_MAX_SEGMENTS = 4
 SMS_STOP = " Reply STOP to stop."
+
+
+def sms_footer(manage_url: str) -> str:
+    """What ends every alert text: the member's own (short) manage link and how to stop."""
+    return f" Manage: {manage_url}{SMS_STOP}"
+
+
+def sms_footer_worst_case() -> str:
+    """The footer at its longest, for counting a text's segments before it is sent."""
+    return sms_footer(links.short_manage_url(code=links.SHORT_CODE_WORST_CASE))
+
+
 # A call carries no link: every call ends by saying how to stop them (STOP by text stops calls too).
 VOICE_OPT_OUT = (
     "This was an In the Know alert. To stop these calls, send a text saying STOP to the number our alerts come from."
@@ -81,17 +93,19 @@ def sms_segments(text: str) -> int:
     return 1 if units <= single else math.ceil(units / part)
 
 
-def sms_text(alert) -> str:
-    """The SMS an alert sends: its SMS text (or title) and how to stop, cut to four segments at a
+def sms_text(alert, *, footer: str | None = None) -> str:
+    """The SMS an alert sends: its SMS text (or title), then the footer (the member's manage link
+    and how to stop; the longest possible one when no member is given), cut to four segments at a
     word boundary if it would be longer (the compose page refuses that, so this is a safety net)."""
+    footer = sms_footer_worst_case() if footer is None else footer
     text = " ".join((alert.sms_text or alert.title).split())
-    if sms_segments(text + SMS_STOP) <= SMS_MAX_SEGMENTS:
-        return text + SMS_STOP
+    if sms_segments(text + footer) <= SMS_MAX_SEGMENTS:
+        return text + footer
     # Three dots, not "…": the ellipsis is outside GSM-7 and would make the whole text UCS-2.
     words = text.split(" ")
-    while words and sms_segments(" ".join(words) + "..." + SMS_STOP) > SMS_MAX_SEGMENTS:
+    while words and sms_segments(" ".join(words) + "..." + footer) > SMS_MAX_SEGMENTS:
         words.pop()
-    return " ".join(words) + "..." + SMS_STOP
+    return " ".join(words) + "..." + footer
 
 
 def _address(delivery) -> str:
@@ -141,7 +155,10 @@ def render_delivery(*, delivery) -> OutgoingMessage:
     if delivery.channel == Channel.EMAIL:
         return _email(delivery, alert, to)
     if delivery.channel == Channel.SMS:
-        body = sms_text(alert)
+        member = delivery.subscriber
+        # A preview's made-up member has no id: it shows the longest link a member can get.
+        code = links.short_manage_code(subscriber=member) if member.pk else links.SHORT_CODE_WORST_CASE
+        body = sms_text(alert, footer=sms_footer(links.short_manage_url(code=code)))
     else:
         body = " ".join((alert.voice_script or markdown_text(alert.body)).split()) + " " + VOICE_OPT_OUT
     return OutgoingMessage(

@@ -53,6 +53,14 @@ def _current_by_reference(reference) -> QuerySet[Subscriber]:
     return Subscriber.objects.current().filter(reference=reference)
 
 
+def subscriber_for_short_code(*, code: str) -> Subscriber | None:
+    """The current (not erased) subscriber a text message's short manage code names, or None."""
+    subscriber_id = links.short_manage_code_load(code)
+    if subscriber_id is None:
+        return None
+    return Subscriber.objects.current().filter(pk=subscriber_id).only("pk", "reference").first()
+
+
 def subscriber_for_manage(*, token: str) -> Subscriber | None:
     """The subscriber a manage link names, with everything the manage page shows (three
     queries), or None when the link was altered or the subscriber erased themselves."""

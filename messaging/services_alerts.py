@@ -23,10 +23,11 @@ CANCELLABLE = (AlertStatus.AWAITING_APPROVAL, AlertStatus.SCHEDULED, AlertStatus
 def sms_message(*, title: str, sms_text: str) -> str:
     """The text message as residents receive it, before any cut: the SMS text, or the title when
     it is left empty (a short title is a usable text; an empty message is not), with whitespace
-    collapsed and the STOP instruction added, exactly as rendering.sms_text builds it."""
+    collapsed and the footer added (the manage link, at its longest, and how to stop), exactly as
+    rendering.sms_text builds it."""
     from messaging import rendering
 
-    return " ".join((sms_text or title).split()) + rendering.SMS_STOP
+    return " ".join((sms_text or title).split()) + rendering.sms_footer_worst_case()
 
 
 def sms_segments_for(*, title: str, sms_text: str) -> int:

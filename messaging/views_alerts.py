@@ -102,7 +102,7 @@ def _compose_context(request, form, force, alert=None) -> dict:
         "force": force,
         "meetings": selectors.template_meetings(user=request.user, force=force),
         "priorities": selectors.template_priorities(user=request.user, force=force),
-        "sms_stop": rendering.SMS_STOP,
+        "sms_stop": rendering.sms_footer_worst_case(),
         "sms_max_segments": rendering.SMS_MAX_SEGMENTS,
         "levels": [value for value, _ in form.fields["audience_level"].choices],
     }

@@ -266,6 +266,28 @@ def _manage_initial(subscriber) -> dict:
     }
 
 
+SHORT_LINKS_PER_ADDRESS_PER_HOUR = 30
+
+
+@login_not_required
+@never_cache
+@require_GET
+def manage_short(request, code):
+    """The short link at the end of every alert text: on to the full, signed manage link. Throttled
+    per address, because its 48-bit code is shorter than a signed token."""
+    counters = [(throttle.address_key(request, "itk-short-links"), SHORT_LINKS_PER_ADDRESS_PER_HOUR)]
+    if throttle.throttled(counters):
+        return render(request, "messaging/subscribe/link_not_found.html", {"message": THROTTLED_LINK}, status=429)
+    throttle.count(counters)
+    subscriber = selectors.subscriber_for_short_code(code=code)
+    if subscriber is None:
+        return _not_found(request, MEMBER_NOT_FOUND)
+    return redirect("messaging:manage", token=links.manage_token(subscriber=subscriber))
+
+
+THROTTLED_LINK = "We have had many requests from your connection in the last hour. Please try again later."
+
+
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])

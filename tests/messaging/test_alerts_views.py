@@ -119,7 +119,7 @@ def test_it_saves_a_draft_and_shows_it_with_its_audience(client, world):
     assert response.status_code == 302 and response["Location"] == url("alert-detail", made)
     page = client.get(url("alert-detail", made)).content.decode()
     assert "Send it to 2 subscriptions" in page
-    assert "Lock it. Reply STOP to stop." in page
+    assert "Lock it. Manage: http" in page and "/k/zzzzzzz-ffffffffffff/ Reply STOP to stop." in page
 
 
 @pytest.mark.parametrize(

@@ -80,18 +80,18 @@ def test_it_adds_the_open_pixel_only_when_tracking_is_on(world, settings, tracki
     assert (links.open_pixel_url(delivery=delivery) in render_delivery(delivery=delivery).html) is tracking
 
 
-def test_it_texts_the_sms_text_or_the_title_with_how_to_stop(world):
-    assert render_delivery(delivery=delivery_for(world, channel="sms", sms_text="Sheds  broken\ninto")).body == (
-        "Sheds broken into Reply STOP to stop."
-    )
+def test_it_texts_the_sms_text_or_the_title_with_the_members_manage_link_and_how_to_stop(world):
+    delivery = delivery_for(world, channel="sms", sms_text="Sheds  broken\ninto")
+    manage = links.short_manage_url(subscriber=delivery.subscriber)
+    assert render_delivery(delivery=delivery).body == f"Sheds broken into Manage: {manage} Reply STOP to stop."
     made = alert(world, title="Road closed", sms_text="")
-    assert sms_text(made) == "Road closed Reply STOP to stop."
+    assert sms_text(made, footer=" Reply STOP to stop.") == "Road closed Reply STOP to stop."
 
 
 def test_it_cuts_an_overlong_sms_to_four_segments(world):
     made = alert(world, sms_text="word " * 200)
     text = sms_text(made)
-    assert sms_segments(text) == 4 and text.endswith("word... Reply STOP to stop.")
+    assert sms_segments(text) == 4 and text.endswith("/ Reply STOP to stop.") and "word... Manage: http" in text
     assert len(text) > 4 * 67  # still GSM-7: the cut did not switch it to the shorter UCS-2 segments
 
 

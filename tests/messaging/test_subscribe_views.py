@@ -447,3 +447,33 @@ def test_it_texts_a_new_code_at_most_once_a_minute_and_a_few_times_an_hour(clien
         assert "Try again later" in client.get(post(path).url).content.decode()  # three requests an hour
         assert OutboxMessage.objects.filter(to=MOBILE).count() == 2
         assert services.channel_confirm_mobile(subscriber=member, code=texted_code())[0].status == "active"
+
+
+# --- the short manage link at the end of a text ------------------------------------------------
+
+
+def test_it_takes_a_texts_short_link_on_to_the_full_manage_page(client, world):
+    member = subscriber(world, email=None, mobile="+447700900123")
+    response = client.get(urlsplit_path(links.short_manage_url(subscriber=member)))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("messaging:manage", kwargs={"token": links.manage_token(subscriber=member)})
+
+
+def test_it_refuses_an_altered_or_erased_short_link(client, world):
+    member = subscriber(world, email=None, mobile="+447700900123")
+    code = links.short_manage_code(subscriber=member)
+    altered = code[:-1] + ("0" if code[-1] != "0" else "1")
+    assert client.get(reverse("messaging:manage-short", kwargs={"code": altered})).status_code == 404
+    assert client.get(reverse("messaging:manage-short", kwargs={"code": "not-a-code"})).status_code == 404
+    services.subscriber_erase(subscriber=member)
+    assert client.get(reverse("messaging:manage-short", kwargs={"code": code})).status_code == 404
+
+
+def test_it_throttles_guessing_short_links_from_one_address(client, world):
+    statuses = [client.get(reverse("messaging:manage-short", kwargs={"code": f"{n}-000000000000"})).status_code
+                for n in range(31)]  # fmt: skip
+    assert statuses[:30] == [404] * 30 and statuses[30] == 429
+
+
+def urlsplit_path(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
