@@ -18,6 +18,9 @@ _PAGE_BASICS = """() => {
 
 def assert_page_basics(page):
     """One h1, one main landmark, and a skip link to it as the first thing a keyboard reaches."""
+    # A click returns once the next page's navigation commits, while a long page may still be
+    # arriving: read it only once it has been parsed.
+    page.wait_for_load_state("domcontentloaded")
     assert page.evaluate(_PAGE_BASICS) == {
         "h1": 1,
         "main": 1,
