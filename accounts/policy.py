@@ -325,3 +325,44 @@ def _messaging_outbox(user, obj=None) -> bool:
 @rule("messaging.measures")
 def _messaging_measures(user, obj=None) -> bool:
     return user.role in ALERT_COMPOSERS
+
+
+# --- surveys ----------------------------------------------------------------------------------
+
+# Who builds and sends surveys: sergeants and above, and the force's communications office.
+SURVEY_BUILDERS = frozenset(
+    {Role.SERGEANT, Role.INSPECTOR, Role.CHIEF_INSPECTOR, Role.HQ, Role.COMMUNICATIONS, Role.SYSTEM_ADMIN}
+)
+# Results are anonymous and small groups suppressed, so all police staff of the force read them.
+SURVEY_READERS = SURVEY_BUILDERS | {Role.PCSO, Role.CONSTABLE}
+
+
+def _in_force(user, force_id) -> bool:
+    scope = scope_for(user)
+    if scope.level == ScopeLevel.FORCE:
+        return scope.force_ids is None or force_id in scope.force_ids
+    return user.force_id == force_id
+
+
+@rule("survey.create")
+def _survey_create(user, obj=None) -> bool:
+    return user.role in SURVEY_BUILDERS
+
+
+@rule("survey.edit")
+def _survey_edit(user, survey) -> bool:
+    """Its author, or the force-wide staff who look after the force's surveys."""
+    if user.role not in SURVEY_BUILDERS or not _in_force(user, survey.force_id):
+        return False
+    return survey.created_by_id == user.pk or scope_for(user).level == ScopeLevel.FORCE
+
+
+@rule("survey.view_results")
+def _survey_view_results(user, survey) -> bool:
+    return user.role in SURVEY_READERS and _in_force(user, survey.force_id)
+
+
+@rule("representation.view")
+def _representation_view(user, obj=None) -> bool:
+    # Field officers use the "where to sign people up next" list; partners do not see it.
+    return user.role in SURVEY_READERS

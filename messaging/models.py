@@ -224,6 +224,7 @@ class AlertKind(models.TextChoices):
     APPEAL = "appeal", "Appeal for information"
     PRIORITY_UPDATE = "priority_update", "Priority update"
     EMERGENCY = "emergency", "Emergency alert"
+    SURVEY = "survey", "Survey invitation"
 
 
 class AlertStatus(models.TextChoices):
@@ -260,6 +261,10 @@ class Alert(models.Model):
     )
     priority = models.ForeignKey(
         "priorities.Priority", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
+    # A survey invitation: each delivery's token is that member's own response link.
+    survey = models.ForeignKey(
+        "surveys.Survey", null=True, blank=True, on_delete=models.PROTECT, related_name="invitations"
     )
     status = models.CharField(max_length=20, choices=AlertStatus, default=AlertStatus.DRAFT)
     send_at = models.DateTimeField(null=True, blank=True, help_text="Empty: send as soon as it is released.")

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "meetings",
     "priorities",
     "messaging",
+    "surveys",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("meetings.urls_analytics")),
     path("", include("priorities.urls")),
     path("", include("messaging.urls")),
+    path("", include("surveys.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -60,6 +60,7 @@ def test_it_covers_every_registered_action_with_an_allow_and_a_deny():
     outcomes |= {(action, expected) for action, _, expected in MEETING_MATRIX}
     outcomes |= {(action, expected) for action, _, _, expected in PRIORITY_MATRIX}
     outcomes |= {(action, expected) for action, _, _, expected in MESSAGING_MATRIX}
+    outcomes |= {(action, expected) for action, _, _, expected in SURVEY_MATRIX}
     for action in registered_actions():
         assert (action, True) in outcomes, f"{action} has no allowing case"
         assert (action, False) in outcomes, f"{action} has no denying case"
@@ -226,4 +227,40 @@ def test_it_applies_the_messaging_rules(world, action, person, target, expected)
         "comms_force_alert": lambda: _alert(world, world.comms, level="force"),
     }
     obj = targets[target]() if target in targets else getattr(world, target) if target else None
+    assert can(getattr(world, person), action, obj) is expected
+
+
+SURVEY_MATRIX = [
+    ("survey.create", "sergeant", None, True),
+    ("survey.create", "comms", None, True),
+    ("survey.create", "pcso", None, False),
+    ("survey.create", "partner", None, False),
+    ("survey.edit", "chief_inspector", "ci_survey", True),
+    ("survey.edit", "hq", "ci_survey", True),
+    ("survey.edit", "sergeant", "ci_survey", False),
+    ("survey.edit", "pcso", "ci_survey", False),
+    ("survey.view_results", "pcso", "ci_survey", True),
+    ("survey.view_results", "chief_inspector_other", "ci_survey", True),
+    ("survey.view_results", "partner", "ci_survey", False),
+    ("survey.view_results", "resident", "ci_survey", False),
+    ("survey.view_results", "outsider", "ci_survey", False),
+    ("representation.view", "constable", None, True),
+    ("representation.view", "partner", None, False),
+]
+
+
+@pytest.mark.parametrize(("action", "person", "target", "expected"), SURVEY_MATRIX)
+def test_it_applies_the_survey_rules(world, action, person, target, expected):
+    from django.utils import timezone
+
+    from neighbourhoods.models import Force
+    from surveys.models import Survey
+
+    world.constable = UserFactory(role=Role.CONSTABLE, force=world.force, division=world.east)
+    other_force = Force.objects.create(slug="cumbria", name="Cumbria Constabulary")
+    world.outsider = UserFactory(role=Role.HQ, force=other_force)
+    survey = Survey.objects.create(
+        force=world.force, title="Feeling safe", opens_at=timezone.now(), created_by=world.chief_inspector
+    )
+    obj = survey if target == "ci_survey" else None
     assert can(getattr(world, person), action, obj) is expected

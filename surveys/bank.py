@@ -1,0 +1,128 @@
+"""The standard question bank: the same wording, choices and key in every survey, so waves and
+areas can be compared. Wording follows the Crime Survey for England and Wales questions forces
+use for confidence and feeling of safety.
+
+Confidence and safety are read from the bank answers as shares: "a good job" = excellent or good;
+"safe" = very or fairly safe; "agree" = agree or strongly agree.
+"""
+
+from dataclasses import dataclass, field
+
+from messaging.models import AgeBand, EthnicGroup
+from surveys.models import BankKey, QuestionKind
+
+
+@dataclass(frozen=True)
+class BankQuestion:
+    key: str
+    kind: str
+    text: str
+    options: list[tuple[str, str]] = field(default_factory=list)  # (value, label)
+    # Option values that count as the favourable answer in headline measures.
+    favourable: frozenset[str] = frozenset()
+    scale_max: int | None = None
+    help_text: str = ""
+
+
+GOOD_JOB = [
+    ("excellent", "Excellent"),
+    ("good", "Good"),
+    ("fair", "Fair"),
+    ("poor", "Poor"),
+    ("very_poor", "Very poor"),
+    ("dont_know", "Don't know"),
+]
+SAFE = [
+    ("very_safe", "Very safe"),
+    ("fairly_safe", "Fairly safe"),
+    ("bit_unsafe", "A bit unsafe"),
+    ("very_unsafe", "Very unsafe"),
+    ("dont_know", "Don't know"),
+]
+YES_NO = [("yes", "Yes"), ("no", "No")]
+SATISFIED = [
+    ("very_satisfied", "Very satisfied"),
+    ("fairly_satisfied", "Fairly satisfied"),
+    ("neither", "Neither satisfied nor dissatisfied"),
+    ("fairly_dissatisfied", "Fairly dissatisfied"),
+    ("very_dissatisfied", "Very dissatisfied"),
+    ("not_a_member", "I do not get In the Know alerts"),
+]
+
+BANK: dict[str, BankQuestion] = {
+    q.key: q
+    for q in [
+        BankQuestion(
+            BankKey.POLICE_GOOD_JOB,
+            QuestionKind.SINGLE,
+            "Taking everything into account, how good a job do you think the police in this area are doing?",
+            GOOD_JOB,
+            frozenset({"excellent", "good"}),
+        ),
+        BankQuestion(
+            BankKey.SAFE_AFTER_DARK,
+            QuestionKind.SINGLE,
+            "How safe do you feel walking alone in this area after dark?",
+            SAFE,
+            frozenset({"very_safe", "fairly_safe"}),
+        ),
+        BankQuestion(
+            BankKey.SAFE_DURING_DAY,
+            QuestionKind.SINGLE,
+            "How safe do you feel walking alone in this area during the day?",
+            SAFE,
+            frozenset({"very_safe", "fairly_safe"}),
+        ),
+        BankQuestion(
+            BankKey.DEAL_WITH_WHAT_MATTERS,
+            QuestionKind.AGREEMENT,
+            "The police and local council are dealing with the anti-social behaviour and crime issues that "
+            "matter in this area.",
+            favourable=frozenset({"4", "5"}),
+        ),
+        BankQuestion(
+            BankKey.PACT_AWARE,
+            QuestionKind.SINGLE,
+            "Before today, had you heard of PACT (Police and Communities Together) meetings in your area?",
+            YES_NO,
+            frozenset({"yes"}),
+        ),
+        BankQuestion(
+            BankKey.PACT_INVOLVED,
+            QuestionKind.SINGLE,
+            "In the last 12 months, have you been to a PACT meeting or told the police about a local problem "
+            "through PACT?",
+            YES_NO,
+            frozenset({"yes"}),
+        ),
+        BankQuestion(
+            BankKey.ITK_SATISFACTION,
+            QuestionKind.SINGLE,
+            "How satisfied are you with the In the Know alerts you get from us?",
+            SATISFIED,
+            frozenset({"very_satisfied", "fairly_satisfied"}),
+        ),
+        BankQuestion(
+            BankKey.AGE_BAND,
+            QuestionKind.SINGLE,
+            "How old are you?",
+            list(AgeBand.choices),
+            help_text="Optional. Used only to see whom we are not hearing from; never shown for one person.",
+        ),
+        BankQuestion(
+            BankKey.ETHNIC_GROUP,
+            QuestionKind.SINGLE,
+            "What is your ethnic group?",
+            list(EthnicGroup.choices),
+            help_text="Optional. The ONS 2021 Census categories.",
+        ),
+    ]
+}
+
+
+def is_white(ethnic_group: str) -> bool | None:
+    """White (any White group) or black and minority ethnic, as HMIC's satisfaction gap groups
+    them; None when not said."""
+    if not ethnic_group or ethnic_group == EthnicGroup.NOT_SAID:
+        return None
+    return ethnic_group.startswith("white_")
