@@ -133,7 +133,11 @@ class AudiencePreviewForm(AudienceForm):
 
 
 class AlertForm(AudienceForm):
-    kind = forms.ChoiceField(choices=AlertKind.choices, label="Kind of alert")
+    # Survey invitations are sent from the survey's own page, which gives each member their link.
+    kind = forms.ChoiceField(
+        choices=[(value, label) for value, label in AlertKind.choices if value != AlertKind.SURVEY],
+        label="Kind of alert",
+    )
     title = forms.CharField(max_length=150, help_text="The email's subject. Short and specific.")
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), help_text=BODY_HELP)
     sms_text = forms.CharField(

@@ -417,3 +417,11 @@ def test_it_starts_a_pcso_on_their_one_neighbourhood_and_asks_before_counting(cl
     assert f'<option value="{world.daneshouse.pk}" selected>Daneshouse</option>' in page
     panel = client.get(url("alert-audience")).content.decode()
     assert "Choose who it is for to see how many people it reaches." in panel
+
+
+def test_it_leaves_survey_invitations_to_the_surveys_pages(client, world):
+    client.force_login(world.pcso)
+    data = form_data(world, kind="survey")
+    response = client.post(url("alert-create"), data)
+    assert response.status_code in (200, 400) and not Alert.objects.exists()
+    assert 'value="survey"' not in client.get(url("alert-create")).content.decode()
