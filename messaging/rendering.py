@@ -7,10 +7,12 @@ http(s) and mailto links survive, and those go through the click counter when it
 """
 
 import math
+import uuid
 from html import unescape
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import strip_tags
 from markdown_it import MarkdownIt
 
@@ -31,6 +33,29 @@ def sms_footer_worst_case() -> str:
     """The footer at its longest, for counting a text's segments before it is sent."""
     return sms_footer(links.short_manage_url(code=links.SHORT_CODE_WORST_CASE))
 
+
+def survey_url(*, token) -> str:
+    """A survey invitation's response link: the delivery's own unguessable token, so it is personal
+    (never sent through the click counter) and answers once."""
+    return links.absolute(reverse("surveys:respond", kwargs={"token": token}))
+
+
+def survey_sms_footer(url: str, manage_url: str) -> str:
+    """A survey invitation's text ends with the member's survey link, then the usual footer."""
+    return f" Survey: {url}" + sms_footer(manage_url)
+
+
+def survey_sms_footer_worst_case() -> str:
+    # Every token is a UUID, so every survey link has the same length.
+    return survey_sms_footer(
+        survey_url(token=uuid.UUID(int=0)), links.short_manage_url(code=links.SHORT_CODE_WORST_CASE)
+    )
+
+
+# A call cannot carry a link; the member's own link went in the same invitation's text or email.
+VOICE_SURVEY = (
+    "Your own link to the survey has been sent to you by text message or email, if you get our alerts that way."
+)
 
 # A call carries no link: every call ends by saying how to stop them (STOP by text stops calls too).
 VOICE_OPT_OUT = (
@@ -134,6 +159,7 @@ def _email(delivery, alert, to: str) -> OutgoingMessage:
         "unsubscribe_url": unsubscribe,
         "open_pixel_url": links.open_pixel_url(delivery=delivery) if settings.MESSAGING_OPEN_TRACKING else "",
         "site_name": getattr(settings, "SITE_NAME", "PACT Portal"),
+        "survey_url": survey_url(token=delivery.token) if alert.survey_id else "",
     }
     return OutgoingMessage(
         channel=Channel.EMAIL,
@@ -158,9 +184,15 @@ def render_delivery(*, delivery) -> OutgoingMessage:
         member = delivery.subscriber
         # A preview's made-up member has no id: it shows the longest link a member can get.
         code = links.short_manage_code(subscriber=member) if member.pk else links.SHORT_CODE_WORST_CASE
-        body = sms_text(alert, footer=sms_footer(links.short_manage_url(code=code)))
+        manage = links.short_manage_url(code=code)
+        if alert.survey_id:
+            footer = survey_sms_footer(survey_url(token=delivery.token), manage)
+        else:
+            footer = sms_footer(manage)
+        body = sms_text(alert, footer=footer)
     else:
-        body = " ".join((alert.voice_script or markdown_text(alert.body)).split()) + " " + VOICE_OPT_OUT
+        script = " ".join((alert.voice_script or markdown_text(alert.body)).split())
+        body = script + (" " + VOICE_SURVEY if alert.survey_id else "") + " " + VOICE_OPT_OUT
     return OutgoingMessage(
         channel=delivery.channel, to=to, body=body, reference=str(delivery.token), delivery_id=delivery.pk
     )

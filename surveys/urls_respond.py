@@ -1,3 +1,17 @@
-"""Filled in by the urls_respond work."""
+"""Answering surveys (public) and sending written answers to the triage queue (staff)."""
 
-urlpatterns = []
+from django.urls import path
+
+from surveys import views_respond
+
+urlpatterns = [
+    path("surveys/r/<uuid:token>/", views_respond.respond, name="respond"),
+    path("surveys/<uuid:reference>/", views_respond.open_survey, name="open"),
+    path("surveys/<uuid:reference>/thanks/", views_respond.thanks, name="thanks"),
+    path("officer/surveys/<int:pk>/text-answers/", views_respond.text_answers, name="text-answers"),
+    path(
+        "officer/surveys/<int:pk>/text-answers/<int:answer_pk>/issue/",
+        views_respond.text_answer_issue,
+        name="text-answer-issue",
+    ),
+]

@@ -1,0 +1,138 @@
+"""The survey as a form, built from its questions, and the officer's "send to the triage queue" form.
+
+Choices carry option and ward ids, so a forged value (another question's option, a ward of another
+force, a rating off the scale) is simply not a valid choice and comes back as a form error.
+"""
+
+from django import forms
+
+from priorities.models import Category
+from surveys.models import AGREEMENT_LABELS, QuestionKind
+from surveys.services_respond import TEXT_MAX, AnswerInput
+
+FORGED = "Choose one of the answers shown."
+REQUIRED = {
+    QuestionKind.SINGLE: "Choose an answer.",
+    QuestionKind.MULTIPLE: "Tick at least one answer.",
+    QuestionKind.AGREEMENT: "Choose how much you agree.",
+    QuestionKind.RATING: "Choose a rating.",
+    QuestionKind.TEXT: "Write your answer.",
+    QuestionKind.WARD: "Choose your ward.",
+}
+
+
+def ward_label(ward) -> str:
+    return f"{ward.name} ({ward.neighbourhood.name})"
+
+
+class SurveyResponseForm(forms.Form):
+    """One field per question, named q<question id>; `questions` come from selectors.survey_questions."""
+
+    def __init__(self, *args, questions, wards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        self._wards = {str(ward.pk): ward for ward in wards}
+        for question in questions:
+            field = self._field_for(question)
+            field.question = question
+            field.label = question.text
+            field.help_text = question.help_text
+            field.required = question.required
+            field.error_messages |= {"required": REQUIRED[question.kind], "invalid_choice": FORGED}
+            self.fields[f"q{question.pk}"] = field
+
+    def _field_for(self, question):
+        legend = {"aria-labelledby": f"id_q{question.pk}_legend"}
+        if question.kind == QuestionKind.SINGLE:
+            choices = [(str(option.pk), option.label) for option in question.options.all()]
+            return forms.ChoiceField(choices=choices, widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
+        if question.kind == QuestionKind.MULTIPLE:
+            choices = [(str(option.pk), option.label) for option in question.options.all()]
+            return forms.MultipleChoiceField(
+                choices=choices, widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+            )
+        if question.kind == QuestionKind.AGREEMENT:
+            return _scale(list(AGREEMENT_LABELS.items()))
+        if question.kind == QuestionKind.RATING:
+            return _scale([(n, str(n)) for n in range(1, (question.scale_max or 5) + 1)])
+        if question.kind == QuestionKind.WARD:
+            choices = [("", "Choose your ward")] + [(key, ward_label(ward)) for key, ward in self._wards.items()]
+            return forms.ChoiceField(choices=choices, widget=forms.Select(attrs={"class": "form-select", **legend}))
+        return forms.CharField(
+            max_length=TEXT_MAX,
+            strip=True,
+            widget=forms.Textarea(attrs={"class": "form-control", "rows": 4, "maxlength": TEXT_MAX, **legend}),
+            error_messages={"max_length": f"Keep your answer to {TEXT_MAX:,} characters or fewer."},
+        )
+
+    def full_clean(self):
+        super().full_clean()
+        for name, field in self.fields.items():
+            if name in self.errors:
+                # Screen readers announce the field as wrong; Bootstrap draws it so.
+                field.widget.attrs["aria-invalid"] = "true"
+                field.widget.attrs["class"] = field.widget.attrs.get("class", "") + " is-invalid"
+
+    def sections(self) -> list[tuple[object, list]]:
+        """The bound fields grouped by section, in order, for the template."""
+        grouped: list[tuple[object, list]] = []
+        for question in self.questions:
+            if not grouped or grouped[-1][0].pk != question.section_id:
+                grouped.append((question.section, []))
+            grouped[-1][1].append(self[f"q{question.pk}"])
+        return grouped
+
+    def answers(self) -> list[AnswerInput]:
+        """The cleaned answers as the service takes them; unanswered optional questions give none."""
+        given = []
+        for question in self.questions:
+            value = self.cleaned_data.get(f"q{question.pk}")
+            if value in (None, "", []):
+                continue
+            if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+                options = {str(option.pk): option for option in question.options.all()}
+                values = dict.fromkeys(value) if isinstance(value, list) else [value]  # a box ticked twice counts once
+                given += [AnswerInput(question=question, option=options[v]) for v in values]
+            elif question.kind in (QuestionKind.AGREEMENT, QuestionKind.RATING):
+                given.append(AnswerInput(question=question, number=value))
+            elif question.kind == QuestionKind.WARD:
+                given.append(AnswerInput(question=question, ward=self._wards[value]))
+            else:
+                given.append(AnswerInput(question=question, text=value))
+        return given
+
+
+def _scale(choices):
+    return forms.TypedChoiceField(
+        choices=choices,
+        coerce=int,
+        empty_value=None,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+
+
+class TextAnswerIssueForm(forms.Form):
+    """What the officer adds when sending a written answer to the triage queue: its category, and
+    the ward when the response has none (an open survey without a ward question)."""
+
+    category = forms.ChoiceField(
+        label="Category",
+        choices=[("", "Choose a category"), *Category.choices],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        error_messages={"required": "Choose the category of this concern.", "invalid_choice": FORGED},
+    )
+
+    def __init__(self, *args, wards=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._wards = {str(ward.pk): ward for ward in wards or []}
+        if wards is not None:
+            self.fields["ward"] = forms.ChoiceField(
+                label="Ward",
+                choices=[("", "Choose the ward"), *((key, ward_label(w)) for key, w in self._wards.items())],
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+                error_messages={"required": "Choose the ward this concern is about.", "invalid_choice": FORGED},
+            )
+
+    @property
+    def chosen_ward(self):
+        return self._wards.get(self.cleaned_data.get("ward", ""))
