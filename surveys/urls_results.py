@@ -1,3 +1,11 @@
-"""Filled in by the urls_results work."""
+"""Results, trends and anonymised exports (staff)."""
 
-urlpatterns = []
+from django.urls import path
+
+from surveys import views_results
+
+urlpatterns = [
+    path("officer/surveys/<int:pk>/results/", views_results.results, name="results"),
+    path("officer/surveys/trends/", views_results.trends, name="trends"),
+    path("officer/surveys/<int:pk>/export.<str:fmt>", views_results.export, name="export"),
+]

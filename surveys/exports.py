@@ -1,0 +1,114 @@
+"""Anonymised responses as CSV or XLSX: one row per response, no database ids, no exact times,
+and the disclosure rules applied to every row (surveys/disclosure.py)."""
+
+import csv
+import io
+from collections import Counter, defaultdict
+
+from django.utils.formats import date_format
+from openpyxl import Workbook
+
+from surveys import disclosure
+from surveys.models import AGREEMENT_LABELS, Answer, Question, QuestionKind, Response, Survey
+from surveys.selectors_results import BROAD_ETHNIC, NOT_SAID, age_group, broad_ethnic_group
+
+FIXED_HEADERS = ["Row", "Month submitted", "Ward code", "Ward", "Neighbourhood", "Division", "Age band",
+                 "Ethnic group (broad)"]  # fmt: skip
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+AGE_LABELS = dict(Response._meta.get_field("age_band").choices)
+BROAD_LABELS = dict(BROAD_ETHNIC)
+
+
+def safe_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _answer_text(question, answers) -> str | int:
+    if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        return "; ".join(a.option.label for a in answers if a.option_id)
+    if question.kind == QuestionKind.AGREEMENT:
+        return "; ".join(AGREEMENT_LABELS.get(a.number, str(a.number)) for a in answers if a.number is not None)
+    if question.kind == QuestionKind.RATING:
+        numbers = [a.number for a in answers if a.number is not None]
+        return numbers[0] if numbers else ""
+    if question.kind == QuestionKind.WARD:
+        return "; ".join(a.ward.name for a in answers if a.ward_id)
+    return "\n".join(a.text for a in answers if a.text)
+
+
+def export_rows(*, survey: Survey) -> tuple[list[str], list[list]]:
+    """Headers and rows, in three queries. A row's ward and neighbourhood are blanked when its ward
+    has fewer than MIN_GROUP responses (the division is kept); its age band or ethnic group is
+    blanked when fewer than MIN_GROUP responses share that group and that area."""
+    questions = list(Question.objects.filter(survey=survey).select_related("section"))
+    responses = list(
+        Response.objects.filter(survey=survey)
+        .select_related("ward__neighbourhood__division")
+        .order_by("submitted_at", "pk")
+    )
+    answers = defaultdict(list)
+    for answer in Answer.objects.filter(response__survey=survey).select_related("option", "ward").order_by("pk"):
+        answers[(answer.response_id, answer.question_id)].append(answer)
+    per_ward = Counter(r.ward_id for r in responses)
+    areas = [_area(r, per_ward) for r in responses]
+    per_age = Counter((area, age_group(r.age_band)) for area, r in zip(areas, responses, strict=True))
+    per_ethnic = Counter((area, broad_ethnic_group(r.ethnic_group)) for area, r in zip(areas, responses, strict=True))
+    rows = []
+    for n, (response, area) in enumerate(zip(responses, areas, strict=True), start=1):
+        ward = response.ward if area[0] == "ward" else None
+        neighbourhood = ward.neighbourhood if ward else None
+        division = response.ward.neighbourhood.division if response.ward and response.ward.neighbourhood else None
+        age, ethnic = age_group(response.age_band), broad_ethnic_group(response.ethnic_group)
+        rows.append(
+            [
+                n,
+                date_format(response.submitted_at, "Y-m"),
+                ward.code if ward else "",
+                ward.name if ward else "",
+                neighbourhood.name if neighbourhood else "",
+                division.name if division else "",
+                AGE_LABELS.get(age, "") if age != NOT_SAID and per_age[(area, age)] >= disclosure.MIN_GROUP else "",
+                BROAD_LABELS.get(ethnic, "")
+                if ethnic != NOT_SAID and per_ethnic[(area, ethnic)] >= disclosure.MIN_GROUP
+                else "",
+                *(_answer_text(q, answers.get((response.pk, q.pk), [])) for q in questions),
+            ]
+        )
+    return [*FIXED_HEADERS, *(q.text for q in questions)], [[safe_cell(v) for v in row] for row in rows]
+
+
+def _area(response, per_ward) -> tuple:
+    """The smallest area a row may name: its ward if that has enough responses, else its division."""
+    if response.ward_id and per_ward[response.ward_id] >= disclosure.MIN_GROUP:
+        return ("ward", response.ward_id)
+    neighbourhood = response.ward.neighbourhood if response.ward_id else None
+    return ("division", neighbourhood.division_id if neighbourhood else None)
+
+
+def as_csv(headers, rows) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([safe_cell(h) for h in headers])
+    writer.writerows(rows)
+    # The byte order mark tells Excel the file is UTF-8, so "Séamus" and "£" survive.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def as_xlsx(headers, rows, *, title: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Responses"
+    sheet.append([safe_cell(h) for h in headers])
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    for index, header in enumerate(headers, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = min(60, max(8, len(str(header)) + 2))
+    book.properties.title = title[:250]
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
