@@ -25,6 +25,7 @@ from neighbourhoods.models import District, Division, Force, Neighbourhood, Risk
 from neighbourhoods.selectors import district_names_beside
 from neighbourhoods.services import wards_import_geojson
 from priorities.demo import demo_priorities_seed
+from surveys.demo import demo_surveys_seed
 
 DATA_DIR = Path(settings.BASE_DIR) / "neighbourhoods" / "data" / "lancashire-wards"
 DEMO_PASSWORD = "pact-demo-2026"  # noqa: S105 - published demo login, documented in the README
@@ -70,6 +71,8 @@ class DemoSummary:
     meetings: int = 0
     priorities: int = 0
     subscribers: int = 0
+    surveys: int = 0
+    survey_responses: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -283,6 +286,7 @@ def demo_force_seed(*, data_dir: Path = DATA_DIR) -> DemoSummary:
     meetings = demo_meetings_seed(force=force)
     priorities = demo_priorities_seed(force=force)
     messaging = demo_messaging_seed(force=force)
+    surveys = demo_surveys_seed(force=force)
     return DemoSummary(
         wards=Ward.objects.count(),
         divisions=Division.objects.filter(force=force).count(),
@@ -291,5 +295,7 @@ def demo_force_seed(*, data_dir: Path = DATA_DIR) -> DemoSummary:
         meetings=meetings.total,
         priorities=priorities.total,
         subscribers=messaging.subscribers,
+        surveys=surveys.surveys,
+        survey_responses=surveys.responses,
         logins=demo_logins(),
     )

@@ -25,7 +25,8 @@ class Command(BaseCommand):
                 f"Demo force ready in {perf_counter() - started:.1f}s: {summary.wards} wards, "
                 f"{summary.divisions} divisions, {summary.neighbourhoods} neighbourhoods, {summary.users} people, "
                 f"{summary.meetings} meetings, {summary.priorities} priorities, "
-                f"{summary.subscribers} In the Know subscribers."
+                f"{summary.subscribers} In the Know subscribers, {summary.surveys} surveys with "
+                f"{summary.survey_responses} responses (census figures synthetic)."
             )
         )
         self.stdout.write(f"Every demo login uses the password {DEMO_PASSWORD!r}.")
