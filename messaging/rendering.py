@@ -24,31 +24,25 @@ SMS_MAX_SEGMENTS = 4
 SMS_STOP = " Reply STOP to stop."
 
 
-def sms_footer(manage_url: str) -> str:
-    """What ends every alert text: the member's own (short) manage link and how to stop."""
-    return f" Manage: {manage_url}{SMS_STOP}"
-
-
-def sms_footer_worst_case() -> str:
-    """The footer at its longest, for counting a text's segments before it is sent."""
-    return sms_footer(links.short_manage_url(code=links.SHORT_CODE_WORST_CASE))
-
-
 def survey_url(*, token) -> str:
     """A survey invitation's response link: the delivery's own unguessable token, so it is personal
     (never sent through the click counter) and answers once."""
     return links.absolute(reverse("surveys:respond", kwargs={"token": token}))
 
 
-def survey_sms_footer(url: str, manage_url: str) -> str:
-    """A survey invitation's text ends with the member's survey link, then the usual footer."""
-    return f" Survey: {url}" + sms_footer(manage_url)
+def sms_footer(*, manage_url: str, survey_url: str = "") -> str:
+    """What ends every alert text: a survey invitation's response link, the member's own (short)
+    manage link, and how to stop."""
+    survey = f" Survey: {survey_url}" if survey_url else ""
+    return f"{survey} Manage: {manage_url}{SMS_STOP}"
 
 
-def survey_sms_footer_worst_case() -> str:
-    # Every token is a UUID, so every survey link has the same length.
-    return survey_sms_footer(
-        survey_url(token=uuid.UUID(int=0)), links.short_manage_url(code=links.SHORT_CODE_WORST_CASE)
+def sms_footer_worst_case(*, survey: bool = False) -> str:
+    """The footer at its longest, for counting a text's segments before it is sent. Every survey
+    link has the same length: its token is a UUID."""
+    return sms_footer(
+        manage_url=links.short_manage_url(code=links.SHORT_CODE_WORST_CASE),
+        survey_url=survey_url(token=uuid.UUID(int=0)) if survey else "",
     )
 
 
@@ -122,7 +116,7 @@ def sms_text(alert, *, footer: str | None = None) -> str:
     """The SMS an alert sends: its SMS text (or title), then the footer (the member's manage link
     and how to stop; the longest possible one when no member is given), cut to four segments at a
     word boundary if it would be longer (the compose page refuses that, so this is a safety net)."""
-    footer = sms_footer_worst_case() if footer is None else footer
+    footer = sms_footer_worst_case(survey=bool(alert.survey_id)) if footer is None else footer
     text = " ".join((alert.sms_text or alert.title).split())
     if sms_segments(text + footer) <= SMS_MAX_SEGMENTS:
         return text + footer
@@ -184,12 +178,8 @@ def render_delivery(*, delivery) -> OutgoingMessage:
         member = delivery.subscriber
         # A preview's made-up member has no id: it shows the longest link a member can get.
         code = links.short_manage_code(subscriber=member) if member.pk else links.SHORT_CODE_WORST_CASE
-        manage = links.short_manage_url(code=code)
-        if alert.survey_id:
-            footer = survey_sms_footer(survey_url(token=delivery.token), manage)
-        else:
-            footer = sms_footer(manage)
-        body = sms_text(alert, footer=footer)
+        survey = survey_url(token=delivery.token) if alert.survey_id else ""
+        body = sms_text(alert, footer=sms_footer(manage_url=links.short_manage_url(code=code), survey_url=survey))
     else:
         script = " ".join((alert.voice_script or markdown_text(alert.body)).split())
         body = script + (" " + VOICE_SURVEY if alert.survey_id else "") + " " + VOICE_OPT_OUT

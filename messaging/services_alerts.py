@@ -20,20 +20,20 @@ from messaging.models import Alert, AlertStatus, AudienceLevel, Channel, Deliver
 CANCELLABLE = (AlertStatus.AWAITING_APPROVAL, AlertStatus.SCHEDULED, AlertStatus.SENDING)
 
 
-def sms_message(*, title: str, sms_text: str) -> str:
+def sms_message(*, title: str, sms_text: str, survey: bool = False) -> str:
     """The text message as residents receive it, before any cut: the SMS text, or the title when
     it is left empty (a short title is a usable text; an empty message is not), with whitespace
-    collapsed and the footer added (the manage link, at its longest, and how to stop), exactly as
-    rendering.sms_text builds it."""
+    collapsed and the footer added (a survey link for an invitation, the manage link, at their
+    longest, and how to stop), exactly as rendering.sms_text builds it."""
     from messaging import rendering
 
-    return " ".join((sms_text or title).split()) + rendering.sms_footer_worst_case()
+    return " ".join((sms_text or title).split()) + rendering.sms_footer_worst_case(survey=survey)
 
 
-def sms_segments_for(*, title: str, sms_text: str) -> int:
+def sms_segments_for(*, title: str, sms_text: str, survey: bool = False) -> int:
     from messaging import rendering
 
-    return rendering.sms_segments(sms_message(title=title, sms_text=sms_text))
+    return rendering.sms_segments(sms_message(title=title, sms_text=sms_text, survey=survey))
 
 
 def sms_max_segments() -> int:
@@ -77,17 +77,18 @@ def _check_area(*, actor, force, level: str, wards, neighbourhoods, divisions) -
         raise ValidationError({level: f"Outside the area you may send to: {', '.join(refused)}."})
 
 
-def _check_content(*, title: str, sms_text: str, channels: Iterable[str], send_at) -> None:
+def _check_content(*, title: str, sms_text: str, channels: Iterable[str], send_at, survey=None) -> None:
     errors = {}
     if not channels:
         errors["channels"] = "Choose at least one way to send it: email, text message or voice call."
     elif any(channel not in Channel.values for channel in channels):
         errors["channels"] = "Choose email, text message or voice call."
     if Channel.SMS in channels and title.strip():
-        segments = sms_segments_for(title=title, sms_text=sms_text)
+        segments = sms_segments_for(title=title, sms_text=sms_text, survey=survey is not None)
         if segments > sms_max_segments():
+            with_link = "With the survey link the text message" if survey is not None else "The text message"
             errors["sms_text"] = (
-                f"The text message would be {segments} segments; the most allowed is {sms_max_segments()}. "
+                f"{with_link} would be {segments} segments; the most allowed is {sms_max_segments()}. "
                 "Shorten it (or leave the detail to the email)."
             )
     if send_at is not None and send_at <= timezone.now():
@@ -136,16 +137,33 @@ def _set_area(alert: Alert, *, wards, neighbourhoods, divisions, interests) -> N
 # --- compose ----------------------------------------------------------------------------------
 
 
-def _write(alert: Alert, *, actor, title, body, channels, audience_level, kind, sms_text, voice_script, area, send_at,
-           meeting, priority) -> None:  # fmt: skip
-    """Check and store a draft's content and audience (creating and editing alike)."""
+def _write(
+    alert: Alert,
+    *,
+    actor,
+    title: str,
+    body: str,
+    channels: Iterable[str],
+    audience_level: str,
+    kind: str = "general",
+    sms_text: str = "",
+    voice_script: str = "",
+    wards=(),
+    neighbourhoods=(),
+    divisions=(),
+    interests=(),
+    send_at=None,
+    meeting=None,
+    priority=None,
+    survey=None,
+) -> Alert:
+    """Check and store a draft's content and audience: creating and editing alike."""
     channels = list(channels)
-    wards, neighbourhoods, divisions = area["wards"], area["neighbourhoods"], area["divisions"]
     _check_area(
         actor=actor, force=alert.force, level=audience_level, wards=wards, neighbourhoods=neighbourhoods,
         divisions=divisions,
     )  # fmt: skip
-    _check_content(title=title, sms_text=sms_text, channels=channels, send_at=send_at)
+    _check_content(title=title, sms_text=sms_text, channels=channels, send_at=send_at, survey=survey)
     _fill(
         alert,
         channels=channels,
@@ -158,95 +176,32 @@ def _write(alert: Alert, *, actor, title, body, channels, audience_level, kind, 
         send_at=send_at,
         meeting=meeting,
         priority=priority,
+        survey=survey,
     )
     alert.full_clean()
     alert.save()
-    _set_area(alert, wards=wards, neighbourhoods=neighbourhoods, divisions=divisions, interests=area["interests"])
-
-
-@transaction.atomic
-def alert_create(
-    *,
-    actor,
-    force,
-    title: str,
-    body: str,
-    channels: Iterable[str],
-    audience_level: str,
-    kind: str = "general",
-    sms_text: str = "",
-    voice_script: str = "",
-    wards=(),
-    neighbourhoods=(),
-    divisions=(),
-    interests=(),
-    send_at=None,
-    meeting=None,
-    priority=None,
-) -> Alert:
-    """A draft alert; nothing is sent until it is submitted."""
-    if not can(actor, "alert.compose"):
-        raise ValidationError("Your role does not send alerts.")
-    alert = Alert(force=force, created_by=actor)
-    _write(
-        alert,
-        actor=actor,
-        title=title,
-        body=body,
-        channels=channels,
-        audience_level=audience_level,
-        kind=kind,
-        sms_text=sms_text,
-        voice_script=voice_script,
-        area={"wards": wards, "neighbourhoods": neighbourhoods, "divisions": divisions, "interests": interests},
-        send_at=send_at,
-        meeting=meeting,
-        priority=priority,
-    )
+    _set_area(alert, wards=wards, neighbourhoods=neighbourhoods, divisions=divisions, interests=interests)
     return alert
 
 
 @transaction.atomic
-def alert_update(
-    *,
-    alert: Alert,
-    actor,
-    title: str,
-    body: str,
-    channels: Iterable[str],
-    audience_level: str,
-    kind: str = "general",
-    sms_text: str = "",
-    voice_script: str = "",
-    wards=(),
-    neighbourhoods=(),
-    divisions=(),
-    interests=(),
-    send_at=None,
-    meeting=None,
-    priority=None,
-) -> Alert:
-    """Change a draft. Once submitted an alert's text and audience are fixed: what was approved
-    is what goes."""
+def alert_create(*, actor, force, **content) -> Alert:
+    """A draft alert; nothing is sent until it is submitted. `content` as for `_write`: title, body,
+    channels, audience_level, kind, sms_text, voice_script, the area, interests, send_at and what
+    it is about (a meeting, a priority, or a survey whose invitation it is)."""
+    if not can(actor, "alert.compose"):
+        raise ValidationError("Your role does not send alerts.")
+    return _write(Alert(force=force, created_by=actor), actor=actor, **content)
+
+
+@transaction.atomic
+def alert_update(*, alert: Alert, actor, **content) -> Alert:
+    """Change a draft (`content` as for `alert_create`). Once submitted an alert's text and
+    audience are fixed: what was approved is what goes."""
     _lock(alert)
     if alert.status != AlertStatus.DRAFT:
         raise ValidationError(f"This alert is {alert.get_status_display().lower()}: only a draft can be changed.")
-    _write(
-        alert,
-        actor=actor,
-        title=title,
-        body=body,
-        channels=channels,
-        audience_level=audience_level,
-        kind=kind,
-        sms_text=sms_text,
-        voice_script=voice_script,
-        area={"wards": wards, "neighbourhoods": neighbourhoods, "divisions": divisions, "interests": interests},
-        send_at=send_at,
-        meeting=meeting,
-        priority=priority,
-    )
-    return alert
+    return _write(alert, actor=actor, **content)
 
 
 # --- the workflow -----------------------------------------------------------------------------

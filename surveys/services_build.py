@@ -17,7 +17,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from accounts.policy import can
-from messaging.models import Alert, AlertKind, Channel
+from messaging.models import Alert, AlertKind
 from surveys.bank import BANK
 from surveys.models import BankKey, Option, Question, QuestionKind, Section, Survey, SurveyStatus
 
@@ -370,25 +370,6 @@ def question_delete(*, question: Question, actor) -> None:
 # --- sending ------------------------------------------------------------------------------------
 
 
-def _check_sms_fits(*, title: str, sms_text: str, channels) -> None:
-    """The survey link is added to the text message on top of the manage link, so the four-segment
-    limit the alert checks is checked again here with the link at its full length."""
-    from messaging import rendering
-
-    if Channel.SMS not in channels:
-        return
-    text = " ".join((sms_text or title).split())
-    message = text + rendering.survey_sms_footer_worst_case()
-    segments = rendering.sms_segments(message)
-    if segments > rendering.SMS_MAX_SEGMENTS:
-        raise ValidationError(
-            {
-                "sms_text": f"With the survey link the text message would be {segments} segments; the most allowed "
-                f"is {rendering.SMS_MAX_SEGMENTS}. Shorten it."
-            }  # fmt: skip
-        )
-
-
 @transaction.atomic
 def survey_send(
     *,
@@ -414,8 +395,6 @@ def survey_send(
     _lock(survey)
     if not Survey.objects.taking_responses(now=timezone.now()).filter(pk=survey.pk).exists():
         raise ValidationError("Only an open survey, between its opening and closing dates, can be sent.")
-    channels = list(channels)
-    _check_sms_fits(title=title, sms_text=sms_text, channels=channels)
     alert = services_alerts.alert_create(
         actor=actor,
         force=survey.force,
@@ -430,7 +409,6 @@ def survey_send(
         neighbourhoods=neighbourhoods,
         divisions=divisions,
         interests=interests,
+        survey=survey,
     )
-    alert.survey = survey
-    alert.save(update_fields=["survey"])
     return services_alerts.alert_submit(alert=alert, actor=actor)
