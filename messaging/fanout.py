@@ -12,6 +12,7 @@ redelivered after a crash) add nothing. Each delivery's token, the secret in its
 random UUID made by the database itself.
 """
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import Count, Max, Min
 from django.utils import timezone
@@ -41,7 +42,7 @@ def random_uuid_sql() -> str:
     try:
         return UUID_SQL[connection.vendor]
     except KeyError:
-        raise NotImplementedError(f"The fan-out supports PostgreSQL and SQLite, not {connection.vendor}.") from None
+        raise ImproperlyConfigured(f"The fan-out supports PostgreSQL and SQLite, not {connection.vendor}.") from None
 
 
 def insert_select_sql(audience, *, alert_id: int, queued_at) -> tuple[str, list]:

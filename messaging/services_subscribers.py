@@ -61,11 +61,11 @@ class LinkError(ValidationError):
 
 
 class LinkTampered(LinkError):
-    pass
+    """The link was altered or cut short."""
 
 
 class LinkSuperseded(LinkError):
-    pass
+    """A newer confirmation link has replaced this one."""
 
 
 class LinkExpired(LinkError):

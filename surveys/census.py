@@ -68,7 +68,7 @@ _AGE_PATTERNS = [
 
 
 class CensusError(Exception):
-    pass
+    """A census category this import cannot map onto the portal's bands."""
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """The one interface every channel's sender implements, so the sending engine, confirmation
 codes and the outbox treat email, SMS and voice alike."""
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 
@@ -41,8 +42,9 @@ class PermanentSendError(SendError):
     with this reason."""
 
 
-class Sender:
+class Sender(ABC):
     channel_kind = ""
 
+    @abstractmethod
     def send(self, message: OutgoingMessage) -> SendResult:
-        raise NotImplementedError
+        """Hand the message to the provider, or raise TransientSendError / PermanentSendError."""

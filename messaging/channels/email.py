@@ -5,6 +5,7 @@ A one-off send (a confirmation email) opens and closes its own SMTP session. The
 session per message would cost more than the message.
 """
 
+import contextlib
 import smtplib
 from email.utils import parseaddr
 
@@ -92,8 +93,7 @@ class EmailSender(Sender):
 
     def _drop(self) -> None:
         if self._connection is not None:
-            try:
+            # A connection already dropped has nothing left to close.
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._connection.close()
-            except (smtplib.SMTPException, OSError):
-                pass  # a connection already dropped has nothing left to close
             self._connection = None

@@ -9,6 +9,7 @@ import json
 import re
 import threading
 import uuid
+from abc import ABC, abstractmethod
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from notifications_python_client.authentication import decode_jwt_token, get_token_issuer
@@ -17,7 +18,7 @@ from notifications_python_client.errors import TokenError
 UK_MOBILE = re.compile(r"^\+447\d{9}$")
 
 
-class Emulator:
+class Emulator(ABC):
     """A threaded HTTP server on 127.0.0.1 (a free port); use as a context manager."""
 
     def __init__(self):
@@ -42,7 +43,7 @@ class Emulator:
                 self.wfile.write(payload)
 
             def log_message(self, *args):
-                pass  # keep test output clean
+                """Keep test output clean: no access log."""
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
@@ -86,14 +87,17 @@ class Emulator:
             self.accepted.append(message)
 
     # Subclasses say how they authenticate, what they accept and how their errors look.
+    @abstractmethod
     def authenticate(self, headers: dict):
-        raise NotImplementedError
+        """None to let the request through, or the (status, body, headers) of the refusal."""
 
+    @abstractmethod
     def accept(self, path: str, data: dict) -> tuple[int, dict]:
-        raise NotImplementedError
+        """The provider's answer to an authenticated request."""
 
+    @abstractmethod
     def error_body(self, status: int, message: str) -> dict:
-        raise NotImplementedError
+        """An error in the provider's own shape."""
 
 
 class NotifyEmulator(Emulator):
