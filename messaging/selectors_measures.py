@@ -34,6 +34,7 @@ from messaging.models import (
     SubscriberChannel,
 )
 from neighbourhoods.models import Ward
+from neighbourhoods.selectors import area_title, wards_in_scope
 
 RECENT_ALERTS = 25
 RECENT_COMMENTS = 10
@@ -80,38 +81,14 @@ def measures_area_for(*, user) -> MeasuresArea:
     if lookup is None:
         return MeasuresArea(title="No area", level=ScopeLevel.NONE, group_label="", wards=[], subscribers=Q(pk=None))
     on_ward = {f"neighbourhood__{key}": value for key, value in lookup.items()} | {"neighbourhood__isnull": False}
-    wards = list(
-        Ward.objects.filter(**on_ward)
-        .select_related("neighbourhood__division__force")
-        .only(
-            "name",
-            "code",
-            "population",
-            "neighbourhood__name",
-            "neighbourhood__code",
-            "neighbourhood__division__name",
-            "neighbourhood__division__force__name",
-        )  # fmt: skip
-        .order_by("neighbourhood__division__name", "neighbourhood__name", "name")
-    )
+    wards = wards_in_scope(user=user)
     on_subscriber = Q(**{f"ward__{key}": value for key, value in on_ward.items()})
     level = scope.level
     group_label = "Division" if level == ScopeLevel.FORCE else "Neighbourhood"
     return MeasuresArea(
-        title=_area_title(level, wards), level=level, group_label=group_label, wards=wards, subscribers=on_subscriber
-    )
-
-
-def _area_title(level: str, wards: list[Ward]) -> str:
-    if not wards:
-        return "No area"
-    if level == ScopeLevel.FORCE:
-        forces = {w.neighbourhood.division.force.name for w in wards}
-        return forces.pop() if len(forces) == 1 else "Every force"
-    if level == ScopeLevel.DIVISION:
-        return ", ".join(sorted({w.neighbourhood.division.name for w in wards}))
-    names = sorted({w.neighbourhood.name for w in wards})
-    return names[0] if len(names) == 1 else f"Your {len(names)} neighbourhoods"
+        title=area_title(level=level, wards=wards), level=level, group_label=group_label, wards=wards,
+        subscribers=on_subscriber,
+    )  # fmt: skip
 
 
 # --- figures --------------------------------------------------------------------------------------

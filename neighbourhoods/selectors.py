@@ -12,7 +12,7 @@ from shapely.geometry import mapping, shape
 from shapely.prepared import prep
 
 from accounts.policy import scope_for
-from accounts.roles import PUBLIC_TEAM_ORDER
+from accounts.roles import PUBLIC_TEAM_ORDER, ScopeLevel
 from meetings.models import Meeting, MeetingStatus
 from neighbourhoods.models import Neighbourhood, TeamMembership, Ward
 from priorities.models import Issue, IssueStatus, Priority
@@ -146,6 +146,36 @@ def _count(queryset, *, on: str = "neighbourhood") -> Coalesce:
     the way several joined Count() annotations do."""
     counted = queryset.filter(**{on: OuterRef("pk")}).order_by().values(on).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def wards_in_scope(*, user) -> list[Ward]:
+    """The wards (of a neighbourhood) in the user's area, with their neighbourhood, division and
+    force, in one query: the area an officer's figures are worked out over."""
+    lookup = scope_for(user).neighbourhood_filter()
+    if lookup is None:
+        return []
+    return list(
+        Ward.objects.filter(**{f"neighbourhood__{key}": value for key, value in lookup.items()})
+        .filter(neighbourhood__isnull=False)
+        .select_related("neighbourhood__division__force")
+        .only("name", "code", "population", "neighbourhood__name", "neighbourhood__code",
+              "neighbourhood__division__name", "neighbourhood__division__force__name")
+        .order_by("neighbourhood__division__name", "neighbourhood__name", "name")
+    )  # fmt: skip
+
+
+def area_title(*, level: str, wards: list[Ward]) -> str:
+    """How a page names the user's area: the force, the division(s), the neighbourhood, or
+    "Your N neighbourhoods"."""
+    if not wards:
+        return "No area"
+    if level == ScopeLevel.FORCE:
+        forces = {w.neighbourhood.division.force.name for w in wards}
+        return forces.pop() if len(forces) == 1 else "Every force"
+    if level == ScopeLevel.DIVISION:
+        return ", ".join(sorted({w.neighbourhood.division.name for w in wards}))
+    names = sorted({w.neighbourhood.name for w in wards})
+    return names[0] if len(names) == 1 else f"Your {len(names)} neighbourhoods"
 
 
 def neighbourhoods_for_user(*, user) -> QuerySet[Neighbourhood]:

@@ -28,9 +28,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count
 
 from accounts.policy import scope_for
-from accounts.roles import ScopeLevel
 from messaging.models import AgeBand, ChannelStatus, Subscriber, SubscriberChannel
 from neighbourhoods.models import Neighbourhood, Ward
+from neighbourhoods.selectors import area_title, wards_in_scope
 from surveys.models import PopulationCategory, Response, Survey, WardPopulation
 
 MIN_BASE = 10
@@ -114,17 +114,7 @@ def representation_area_for(*, user, neighbourhood: str = "", ward: str = "") ->
     """The viewer's area, or a neighbourhood (by code) or ward (by ONS code) inside it; None when the
     one asked for is not in the viewer's area, so the page answers 404 as if it did not exist."""
     scope = scope_for(user)
-    lookup = scope.neighbourhood_filter()
-    wards = []
-    if lookup is not None:
-        wards = list(
-            Ward.objects.filter(**{f"neighbourhood__{key}": value for key, value in lookup.items()})
-            .filter(neighbourhood__isnull=False)
-            .select_related("neighbourhood__division__force")
-            .only("name", "code", "neighbourhood__name", "neighbourhood__code", "neighbourhood__division__name",
-                  "neighbourhood__division__force__name")
-            .order_by("neighbourhood__name", "name")
-        )  # fmt: skip
+    wards = wards_in_scope(user=user)
     if ward:
         chosen = [w for w in wards if w.code == ward]
         if not chosen:
@@ -141,19 +131,9 @@ def representation_area_for(*, user, neighbourhood: str = "", ward: str = "") ->
         return RepresentationArea(
             title=place.name, level="neighbourhood", wards=chosen, scope_wards=wards, neighbourhood=place
         )
-    return RepresentationArea(title=_title(scope.level, wards), level=scope.level, wards=wards, scope_wards=wards)
-
-
-def _title(level: str, wards: list[Ward]) -> str:
-    if not wards:
-        return "No area"
-    if level == ScopeLevel.FORCE:
-        forces = {w.neighbourhood.division.force.name for w in wards}
-        return forces.pop() if len(forces) == 1 else "Every force"
-    if level == ScopeLevel.DIVISION:
-        return ", ".join(sorted({w.neighbourhood.division.name for w in wards}))
-    names = sorted({w.neighbourhood.name for w in wards})
-    return names[0] if len(names) == 1 else f"Your {len(names)} neighbourhoods"
+    return RepresentationArea(
+        title=area_title(level=scope.level, wards=wards), level=scope.level, wards=wards, scope_wards=wards
+    )
 
 
 def surveys_for_representation(*, area: RepresentationArea) -> list[Survey]:
