@@ -338,9 +338,9 @@ SURVEY_READERS = SURVEY_BUILDERS | {Role.PCSO, Role.CONSTABLE}
 
 
 def _in_force(user, force_id) -> bool:
-    scope = scope_for(user)
-    if scope.level == ScopeLevel.FORCE:
-        return scope.force_ids is None or force_id in scope.force_ids
+    """Force-wide staff of that force, or anyone else who belongs to it."""
+    if scope_for(user).level == ScopeLevel.FORCE:
+        return _covers_force(user, force_id)
     return user.force_id == force_id
 
 
