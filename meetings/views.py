@@ -28,19 +28,12 @@ from meetings.models import MeetingAttachment
 from meetings.permissions import meeting_get_for_user
 from neighbourhoods.models import Neighbourhood
 from neighbourhoods.selectors import neighbourhoods_for_user
+from pact_portal.forms import form_add_service_errors
 
 
 def _editable_neighbourhoods(user):
     allowed = [n.pk for n in neighbourhoods_for_user(user=user) if can(user, "meeting.create", n)]
     return Neighbourhood.objects.filter(pk__in=allowed).order_by("name")
-
-
-def _apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @require_GET
@@ -113,7 +106,7 @@ def meeting_create(request):
                 if rule:
                     services.series_create(meeting=meeting, actor=request.user, rrule=rule[0], description=rule[1])
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Meeting saved as a draft. Publish it when the details are final.")
             return redirect("meetings:detail", pk=meeting.pk)
@@ -156,7 +149,7 @@ def meeting_edit(request, pk):
                 **form.service_fields(),
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Meeting updated.")
             return redirect("meetings:detail", pk=meeting.pk)
@@ -199,7 +192,7 @@ def meeting_cancel(request, pk):
         try:
             services.meeting_cancel(meeting=meeting, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Meeting cancelled. The public page and feeds show the reason.")
             return redirect("meetings:detail", pk=meeting.pk)
@@ -285,7 +278,7 @@ def meeting_record_outcome(request, pk):
                 **{name: form.cleaned_data[name] for name in OutcomeForm.Meta.fields},
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Outcome recorded.")
             return redirect("meetings:detail", pk=meeting.pk)
@@ -307,7 +300,7 @@ def attachment_add(request, pk):
                 is_public=form.cleaned_data["is_public"],
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
     if form.errors:
         return _render_detail(request, meeting, attachment_form=form, status=400)
     messages.success(request, "Attachment added.")

@@ -13,16 +13,9 @@ from messaging import forms_alerts as forms
 from messaging import selectors_alerts as selectors
 from messaging import services_alerts as services
 from messaging.models import AlertKind, AlertStatus, AudienceLevel, Channel, Interest
+from pact_portal.forms import form_add_service_errors
 
 PAGE_SIZE = 25
-
-
-def _apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _force_or_refuse(user):
@@ -118,7 +111,7 @@ def alert_create(request):
         try:
             alert = services.alert_create(actor=request.user, force=force, **form.service_kwargs())
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Draft saved. Check the previews and the audience, then send it.")
             return redirect(alert)
@@ -139,7 +132,7 @@ def alert_edit(request, pk):
         try:
             services.alert_update(alert=alert, actor=request.user, **form.service_kwargs())
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Draft saved.")
             return redirect(alert)

@@ -26,6 +26,8 @@ from messaging.forms_subscribe import CodeForm, FieldSignUpForm, ManageForm, Man
 from messaging.models import Channel, ChannelStatus, ConsentMethod, SignUpSource
 from messaging.phone import mobile_masked
 from pact_portal import throttle
+from pact_portal.forms import form_add_service_errors
+from pact_portal.privacy import email_masked
 
 # Sign-ups are harmless to the public but each one sends an email or a text: the limits stop a
 # script using the form to flood someone's inbox or phone. The address limit is higher because a
@@ -34,20 +36,6 @@ SIGN_UPS_PER_ADDRESS_PER_HOUR = 20
 SIGN_UPS_PER_CONTACT_PER_HOUR = 3
 THROTTLE_MESSAGE = "We have had several sign-ups from you or for these details in the last hour. Try again later."
 DONE_SESSION_KEY = "messaging:signed-up"
-
-
-def _apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _email_masked(email: str) -> str:
-    """Enough of the address for its owner to recognise, not enough for anyone else to harvest."""
-    name, _, domain = email.partition("@")
-    return f"{name[:1]}{'•' * max(len(name) - 1, 2)}@{domain}"
 
 
 def _counters(request, prefix: str, contacts, *, per_address: int, per_contact: int) -> list[tuple[str, int]]:
@@ -96,7 +84,7 @@ def signup(request):
                     demographics=form.demographics(),
                 )
             except ValidationError as error:
-                _apply_validation_error(form, error)
+                form_add_service_errors(form, error)
             else:
                 throttle.count(counters)
                 request.session[DONE_SESSION_KEY] = _next_steps(fields)
@@ -111,7 +99,7 @@ def _next_steps(fields: dict) -> dict:
     """What the "next steps" page says: the same whether or not the details were known."""
     steps = {"email": "", "mobile": "", "code_url": "", "ward": fields["ward"].name}
     if fields["email"]:
-        steps["email"] = _email_masked(fields["email"])
+        steps["email"] = email_masked(fields["email"])
     if fields["mobile"]:
         steps["mobile"] = mobile_masked(fields["mobile"])
         member = selectors.subscriber_by_mobile(number=fields["mobile"])
@@ -174,7 +162,7 @@ def confirm_email_resend(request, token):
     except ValidationError as error:
         context = {"kind": "expired", "token": token, "message": " ".join(error.messages)}
         return render(request, "messaging/subscribe/confirm_problem.html", context, status=429)
-    context = {"address": _email_masked(row.address)}
+    context = {"address": email_masked(row.address)}
     return render(request, "messaging/subscribe/confirm_resent.html", context)
 
 
@@ -309,7 +297,7 @@ def manage(request, token):
                     subscriber=subscriber, **form.membership_fields(), demographics=form.demographics()
                 )
             except ValidationError as error:
-                _apply_validation_error(form, error)
+                form_add_service_errors(form, error)
             else:
                 messages.success(request, "Your choices are saved. Anything newly turned on waits for confirmation.")
                 return redirect("messaging:manage", token=token)
@@ -439,7 +427,7 @@ def unsubscribe(request, token):
     row = selectors.channel_for_delivery(delivery=delivery)
     context = {"done": row is None or row.status == ChannelStatus.UNSUBSCRIBED, "delivery": delivery, "token": token}
     if row is not None:
-        context["address"] = _email_masked(row.address) if row.channel == Channel.EMAIL else mobile_masked(row.address)
+        context["address"] = email_masked(row.address) if row.channel == Channel.EMAIL else mobile_masked(row.address)
     return render(request, "messaging/subscribe/unsubscribe.html", context)
 
 
@@ -497,7 +485,7 @@ def field_signup(request):
                     actor=request.user,
                 )
             except ValidationError as error:
-                _apply_validation_error(form, error)
+                form_add_service_errors(form, error)
             else:
                 messages.success(request, _field_done_message(form.membership_fields()))
                 return redirect("messaging:field-signup")

@@ -11,18 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.policy import can
 from messaging import links
 from messaging.models import AlertStatus
+from pact_portal.forms import form_add_service_errors
 from surveys import forms_build as forms
 from surveys import selectors_build as selectors
 from surveys import services_build as services
 from surveys.models import QuestionKind, SurveyStatus
-
-
-def _apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _may_list(user) -> bool:
@@ -71,7 +64,7 @@ def survey_create(request):
                 actor=request.user, force=selectors.survey_force(user=request.user), **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Survey saved as a draft. Add its questions, then open it.")
             return redirect(survey)
@@ -131,7 +124,7 @@ def survey_edit(request, pk):
         try:
             services.survey_update(survey=survey, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Survey details saved.")
             return redirect(survey)
@@ -171,7 +164,7 @@ def section_add(request, pk):
         try:
             section = services.section_add(survey=survey, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, f"Section “{section.title}” added.")
             return _back(survey, f"section-{section.pk}")
@@ -191,7 +184,7 @@ def section_edit(request, pk, section_pk):
         try:
             services.section_rename(section=section, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Section saved.")
             return _back(survey, f"section-{section.pk}")
@@ -237,7 +230,7 @@ def question_add(request, pk):
         try:
             question = services.question_add(survey=survey, actor=request.user, **form.service_kwargs())
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Question added.")
             return _back(survey, f"question-{question.pk}")
@@ -258,7 +251,7 @@ def question_edit(request, pk, question_pk):
         try:
             services.question_update(question=question, actor=request.user, **form.service_kwargs())
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Question saved.")
             return _back(survey, f"question-{question.pk}")
@@ -276,7 +269,7 @@ def question_add_from_bank(request, pk):
         try:
             question = services.question_add_from_bank(survey=survey, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Standard question added.")
             return _back(survey, f"question-{question.pk}")
@@ -326,7 +319,7 @@ def survey_send(request, pk):
         try:
             alert = services.survey_send(survey=survey, actor=request.user, **form.service_kwargs())
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             if alert.status == AlertStatus.AWAITING_APPROVAL:
                 messages.success(request, "Invitation saved: a communications officer must approve a force-wide send.")

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.policy import can, policy_required
 from neighbourhoods.permissions import neighbourhood_get_for_user
 from pact_portal import throttle
+from pact_portal.forms import form_add_service_errors
 from priorities import services, services_intake
 from priorities.forms.intake import CategoryForm, CloseForm, IssueLogForm, IssueReportForm, MergeForm, ProposeForm
 from priorities.images import check_photo
@@ -29,14 +30,6 @@ THROTTLE_MESSAGE = (
 )
 RECEIVED_SESSION_KEY = "priorities:raised-issue"
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
-
-
-def _apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def short_reference(issue) -> str:
@@ -76,7 +69,7 @@ def issue_raise(request):
             try:
                 issue = services.issue_raise(actor=request.user, source=IssueSource.ONLINE, **form.service_fields())
             except ValidationError as error:
-                _apply_validation_error(form, error)
+                form_add_service_errors(form, error)
             else:
                 _count_report(request)
                 request.session[RECEIVED_SESSION_KEY] = {
@@ -124,7 +117,7 @@ def issue_log(request):
         try:
             issue = services.issue_raise(actor=request.user, **form.service_fields())
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(
                 request, f"Issue {issue.pk} logged in {ward.neighbourhood.name}'s triage queue ({ward.name})."
@@ -276,7 +269,7 @@ def priority_propose(request, code):
                 meeting=data["meeting"],
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Priority proposed. A sergeant or above agrees it, normally at the PACT meeting.")
             return redirect("priorities:detail", pk=priority.pk)

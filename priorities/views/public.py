@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from neighbourhoods.selectors import neighbourhood_public_get
 from pact_portal import throttle
+from pact_portal.privacy import email_masked
 from priorities import services
 from priorities.forms.public import FollowForm
 from priorities.selectors import public as selectors
@@ -101,11 +102,5 @@ def priority_unfollow(request, token):
         return render(request, "priorities/public_unfollow.html", context)
     if follower is None:
         return render(request, "priorities/public_unfollow.html", {"done": True, "priority": None}, status=404)
-    context = {"done": False, "priority": follower.priority, "masked_email": _masked(follower.email)}
+    context = {"done": False, "priority": follower.priority, "masked_email": email_masked(follower.email)}
     return render(request, "priorities/public_unfollow.html", context)
-
-
-def _masked(email: str) -> str:
-    """Enough of the address for its owner to recognise, not enough for anyone else to harvest."""
-    name, _, domain = email.partition("@")
-    return f"{name[:1]}{'•' * max(len(name) - 1, 2)}@{domain}"

@@ -14,6 +14,7 @@ from accounts.policy import can, policy_required
 from accounts.roles import ScopeLevel
 from neighbourhoods.permissions import neighbourhood_get_for_user
 from neighbourhoods.selectors import neighbourhoods_for_user
+from pact_portal.forms import form_add_service_errors
 from priorities import services
 from priorities.forms.records import TRANSITION_FORMS, ActionAddForm, ActionUpdateForm, PriorityEditForm
 from priorities.permissions import action_get_for_user, priority_get_for_user
@@ -52,14 +53,6 @@ VERB_WORDS = {
     "not_adopt": ("Do not adopt", "marked not adopted"),
     "reopen": ("Reopen", "reopened"),
 }
-
-
-def _apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _may_read_priorities(user, neighbourhood) -> bool:
@@ -120,7 +113,7 @@ def priority_transition(request, pk, verb):
             TRANSITION_SERVICES[verb](priority=priority, actor=request.user, **form.service_kwargs())
         except ValidationError as error:
             priority.refresh_from_db()
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(
                 request, f"Priority {VERB_WORDS[verb][1]}: it is now {priority.get_state_display().lower()}."
@@ -140,7 +133,7 @@ def priority_edit(request, pk):
             services.priority_update(priority=priority, actor=request.user, **form.service_kwargs())
         except ValidationError as error:
             priority.refresh_from_db()
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Priority saved. The change is in its history.")
             return redirect(priority)
@@ -166,7 +159,7 @@ def action_add(request, pk):
         try:
             action = services.action_add(priority=priority, actor=request.user, **form.service_kwargs())
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, f"Action added, owned by {action.owner_label}.")
             return redirect(f"{priority.get_absolute_url()}#action-{action.pk}")
@@ -191,7 +184,7 @@ def action_update(request, pk):
             services.action_update(action=action, actor=request.user, **form.service_kwargs())
         except ValidationError as error:
             action.refresh_from_db()
-            _apply_validation_error(form, error)
+            form_add_service_errors(form, error)
         else:
             notice = f"Update added: the action is {action.get_status_display().lower()}."
             if not request.htmx:
