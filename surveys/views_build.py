@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policy import can
-from messaging import links
+from messaging import links, rendering
 from messaging.models import AlertStatus
 from pact_portal.forms import form_add_service_errors
 from surveys import forms_build as forms
@@ -327,4 +327,12 @@ def survey_send(request, pk):
                 messages.success(request, "Invitation on its way: each member gets their own survey link.")
             return redirect(alert)
     levels = [value for value, _ in form.fields["audience_level"].choices]
-    return render(request, "surveys/build/survey_send.html", {"form": form, "survey": survey, "levels": levels})
+    context = {
+        "form": form,
+        "survey": survey,
+        "levels": levels,
+        # The counter counts what the text will end with: the member's survey link and manage link.
+        "sms_footer": rendering.sms_footer_worst_case(survey=True),
+        "sms_max_segments": rendering.SMS_MAX_SEGMENTS,
+    }
+    return render(request, "surveys/build/survey_send.html", context)

@@ -247,6 +247,12 @@ def test_it_sends_a_survey_as_an_alert_and_shows_its_progress(client, world):
     assert response.url == sent.get_absolute_url()
 
 
+def test_it_counts_the_survey_link_in_the_invitations_text_counter(client, world):
+    client.force_login(world.chief_inspector)
+    page = client.get(url("send", survey(world))).content.decode()
+    assert 'data-suffix=" Survey: http' in page and "/surveys/r/00000000-0000-0000-0000-000000000000/ Manage:" in page
+
+
 @pytest.mark.parametrize(("person", "status"), [("sergeant", 403), ("pcso", 403), ("partner", 404)])
 def test_it_lets_only_those_who_may_edit_send(client, world, person, status):
     subscriber(world)
