@@ -366,3 +366,62 @@ def _survey_view_results(user, survey) -> bool:
 def _representation_view(user, obj=None) -> bool:
     # Field officers use the "where to sign people up next" list; partners do not see it.
     return user.role in SURVEY_READERS
+
+
+# --- highlight and headline returns -----------------------------------------------------------
+
+# The HQ core team receives every division's return, reopens them and reads the force roll-up.
+RETURN_RECEIVERS = frozenset({Role.HQ, Role.SYSTEM_ADMIN})
+
+
+def _is_delegate(user, highlight_return) -> bool:
+    return user.role == Role.INSPECTOR and highlight_return.delegates.filter(pk=user.pk).exists()
+
+
+def _chief_of(user, division) -> bool:
+    return user.role == Role.CHIEF_INSPECTOR and scope_for(user).covers_division(division)
+
+
+@rule("return.view")
+def _return_view(user, highlight_return) -> bool:
+    if _chief_of(user, highlight_return.division):
+        return True
+    if user.role in RETURN_RECEIVERS and scope_for(user).covers_division(highlight_return.division):
+        return True
+    return _is_delegate(user, highlight_return)
+
+
+@rule("return.edit")
+def _return_edit(user, highlight_return) -> bool:
+    """Write the narrative and pin top priorities: the chief inspector or an inspector they delegated."""
+    return _chief_of(user, highlight_return.division) or _is_delegate(user, highlight_return)
+
+
+@rule("return.submit")
+def _return_submit(user, highlight_return) -> bool:
+    # The chief inspector signs the return; a delegate drafts but never signs.
+    return _chief_of(user, highlight_return.division)
+
+
+@rule("return.reopen")
+def _return_reopen(user, highlight_return) -> bool:
+    return user.role in RETURN_RECEIVERS and scope_for(user).covers_division(highlight_return.division)
+
+
+@rule("return.force_status")
+def _return_force_status(user, obj=None) -> bool:
+    return user.role in RETURN_RECEIVERS
+
+
+@rule("return.list")
+def _return_list(user, obj=None) -> bool:
+    return user.role in RETURN_RECEIVERS | {Role.CHIEF_INSPECTOR, Role.INSPECTOR}
+
+
+# --- open interfaces --------------------------------------------------------------------------
+
+
+@rule("open311.manage_keys")
+def _open311_manage_keys(user, obj=None) -> bool:
+    # An Open311 key lets an outside app file issues into every neighbourhood of the force.
+    return user.role in {Role.HQ, Role.SYSTEM_ADMIN}

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "priorities",
     "messaging",
     "surveys",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -61,6 +61,7 @@ def test_it_covers_every_registered_action_with_an_allow_and_a_deny():
     outcomes |= {(action, expected) for action, _, _, expected in PRIORITY_MATRIX}
     outcomes |= {(action, expected) for action, _, _, expected in MESSAGING_MATRIX}
     outcomes |= {(action, expected) for action, _, _, expected in SURVEY_MATRIX}
+    outcomes |= {(action, expected) for action, _, _, expected in RETURN_MATRIX}
     for action in registered_actions():
         assert (action, True) in outcomes, f"{action} has no allowing case"
         assert (action, False) in outcomes, f"{action} has no denying case"
@@ -263,4 +264,51 @@ def test_it_applies_the_survey_rules(world, action, person, target, expected):
         force=world.force, title="Feeling safe", opens_at=timezone.now(), created_by=world.chief_inspector
     )
     obj = survey if target == "ci_survey" else None
+    assert can(getattr(world, person), action, obj) is expected
+
+
+RETURN_MATRIX = [
+    ("return.view", "chief_inspector", "east_return", True),
+    ("return.view", "chief_inspector_other", "east_return", False),
+    ("return.view", "hq", "east_return", True),
+    ("return.view", "delegate", "east_return", True),
+    ("return.view", "inspector", "east_return", False),
+    ("return.view", "pcso", "east_return", False),
+    ("return.edit", "chief_inspector", "east_return", True),
+    ("return.edit", "delegate", "east_return", True),
+    ("return.edit", "inspector", "east_return", False),
+    ("return.edit", "hq", "east_return", False),
+    ("return.submit", "chief_inspector", "east_return", True),
+    ("return.submit", "delegate", "east_return", False),
+    ("return.submit", "chief_inspector_other", "east_return", False),
+    ("return.reopen", "hq", "east_return", True),
+    ("return.reopen", "chief_inspector", "east_return", False),
+    ("return.force_status", "hq", None, True),
+    ("return.force_status", "chief_inspector", None, False),
+    ("return.list", "inspector", None, True),
+    ("return.list", "pcso", None, False),
+    ("open311.manage_keys", "hq", None, True),
+    ("open311.manage_keys", "chief_inspector", None, False),
+]
+
+
+@pytest.mark.parametrize(("action", "person", "target", "expected"), RETURN_MATRIX)
+def test_it_applies_the_return_rules(world, action, person, target, expected):
+    from reports.models import HighlightReturn, due_date_for
+
+    period_end = datetime.date(2026, 10, 31)
+    east_return = HighlightReturn.objects.create(
+        division=world.east,
+        period_start=datetime.date(2026, 10, 1),
+        period_end=period_end,
+        due_date=due_date_for(period_end),
+    )
+    # A delegate is an inspector of the division whom the chief inspector asked to help.
+    world.delegate = TeamMembershipFactory(
+        user=UserFactory(role=Role.INSPECTOR, force=world.force, division=world.east),
+        neighbourhood=world.queensgate,
+        role=Role.INSPECTOR,
+    ).user
+    east_return.delegates.add(world.delegate)
+    obj = east_return if target == "east_return" else None
     assert can(getattr(world, person), action, obj) is expected

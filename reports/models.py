@@ -1,0 +1,124 @@
+"""The monthly (or quarterly) highlight and headline return of one division.
+
+The figures are never stored while a return is a draft: they are built from the live data every
+time it is read. Submitting freezes them in `snapshot`, with a fingerprint of the same figures so
+the return can say when the underlying data has changed since it was signed.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+
+
+class ReturnStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+
+
+# HMIC: the return reaches the HQ core team "by the ninth day of the following month".
+DUE_DAY = 9
+# Reminders to the chief inspector while the return is still a draft.
+REMINDER_DAYS = (5, 8)
+
+
+class HighlightReturn(models.Model):
+    division = models.ForeignKey("neighbourhoods.Division", on_delete=models.PROTECT, related_name="returns")
+    period_kind = models.CharField(max_length=8, choices=PeriodKind, default=PeriodKind.MONTH)
+    period_start = models.DateField()
+    period_end = models.DateField(help_text="The last day of the period, inclusive.")
+    due_date = models.DateField()
+    status = models.CharField(max_length=12, choices=ReturnStatus, default=ReturnStatus.DRAFT)
+
+    engagement_highlights = models.TextField(blank=True)
+    partnership_highlights = models.TextField(blank=True)
+    best_practice = models.TextField(blank=True)
+    exceptions = models.TextField(blank=True)
+    top_priorities = models.ManyToManyField("priorities.Priority", related_name="+", blank=True)
+    # Inspectors the chief inspector has asked to write the narrative with them.
+    delegates = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="delegated_returns", blank=True)
+
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    snapshot = models.JSONField(null=True, blank=True, help_text="The figures as they were when submitted.")
+    snapshot_fingerprint = models.CharField(max_length=64, blank=True)
+    first_reminder_at = models.DateTimeField(null=True, blank=True)
+    final_reminder_at = models.DateTimeField(null=True, blank=True)
+    marked_late_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-period_start", "division__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["division", "period_kind", "period_start"], name="one_return_per_period"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="period_in_order"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(submitted_at__isnull=False, snapshot__isnull=False),
+                name="submitted_return_has_snapshot",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.division} — {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        if self.period_kind == PeriodKind.QUARTER:
+            return f"{self.period_start:%b} to {self.period_end:%b %Y}"
+        return f"{self.period_start:%B %Y}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == ReturnStatus.SUBMITTED
+
+    @property
+    def is_late(self) -> bool:
+        """Submitted after the due date, or still a draft once it has passed."""
+        if self.submitted_at is not None:
+            return timezone.localdate(self.submitted_at) > self.due_date
+        return self.marked_late_at is not None or timezone.localdate() > self.due_date
+
+
+class ReturnEventVerb(models.TextChoices):
+    CREATED = "created", "Draft created"
+    EDITED = "edited", "Narrative edited"
+    REMINDED = "reminded", "Reminder sent"
+    SUBMITTED = "submitted", "Submitted"
+    MARKED_LATE = "marked_late", "Marked late"
+    REOPENED = "reopened", "Reopened"
+
+
+class ReturnEvent(models.Model):
+    """The return's history: who did what, when, and why (a reopening always gives a reason)."""
+
+    highlight_return = models.ForeignKey(HighlightReturn, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    verb = models.CharField(max_length=16, choices=ReturnEventVerb)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_verb_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+def due_date_for(period_end: datetime.date) -> datetime.date:
+    """The ninth day of the month after the period ends."""
+    first_of_next = (period_end.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    return first_of_next.replace(day=DUE_DAY)
