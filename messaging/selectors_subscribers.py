@@ -36,6 +36,11 @@ def neighbourhoods_for_field_sign_up(*, user) -> list[Neighbourhood]:
     return [n for n in neighbourhoods if can(user, "subscriber.field_sign_up", n)]
 
 
+def field_sign_up_ward(*, wards: QuerySet[Ward], code: str) -> Ward | None:
+    """The ward a link asked for, if it is one of the officer's; None otherwise."""
+    return wards.filter(code=code).first() if code else None
+
+
 def wards_for_field_sign_up(*, neighbourhoods: list[Neighbourhood]) -> QuerySet[Ward]:
     return (
         Ward.objects.filter(neighbourhood__in=[n.pk for n in neighbourhoods])

@@ -14,6 +14,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -462,11 +463,15 @@ def field_signup(request):
     neighbourhoods = selectors.neighbourhoods_for_field_sign_up(user=request.user)
     if not neighbourhoods:
         raise PermissionDenied
+    wards = selectors.wards_for_field_sign_up(neighbourhoods=neighbourhoods)
+    initial = {"channels": [Channel.EMAIL], "consent_method": ConsentMethod.DOORSTEP_VERBAL}
+    # The "where to sign people up next" list links here with its ward, and after each household
+    # the officer stays in the same ward for the next door; a ward outside their area is ignored.
+    preset_ward = selectors.field_sign_up_ward(wards=wards, code=request.GET.get("ward", ""))
+    if preset_ward is not None:
+        initial["ward"] = preset_ward
     form = FieldSignUpForm(
-        request.POST or None,
-        wards=selectors.wards_for_field_sign_up(neighbourhoods=neighbourhoods),
-        interests=selectors.interests_for_sign_up(),
-        initial={"channels": [Channel.EMAIL], "consent_method": ConsentMethod.DOORSTEP_VERBAL},
+        request.POST or None, wards=wards, interests=selectors.interests_for_sign_up(), initial=initial
     )
     status = 200
     if request.method == "POST":
@@ -488,7 +493,7 @@ def field_signup(request):
                 form_add_service_errors(form, error)
             else:
                 messages.success(request, _field_done_message(form.membership_fields()))
-                return redirect("messaging:field-signup")
+                return redirect(f"{reverse('messaging:field-signup')}?{urlencode({'ward': ward.code})}")
         status = 400
     return render(request, "messaging/subscribe/field_signup.html", {"form": form}, status=status)
 

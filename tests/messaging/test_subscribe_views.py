@@ -399,13 +399,22 @@ def test_it_offers_an_officer_only_the_wards_they_work(client, world, django_ass
 def test_it_signs_up_a_household_and_offers_a_fresh_form(client, world, post):
     client.force_login(world.pcso)
     response = post(FIELD, field_data(world, mobile=MOBILE, channels=["sms"], email=""))
-    assert response.status_code == 302 and response.url == FIELD
-    page = client.get(FIELD).content.decode()
+    # The next door is usually in the same ward: the fresh form keeps it chosen.
+    assert response.status_code == 302 and response.url == FIELD + "?ward=E05005155"
+    page = client.get(response.url).content.decode()
     assert "Signed up in Daneshouse with Stoneyholme" in page and MOBILE not in page
     member = Subscriber.objects.get()
     assert member.source == "field" and member.consent_taken_by == world.pcso
     assert member.consent_method == "doorstep_verbal" and member.channels.get().status == "pending"
     assert OutboxMessage.objects.get(channel="sms").to == MOBILE
+
+
+def test_it_preselects_a_ward_the_link_names_only_if_the_officer_works_it(client, world):
+    client.force_login(world.inspector)
+    page = client.get(FIELD + "?ward=E05005160").content.decode()
+    assert '<option value="E05005160" selected>' in page
+    page = client.get(FIELD + "?ward=E05005400").content.decode()  # Pharos, West Division
+    assert '<option value="" selected>Choose a ward' in page and "Pharos" not in page
 
 
 def test_it_needs_the_residents_agreement(client, world):
