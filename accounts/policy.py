@@ -362,6 +362,11 @@ def _survey_view_results(user, survey) -> bool:
     return user.role in SURVEY_READERS and _in_force(user, survey.force_id)
 
 
+@rule("survey.view_trends")
+def _survey_view_trends(user, obj=None) -> bool:
+    return user.role in SURVEY_READERS
+
+
 @rule("representation.view")
 def _representation_view(user, obj=None) -> bool:
     # Field officers use the "where to sign people up next" list; partners do not see it.

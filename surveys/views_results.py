@@ -2,13 +2,13 @@
 figure comes through surveys/disclosure.py, so no page or file shows a group of fewer than ten."""
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.policy import policy_required
 from neighbourhoods.models import Division
 from surveys import exports
 from surveys import selectors_results as selectors
@@ -75,10 +75,12 @@ class TrendsForm(forms.Form):
 
 @require_GET
 @never_cache
+@policy_required("survey.view_trends")
 def trends(request):
     surveys = selectors.trend_surveys(user=request.user)
     if not surveys:
-        raise PermissionDenied
+        # Before the force's first survey takes responses there is nothing to compare, not a refusal.
+        return render(request, "surveys/results/trends_empty.html")
     divisions = list(Division.objects.filter(force_id=surveys[0].force_id).order_by("name"))
     form = TrendsForm(request.GET or None, divisions=divisions)
     # An unknown choice falls back to the whole force: the page is bookmarkable.

@@ -245,6 +245,8 @@ SURVEY_MATRIX = [
     ("survey.view_results", "partner", "ci_survey", False),
     ("survey.view_results", "resident", "ci_survey", False),
     ("survey.view_results", "outsider", "ci_survey", False),
+    ("survey.view_trends", "pcso", None, True),
+    ("survey.view_trends", "partner", None, False),
     ("representation.view", "constable", None, True),
     ("representation.view", "partner", None, False),
 ]

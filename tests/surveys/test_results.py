@@ -152,6 +152,12 @@ def test_it_refuses_trends_to_partners(client, world):
     assert client.get(reverse("surveys:trends")).status_code == 403
 
 
+def test_it_explains_trends_before_any_survey_has_responses(client, world):
+    client.force_login(world.pcso)
+    response = client.get(reverse("surveys:trends"))
+    assert response.status_code == 200 and "No survey of the force has taken responses yet" in response.content.decode()
+
+
 def test_it_lists_only_the_forces_surveys_in_trends(client, world):
     survey(world, title="Ours")
     other = ForceFactory(slug="cumbria", name="Cumbria Constabulary")
