@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 
 from messaging import links
 from messaging.channels.base import OutgoingMessage
-from messaging.models import Channel, SubscriberChannel
+from messaging.models import Channel, Delivery, SubscriberChannel
 
 SMS_MAX_SEGMENTS = 4
 SMS_STOP = " Reply STOP to stop."
@@ -47,8 +47,12 @@ def sms_footer_worst_case(*, survey: bool = False) -> str:
 
 
 # A call cannot carry a link; the member's own link went in the same invitation's text or email.
-VOICE_SURVEY = (
-    "Your own link to the survey has been sent to you by text message or email, if you get our alerts that way."
+VOICE_SURVEY = "Your own link to the survey has been sent to you by text message or email."
+# A member who takes alerts only by phone call gets no link at all, so the call says how to get one
+# rather than pointing at a message that never came.
+VOICE_SURVEY_NO_LINK = (
+    "To answer this survey you need an email address or a mobile that takes texts. "
+    "Call 101 and ask for your neighbourhood team, who can add one to your In the Know membership."
 )
 
 # A call carries no link: every call ends by saying how to stop them (STOP by text stops calls too).
@@ -168,6 +172,16 @@ def _email(delivery, alert, to: str) -> OutgoingMessage:
     )
 
 
+def _voice_survey_line(delivery) -> str:
+    # One query, only for survey invitations by phone call: a small share of any send.
+    has_link = not delivery.subscriber_id or (
+        Delivery.objects.filter(alert_id=delivery.alert_id, subscriber_id=delivery.subscriber_id)
+        .exclude(channel=Channel.VOICE)
+        .exists()
+    )
+    return VOICE_SURVEY if has_link else VOICE_SURVEY_NO_LINK
+
+
 def render_delivery(*, delivery) -> OutgoingMessage:
     """The message for one delivery. Reads delivery.alert and delivery.subscriber (select them)."""
     alert = delivery.alert
@@ -182,7 +196,7 @@ def render_delivery(*, delivery) -> OutgoingMessage:
         body = sms_text(alert, footer=sms_footer(manage_url=links.short_manage_url(code=code), survey_url=survey))
     else:
         script = " ".join((alert.voice_script or markdown_text(alert.body)).split())
-        body = script + (" " + VOICE_SURVEY if alert.survey_id else "") + " " + VOICE_OPT_OUT
+        body = script + (" " + _voice_survey_line(delivery) if alert.survey_id else "") + " " + VOICE_OPT_OUT
     return OutgoingMessage(
         channel=delivery.channel, to=to, body=body, reference=str(delivery.token), delivery_id=delivery.pk
     )

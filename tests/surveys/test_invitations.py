@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from messaging import links
 from messaging.models import Delivery, OutboxMessage
-from messaging.rendering import VOICE_OPT_OUT, VOICE_SURVEY, render_delivery, sms_segments
+from messaging.rendering import VOICE_OPT_OUT, VOICE_SURVEY, VOICE_SURVEY_NO_LINK, render_delivery, sms_segments
 from surveys import services_build
 from tests.messaging.factories import alert, subscriber
 from tests.surveys.factories import survey
@@ -63,7 +63,16 @@ def test_it_keeps_a_long_invitation_text_to_four_segments_with_the_link_whole(wo
 
 def test_it_tells_a_voice_member_the_link_comes_by_text_or_email(world):
     delivery = invitation(world, channel="voice", voice_script="Please take our survey.")
+    Delivery.objects.create(
+        alert=delivery.alert, subscriber=delivery.subscriber, channel="sms", queued_at=timezone.now()
+    )
     assert render_delivery(delivery=delivery).body == f"Please take our survey. {VOICE_SURVEY} {VOICE_OPT_OUT}"
+
+
+def test_it_tells_a_member_reached_only_by_phone_how_to_get_a_link(world):
+    delivery = invitation(world, channel="voice", voice_script="Please take our survey.")
+    body = render_delivery(delivery=delivery).body
+    assert body == f"Please take our survey. {VOICE_SURVEY_NO_LINK} {VOICE_OPT_OUT}" and "sent to you" not in body
 
 
 def test_it_sends_the_invitation_email_with_the_members_link(world, settings, django_capture_on_commit_callbacks):
