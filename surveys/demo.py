@@ -31,7 +31,18 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from messaging.demo import RURAL_DISTRICTS, is_inner_town
-from messaging.models import AgeBand, ChannelStatus, Subscriber, SubscriberChannel
+from messaging.models import (
+    AgeBand,
+    Alert,
+    AlertKind,
+    AlertStatus,
+    AudienceLevel,
+    ChannelStatus,
+    Delivery,
+    DeliveryStatus,
+    Subscriber,
+    SubscriberChannel,
+)
 from neighbourhoods.models import Force, Ward
 from surveys.bank import BANK, is_white
 from surveys.models import (
@@ -50,6 +61,14 @@ from surveys.models import (
 )
 
 SEED = "pact-demo-surveys-1"
+INVITATION_BODY = (
+    "How safe do you feel where you live, and how well do we and our partners deal with what matters there?\n\n"
+    "Your answers are anonymous and take about three minutes. Use the button below: the link is yours alone."
+)
+INVITATION_VOICE = (
+    "This is Lancashire Police with an In the Know message. We would like to know how safe you feel where you "
+    "live. Our survey takes about three minutes and your answers are anonymous."
+)
 SYNTHETIC_SOURCE = "SYNTHETIC demo figures, not ONS data"
 CHUNK = 2000
 
@@ -154,9 +173,10 @@ def demo_surveys_seed(*, force: Force, today: date | None = None) -> DemoSurveys
     created = 0
     if author is not None:
         members = _members([w.pk for w in wards])
+        channels = _active_channels([w.pk for w in wards])
         profiles = {w.pk: (w, _profile(w)) for w in wards}
         for number, (months, season) in enumerate(WAVES):
-            created += _seed_wave(force, author, number, months, season, today, as_of, members, profiles)
+            created += _seed_wave(force, author, number, months, season, today, as_of, members, profiles, channels)
     in_force = Survey.objects.filter(force=force)
     return DemoSurveysSummary(
         created=created,
@@ -221,7 +241,16 @@ def _members(ward_ids: list[int]) -> list[dict]:
     )
 
 
-def _seed_wave(force, author, number, months, season, today, as_of, members, profiles) -> int:
+def _active_channels(ward_ids: list[int]) -> dict[int, list[str]]:
+    """Subscriber id → the channels an invitation reaches them on today."""
+    channels: dict[int, list[str]] = {}
+    rows = SubscriberChannel.objects.filter(status=ChannelStatus.ACTIVE, subscriber__ward_id__in=ward_ids)
+    for subscriber_id, channel in rows.order_by("subscriber_id", "channel").values_list("subscriber_id", "channel"):
+        channels.setdefault(subscriber_id, []).append(channel)
+    return channels
+
+
+def _seed_wave(force, author, number, months, season, today, as_of, members, profiles, channels) -> int:
     opens = _aware(_add_months(today, months) + timedelta(days=2), 9)
     title = f"Your area: {season} {opens.year}"
     if Survey.objects.filter(force=force, title=title).exists() or opens >= as_of:
@@ -241,12 +270,44 @@ def _seed_wave(force, author, number, months, season, today, as_of, members, pro
     chosen = [m for m in members if m["consent_at"] < opens and rng.random() < RESPONSE_RATE]
     responses = [_response(survey, rng, m, profiles[m["ward_id"]], opens, ends) for m in chosen]
     Response.objects.bulk_create(responses, batch_size=CHUNK)
+    # Its own random stream, so the invitation leaves the answers drawn below as they were.
+    invite_rng = random.Random(f"{SEED}:invitation:{number}")  # noqa: S311 - demo data, not security
+    _seed_invitation(survey, author, [m for m in members if m["consent_at"] < opens], channels, responses, invite_rng)
     answers = []
     for response in responses:
         division = profiles[response.ward_id][0].neighbourhood.division.code
         answers += _answers(response, rng, options, division=division, wave=number)
     Answer.objects.bulk_create(answers, batch_size=CHUNK)
     return len(responses)
+
+
+def _seed_invitation(survey, author, invited, channels, responses, rng) -> None:
+    """The In the Know invitation the wave went out as: a force-wide survey alert with a delivery
+    per member and channel, so each response stands behind a personal link that was really sent.
+    Those who answered opened the email and clicked through shortly before they submitted."""
+    sent = survey.opens_at
+    alert = Alert.objects.create(
+        force=survey.force, kind=AlertKind.SURVEY, survey=survey, title=f"Have your say: {survey.title}",
+        body=INVITATION_BODY, sms_text="Lancashire Police In the Know: how safe do you feel where you live? "
+        "Three minutes, anonymous.", voice_script=INVITATION_VOICE, send_email=True, send_sms=True,
+        send_voice=True, audience_level=AudienceLevel.FORCE, status=AlertStatus.SENT, created_by=author,
+        released_at=sent, fanout_completed_at=sent + timedelta(minutes=2), completed_at=sent + timedelta(hours=1),
+    )  # fmt: skip
+    answered = {r.subscriber_id: r.submitted_at for r in responses}
+    deliveries, counts = [], dict.fromkeys(("email", "sms", "voice"), 0)
+    for member in invited:
+        for channel in channels.get(member["pk"], []):
+            counts[channel] += 1
+            at = sent + timedelta(minutes=2, seconds=rng.randrange(3600))
+            clicked = answered.get(member["pk"]) if channel != "voice" else None
+            deliveries.append(Delivery(
+                alert=alert, subscriber_id=member["pk"], channel=channel, status=DeliveryStatus.DELIVERED,
+                attempts=1, queued_at=sent, sent_at=at, delivered_at=at + timedelta(seconds=20),
+                opened_at=clicked - timedelta(minutes=6) if clicked and channel == "email" else None,
+                clicked_at=clicked - timedelta(minutes=5) if clicked else None,
+            ))  # fmt: skip
+    Delivery.objects.bulk_create(deliveries, batch_size=CHUNK)
+    Alert.objects.filter(pk=alert.pk).update(audience_counts=counts)
 
 
 def _build_questions(survey: Survey) -> dict:

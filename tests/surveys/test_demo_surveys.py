@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.db.models import Count, Sum
 
+from messaging.models import Alert
 from neighbourhoods.demo import DATA_DIR, demo_force_seed
 from neighbourhoods.models import Force
 from surveys.bank import is_white
@@ -68,6 +69,18 @@ def test_it_takes_responses_from_members_of_their_own_ward(seeded):
     assert Answer.objects.exclude(text="").exists()
 
 
+def test_it_sends_every_wave_as_an_invitation_behind_each_response(seeded):
+    for wave in Survey.objects.all():
+        [invitation] = Alert.objects.filter(survey=wave)
+        assert invitation.kind == "survey" and invitation.status == "sent"
+        invited = set(invitation.deliveries.values_list("subscriber_id", flat=True))
+        respondents = set(wave.responses.values_list("subscriber_id", flat=True))
+        assert respondents and respondents <= invited
+        assert sum(invitation.audience_counts.values()) == invitation.deliveries.count()
+        clicked = set(invitation.deliveries.exclude(clicked_at=None).values_list("subscriber_id", flat=True))
+        assert clicked <= respondents
+
+
 def _confidence(responses) -> float:
     answers = Answer.objects.filter(response__in=responses, question__bank_key="police_good_job")
     return answers.filter(option__value__in=["excellent", "good"]).count() / answers.count()
@@ -86,9 +99,10 @@ def test_it_shows_a_white_bme_gap_rising_confidence_and_a_pact_lift(seeded):
 
 
 def test_it_does_not_duplicate_on_a_second_run(seeded):
-    counts = (Survey.objects.count(), Response.objects.count(), Answer.objects.count(), WardPopulation.objects.count())
+    counts = (Survey.objects.count(), Response.objects.count(), Answer.objects.count(), WardPopulation.objects.count(),
+              Alert.objects.filter(kind="survey").count())  # fmt: skip
     with time_machine.travel(NOW, tick=False):
         result = demo_surveys_seed(force=Force.objects.get(), today=date(2026, 11, 23))
     assert result.created == 0
     assert (Survey.objects.count(), Response.objects.count(), Answer.objects.count(),
-            WardPopulation.objects.count()) == counts  # fmt: skip
+            WardPopulation.objects.count(), Alert.objects.filter(kind="survey").count()) == counts  # fmt: skip
