@@ -20,6 +20,11 @@ WORKDIR /app
 RUN groupadd --gid 10001 pact \
     && useradd --create-home --uid 10001 --gid pact --shell /usr/sbin/nologin pact
 
+# WeasyPrint draws the returns' PDFs with Pango and HarfBuzz; DejaVu gives it a font to draw with.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 
