@@ -63,3 +63,4 @@ bench: install
 	$(BENCH_ENV) $(PY) manage.py seed_demo
 	$(BENCH_ENV) $(PY) manage.py bench_ward_lookup
 	$(BENCH_ENV) $(PY) manage.py bench_fanout --subscribers $${BENCH_SUBSCRIBERS:-1000000}
+	$(BENCH_ENV) $(PY) manage.py bench_reports

@@ -30,4 +30,22 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "messaging.tasks.deliveries_reclaim_task",
         "schedule": crontab(minute="*/2"),
     },
+    # Each division's return drafts itself on the 1st for the month just ended (HMIC: the return is
+    # due by the ninth). 03:15: after the nightly series top-up, and waiting on the chief inspector's desk.
+    "reports-draft-returns": {
+        "task": "reports.tasks.returns_draft_for_month_task",
+        "schedule": crontab(day_of_month=1, hour=3, minute=15),
+    },
+    # Reminders go on the 5th and the 8th; running daily and letting the task decide keeps the rule in
+    # one place (reports.models.REMINDER_DAYS). 08:00 reaches chief inspectors at the start of the day.
+    "reports-return-reminders": {
+        "task": "reports.tasks.returns_send_reminders_task",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # Drafts still open after the due day are marked late. Daily rather than only on the 10th, so a
+    # missed run, or a return HQ reopens after the 9th, is still caught the next morning.
+    "reports-mark-late": {
+        "task": "reports.tasks.returns_mark_late_task",
+        "schedule": crontab(hour=0, minute=30),
+    },
 }

@@ -1,2 +1,24 @@
+"""Staff pages for the highlight and headline return: the list, each return and its steps, its
+exports, and HQ's status page and force roll-up."""
+
+from django.urls import path
+
+from reports import views
+
 app_name = "reports"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("officer/returns/", views.return_list, name="list"),
+    path("officer/returns/new/", views.return_start, name="start"),
+    path("officer/returns/status/", views.force_status, name="status"),
+    path("officer/returns/rollup/", views.force_rollup, name="rollup"),
+    path("officer/returns/rollup/export/<slug:fmt>/", views.force_rollup_export, name="rollup-export"),
+    path("officer/returns/<int:pk>/", views.return_detail, name="detail"),
+    path("officer/returns/<int:pk>/narrative/", views.return_narrative, name="narrative"),
+    path("officer/returns/<int:pk>/pin/", views.return_pin, name="pin"),
+    path("officer/returns/<int:pk>/delegates/", views.return_delegates, name="delegates"),
+    path("officer/returns/<int:pk>/submit/", views.return_submit, name="submit"),
+    path("officer/returns/<int:pk>/reopen/", views.return_reopen, name="reopen"),
+    path("officer/returns/<int:pk>/print/", views.return_print, name="print"),
+    path("officer/returns/<int:pk>/export/<slug:fmt>/", views.return_export, name="export"),
+]

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from neighbourhoods.demo import DEMO_PASSWORD, demo_force_seed
 from neighbourhoods.models import Force
+from reports.demo import demo_returns_seed
 
 
 class Command(BaseCommand):
@@ -29,4 +30,6 @@ class Command(BaseCommand):
                 f"{summary.survey_responses} responses (census figures synthetic)."
             )
         )
+        returns = demo_returns_seed(force=Force.objects.get(slug="lancashire"))
+        self.stdout.write(f"{returns.returns} highlight returns of the last months, {returns.submitted} submitted.")
         self.stdout.write(f"Every demo login uses the password {DEMO_PASSWORD!r}.")

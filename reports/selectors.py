@@ -1,0 +1,711 @@
+"""Reads for the highlight and headline return: the periods it covers and the figures it shows.
+
+`return_figures_for_divisions` builds every division's figures, for the period and both
+comparison periods (the one before, the same one a year earlier), in a fixed number of grouped
+queries: each query filters to the three periods at once and labels its rows with a CASE on the
+date, so neither divisions, neighbourhoods nor rows add queries. Python only adds the grouped
+rows up. The figures are plain JSON (str, int, float, None, lists, dicts) because a submitted
+return freezes them as they are.
+
+Each figure means what the rest of the portal means by it, so the definitions are imported,
+not restated: held meetings, small meetings and officer costs from meetings.analytics; the
+evidence weight of a priority from priorities' public pages; members, sign-ups and alert
+engagement as In the Know's measures count them; survey shares through surveys' bank and
+disclosure control; representation through surveys' representation figures.
+"""
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
+
+from meetings.analytics import FEW_PEOPLE, held_meetings
+from meetings.models import (
+    MULTI_AGENCY,
+    EngagementMode,
+    Meeting,
+    MeetingType,
+    OfficerAttendance,
+    PartnerAttendance,
+    mode_of,
+)
+from meetings.selectors import rank_costs
+from messaging.models import (
+    Alert,
+    AlertStatus,
+    AudienceLevel,
+    ChannelStatus,
+    Delivery,
+    DeliveryStatus,
+    SignUpSource,
+    Subscriber,
+    SubscriberChannel,
+)
+from neighbourhoods.models import Neighbourhood, Ward
+from priorities.models import OPEN_STATES, Action, ActionStatus, Category, Issue, Priority, PriorityEvent, PriorityState
+from priorities.selectors.public import _residents_behind
+from reports.models import HighlightReturn, PeriodKind
+from surveys import disclosure
+from surveys.models import BankKey, PopulationCategory, Response
+from surveys.selectors_representation import (
+    CATEGORY_GROUPS,
+    _category,
+    _grouped,
+    _members,
+    _population,
+    _under_represented,
+)
+from surveys.selectors_results import RESPONDENTS, measure_rows
+
+SCHEMA = 1
+TOP_PRIORITIES = 5
+# The figure's own period, then the two it is compared with; the CASE labels rows with these.
+VALUE, PREVIOUS, LAST_YEAR = "value", "previous", "last_year"
+PERIODS = (VALUE, PREVIOUS, LAST_YEAR)
+
+COUNT, HOURS, MONEY, PERCENT = "count", "hours", "money", "percent"
+HEADLINE = [
+    ("meetings_held", "Meetings held", COUNT),
+    ("multi_agency_meetings", "Multi-agency meetings held", COUNT),
+    ("people_in_person", "People reached in person", COUNT),
+    ("people_online", "People reached online", COUNT),
+    ("small_meetings", "Meetings with fewer than five of the public", COUNT),
+    ("officer_hours", "Officer hours", HOURS),
+    ("officer_cost", "Estimated officer cost", MONEY),
+    ("cost_per_person", "Cost per person reached", MONEY),
+    ("priorities_new", "New priorities", COUNT),
+    ("priorities_agreed", "Priorities agreed", COUNT),
+    ("priorities_resolved", "Priorities resolved", COUNT),
+    ("priorities_signed_off", "Priorities signed off by the community", COUNT),
+    ("priorities_escalated", "Priorities escalated", COUNT),
+    ("overdue_actions", "Overdue actions", COUNT),
+    ("members_total", "In the Know members", COUNT),
+    ("members_new", "New members", COUNT),
+    ("field_sign_ups", "Field sign-ups", COUNT),
+    ("unsubscribes", "Unsubscribes", COUNT),
+    ("conversion_percent", "Sign-ups confirmed", PERCENT),
+    ("alerts_sent", "Alerts sent", COUNT),
+    ("messages_delivered", "Messages delivered", COUNT),
+    ("survey_confidence_percent", "Police doing a good or excellent job", PERCENT),
+    ("survey_safe_after_dark_percent", "Feel safe after dark", PERCENT),
+]
+NEIGHBOURHOOD_COUNTS = [
+    "meetings_held", "multi_agency_meetings", "people_in_person", "people_online", "small_meetings",
+    "priorities_new", "priorities_agreed", "priorities_resolved", "priorities_signed_off", "priorities_escalated",
+    "overdue_actions", "members_total", "members_new", "field_sign_ups", "unsubscribes",
+]  # fmt: skip
+IN_THE_KNOW = [
+    "members_total", "members_new", "field_sign_ups", "unsubscribes", "conversion_percent",
+    "alerts_sent", "messages_delivered", "open_percent", "click_percent",
+]  # fmt: skip
+# PriorityEvent verbs (priorities.services.TRANSITIONS) and the figure each one counts.
+TRANSITION_FIGURES = {
+    "agree": "priorities_agreed",
+    "resolve": "priorities_resolved",
+    "sign_off": "priorities_signed_off",
+    "escalate": "priorities_escalated",
+}
+SURVEY_MEASURES = [BankKey.POLICE_GOOD_JOB, BankKey.SAFE_AFTER_DARK, BankKey.SAFE_DURING_DAY]
+_HOURS = DecimalField(max_digits=12, decimal_places=2)
+
+
+# --- periods ------------------------------------------------------------------------------------
+
+
+def _months_after(day: date, months: int) -> date:
+    """The first of the month `months` after (or before, if negative) `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period_bounds(*, period_kind: str, day: date) -> tuple[date, date]:
+    """The month, or calendar quarter, containing `day`: its first and last days."""
+    if period_kind == PeriodKind.QUARTER:
+        start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+        return start, _months_after(start, 3) - timedelta(days=1)
+    start = day.replace(day=1)
+    return start, _months_after(start, 1) - timedelta(days=1)
+
+
+def previous_period(*, period_kind: str, period_start: date) -> tuple[date, date]:
+    months = 3 if period_kind == PeriodKind.QUARTER else 1
+    return period_bounds(period_kind=period_kind, day=_months_after(period_start, -months))
+
+
+def same_period_last_year(*, period_kind: str, period_start: date) -> tuple[date, date]:
+    return period_bounds(period_kind=period_kind, day=_months_after(period_start, -12))
+
+
+def period_label(*, period_kind: str, period_start: date, period_end: date) -> str:
+    # The return's own label, so the figures and the return never name a period differently.
+    return HighlightReturn(period_kind=period_kind, period_start=period_start, period_end=period_end).period_label
+
+
+def force_data_start(*, force) -> date | None:
+    """The first day of the month of the force's earliest meeting, priority, issue or sign-up:
+    a return for a period before it would be a page of zeros (one query)."""
+    in_force = {"neighbourhood__division__force": OuterRef("pk")}
+    firsts = {
+        "meeting": Subquery(Meeting.objects.filter(**in_force).order_by("starts_at").values("starts_at")[:1]),
+        "priority": Subquery(Priority.objects.filter(**in_force).order_by("created_at").values("created_at")[:1]),
+        "issue": Subquery(Issue.objects.filter(**in_force).order_by("created_at").values("created_at")[:1]),
+        "subscriber": Subquery(
+            Subscriber.objects.filter(ward__neighbourhood__division__force=OuterRef("pk"))
+            .order_by("consent_at")
+            .values("consent_at")[:1]
+        ),
+    }
+    row = type(force).objects.filter(pk=force.pk).annotate(**firsts).values(*firsts).first() or {}
+    moments = [timezone.localdate(moment) for moment in row.values() if moment is not None]
+    return min(moments).replace(day=1) if moments else None
+
+
+class _Window:
+    """The three periods as aware datetimes, [start, end), in UK local time."""
+
+    def __init__(self, *, period_kind: str, period_start: date, period_end: date):
+        self.kind = period_kind
+        self.dates = {
+            VALUE: (period_start, period_end),
+            PREVIOUS: previous_period(period_kind=period_kind, period_start=period_start),
+            LAST_YEAR: same_period_last_year(period_kind=period_kind, period_start=period_start),
+        }
+        self.bounds = {
+            name: (_midnight(start), _midnight(end + timedelta(days=1))) for name, (start, end) in self.dates.items()
+        }
+
+    def within(self, field: str) -> Q:
+        return Q(*(Q(**{f"{field}__gte": s, f"{field}__lt": e}) for s, e in self.bounds.values()), _connector=Q.OR)
+
+    def case(self, field: str) -> Case:
+        whens = [
+            When(**{f"{field}__gte": s, f"{field}__lt": e}, then=Value(name)) for name, (s, e) in self.bounds.items()
+        ]
+        return Case(*whens, default=None, output_field=CharField())
+
+    def of(self, moment: datetime) -> str | None:
+        return next((name for name, (s, e) in self.bounds.items() if s <= moment < e), None)
+
+    def described(self, name: str) -> dict:
+        start, end = self.dates[name]
+        return {
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "label": period_label(period_kind=self.kind, period_start=start, period_end=end),
+        }
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _quantize(value, places: str) -> float:
+    return float(Decimal(value).quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return _quantize(Decimal(100 * part) / whole, "0.1") if whole else None
+
+
+# --- the figures --------------------------------------------------------------------------------
+
+
+class _Places:
+    """The divisions' neighbourhoods and wards (two queries). Later queries filter on these ids
+    rather than joining up to the division, so the databases use the (neighbourhood, date) and
+    ward indexes instead of scanning every row of the force."""
+
+    def __init__(self, division_ids: list[int]):
+        self.division_ids = division_ids
+        self.neighbourhoods = list(
+            Neighbourhood.objects.filter(division_id__in=division_ids)
+            .order_by("name", "pk")
+            .values("pk", "code", "name", "division_id")
+        )
+        self.neighbourhood_ids = [n["pk"] for n in self.neighbourhoods]
+        self.division_of = {n["pk"]: n["division_id"] for n in self.neighbourhoods}
+        self.neighbourhood_of = dict(
+            Ward.objects.filter(neighbourhood_id__in=self.neighbourhood_ids).values_list("pk", "neighbourhood_id")
+        )
+        self.ward_ids = list(self.neighbourhood_of)
+
+
+class _Tally:
+    """Grouped rows added up: per (period, neighbourhood id) for the figures the neighbourhood table
+    shows too, per (period, division id) for the ones only a division has."""
+
+    def __init__(self):
+        self.areas = defaultdict(lambda: defaultdict(int))
+        self.divisions = defaultdict(lambda: defaultdict(int))
+        self.types = defaultdict(lambda: defaultdict(int))
+        self.survey_titles = defaultdict(set)
+
+    def summed(self, period: str, neighbourhood_ids: list[int]) -> dict:
+        total = defaultdict(int)
+        for pk in neighbourhood_ids:
+            for key, n in self.areas.get((period, pk), {}).items():
+                total[key] += n
+        return total
+
+
+def return_figures(*, division, period_kind: str, period_start: date, period_end: date) -> dict:
+    """One division's figures for the period, with both comparison periods (see the module doc)."""
+    figures = return_figures_for_divisions(
+        divisions=[division], period_kind=period_kind, period_start=period_start, period_end=period_end
+    )
+    return figures[division.pk]
+
+
+def return_figures_for_divisions(
+    *, divisions, period_kind: str, period_start: date, period_end: date
+) -> dict[int, dict]:
+    """Division id → figures, in sixteen queries whatever the number of divisions, neighbourhoods,
+    meetings, priorities, members or responses (seventeen when `divisions` is a QuerySet)."""
+    divisions = list(divisions)
+    places = _Places([d.pk for d in divisions])
+    window = _Window(period_kind=period_kind, period_start=period_start, period_end=period_end)
+    tally = _Tally()
+    _add_meetings(tally, window, places)
+    _add_officer_time(tally, window, places, costs=rank_costs())
+    _add_priorities(tally, window, places)
+    _add_members(tally, window, places)
+    _add_sign_ups(tally, window, places)
+    _add_alerts(tally, window, places)
+    _add_deliveries(tally, window, places)
+    _add_surveys(tally, window, places)
+    top = _top_priorities(window, places)
+    representation = _representation(places)
+    result = {}
+    for division in divisions:
+        areas = [n for n in places.neighbourhoods if n["division_id"] == division.pk]
+        result[division.pk] = _division_figures(
+            division,
+            window=window,
+            tally=tally,
+            areas=areas,
+            top=top[division.pk],
+            representation=representation[division.pk],
+        )
+    return result
+
+
+def _add_meetings(tally: _Tally, window: _Window, places: _Places) -> None:
+    partners_there = Exists(PartnerAttendance.objects.filter(meeting=OuterRef("pk")))
+    rows = (
+        held_meetings()
+        .filter(window.within("starts_at"), neighbourhood_id__in=places.neighbourhood_ids)
+        .annotate(period=window.case("starts_at"))
+        .order_by()
+        .values("period", "neighbourhood_id", "meeting_type")
+        .annotate(
+            held=Count("pk"),
+            in_person=Coalesce(Sum("public_attendees"), 0),
+            online=Coalesce(Sum("online_live_viewers"), 0) + Coalesce(Sum("online_later_views"), 0),
+            # As in meetings.analytics: an outcome with no in-person figure means nobody was counted.
+            few=Count("pk", filter=Q(public_attendees__isnull=True) | Q(public_attendees__lt=FEW_PEOPLE)),
+            with_partners=Count("pk", filter=Q(partners_there)),
+        )
+    )
+    for row in rows:
+        key = (row["period"], row["neighbourhood_id"])
+        area = tally.areas[key]
+        area["meetings_held"] += row["held"]
+        area["people_in_person"] += row["in_person"]
+        area["people_online"] += row["online"]
+        if mode_of(row["meeting_type"]) != EngagementMode.ONLINE:
+            area["small_meetings"] += row["few"]
+        # Multi-agency: a panel / tasking meeting, or any held meeting partners are recorded at.
+        area["multi_agency_meetings"] += row["held"] if row["meeting_type"] in MULTI_AGENCY else row["with_partners"]
+        tally.types[key][row["meeting_type"]] += row["held"]
+
+
+def _add_officer_time(tally: _Tally, window: _Window, places: _Places, *, costs: dict[str, Decimal]) -> None:
+    meetings = held_meetings().filter(window.within("starts_at"), neighbourhood_id__in=places.neighbourhood_ids)
+    rows = (
+        OfficerAttendance.objects.filter(meeting__in=meetings.values("pk"))
+        .annotate(period=window.case("meeting__starts_at"))
+        .order_by()
+        .values("period", "meeting__neighbourhood_id", "rank")
+        .annotate(hours=Sum(F("preparation_hours") + F("attending_hours") + F("follow_up_hours"), output_field=_HOURS))
+    )
+    for row in rows:
+        hours = row["hours"] or Decimal("0")
+        area = tally.areas[row["period"], row["meeting__neighbourhood_id"]]
+        area["officer_hours"] += hours
+        # Costed at the rank recorded for the meeting; a rank with no rate costs nothing (as analytics).
+        area["officer_cost"] += hours * costs.get(row["rank"], Decimal("0"))
+
+
+def _add_priorities(tally: _Tally, window: _Window, places: _Places) -> None:
+    created = (
+        Priority.objects.filter(window.within("created_at"), neighbourhood_id__in=places.neighbourhood_ids)
+        .annotate(period=window.case("created_at"))
+        .order_by()
+        .values("period", "neighbourhood_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in created:
+        tally.areas[row["period"], row["neighbourhood_id"]]["priorities_new"] += row["n"]
+    # A priority agreed twice in a period (reopened in between) is one priority agreed.
+    moves = (
+        PriorityEvent.objects.filter(window.within("at"), priority__neighbourhood_id__in=places.neighbourhood_ids)
+        .filter(verb__in=list(TRANSITION_FIGURES))
+        .annotate(period=window.case("at"))
+        .order_by()
+        .values("period", "priority__neighbourhood_id")
+        .annotate(
+            **{
+                name: Count("priority_id", distinct=True, filter=Q(verb=verb))
+                for verb, name in TRANSITION_FIGURES.items()
+            }
+        )
+    )
+    for row in moves:
+        area = tally.areas[row["period"], row["priority__neighbourhood_id"]]
+        for name in TRANSITION_FIGURES.values():
+            area[name] += row[name]
+    # Only for the period itself: the portal keeps no history of an action's status, so an
+    # earlier period's overdue count cannot be rebuilt (its submitted return froze it).
+    overdue = (
+        Action.objects.filter(
+            priority__neighbourhood_id__in=places.neighbourhood_ids,
+            priority__state__in=OPEN_STATES,
+            status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS],
+            due_date__lt=window.dates[VALUE][1],
+        )
+        .order_by()
+        .values("priority__neighbourhood_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in overdue:
+        tally.areas[VALUE, row["priority__neighbourhood_id"]]["overdue_actions"] += row["n"]
+
+
+def _active_at(moment: datetime) -> Q:
+    """A channel that could be reached at `moment`: confirmed before it and not unsubscribed by it.
+    In the Know's rule for today (not erased, a channel active now) carried back in time; a
+    channel that stopped working with no date recorded counts as never reachable, as the
+    measures' growth chart counts its member leaving the month they joined."""
+    return (
+        Q(confirmed_at__lt=moment)
+        & (Q(status=ChannelStatus.ACTIVE) | Q(unsubscribed_at__gte=moment))
+        & (Q(subscriber__erased_at__isnull=True) | Q(subscriber__erased_at__gte=moment))
+    )
+
+
+def _add_members(tally: _Tally, window: _Window, places: _Places) -> None:
+    """Members at each period's end, joiners (first channel confirmed) and unsubscribes, in one pass
+    over the channels of the divisions' members."""
+    moments = sorted({moment for bounds in window.bounds.values() for moment in bounds})
+    annotations = {
+        f"members_{name}": Count("subscriber_id", distinct=True, filter=_active_at(e))
+        for name, (_, e) in window.bounds.items()
+    }
+    annotations |= {
+        f"joined_{i}": Count("subscriber_id", distinct=True, filter=Q(confirmed_at__lt=m))
+        for i, m in enumerate(moments)
+    }
+    annotations |= {
+        f"unsubscribes_{name}": Count("pk", filter=Q(unsubscribed_at__gte=s, unsubscribed_at__lt=e))
+        for name, (s, e) in window.bounds.items()
+    }
+    rows = (
+        SubscriberChannel.objects.filter(subscriber__ward_id__in=places.ward_ids)
+        .order_by()
+        .values("subscriber__ward_id")
+        .annotate(**annotations)
+    )
+    for row in rows:
+        for name, (start, end) in window.bounds.items():
+            area = tally.areas[name, places.neighbourhood_of[row["subscriber__ward_id"]]]
+            area["members_total"] += row[f"members_{name}"]
+            area["members_new"] += row[f"joined_{moments.index(end)}"] - row[f"joined_{moments.index(start)}"]
+            area["unsubscribes"] += row[f"unsubscribes_{name}"]
+
+
+def _add_sign_ups(tally: _Tally, window: _Window, places: _Places) -> None:
+    """Sign-ups in each period by when consent was given, as In the Know's conversion counts them."""
+    confirmed = Exists(SubscriberChannel.objects.filter(subscriber=OuterRef("pk"), confirmed_at__isnull=False))
+    rows = (
+        Subscriber.objects.filter(window.within("consent_at"), ward_id__in=places.ward_ids)
+        .annotate(period=window.case("consent_at"))
+        .order_by()
+        .values("period", "ward_id")
+        .annotate(
+            signed_up=Count("pk"),
+            confirmed=Count("pk", filter=Q(confirmed)),
+            field=Count("pk", filter=Q(source=SignUpSource.FIELD)),
+        )
+    )
+    for row in rows:
+        area = tally.areas[row["period"], places.neighbourhood_of[row["ward_id"]]]
+        area["field_sign_ups"] += row["field"]
+        area["signed_up"] += row["signed_up"]
+        area["confirmed"] += row["confirmed"]
+
+
+def _sent_alerts(window: _Window):
+    return Alert.objects.filter(window.within("released_at"), status__in=[AlertStatus.SENDING, AlertStatus.SENT])
+
+
+def _add_alerts(tally: _Tally, window: _Window, places: _Places) -> None:
+    """Alerts whose audience touches the division: named directly, through one of its neighbourhoods
+    or wards, or force-wide. One UNION, so an alert naming several of them counts once."""
+    sent = _sent_alerts(window).values("pk")
+    named = Alert.divisions.through.objects.filter(alert__in=sent, division_id__in=places.division_ids).values_list(
+        "alert_id", "division_id", "alert__released_at"
+    )
+    by_neighbourhood = Alert.neighbourhoods.through.objects.filter(
+        alert__in=sent, neighbourhood_id__in=places.neighbourhood_ids
+    ).values_list("alert_id", "neighbourhood__division_id", "alert__released_at")
+    by_ward = Alert.wards.through.objects.filter(alert__in=sent, ward_id__in=places.ward_ids).values_list(
+        "alert_id", "ward__neighbourhood__division_id", "alert__released_at"
+    )
+    force_wide = (
+        _sent_alerts(window)
+        .filter(audience_level=AudienceLevel.FORCE, force__divisions__in=places.division_ids)
+        .order_by()
+        .values_list("pk", "force__divisions", "released_at")
+    )
+    for _alert_id, division_id, released_at in named.union(by_neighbourhood, by_ward, force_wide):
+        tally.divisions[window.of(released_at), division_id]["alerts_sent"] += 1
+
+
+def _add_deliveries(tally: _Tally, window: _Window, places: _Places) -> None:
+    """Messages to the divisions' members of alerts released in each period (as the measures count
+    an alert's engagement: cancelled messages left out)."""
+    released = Alert.objects.filter(window.within("released_at")).values("pk")
+    rows = (
+        Delivery.objects.filter(alert__in=released, subscriber__ward_id__in=places.ward_ids)
+        .exclude(status=DeliveryStatus.CANCELLED)
+        .annotate(period=window.case("alert__released_at"))
+        .order_by()
+        .values("period", "subscriber__ward_id")
+        .annotate(
+            messages=Count("pk"),
+            delivered=Count("pk", filter=Q(status=DeliveryStatus.DELIVERED)),
+            failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
+            opened=Count("pk", filter=Q(opened_at__isnull=False)),
+            clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+        )
+    )
+    for row in rows:
+        division_id = places.division_of[places.neighbourhood_of[row["subscriber__ward_id"]]]
+        division = tally.divisions[row["period"], division_id]
+        for name in ("messages", "delivered", "failed", "opened", "clicked"):
+            division[name] += row[name]
+
+
+def _add_surveys(tally: _Tally, window: _Window, places: _Places) -> None:
+    """Bank-question shares from surveys' own grouped query, added up per division and period."""
+    responses = Response.objects.filter(window.within("submitted_at"), ward_id__in=places.ward_ids).annotate(
+        period=window.case("submitted_at")
+    )
+    for row in measure_rows(responses=responses, keys=SURVEY_MEASURES, extra=("period", "survey__title")):
+        key = (row["period"], row["ward__neighbourhood__division_id"])
+        division = tally.divisions[key]
+        division["responses"] += row[RESPONDENTS]
+        for measure in SURVEY_MEASURES:
+            division[f"{measure}_base"] += row[f"{measure}_base"]
+            division[f"{measure}_fav"] += row[f"{measure}_fav"]
+        tally.survey_titles[key].add(row["survey__title"])
+
+
+def _top_priorities(window: _Window, places: _Places) -> dict[int, dict]:
+    """Each division's open priorities with the most residents behind them, and its oldest, in one
+    query (row numbers per division, for each ordering)."""
+    period_end = window.dates[VALUE][1]
+    division = [F("neighbourhood__division_id")]
+    rows = (
+        Priority.objects.open()
+        .filter(neighbourhood_id__in=places.neighbourhood_ids, created_at__lt=window.bounds[VALUE][1])
+        .annotate(residents=_residents_behind())
+        .annotate(
+            by_evidence=Window(
+                RowNumber(), partition_by=division, order_by=[F("residents").desc(), "created_at", "pk"]
+            ),
+            by_age=Window(RowNumber(), partition_by=division, order_by=["created_at", "pk"]),
+        )
+        .filter(Q(by_evidence__lte=TOP_PRIORITIES) | Q(by_age__lte=TOP_PRIORITIES))
+        .values(
+            "pk",
+            "title",
+            "neighbourhood__name",
+            "neighbourhood__division_id",
+            "category",
+            "state",
+            "residents",
+            "created_at",
+            "by_evidence",
+            "by_age",
+        )  # fmt: skip
+    )
+    top = {pk: {"by_evidence": [], "by_age": []} for pk in places.division_ids}
+    for row in rows:
+        opened = timezone.localdate(row["created_at"])
+        item = {
+            "id": row["pk"],
+            "title": row["title"],
+            "neighbourhood": row["neighbourhood__name"],
+            "category_label": Category(row["category"]).label
+            if row["category"] in Category.values
+            else row["category"],
+            "state": row["state"],
+            "state_label": PriorityState(row["state"]).label,
+            "residents": row["residents"],
+            "opened": opened.isoformat(),
+            "age_days": (period_end - opened).days,
+        }
+        for ordering in ("by_evidence", "by_age"):
+            if row[ordering] <= TOP_PRIORITIES:
+                top[row["neighbourhood__division_id"]][ordering].append((row[ordering], item))
+    return {
+        pk: {name: [item for _, item in sorted(items)] for name, items in lists.items()} for pk, lists in top.items()
+    }
+
+
+def _representation(places: _Places) -> dict[int, dict]:
+    """Members against the census population of each division's wards, by surveys' representation
+    figures (two queries for every division together; respondents are not part of the headline)."""
+    population, _, _ = _population(places.ward_ids)
+    members = _grouped(_members(places.ward_ids))
+    result = {}
+    for division_id in places.division_ids:
+        own = {pk for pk, area in places.neighbourhood_of.items() if places.division_of[area] == division_id}
+        categories = [
+            _category(category, _only(population[category], own), _only(members[category], own), {})
+            for category in CATEGORY_GROUPS
+        ]
+        result[division_id] = {
+            "most_under_represented": [
+                {
+                    "category": row.category,
+                    "group": row.group,
+                    "label": f"Aged {row.label}" if row.category == PopulationCategory.AGE_BAND else row.label,
+                    "index": row.member_index,
+                }
+                for row in _under_represented(categories)
+            ],
+            "wards_with_population": len({pk for by_ward in population.values() for pk in by_ward if pk in own}),
+        }
+    return result
+
+
+def _only(by_ward: dict, ward_ids: set) -> dict:
+    return {pk: groups for pk, groups in by_ward.items() if pk in ward_ids}
+
+
+# --- assembling one division's figures ----------------------------------------------------------
+
+
+def _division_figures(
+    division, *, window: _Window, tally: _Tally, areas: list[dict], top: dict, representation: dict
+) -> dict:
+    area_ids = [a["pk"] for a in areas]
+    periods = {name: _period_figures(tally, name, division.pk, area_ids) for name in PERIODS}
+    headline = [
+        {
+            "key": key,
+            "label": label,
+            "unit": unit,
+            "value": periods[VALUE][key],
+            "previous": periods[PREVIOUS][key],
+            "last_year": periods[LAST_YEAR][key],
+        }
+        for key, label, unit in HEADLINE
+    ]
+    types = defaultdict(int)
+    for pk in area_ids:
+        for meeting_type, n in tally.types.get((VALUE, pk), {}).items():
+            types[meeting_type] += n
+    now = periods[VALUE]
+    return {
+        "schema": SCHEMA,
+        "division": {"code": division.code, "name": division.name},
+        "period": {"kind": window.kind, **window.described(VALUE)},
+        "previous_period": window.described(PREVIOUS),
+        "last_year_period": window.described(LAST_YEAR),
+        "headline": headline,
+        "meetings_by_type": [{"type": t.value, "label": t.label, "count": types[t.value]} for t in MeetingType],
+        "neighbourhoods": [_neighbourhood_row(area, tally) for area in areas],
+        "top_priorities": top,
+        "in_the_know": {key: now[key] for key in IN_THE_KNOW},
+        "surveys": now["surveys"],
+        "representation": representation,
+    }
+
+
+def _period_figures(tally: _Tally, period: str, division_id: int, area_ids: list[int]) -> dict:
+    summed = tally.summed(period, area_ids)
+    own = tally.divisions.get((period, division_id), {})
+    figures = {key: int(summed[key]) for key in NEIGHBOURHOOD_COUNTS}
+    cost = Decimal(summed["officer_cost"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    people = figures["people_in_person"] + figures["people_online"]
+    reached = own.get("messages", 0) - own.get("failed", 0)
+    surveys = _surveys(own, titles=tally.survey_titles.get((period, division_id), set()))
+    figures |= {
+        "officer_hours": _quantize(summed["officer_hours"], "0.1"),
+        "officer_cost": float(cost),
+        "cost_per_person": _quantize(cost / people, "0.01") if people else None,
+        "overdue_actions": figures["overdue_actions"] if period == VALUE else None,
+        "conversion_percent": _percent(summed["confirmed"], summed["signed_up"]),
+        "alerts_sent": own.get("alerts_sent", 0),
+        "messages_delivered": own.get("delivered", 0),
+        "open_percent": _percent(own.get("opened", 0), reached),
+        "click_percent": _percent(own.get("clicked", 0), reached),
+        "survey_confidence_percent": surveys["confidence_percent"],
+        "survey_safe_after_dark_percent": surveys["safe_after_dark_percent"],
+        "surveys": surveys,
+    }
+    return figures
+
+
+def _surveys(own: dict, *, titles: set) -> dict:
+    """Shares only from MIN_GROUP respondents up (surveys' disclosure control), for each measure too."""
+    responses = own.get("responses", 0)
+    suppressed = disclosure.is_small(responses)
+
+    def share(key: str) -> float | None:
+        figure = disclosure.figure(own.get(f"{key}_base", 0), own.get(f"{key}_fav", 0), hidden=suppressed)
+        return figure.share
+
+    return {
+        "responses": responses,
+        "confidence_percent": share(BankKey.POLICE_GOOD_JOB),
+        "safe_after_dark_percent": share(BankKey.SAFE_AFTER_DARK),
+        "safe_day_percent": share(BankKey.SAFE_DURING_DAY),
+        "suppressed": suppressed,
+        "survey_titles": sorted(titles),
+    }
+
+
+def _neighbourhood_row(area: dict, tally: _Tally) -> dict:
+    counts = tally.areas.get((VALUE, area["pk"]), {})
+    types = tally.types.get((VALUE, area["pk"]), {})
+    row = {"code": area["code"], "name": area["name"]}
+    # In the order the contract gives: the type breakdown after meetings, hours and cost after small meetings.
+    for key in NEIGHBOURHOOD_COUNTS:
+        row[key] = int(counts.get(key, 0))
+        if key == "meetings_held":
+            row["meetings_by_type"] = {t.value: types.get(t.value, 0) for t in MeetingType}
+        if key == "small_meetings":
+            row["officer_hours"] = _quantize(counts.get("officer_hours", 0), "0.1")
+            row["officer_cost"] = _quantize(counts.get("officer_cost", 0), "0.01")
+    return row
