@@ -2,15 +2,21 @@
 
 Only public fields are read here. restricted_notes is police-only and is deferred by the public
 selectors, so touching it would also cost a query per meeting: the tests watch for both.
+
+Times are local (TZID=Europe/London, or whatever TIME_ZONE is) with the VTIMEZONE that defines
+them, so a 7pm meeting reads 7pm in the file and in every client, either side of a clock change.
+The VTIMEZONE is always there, which also keeps a feed with no meetings valid: RFC 5545 wants at
+least one component in a calendar.
 """
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http.request import split_domain_port
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 
 from meetings.models import Meeting, MeetingStatus, MeetingType
 
@@ -23,8 +29,8 @@ def meeting_ics(*, meeting: Meeting, request_host: str, scheme: str = "https") -
     """One meeting as a calendar file, for the "add to calendar" button."""
     if not meeting.is_public:
         # Not even the title: a draft's name can give away what has not been announced.
-        return _calendar(name="PACT meeting").to_ical()
-    calendar = _calendar(name=meeting.title)
+        return _calendar(name="PACT meeting", meetings=[]).to_ical()
+    calendar = _calendar(name=meeting.title, meetings=[meeting])
     calendar.add_component(_event(meeting=meeting, request_host=request_host, scheme=scheme, stamp=timezone.now()))
     return calendar.to_ical()
 
@@ -33,7 +39,8 @@ def meetings_feed_ics(
     *, meetings: Iterable[Meeting], name: str, request_host: str, scheme: str = "https", description: str = ""
 ) -> bytes:
     """A calendar of meetings for subscription. Drafts are skipped even if a caller passes them."""
-    calendar = _calendar(name=name)
+    meetings = [meeting for meeting in meetings if meeting.is_public]
+    calendar = _calendar(name=name, meetings=meetings)
     if description:
         calendar.add("x-wr-caldesc", description)
     # REFRESH-INTERVAL is the standard (RFC 7986); Outlook only reads X-PUBLISHED-TTL.
@@ -41,12 +48,11 @@ def meetings_feed_ics(
     calendar.add("x-published-ttl", "PT1H")
     stamp = timezone.now()
     for meeting in meetings:
-        if meeting.is_public:
-            calendar.add_component(_event(meeting=meeting, request_host=request_host, scheme=scheme, stamp=stamp))
+        calendar.add_component(_event(meeting=meeting, request_host=request_host, scheme=scheme, stamp=stamp))
     return calendar.to_ical()
 
 
-def _calendar(*, name: str) -> Calendar:
+def _calendar(*, name: str, meetings: list[Meeting]) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -54,13 +60,32 @@ def _calendar(*, name: str) -> Calendar:
     calendar.add("x-wr-calname", name)
     calendar.add("name", name)
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    calendar.add_component(_timezone(meetings))
     return calendar
+
+
+def _timezone(meetings: list[Meeting]) -> Timezone:
+    """The VTIMEZONE for the span the meetings cover (and today), with a year to spare: the clock
+    changes inside it are all a client needs, and a short span keeps the file small."""
+    days = [timezone.localdate()] + [timezone.localdate(m.starts_at) for m in meetings]
+    days += [timezone.localdate(m.ends_at) for m in meetings]
+    first, last = min(days) - timedelta(days=1), max(days) + timedelta(days=366)
+    return Timezone.from_tzid(settings.TIME_ZONE, first_date=first, last_date=last)
+
+
+def _uid_domain(request_host: str) -> str:
+    """The portal's own address, from SITE_URL: the same UID whichever name the feed was fetched
+    under (with or without www, through a proxy), so no calendar ever holds one meeting twice."""
+    domain = urlsplit(settings.SITE_URL).hostname
+    if domain:
+        return domain
+    domain, _port = split_domain_port(request_host)
+    return domain or request_host
 
 
 def event_uid(*, meeting: Meeting, request_host: str) -> str:
     # The meeting's own UUID never changes, so edits update the event in people's calendars.
-    domain, _port = split_domain_port(request_host)
-    return f"{meeting.uid}@{domain or request_host}"
+    return f"{meeting.uid}@{_uid_domain(request_host)}"
 
 
 def _event(*, meeting: Meeting, request_host: str, scheme: str, stamp: datetime) -> Event:
@@ -71,9 +96,8 @@ def _event(*, meeting: Meeting, request_host: str, scheme: str, stamp: datetime)
     event.add("dtstamp", stamp.astimezone(UTC))
     event.add("created", meeting.created_at.astimezone(UTC))
     event.add("last-modified", meeting.updated_at.astimezone(UTC))
-    # UTC needs no VTIMEZONE, and every client converts it to the reader's local time.
-    event.add("dtstart", meeting.starts_at.astimezone(UTC))
-    event.add("dtend", meeting.ends_at.astimezone(UTC))
+    event.add("dtstart", timezone.localtime(meeting.starts_at))
+    event.add("dtend", timezone.localtime(meeting.ends_at))
     event.add("sequence", meeting.sequence)
     # Several calendar apps ignore STATUS in subscribed feeds, so the title says it too.
     event.add("summary", f"Cancelled: {meeting.title}" if cancelled else meeting.title)

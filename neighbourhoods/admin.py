@@ -1,12 +1,36 @@
 from django.contrib import admin
 
-from neighbourhoods.models import District, Division, Force, Neighbourhood, TeamMembership, Ward
+from neighbourhoods.models import (
+    District,
+    Division,
+    EngagementMethod,
+    Force,
+    Neighbourhood,
+    NeighbourhoodLink,
+    NeighbourhoodLocation,
+    SeniorOfficer,
+    TeamMembership,
+    Ward,
+)
+
+
+class EngagementMethodInline(admin.TabularInline):
+    model = EngagementMethod
+    fields = ["position", "title", "url", "description"]
+    extra = 0
+
+
+class SeniorOfficerInline(admin.StackedInline):
+    model = SeniorOfficer
+    fields = ["position", "name", "rank", "bio", "contact_details"]
+    extra = 0
 
 
 @admin.register(Force)
 class ForceAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "telephone"]
     search_fields = ["name", "slug"]
+    inlines = [EngagementMethodInline, SeniorOfficerInline]
 
 
 @admin.register(Division)
@@ -31,13 +55,25 @@ class WardInline(admin.TabularInline):
     show_change_link = True
 
 
+class NeighbourhoodLocationInline(admin.StackedInline):
+    model = NeighbourhoodLocation
+    fields = ["position", "name", "location_type", "address", "postcode", "latitude", "longitude", "description"]
+    extra = 0
+
+
+class NeighbourhoodLinkInline(admin.TabularInline):
+    model = NeighbourhoodLink
+    fields = ["position", "title", "url", "description"]
+    extra = 0
+
+
 @admin.register(Neighbourhood)
 class NeighbourhoodAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "division", "population"]
     list_filter = ["division"]
     list_select_related = ["division"]
     search_fields = ["name", "code"]
-    inlines = [WardInline]
+    inlines = [WardInline, NeighbourhoodLocationInline, NeighbourhoodLinkInline]
 
 
 @admin.register(Ward)

@@ -21,7 +21,20 @@ from accounts.models import AgencyKind, PartnerAgency, User
 from accounts.roles import Role
 from meetings.demo import demo_meetings_seed
 from messaging.demo import demo_messaging_seed
-from neighbourhoods.models import District, Division, Force, Neighbourhood, RiskCategory, TeamMembership, Ward
+from neighbourhoods.models import (
+    District,
+    Division,
+    EngagementMethod,
+    Force,
+    LocationType,
+    Neighbourhood,
+    NeighbourhoodLink,
+    NeighbourhoodLocation,
+    RiskCategory,
+    SeniorOfficer,
+    TeamMembership,
+    Ward,
+)
 from neighbourhoods.selectors import district_names_beside
 from neighbourhoods.services import wards_import_geojson
 from priorities.demo import demo_priorities_seed
@@ -249,6 +262,53 @@ def _build_people(force: Force, by_district: dict[str, list[Neighbourhood]]) -> 
     return people.count
 
 
+# What the force publishes about itself for police.uk clients. The officers are synthetic, like
+# every other person in the demo; the engagement channels are the kinds Lancashire used.
+ENGAGEMENT_METHODS = [
+    ("In the Know", "https://www.lancashire.police.uk/in-the-know",
+     "Messages about crime and policing where you live, by email, text or voice."),
+    ("Report online", "https://www.lancashire.police.uk/ro/report",
+     "Tell us about crime and anti-social behaviour that is not an emergency."),
+    ("Facebook", "https://www.facebook.com/lancashirepolice", "News and appeals from across the county."),
+]  # fmt: skip
+SENIOR_OFFICERS = [
+    ("Chief Constable", "leads the force and answers to the Police and Crime Commissioner"),
+    ("Deputy Chief Constable", "leads the force's standards, performance and change programme"),
+    ("Assistant Chief Constable", "leads local policing, including every neighbourhood policing team"),
+]
+
+
+def _build_publications(force: Force, by_district: dict[str, list[Neighbourhood]]) -> None:
+    """The force's engagement channels and chief officers, and for every neighbourhood its
+    district's front counter and a link to its council: what police.uk clients read."""
+    for position, (title, url, description) in enumerate(ENGAGEMENT_METHODS):
+        EngagementMethod.objects.update_or_create(
+            force=force, title=title, defaults={"url": url, "description": description, "position": position}
+        )
+    for position, (rank, remit) in enumerate(SENIOR_OFFICERS):
+        name = _person_name(f"senior:{rank}")
+        SeniorOfficer.objects.update_or_create(
+            force=force,
+            rank=rank,
+            defaults={"name": name, "bio": f"{name} {remit}. (Demo person.)", "position": position},
+        )
+    districts = {d.code: d for d in District.objects.all()}
+    for district_code, neighbourhoods in by_district.items():
+        district = districts[district_code].name
+        for nb in neighbourhoods:
+            NeighbourhoodLocation.objects.update_or_create(
+                neighbourhood=nb, name=f"{district} Police Station", defaults={
+                    "location_type": LocationType.STATION, "address": f"Town centre, {district} (demo address)",
+                    "description": "Front counter open 8am to 8pm. In an emergency always call 999.",
+                },
+            )  # fmt: skip
+            council = f"{district} {COUNCIL_SUFFIX.get(district_code, 'Borough Council')}"
+            NeighbourhoodLink.objects.update_or_create(
+                neighbourhood=nb, title=council,
+                defaults={"url": "https://www.gov.uk/find-local-council", "description": "Bins, roads and parks."},
+            )  # fmt: skip
+
+
 def demo_logins() -> list[tuple[str, str, str]]:
     """One demo login per role, as (role, email, area), for the README and `make run`."""
     featured = Ward.objects.select_related("neighbourhood__division").get(code=FEATURED_WARD).neighbourhood
@@ -283,6 +343,7 @@ def demo_force_seed(*, data_dir: Path = DATA_DIR) -> DemoSummary:
     )
     by_district = _build_neighbourhoods(force)
     users = _build_people(force, by_district)
+    _build_publications(force, by_district)
     meetings = demo_meetings_seed(force=force)
     priorities = demo_priorities_seed(force=force)
     messaging = demo_messaging_seed(force=force)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -186,3 +187,110 @@ class TeamMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.neighbourhood} ({self.get_role_display()})"
+
+
+# --- What the force publishes about itself and its neighbourhoods (the police.uk-compatible API) ---
+
+# The contact_details keys police.uk clients know; anything else would be silently ignored by them.
+POLICEUK_CONTACT_KEYS = frozenset(
+    {
+        "email", "telephone", "mobile", "fax", "web", "address", "facebook", "twitter", "youtube", "myspace",
+        "bebo", "flickr", "google-plus", "forum", "e-messaging", "rss",
+    }
+)  # fmt: skip
+
+
+def validate_contact_details(value):
+    if not isinstance(value, dict):
+        raise ValidationError('Contact details are a set of named values, e.g. {"twitter": "https://…"}.')
+    unknown = sorted(set(value) - POLICEUK_CONTACT_KEYS)
+    if unknown:
+        known = ", ".join(sorted(POLICEUK_CONTACT_KEYS))
+        raise ValidationError(f"Unknown contact detail: {', '.join(unknown)}. Use one of: {known}.")
+    if any(not isinstance(v, str) for v in value.values()):
+        raise ValidationError("Each contact detail is a piece of text.")
+
+
+class EngagementMethod(models.Model):
+    """A way residents can reach or follow the force: its social media, alert scheme, online reporting."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="engagement_methods")
+    title = models.CharField(max_length=120)
+    url = models.URLField()
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+
+    class Meta:
+        ordering = ["force", "position", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class SeniorOfficer(models.Model):
+    """A chief officer the force names publicly. Kept apart from user accounts: who is listed, and
+    with which public contact details, is the force's published choice, not a login's."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="senior_officers")
+    name = models.CharField(max_length=150)
+    rank = models.CharField(max_length=80)
+    bio = models.TextField(blank=True)
+    contact_details = models.JSONField(
+        default=dict, blank=True, validators=[validate_contact_details], help_text="Public contacts only."
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+
+    class Meta:
+        ordering = ["force", "position", "name"]
+
+    def __str__(self):
+        return f"{self.rank} {self.name}"
+
+
+class LocationType(models.TextChoices):
+    STATION = "station", "Police station"
+    CONTACT_POINT = "contact_point", "Community contact point"
+    OTHER = "other", "Other place"
+
+
+class NeighbourhoodLocation(models.Model):
+    """A place where residents can meet the team: a station front counter, a contact point."""
+
+    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(max_length=150)
+    location_type = models.CharField(max_length=16, choices=LocationType, default=LocationType.STATION)
+    address = models.TextField()
+    postcode = models.CharField(max_length=10, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    description = models.TextField(blank=True, help_text="Opening hours, access, what can be done there.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+
+    class Meta:
+        ordering = ["neighbourhood", "position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="location_has_both_coordinates_or_neither",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class NeighbourhoodLink(models.Model):
+    """A link the team points residents to: the council, a residents' association, a watch scheme."""
+
+    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.CASCADE, related_name="links")
+    title = models.CharField(max_length=150)
+    url = models.URLField()
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+
+    class Meta:
+        ordering = ["neighbourhood", "position", "title"]
+
+    def __str__(self):
+        return self.title
