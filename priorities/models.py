@@ -30,6 +30,7 @@ class IssueSource(models.TextChoices):
     DOOR_KNOCK = "door_knock", "Raised on a door knock"
     STREET_MEETING = "street_meeting", "Raised at a street meeting"
     SURVEY = "survey", "From a survey answer"
+    OPEN311 = "open311", "Sent from a reporting app (Open311)"
     OTHER = "other", "Other contact"
 
 
@@ -344,3 +345,62 @@ class Follower(models.Model):
 
     def __str__(self):
         return f"{self.email} follows {self.priority}"
+
+
+class Open311ApiKey(models.Model):
+    """A key an outside reporting app (FixMyStreet and the like) sends with each Open311 request.
+
+    Only a hash of the secret is kept: a leaked database cannot be used to file reports, and a
+    lost key is revoked and a new one issued."""
+
+    force = models.ForeignKey("neighbourhoods.Force", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=120, help_text="The app or organisation the key is for.")
+    # The key's public part, shown in lists so staff can tell keys apart without the secret.
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "Open311 API key"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | Q(revoked_by__isnull=False), name="revoked_key_names_who"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class Open311Request(models.Model):
+    """What an Open311 client sent beyond the issue itself. Name, phone and address are the
+    resident's contact details: kept for the neighbourhood team, never published."""
+
+    issue = models.OneToOneField(Issue, on_delete=models.CASCADE, related_name="open311")
+    api_key = models.ForeignKey(Open311ApiKey, on_delete=models.PROTECT, related_name="requests")
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    address_string = models.CharField(max_length=255, blank=True)
+    media_url = models.URLField(max_length=500, blank=True)
+    # {attribute code: [values]} as answered against the service definition.
+    attributes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "Open311 request"
+
+    def __str__(self):
+        return f"Open311 request for issue {self.issue_id} via {self.api_key}"

@@ -1,5 +1,11 @@
-from priorities import urls_intake, urls_public, urls_records
+from django.urls import path
+
+from priorities import urls_intake, urls_public, urls_records, views_open311
 
 app_name = "priorities"
 
 urlpatterns = [*urls_intake.urlpatterns, *urls_records.urlpatterns, *urls_public.urlpatterns]
+urlpatterns += [
+    path("officer/open311/keys/", views_open311.key_list, name="open311-keys"),
+    path("officer/open311/keys/<int:pk>/revoke/", views_open311.key_revoke, name="open311-key-revoke"),
+]

@@ -6,8 +6,8 @@ from priorities.images import ALLOWED_FORMATS
 from priorities.models import Category, IssueSource
 
 CATEGORY_CHOICES = [("", "Choose a category"), *Category.choices]
-# Online reports come through the public form; officers log what reached them another way.
-OFFICER_SOURCES = [(value, label) for value, label in IssueSource.choices if value != IssueSource.ONLINE]
+# Online and Open311 reports come in by themselves; officers log what reached them another way.
+OFFICER_SOURCES = [(v, label) for v, label in IssueSource.choices if v not in (IssueSource.ONLINE, IssueSource.OPEN311)]
 PIN_AT_SEA = (
     "The pin is not in any ward we cover (it may be at sea or outside the force area). "
     "Move the pin, or choose the ward from the list."
