@@ -1,7 +1,11 @@
 """Attachment checks: the type is read from the file's first bytes, not trusted from its name or
 the browser, because minutes are published to the public and must be what they claim."""
 
+import re
+import zipfile
+
 from django.core.exceptions import ValidationError
+from PIL import Image, UnidentifiedImageError
 
 from meetings.models import AttachmentKind
 
@@ -22,6 +26,21 @@ DOCUMENT_TYPES = {
     "jpg": ("image/jpeg", lambda head: head.startswith(b"\xff\xd8\xff")),
     "jpeg": ("image/jpeg", lambda head: head.startswith(b"\xff\xd8\xff")),
 }
+IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG"}
+# Beyond this an image is a decompression bomb for whoever opens it, not a photo of a meeting.
+MAX_IMAGE_PIXELS = 40_000_000
+# The member each kind of zipped document must have: a ZIP with anything else inside is not one.
+ZIP_MEMBERS = {"docx": "word/document.xml", "odt": "content.xml"}
+# Tags a browser runs if it ever treats a file as a page. A file that is a PDF or an image and a
+# web page at once (a polyglot) is refused wherever in it the page hides. Each tag is long enough
+# that compressed data almost never spells it by chance; PDF hex strings use only 0-9 and a-f.
+MARKUP = re.compile(
+    rb"<(?:script|html[\s>]|!doctype\s+html|iframe|object[\s>]|embed[\s>]|svg[\s>]|body[\s>]|\?php)", re.IGNORECASE
+)
+MARKUP_OVERLAP = 32
+MARKUP_MESSAGE = (
+    "The file contains web page code (HTML or script), so it cannot be published; save it as a plain document."
+)
 AUDIO_TYPES = {
     "mp3": (
         "audio/mpeg",
@@ -39,6 +58,53 @@ def _is_text(head: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return b"\x00" not in head
+
+
+def contains_markup(uploaded_file, *, chunk_size: int = 1024 * 1024) -> bool:
+    """Whether the file holds HTML or script anywhere, read in chunks that overlap so that no tag
+    is split unseen between two of them."""
+    uploaded_file.seek(0)
+    tail = b""
+    try:
+        while chunk := uploaded_file.read(chunk_size):
+            if MARKUP.search(tail + chunk):
+                return True
+            tail = chunk[-MARKUP_OVERLAP:]
+        return False
+    finally:
+        uploaded_file.seek(0)
+
+
+def _image_problem(uploaded_file, extension: str) -> str | None:
+    uploaded_file.seek(0)
+    try:
+        with Image.open(uploaded_file) as image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                return "The image is too large in pixels; save a smaller copy."
+            if image.format != IMAGE_FORMATS[extension]:
+                return f"The file's contents are not a real .{extension} file."
+            image.verify()
+    except Image.DecompressionBombError:
+        return "The image is too large in pixels; save a smaller copy."
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return f"The file's contents are not a real .{extension} file."
+    finally:
+        uploaded_file.seek(0)
+    return None
+
+
+def _zip_problem(uploaded_file, extension: str) -> str | None:
+    uploaded_file.seek(0)
+    try:
+        with zipfile.ZipFile(uploaded_file) as archive:
+            if ZIP_MEMBERS[extension] not in archive.namelist():
+                return f"The file's contents are not a real .{extension} file."
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return f"The file's contents are not a real .{extension} file."
+    finally:
+        uploaded_file.seek(0)
+    return None
 
 
 def _megabytes(size: int) -> str:
@@ -66,4 +132,13 @@ def check_attachment(*, uploaded_file, kind: str) -> str:
     uploaded_file.seek(0)
     if not looks_right(head):
         raise ValidationError({"file": f"The file's contents are not a real .{extension} file."})
+    problem = None
+    if extension in IMAGE_FORMATS:
+        problem = _image_problem(uploaded_file, extension)
+    elif extension in ZIP_MEMBERS:
+        problem = _zip_problem(uploaded_file, extension)
+    if problem is None and contains_markup(uploaded_file):
+        problem = MARKUP_MESSAGE
+    if problem:
+        raise ValidationError({"file": problem})
     return content_type

@@ -12,7 +12,7 @@ redelivered after a crash) add nothing. Each delivery's token, the secret in its
 random UUID made by the database itself.
 """
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connection
 from django.db.models import Count, Max, Min
 from django.utils import timezone
@@ -103,7 +103,12 @@ def alert_fan_out(*, alert_id: int, batch_size: int = FANOUT_BATCH) -> int:
             # which is what lets PostgreSQL start from the batch's few rows rather than the area's.
             in_range = Subscriber.objects.filter(pk__gte=low, pk__lt=high).values("pk")
             batch = audience.filter(subscriber_id__gte=low, subscriber_id__lt=high, subscriber_id__in=in_range)
-            sql, params = insert_select_sql(batch, alert_id=alert_id, queued_at=queued_at)
+            try:
+                sql, params = insert_select_sql(batch, alert_id=alert_id, queued_at=queued_at)
+            except EmptyResultSet:
+                # An area left with no wards in the force (all moved since the alert was written)
+                # compiles to no SQL at all: there is nobody to record, in this batch or any other.
+                break
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 recorded += max(cursor.rowcount, 0)

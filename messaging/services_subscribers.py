@@ -29,6 +29,7 @@ from messaging.models import (
     ChannelStatus,
     ConsentMethod,
     Delivery,
+    DeliveryAttempt,
     Feedback,
     OutboxMessage,
     ReceiptEvent,
@@ -168,9 +169,11 @@ def _send_after_commit(message: OutgoingMessage) -> None:
         sender = get_sender(message.channel)
         try:
             sender.send(message)
-        except (SendError, OSError):  # OSError: a mail server that refused the connection
+        except (SendError, OSError) as exc:  # OSError: a mail server that refused the connection
             # The member can ask for another from the page they are on; the sign-up itself stands.
-            log.warning("Could not send a %s confirmation", message.channel, exc_info=True)
+            # Only the kind of failure: mail servers and providers echo the address in their
+            # replies, and the logs must hold no one's contact details.
+            log.warning("Could not send a %s confirmation (%s)", message.channel, type(exc).__name__)
         finally:
             # Batch senders (email) keep their connection open until told: one message here.
             if hasattr(sender, "close"):
@@ -682,6 +685,9 @@ def subscriber_erase(*, subscriber: Subscriber) -> Subscriber:
     subscriber.channels.all().delete()
     SubscriberInterest.objects.filter(subscriber=subscriber).delete()
     Feedback.objects.filter(delivery__subscriber=subscriber).exclude(comment="").update(comment="")
+    # A provider's error text often quotes the address it refused ("550 amina@… unknown").
+    Delivery.objects.filter(subscriber=subscriber).exclude(error="").update(error="")
+    DeliveryAttempt.objects.filter(delivery__subscriber=subscriber).exclude(detail="").update(detail="")
     _apply_demographics(subscriber, None, None)
     subscriber.erased_at = timezone.now()
     subscriber.save(update_fields=["age_band", "ethnic_group", "demographics_consent_at", "erased_at", "updated_at"])

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from shapely.geometry import shape
+from shapely.geometry import mapping, shape
 from shapely.validation import explain_validity
 
 from neighbourhoods.models import District, Neighbourhood, Ward
@@ -16,8 +16,10 @@ WARD_CODE_KEY = re.compile(r"^WD\d{2}CD$")
 WARD_NAME_KEY = re.compile(r"^WD\d{2}NM$")
 DISTRICT_CODE_KEY = re.compile(r"^LAD\d{2}CD$")
 DISTRICT_NAME_KEY = re.compile(r"^LAD\d{2}NM$")
-DISTRICT_CODE = re.compile(r"^[EWSN]0[6789]\d{6}$")
-WARD_CODE = re.compile(r"^[EWSN]05\d{6}$")
+# ASCII digits only: \d alone would take "E05١٢٣٤٥٦" as a ward code.
+DISTRICT_CODE = re.compile(r"^[EWSN]0[6789][0-9]{6}\Z")
+WARD_CODE = re.compile(r"^[EWSN]05[0-9]{6}\Z")
+NAME_MAX_LENGTH = 120
 
 
 class WardImportError(Exception):
@@ -50,16 +52,27 @@ def _property(properties: dict, pattern: re.Pattern) -> str | None:
     return None
 
 
+def _check_name(name: str, *, what: str) -> None:
+    # PostgreSQL refuses NUL and unpaired surrogates outright; neither belongs in a place name.
+    if not name.isprintable():
+        raise ValueError(f"{what} contains control or invalid characters")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValueError(f"{what} is longer than {NAME_MAX_LENGTH} characters")
+
+
 def _parse_feature(feature, *, index: int, district_code: str, district_name: str) -> ParsedWard:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise ValueError("is not a GeoJSON Feature")
     properties = feature.get("properties") or {}
+    if not isinstance(properties, dict):
+        raise ValueError("has properties that are not a JSON object")
     code = _property(properties, WARD_CODE_KEY)
     name = _property(properties, WARD_NAME_KEY)
     if not code or not WARD_CODE.match(code):
         raise ValueError(f"has no valid ONS ward code property (WDxxCD), found {code!r}")
     if not name:
         raise ValueError(f"({code}) has no ward name property (WDxxNM)")
+    _check_name(name, what=f"({code}) ward name")
     geometry = feature.get("geometry")
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
         raise ValueError(f"({code} {name}) needs a Polygon or MultiPolygon geometry")
@@ -67,18 +80,28 @@ def _parse_feature(feature, *, index: int, district_code: str, district_name: st
         geom = shape(geometry)
     except Exception as exc:  # shapely raises several types for malformed coordinates
         raise ValueError(f"({code} {name}) has malformed coordinates: {exc}") from exc
-    if geom.is_empty or not geom.is_valid:
+    if geom.is_empty:
+        raise ValueError(f"({code} {name}) has an empty boundary")
+    if not geom.is_valid:
         raise ValueError(f"({code} {name}) has an invalid boundary: {explain_validity(geom)}")
     min_lon, min_lat, max_lon, max_lat = geom.bounds
     if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
         raise ValueError(f"({code} {name}) has coordinates outside WGS84 longitude/latitude")
+    district_code = _property(properties, DISTRICT_CODE_KEY) or district_code
+    district_name = _property(properties, DISTRICT_NAME_KEY) or district_name
+    if district_code and not DISTRICT_CODE.match(district_code):
+        raise ValueError(f"({code} {name}) has an invalid ONS district code (LADxxCD) {district_code!r}")
+    if district_name:
+        _check_name(district_name, what=f"({code} {name}) district name")
     centroid = geom.centroid
     return ParsedWard(
         code=code,
         name=name,
-        district_code=_property(properties, DISTRICT_CODE_KEY) or district_code,
-        district_name=_property(properties, DISTRICT_NAME_KEY) or district_name,
-        boundary=geometry,
+        district_code=district_code,
+        district_name=district_name,
+        # Stored as shapely read it, not as sent: coordinates the file gave as strings or booleans,
+        # and any extra members, would otherwise reach the maps and the database.
+        boundary=json.loads(json.dumps(mapping(geom))),
         centroid_latitude=centroid.y,
         centroid_longitude=centroid.x,
         bbox=(min_lon, min_lat, max_lon, max_lat),
@@ -91,6 +114,8 @@ def wards_parse_geojson(*, text: str, source: str, district_names: dict[str, str
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise WardImportError(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+    except RecursionError as exc:
+        raise WardImportError(f"{source}: not valid GeoJSON (nested too deeply)") from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise WardImportError(f"{source}: expected a GeoJSON FeatureCollection")
     features = data.get("features")

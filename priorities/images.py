@@ -8,9 +8,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from meetings.attachments import contains_markup
+
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 # A photo bigger than this in pixels is a decompression bomb, not a phone picture.
 MAX_PHOTO_PIXELS = 40_000_000
+TOO_MANY_PIXELS = "The photo is too large in pixels; send a smaller copy."
 ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 # Enough to read a number plate or a fly-tip; a 48-megapixel original is only storage.
@@ -27,14 +30,22 @@ def check_photo(photo) -> str:
             image_format = image.format
             width, height = image.size
             if width * height > MAX_PHOTO_PIXELS:
-                raise ValidationError({"photo": "The photo is too large in pixels; send a smaller copy."})
+                raise ValidationError({"photo": TOO_MANY_PIXELS})
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise ValidationError({"photo": TOO_MANY_PIXELS}) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationError({"photo": "That file is not a photo we can read (use JPEG, PNG or WebP)."}) from exc
     finally:
         photo.seek(0)
     if image_format not in ALLOWED_FORMATS:
         raise ValidationError({"photo": "Use a JPEG, PNG or WebP photo."})
+    # Re-encoding would drop a page hidden in an image, but a file built to be both is an attack,
+    # not a resident's photo: refuse it rather than quietly clean it.
+    if contains_markup(photo):
+        raise ValidationError(
+            {"photo": "That file holds web page code (HTML or script) as well as a picture; send the photo itself."}
+        )
     return ALLOWED_FORMATS[image_format]
 
 

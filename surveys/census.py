@@ -18,6 +18,7 @@ spread evenly across the years of the band: 4/5 of "Aged 15 to 19 years" count a
 Counts are added up as fractions and rounded once per ward and band. An open-ended band
 ("Aged 85 years and over") goes wholly to 75+; one that starts below 75 ("Aged 65 years and over")
 cannot be split without assuming an age profile, so it is refused: use a table with finer bands.
+A ward's age ranges may not overlap: two tables mixed in one file would count people twice.
 
 Ethnic group: the 19 ONS categories map one to one onto EthnicGroup; "Does not apply" is dropped.
 
@@ -41,6 +42,10 @@ from surveys.models import PopulationCategory, WardPopulation
 
 WARD_CODE_COLUMNS = ("Electoral wards and divisions Code", "Electoral wards Code", "Wards Code")
 OBSERVATION_COLUMN = "Observation"
+WARD_CODE = re.compile(r"^[EWSN]05[0-9]{6}\Z")
+# England's largest wards hold tens of thousands; a count beyond this is a wrong column or a typo,
+# and summed across bands it must still fit the database's integer.
+MAX_OBSERVATION = 1_000_000
 CATEGORY_PREFIXES = {"Age (": PopulationCategory.AGE_BAND, "Ethnic group (": PopulationCategory.ETHNIC_GROUP}
 
 # Our bands as inclusive single years; None = no upper limit.
@@ -85,24 +90,29 @@ class CensusImportResult:
         return not self.errors
 
 
+def age_years(label: str) -> tuple[int, int | None]:
+    """The first and last year of age an ONS age category covers (None: no upper limit)."""
+    text = " ".join(label.lower().split())
+    for pattern, years in _AGE_PATTERNS:
+        if match := pattern.match(text):
+            return years(match)
+    raise CensusError(f"“{label}” is not an ONS age category this import knows")
+
+
 def age_split(label: str) -> dict[str, Fraction]:
     """The share of an ONS age category that falls in each of our bands (empty for under-16s).
 
     Raises CensusError for a label that is not an age band, or an open band we cannot split."""
-    text = " ".join(label.lower().split())
-    for pattern, years in _AGE_PATTERNS:
-        if match := pattern.match(text):
-            low, high = years(match)
-            break
-    else:
-        raise CensusError(f"“{label}” is not an ONS age category this import knows")
+    low, high = age_years(label)
     if high is None:
-        if low < OPEN_BAND_FROM and low >= AGE_BAND_YEARS[0][1]:
+        # Below 16 too: "Aged 10 years and over" holds every adult, and dropping it as children
+        # would lose them all.
+        if low < OPEN_BAND_FROM:
             raise CensusError(
                 f"“{label}” is open-ended below {OPEN_BAND_FROM}, so it cannot be split between 65 to 74 "
                 "and 75 and over; use a table with finer age bands (e.g. Age (18 categories))"
             )
-        return {AgeBand.A75_PLUS: Fraction(1)} if low >= OPEN_BAND_FROM else {}
+        return {AgeBand.A75_PLUS: Fraction(1)}
     if high < low:
         raise CensusError(f"“{label}” is not an age range")
     span = high - low + 1
@@ -121,6 +131,12 @@ def _ethnic_split(label: str) -> dict[str, Fraction]:
     if text not in ETHNIC_BY_LABEL or ETHNIC_BY_LABEL[text] == EthnicGroup.NOT_SAID:
         raise CensusError(f"“{label}” is not one of the 19 ONS Census 2021 ethnic groups")
     return {ETHNIC_BY_LABEL[text]: Fraction(1)}
+
+
+def _label_key(label: str) -> str:
+    # The loose form the categories are matched in, so "Aged 20 to 24 years" and
+    # "aged 20  to 24 years" are one category, counted once.
+    return " ".join(label.lower().split())
 
 
 def _columns(header: list[str]) -> tuple[str, str, str]:
@@ -166,18 +182,34 @@ def census_parse(*, file: TextIO, name: str) -> CensusTable:
     reader.fieldnames = [h.strip() for h in reader.fieldnames]
     totals: dict[tuple[str, str], Fraction] = defaultdict(Fraction)
     seen: dict[tuple[str, str], int] = {}
-    for row in reader:
+    spans: dict[str, list[tuple[int, float, str, int]]] = defaultdict(list)  # ward -> age ranges taken
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            # The reader cannot go on past a broken line (an oversized field, say).
+            line = reader.reader.line_num  # DictReader's own count stops at the last good row
+            result.errors.append(f"{name}, line {line}: this line cannot be read as CSV ({error}).")
+            break
         line = reader.line_num
         try:
             code, label = (row[ward_column] or "").strip(), (row[label_column] or "").strip()
             count = _count(row[OBSERVATION_COLUMN])
             if not code:
                 raise CensusError("the ward code is empty")
-            if (code, label) in seen:
-                raise CensusError(f"{code} “{label}” is repeated (first on line {seen[code, label]})")
-            seen[code, label] = line
+            if not WARD_CODE.match(code):
+                raise CensusError(f"“{code}” is not an ONS ward code such as E05005155")
+            if (code, _label_key(label)) in seen:
+                raise CensusError(f"{code} “{label}” is repeated (first on line {seen[code, _label_key(label)]})")
+            seen[code, _label_key(label)] = line
+            shares = split(label)
+            if category == PopulationCategory.AGE_BAND:
+                _check_no_overlap(spans[code], label=label, line=line)
             lines[code].append(line)
-            for group, share in split(label).items():
+            for group, share in shares.items():
                 totals[code, group] += share * count
         except CensusError as error:
             result.errors.append(f"{name}, line {line}: {error}.")
@@ -188,10 +220,24 @@ def census_parse(*, file: TextIO, name: str) -> CensusTable:
     return CensusTable(result, counts, dict(lines))
 
 
+def _check_no_overlap(taken: list, *, label: str, line: int) -> None:
+    """Refuse an age range that overlaps one already read for the ward: two tables mixed in one
+    file ("Aged 15 to 19" and "Aged 16 to 17") would count the same people twice."""
+    low, high = age_years(label)
+    high = float("inf") if high is None else high
+    for other_low, other_high, other_label, other_line in taken:
+        if low <= other_high and other_low <= high:
+            raise CensusError(f"“{label}” overlaps “{other_label}” (line {other_line}); use one table per file")
+    taken.append((low, high, label, line))
+
+
 def _count(value) -> int:
     text = (value or "").strip().replace(",", "")
-    if not text.isdigit():
+    # ASCII only: "²".isdigit() is true, and int() refuses it.
+    if not (text.isascii() and text.isdigit()):
         raise CensusError(f"the observation “{value or ''}” is not a whole number of people")
+    if int(text) > MAX_OBSERVATION:
+        raise CensusError(f"the observation {text} is more people than any ward has")
     return int(text)
 
 

@@ -15,6 +15,7 @@ from messaging.models import (
     ChannelStatus,
     ConsentMethod,
     Delivery,
+    DeliveryAttempt,
     Feedback,
     OutboxMessage,
     ReceiptEvent,
@@ -363,8 +364,13 @@ def test_it_erases_a_member_but_keeps_anonymous_deliveries(world):
     Feedback.objects.create(delivery=message, useful=True, comment="My neighbour at no. 4")
     OutboxMessage.objects.create(delivery=message, channel="email", to="amina@example.org", body="Alert")
     OutboxMessage.objects.create(channel="sms", to=MOBILE, body="Your code is 123456")
+    Delivery.objects.filter(pk=message.pk).update(error="550 amina@example.org: no such user")
+    DeliveryAttempt.objects.create(
+        delivery=message, attempted_at=NOON, outcome="permanent", detail="550 amina@example.org: no such user"
+    )
     services.sms_stop(number=MOBILE, event_id="n-9", payload={"source_number": "447400123456"})
     erased = services.subscriber_erase(subscriber=member)
+    assert Delivery.objects.get().error == "" and DeliveryAttempt.objects.get().detail == ""
     assert erased.erased_at and erased.age_band == "" and erased.demographics_consent_at is None
     assert not SubscriberChannel.objects.exists() and not erased.interests.exists()
     assert not OutboxMessage.objects.exists() and ReceiptEvent.objects.get().payload == {"erased": True}
