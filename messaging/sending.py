@@ -14,6 +14,7 @@ deliveries: the cancel marks queued rows cancelled and each batch checks the ale
 
 import logging
 import random
+import traceback
 from datetime import timedelta
 
 from django.conf import settings
@@ -176,7 +177,8 @@ def delivery_send(*, delivery, sender) -> str:
         return "skipped"
     attempts = delivery.attempts + 1
     try:
-        result = sender.send(render_delivery(delivery=delivery))
+        message = render_delivery(delivery=delivery)
+        result = _sent_before(delivery, sender=sender, message=message) or sender.send(message)
     except TransientSendError as exc:
         return _transient(delivery, attempts=attempts, exc=exc)
     except PermanentSendError as exc:
@@ -185,10 +187,27 @@ def delivery_send(*, delivery, sender) -> str:
         )
     except Exception as exc:
         # A bug or an unforeseen library error must not take the rest of the batch with it.
-        logger.exception("Unexpected error sending delivery %s", delivery.pk)
+        # The stack, not the message: libraries put the address or number in their messages, and
+        # the logs must hold no one's contact details.
+        stack = "".join(traceback.format_tb(exc.__traceback__))
+        logger.error("Unexpected %s sending delivery %s\n%s", type(exc).__name__, delivery.pk, stack)
         return _transient(delivery, attempts=attempts, exc=TransientSendError(f"Unexpected error: {exc!r}"))
     _sent(delivery, provider_id=result.provider_id)
     return "sent"
+
+
+def _sent_before(delivery, *, sender, message):
+    """The provider's record of this message if an earlier try already got it there.
+
+    A try can reach the provider and still leave no trace here: the worker killed, or its
+    database connection cut, between the provider's answer and the commit; or the answer lost
+    to a timeout. Sending again would reach the person twice, so a delivery tried before is
+    first looked up by its reference, where the sender can (`find_sent`); the rest are sent
+    again, at least once rather than not at all."""
+    find_sent = getattr(sender, "find_sent", None)
+    if not delivery.attempts or find_sent is None or not message.reference:
+        return None
+    return find_sent(message.reference)
 
 
 @transaction.atomic

@@ -1,38 +1,66 @@
 """In the Know's Celery tasks: they take ids and call the engine (fanout, sending) or a service.
 
 Every task acknowledges late, so a worker that dies mid-task has its message redelivered; each
-is safe to run again (the fan-out's unique constraint, the sends' claims). Database and broker
-hiccups are retried by the task with backoff; a provider's transient errors are retried per
-delivery by the sending engine, which knows each one's attempts.
+is safe to run again (the fan-out's unique constraint, the sends' claims). Database hiccups are
+retried by the task with backoff. A Redis hiccup (the broker, and the rate limiter's bucket) puts
+the message back instead: a retry is a new message, which cannot be published while Redis is
+down, and Celery then drops the original, leaving the rest of its batch queued with no task.
+A provider's transient errors are retried per delivery by the sending engine, which knows each
+one's attempts.
 """
 
+import functools
+import time
+
 from celery import shared_task
+from celery.exceptions import Reject
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnreachable
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from messaging import fanout, sending
 
-INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError, ConnectionError)
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+# Kombu's error is a publish (a fan-out queueing its sends) that found no broker.
+REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError, ConnectionError, BrokerUnreachable)
+# Before putting a message back, so a Redis that stays down is not asked again in a tight loop.
+REQUEUE_PAUSE_SECONDS = 1
 TASK_OPTIONS = {
     "acks_late": True,
     # A worker killed mid-task (OOM, deploy) puts the message back rather than losing it.
     "reject_on_worker_lost": True,
-    "autoretry_for": INFRASTRUCTURE_ERRORS,
+    "autoretry_for": DATABASE_ERRORS,
     "retry_backoff": True,
     "retry_jitter": True,
     "max_retries": 8,
 }
 
 
+def requeued_when_redis_is_down(task):
+    """Put the message back (redelivered once Redis answers again) rather than lose it."""
+
+    @functools.wraps(task)
+    def run(*args, **kwargs):
+        try:
+            return task(*args, **kwargs)
+        except REDIS_ERRORS as exc:
+            time.sleep(REQUEUE_PAUSE_SECONDS)
+            raise Reject(exc, requeue=True) from exc
+
+    return run
+
+
 @shared_task(**TASK_OPTIONS)
+@requeued_when_redis_is_down
 def alert_fan_out_task(*, alert_id: int) -> int:
     """Record a released alert's deliveries and queue their sends."""
     return fanout.alert_fan_out(alert_id=alert_id)
 
 
 @shared_task(**TASK_OPTIONS)
+@requeued_when_redis_is_down
 def deliveries_send_task(*, alert_id: int, channel: str, first_id: int, last_id: int) -> dict:
     """Send one batch of an alert's deliveries on one channel (ids first_id..last_id)."""
     return sending.deliveries_send(alert_id=alert_id, channel=channel, first_id=first_id, last_id=last_id)

@@ -77,3 +77,15 @@ class NotifySmsSender(Sender):
         except APIError as exc:
             raise error_for(exc) from exc
         return SendResult(provider_id=str((answer or {}).get("id", "")))
+
+    def find_sent(self, reference: str) -> SendResult | None:
+        """The notification Notify already accepted with this reference, if any (the engine asks
+        before sending again a message an earlier try may have delivered)."""
+        try:
+            answer = self.client().get_all_notifications(reference=reference, template_type="sms")
+        except APIError as exc:
+            error = error_for(exc)
+            # Not knowing is never a reason to fail the delivery: ask again later.
+            raise error if isinstance(error, TransientSendError) else TransientSendError(str(error)) from exc
+        found = (answer or {}).get("notifications") or []
+        return SendResult(provider_id=str(found[0].get("id", ""))) if found else None
