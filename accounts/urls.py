@@ -16,4 +16,7 @@ urlpatterns = [
     path("password/reset/complete/", views.password_reset_complete, name="password-reset-complete"),
     path("password/change/", views.password_change, name="password-change"),
     path("password/change/done/", views.password_change_done, name="password-change-done"),
+    path("api-token/", views.api_token, name="api-token"),
+    path("api-token/create/", views.api_token_create, name="api-token-create"),
+    path("api-token/revoke/", views.api_token_revoke, name="api-token-revoke"),
 ]

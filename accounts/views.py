@@ -9,11 +9,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from accounts import selectors, services
+from accounts import api_tokens, selectors, services
 from accounts.forms import EmailAuthenticationForm, TokenForm
 from accounts.policy import policy_required
 
@@ -136,3 +136,32 @@ password_change = auth_views.PasswordChangeView.as_view(
     template_name="accounts/password_change_form.html", success_url=reverse_lazy("accounts:password-change-done")
 )
 password_change_done = auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+@require_GET
+@never_cache
+@policy_required("staff.dashboard")
+def api_token(request):
+    """The staff member's REST API token: whether they have one, and how to make or revoke it."""
+    return render(request, "accounts/api_tokens.html", {"token": api_tokens.api_token_of(user=request.user)})
+
+
+@require_POST
+@never_cache
+@policy_required("staff.dashboard")
+def api_token_create(request):
+    """Make a token (replacing any earlier one) and show its key on this response only: the page
+    never shows it again, so the key is not left on screen or in the browser's history."""
+    token = api_tokens.api_token_create(user=request.user)
+    return render(request, "accounts/api_tokens.html", {"token": token, "new_key": token.key})
+
+
+@require_POST
+@policy_required("staff.dashboard")
+def api_token_revoke(request):
+    if api_tokens.api_token_revoke(user=request.user):
+        messages.success(request, "Your API token is revoked: scripts using it are refused from now on.")
+    return redirect("accounts:api-token")
