@@ -7,10 +7,19 @@ REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and EMAIL_URL (see README "Configuration").
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _origin_of(url: str) -> str:
+    """scheme://host of a URL template such as a tile server's, for the Content-Security-Policy."""
+    parts = urlsplit(url.replace("{s}", "a"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -36,8 +45,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "django_filters",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -56,6 +67,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "pact_portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -138,6 +151,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# A staff sign-in name is an email address: never written to the access log in clear.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
 # PROXY_COUNT is the number of reverse proxies in front of gunicorn. Behind them, lock out by
 # the client's address from X-Forwarded-For, not the proxy's. django-ipware counts only the
 # proxies listed in the header, which is one fewer than the hops (the last hop is REMOTE_ADDR).
@@ -154,7 +169,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
@@ -228,10 +243,18 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Session first: an anonymous call is answered 403 with a JSON body (DRF sends 401 only when
+    # the first authenticator names a WWW-Authenticate scheme). Scripts send "Token <key>".
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # JSON bodies only: a form encoding cannot say null, so the schema would promise what a
+    # multipart request could never send.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["accounts.api.PortalFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "accounts.api.PortalPagination",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
@@ -242,6 +265,24 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI served from our own static files, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Separate request and response components, so read-only fields (ids, states, timestamps) are
+    # not advertised as accepted and write-only ones not as returned.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status", "source" or "kind" of their own: each enum gets its model's
+    # name instead of a hashed one.
+    "ENUM_NAME_OVERRIDES": {
+        "MeetingStatusEnum": "meetings.models.MeetingStatus",
+        "ActionStatusEnum": "priorities.models.ActionStatus",
+        "IssueStatusEnum": "priorities.models.IssueStatus",
+        "IssueSourceEnum": "priorities.models.IssueSource",
+        "AlertStatusEnum": "messaging.models.AlertStatus",
+        "AlertKindEnum": "messaging.models.AlertKind",
+        "ChannelEnum": "messaging.models.Channel",
+        "ChannelStatusEnum": "messaging.models.ChannelStatus",
+        "SignUpSourceEnum": "messaging.models.SignUpSource",
+        "SurveyStatusEnum": "surveys.models.SurveyStatus",
+        "QuestionKindEnum": "surveys.models.QuestionKind",
+    },
 }
 
 # Celery: with no broker configured, tasks run eagerly in-process so the embedded default needs
@@ -251,6 +292,9 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker died unacknowledged goes back on the queue after this long (Redis's default
+# is an hour). It must outlast the longest task: a million-member fan-out takes under a minute.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -259,6 +303,22 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 X_FRAME_OPTIONS = "DENY"
+# No inline script anywhere: scripts are static files and page data travels in json_script blocks,
+# which browsers never execute. Map tiles are the only third-party resource.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *([_tile_origin] if (_tile_origin := _origin_of(MAP_TILE_URL)) else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:
@@ -276,5 +336,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # At DEBUG these two log template contexts and SQL parameters, both of which carry residents'
+    # email addresses and phone numbers: they stay at INFO whatever LOG_LEVEL asks for.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.template": {"level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }

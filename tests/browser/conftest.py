@@ -44,8 +44,17 @@ def browser():
 @pytest.fixture
 def page(browser, live_server, transactional_db, settings):
     settings.MAP_TILE_URL = UNREACHABLE_TILES
+    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {**directives, "img-src": [*directives["img-src"], "http://127.0.0.1:9"]}
+    }
     context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport=DESKTOP)
     context.set_default_timeout(10_000)
     page = context.new_page()
+    # Every page the browser tests visit runs under the real Content-Security-Policy: anything it
+    # blocks (an inline script, a style attribute, a third-party file) fails the test that met it.
+    violations = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     yield page
     context.close()
+    assert not violations, violations
