@@ -82,6 +82,11 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The named people and places; a plain function so module-scoped data can reuse it."""
     force = ForceFactory()
     east = DivisionFactory(force=force, code="east", name="East Division")
     west = DivisionFactory(force=force, code="west", name="West Division")
