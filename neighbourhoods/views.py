@@ -11,6 +11,7 @@ from meetings import selectors as meetings_selectors
 from neighbourhoods import selectors, services
 from neighbourhoods.forms import LocateForm, NeighbourhoodProfileForm, WardSearchForm
 from neighbourhoods.permissions import neighbourhood_get_for_user
+from pact_portal.caching import cache_for_anonymous
 from priorities.selectors import public as priorities_selectors
 
 
@@ -46,6 +47,7 @@ def locate(request):
 
 @login_not_required
 @require_GET
+@cache_for_anonymous
 def neighbourhood_detail(request, code):
     neighbourhood = selectors.neighbourhood_public_get(code=code)
     if neighbourhood is None:

@@ -177,3 +177,28 @@ def test_it_offers_the_edit_link_only_to_those_who_may_edit(client, world):
     assert edit_url(world.daneshouse) not in client.get(detail_url(world.daneshouse)).content.decode()
     client.force_login(world.sergeant)
     assert edit_url(world.daneshouse) in client.get(detail_url(world.daneshouse)).content.decode()
+
+
+def test_it_serves_anonymous_visitors_the_public_page_from_a_short_cache(
+    client, world, django_assert_max_num_queries
+):
+    url = reverse("neighbourhoods:detail", args=["daneshouse"])
+    first = client.get(url).content
+    world.daneshouse.description = "Changed a moment ago"
+    world.daneshouse.save()
+    with django_assert_max_num_queries(0):
+        again = client.get(url)
+    assert again.status_code == 200 and again.content == first
+
+
+def test_it_never_serves_the_cached_page_to_someone_signed_in_or_carrying_a_cookie(client, world):
+    url = reverse("neighbourhoods:detail", args=["daneshouse"])
+    client.get(url)
+    world.daneshouse.description = "Changed a moment ago"
+    world.daneshouse.save()
+    client.cookies["messages"] = "something to show"
+    assert "Changed a moment ago" in client.get(url).content.decode()
+    client.cookies.clear()
+    client.force_login(world.pcso)
+    page = client.get(url).content.decode()
+    assert "Changed a moment ago" in page and reverse("neighbourhoods:edit", args=["daneshouse"]) in page
