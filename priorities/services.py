@@ -43,6 +43,19 @@ TRANSITIONS = {
 }
 
 
+# How each transition reads in a sentence: "cannot be signed off here".
+DONE_WORDS = {
+    "agree": "agreed",
+    "start": "started",
+    "escalate": "escalated",
+    "de_escalate": "de-escalated",
+    "resolve": "resolved",
+    "sign_off": "signed off",
+    "not_adopt": "marked not adopted",
+    "reopen": "reopened",
+}
+
+
 def allowed_verbs(priority: Priority) -> list[str]:
     return [verb for verb, (sources, _) in TRANSITIONS.items() if priority.state in sources]
 
@@ -56,7 +69,7 @@ def _move(priority: Priority, *, actor, verb: str, note: str = "", **fields) -> 
     sources, target = TRANSITIONS[verb]
     if priority.state not in sources:
         raise ValidationError(
-            f"A {priority.get_state_display().lower()} priority cannot be {verb.replace('_', ' ')}d here: "
+            f"A {priority.get_state_display().lower()} priority cannot be {DONE_WORDS[verb]} here: "
             f"it must be {' or '.join(sorted(PriorityState(s).label.lower() for s in sources))}."
         )
     changes = {"state": [priority.state, str(target)]}
@@ -257,7 +270,13 @@ def priority_resolve(*, priority: Priority, actor, public_outcome: str) -> Prior
     if not public_outcome.strip():
         raise ValidationError({"public_outcome": "Tell the community the result in plain words."})
     with transaction.atomic():
-        return _move(priority, actor=actor, verb="resolve", public_outcome=public_outcome.strip())
+        resolved = _move(priority, actor=actor, verb="resolve", public_outcome=public_outcome.strip())
+        # Resolving an escalated priority ends its escalation too; left open, it would block the
+        # next escalation if the priority is ever reopened.
+        priority.escalations.filter(de_escalated_at__isnull=True).update(
+            de_escalated_at=timezone.now(), de_escalated_by=actor, de_escalation_reason="Closed when resolved."
+        )
+        return resolved
 
 
 @transaction.atomic

@@ -117,10 +117,20 @@ def test_it_refuses_illegal_moves_and_changes_nothing(world, state, verb):
     priority = propose(world)
     priority.state = state
     priority.save()
-    with pytest.raises(ValidationError, match="cannot be"):
+    with pytest.raises(ValidationError, match=f"cannot be {services.DONE_WORDS[verb]} here"):
         services._move(priority, actor=world.sergeant, verb=verb)
     priority.refresh_from_db()
     assert priority.state == state
+
+
+def test_it_closes_the_escalation_when_an_escalated_priority_is_resolved(world):
+    priority = agreed(world)
+    services.priority_escalate(priority=priority, actor=world.sergeant, forum=EscalationForum.TTCG, reason="Roads")
+    services.priority_resolve(priority=priority, actor=world.sergeant, public_outcome="Speeds are down.")
+    services.priority_reopen(priority=priority, actor=world.sergeant, reason="Racing is back")
+    services.priority_agree(priority=priority, actor=world.sergeant)
+    services.priority_escalate(priority=priority, actor=world.sergeant, forum=EscalationForum.CDRP, reason="Again")
+    assert priority.escalations.filter(de_escalated_at__isnull=True).get().forum == EscalationForum.CDRP
 
 
 def test_it_needs_a_public_reason_not_to_adopt(world):
