@@ -13,6 +13,7 @@ from messaging import forms_alerts as forms
 from messaging import selectors_alerts as selectors
 from messaging import services_alerts as services
 from messaging.models import AlertKind, AlertStatus, AudienceLevel, Channel, Interest
+from pact_portal.csp import admit_styles
 from pact_portal.forms import form_add_service_errors
 
 PAGE_SIZE = 25
@@ -185,7 +186,10 @@ def alert_detail(request, pk):
         "can_cancel": alert.status in services.CANCELLABLE and can(user, "alert.cancel", alert),
         "sms_max_segments": services.sms_max_segments(),
     }
-    return render(request, "messaging/alerts/alert_detail.html", context)
+    response = render(request, "messaging/alerts/alert_detail.html", context)
+    email = context["previews"].get("email")
+    # The email preview frame inherits this page's policy; its own inline styles are let through.
+    return admit_styles(response, email.html) if email is not None else response
 
 
 @require_GET
@@ -252,4 +256,5 @@ def outbox(request):
         channel = ""
     page = Paginator(selectors.outbox_messages(channel=channel or None), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "channel": channel, "channels": Channel.choices}
-    return render(request, "messaging/alerts/outbox.html", context)
+    emails = [message.html for message in page if message.html]
+    return admit_styles(render(request, "messaging/alerts/outbox.html", context), *emails)

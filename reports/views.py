@@ -1,10 +1,6 @@
 """Pages for the highlight and headline return: the list, the return itself (narrative, pinned
 priorities, delegates, submission), HQ's status page and force roll-up, and the exports."""
 
-import base64
-import hashlib
-import re
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -15,6 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policy import can, policy_required
+from pact_portal.csp import admit_styles
 from pact_portal.forms import form_add_service_errors
 from reports import exports, selectors_pages, services
 from reports.document_build import narrative_sections, return_document, return_documents
@@ -372,24 +369,12 @@ def _download(content, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def _style_hashes(html: str) -> list[str]:
-    """Content-Security-Policy hashes of the page's own <style> blocks."""
-    return [
-        f"'sha256-{base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()}'"
-        for block in re.findall(r"<style>(.*?)</style>", html, flags=re.DOTALL)
-    ]
-
-
 @require_GET
 def return_print(request, pk):
     highlight_return = return_get_for_user(user=request.user, pk=pk)
     document = return_document(highlight_return=highlight_return)
     html = exports.return_print_html(document=document, request=request)
-    response = HttpResponse(html)
-    # The printable page carries its styles inline, because the PDF is drawn from the same
-    # self-contained HTML; the strict policy admits exactly those styles and nothing else.
-    response._csp_update = {"style-src": _style_hashes(html)}
-    return response
+    return admit_styles(HttpResponse(html), html)
 
 
 @require_GET

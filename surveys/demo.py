@@ -241,13 +241,19 @@ def _members(ward_ids: list[int]) -> list[dict]:
     )
 
 
-def _active_channels(ward_ids: list[int]) -> dict[int, list[str]]:
-    """Subscriber id → the channels an invitation reaches them on today."""
-    channels: dict[int, list[str]] = {}
-    rows = SubscriberChannel.objects.filter(status=ChannelStatus.ACTIVE, subscriber__ward_id__in=ward_ids)
-    for subscriber_id, channel in rows.order_by("subscriber_id", "channel").values_list("subscriber_id", "channel"):
-        channels.setdefault(subscriber_id, []).append(channel)
+def _active_channels(ward_ids: list[int]) -> dict[int, list[tuple]]:
+    """Subscriber id → (channel, confirmed at, unsubscribed at) of each channel ever confirmed."""
+    channels: dict[int, list[tuple]] = {}
+    rows = SubscriberChannel.objects.filter(subscriber__ward_id__in=ward_ids, confirmed_at__isnull=False)
+    for subscriber_id, *channel in rows.order_by("subscriber_id", "channel").values_list(
+        "subscriber_id", "channel", "confirmed_at", "unsubscribed_at"
+    ):
+        channels.setdefault(subscriber_id, []).append(tuple(channel))
     return channels
+
+
+def _live_at(channels: list[tuple], moment) -> bool:
+    return any(confirmed <= moment and (left is None or left > moment) for _, confirmed, left in channels)
 
 
 def _seed_wave(force, author, number, months, season, today, as_of, members, profiles, channels) -> int:
@@ -268,6 +274,8 @@ def _seed_wave(force, author, number, months, season, today, as_of, members, pro
     rng = random.Random(f"{SEED}:wave:{number}")  # noqa: S311 - demo data, not security
     ends = min(closes, as_of)
     chosen = [m for m in members if m["consent_at"] < opens and rng.random() < RESPONSE_RATE]
+    # Only members the invitation reached can answer it.
+    chosen = [m for m in chosen if _live_at(channels.get(m["pk"], []), opens)]
     responses = [_response(survey, rng, m, profiles[m["ward_id"]], opens, ends) for m in chosen]
     Response.objects.bulk_create(responses, batch_size=CHUNK)
     # Its own random stream, so the invitation leaves the answers drawn below as they were.
@@ -296,15 +304,18 @@ def _seed_invitation(survey, author, invited, channels, responses, rng) -> None:
     answered = {r.subscriber_id: r.submitted_at for r in responses}
     deliveries, counts = [], dict.fromkeys(("email", "sms", "voice"), 0)
     for member in invited:
-        for channel in channels.get(member["pk"], []):
+        for channel, confirmed, unsubscribed in channels.get(member["pk"], []):
+            # Only channels that were live when the invitation went, as the real fan-out chooses.
+            if not _live_at([(channel, confirmed, unsubscribed)], sent):
+                continue
             counts[channel] += 1
             at = sent + timedelta(minutes=2, seconds=rng.randrange(3600))
-            clicked = answered.get(member["pk"]) if channel != "voice" else None
+            # The survey link is personal and not click-tracked: only the open pixel shows.
+            answered_at = answered.get(member["pk"]) if channel == "email" else None
             deliveries.append(Delivery(
                 alert=alert, subscriber_id=member["pk"], channel=channel, status=DeliveryStatus.DELIVERED,
                 attempts=1, queued_at=sent, sent_at=at, delivered_at=at + timedelta(seconds=20),
-                opened_at=clicked - timedelta(minutes=6) if clicked and channel == "email" else None,
-                clicked_at=clicked - timedelta(minutes=5) if clicked else None,
+                opened_at=answered_at - timedelta(minutes=6) if answered_at else None,
             ))  # fmt: skip
     Delivery.objects.bulk_create(deliveries, batch_size=CHUNK)
     Alert.objects.filter(pk=alert.pk).update(audience_counts=counts)

@@ -1,10 +1,14 @@
 """The headers every page carries, and the templates that make a strict policy possible."""
 
+import base64
+import hashlib
 import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from pact_portal.csp import style_sources
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 # Email bodies are read in mail clients, which ignore CSP and need inline styles.
@@ -38,3 +42,12 @@ def test_no_web_template_has_an_inline_script_handler_or_style():
         for attribute in re.findall(r"\s(on[a-z]+|style)=[\"']", text):
             offenders.append(f"{path.relative_to(TEMPLATES)}: {attribute}=")
     assert not offenders, offenders
+
+
+def test_it_admits_exactly_a_documents_own_styles_by_hash():
+    document = '<style>p{color:red}</style><p style="margin: 0 &amp; 1">x</p><p style="margin: 0 &amp; 1">y</p>'
+    sources = style_sources(document)
+    block = base64.b64encode(hashlib.sha256(b"p{color:red}").digest()).decode()
+    attribute = base64.b64encode(hashlib.sha256(b"margin: 0 & 1").digest()).decode()
+    assert sources == ["'unsafe-hashes'", *sorted([f"'sha256-{block}'", f"'sha256-{attribute}'"])]
+    assert style_sources("<p>No styles</p>") == []

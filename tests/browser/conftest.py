@@ -54,7 +54,12 @@ def page(browser, live_server, transactional_db, settings):
     # Every page the browser tests visit runs under the real Content-Security-Policy: anything it
     # blocks (an inline script, a style attribute, a third-party file) fails the test that met it.
     violations = []
-    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on(
+        "console",
+        lambda m: (
+            violations.append(f"{page.url}: {m.text} at {m.location}") if "Content Security Policy" in m.text else None
+        ),
+    )
     yield page
     context.close()
     assert not violations, violations

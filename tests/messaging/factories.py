@@ -15,8 +15,9 @@ from messaging.models import (
 
 
 def interest(slug: str) -> Interest:
-    """One of the default interests the migration installs (burglary, scams, pact-meetings …)."""
-    return Interest.objects.get(slug=slug)
+    """One of the default interests the migration installs (burglary, scams, pact-meetings …), made
+    again if a transactional test's flush has removed the migration's rows."""
+    return Interest.objects.get_or_create(slug=slug, defaults={"name": slug.replace("-", " ").capitalize()})[0]
 
 
 def subscriber(

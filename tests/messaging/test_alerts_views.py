@@ -176,7 +176,14 @@ def test_it_previews_the_audience_per_channel(client, world):
 
 
 def test_it_fills_a_meeting_reminder_from_public_details_only(client, world):
-    meeting = new_meeting(world, restricted_notes="Informant lives at no. 4", public_agenda="Parking on Elm St")
+    soon = timezone.now() + datetime.timedelta(days=7)
+    meeting = new_meeting(
+        world,
+        starts_at=soon,
+        ends_at=soon + datetime.timedelta(hours=1),
+        restricted_notes="Informant lives at no. 4",
+        public_agenda="Parking on Elm St",
+    )
     meeting_services.meeting_publish(meeting=meeting, actor=world.pcso)
     client.force_login(world.pcso)
     page = client.get(url("alert-create", meeting=meeting.pk)).content.decode()

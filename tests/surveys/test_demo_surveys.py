@@ -77,8 +77,8 @@ def test_it_sends_every_wave_as_an_invitation_behind_each_response(seeded):
         respondents = set(wave.responses.values_list("subscriber_id", flat=True))
         assert respondents and respondents <= invited
         assert sum(invitation.audience_counts.values()) == invitation.deliveries.count()
-        clicked = set(invitation.deliveries.exclude(clicked_at=None).values_list("subscriber_id", flat=True))
-        assert clicked <= respondents
+        opened = set(invitation.deliveries.exclude(opened_at=None).values_list("subscriber_id", flat=True))
+        assert opened and opened <= respondents
 
 
 def _confidence(responses) -> float:
