@@ -179,9 +179,7 @@ def test_it_offers_the_edit_link_only_to_those_who_may_edit(client, world):
     assert edit_url(world.daneshouse) in client.get(detail_url(world.daneshouse)).content.decode()
 
 
-def test_it_serves_anonymous_visitors_the_public_page_from_a_short_cache(
-    client, world, django_assert_max_num_queries
-):
+def test_it_serves_anonymous_visitors_the_public_page_from_a_short_cache(client, world, django_assert_max_num_queries):
     url = reverse("neighbourhoods:detail", args=["daneshouse"])
     first = client.get(url).content
     world.daneshouse.description = "Changed a moment ago"
