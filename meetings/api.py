@@ -115,25 +115,9 @@ class MeetingChangeSerializer(StrictJsonMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Meeting
-        fields = [
-            "wards",
-            "meeting_type",
-            "audience",
-            "audience_detail",
-            "title",
-            "public_agenda",
-            "venue_name",
-            "venue_address",
-            "venue_latitude",
-            "venue_longitude",
-            "accessibility_notes",
-            "online_url",
-            "starts_at",
-            "ends_at",
-            "lead_officer",
-            "officers",
-            "partners_invited",
-        ]
+        # What describes a meeting (services.DESCRIPTIVE_FIELDS, lead officer included), its
+        # wards and times, and who else is coming.
+        fields = ["wards", *services.DESCRIPTIVE_FIELDS, "starts_at", "ends_at", "officers", "partners_invited"]
 
     def __init__(self, *args, neighbourhoods=(), **kwargs):
         super().__init__(*args, **kwargs)

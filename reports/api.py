@@ -30,7 +30,7 @@ class ReturnSerializer(ReadModelSerializer):
     division_name = serializers.CharField(source="division.name", read_only=True)
     period_label = serializers.CharField(read_only=True)
     is_late = serializers.BooleanField(read_only=True)
-    submitted_by = serializers.CharField(source="submitted_by.full_name", default=None, read_only=True)
+    submitted_by = serializers.CharField(source="submitted_by.full_name", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = HighlightReturn

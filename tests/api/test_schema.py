@@ -10,6 +10,7 @@ from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from priorities import services
+from reports.models import HighlightReturn
 from tests.factories import PartnerAgencyFactory
 from tests.meetings.factories import MeetingFactory
 from tests.messaging.factories import alert, subscriber
@@ -90,6 +91,12 @@ def _examples(world) -> dict:
         "/api/surveys/{id}/results/": made.pk,
         "/api/wards/{code}/": "E05005155",
         "/api/neighbourhoods/{code}/": "daneshouse",
+        "/api/returns/{id}/": HighlightReturn.objects.create(
+            division=world.east,
+            period_start=datetime.date(2026, 10, 1),
+            period_end=datetime.date(2026, 10, 31),
+            due_date=datetime.date(2026, 11, 9),
+        ).pk,
     }
 
 
