@@ -20,8 +20,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.settings import api_settings
 
-from accounts.policy import can, scope_for
-from neighbourhoods.models import Neighbourhood
+from accounts.policy import can
 
 
 class PolicyPermission(BasePermission):
@@ -201,16 +200,6 @@ def service_errors(*, rename: dict[str, str] | None = None):
 
 
 # --- area helpers ---------------------------------------------------------------------------------
-
-
-def neighbourhoods_where(*, user, action: str) -> list[Neighbourhood]:
-    """The neighbourhoods of the user's area for which the policy allows `action` (one query).
-    Lists use it so they hold exactly the rows the policy would allow one by one."""
-    scope_filter = scope_for(user).neighbourhood_filter()
-    if scope_filter is None:
-        return []
-    candidates = Neighbourhood.objects.filter(**scope_filter).select_related("division").order_by("name")
-    return [n for n in candidates if can(user, action, n)]
 
 
 # --- documented error responses -------------------------------------------------------------------

@@ -41,15 +41,18 @@ class AreaScope:
             return self.force_ids is None or division.force_id in self.force_ids
         return False
 
-    def neighbourhood_filter(self) -> dict | None:
-        """Keyword filter for a Neighbourhood queryset, or None for "no neighbourhoods"."""
+    def neighbourhood_filter(self, *, via: str = "") -> dict | None:
+        """Keyword filter for a Neighbourhood queryset, or None for "no neighbourhoods". `via` is
+        the path to the neighbourhood from another model, e.g. "ward__neighbourhood__"."""
         if self.level == ScopeLevel.NEIGHBOURHOOD:
-            return {"pk__in": self.neighbourhood_ids}
-        if self.level == ScopeLevel.DIVISION:
-            return {"division_id__in": self.division_ids}
-        if self.level == ScopeLevel.FORCE:
-            return {} if self.force_ids is None else {"division__force_id__in": self.force_ids}
-        return None
+            lookup = {"pk__in": self.neighbourhood_ids}
+        elif self.level == ScopeLevel.DIVISION:
+            lookup = {"division_id__in": self.division_ids}
+        elif self.level == ScopeLevel.FORCE:
+            lookup = {} if self.force_ids is None else {"division__force_id__in": self.force_ids}
+        else:
+            return None
+        return {f"{via}{key}": value for key, value in lookup.items()}
 
 
 NO_SCOPE = AreaScope(level=ScopeLevel.NONE)

@@ -2,7 +2,6 @@
 cancelling, each through meetings.services and under the same rules as the pages."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -12,29 +11,19 @@ from accounts.api import (
     PolicyPermission,
     ReadModelSerializer,
     StrictJsonMixin,
-    neighbourhoods_where,
     responses,
     service_errors,
 )
 from accounts.models import PartnerAgency, User
 from accounts.policy import can
-from accounts.roles import POLICE_ROLES
 from meetings import selectors, services
 from meetings.filters_api import MeetingApiFilter
 from meetings.models import NEEDS_LINK, NEEDS_VENUE, Meeting, MeetingType
 from meetings.permissions import meeting_get_for_user
-from neighbourhoods.models import Neighbourhood, TeamMembership, Ward
+from neighbourhoods import selectors as neighbourhoods_selectors
+from neighbourhoods.models import Neighbourhood, Ward
 
 # --- reads ------------------------------------------------------------------------------------
-
-
-def team_for(*, neighbourhoods) -> QuerySet[User]:
-    """Police officers currently on these neighbourhoods' teams: who may lead or staff a meeting
-    (the page's form offers the same people)."""
-    return User.objects.filter(
-        pk__in=TeamMembership.objects.current().filter(neighbourhood__in=neighbourhoods).values("user_id"),
-        role__in=POLICE_ROLES,
-    )
 
 
 def _refetch(meeting: Meeting) -> Meeting:
@@ -48,23 +37,12 @@ MEETING_FIELDS = [
     "uid",
     "neighbourhood",
     "wards",
-    "meeting_type",
-    "audience",
-    "audience_detail",
-    "title",
-    "public_agenda",
-    "venue_name",
-    "venue_address",
-    "venue_latitude",
-    "venue_longitude",
-    "accessibility_notes",
-    "online_url",
+    *services.DESCRIPTIVE_FIELDS,
     "starts_at",
     "ends_at",
     "status",
     "cancellation_reason",
     "series",
-    "lead_officer",
     "lead_officer_name",
     "outcome_recorded_at",
     "public_attendees",
@@ -124,7 +102,7 @@ class MeetingChangeSerializer(StrictJsonMixin, serializers.ModelSerializer):
         self.fields["wards"].child_relation.queryset = Ward.objects.filter(neighbourhood__in=neighbourhoods).defer(
             "boundary"
         )
-        team = team_for(neighbourhoods=neighbourhoods)
+        team = selectors.team_for(neighbourhoods=neighbourhoods)
         self.fields["lead_officer"].queryset = team
         self.fields["officers"].child_relation.queryset = team
 
@@ -189,7 +167,7 @@ class MeetingListApi(generics.ListAPIView):
     @extend_schema(request=MeetingCreateSerializer, responses=responses({201: MeetingSerializer}, 400, 403))
     def post(self, request):
         """A new draft meeting in one of the neighbourhoods the user's team works."""
-        neighbourhoods = neighbourhoods_where(user=request.user, action="meeting.create")
+        neighbourhoods = neighbourhoods_selectors.neighbourhoods_where(user=request.user, action="meeting.create")
         if not neighbourhoods:
             raise PermissionDenied
         write = MeetingCreateSerializer(data=request.data, neighbourhoods=neighbourhoods)

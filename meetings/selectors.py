@@ -175,3 +175,12 @@ def public_upcoming_for_neighbourhood(*, neighbourhood, limit: int = 3) -> list[
 
 def public_ward_get(*, code: str) -> Ward | None:
     return Ward.objects.select_related("neighbourhood", "district").defer("boundary").filter(code=code).first()
+
+
+def team_for(*, neighbourhoods) -> QuerySet[User]:
+    """Police officers currently on these neighbourhoods' teams: who may lead or staff a meeting
+    (the page's form offers the same people)."""
+    return User.objects.filter(
+        pk__in=TeamMembership.objects.current().filter(neighbourhood__in=neighbourhoods).values("user_id"),
+        role__in=POLICE_ROLES,
+    )

@@ -7,26 +7,21 @@ goes out: the API writes drafts only.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import PolicyPermission, ReadModelSerializer, StrictJsonMixin, responses, service_errors
-from accounts.policy import scope_for
 from meetings.models import Meeting
-from messaging import selectors_alerts, services_alerts
+from messaging import selectors_alerts, selectors_subscribers, services_alerts
 from messaging.filters_api import AlertApiFilter, SubscriberApiFilter, SubscriberWardApiFilter
 from messaging.models import (
     Alert,
     AlertKind,
     AudienceLevel,
     Channel,
-    ChannelStatus,
     Interest,
-    SignUpSource,
     Subscriber,
     SubscriberChannel,
 )
@@ -39,62 +34,6 @@ from priorities.models import Priority
 API_ALERT_KINDS = [(value, label) for value, label in AlertKind.choices if value != AlertKind.SURVEY]
 
 # --- reads ------------------------------------------------------------------------------------
-
-
-def alerts_for_api(*, user) -> QuerySet[Alert]:
-    """The alerts the user may see (selectors_alerts decides which), with everything a row shows."""
-    return selectors_alerts.alerts_for_user(user=user).select_related("force").prefetch_related("interests")
-
-
-def _area_lookup(user, *, prefix: str) -> dict | None:
-    scope_filter = scope_for(user).neighbourhood_filter()
-    if scope_filter is None:
-        return None
-    return {f"{prefix}{key}": value for key, value in scope_filter.items()}
-
-
-def subscribers_for_user(*, user) -> QuerySet[Subscriber]:
-    """Current members living in the user's area, with their channels and interests (three queries)."""
-    lookup = _area_lookup(user, prefix="ward__neighbourhood__")
-    if lookup is None:
-        return Subscriber.objects.none()
-    return (
-        Subscriber.objects.current()
-        .filter(ward__neighbourhood__isnull=False, **lookup)
-        .select_related("ward__neighbourhood")
-        .defer("ward__boundary")
-        .prefetch_related(
-            Prefetch("channels", queryset=SubscriberChannel.objects.order_by("channel")),
-            Prefetch("interests", queryset=Interest.objects.order_by("position", "name")),
-        )
-        .order_by("-created_at", "-pk")
-    )
-
-
-def _members_in_ward(subscribers: QuerySet[Subscriber]) -> Coalesce:
-    counted = subscribers.filter(ward=OuterRef("pk")).order_by().values("ward").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-def ward_member_counts(*, user) -> QuerySet[Ward]:
-    """The wards of the user's area, each with its members (current, with a confirmed channel) and
-    how many of them an officer signed up in the field, in one query."""
-    lookup = _area_lookup(user, prefix="neighbourhood__")
-    if lookup is None:
-        return Ward.objects.none()
-    reachable = Subscriber.objects.current().filter(
-        pk__in=SubscriberChannel.objects.filter(status=ChannelStatus.ACTIVE).values("subscriber_id")
-    )
-    return (
-        Ward.objects.filter(neighbourhood__isnull=False, **lookup)
-        .select_related("neighbourhood")
-        .defer("boundary")
-        .annotate(
-            members=_members_in_ward(reachable),
-            field_members=_members_in_ward(reachable.filter(source=SignUpSource.FIELD)),
-        )
-        .order_by("name", "code")
-    )
 
 
 # --- serializers ------------------------------------------------------------------------------
@@ -255,7 +194,7 @@ class AlertListApi(generics.ListAPIView):
     filterset_class = AlertApiFilter
 
     def get_queryset(self):
-        return alerts_for_api(user=self.request.user)
+        return selectors_alerts.alerts_for_api(user=self.request.user)
 
     @extend_schema(responses=responses({200: AlertSerializer}, 400, 403, 404))
     def get(self, request, *args, **kwargs):
@@ -271,7 +210,7 @@ class AlertListApi(generics.ListAPIView):
         body.is_valid(raise_exception=True)
         with service_errors():
             alert = services_alerts.alert_create(actor=request.user, force=force, **body.validated_data)
-        alert = alerts_for_api(user=request.user).get(pk=alert.pk)
+        alert = selectors_alerts.alerts_for_api(user=request.user).get(pk=alert.pk)
         return Response(AlertSerializer(alert).data, status=status.HTTP_201_CREATED)
 
 
@@ -294,7 +233,7 @@ class SubscriberListApi(generics.ListAPIView):
     filterset_class = SubscriberApiFilter
 
     def get_queryset(self):
-        return subscribers_for_user(user=self.request.user)
+        return selectors_subscribers.subscribers_for_user(user=self.request.user)
 
     @extend_schema(responses=responses({200: SubscriberSerializer}, 400, 403, 404))
     def get(self, request, *args, **kwargs):
@@ -311,7 +250,7 @@ class SubscriberWardCountsApi(generics.ListAPIView):
     filterset_class = SubscriberWardApiFilter
 
     def get_queryset(self):
-        return ward_member_counts(user=self.request.user)
+        return selectors_subscribers.ward_member_counts(user=self.request.user)
 
     @extend_schema(responses=responses({200: WardMembersSerializer}, 400, 403, 404))
     def get(self, request, *args, **kwargs):

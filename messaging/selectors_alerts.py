@@ -277,3 +277,8 @@ def outbox_messages(*, channel: str | None = None) -> QuerySet[OutboxMessage]:
     if channel:
         messages = messages.filter(channel=channel)
     return messages
+
+
+def alerts_for_api(*, user) -> QuerySet[Alert]:
+    """The alerts the user may see (selectors_alerts decides which), with everything a row shows."""
+    return alerts_for_user(user=user).select_related("force").prefetch_related("interests")

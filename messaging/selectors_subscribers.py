@@ -3,11 +3,20 @@ a signed or unguessable link names."""
 
 import uuid
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.policy import can, scope_for
 from messaging import links
-from messaging.models import Channel, Delivery, Interest, Subscriber, SubscriberChannel
+from messaging.models import (
+    Channel,
+    ChannelStatus,
+    Delivery,
+    Interest,
+    SignUpSource,
+    Subscriber,
+    SubscriberChannel,
+)
 from neighbourhoods.models import Neighbourhood, Ward
 
 
@@ -134,4 +143,48 @@ def deliveries_for_export(*, subscriber: Subscriber) -> QuerySet[Delivery]:
     """Every alert message sent to the subscriber, with its feedback, oldest first (one query)."""
     return (
         Delivery.objects.filter(subscriber=subscriber).select_related("alert", "feedback").order_by("queued_at", "pk")
+    )
+
+
+def subscribers_for_user(*, user) -> QuerySet[Subscriber]:
+    """Current members living in the user's area, with their channels and interests (three queries)."""
+    lookup = scope_for(user).neighbourhood_filter(via="ward__neighbourhood__")
+    if lookup is None:
+        return Subscriber.objects.none()
+    return (
+        Subscriber.objects.current()
+        .filter(ward__neighbourhood__isnull=False, **lookup)
+        .select_related("ward__neighbourhood")
+        .defer("ward__boundary")
+        .prefetch_related(
+            Prefetch("channels", queryset=SubscriberChannel.objects.order_by("channel")),
+            Prefetch("interests", queryset=Interest.objects.order_by("position", "name")),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _members_in_ward(subscribers: QuerySet[Subscriber]) -> Coalesce:
+    counted = subscribers.filter(ward=OuterRef("pk")).order_by().values("ward").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def ward_member_counts(*, user) -> QuerySet[Ward]:
+    """The wards of the user's area, each with its members (current, with a confirmed channel) and
+    how many of them an officer signed up in the field, in one query."""
+    lookup = scope_for(user).neighbourhood_filter(via="neighbourhood__")
+    if lookup is None:
+        return Ward.objects.none()
+    reachable = Subscriber.objects.current().filter(
+        pk__in=SubscriberChannel.objects.filter(status=ChannelStatus.ACTIVE).values("subscriber_id")
+    )
+    return (
+        Ward.objects.filter(neighbourhood__isnull=False, **lookup)
+        .select_related("neighbourhood")
+        .defer("boundary")
+        .annotate(
+            members=_members_in_ward(reachable),
+            field_members=_members_in_ward(reachable.filter(source=SignUpSource.FIELD)),
+        )
+        .order_by("name", "code")
     )

@@ -1,4 +1,3 @@
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
@@ -7,24 +6,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import PolicyPermission, ReadModelSerializer, responses
-from accounts.policy import scope_for
 from neighbourhoods import selectors
 from neighbourhoods.filters_api import NeighbourhoodApiFilter, WardApiFilter
 from neighbourhoods.models import Neighbourhood, Ward
-
-
-def wards_for_user(*, user) -> QuerySet[Ward]:
-    """Wards of the neighbourhoods in the user's area, without their boundaries (one query)."""
-    scope_filter = scope_for(user).neighbourhood_filter()
-    if scope_filter is None:
-        return Ward.objects.none()
-    return (
-        Ward.objects.filter(**{f"neighbourhood__{key}": value for key, value in scope_filter.items()})
-        .filter(neighbourhood__isnull=False)
-        .select_related("neighbourhood", "district")
-        .defer("boundary")
-        .order_by("name", "code")
-    )
 
 
 class WardSummarySerializer(ReadModelSerializer):
@@ -112,7 +96,7 @@ class WardListApi(_InAreaApi, generics.ListAPIView):
     filterset_class = WardApiFilter
 
     def get_queryset(self):
-        return wards_for_user(user=self.request.user)
+        return selectors.wards_for_user(user=self.request.user)
 
 
 @extend_schema_view(get=extend_schema(responses=responses({200: WardSerializer}, 403, 404)))
@@ -121,7 +105,7 @@ class WardDetailApi(_InAreaApi, generics.RetrieveAPIView):
     lookup_field = "code"
 
     def get_queryset(self):
-        return wards_for_user(user=self.request.user)
+        return selectors.wards_for_user(user=self.request.user)
 
 
 class LocateResultSerializer(serializers.Serializer):

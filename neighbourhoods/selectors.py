@@ -11,7 +11,7 @@ from shapely import Point
 from shapely.geometry import mapping, shape
 from shapely.prepared import prep
 
-from accounts.policy import scope_for
+from accounts.policy import can, scope_for
 from accounts.roles import PUBLIC_TEAM_ORDER, ScopeLevel
 from meetings.models import Meeting, MeetingStatus
 from neighbourhoods.models import Neighbourhood, TeamMembership, Ward
@@ -148,15 +148,19 @@ def _count(queryset, *, on: str = "neighbourhood") -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+def _wards_in_area(user) -> QuerySet[Ward]:
+    """Wards that belong to a neighbourhood in the user's area (none for a user without an area)."""
+    lookup = scope_for(user).neighbourhood_filter(via="neighbourhood__")
+    if lookup is None:
+        return Ward.objects.none()
+    return Ward.objects.filter(neighbourhood__isnull=False, **lookup)
+
+
 def wards_in_scope(*, user) -> list[Ward]:
     """The wards (of a neighbourhood) in the user's area, with their neighbourhood, division and
     force, in one query: the area an officer's figures are worked out over."""
-    lookup = scope_for(user).neighbourhood_filter()
-    if lookup is None:
-        return []
     return list(
-        Ward.objects.filter(**{f"neighbourhood__{key}": value for key, value in lookup.items()})
-        .filter(neighbourhood__isnull=False)
+        _wards_in_area(user)
         .select_related("neighbourhood__division__force")
         .only("name", "code", "population", "neighbourhood__name", "neighbourhood__code",
               "neighbourhood__division__name", "neighbourhood__division__force__name")
@@ -255,3 +259,18 @@ def district_names_beside(*, path: Path) -> dict[str, str]:
         return {}
     with names_file.open(encoding="utf-8") as handle:
         return {row["code"].strip(): row["name"].strip() for row in csv.DictReader(handle)}
+
+
+def neighbourhoods_where(*, user, action: str) -> list[Neighbourhood]:
+    """The neighbourhoods of the user's area for which the policy allows `action` (one query).
+    Lists use it so they hold exactly the rows the policy would allow one by one."""
+    scope_filter = scope_for(user).neighbourhood_filter()
+    if scope_filter is None:
+        return []
+    candidates = Neighbourhood.objects.filter(**scope_filter).select_related("division").order_by("name")
+    return [n for n in candidates if can(user, action, n)]
+
+
+def wards_for_user(*, user) -> QuerySet[Ward]:
+    """Wards of the neighbourhoods in the user's area, without their boundaries (one query)."""
+    return _wards_in_area(user).select_related("neighbourhood", "district").defer("boundary").order_by("name", "code")

@@ -1,16 +1,14 @@
 """The priorities API's endpoints and the reads behind their lists."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api import PolicyPermission, neighbourhoods_where, responses, service_errors
+from accounts.api import PolicyPermission, responses, service_errors
 from accounts.policy import can
-from accounts.roles import Role
-from neighbourhoods.models import Ward
+from neighbourhoods.selectors import neighbourhoods_where
 from priorities import services
 from priorities.api.serializers import (
     ActionAddSerializer,
@@ -31,67 +29,13 @@ from priorities.api.serializers import (
     TransitionSerializer,
 )
 from priorities.filters_api import ActionApiFilter, IssueApiFilter, PriorityApiFilter
-from priorities.models import Action, ActionUpdate, Issue, Priority
+from priorities.models import Action, Issue, Priority
 from priorities.permissions import action_get_for_user, issue_get_for_user, priority_get_for_user
 from priorities.selectors import intake as intake_selectors
 from priorities.selectors import records as record_selectors
 from priorities.views.records import TRANSITION_SERVICES, VERB_RULES
 
 # --- reads ------------------------------------------------------------------------------------
-
-_WARDS = Prefetch("wards", queryset=Ward.objects.defer("boundary").order_by("name"))
-_ACTION_OWNERS = ("owner_officer", "owner_agency", "owner_partner_user")
-
-
-def priorities_for_user(*, user) -> QuerySet[Priority]:
-    """Priorities of the neighbourhoods whose records the user may read, latest change first."""
-    readable = [n.pk for n in neighbourhoods_where(user=user, action="priority.view_board")]
-    return (
-        Priority.objects.filter(neighbourhood__in=readable)
-        .select_related("neighbourhood__division")
-        .prefetch_related(_WARDS)
-        .order_by("-state_changed_at", "-pk")
-    )
-
-
-def actions_for_user(*, user) -> QuerySet[Action]:
-    """`action.view` as a queryset: a partner user's agency's actions; for everyone else the
-    actions of priorities they may read. The priority comes without its restricted text."""
-    actions = Action.objects.select_related("priority__neighbourhood__division", *_ACTION_OWNERS).defer(
-        *(f"priority__{name}" for name in record_selectors.RESTRICTED_FIELDS)
-    )
-    if user.role == Role.PARTNER:
-        if not user.agency_id:
-            return Action.objects.none()
-        actions = actions.filter(owner_agency_id=user.agency_id)
-    else:
-        readable = [n.pk for n in neighbourhoods_where(user=user, action="priority.view_board")]
-        actions = actions.filter(priority__neighbourhood__in=readable)
-    return actions.order_by("due_date", "pk")
-
-
-def action_detail(*, pk: int) -> Action:
-    """One action with its owners and its update log (two queries). Call it after the access
-    helper has said the user may see the action."""
-    updates = ActionUpdate.objects.select_related("author").order_by("created_at", "pk")
-    return (
-        Action.objects.select_related("priority__neighbourhood", *_ACTION_OWNERS)
-        .defer(*(f"priority__{name}" for name in record_selectors.RESTRICTED_FIELDS))
-        .prefetch_related(Prefetch("updates", queryset=updates))
-        .get(pk=pk)
-    )
-
-
-def triage_issues_for_user(*, user) -> QuerySet[Issue]:
-    """Issues of the neighbourhoods whose triage queue is the user's (their team's), heaviest
-    evidence first, then the longest waiting, as the queue page orders them."""
-    team = [n.pk for n in neighbourhoods_where(user=user, action="priority.propose")]
-    return (
-        Issue.objects.filter(neighbourhood__in=team)
-        .select_related("neighbourhood__division", "ward", "reported_by")
-        .defer("ward__boundary")
-        .order_by("-supporters", "created_at", "pk")
-    )
 
 
 def _priority_response(request, pk: int, *, status_code=status.HTTP_200_OK) -> Response:
@@ -112,7 +56,7 @@ class PriorityListApi(generics.ListAPIView):
     filterset_class = PriorityApiFilter
 
     def get_queryset(self):
-        return priorities_for_user(user=self.request.user)
+        return record_selectors.priorities_for_user(user=self.request.user)
 
     @extend_schema(responses=responses({200: PrioritySerializer}, 400, 403, 404))
     def get(self, request, *args, **kwargs):
@@ -220,7 +164,7 @@ class ActionListApi(generics.ListAPIView):
     filterset_class = ActionApiFilter
 
     def get_queryset(self):
-        return actions_for_user(user=self.request.user)
+        return record_selectors.actions_for_user(user=self.request.user)
 
     @extend_schema(responses=responses({200: ActionSerializer}, 400, 403, 404))
     def get(self, request, *args, **kwargs):
@@ -239,7 +183,9 @@ class ActionCreateApi(APIView):
         body.is_valid(raise_exception=True)
         with service_errors():
             action = services.action_add(priority=priority, actor=request.user, **body.validated_data)
-        return Response(ActionDetailSerializer(action_detail(pk=action.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ActionDetailSerializer(record_selectors.action_detail(pk=action.pk)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class ActionDetailApi(APIView):
@@ -249,7 +195,7 @@ class ActionDetailApi(APIView):
     @extend_schema(responses=responses({200: ActionDetailSerializer}, 403, 404))
     def get(self, request, pk: int):
         action_get_for_user(user=request.user, pk=pk)
-        return Response(ActionDetailSerializer(action_detail(pk=pk)).data)
+        return Response(ActionDetailSerializer(record_selectors.action_detail(pk=pk)).data)
 
 
 class ActionUpdateCreateApi(APIView):
@@ -266,7 +212,9 @@ class ActionUpdateCreateApi(APIView):
         body.is_valid(raise_exception=True)
         with service_errors():
             services.action_update(action=action, actor=request.user, **body.validated_data)
-        return Response(ActionDetailSerializer(action_detail(pk=pk)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ActionDetailSerializer(record_selectors.action_detail(pk=pk)).data, status=status.HTTP_201_CREATED
+        )
 
 
 # --- views: issues ------------------------------------------------------------------------------
@@ -282,7 +230,7 @@ class IssueListApi(generics.ListAPIView):
     filterset_class = IssueApiFilter
 
     def get_queryset(self):
-        return triage_issues_for_user(user=self.request.user)
+        return record_selectors.triage_issues_for_user(user=self.request.user)
 
     @extend_schema(responses=responses({200: IssueSerializer}, 400, 403, 404))
     def get(self, request, *args, **kwargs):

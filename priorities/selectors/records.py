@@ -19,6 +19,7 @@ from accounts.policy import can, scope_for
 from accounts.roles import NEIGHBOURHOOD_TEAM_ROLES, Role, ScopeLevel
 from meetings.models import Meeting, MeetingStatus
 from neighbourhoods.models import Division, Neighbourhood, TeamMembership, Ward
+from neighbourhoods.selectors import neighbourhoods_where
 from priorities.models import (
     OPEN_STATES,
     Action,
@@ -384,3 +385,58 @@ def _changes(events: list[PriorityEvent]) -> list[str]:
     if any("state" not in e.changes for e in events):
         badges.append("updated")
     return badges
+
+
+_WARDS = Prefetch("wards", queryset=Ward.objects.defer("boundary").order_by("name"))
+_ACTION_OWNERS = ("owner_officer", "owner_agency", "owner_partner_user")
+
+
+def priorities_for_user(*, user) -> QuerySet[Priority]:
+    """Priorities of the neighbourhoods whose records the user may read, latest change first."""
+    readable = [n.pk for n in neighbourhoods_where(user=user, action="priority.view_board")]
+    return (
+        Priority.objects.filter(neighbourhood__in=readable)
+        .select_related("neighbourhood__division")
+        .prefetch_related(_WARDS)
+        .order_by("-state_changed_at", "-pk")
+    )
+
+
+def actions_for_user(*, user) -> QuerySet[Action]:
+    """`action.view` as a queryset: a partner user's agency's actions; for everyone else the
+    actions of priorities they may read. The priority comes without its restricted text."""
+    actions = Action.objects.select_related("priority__neighbourhood__division", *_ACTION_OWNERS).defer(
+        *(f"priority__{name}" for name in RESTRICTED_FIELDS)
+    )
+    if user.role == Role.PARTNER:
+        if not user.agency_id:
+            return Action.objects.none()
+        actions = actions.filter(owner_agency_id=user.agency_id)
+    else:
+        readable = [n.pk for n in neighbourhoods_where(user=user, action="priority.view_board")]
+        actions = actions.filter(priority__neighbourhood__in=readable)
+    return actions.order_by("due_date", "pk")
+
+
+def action_detail(*, pk: int) -> Action:
+    """One action with its owners and its update log (two queries). Call it after the access
+    helper has said the user may see the action."""
+    updates = ActionUpdate.objects.select_related("author").order_by("created_at", "pk")
+    return (
+        Action.objects.select_related("priority__neighbourhood", *_ACTION_OWNERS)
+        .defer(*(f"priority__{name}" for name in RESTRICTED_FIELDS))
+        .prefetch_related(Prefetch("updates", queryset=updates))
+        .get(pk=pk)
+    )
+
+
+def triage_issues_for_user(*, user) -> QuerySet[Issue]:
+    """Issues of the neighbourhoods whose triage queue is the user's (their team's), heaviest
+    evidence first, then the longest waiting, as the queue page orders them."""
+    team = [n.pk for n in neighbourhoods_where(user=user, action="priority.propose")]
+    return (
+        Issue.objects.filter(neighbourhood__in=team)
+        .select_related("neighbourhood__division", "ward", "reported_by")
+        .defer("ward__boundary")
+        .order_by("-supporters", "created_at", "pk")
+    )
