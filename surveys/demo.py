@@ -252,8 +252,9 @@ def _active_channels(ward_ids: list[int]) -> dict[int, list[tuple]]:
     return channels
 
 
-def _live_at(channels: list[tuple], moment) -> bool:
-    return any(confirmed <= moment and (left is None or left > moment) for _, confirmed, left in channels)
+def _live_at(confirmed, left, moment) -> bool:
+    """A channel confirmed by `moment` and not yet left."""
+    return confirmed <= moment and (left is None or left > moment)
 
 
 def _seed_wave(force, author, number, months, season, today, as_of, members, profiles, channels) -> int:
@@ -275,7 +276,7 @@ def _seed_wave(force, author, number, months, season, today, as_of, members, pro
     ends = min(closes, as_of)
     chosen = [m for m in members if m["consent_at"] < opens and rng.random() < RESPONSE_RATE]
     # Only members the invitation reached can answer it.
-    chosen = [m for m in chosen if _live_at(channels.get(m["pk"], []), opens)]
+    chosen = [m for m in chosen if any(_live_at(c, left, opens) for _, c, left in channels.get(m["pk"], []))]
     responses = [_response(survey, rng, m, profiles[m["ward_id"]], opens, ends) for m in chosen]
     Response.objects.bulk_create(responses, batch_size=CHUNK)
     # Its own random stream, so the invitation leaves the answers drawn below as they were.
@@ -306,7 +307,7 @@ def _seed_invitation(survey, author, invited, channels, responses, rng) -> None:
     for member in invited:
         for channel, confirmed, unsubscribed in channels.get(member["pk"], []):
             # Only channels that were live when the invitation went, as the real fan-out chooses.
-            if not _live_at([(channel, confirmed, unsubscribed)], sent):
+            if not _live_at(confirmed, unsubscribed, sent):
                 continue
             counts[channel] += 1
             at = sent + timedelta(minutes=2, seconds=rng.randrange(3600))
