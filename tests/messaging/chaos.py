@@ -103,6 +103,20 @@ class Broker:
     def send(self, task: str, **kwargs) -> None:
         self.app.send_task(f"messaging.tasks.{task}", kwargs=kwargs, queue=self.queue)
 
+    def state(self) -> dict:
+        """What the broker holds, for a test's failure message: waiting and unacknowledged
+        messages, and how long the lock on restoring the unacknowledged ones still has to run."""
+        try:
+            with self.app.connection_for_write() as connection:
+                client = connection.default_channel.client
+                return {
+                    "waiting": client.llen(self.queue),
+                    "unacknowledged": client.hlen("unacked"),
+                    "restore_lock_ttl": client.ttl("unacked_mutex"),
+                }
+        except Exception as exc:  # noqa: BLE001 - a diagnostic must not hide the failure it explains
+            return {"unreadable": repr(exc)}
+
     def close(self) -> None:
         self.app.close()
 
@@ -125,6 +139,9 @@ app.conf.broker_transport_options = {{
     "visibility_timeout": {visibility_timeout},
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
+    # The restore runs under a Redis lock that outlives a worker killed while holding it; kombu's
+    # 300-second default then stops every restore for five minutes, longer than a test waits.
+    "unacked_mutex_expire": {visibility_timeout},
 }}
 app.worker_main(["worker", "-Q", {queue!r}, "-n", {name!r}, "-c", "1", "-l", {log_level!r},
                  "--without-gossip", "--without-mingle", "--without-heartbeat"])

@@ -304,6 +304,10 @@ ZERO_FIGURES = ("send_duplicates_at_provider", "send_unrecorded")
 # --- On real workers ----------------------------------------------------------------------------
 
 
+def stall_report(alert, notify, fleet, broker) -> str:
+    return f"deliveries {outcome(alert, notify)}, live workers {len(fleet.live())}, broker {broker.state()}"
+
+
 def running_fan_out(fleet, timeout: float = 60):
     """The worker whose connection is, right now, inside one of the fan-out's INSERT … SELECTs."""
     deadline = time.monotonic() + timeout
@@ -334,7 +338,8 @@ def test_it_sends_exactly_once_when_workers_are_killed_mid_fan_out_and_mid_send(
         # Spread over the send: the last kill comes with a fifth of the messages still to go.
         target = KILL_MEMBERS * number // (SEND_KILLS + 2)
         assert wait_for(lambda target=target: len(notify.accepted) >= target, timeout=90), (
-            f"sending stalled at {len(notify.accepted)} of {KILL_MEMBERS} messages; kills: {kills}"
+            f"sending stalled at {len(notify.accepted)} of {KILL_MEMBERS} messages; kills: {kills}; "
+            f"{stall_report(alert, notify, fleet, broker)}"
         )
         time.sleep(random.uniform(0, 0.2))  # noqa: S311 - where in a send the kill lands
         victim = fleet.live()[0]
@@ -342,7 +347,9 @@ def test_it_sends_exactly_once_when_workers_are_killed_mid_fan_out_and_mid_send(
         kills.append(("send", len(notify.accepted), round(time.monotonic() - began, 1)))
         fleet.start(1)
     assert len(kills) == FAN_OUT_KILLS + SEND_KILLS
-    assert settled(alert), f"the alert never finished: {outcome(alert, notify)}, kills (stage, progress, s): {kills}"
+    assert settled(alert), (
+        f"the alert never finished, kills (stage, progress, s): {kills}; {stall_report(alert, notify, fleet, broker)}"
+    )
     assert_exactly_once(alert, notify, KILL_MEMBERS, kills=kills, seconds=round(time.monotonic() - began, 1))
 
 
