@@ -132,7 +132,8 @@ class Subscriber(models.Model):
     objects = SubscriberQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["ward"]), models.Index(fields=["created_at"])]
+        # (ward, consent_at) serves the ward filter alone too, and a return's sign-ups in a period.
+        indexes = [models.Index(fields=["ward", "consent_at"]), models.Index(fields=["created_at"])]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(source="field") | Q(consent_taken_by__isnull=False) | Q(erased_at__isnull=False),
@@ -287,7 +288,7 @@ class Alert(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "send_at"])]
+        indexes = [models.Index(fields=["status", "send_at"]), models.Index(fields=["released_at"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(send_email=True) | Q(send_sms=True) | Q(send_voice=True), name="alert_has_a_channel"

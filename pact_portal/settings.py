@@ -111,6 +111,15 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL's planner assumes spinning disks (random_page_cost 4), so it scans a whole table rather
+# than look up a few hundred rows by index: a return's survey answers and officer time then slow
+# down with every year of history. 1.1 is the usual figure for SSD or memory-resident data; set
+# DATABASE_RANDOM_PAGE_COST empty to keep the server's own.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
+    page_cost := env.str("DATABASE_RANDOM_PAGE_COST", default="1.1")
+):
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c random_page_cost={float(page_cost)}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

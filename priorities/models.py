@@ -166,7 +166,11 @@ class Priority(models.Model):
     class Meta:
         ordering = ["-state_changed_at"]
         verbose_name_plural = "priorities"
-        indexes = [models.Index(fields=["neighbourhood", "state"])]
+        # (neighbourhood, state, created_at) also answers (neighbourhood, state); a return reads both orders.
+        indexes = [
+            models.Index(fields=["neighbourhood", "state", "created_at"]),
+            models.Index(fields=["neighbourhood", "created_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(state="not_adopted") | ~Q(not_adopted_reason=""), name="not_adopted_has_public_reason"
@@ -326,6 +330,8 @@ class PriorityEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        # A return counts the transitions in a period across all of a division's priorities.
+        indexes = [models.Index(fields=["at"])]
 
     def __str__(self):
         return f"{self.verb} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"

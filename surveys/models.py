@@ -180,7 +180,7 @@ class Response(models.Model):
                 fields=["survey", "subscriber"], condition=Q(subscriber__isnull=False), name="one_response_per_member"
             ),
         ]
-        indexes = [models.Index(fields=["survey", "submitted_at"])]
+        indexes = [models.Index(fields=["survey", "submitted_at"]), models.Index(fields=["ward", "submitted_at"])]
 
     def __str__(self):
         return f"Response {self.pk} to {self.survey_id}"
