@@ -30,6 +30,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "messaging.tasks.deliveries_reclaim_task",
         "schedule": crontab(minute="*/2"),
     },
+    # The month just ended is recorded per ward (reports.selectors_membership) before the drafts
+    # are read. Daily, so a missed 1st, or a new ward, is made good the next night.
+    "reports-record-membership": {
+        "task": "reports.tasks.membership_record_closed_months_task",
+        "schedule": crontab(hour=2, minute=45),
+    },
     # Each division's return drafts itself on the 1st for the month just ended (HMIC: the return is
     # due by the ninth). 03:15: after the nightly series top-up, and waiting on the chief inspector's desk.
     "reports-draft-returns": {

@@ -6,6 +6,7 @@ second-latest one late, on the 12th, after two reminders and being marked late);
 is the current draft, due on the 9th of this month, with the featured division's engagement
 highlight already written. Each submitted return pins the division's two longest-open priorities.
 
+Each ward's membership is recorded for the closed months first, as beat would have recorded them.
 The returns go through the services (so snapshots, fingerprints and history are the real thing);
 only the moments are moved back to when they would have happened. Deterministic for a given
 `today`, and idempotent: a submitted return is left alone, a draft only gains missing text.
@@ -24,6 +25,7 @@ from neighbourhoods.models import Force, Ward
 from priorities.models import Priority
 from reports import services
 from reports.models import REMINDER_DAYS, HighlightReturn, ReturnEvent, ReturnEventVerb
+from reports.selectors_membership import months_after
 
 MONTHS = 4
 FEATURED_WARD = "E05005155"  # Daneshouse with Stoneyholme, as in neighbourhoods.demo
@@ -49,6 +51,7 @@ NARRATIVE = {
 class DemoReturnsSummary:
     returns: int = 0
     submitted: int = 0
+    ward_months: int = 0
 
 
 def _months(today: datetime.date) -> list[datetime.date]:
@@ -70,6 +73,11 @@ def demo_returns_seed(*, force: Force, today: datetime.date | None = None) -> De
     featured = Ward.objects.filter(code=FEATURED_WARD, neighbourhood__division__force=force)
     featured_division = featured.values_list("neighbourhood__division_id", flat=True).first()
     months = _months(today)
+    this_month = today.replace(day=1)
+    ward_months = services.membership_months_record(
+        months=[months_after(this_month, -back) for back in range(1, services.MEMBERSHIP_MONTHS_KEPT + 1)],
+        ward_ids=list(Ward.objects.filter(neighbourhood__division__force=force).values_list("pk", flat=True)),
+    )
     for division in force.divisions.order_by("name"):
         chief = chiefs.get(division.pk)
         for n, month in enumerate(months):
@@ -87,7 +95,9 @@ def demo_returns_seed(*, force: Force, today: datetime.date | None = None) -> De
             if not highlight_return.is_submitted:
                 _submit(highlight_return, chief=chief, late=n == 1 and division.code == LATE_DIVISION)
     returns = HighlightReturn.objects.filter(division__force=force, period_start__in=months)
-    return DemoReturnsSummary(returns=returns.count(), submitted=returns.filter(status="submitted").count())
+    return DemoReturnsSummary(
+        returns=returns.count(), submitted=returns.filter(status="submitted").count(), ward_months=ward_months
+    )
 
 
 @transaction.atomic

@@ -122,3 +122,30 @@ def due_date_for(period_end: datetime.date) -> datetime.date:
     """The ninth day of the month after the period ends."""
     first_of_next = (period_end.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
     return first_of_next.replace(day=DUE_DAY)
+
+
+class WardMonthMembership(models.Model):
+    """In the Know's membership of one ward at the close of one month, recorded once the month
+    has ended (beat, on the 1st) so a return reads a few rows per ward instead of counting every
+    member the ward has ever had. Later changes to a closed month's members (a channel found
+    undeliverable, with no date) do not move it: the figure is the month as it closed."""
+
+    ward = models.ForeignKey("neighbourhoods.Ward", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month.")
+    members = models.PositiveIntegerField(help_text="Members reachable at the month's end.")
+    joined_by_end = models.PositiveIntegerField(help_text="Members who had confirmed a channel by the month's end.")
+    unsubscribes = models.PositiveIntegerField(help_text="Channels unsubscribed during the month.")
+    profile = models.JSONField(
+        default=dict,
+        help_text="Reachable members who shared their age band or ethnic group: {category: {group: count}}.",
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ward", "month"], name="one_membership_row_per_ward_month"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="membership_month_is_a_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ward_id} {self.month:%Y-%m}: {self.members}"

@@ -15,7 +15,7 @@ disclosure control; representation through surveys' representation figures.
 """
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
@@ -34,6 +34,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from meetings.analytics import FEW_PEOPLE, held_meetings
@@ -51,7 +52,6 @@ from messaging.models import (
     Alert,
     AlertStatus,
     AudienceLevel,
-    ChannelStatus,
     Delivery,
     DeliveryStatus,
     SignUpSource,
@@ -60,17 +60,16 @@ from messaging.models import (
 )
 from neighbourhoods.models import Neighbourhood, Ward
 from priorities.models import OPEN_STATES, Action, ActionStatus, Category, Issue, Priority, PriorityEvent, PriorityState
-from priorities.selectors.public import _residents_behind
+from priorities.selectors.public import residents_behind
 from reports.models import HighlightReturn, PeriodKind
+from reports.selectors_membership import membership_by_month, midnight, months_after, months_between, profile_by_ward
 from surveys import disclosure
 from surveys.models import BankKey, PopulationCategory, Response
 from surveys.selectors_representation import (
     CATEGORY_GROUPS,
-    _category,
-    _grouped,
-    _members,
-    _population,
-    _under_represented,
+    category_figures,
+    most_under_represented,
+    population_by_ward,
 )
 from surveys.selectors_results import RESPONDENTS, measure_rows
 
@@ -129,28 +128,22 @@ _HOURS = DecimalField(max_digits=12, decimal_places=2)
 # --- periods ------------------------------------------------------------------------------------
 
 
-def _months_after(day: date, months: int) -> date:
-    """The first of the month `months` after (or before, if negative) `day`'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def period_bounds(*, period_kind: str, day: date) -> tuple[date, date]:
     """The month, or calendar quarter, containing `day`: its first and last days."""
     if period_kind == PeriodKind.QUARTER:
         start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-        return start, _months_after(start, 3) - timedelta(days=1)
+        return start, months_after(start, 3) - timedelta(days=1)
     start = day.replace(day=1)
-    return start, _months_after(start, 1) - timedelta(days=1)
+    return start, months_after(start, 1) - timedelta(days=1)
 
 
 def previous_period(*, period_kind: str, period_start: date) -> tuple[date, date]:
     months = 3 if period_kind == PeriodKind.QUARTER else 1
-    return period_bounds(period_kind=period_kind, day=_months_after(period_start, -months))
+    return period_bounds(period_kind=period_kind, day=months_after(period_start, -months))
 
 
 def same_period_last_year(*, period_kind: str, period_start: date) -> tuple[date, date]:
-    return period_bounds(period_kind=period_kind, day=_months_after(period_start, -12))
+    return period_bounds(period_kind=period_kind, day=months_after(period_start, -12))
 
 
 def period_label(*, period_kind: str, period_start: date, period_end: date) -> str:
@@ -188,7 +181,7 @@ class _Window:
             LAST_YEAR: same_period_last_year(period_kind=period_kind, period_start=period_start),
         }
         self.bounds = {
-            name: (_midnight(start), _midnight(end + timedelta(days=1))) for name, (start, end) in self.dates.items()
+            name: (midnight(start), midnight(end + timedelta(days=1))) for name, (start, end) in self.dates.items()
         }
 
     def within(self, field: str) -> Q:
@@ -210,10 +203,6 @@ class _Window:
             "end": end.isoformat(),
             "label": period_label(period_kind=self.kind, period_start=start, period_end=end),
         }
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
 def _quantize(value, places: str) -> float:
@@ -276,8 +265,9 @@ def return_figures(*, division, period_kind: str, period_start: date, period_end
 def return_figures_for_divisions(
     *, divisions, period_kind: str, period_start: date, period_end: date
 ) -> dict[int, dict]:
-    """Division id → figures, in sixteen queries whatever the number of divisions, neighbourhoods,
-    meetings, priorities, members or responses (seventeen when `divisions` is a QuerySet)."""
+    """Division id → figures, in fifteen queries whatever the number of divisions, neighbourhoods,
+    meetings, priorities, members or responses: two more when a month of the periods has no
+    recorded membership yet, one more when `divisions` is a QuerySet."""
     divisions = list(divisions)
     places = _Places([d.pk for d in divisions])
     window = _Window(period_kind=period_kind, period_start=period_start, period_end=period_end)
@@ -285,13 +275,15 @@ def return_figures_for_divisions(
     _add_meetings(tally, window, places)
     _add_officer_time(tally, window, places, costs=rank_costs())
     _add_priorities(tally, window, places)
-    _add_members(tally, window, places)
+    membership = membership_by_month(ward_ids=places.ward_ids, months=_membership_months(window))
+    _add_members(tally, window, places, membership)
     _add_sign_ups(tally, window, places)
     _add_alerts(tally, window, places)
     _add_deliveries(tally, window, places)
     _add_surveys(tally, window, places)
     top = _top_priorities(window, places)
-    representation = _representation(places)
+    at_end = profile_by_ward(membership, month=window.dates[VALUE][1].replace(day=1))
+    representation = _representation(places, members=at_end)
     result = {}
     for division in divisions:
         areas = [n for n in places.neighbourhoods if n["division_id"] == division.pk]
@@ -398,51 +390,38 @@ def _add_priorities(tally: _Tally, window: _Window, places: _Places) -> None:
         tally.areas[VALUE, row["priority__neighbourhood_id"]]["overdue_actions"] += row["n"]
 
 
-def _active_at(moment: datetime) -> Q:
-    """A channel that could be reached at `moment`: confirmed before it and not unsubscribed by it.
-    In the Know's rule for today (not erased, a channel active now) carried back in time; a
-    channel that stopped working with no date recorded counts as never reachable, as the
-    measures' growth chart counts its member leaving the month they joined."""
-    return (
-        Q(confirmed_at__lt=moment)
-        & (Q(status=ChannelStatus.ACTIVE) | Q(unsubscribed_at__gte=moment))
-        & (Q(subscriber__erased_at__isnull=True) | Q(subscriber__erased_at__gte=moment))
-    )
+def _membership_months(window: _Window) -> list[date]:
+    """Every month a period runs through, and the one before each (joiners are counted from it)."""
+    months = set()
+    for start, end in window.dates.values():
+        months.add(months_after(start, -1))
+        months.update(months_between(start, end))
+    return sorted(months)
 
 
-def _add_members(tally: _Tally, window: _Window, places: _Places) -> None:
-    """Members at each period's end, joiners (first channel confirmed) and unsubscribes, in one pass
-    over the channels of the divisions' members."""
-    moments = sorted({moment for bounds in window.bounds.values() for moment in bounds})
-    annotations = {
-        f"members_{name}": Count("subscriber_id", distinct=True, filter=_active_at(e))
-        for name, (_, e) in window.bounds.items()
-    }
-    annotations |= {
-        f"joined_{i}": Count("subscriber_id", distinct=True, filter=Q(confirmed_at__lt=m))
-        for i, m in enumerate(moments)
-    }
-    annotations |= {
-        f"unsubscribes_{name}": Count("pk", filter=Q(unsubscribed_at__gte=s, unsubscribed_at__lt=e))
-        for name, (s, e) in window.bounds.items()
-    }
-    rows = (
-        SubscriberChannel.objects.filter(subscriber__ward_id__in=places.ward_ids)
-        .order_by()
-        .values("subscriber__ward_id")
-        .annotate(**annotations)
-    )
-    for row in rows:
-        for name, (start, end) in window.bounds.items():
-            area = tally.areas[name, places.neighbourhood_of[row["subscriber__ward_id"]]]
-            area["members_total"] += row[f"members_{name}"]
-            area["members_new"] += row[f"joined_{moments.index(end)}"] - row[f"joined_{moments.index(start)}"]
-            area["unsubscribes"] += row[f"unsubscribes_{name}"]
+def _add_members(tally: _Tally, window: _Window, places: _Places, membership: dict) -> None:
+    """Members at each period's end, joiners (first channel confirmed) and unsubscribes, from the
+    wards' months (see selectors_membership)."""
+    for name, (start, end) in window.dates.items():
+        last, before, inside = end.replace(day=1), months_after(start, -1), months_between(start, end)
+        for ward_id in places.ward_ids:
+            at_end = membership[ward_id, last]
+            joined = at_end["joined_by_end"] - membership[ward_id, before]["joined_by_end"]
+            unsubscribes = sum(membership[ward_id, month]["unsubscribes"] for month in inside)
+            if at_end["members"] or joined or unsubscribes:
+                area = tally.areas[name, places.neighbourhood_of[ward_id]]
+                area["members_total"] += at_end["members"]
+                area["members_new"] += joined
+                area["unsubscribes"] += unsubscribes
 
 
 def _add_sign_ups(tally: _Tally, window: _Window, places: _Places) -> None:
     """Sign-ups in each period by when consent was given, as In the Know's conversion counts them."""
-    confirmed = Exists(SubscriberChannel.objects.filter(subscriber=OuterRef("pk"), confirmed_at__isnull=False))
+    # A scalar subquery, not EXISTS: PostgreSQL hashes an EXISTS over every channel of the force,
+    # where this looks up the few sign-ups of the period by the channel's subscriber index.
+    first_confirmed = Subquery(
+        SubscriberChannel.objects.filter(subscriber=OuterRef("pk"), confirmed_at__isnull=False).values("pk")[:1]
+    )
     rows = (
         Subscriber.objects.filter(window.within("consent_at"), ward_id__in=places.ward_ids)
         .annotate(period=window.case("consent_at"))
@@ -450,7 +429,7 @@ def _add_sign_ups(tally: _Tally, window: _Window, places: _Places) -> None:
         .values("period", "ward_id")
         .annotate(
             signed_up=Count("pk"),
-            confirmed=Count("pk", filter=Q(confirmed)),
+            confirmed=Count("pk", filter=IsNull(first_confirmed, False)),
             field=Count("pk", filter=Q(source=SignUpSource.FIELD)),
         )
     )
@@ -536,7 +515,7 @@ def _top_priorities(window: _Window, places: _Places) -> dict[int, dict]:
     rows = (
         Priority.objects.open()
         .filter(neighbourhood_id__in=places.neighbourhood_ids, created_at__lt=window.bounds[VALUE][1])
-        .annotate(residents=_residents_behind())
+        .annotate(residents=residents_behind())
         .annotate(
             by_evidence=Window(
                 RowNumber(), partition_by=division, order_by=[F("residents").desc(), "created_at", "pk"]
@@ -581,16 +560,15 @@ def _top_priorities(window: _Window, places: _Places) -> dict[int, dict]:
     }
 
 
-def _representation(places: _Places) -> dict[int, dict]:
+def _representation(places: _Places, *, members: dict) -> dict[int, dict]:
     """Members against the census population of each division's wards, by surveys' representation
     figures (two queries for every division together; respondents are not part of the headline)."""
-    population, _, _ = _population(places.ward_ids)
-    members = _grouped(_members(places.ward_ids))
+    population, _, _ = population_by_ward(places.ward_ids)
     result = {}
     for division_id in places.division_ids:
         own = {pk for pk, area in places.neighbourhood_of.items() if places.division_of[area] == division_id}
         categories = [
-            _category(category, _only(population[category], own), _only(members[category], own), {})
+            category_figures(category, _only(population[category], own), _only(members[category], own), {})
             for category in CATEGORY_GROUPS
         ]
         result[division_id] = {
@@ -601,7 +579,7 @@ def _representation(places: _Places) -> dict[int, dict]:
                     "label": f"Aged {row.label}" if row.category == PopulationCategory.AGE_BAND else row.label,
                     "index": row.member_index,
                 }
-                for row in _under_represented(categories)
+                for row in most_under_represented(categories)
             ],
             "wards_with_population": len({pk for by_ward in population.values() for pk in by_ward if pk in own}),
         }

@@ -1,5 +1,6 @@
 """Writes for the highlight and headline return: drafting, the narrative, pinning and delegating,
-submission (which freezes the figures), reopening, and the reminders and late marking beat runs.
+submission (which freezes the figures), reopening, the reminders and late marking beat runs, and
+recording each closed month's In the Know membership per ward (see selectors_membership).
 
 Every change leaves a ReturnEvent, so the return's history says who did what and when. A
 submitted return is read-only until HQ reopens it; each service re-reads the row under a lock
@@ -20,7 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.policy import can
 from accounts.roles import Role
-from neighbourhoods.models import Division
+from neighbourhoods.models import Division, Ward
 from reports.document_build import figures_fingerprint, pinned_rows
 from reports.models import (
     REMINDER_DAYS,
@@ -29,9 +30,11 @@ from reports.models import (
     ReturnEvent,
     ReturnEventVerb,
     ReturnStatus,
+    WardMonthMembership,
     due_date_for,
 )
 from reports.selectors import force_data_start, period_bounds, return_figures
+from reports.selectors_membership import membership_counted, months_after
 from reports.selectors_pages import delegate_candidates
 
 logger = logging.getLogger(__name__)
@@ -129,6 +132,64 @@ def returns_draft_for_month(*, today: datetime.date | None = None) -> int:
             continue
         created += 1
     return created
+
+
+# --- membership at the close of each month ----------------------------------------------------
+
+# Two years and a month: a return compares with the same period last year, and a quarter's
+# joiners are counted from the month before it.
+MEMBERSHIP_MONTHS_KEPT = 25
+# Months counted per pass: each adds three conditional counts to the one query over the channels.
+_MONTHS_PER_PASS = 12
+
+
+def membership_months_record(
+    *, months: list[datetime.date], replace: bool = False, ward_ids: list[int] | None = None
+) -> int:
+    """Record every ward's (or only `ward_ids`') membership at the close of each of `months`
+    (firsts of closed months). A month already recorded is left as it closed unless `replace`;
+    returns how many rows were written. Each pass is atomic: no month is left half recorded."""
+    this_month = timezone.localdate().replace(day=1)
+    if bad := [month for month in months if month.day != 1 or month >= this_month]:
+        raise ValidationError(f"Only closed months can be recorded, by their first day: not {bad[0].isoformat()}.")
+    wards = Ward.objects.order_by("pk")
+    if ward_ids is not None:
+        wards = wards.filter(pk__in=ward_ids)
+    ward_ids = list(wards.values_list("pk", flat=True))
+    recorded = set()
+    if not replace:
+        recorded = set(
+            WardMonthMembership.objects.filter(month__in=months, ward_id__in=ward_ids).values_list("ward_id", "month")
+        )
+    wanted = {(ward_id, month) for ward_id in ward_ids for month in months} - recorded
+    months = sorted({month for _, month in wanted})
+    written = 0
+    for first in range(0, len(months), _MONTHS_PER_PASS):
+        chunk = months[first : first + _MONTHS_PER_PASS]
+        # Only the wards missing from these months: a new ward is recorded into months already closed.
+        missing_wards = sorted({ward_id for ward_id, month in wanted if month in chunk})
+        figures = membership_counted(ward_ids=missing_wards, months=chunk)
+        now = timezone.now()
+        rows = [
+            WardMonthMembership(ward_id=ward_id, month=month, recorded_at=now, **values)
+            for (ward_id, month), values in figures.items()
+            if (ward_id, month) in wanted
+        ]
+        with transaction.atomic():
+            if replace:
+                WardMonthMembership.objects.filter(month__in=chunk, ward_id__in=missing_wards).delete()
+            # Two recorders at once (beat and the command) both write a row: the first one stands.
+            WardMonthMembership.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+        written += len(rows)
+    return written
+
+
+def membership_record_closed_months(*, today: datetime.date | None = None) -> int:
+    """Record the closed months of the last two years that are not recorded yet (beat, daily: on
+    the 1st it records the month just ended; other days it finds nothing to do in one query)."""
+    this_month = (today or timezone.localdate()).replace(day=1)
+    months = [months_after(this_month, -back) for back in range(1, MEMBERSHIP_MONTHS_KEPT + 1)]
+    return membership_months_record(months=months)
 
 
 # --- writing the return -----------------------------------------------------------------------

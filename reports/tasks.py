@@ -4,6 +4,12 @@ from reports import services
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def membership_record_closed_months_task() -> int:
+    """Record each ward's In the Know membership for the closed months not recorded yet."""
+    return services.membership_record_closed_months()
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def returns_draft_for_month_task() -> int:
     """A draft return for every division for the month just ended."""
     return services.returns_draft_for_month()

@@ -62,7 +62,7 @@ def broad_ethnic_group(value: str) -> str | None:
     return "white_other" if head == "white" else head
 
 
-def _group_of(category: str, value: str) -> str | None:
+def group_of(category: str, value: str) -> str | None:
     if category == PopulationCategory.ETHNIC_GROUP:
         return broad_ethnic_group(value)
     return value if value and value != AgeBand.NOT_SAID else None
@@ -204,20 +204,20 @@ class Representation:
 def representation_figures(*, area: RepresentationArea, survey: Survey | None = None) -> Representation:
     """Population, member and respondent shares and indexes for the area, with the sign-up list."""
     ids = area.ward_ids
-    population, sources, synthetic = _population(ids)
-    members = _grouped(_members(ids))
+    population, sources, synthetic = population_by_ward(ids)
+    members = grouped_by_ward(reachable_members(ids))
     responses = Response.objects.filter(ward_id__in=ids)
     if survey is not None:
         responses = responses.filter(survey=survey)
-    respondents = _grouped(responses)
+    respondents = grouped_by_ward(responses)
     categories = [
-        _category(category, population[category], members[category], respondents[category])
+        category_figures(category, population[category], members[category], respondents[category])
         for category in CATEGORY_GROUPS
     ]
     ranked, thin = _sign_up_next(area.wards, population, members)
     return Representation(
         categories=categories,
-        under_represented=_under_represented(categories),
+        under_represented=most_under_represented(categories),
         sign_up_next=ranked,
         thin_wards=thin,
         sources=sorted(sources),
@@ -225,7 +225,7 @@ def representation_figures(*, area: RepresentationArea, survey: Survey | None = 
     )
 
 
-def _population(ward_ids: list[int]):
+def population_by_ward(ward_ids: list[int]):
     """{category: {ward id: {group: people}}}, the sources, and whether any figure is synthetic."""
     population = {category: defaultdict(lambda: defaultdict(int)) for category in CATEGORY_GROUPS}
     sources, synthetic = set(), False
@@ -233,7 +233,7 @@ def _population(ward_ids: list[int]):
         "ward_id", "category", "group", "count", "source", "is_synthetic"
     )
     for ward_id, category, value, count, source, is_synthetic in rows:
-        group = _group_of(category, value)
+        group = group_of(category, value)
         if category in population and group is not None:
             population[category][ward_id][group] += count
             sources.add(source)
@@ -241,7 +241,7 @@ def _population(ward_ids: list[int]):
     return population, sources, synthetic
 
 
-def _members(ward_ids: list[int]):
+def reachable_members(ward_ids: list[int]):
     # IN, not a correlated EXISTS: SQLite runs the EXISTS once per member, hundreds of times slower.
     reachable = SubscriberChannel.objects.filter(status=ChannelStatus.ACTIVE).values("subscriber_id")
     return Subscriber.objects.current().filter(
@@ -249,20 +249,20 @@ def _members(ward_ids: list[int]):
     )
 
 
-def _grouped(queryset):
+def grouped_by_ward(queryset):
     """{category: {ward id: {group: count}}} from one query grouped by ward, age band and ethnic group."""
     counts = {category: defaultdict(lambda: defaultdict(int)) for category in CATEGORY_GROUPS}
     rows = queryset.order_by().values_list("ward_id", "age_band", "ethnic_group").annotate(n=Count("pk"))
     for ward_id, age_band, ethnic_group, n in rows:
         given = ((PopulationCategory.AGE_BAND, age_band), (PopulationCategory.ETHNIC_GROUP, ethnic_group))
         for category, value in given:
-            group = _group_of(category, value)
+            group = group_of(category, value)
             if group is not None:
                 counts[category][ward_id][group] += n
     return counts
 
 
-def _category(category: str, population: dict, members: dict, respondents: dict) -> CategoryFigures:
+def category_figures(category: str, population: dict, members: dict, respondents: dict) -> CategoryFigures:
     # Only wards with census figures count, so a ward without them cannot skew the shares.
     wards = list(population)
     rows = [GroupFigures(category=category, group=group, label=label) for group, label in CATEGORY_GROUPS[category]]
@@ -291,7 +291,7 @@ def _category(category: str, population: dict, members: dict, respondents: dict)
     return figures
 
 
-def _under_represented(categories: list[CategoryFigures]) -> list[GroupFigures]:
+def most_under_represented(categories: list[CategoryFigures]) -> list[GroupFigures]:
     candidates = [
         row
         for figures in categories

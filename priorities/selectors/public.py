@@ -61,7 +61,7 @@ class NeighbourhoodPriorities:
     not_adopted: list[Priority]
 
 
-def _residents_behind():
+def residents_behind():
     """The evidence weight: how many residents raised the issues the priority came from."""
     weight = Issue.objects.filter(priority=OuterRef("pk")).values("priority").annotate(n=Sum("supporters")).values("n")
     return Coalesce(Subquery(weight, output_field=IntegerField()), 0)
@@ -83,7 +83,7 @@ def _public_priorities() -> QuerySet[Priority]:
         Priority.objects.public()
         .select_related("neighbourhood", "agreed_at_meeting")
         .defer(*RESTRICTED_FIELDS, "agreed_at_meeting__restricted_notes")
-        .annotate(residents=_residents_behind())
+        .annotate(residents=residents_behind())
         .prefetch_related(
             Prefetch("wards", queryset=Ward.objects.only("pk", "code", "name")),
             Prefetch("actions", queryset=public_actions, to_attr="public_actions"),

@@ -8,11 +8,12 @@ import pytest
 import time_machine
 
 from neighbourhoods.demo import DATA_DIR, demo_force_seed
-from neighbourhoods.models import Force
+from neighbourhoods.models import Force, Ward
 from reports.demo import demo_returns_seed
 from reports.document_build import figures_fingerprint
 from reports.models import HighlightReturn
 from reports.selectors import return_figures
+from reports.services import MEMBERSHIP_MONTHS_KEPT
 from tests.support import module_data
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +39,8 @@ def returns(code):
 
 def test_it_gives_every_division_four_months_the_latest_a_draft(seeded):
     assert seeded.returns == 12 and seeded.submitted == 9
+    # Membership recorded for every ward over the two years and a month a return reads.
+    assert seeded.ward_months == Ward.objects.count() * MEMBERSHIP_MONTHS_KEPT > 0
     for code in ("east", "south", "west"):
         by_month = returns(code)
         assert sorted(by_month, reverse=True) == MONTHS

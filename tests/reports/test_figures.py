@@ -28,8 +28,10 @@ pytestmark = pytest.mark.django_db
 OCTOBER = {"period_kind": PeriodKind.MONTH, "period_start": date(2026, 10, 1), "period_end": date(2026, 10, 31)}
 Q3 = {"period_kind": PeriodKind.QUARTER, "period_start": date(2026, 7, 1), "period_end": date(2026, 9, 30)}
 # neighbourhoods, wards, rank costs, meetings, officer hours, new priorities, transitions, overdue
-# actions, top priorities, members, sign-ups, alerts, deliveries, survey answers, census, members described
-QUERIES = 16
+# actions, top priorities, recorded membership, sign-ups, alerts, deliveries, survey answers, census
+RECORDED_QUERIES = 15
+# ... and, with months not recorded yet, the members' channels and the profiles counted live.
+QUERIES = RECORDED_QUERIES + 2
 
 
 @pytest.fixture(autouse=True)

@@ -31,5 +31,8 @@ class Command(BaseCommand):
             )
         )
         returns = demo_returns_seed(force=Force.objects.get(slug="lancashire"))
-        self.stdout.write(f"{returns.returns} highlight returns of the last months, {returns.submitted} submitted.")
+        self.stdout.write(
+            f"{returns.returns} highlight returns of the last months, {returns.submitted} submitted; "
+            f"{returns.ward_months} ward-months of In the Know membership recorded."
+        )
         self.stdout.write(f"Every demo login uses the password {DEMO_PASSWORD!r}.")

@@ -5,7 +5,9 @@ The force (slug `bench-reports`, 3 divisions of 20 neighbourhoods, 2 wards each)
 "units": one unit gives every neighbourhood, every month for five years, three held meetings and a
 cancelled one, a priority with its history, actions and an issue, three sign-ups, two survey
 responses, and every division a monthly alert to that month's sign-ups. 1× is one unit; 10× adds
-nine more. Rows go in with bulk_create, so the same command runs on SQLite and PostgreSQL; the
+nine more. At each scale every ward's membership is recorded for every generated month, as beat
+records each month when it closes (timed and printed on its own), before the builds are timed.
+Rows go in with bulk_create, so the same command runs on SQLite and PostgreSQL; the
 force and everything in it are deleted at the end, also after an error.
 
 The target (issue 7): the build at 10× takes at most twice as long as at 1×.
@@ -42,8 +44,10 @@ from messaging.models import (
 from neighbourhoods.models import Division, Force, Neighbourhood, Ward
 from priorities.models import Action, ActionStatus, Category, Issue, IssueStatus, Priority, PriorityEvent
 from priorities.models import PriorityState as S
-from reports.models import PeriodKind
+from reports.models import PeriodKind, WardMonthMembership
 from reports.selectors import period_bounds, return_figures
+from reports.selectors_membership import months_between
+from reports.services import membership_months_record
 from surveys.bank import BANK
 from surveys.models import Answer, BankKey, Option, Question, Response, ResponseSource, Section, Survey, WardPopulation
 
@@ -112,6 +116,7 @@ class Command(BaseCommand):
                         **self.counts(),
                     }
                 )
+                self.record_membership(scale=scale)
                 wall[scale], cpu[scale] = self.time_build(runs=runs)
                 self.emit(
                     {
@@ -172,6 +177,25 @@ class Command(BaseCommand):
             "deliveries": Delivery.objects.filter(alert__force=force).count(),
             "responses": Response.objects.filter(survey__force=force).count(),
         }
+
+    def record_membership(self, *, scale: int) -> None:
+        """What beat does as each month closes, done for all the generated months at once (and
+        again at each scale, as the added units changed them): timed apart from the build."""
+        started = perf_counter()
+        written = membership_months_record(
+            months=months_between(_month(self.first_month, -1), self.measured[0]),
+            replace=True,
+            ward_ids=[ward.pk for ward in self.wards],
+        )
+        self.analyze()
+        self.emit(
+            {
+                "bench": "report_membership_months",
+                "scale": scale,
+                "seconds": round(perf_counter() - started, 2),
+                "ward_months": written,
+            }
+        )
 
     def analyze(self):
         # The planner statistics a live database has (autovacuum on PostgreSQL, PRAGMA optimize on
@@ -479,6 +503,7 @@ class Command(BaseCommand):
             PartnerAttendance.objects.filter(meeting__in=meetings),
             meetings,
             WardPopulation.objects.filter(ward__neighbourhood__division__force=force),
+            WardMonthMembership.objects.filter(ward__neighbourhood__division__force=force),
             Ward.objects.filter(**in_force),
             Neighbourhood.objects.filter(division__force=force),
             Division.objects.filter(force=force),

@@ -1,0 +1,30 @@
+"""Record every ward's In the Know membership at the close of past months, for the returns.
+
+Beat records each month as it closes; run this after loading history from elsewhere (`--replace`
+recounts months already recorded, from the members as they are now)."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from reports.selectors_membership import months_after
+from reports.services import MEMBERSHIP_MONTHS_KEPT, membership_months_record
+
+
+class Command(BaseCommand):
+    help = "Record each ward's In the Know membership at the close of the last N months."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--months", type=int, default=MEMBERSHIP_MONTHS_KEPT, help="closed months back from now")
+        parser.add_argument("--replace", action="store_true", help="recount months already recorded")
+
+    def handle(self, *args, months, replace, **options):
+        if months < 1:
+            raise CommandError("--months must be at least 1.")
+        this_month = timezone.localdate().replace(day=1)
+        wanted = [months_after(this_month, -back) for back in range(1, months + 1)]
+        try:
+            written = membership_months_record(months=wanted, replace=replace)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        self.stdout.write(f"Recorded {written} ward-months over the last {months} closed months.")
