@@ -6,31 +6,24 @@ import io
 from datetime import date
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from messaging.models import ChannelStatus, SubscriberChannel
 from pact_portal.beat import BEAT_SCHEDULE
 from reports.models import WardMonthMembership
-from reports.selectors import return_figures, return_figures_for_divisions
+from reports.selectors import return_figures
 from reports.services import MEMBERSHIP_MONTHS_KEPT, membership_months_record, membership_record_closed_months
 from reports.tasks import membership_record_closed_months_task
 from tests.factories import NeighbourhoodFactory, WardFactory
 from tests.reports import factories as f
-from tests.reports.test_figures import OCTOBER, Q3, QUERIES, RECORDED_QUERIES
+
+# _now: the figures' tests' frozen clock (3 November 2026), autouse here too.
+from tests.reports.test_figures import OCTOBER, Q3, QUERIES, RECORDED_QUERIES, _now, _queries  # noqa: F401
 from tests.reports.test_figures import headline as headline_of
 
 pytestmark = pytest.mark.django_db
 TODAY = f.NOVEMBER_3RD.date()
-
-
-@pytest.fixture(autouse=True)
-def _now():
-    with time_machine.travel(f.NOVEMBER_3RD, tick=False):
-        yield
 
 
 @pytest.fixture
@@ -41,12 +34,6 @@ def month(world):
     for _ in range(3):
         f.member(world, consent_at=f.at(date(2026, 5, 1)), confirmed_at=f.at(date(2026, 5, 1)), age_band="50-64")
     return made
-
-
-def _queries(**kwargs) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        return_figures_for_divisions(**kwargs)
-    return len(captured.captured_queries)
 
 
 @pytest.mark.parametrize("period", [OCTOBER, Q3], ids=["month", "quarter"])
