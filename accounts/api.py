@@ -43,10 +43,16 @@ class PortalPagination(PageNumberPagination):
     """?page=N&page_size=M. A page size above the maximum is clamped to it rather than refused,
     so a script asking for "everything" gets pages instead of an error or a huge response; a page
     size that is not a positive whole number is a 400 (DRF would quietly use the default); a page
-    past the end (or not a number) is DRF's 404."""
+    past the end (or not a number, blank included) is DRF's 404."""
 
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_number(self, request, paginator):
+        # DRF reads a blank ?page= as page 1; passed on, the paginator refuses it as not a number.
+        if request.query_params.get(self.page_query_param) == "":
+            return ""
+        return super().get_page_number(request, paginator)
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
