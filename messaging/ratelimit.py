@@ -2,11 +2,12 @@
 
 With Redis (REDIS_URL) the bucket lives in Redis and a Lua script refills and takes from it
 atomically, using Redis's clock, so any number of workers on any number of machines together stay
-under MESSAGING_RATE_LIMITS (messages per second per channel). The embedded default has one
+under MESSAGING_RATE_LIMITS (messages per second per channel), by MESSAGING_RATE_HEADROOM. The embedded default has one
 process, so an in-process bucket does the same job there.
 
-A bucket holds at most one second's worth of tokens: a burst after a quiet spell never exceeds
-what the provider allows in a second.
+A bucket holds at most half a second's worth of tokens (BURST_SECONDS): a burst after a quiet
+spell uses at most half of what the provider's own bucket holds, leaving the other half to absorb
+messages that the network and the workers bunch up on the way.
 """
 
 import threading
@@ -39,13 +40,18 @@ return tostring(wait)
 """
 
 
+BURST_SECONDS = 0.5
+
+
 class ProviderRateLimited(TransientSendError):
     """The provider itself answered "too many requests" (HTTP 429): retried after its Retry-After."""
 
 
 def rate_for(channel: str) -> float:
-    """Messages per second allowed on `channel`; 0 means no limit."""
-    return float(getattr(settings, "MESSAGING_RATE_LIMITS", {}).get(channel) or 0)
+    """Messages per second the engine sends on `channel`: the provider's limit less the headroom
+    (MESSAGING_RATE_HEADROOM); 0 means no limit."""
+    limit = float(getattr(settings, "MESSAGING_RATE_LIMITS", {}).get(channel) or 0)
+    return limit * float(getattr(settings, "MESSAGING_RATE_HEADROOM", 1.0))
 
 
 class LocalBucket:
@@ -101,7 +107,7 @@ def take(channel: str) -> float:
     rate = rate_for(channel)
     if rate <= 0:
         return 0.0
-    return bucket().take(_key(channel), rate=rate, capacity=max(1.0, rate), wanted=1)
+    return bucket().take(_key(channel), rate=rate, capacity=max(1.0, rate * BURST_SECONDS), wanted=1)
 
 
 def _sleep(seconds: float) -> None:

@@ -243,6 +243,10 @@ MESSAGING_RATE_LIMITS = {
     "sms": env.int("MESSAGING_SMS_RATE", default=50),
     "voice": env.int("MESSAGING_VOICE_RATE", default=5),
 }
+# The share of each limit the engine uses. Providers count arrivals, and the network and worker
+# scheduling bunch messages up on the way, so sending at exactly the limit draws 429s; a twentieth
+# under it leaves the provider's own bucket room to absorb that jitter.
+MESSAGING_RATE_HEADROOM = env.float("MESSAGING_RATE_HEADROOM", default=0.95)
 # Opens are counted with a tracking pixel only when a force turns it on (privacy: off by default).
 MESSAGING_OPEN_TRACKING = env.bool("MESSAGING_OPEN_TRACKING", default=False)
 MESSAGING_CLICK_TRACKING = env.bool("MESSAGING_CLICK_TRACKING", default=True)

@@ -208,6 +208,7 @@ def test_it_backs_off_exponentially_with_jitter():
 
 def test_it_throttles_each_message_through_the_channels_bucket(world, monkeypatch, fake, settings):
     settings.MESSAGING_RATE_LIMITS = {"email": 2}
+    settings.MESSAGING_RATE_HEADROOM = 1.0
     clock, naps = [0.0], []
 
     def nap(seconds):
@@ -220,7 +221,15 @@ def test_it_throttles_each_message_through_the_channels_bucket(world, monkeypatc
     made = fanned_out(world, monkeypatch, count=3)
     send_all(made)
     assert len(fake.sent) == 3
-    assert naps == [pytest.approx(0.5)]  # two went at once; the third waited for half a second's refill
+    # The bucket holds half a second's worth (one): each later message waits for half a second's refill.
+    assert naps == [pytest.approx(0.5), pytest.approx(0.5)]
+
+
+def test_it_sends_a_headroom_under_the_providers_limit(settings):
+    settings.MESSAGING_RATE_LIMITS = {"sms": 200, "email": 0}
+    settings.MESSAGING_RATE_HEADROOM = 0.95
+    assert ratelimit.rate_for("sms") == pytest.approx(190)
+    assert ratelimit.rate_for("email") == 0  # no limit stays no limit
 
 
 def test_the_local_bucket_allows_a_seconds_worth_then_makes_you_wait():

@@ -39,7 +39,7 @@ from neighbourhoods.models import Force, Ward
 PROJECT = Path(settings.BASE_DIR)
 # Queued beyond rate × seconds, so a pipeline faster than its limit still never runs dry.
 HEADROOM = 1.25
-# The engine's bucket starts full (one second's worth) and sends that burst at once; the rate is
+# The engine's bucket starts full (half a second's worth) and sends that burst at once; the rate is
 # measured from the end of the first second, once sending is held to the limit.
 BURST_SECONDS = 1.0
 WORKER_START_TIMEOUT = 60
