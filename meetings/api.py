@@ -18,7 +18,7 @@ from accounts.models import PartnerAgency, User
 from accounts.policy import can
 from meetings import selectors, services
 from meetings.filters_api import MeetingApiFilter
-from meetings.models import NEEDS_LINK, NEEDS_VENUE, Meeting, MeetingType
+from meetings.models import Meeting
 from meetings.permissions import meeting_get_for_user
 from neighbourhoods import selectors as neighbourhoods_selectors
 from neighbourhoods.models import Neighbourhood, Ward
@@ -110,20 +110,7 @@ class MeetingChangeSerializer(StrictJsonMixin, serializers.ModelSerializer):
         """The page form's checks, on the meeting as it would be after the change."""
         merged = {name: getattr(self.instance, name) for name in self.fields if hasattr(self.instance, name)}
         merged.update(attrs)
-        errors = {}
-        starts, ends = merged.get("starts_at"), merged.get("ends_at")
-        if starts and ends and ends <= starts:
-            errors["ends_at"] = "The meeting must end after it starts."
-        kind = merged.get("meeting_type")
-        if kind in NEEDS_LINK and not merged.get("online_url"):
-            errors["online_url"] = "Online and hybrid meetings need the link people join by."
-        if kind in NEEDS_VENUE and not (merged.get("venue_name") or merged.get("venue_address")):
-            errors["venue_name"] = "Say where people can come: a venue name or address."
-        if kind == MeetingType.SPECIALIST and not merged.get("audience"):
-            errors["audience"] = "Say who this specialist PACT is for."
-        if (merged.get("venue_latitude") is None) != (merged.get("venue_longitude") is None):
-            errors["venue_longitude"] = "Give both latitude and longitude, or neither."
-        if errors:
+        if errors := services.meeting_problems(values=merged):
             raise serializers.ValidationError(errors)
         return attrs
 

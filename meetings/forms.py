@@ -6,12 +6,10 @@ from django.utils import timezone
 from accounts.models import PartnerAgency, User
 from accounts.roles import POLICE_ROLES, Role
 from meetings.models import (
-    NEEDS_LINK,
-    NEEDS_VENUE,
     AttachmentKind,
     Meeting,
-    MeetingType,
 )
+from meetings.services import meeting_problems
 from neighbourhoods.models import Neighbourhood, TeamMembership, Ward
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -117,18 +115,9 @@ class MeetingForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        starts, ends = data.get("starts_at"), data.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", "The meeting must end after it starts.")
-        kind = data.get("meeting_type")
-        if kind in NEEDS_LINK and not data.get("online_url"):
-            self.add_error("online_url", "Online and hybrid meetings need the link people join by.")
-        if kind in NEEDS_VENUE and not (data.get("venue_name") or data.get("venue_address")):
-            self.add_error("venue_name", "Say where people can come: a venue name or address.")
-        if kind == MeetingType.SPECIALIST and not data.get("audience"):
-            self.add_error("audience", "Say who this specialist PACT is for.")
-        if (data.get("venue_latitude") is None) != (data.get("venue_longitude") is None):
-            self.add_error("venue_longitude", "Give both latitude and longitude, or neither.")
+        for field, problem in meeting_problems(values=data).items():
+            if field in self.fields:
+                self.add_error(field, problem)
         neighbourhood = data.get("neighbourhood") or getattr(self.instance, "neighbourhood", None)
         outside = [w.name for w in data.get("wards") or [] if neighbourhood and w.neighbourhood_id != neighbourhood.pk]
         if outside:
@@ -164,6 +153,12 @@ class CancelForm(forms.Form):
 
 class CopyForm(forms.Form):
     starts_at = forms.DateTimeField(label="New start", widget=DATETIME_INPUT)
+
+    def clean_starts_at(self):
+        starts = self.cleaned_data["starts_at"]
+        if problem := meeting_problems(values={"starts_at": starts}).get("starts_at"):
+            raise forms.ValidationError(problem)
+        return starts
 
 
 class OutcomeForm(forms.ModelForm):

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from meetings.attachments import check_attachment
 from meetings.models import (
+    NEEDS_LINK,
+    NEEDS_VENUE,
     Meeting,
     MeetingAttachment,
     MeetingSeries,
@@ -37,6 +39,33 @@ DESCRIPTIVE_FIELDS = [
 ]
 SERIES_HORIZON = timedelta(days=366)
 MAX_OCCURRENCES = 120
+# Older records than this are typing mistakes (a year of 0500 or 1926), not PACT meetings; and a
+# meeting planned more than five years ahead is one nobody could announce yet.
+EARLIEST_MEETING_YEAR = 2000
+LATEST_MEETING_AHEAD = timedelta(days=5 * 366)
+
+
+def meeting_problems(*, values: dict) -> dict[str, str]:
+    """What is wrong with a meeting's descriptive values (as the page form and the API receive
+    them, or as the meeting would be after a change): field → message; empty when nothing is."""
+    problems = {}
+    starts, ends = values.get("starts_at"), values.get("ends_at")
+    if starts and starts.year < EARLIEST_MEETING_YEAR:
+        problems["starts_at"] = f"Check the year: the portal records meetings from {EARLIEST_MEETING_YEAR} on."
+    elif starts and starts > timezone.now() + LATEST_MEETING_AHEAD:
+        problems["starts_at"] = "That is more than five years ahead: check the year."
+    if starts and ends and ends <= starts:
+        problems["ends_at"] = "The meeting must end after it starts."
+    kind = values.get("meeting_type")
+    if kind in NEEDS_LINK and not values.get("online_url"):
+        problems["online_url"] = "Online and hybrid meetings need the link people join by."
+    if kind in NEEDS_VENUE and not (values.get("venue_name") or values.get("venue_address")):
+        problems["venue_name"] = "Say where people can come: a venue name or address."
+    if kind == MeetingType.SPECIALIST and not values.get("audience"):
+        problems["audience"] = "Say who this specialist PACT is for."
+    if (values.get("venue_latitude") is None) != (values.get("venue_longitude") is None):
+        problems["venue_longitude"] = "Give both latitude and longitude, or neither."
+    return problems
 
 
 def _check_wards(*, neighbourhood, wards) -> None:

@@ -163,6 +163,20 @@ def test_it_refuses_a_change_that_would_break_the_meeting(api, world):
     assert response.status_code == 400 and set(response.json()) == {"ends_at"}
 
 
+@pytest.mark.parametrize(
+    ("starts_at", "message"),
+    # Found by the API fuzz: year 500 was stored, and London's 1847 offset (-00:01:15) then broke
+    # the date-time format of every response that showed it.
+    [("0500-08-27T19:25:40-10:33", "from 2000 on"), ("2036-01-01T19:00:00Z", "more than five years ahead")],
+)
+def test_it_refuses_a_meeting_date_that_must_be_a_typing_mistake(api, world, starts_at, message):
+    meeting = MeetingFactory(neighbourhood=world.daneshouse)
+    api.force_login(world.pcso)
+    response = api.patch(detail(meeting), {"starts_at": starts_at}, format="json")
+    assert response.status_code == 400 and message in response.json()["starts_at"][0]
+    assert Meeting.objects.get(pk=meeting.pk).starts_at == meeting.starts_at
+
+
 def test_it_publishes_once_and_cancels_with_a_reason(api, world):
     meeting = MeetingFactory(neighbourhood=world.daneshouse)
     api.force_login(world.pcso)

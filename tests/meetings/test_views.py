@@ -45,6 +45,7 @@ def test_it_creates_a_monthly_series_from_the_form(client, world):
     ("overrides", "message"),
     [
         ({"ends_at": "2026-12-01T18:00"}, "must end after it starts"),
+        ({"starts_at": "1926-12-01T19:00", "ends_at": "1926-12-01T21:00"}, "from 2000 on"),
         ({"online_url": ""}, "need the link"),
         ({"wards": []}, "This field is required"),
         ({"meeting_type": MeetingType.SPECIALIST}, "who this specialist PACT is for"),
