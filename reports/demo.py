@@ -25,7 +25,7 @@ from neighbourhoods.models import Force, Ward
 from priorities.models import Priority
 from reports import services
 from reports.models import REMINDER_DAYS, HighlightReturn, ReturnEvent, ReturnEventVerb
-from reports.selectors_membership import months_after
+from reports.periods import months_after
 
 MONTHS = 4
 FEATURED_WARD = "E05005155"  # Daneshouse with Stoneyholme, as in neighbourhoods.demo

@@ -1,4 +1,4 @@
-"""Reads for the highlight and headline return: the periods it covers and the figures it shows.
+"""Reads for the highlight and headline return: the figures it shows (its periods: reports.periods).
 
 `return_figures_for_divisions` builds every division's figures, for the period and both
 comparison periods (the one before, the same one a year earlier), in a fixed number of grouped
@@ -15,12 +15,10 @@ disclosure control; representation through surveys' representation figures.
 """
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     DecimalField,
     Exists,
@@ -29,8 +27,6 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
-    Value,
-    When,
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
@@ -41,7 +37,6 @@ from meetings.analytics import FEW_PEOPLE, held_meetings
 from meetings.models import (
     MULTI_AGENCY,
     EngagementMode,
-    Meeting,
     MeetingType,
     OfficerAttendance,
     PartnerAttendance,
@@ -59,10 +54,18 @@ from messaging.models import (
     SubscriberChannel,
 )
 from neighbourhoods.models import Neighbourhood, Ward
-from priorities.models import OPEN_STATES, Action, ActionStatus, Category, Issue, Priority, PriorityEvent, PriorityState
+from priorities.models import OPEN_STATES, Action, ActionStatus, Category, Priority, PriorityEvent, PriorityState
 from priorities.selectors.public import residents_behind
-from reports.models import HighlightReturn, PeriodKind
-from reports.selectors_membership import membership_by_month, midnight, months_after, months_between, profile_by_ward
+from reports.periods import (
+    LAST_YEAR,
+    PERIODS,
+    PREVIOUS,
+    VALUE,
+    PeriodWindow,
+    months_after,
+    months_between,
+)
+from reports.selectors_membership import membership_by_month, profile_by_ward
 from surveys import disclosure
 from surveys.models import BankKey, PopulationCategory, Response
 from surveys.selectors_representation import (
@@ -75,9 +78,6 @@ from surveys.selectors_results import RESPONDENTS, measure_rows
 
 SCHEMA = 1
 TOP_PRIORITIES = 5
-# The figure's own period, then the two it is compared with; the CASE labels rows with these.
-VALUE, PREVIOUS, LAST_YEAR = "value", "previous", "last_year"
-PERIODS = (VALUE, PREVIOUS, LAST_YEAR)
 
 COUNT, HOURS, MONEY, PERCENT = "count", "hours", "money", "percent"
 HEADLINE = [
@@ -123,86 +123,6 @@ TRANSITION_FIGURES = {
 }
 SURVEY_MEASURES = [BankKey.POLICE_GOOD_JOB, BankKey.SAFE_AFTER_DARK, BankKey.SAFE_DURING_DAY]
 _HOURS = DecimalField(max_digits=12, decimal_places=2)
-
-
-# --- periods ------------------------------------------------------------------------------------
-
-
-def period_bounds(*, period_kind: str, day: date) -> tuple[date, date]:
-    """The month, or calendar quarter, containing `day`: its first and last days."""
-    if period_kind == PeriodKind.QUARTER:
-        start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-        return start, months_after(start, 3) - timedelta(days=1)
-    start = day.replace(day=1)
-    return start, months_after(start, 1) - timedelta(days=1)
-
-
-def previous_period(*, period_kind: str, period_start: date) -> tuple[date, date]:
-    months = 3 if period_kind == PeriodKind.QUARTER else 1
-    return period_bounds(period_kind=period_kind, day=months_after(period_start, -months))
-
-
-def same_period_last_year(*, period_kind: str, period_start: date) -> tuple[date, date]:
-    return period_bounds(period_kind=period_kind, day=months_after(period_start, -12))
-
-
-def period_label(*, period_kind: str, period_start: date, period_end: date) -> str:
-    # The return's own label, so the figures and the return never name a period differently.
-    return HighlightReturn(period_kind=period_kind, period_start=period_start, period_end=period_end).period_label
-
-
-def force_data_start(*, force) -> date | None:
-    """The first day of the month of the force's earliest meeting, priority, issue or sign-up:
-    a return for a period before it would be a page of zeros (one query)."""
-    in_force = {"neighbourhood__division__force": OuterRef("pk")}
-    firsts = {
-        "meeting": Subquery(Meeting.objects.filter(**in_force).order_by("starts_at").values("starts_at")[:1]),
-        "priority": Subquery(Priority.objects.filter(**in_force).order_by("created_at").values("created_at")[:1]),
-        "issue": Subquery(Issue.objects.filter(**in_force).order_by("created_at").values("created_at")[:1]),
-        "subscriber": Subquery(
-            Subscriber.objects.filter(ward__neighbourhood__division__force=OuterRef("pk"))
-            .order_by("consent_at")
-            .values("consent_at")[:1]
-        ),
-    }
-    row = type(force).objects.filter(pk=force.pk).annotate(**firsts).values(*firsts).first() or {}
-    moments = [timezone.localdate(moment) for moment in row.values() if moment is not None]
-    return min(moments).replace(day=1) if moments else None
-
-
-class _Window:
-    """The three periods as aware datetimes, [start, end), in UK local time."""
-
-    def __init__(self, *, period_kind: str, period_start: date, period_end: date):
-        self.kind = period_kind
-        self.dates = {
-            VALUE: (period_start, period_end),
-            PREVIOUS: previous_period(period_kind=period_kind, period_start=period_start),
-            LAST_YEAR: same_period_last_year(period_kind=period_kind, period_start=period_start),
-        }
-        self.bounds = {
-            name: (midnight(start), midnight(end + timedelta(days=1))) for name, (start, end) in self.dates.items()
-        }
-
-    def within(self, field: str) -> Q:
-        return Q(*(Q(**{f"{field}__gte": s, f"{field}__lt": e}) for s, e in self.bounds.values()), _connector=Q.OR)
-
-    def case(self, field: str) -> Case:
-        whens = [
-            When(**{f"{field}__gte": s, f"{field}__lt": e}, then=Value(name)) for name, (s, e) in self.bounds.items()
-        ]
-        return Case(*whens, default=None, output_field=CharField())
-
-    def of(self, moment: datetime) -> str | None:
-        return next((name for name, (s, e) in self.bounds.items() if s <= moment < e), None)
-
-    def described(self, name: str) -> dict:
-        start, end = self.dates[name]
-        return {
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            "label": period_label(period_kind=self.kind, period_start=start, period_end=end),
-        }
 
 
 def _quantize(value, places: str) -> float:
@@ -270,7 +190,7 @@ def return_figures_for_divisions(
     recorded membership yet, one more when `divisions` is a QuerySet."""
     divisions = list(divisions)
     places = _Places([d.pk for d in divisions])
-    window = _Window(period_kind=period_kind, period_start=period_start, period_end=period_end)
+    window = PeriodWindow(period_kind=period_kind, period_start=period_start, period_end=period_end)
     tally = _Tally()
     _add_meetings(tally, window, places)
     _add_officer_time(tally, window, places, costs=rank_costs())
@@ -298,7 +218,7 @@ def return_figures_for_divisions(
     return result
 
 
-def _add_meetings(tally: _Tally, window: _Window, places: _Places) -> None:
+def _add_meetings(tally: _Tally, window: PeriodWindow, places: _Places) -> None:
     partners_there = Exists(PartnerAttendance.objects.filter(meeting=OuterRef("pk")))
     rows = (
         held_meetings()
@@ -328,7 +248,7 @@ def _add_meetings(tally: _Tally, window: _Window, places: _Places) -> None:
         tally.types[key][row["meeting_type"]] += row["held"]
 
 
-def _add_officer_time(tally: _Tally, window: _Window, places: _Places, *, costs: dict[str, Decimal]) -> None:
+def _add_officer_time(tally: _Tally, window: PeriodWindow, places: _Places, *, costs: dict[str, Decimal]) -> None:
     meetings = held_meetings().filter(window.within("starts_at"), neighbourhood_id__in=places.neighbourhood_ids)
     rows = (
         OfficerAttendance.objects.filter(meeting__in=meetings.values("pk"))
@@ -345,7 +265,7 @@ def _add_officer_time(tally: _Tally, window: _Window, places: _Places, *, costs:
         area["officer_cost"] += hours * costs.get(row["rank"], Decimal("0"))
 
 
-def _add_priorities(tally: _Tally, window: _Window, places: _Places) -> None:
+def _add_priorities(tally: _Tally, window: PeriodWindow, places: _Places) -> None:
     created = (
         Priority.objects.filter(window.within("created_at"), neighbourhood_id__in=places.neighbourhood_ids)
         .annotate(period=window.case("created_at"))
@@ -390,7 +310,7 @@ def _add_priorities(tally: _Tally, window: _Window, places: _Places) -> None:
         tally.areas[VALUE, row["priority__neighbourhood_id"]]["overdue_actions"] += row["n"]
 
 
-def _membership_months(window: _Window) -> list[date]:
+def _membership_months(window: PeriodWindow) -> list[date]:
     """Every month a period runs through, and the one before each (joiners are counted from it)."""
     months = set()
     for start, end in window.dates.values():
@@ -399,7 +319,7 @@ def _membership_months(window: _Window) -> list[date]:
     return sorted(months)
 
 
-def _add_members(tally: _Tally, window: _Window, places: _Places, membership: dict) -> None:
+def _add_members(tally: _Tally, window: PeriodWindow, places: _Places, membership: dict) -> None:
     """Members at each period's end, joiners (first channel confirmed) and unsubscribes, from the
     wards' months (see selectors_membership)."""
     for name, (start, end) in window.dates.items():
@@ -415,7 +335,7 @@ def _add_members(tally: _Tally, window: _Window, places: _Places, membership: di
                 area["unsubscribes"] += unsubscribes
 
 
-def _add_sign_ups(tally: _Tally, window: _Window, places: _Places) -> None:
+def _add_sign_ups(tally: _Tally, window: PeriodWindow, places: _Places) -> None:
     """Sign-ups in each period by when consent was given, as In the Know's conversion counts them."""
     # A scalar subquery, not EXISTS: PostgreSQL hashes an EXISTS over every channel of the force,
     # where this looks up the few sign-ups of the period by the channel's subscriber index.
@@ -440,11 +360,11 @@ def _add_sign_ups(tally: _Tally, window: _Window, places: _Places) -> None:
         area["confirmed"] += row["confirmed"]
 
 
-def _sent_alerts(window: _Window):
+def _sent_alerts(window: PeriodWindow):
     return Alert.objects.filter(window.within("released_at"), status__in=[AlertStatus.SENDING, AlertStatus.SENT])
 
 
-def _add_alerts(tally: _Tally, window: _Window, places: _Places) -> None:
+def _add_alerts(tally: _Tally, window: PeriodWindow, places: _Places) -> None:
     """Alerts whose audience touches the division: named directly, through one of its neighbourhoods
     or wards, or force-wide. One UNION, so an alert naming several of them counts once."""
     sent = _sent_alerts(window).values("pk")
@@ -467,7 +387,7 @@ def _add_alerts(tally: _Tally, window: _Window, places: _Places) -> None:
         tally.divisions[window.of(released_at), division_id]["alerts_sent"] += 1
 
 
-def _add_deliveries(tally: _Tally, window: _Window, places: _Places) -> None:
+def _add_deliveries(tally: _Tally, window: PeriodWindow, places: _Places) -> None:
     """Messages to the divisions' members of alerts released in each period (as the measures count
     an alert's engagement: cancelled messages left out)."""
     released = Alert.objects.filter(window.within("released_at")).values("pk")
@@ -492,7 +412,7 @@ def _add_deliveries(tally: _Tally, window: _Window, places: _Places) -> None:
             division[name] += row[name]
 
 
-def _add_surveys(tally: _Tally, window: _Window, places: _Places) -> None:
+def _add_surveys(tally: _Tally, window: PeriodWindow, places: _Places) -> None:
     """Bank-question shares from surveys' own grouped query, added up per division and period."""
     responses = Response.objects.filter(window.within("submitted_at"), ward_id__in=places.ward_ids).annotate(
         period=window.case("submitted_at")
@@ -507,7 +427,7 @@ def _add_surveys(tally: _Tally, window: _Window, places: _Places) -> None:
         tally.survey_titles[key].add(row["survey__title"])
 
 
-def _top_priorities(window: _Window, places: _Places) -> dict[int, dict]:
+def _top_priorities(window: PeriodWindow, places: _Places) -> dict[int, dict]:
     """Each division's open priorities with the most residents behind them, and its oldest, in one
     query (row numbers per division, for each ordering)."""
     period_end = window.dates[VALUE][1]
@@ -594,7 +514,7 @@ def _only(by_ward: dict, ward_ids: set) -> dict:
 
 
 def _division_figures(
-    division, *, window: _Window, tally: _Tally, areas: list[dict], top: dict, representation: dict
+    division, *, window: PeriodWindow, tally: _Tally, areas: list[dict], top: dict, representation: dict
 ) -> dict:
     area_ids = [a["pk"] for a in areas]
     periods = {name: _period_figures(tally, name, division.pk, area_ids) for name in PERIODS}

@@ -8,34 +8,15 @@ current one, or a force whose history was loaded without them) is counted live, 
 """
 
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from messaging.models import ChannelStatus, SubscriberChannel
 from reports.models import WardMonthMembership
+from reports.periods import midnight, months_after
 from surveys.models import PopulationCategory
 from surveys.selectors_representation import CATEGORY_GROUPS, group_of
-
-
-def months_after(day: date, months: int) -> date:
-    """The first of the month `months` after (or before, if negative) `day`'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
-
-
-def months_between(first: date, last: date) -> list[date]:
-    """The firsts of every month from `first`'s to `last`'s, both included."""
-    months, month = [], first.replace(day=1)
-    while month <= last:
-        months.append(month)
-        month = months_after(month, 1)
-    return months
 
 
 def active_at(moment: datetime) -> Q:

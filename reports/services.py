@@ -33,8 +33,9 @@ from reports.models import (
     WardMonthMembership,
     due_date_for,
 )
-from reports.selectors import force_data_start, period_bounds, return_figures
-from reports.selectors_membership import membership_counted, months_after
+from reports.periods import force_data_start, months_after, period_bounds
+from reports.selectors import return_figures
+from reports.selectors_membership import membership_counted
 from reports.selectors_pages import delegate_candidates
 
 logger = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from reports import exports, selectors_pages, services
 from reports.document_build import narrative_sections, return_document, return_documents
 from reports.forms import DelegatesForm, NarrativeForm, PeriodForm, PinForm, ReopenForm, ReturnStartForm, SubmitForm
 from reports.models import HighlightReturn, PeriodKind, due_date_for
+from reports.periods import period_bounds
 from reports.permissions import divisions_startable_by, return_get_for_user
-from reports.selectors import period_bounds
 from reports.views_figures import NEIGHBOURHOOD_COLUMNS, headline_rows, neighbourhood_rows, rollup_rows
 
 RETURNS_PER_PAGE = 24

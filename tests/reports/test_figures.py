@@ -12,15 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from messaging.models import ChannelStatus
 from neighbourhoods.models import Division, Force
 from reports.models import PeriodKind
-from reports.selectors import (
-    HEADLINE,
-    force_data_start,
-    period_bounds,
-    previous_period,
-    return_figures,
-    return_figures_for_divisions,
-    same_period_last_year,
-)
+from reports.periods import force_data_start, period_bounds, previous_period, same_period_last_year
+from reports.selectors import HEADLINE, return_figures, return_figures_for_divisions
 from tests.factories import DivisionFactory, NeighbourhoodFactory, WardFactory
 from tests.reports import factories as f
 

@@ -45,8 +45,8 @@ from neighbourhoods.models import Division, Force, Neighbourhood, Ward
 from priorities.models import Action, ActionStatus, Category, Issue, IssueStatus, Priority, PriorityEvent
 from priorities.models import PriorityState as S
 from reports.models import PeriodKind, WardMonthMembership
-from reports.selectors import period_bounds, return_figures
-from reports.selectors_membership import months_between
+from reports.periods import months_between, period_bounds
+from reports.selectors import return_figures
 from reports.services import membership_months_record
 from surveys.bank import BANK
 from surveys.models import Answer, BankKey, Option, Question, Response, ResponseSource, Section, Survey, WardPopulation

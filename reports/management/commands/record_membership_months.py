@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from reports.selectors_membership import months_after
+from reports.periods import months_after
 from reports.services import MEMBERSHIP_MONTHS_KEPT, membership_months_record
 
 
