@@ -25,7 +25,7 @@ from neighbourhoods.models import Force, Ward
 from priorities.models import Priority
 from reports import services
 from reports.models import REMINDER_DAYS, HighlightReturn, ReturnEvent, ReturnEventVerb
-from reports.periods import months_after
+from reports.periods import closed_months
 
 MONTHS = 4
 FEATURED_WARD = "E05005155"  # Daneshouse with Stoneyholme, as in neighbourhoods.demo
@@ -54,15 +54,6 @@ class DemoReturnsSummary:
     ward_months: int = 0
 
 
-def _months(today: datetime.date) -> list[datetime.date]:
-    """The first days of the last MONTHS months before this one, newest first."""
-    months, day = [], today.replace(day=1)
-    for _ in range(MONTHS):
-        day = (day - datetime.timedelta(days=1)).replace(day=1)
-        months.append(day)
-    return months
-
-
 def _moment(day: datetime.date, hour: int) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour), tzinfo=timezone.get_current_timezone())
 
@@ -72,10 +63,9 @@ def demo_returns_seed(*, force: Force, today: datetime.date | None = None) -> De
     chiefs = {u.division_id: u for u in User.objects.filter(role=Role.CHIEF_INSPECTOR, division__force=force)}
     featured = Ward.objects.filter(code=FEATURED_WARD, neighbourhood__division__force=force)
     featured_division = featured.values_list("neighbourhood__division_id", flat=True).first()
-    months = _months(today)
-    this_month = today.replace(day=1)
-    ward_months = services.membership_months_record(
-        months=[months_after(this_month, -back) for back in range(1, services.MEMBERSHIP_MONTHS_KEPT + 1)],
+    months = closed_months(today=today, count=MONTHS)
+    ward_months = services.membership_record_closed_months(
+        today=today,
         ward_ids=list(Ward.objects.filter(neighbourhood__division__force=force).values_list("pk", flat=True)),
     )
     for division in force.divisions.order_by("name"):

@@ -23,6 +23,11 @@ def months_after(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def closed_months(*, today: date, count: int) -> list[date]:
+    """The firsts of the `count` months before `today`'s, newest first."""
+    return [months_after(today, -back) for back in range(1, count + 1)]
+
+
 def months_between(first: date, last: date) -> list[date]:
     """The firsts of every month from `first`'s to `last`'s, both included."""
     months, month = [], first.replace(day=1)

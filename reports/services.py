@@ -33,7 +33,7 @@ from reports.models import (
     WardMonthMembership,
     due_date_for,
 )
-from reports.periods import force_data_start, months_after, period_bounds
+from reports.periods import closed_months, force_data_start, period_bounds
 from reports.selectors import return_figures
 from reports.selectors_membership import membership_counted
 from reports.selectors_pages import delegate_candidates
@@ -185,12 +185,18 @@ def membership_months_record(
     return written
 
 
-def membership_record_closed_months(*, today: datetime.date | None = None) -> int:
-    """Record the closed months of the last two years that are not recorded yet (beat, daily: on
-    the 1st it records the month just ended; other days it finds nothing to do in one query)."""
-    this_month = (today or timezone.localdate()).replace(day=1)
-    months = [months_after(this_month, -back) for back in range(1, MEMBERSHIP_MONTHS_KEPT + 1)]
-    return membership_months_record(months=months)
+def membership_record_closed_months(
+    *,
+    today: datetime.date | None = None,
+    count: int = MEMBERSHIP_MONTHS_KEPT,
+    replace: bool = False,
+    ward_ids: list[int] | None = None,
+) -> int:
+    """Record the last `count` closed months (two years and a month by default) that are not
+    recorded yet (beat, daily: on the 1st it records the month just ended; other days it finds
+    nothing to do in one query). `replace` and `ward_ids` as for membership_months_record."""
+    months = closed_months(today=today or timezone.localdate(), count=count)
+    return membership_months_record(months=months, replace=replace, ward_ids=ward_ids)
 
 
 # --- writing the return -----------------------------------------------------------------------

@@ -45,7 +45,7 @@ from neighbourhoods.models import Division, Force, Neighbourhood, Ward
 from priorities.models import Action, ActionStatus, Category, Issue, IssueStatus, Priority, PriorityEvent
 from priorities.models import PriorityState as S
 from reports.models import PeriodKind, WardMonthMembership
-from reports.periods import months_between, period_bounds
+from reports.periods import months_after, months_between, period_bounds
 from reports.selectors import return_figures
 from reports.services import membership_months_record
 from surveys.bank import BANK
@@ -67,11 +67,6 @@ AGENCY = "Bench Reports Borough Council"
 
 def _local(day: date, hour: int = 19) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=timezone.get_current_timezone())
-
-
-def _month(first: date, offset: int) -> date:
-    index = first.year * 12 + first.month - 1 + offset
-    return date(index // 12, index % 12 + 1, 1)
 
 
 class Command(BaseCommand):
@@ -96,7 +91,7 @@ class Command(BaseCommand):
         self.measured = period_bounds(
             period_kind=PeriodKind.MONTH, day=timezone.localdate().replace(day=1) - timedelta(days=1)
         )
-        self.first_month = _month(self.measured[0], -(MONTHS - 1))
+        self.first_month = months_after(self.measured[0], -(MONTHS - 1))
         self.data_end = _local(self.measured[1] + timedelta(days=1), 0)
         wall, cpu = {}, {}
         try:
@@ -183,7 +178,7 @@ class Command(BaseCommand):
         again at each scale, as the added units changed them): timed apart from the build."""
         started = perf_counter()
         written = membership_months_record(
-            months=months_between(_month(self.first_month, -1), self.measured[0]),
+            months=months_between(months_after(self.first_month, -1), self.measured[0]),
             replace=True,
             ward_ids=[ward.pk for ward in self.wards],
         )
@@ -275,7 +270,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def add_unit(self, unit: int):
         for offset in range(MONTHS):
-            month = _month(self.first_month, offset)
+            month = months_after(self.first_month, offset)
             self.add_meetings(unit, month)
             self.add_priorities(unit, month)
             members = self.add_members(unit, month)

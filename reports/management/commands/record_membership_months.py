@@ -5,10 +5,8 @@ recounts months already recorded, from the members as they are now)."""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from reports.periods import months_after
-from reports.services import MEMBERSHIP_MONTHS_KEPT, membership_months_record
+from reports.services import MEMBERSHIP_MONTHS_KEPT, membership_record_closed_months
 
 
 class Command(BaseCommand):
@@ -21,10 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args, months, replace, **options):
         if months < 1:
             raise CommandError("--months must be at least 1.")
-        this_month = timezone.localdate().replace(day=1)
-        wanted = [months_after(this_month, -back) for back in range(1, months + 1)]
         try:
-            written = membership_months_record(months=wanted, replace=replace)
+            written = membership_record_closed_months(count=months, replace=replace)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(f"Recorded {written} ward-months over the last {months} closed months.")
