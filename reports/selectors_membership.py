@@ -15,8 +15,7 @@ from django.db.models import Count, Q
 from messaging.models import ChannelStatus, SubscriberChannel
 from reports.models import WardMonthMembership
 from reports.periods import midnight, months_after
-from surveys.models import PopulationCategory
-from surveys.selectors_representation import CATEGORY_GROUPS, group_of
+from surveys.selectors_representation import CATEGORY_GROUPS, profile_groups
 
 
 def active_at(moment: datetime) -> Q:
@@ -84,17 +83,13 @@ def membership_counted(*, ward_ids: list[int], months: list[date]) -> dict[tuple
         .annotate(**profiled)
     )
     for row in rows:
-        given = (
-            (PopulationCategory.AGE_BAND, row["subscriber__age_band"]),
-            (PopulationCategory.ETHNIC_GROUP, row["subscriber__ethnic_group"]),
-        )
+        groups = profile_groups(age_band=row["subscriber__age_band"], ethnic_group=row["subscriber__ethnic_group"])
         for i, month in enumerate(months):
             if not (n := row[f"profiled_{i}"]):
                 continue
             profile = figures[row["subscriber__ward_id"], month]["profile"]
-            for category, value in given:
-                if (group := group_of(category, value)) is not None:
-                    profile[category][group] = profile[category].get(group, 0) + n
+            for category, group in groups:
+                profile[category][group] = profile[category].get(group, 0) + n
     return figures
 
 

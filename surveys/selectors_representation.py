@@ -249,16 +249,19 @@ def reachable_members(ward_ids: list[int]):
     )
 
 
+def profile_groups(*, age_band: str, ethnic_group: str) -> list[tuple[str, str]]:
+    """(category, group) for each part of a person's profile that falls in a census group."""
+    given = ((PopulationCategory.AGE_BAND, age_band), (PopulationCategory.ETHNIC_GROUP, ethnic_group))
+    return [(category, group) for category, value in given if (group := group_of(category, value)) is not None]
+
+
 def grouped_by_ward(queryset):
     """{category: {ward id: {group: count}}} from one query grouped by ward, age band and ethnic group."""
     counts = {category: defaultdict(lambda: defaultdict(int)) for category in CATEGORY_GROUPS}
     rows = queryset.order_by().values_list("ward_id", "age_band", "ethnic_group").annotate(n=Count("pk"))
     for ward_id, age_band, ethnic_group, n in rows:
-        given = ((PopulationCategory.AGE_BAND, age_band), (PopulationCategory.ETHNIC_GROUP, ethnic_group))
-        for category, value in given:
-            group = group_of(category, value)
-            if group is not None:
-                counts[category][ward_id][group] += n
+        for category, group in profile_groups(age_band=age_band, ethnic_group=ethnic_group):
+            counts[category][ward_id][group] += n
     return counts
 
 
