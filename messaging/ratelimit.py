@@ -2,8 +2,8 @@
 
 With Redis (REDIS_URL) the bucket lives in Redis and a Lua script refills and takes from it
 atomically, using Redis's clock, so any number of workers on any number of machines together stay
-under MESSAGING_RATE_LIMITS (messages per second per channel), by MESSAGING_RATE_HEADROOM. The embedded default has one
-process, so an in-process bucket does the same job there.
+under MESSAGING_RATE_LIMITS (messages per second per channel), by MESSAGING_RATE_HEADROOM. The
+embedded default has one process, so an in-process bucket does the same job there.
 
 A bucket holds at most half a second's worth of tokens (BURST_SECONDS): a burst after a quiet
 spell uses at most half of what the provider's own bucket holds, leaving the other half to absorb

@@ -481,8 +481,9 @@ def _top_priorities(window: PeriodWindow, places: _Places) -> dict[int, dict]:
 
 
 def _representation(places: _Places, *, members: dict) -> dict[int, dict]:
-    """Members against the census population of each division's wards, by surveys' representation
-    figures (two queries for every division together; respondents are not part of the headline)."""
+    """Members at the period's end (`members`, from the recorded months) against the census
+    population of each division's wards, by surveys' representation figures (one query for every
+    division together; respondents are not part of the headline)."""
     population, _, _ = population_by_ward(places.ward_ids)
     result = {}
     for division_id in places.division_ids:
