@@ -97,3 +97,5 @@ def test_the_command_records_and_recounts(world, month):
     call_command("record_membership_months", months=1, replace=True, stdout=out)
     with pytest.raises(CommandError, match="at least 1"):
         call_command("record_membership_months", months=0)
+    with pytest.raises(CommandError, match="at most 240"):
+        call_command("record_membership_months", months=100_000)

@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reports.services import MEMBERSHIP_MONTHS_KEPT, membership_record_closed_months
 
+MAX_MONTHS = 240
+
 
 class Command(BaseCommand):
     help = "Record each ward's In the Know membership at the close of the last N months."
@@ -17,8 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--replace", action="store_true", help="recount months already recorded")
 
     def handle(self, *args, months, replace, **options):
-        if months < 1:
-            raise CommandError("--months must be at least 1.")
+        # Beyond twenty years the months predate the portal, and far enough back they predate dates.
+        if not 1 <= months <= MAX_MONTHS:
+            raise CommandError(f"--months must be at least 1 and at most {MAX_MONTHS}.")
         try:
             written = membership_record_closed_months(count=months, replace=replace)
         except ValidationError as error:
