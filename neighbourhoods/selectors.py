@@ -182,6 +182,23 @@ def area_title(*, level: str, wards: list[Ward]) -> str:
     return names[0] if len(names) == 1 else f"Your {len(names)} neighbourhoods"
 
 
+# The generation (pact_portal.generations) an officer's cached dashboard is checked against, and
+# every table the dashboard is built from: the user and their team (area and permissions), the
+# force's geography and the counted meetings, issues and priorities.
+OFFICER_DASHBOARD = "officer-dashboard"
+OFFICER_DASHBOARD_MODELS = (
+    "accounts.User",
+    "neighbourhoods.Force",
+    "neighbourhoods.Division",
+    "neighbourhoods.Neighbourhood",
+    "neighbourhoods.Ward",
+    "neighbourhoods.TeamMembership",
+    "meetings.Meeting",
+    "priorities.Issue",
+    "priorities.Priority",
+)
+
+
 def neighbourhoods_for_user(*, user) -> QuerySet[Neighbourhood]:
     """Neighbourhoods in the user's area, with ward, team, upcoming-meeting, untriaged-issue and
     open-priority counts for a dashboard."""

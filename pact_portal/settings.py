@@ -135,12 +135,19 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions, the signed-in user and an officer's dashboard are read from the cache only when it is
+# shared (Redis): a per-process cache would not hear that another worker signed someone out or
+# changed the data. The user and pages are checked against the generation of the tables they were
+# built from (pact_portal.generations) and kept at most this long: the bound on how stale they can
+# be after a write made outside Django.
+SIGNED_IN_CACHE_SECONDS = env.int("SIGNED_IN_CACHE_SECONDS", default=60 if REDIS_URL else 0)
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes must come first so a locked-out account is refused before its password is tried.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.CachedModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -185,8 +185,12 @@ def test_it_pins_its_queries(client, world, members, django_assert_max_num_queri
 
 def test_it_runs_the_same_queries_however_many_members(client, world, members):
     client.force_login(world.hq)
-    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as few:
+    with time_machine.travel(NOW, tick=False):
+        # The first request after signing in may read the user from the database and later ones
+        # from the cache (with Redis): compare two later ones.
         client.get(URL)
+        with CaptureQueriesContext(connection) as few:
+            client.get(URL)
     for n in range(30):
         person = _at(datetime(2026, 2, 1 + n % 27, tzinfo=UTC), subscriber, world, email=f"more{n}@example.org")
         _deliver(Delivery.objects.first().alert, person)

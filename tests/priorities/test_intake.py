@@ -335,6 +335,9 @@ def test_it_builds_the_triage_page_in_a_fixed_number_of_queries(client, world, d
     for n in range(3):
         raise_issue(world, description=f"Concern {n}", category=[Category.SPEEDING, Category.ASB][n % 2])
     client.force_login(world.pcso)
+    # The first request after signing in may read the user from the database and later ones
+    # from the cache (with Redis): compare two later ones.
+    _triage_queries(client, world)
     few = _triage_queries(client, world)
     for n in range(27):
         issue = raise_issue(world, description=f"More {n}", category=[Category.SPEEDING, Category.DRUGS][n % 2])

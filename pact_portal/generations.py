@@ -1,0 +1,124 @@
+"""Generation numbers: one per named group of tables, moved by every write to any of them.
+
+A cached page or object stays correct by remembering the generation it was built at: a write to
+one of the tables it was built from moves the generation, and it is built again on next use.
+
+Writes are caught where Django hands SQL to the database, not by model signals, because services
+write with QuerySet.update(), bulk_create() and cascading deletes, which send no signal; and they
+are caught in every process that shares the cache: web workers, Celery workers, management
+commands. A write outside Django (psql) is not seen: the caches' own lifetimes bound that.
+"""
+
+import logging
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db import connections, transaction
+from django.db.backends.signals import connection_created
+
+logger = logging.getLogger(__name__)
+
+_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)', re.IGNORECASE)
+_TRUNCATE = re.compile(r"\s*TRUNCATE\b", re.IGNORECASE)
+
+_groups_by_table: dict[str, frozenset[str]] = {}
+_all_groups: set[str] = set()
+
+
+def watch(group: str, *, models: Iterable[str]) -> None:
+    """Move `group`'s generation on every write to these models' tables ("app_label.Model")."""
+    for label in models:
+        table = apps.get_model(label)._meta.db_table
+        _groups_by_table[table] = _groups_by_table.get(table, frozenset()) | {group}
+    _all_groups.add(group)
+    connection_created.connect(install, dispatch_uid="pact_portal.generations")
+    for connection in connections.all(initialized_only=True):
+        install(connection=connection)
+
+
+def watched_tables(group: str) -> frozenset[str]:
+    return frozenset(table for table, groups in _groups_by_table.items() if group in groups)
+
+
+def _key(group: str) -> str:
+    return f"generation:{group}"
+
+
+def cached(key: str, *, groups: tuple[str, ...]) -> tuple[Any, tuple[int, ...]]:
+    """The value stored under `key` if it was built at the groups' current generations (else
+    None), and the stamp to store a fresh one with: one cache round trip."""
+    generation_keys = [_key(group) for group in groups]
+    found = cache.get_many([key, *generation_keys])
+    for generation_key in generation_keys:
+        if generation_key not in found:
+            # A fresh start from the clock, never from 1: an entry built at a generation the cache
+            # has since forgotten must not match again.
+            cache.add(generation_key, time.time_ns(), timeout=None)
+            found[generation_key] = cache.get(generation_key)
+    stamp = tuple(found[generation_key] for generation_key in generation_keys)
+    entry = found.get(key)
+    if entry is not None and entry[0] == stamp:
+        return entry[1], stamp
+    return None, stamp
+
+
+def store(key: str, value: Any, *, stamp: tuple[int, ...], timeout: int) -> None:
+    cache.set(key, (stamp, value), timeout)
+
+
+def bump(groups: Iterable[str]) -> None:
+    for group in groups:
+        try:
+            try:
+                cache.incr(_key(group))
+            except ValueError:
+                cache.add(_key(group), time.time_ns(), timeout=None)
+        except Exception:
+            # The write itself has been made: a cache outage must not fail it. What was kept
+            # before the outage ages out within SIGNED_IN_CACHE_SECONDS.
+            logger.warning("Could not move the %s generation: the cache is unreachable.", group, exc_info=True)
+
+
+def groups_written(sql) -> frozenset[str]:
+    if not isinstance(sql, str):
+        return frozenset()
+    if _TRUNCATE.match(sql):
+        return frozenset(_all_groups)
+    match = _WRITE.match(sql)
+    return _groups_by_table.get(match.group(1), frozenset()) if match else frozenset()
+
+
+@dataclass(frozen=True)
+class _BumpOnCommit:
+    groups: frozenset[str]
+
+    def __call__(self):
+        bump(self.groups)
+
+
+def _watch_writes(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    groups = groups_written(sql)
+    if groups:
+        # Now, so the writer's own transaction (and a test's) never reads a page built before
+        # the write; and again at commit, because a page built by another request between the
+        # two saw the data before it was committed.
+        bump(groups)
+        connection = context["connection"]
+        if connection.in_atomic_block:
+            hooks = [hook for _, hook, _ in connection.run_on_commit if isinstance(hook, _BumpOnCommit)]
+            unplanned = groups.difference(*(hook.groups for hook in hooks))
+            if unplanned:
+                transaction.on_commit(_BumpOnCommit(unplanned), using=connection.alias)
+    return result
+
+
+def install(*, connection, **kwargs) -> None:
+    """Receiver for `connection_created`: every connection, in every process, reports its writes."""
+    if _watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch_writes)
