@@ -11,7 +11,8 @@ from meetings import selectors as meetings_selectors
 from neighbourhoods import selectors, services
 from neighbourhoods.forms import LocateForm, NeighbourhoodProfileForm, WardSearchForm
 from neighbourhoods.permissions import neighbourhood_get_for_user
-from pact_portal.caching import cache_for_anonymous
+from neighbourhoods.selectors import OFFICER_DASHBOARD
+from pact_portal.caching import cache_for_anonymous, cache_for_signed_in_user
 from priorities.selectors import public as priorities_selectors
 
 
@@ -83,6 +84,7 @@ def wards_geojson(request):
 
 @require_GET
 @policy_required("staff.dashboard")
+@cache_for_signed_in_user(depends_on=(OFFICER_DASHBOARD,))
 def officer_home(request):
     neighbourhoods = list(selectors.neighbourhoods_for_user(user=request.user))
     for neighbourhood in neighbourhoods:

@@ -1,17 +1,25 @@
-"""A short-lived server-side cache of public pages as an anonymous visitor sees them.
+"""Server-side caches of rendered pages.
 
-The public neighbourhood page is what residents land on from police.uk, leaflets and alerts, and
-what a spike of visitors hits at once; its content changes at most a few times a day. Signed-in
-staff see more on it (edit links, team history), so only the anonymous rendering is cached, and
-only while nothing about it is personal: no cookie on the request, none set by the response,
-no CSRF token or flash message rendered into it.
+Public pages as an anonymous visitor sees them are kept a minute. The public neighbourhood page
+is what residents land on from police.uk, leaflets and alerts, and what a spike of visitors hits
+at once; its content changes at most a few times a day. Signed-in staff see more on it (edit
+links, team history), so only the anonymous rendering is cached, and only while nothing about it
+is personal: no cookie on the request, none set by the response, no CSRF token or flash message rendered into it.
+
+A signed-in officer's dashboard is what every shift opens first and keeps reloading; it is kept
+per officer and browser until any table it was built from is written (pact_portal.generations).
 """
 
+import hashlib
 from functools import wraps
 
+from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import get_language
+
+from pact_portal import generations
 
 # A minute is short enough that an officer who publishes a meeting sees it on the public page
 # before they have finished telling people about it.
@@ -39,3 +47,57 @@ def cache_for_anonymous(view):
         return response
 
     return wrapped
+
+
+def _signed_in_key(request) -> str:
+    # The page holds a CSRF token for the browser's own secret, so a page is kept per session and
+    # CSRF cookie, never shared between two browsers of one officer.
+    holder = f"{request.session.session_key}:{request.META['CSRF_COOKIE']}"
+    digest = hashlib.sha256(holder.encode()).hexdigest()
+    return f"signed-in-page:{request.user.pk}:{digest}:{get_language()}:{request.get_full_path()}"
+
+
+def _cacheable(request) -> bool:
+    csrf_secret = request.META.get("CSRF_COOKIE")
+    return (
+        request.method == "GET"
+        and not getattr(request, "htmx", False)
+        and request.user.is_authenticated
+        # A page rendered for a browser without a CSRF cookie carries a token for a new secret
+        # that only that response sets: no later request may be served it.
+        and bool(csrf_secret)
+        and csrf_secret == request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+        # A flash message is shown once, on the page that follows the change.
+        and not len(get_messages(request))
+    )
+
+
+def cache_for_signed_in_user(*, depends_on: tuple[str, ...]):
+    """Keep a signed-in user's rendered page until a table it was built from is written.
+
+    `depends_on` names generations (pact_portal.generations) covering every table the page reads.
+    The view's decorators outside this one, and the middleware (sign-in, permissions), still run
+    on every request: only the page's own queries and rendering are saved. Pages that show
+    something that changes with time alone are stale by at most SIGNED_IN_CACHE_SECONDS.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            seconds = settings.SIGNED_IN_CACHE_SECONDS
+            if not seconds or not _cacheable(request):
+                return view(request, *args, **kwargs)
+            key = _signed_in_key(request)
+            page, stamp = generations.cached(key, groups=depends_on)
+            if page is not None:
+                content, headers = page
+                return HttpResponse(content, headers=headers)
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming and not response.cookies:
+                page = (response.content, dict(response.headers))
+                generations.store(key, page, stamp=stamp, timeout=seconds)
+            return response
+
+        return wrapped
+
+    return decorator

@@ -16,12 +16,15 @@ import sys
 import tempfile
 import time
 import urllib.request
+from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 
 from accounts.models import User
 from neighbourhoods.models import Neighbourhood
@@ -61,7 +64,9 @@ class Command(BaseCommand):
         officer = User.objects.filter(email=OFFICER).first()
         if neighbourhood is None or officer is None:
             raise CommandError("No demo force here: run `manage.py seed_demo` first.")
-        cookie = f"{settings.SESSION_COOKIE_NAME}={self._session_for(officer)}"
+        # A browser that signed in holds both cookies: the session and the CSRF secret.
+        session_key, csrf_secret = self._session_for(officer), self._csrf_secret()
+        cookie = f"{settings.SESSION_COOKIE_NAME}={session_key}; {settings.CSRF_COOKIE_NAME}={csrf_secret}"
         with tempfile.TemporaryDirectory() as scratch:
             env = self._server_env(Path(scratch))
             subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], env=env, check=True)
@@ -88,19 +93,34 @@ class Command(BaseCommand):
         bare_rate = results["bare_view"]["requests_per_second"]
         for name, figures in results.items():
             ratio = round(figures["requests_per_second"] / bare_rate, 3) if bare_rate else None
-            line = {"bench": "web", "target": name, **figures, "connections": connections, "seconds": seconds}
+            line = {"bench": "web", "target": name, **figures, "connections": connections, "seconds": seconds,
+                    **self._configuration()}  # fmt: skip
             if name != "bare_view":
                 line |= {"ratio_to_bare": ratio, "ratio_target": 0.4}
             self.stdout.write(json.dumps(line))
 
     def _session_for(self, user) -> str:
-        session = SessionStore()
+        session = import_module(settings.SESSION_ENGINE).SessionStore()
         session[SESSION_KEY] = str(user.pk)
         # django-axes comes first in the list but only guards sign-in; the model backend loads users.
         session[BACKEND_SESSION_KEY] = next(b for b in settings.AUTHENTICATION_BACKENDS if "axes" not in b)
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         return session.session_key
+
+    def _configuration(self) -> dict:
+        """What the figures were measured on: the server inherits this process's settings."""
+        return {
+            "database": connection.vendor,
+            "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
+            "sessions": settings.SESSION_ENGINE.rsplit(".", 1)[-1],
+            "signed_in_cache_seconds": settings.SIGNED_IN_CACHE_SECONDS,
+        }
+
+    def _csrf_secret(self) -> str:
+        request = HttpRequest()
+        get_token(request)
+        return request.META["CSRF_COOKIE"]
 
     def _server_env(self, scratch: Path) -> dict:
         return {
