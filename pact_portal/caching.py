@@ -4,7 +4,8 @@ Public pages as an anonymous visitor sees them are kept a minute. The public nei
 is what residents land on from police.uk, leaflets and alerts, and what a spike of visitors hits
 at once; its content changes at most a few times a day. Signed-in staff see more on it (edit
 links, team history), so only the anonymous rendering is cached, and only while nothing about it
-is personal: no cookie on the request, none set by the response, no CSRF token or flash message rendered into it.
+is personal: no cookie on the request, none set by the response, no CSRF token or flash message
+rendered into it.
 
 A signed-in officer's dashboard is what every shift opens first and keeps reloading; it is kept
 per officer and browser until any table it was built from is written (pact_portal.generations).
