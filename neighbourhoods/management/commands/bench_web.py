@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from importlib import import_module
 from pathlib import Path
@@ -41,6 +42,11 @@ done = function(summary, latency, requests)
 end
 """
 OFFICER = "sergeant@demo.pact.example"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 def _free_port() -> int:
@@ -85,6 +91,8 @@ class Command(BaseCommand):
                     ("public_neighbourhood_page", f"{base}{neighbourhood.get_absolute_url()}", None),
                     ("officer_dashboard", f"{base}/officer/", cookie),
                 ]
+                for name, url, c in targets:
+                    self._check_serves(name, url, cookie=c)
                 results = {name: self._wrk(url, cookie=c, seconds=seconds, connections=connections, scratch=scratch)
                            for name, url, c in targets}  # fmt: skip
             finally:
@@ -144,6 +152,18 @@ class Command(BaseCommand):
             except OSError:
                 time.sleep(0.5)
         raise CommandError("gunicorn did not start within a minute.")
+
+    def _check_serves(self, name: str, url: str, *, cookie: str | None) -> None:
+        """wrk counts only 4xx and 5xx as errors: a signed-out officer redirected to the sign-in
+        page would be measured as a fast dashboard."""
+        request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310 - our own loopback server
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            status = opener.open(request, timeout=10).status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        if status != 200:
+            raise CommandError(f"{name} answered {status}, not 200: nothing was measured.")
 
     def _wrk(self, url: str, *, cookie: str | None, seconds: int, connections: int, scratch: str) -> dict:
         script = Path(scratch) / "report.lua"
