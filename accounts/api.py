@@ -47,6 +47,8 @@ class PortalPagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 100
+    # The schema says a page is a whole number; DRF would also take ?page=last.
+    last_page_strings = ()
 
     def get_page_number(self, request, paginator):
         # DRF reads a blank ?page= as page 1; passed on, the paginator refuses it as not a number.
