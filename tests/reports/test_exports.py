@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from reports import exports
 from reports.document import NarrativeSection, ReturnDocument
+from reports.exports import printed
 from reports.models import HighlightReturn, ReturnStatus
 
 HEADLINE = [
@@ -390,11 +391,11 @@ def test_it_builds_every_format_without_a_query(submitted, django_assert_max_num
 
 
 def test_it_lets_the_pdf_fetch_only_our_static_files():
-    fetcher = exports._static_only_fetcher()
+    fetcher = printed._static_only_fetcher()
     for url in ("http://169.254.169.254/latest/meta-data/", "file:///etc/passwd", "data:text/plain,hi"):
         with pytest.raises(ValueError, match="Not fetched"):
             fetcher.fetch(url)
-    response = fetcher.fetch((exports._static_base() / "css" / "print.css").as_uri())
+    response = fetcher.fetch((printed._static_base() / "css" / "print.css").as_uri())
     try:
         assert b"@page" in response.read()
     finally:

@@ -1,0 +1,151 @@
+"""A return as a workbook: one sheet per part, numbers stored as numbers with their formats."""
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from reports.document import ReturnDocument
+from reports.exports.common import (
+    CHANGE_FORMATS,
+    NEIGHBOURHOOD_GROUPS,
+    NEIGHBOURHOOD_UNITS,
+    NUMBER_FORMATS,
+    category_text,
+    change,
+    iso_date,
+    labels_by_key,
+    late_text,
+    priority_rows,
+    safe_value,
+    status_text,
+)
+
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def add_sheet(book, *, title: str, headers: list, rows: list[list], widths: list[int]):
+    """A sheet with a bold, frozen header row. A row's cell may be (value, number_format)."""
+    sheet = book.create_sheet(title)
+    sheet.append([safe_value(h) for h in headers])
+    for cell in sheet[1]:
+        cell.font = BOLD
+        cell.alignment = WRAP
+    for row in rows:
+        sheet.append([safe_value(v[0] if isinstance(v, tuple) else v) for v in row])
+        for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+            if isinstance(value, tuple) and value[1]:
+                cell.number_format = value[1]
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    return sheet
+
+
+def _headline_sheet(book, figures):
+    rows = [
+        [
+            row["label"],
+            (row["value"], NUMBER_FORMATS.get(row["unit"])),
+            (row["previous"], NUMBER_FORMATS.get(row["unit"])),
+            (change(row["value"], row["previous"], row["unit"]), CHANGE_FORMATS.get(row["unit"])),
+            (row["last_year"], NUMBER_FORMATS.get(row["unit"])),
+            (change(row["value"], row["last_year"], row["unit"]), CHANGE_FORMATS.get(row["unit"])),
+        ]
+        for row in figures.get("headline", [])
+    ]
+    headers = [
+        "Measure",
+        f"This period ({figures['period']['label']})",
+        f"Previous period ({figures.get('previous_period', {}).get('label', '')})",
+        "Change on previous period",
+        f"Same period last year ({figures.get('last_year_period', {}).get('label', '')})",
+        "Change on last year",
+    ]
+    add_sheet(book, title="Headline", headers=headers, rows=rows, widths=[34, 20, 22, 16, 24, 16])
+
+
+def _neighbourhoods_sheet(book, figures):
+    labels = labels_by_key(figures)
+    keys = [key for _, group in NEIGHBOURHOOD_GROUPS for key in group]
+    types = figures.get("meetings_by_type", [])
+    headers = ["Neighbourhood", *(labels.get(k, k) for k in keys), *(f"Meetings: {t['label']}" for t in types)]
+    rows = [
+        [
+            n["name"],
+            *((n.get(k), NUMBER_FORMATS[NEIGHBOURHOOD_UNITS.get(k, "count")]) for k in keys),
+            *((n.get("meetings_by_type", {}).get(t["type"], 0), NUMBER_FORMATS["count"]) for t in types),
+        ]
+        for n in figures.get("neighbourhoods", [])
+    ]
+    add_sheet(book, title="Neighbourhoods", headers=headers, rows=rows, widths=[26] + [14] * (len(headers) - 1))
+
+
+def _meetings_by_type_sheet(book, figures):
+    rows = [[t["label"], (t["count"], NUMBER_FORMATS["count"])] for t in figures.get("meetings_by_type", [])]
+    add_sheet(book, title="Meetings by type", headers=["Type of meeting", "Meetings held"], rows=rows, widths=[44, 16])
+
+
+def _priorities_sheet(book, document):
+    rows = [
+        [
+            heading,
+            p.get("title", ""),
+            p.get("neighbourhood", ""),
+            category_text(p),
+            p.get("state_label", ""),
+            (p.get("residents"), NUMBER_FORMATS["count"]),
+            (iso_date(p.get("opened")), "d mmm yyyy"),
+            (p.get("age_days"), NUMBER_FORMATS["count"]),
+        ]
+        for heading, p in priority_rows(document)
+    ]
+    headers = ["List", "Priority", "Neighbourhood", "Category", "State", "Residents", "Opened", "Age (days)"]
+    add_sheet(book, title="Top priorities", headers=headers, rows=rows, widths=[22, 44, 20, 24, 16, 11, 13, 11])
+
+
+def _narrative_sheet(book, document):
+    sheet = add_sheet(
+        book,
+        title="Narrative",
+        headers=["Section", "Text"],
+        rows=[[section.title, section.text] for section in document.narrative],
+        widths=[28, 100],
+    )
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = WRAP
+
+
+def _about_rows(document: ReturnDocument) -> list[list]:
+    figures, highlight_return = document.figures, document.highlight_return
+    return [
+        ["Division", figures["division"]["name"]],
+        ["Period", figures["period"]["label"]],
+        ["Period start", (iso_date(figures["period"]["start"]), "d mmm yyyy")],
+        ["Period end", (iso_date(figures["period"]["end"]), "d mmm yyyy")],
+        ["Due", (highlight_return.due_date, "d mmm yyyy")],
+        ["Status", status_text(highlight_return)],
+        ["Late", late_text(highlight_return) or "No"],
+        ["Figures changed since submission", "Yes" if document.data_changed else "No"],
+    ]
+
+
+def return_xlsx(*, document: ReturnDocument) -> bytes:
+    figures = document.figures
+    book = Workbook()
+    book.remove(book.active)
+    _headline_sheet(book, figures)
+    _neighbourhoods_sheet(book, figures)
+    _meetings_by_type_sheet(book, figures)
+    _priorities_sheet(book, document)
+    _narrative_sheet(book, document)
+    add_sheet(book, title="Return", headers=["", ""], rows=_about_rows(document), widths=[34, 60])
+    book.properties.title = (
+        f"{figures['division']['name']} highlight and headline return, {figures['period']['label']}"[:250]
+    )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
