@@ -6,6 +6,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.backends import USERS
+from accounts.middleware import TWO_FACTOR_DEVICES
 from neighbourhoods.models import Neighbourhood
 from neighbourhoods.selectors import OFFICER_DASHBOARD
 from pact_portal import generations
@@ -30,7 +31,7 @@ def now(group=OFFICER_DASHBOARD) -> int:
         ('UPDATE "accounts_user" SET "last_login" = %s', {OFFICER_DASHBOARD, USERS}),
         ('SELECT * FROM "priorities_issue"', set()),
         ('INSERT INTO "django_session" ("session_key") VALUES (%s)', set()),
-        ('TRUNCATE "django_session", "accounts_user" CASCADE', {OFFICER_DASHBOARD, USERS}),
+        ('TRUNCATE "django_session", "accounts_user" CASCADE', {OFFICER_DASHBOARD, USERS, TWO_FACTOR_DEVICES}),
         (b"UPDATE accounts_user SET is_active = false", set()),
     ],
 )

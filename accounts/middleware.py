@@ -1,0 +1,27 @@
+"""django-otp's middleware, with the session's verified device read from the shared cache."""
+
+from django.conf import settings
+from django_otp.middleware import OTPMiddleware
+
+from pact_portal import generations
+
+TWO_FACTOR_DEVICES = "two-factor-devices"
+
+
+class CachedOTPMiddleware(OTPMiddleware):
+    """A session signed in with two factors names its device, which django-otp loads from the
+    database on every request. Read from the cache, checked against the generation of the devices
+    table, it costs one cache round trip; removing or replacing a device moves the generation, so
+    the next request no longer counts the session as verified."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        seconds = settings.SIGNED_IN_CACHE_SECONDS
+        if not seconds:
+            return super()._device_from_persistent_id(persistent_id)
+        key = f"two-factor-device:{persistent_id}"
+        device, stamp = generations.cached(key, groups=(TWO_FACTOR_DEVICES,))
+        if device is None:
+            device = super()._device_from_persistent_id(persistent_id)
+            if device is not None:
+                generations.store(key, device, stamp=stamp, timeout=seconds)
+        return device
