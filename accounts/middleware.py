@@ -23,5 +23,15 @@ class CachedOTPMiddleware(OTPMiddleware):
         if device is None:
             device = super()._device_from_persistent_id(persistent_id)
             if device is not None:
-                generations.store(key, device, stamp=stamp, timeout=seconds)
+                generations.store(key, _without_secrets(device), stamp=stamp, timeout=seconds)
         return device
+
+
+# What telling a verified session from an unverified one needs. The rest, the TOTP secret above
+# all, never goes to the cache: the copy kept there loads any other field from the database if
+# asked, and saving it writes only these.
+KEPT_FIELDS = ("id", "user_id", "name", "confirmed")
+
+
+def _without_secrets(device):
+    return type(device).from_db(device._state.db, KEPT_FIELDS, [getattr(device, f) for f in KEPT_FIELDS])
