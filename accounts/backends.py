@@ -7,6 +7,8 @@ generation, so the next request reads the user afresh from the database and Djan
 session against the new password there; revoking access takes effect at once.
 """
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 
@@ -17,13 +19,9 @@ USERS = "users"
 
 class CachedModelBackend(ModelBackend):
     def get_user(self, user_id):
-        seconds = settings.SIGNED_IN_CACHE_SECONDS
-        if not seconds:
-            return super().get_user(user_id)
-        key = f"signed-in-user:{user_id}"
-        user, stamp = generations.cached(key, groups=(USERS,))
-        if user is None:
-            user = super().get_user(user_id)
-            if user is not None:
-                generations.store(key, user, stamp=stamp, timeout=seconds)
-        return user
+        return generations.get_or_build(
+            f"signed-in-user:{user_id}",
+            groups=(USERS,),
+            build=partial(super().get_user, user_id),
+            timeout=settings.SIGNED_IN_CACHE_SECONDS,
+        )

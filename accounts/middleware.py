@@ -1,5 +1,7 @@
 """django-otp's middleware, with the session's verified device read from the shared cache."""
 
+from functools import partial
+
 from django.conf import settings
 from django_otp.middleware import OTPMiddleware
 
@@ -15,16 +17,13 @@ class CachedOTPMiddleware(OTPMiddleware):
     the next request no longer counts the session as verified."""
 
     def _device_from_persistent_id(self, persistent_id: str):
-        seconds = settings.SIGNED_IN_CACHE_SECONDS
-        if not seconds:
-            return super()._device_from_persistent_id(persistent_id)
-        key = f"two-factor-device:{persistent_id}"
-        device, stamp = generations.cached(key, groups=(TWO_FACTOR_DEVICES,))
-        if device is None:
-            device = super()._device_from_persistent_id(persistent_id)
-            if device is not None:
-                generations.store(key, _without_secrets(device), stamp=stamp, timeout=seconds)
-        return device
+        return generations.get_or_build(
+            f"two-factor-device:{persistent_id}",
+            groups=(TWO_FACTOR_DEVICES,),
+            build=partial(super()._device_from_persistent_id, persistent_id),
+            timeout=settings.SIGNED_IN_CACHE_SECONDS,
+            kept=_without_secrets,
+        )
 
 
 # What telling a verified session from an unverified one needs. The rest, the TOTP secret above

@@ -12,7 +12,7 @@ commands. A write outside Django (psql) is not seen: the caches' own lifetimes b
 import logging
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +69,20 @@ def cached(key: str, *, groups: tuple[str, ...]) -> tuple[Any, tuple[int, ...]]:
 
 def store(key: str, value: Any, *, stamp: tuple[int, ...], timeout: int) -> None:
     cache.set(key, (stamp, value), timeout)
+
+
+def get_or_build(key: str, *, groups: tuple[str, ...], build: Callable[[], Any], timeout: int, kept=None) -> Any:
+    """The value kept under `key` at the groups' current generations, else `build()`, kept for
+    `timeout` seconds (as `kept(value)` when given: what the cache may hold of it). None is never
+    kept, and a timeout of 0 keeps nothing."""
+    if not timeout:
+        return build()
+    value, stamp = cached(key, groups=groups)
+    if value is None:
+        value = build()
+        if value is not None:
+            store(key, kept(value) if kept else value, stamp=stamp, timeout=timeout)
+    return value
 
 
 def bump(groups: Iterable[str]) -> None:
