@@ -23,8 +23,11 @@ from django.db.backends.signals import connection_created
 
 logger = logging.getLogger(__name__)
 
-_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)', re.IGNORECASE)
-_TRUNCATE = re.compile(r"\s*TRUNCATE\b", re.IGNORECASE)
+# Every statement passes through here, SELECTs above all: one anchored pattern, which gives up at
+# the first letter of anything that is not a write. A TRUNCATE moves every group.
+_WRITE = re.compile(
+    r'\s*(?:(TRUNCATE)\b|(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+))', re.IGNORECASE
+)
 
 _groups_by_table: dict[str, frozenset[str]] = {}
 _all_groups: set[str] = set()
@@ -101,10 +104,11 @@ def bump(groups: Iterable[str]) -> None:
 def groups_written(sql) -> frozenset[str]:
     if not isinstance(sql, str):
         return frozenset()
-    if _TRUNCATE.match(sql):
-        return frozenset(_all_groups)
     match = _WRITE.match(sql)
-    return _groups_by_table.get(match.group(1), frozenset()) if match else frozenset()
+    if match is None:
+        return frozenset()
+    truncate, table = match.groups()
+    return frozenset(_all_groups) if truncate else _groups_by_table.get(table, frozenset())
 
 
 @dataclass(frozen=True)
