@@ -194,7 +194,8 @@ def membership_record_closed_months(
 ) -> int:
     """Record the last `count` closed months (two years and a month by default) that are not
     recorded yet (beat, daily: on the 1st it records the month just ended; other days it finds
-    nothing to do in one query). `replace` and `ward_ids` as for membership_months_record."""
+    nothing to do in two queries: the wards, and the months they have recorded). `replace` and
+    `ward_ids` as for membership_months_record."""
     months = closed_months(today=today or timezone.localdate(), count=count)
     return membership_months_record(months=months, replace=replace, ward_ids=ward_ids)
 
