@@ -1,13 +1,17 @@
 """Anonymised responses as CSV or XLSX: one row per response, no database ids, no exact times,
-and the disclosure rules applied to every row (surveys/disclosure.py)."""
+the disclosure rules applied to every row (surveys/disclosure.py), and only the responses from
+the reader's area (export_responses)."""
 
 import csv
 import io
 from collections import Counter, defaultdict
 
+from django.db.models import QuerySet
 from django.utils.formats import date_format
 from openpyxl import Workbook
 
+from accounts.policy import scope_for
+from accounts.roles import ScopeLevel
 from surveys import disclosure
 from surveys.models import AGREEMENT_LABELS, Answer, Question, QuestionKind, Response, Survey
 from surveys.selectors_results import BROAD_ETHNIC, NOT_SAID, age_group, broad_ethnic_group
@@ -39,18 +43,44 @@ def _answer_text(question, answers) -> str | int:
     return "\n".join(a.text for a in answers if a.text)
 
 
-def export_rows(*, survey: Survey) -> tuple[list[str], list[list]]:
-    """Headers and rows, in three queries. A row's ward and neighbourhood are blanked when its ward
-    has fewer than MIN_GROUP responses (the division is kept); its age band or ethnic group is
-    blanked when fewer than MIN_GROUP responses share that group and that area."""
+def export_responses(*, survey: Survey, viewer) -> QuerySet[Response]:
+    """The survey's responses from the viewer's area: a row names its ward, age band and ethnic
+    group and carries free text, so unlike the results pages' suppressed counts a file of another
+    division's rows is not for a chief inspector. Force-wide staff also get the responses that gave
+    no ward, which belong to no one's area."""
+    responses = Response.objects.filter(survey=survey)
+    scope = scope_for(viewer)
+    if scope.level == ScopeLevel.FORCE:
+        # survey_for_results has already refused a survey of a force outside the viewer's.
+        return responses
+    lookup = scope.neighbourhood_filter(via="ward__neighbourhood__")
+    return responses.none() if lookup is None else responses.filter(**lookup)
+
+
+EXPORT_AREAS = {
+    ScopeLevel.FORCE: "every response, from the whole force",
+    ScopeLevel.DIVISION: "only the responses from wards in your division",
+    ScopeLevel.NEIGHBOURHOOD: "only the responses from wards in the neighbourhoods you work in",
+}
+
+
+def export_area(*, viewer) -> str:
+    """What the viewer's downloads hold, in words for the results page (no query)."""
+    return EXPORT_AREAS.get(viewer.scope_level, "no responses")
+
+
+def export_rows(*, survey: Survey, viewer) -> tuple[list[str], list[list]]:
+    """Headers and rows from the viewer's area, in three queries (and one for a neighbourhood
+    officer's teams). A row's ward and neighbourhood are blanked when its ward has fewer than
+    MIN_GROUP responses (the division is kept); its age band or ethnic group is blanked when fewer
+    than MIN_GROUP responses share that group and that area."""
     questions = list(Question.objects.filter(survey=survey).select_related("section"))
-    responses = list(
-        Response.objects.filter(survey=survey)
-        .select_related("ward__neighbourhood__division")
-        .order_by("submitted_at", "pk")
-    )
+    in_area = export_responses(survey=survey, viewer=viewer)
+    responses = list(in_area.select_related("ward__neighbourhood__division").order_by("submitted_at", "pk"))
     answers = defaultdict(list)
-    for answer in Answer.objects.filter(response__survey=survey).select_related("option", "ward").order_by("pk"):
+    for answer in (
+        Answer.objects.filter(response__in=in_area.values("pk")).select_related("option", "ward").order_by("pk")
+    ):
         answers[(answer.response_id, answer.question_id)].append(answer)
     per_ward = Counter(r.ward_id for r in responses)
     areas = [_area(r, per_ward) for r in responses]

@@ -57,6 +57,7 @@ def results(request, pk):
         "r": figures,
         "text_kind": QuestionKind.TEXT,
         "chart_data": {"charts": _charts(figures)},
+        "export_area": exports.export_area(viewer=request.user),
     }
     return render(request, "surveys/results/results.html", context)
 
@@ -107,7 +108,7 @@ def trends(request):
 @never_cache
 def export(request, pk, fmt):
     survey = selectors.survey_for_results(user=request.user, pk=pk)
-    headers, rows = exports.export_rows(survey=survey)
+    headers, rows = exports.export_rows(survey=survey, viewer=request.user)
     name = f"survey-{slugify(survey.title)[:50] or survey.pk}-responses"
     if fmt == "csv":
         response = HttpResponse(exports.as_csv(headers, rows), content_type="text/csv; charset=utf-8")
