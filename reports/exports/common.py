@@ -11,10 +11,13 @@ from reports.document import ReturnDocument
 from surveys.exports import safe_cell
 
 NO_FIGURE = "—"
-# A ratio (cost per person) or a percentage has no force total: adding the divisions' ones up
-# would be wrong, and their average would weight a small division like a large one.
+# A ratio (cost per person) or a percentage cannot be added up across divisions, and their average
+# would weight a small division like a large one: a ratio whose parts are in the figures is worked
+# out again from the force's totals (RATIOS), a percentage has no force total.
 ADDITIVE_UNITS = frozenset({"count", "hours", "money"})
 NOT_ADDITIVE = frozenset({"cost_per_person"})
+# Ratio measure → (numerator measure, denominator measures added together), as reports.selectors computes it.
+RATIOS = {"cost_per_person": ("officer_cost", ("people_in_person", "people_online"))}
 DECIMALS = {"count": 0, "hours": 1, "money": 2, "percent": 1}
 NUMBER_FORMATS = {"count": "#,##0", "hours": "#,##0.0", "money": '"£"#,##0.00', "percent": '0.0"%"'}
 CHANGE_FORMATS = {

@@ -2,10 +2,18 @@
 where a measure can be added up."""
 
 import io
+from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl import Workbook
 
-from reports.exports.common import ADDITIVE_UNITS, DECIMALS, NOT_ADDITIVE, NUMBER_FORMATS, local_date_text
+from reports.exports.common import (
+    ADDITIVE_UNITS,
+    DECIMALS,
+    NOT_ADDITIVE,
+    NUMBER_FORMATS,
+    RATIOS,
+    local_date_text,
+)
 from reports.exports.tabular import write_csv
 from reports.exports.workbook import add_sheet
 
@@ -23,6 +31,20 @@ def _force_total(key, unit, values):
     if not present:
         return None
     return round(sum(present), DECIMALS[unit])
+
+
+def _force_ratio(key, unit, keyed) -> float | None:
+    """A ratio's force total from the force's totals of its parts, as each division's is from its own
+    (reports.selectors: rounded half up); None if a part is missing or nobody was reached."""
+    numerator, denominators = RATIOS[key]
+    parts = [[rows.get(part, {}).get("value") for rows in keyed] for part in (numerator, *denominators)]
+    if any(value is None for values in parts for value in values):
+        return None
+    top, bottom = Decimal(str(sum(parts[0]))), sum(sum(values) for values in parts[1:])
+    if not bottom:
+        return None
+    places = Decimal(1).scaleb(-DECIMALS[unit])
+    return float((top / bottom).quantize(places, rounding=ROUND_HALF_UP))
 
 
 def _rollup_status(highlight_return) -> str:
@@ -50,7 +72,8 @@ def rollup_table(*, documents) -> tuple[list[str], list[list]]:
     for first in order:
         key, unit = first["key"], first["unit"]
         values = [rows.get(key, {}).get("value") for rows in keyed]
-        measures.append([first["label"], unit, *((v, unit) for v in values), (_force_total(key, unit, values), unit)])
+        total = _force_ratio(key, unit, keyed) if key in RATIOS else _force_total(key, unit, values)
+        measures.append([first["label"], unit, *((v, unit) for v in values), (total, unit)])
     type_counts = [{t["type"]: t["count"] for t in d.figures.get("meetings_by_type", [])} for d in documents]
     for t in documents[0].figures.get("meetings_by_type", []) if documents else []:
         values = [counts.get(t["type"]) for counts in type_counts]

@@ -344,9 +344,29 @@ def test_it_adds_up_the_force_only_where_a_measure_adds_up(world, django_assert_
     assert rows["Meetings held"] == [1234, 2468, 3702]
     assert rows["Officer hours"] == [312.5, 625.0, 937.5]
     assert rows["Conversion"] == [38.4, 76.8, None]
-    assert rows["Cost per person reached"] == [1.91, 3.82, None]
+    assert rows["Cost per person reached"] == [1.91, 3.82, 1.91]
     assert rows["Meetings: PACT public meeting"] == [12, 12, 24]
     assert rows["Status"] == ["Draft", "Draft", None]
+
+
+def test_it_works_out_the_force_cost_per_person_from_the_totals(world):
+    documents = _rollup_documents(world)
+    _, rows = exports.rollup_table(documents=documents)
+    row = next(r for r in rows if r[0] == "Cost per person reached")
+    # Force cost over force reach (3 × £9,876.54 over 3 × 5,181 people), not the divisions' ratios added up.
+    assert row[-1] == (1.91, "money")
+    rows = list(csv.DictReader(io.StringIO(exports.rollup_csv(documents=documents))))
+    assert next(r for r in rows if r["Measure"] == "Cost per person reached")["Force total"] == "1.91"
+
+
+def test_it_leaves_the_force_cost_per_person_blank_when_nobody_was_reached(world):
+    nobody = [dict(row, value=0) if row["key"].startswith("people_") else row for row in figures_for()["headline"]]
+    documents = [
+        document_for(make_return(world.east), figures=figures_for(headline=nobody)),
+        document_for(make_return(world.west), figures=figures_for(division=("west", "West"), headline=nobody)),
+    ]
+    _, rows = exports.rollup_table(documents=documents)
+    assert next(r for r in rows if r[0] == "Cost per person reached")[-1] == (None, "money")
 
 
 def test_it_writes_the_roll_up_as_csv(world):

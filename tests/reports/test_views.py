@@ -391,6 +391,17 @@ def test_it_rolls_up_the_divisions_side_by_side_from_snapshots(client, data, dra
     assert get(client, data.chief_inspector, url("rollup")).status_code == 403
 
 
+def test_it_gives_the_force_cost_per_person_from_the_force_totals(client, data):
+    from tests.reports.factories import division_month
+
+    division_month(data)
+    response = get(client, data.hq, url("rollup") + "?period_kind=month&period_start=2026-10")
+    rows = {row["label"]: row for row in response.context["rows"]}
+    # East: £530.00 over 23 + 230 people (£2.09); West: £0 over 50 (£0.00); the force: £530 over 303.
+    assert rows["Cost per person reached"]["cells"] == ["£2.09", "£0.00"]
+    assert rows["Cost per person reached"]["total"] == "£1.75"
+
+
 @pytest.mark.parametrize("name", ["status", "rollup"])
 @pytest.mark.parametrize("divisions", [0, 3])
 def test_it_shows_hq_pages_in_constant_queries(client, data, draft, name, divisions, django_assert_max_num_queries):
