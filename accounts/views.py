@@ -3,9 +3,11 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.sites.shortcuts import get_current_site
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -16,6 +18,7 @@ from django_otp import match_token
 from accounts import api_tokens, selectors, services
 from accounts.forms import EmailAuthenticationForm, TokenForm
 from accounts.policy import policy_required
+from pact_portal import throttle
 
 PENDING_USER_KEY = "two_factor_pending_user"
 PENDING_BACKEND_KEY = "two_factor_pending_backend"
@@ -117,13 +120,38 @@ def two_factor(request):
     return render(request, "accounts/two_factor.html", context)
 
 
-password_reset = auth_views.PasswordResetView.as_view(
-    template_name="accounts/password_reset_form.html",
-    email_template_name="accounts/emails/password_reset_body.txt",
-    html_email_template_name="accounts/emails/password_reset_body.html",
-    subject_template_name="accounts/emails/password_reset_subject.txt",
-    success_url=reverse_lazy("accounts:password-reset-done"),
+RESETS_PER_ADDRESS_PER_HOUR = 10
+RESETS_PER_EMAIL_PER_HOUR = 3
+RESETS_THROTTLED = gettext_lazy(
+    "We have had several password reset requests from you or for this address in the last hour. Try again later."
 )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page, limited per client address and per email address (each request sent an
+    email, so anyone could flood an officer's inbox), with the email sent after the response."""
+
+    template_name = "accounts/password_reset_form.html"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip()
+        counters = [
+            (throttle.address_key(self.request, "password-reset"), RESETS_PER_ADDRESS_PER_HOUR),
+            (throttle.contact_key("password-reset", email), RESETS_PER_EMAIL_PER_HOUR),
+        ]
+        if throttle.throttled(counters):
+            form.add_error(None, RESETS_THROTTLED)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        throttle.count(counters)
+        site = get_current_site(self.request)
+        services.password_reset_request(
+            email=email, domain=site.domain, site_name=site.name, use_https=self.request.is_secure()
+        )
+        return redirect(self.success_url)
+
+
+password_reset = PasswordResetView.as_view()
 password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     template_name="accounts/password_reset_confirm.html",

@@ -10,17 +10,19 @@ from dataclasses import dataclass
 
 import pytest
 import time_machine
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import views as accounts_views
 from messaging import views_subscribe
 from messaging.models import OutboxMessage, Subscriber
 from priorities.models import Issue
 from priorities.views import intake
 from surveys import views_respond
 from surveys.models import Response
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, UserFactory
 from tests.messaging.factories import interest, subscriber
 from tests.surveys.factories import survey
 
@@ -208,3 +210,62 @@ def test_a_successful_sign_in_clears_the_failures(world, clock):
     for _ in range(4):
         sign_in(world.pcso.email, "wrong-password", HOME)
     assert sign_in(world.pcso.email, TEST_PASSWORD, HOME).status_code == 302
+
+
+def test_sign_in_lock_holds_whatever_the_case_or_spacing_of_the_email(world, clock):
+    # Sign-in matches the address in any case, so the lock must count every spelling as one account.
+    for _ in range(5):
+        sign_in(world.pcso.email, "wrong-password", HOME)
+    for variant in (world.pcso.email.upper(), world.pcso.email.title(), f"  {world.pcso.email.upper()} "):
+        assert sign_in(variant, "wrong-password", HOME).status_code == 429
+        assert sign_in(variant, TEST_PASSWORD, HOME).status_code == 429
+
+
+def test_failures_in_several_cases_add_up_to_one_lock(world, clock):
+    for n in range(5):
+        sign_in(world.pcso.email.upper() if n % 2 else world.pcso.email, "wrong-password", HOME)
+    assert sign_in(world.pcso.email, TEST_PASSWORD, HOME).status_code == 429
+
+
+# --- asking for a password reset ----------------------------------------------------------------
+
+
+def reset(email, address):
+    return browser(address).post(reverse("accounts:password-reset"), {"email": email})
+
+
+@pytest.fixture
+def staff(world):
+    return [UserFactory(email=f"officer{n}@example.org") for n in range(accounts_views.RESETS_PER_ADDRESS_PER_HOUR + 1)]
+
+
+def test_password_resets_are_limited_per_address_with_a_message(staff, clock, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        statuses = [reset(user.email, HOME).status_code for user in staff]
+    assert statuses == [302] * accounts_views.RESETS_PER_ADDRESS_PER_HOUR + [429]
+    assert len(mail.outbox) == accounts_views.RESETS_PER_ADDRESS_PER_HOUR
+    refused = reset(staff[0].email, HOME)
+    assert refused.status_code == 429 and "Try again later" in refused.content.decode()
+    assert reset(staff[-1].email, AWAY).status_code == 302
+    clock.shift(datetime.timedelta(minutes=61))
+    assert reset(staff[-1].email, HOME).status_code == 302
+
+
+def test_password_resets_for_one_email_are_limited_from_any_address(world, clock, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        statuses = [
+            reset(world.pcso.email.upper() if n % 2 else world.pcso.email, f"192.0.2.{n + 1}").status_code
+            for n in range(accounts_views.RESETS_PER_EMAIL_PER_HOUR + 1)
+        ]
+    # Twelve requests once sent twelve emails: an inbox is flooded from many addresses no more.
+    assert statuses == [302] * accounts_views.RESETS_PER_EMAIL_PER_HOUR + [429]
+    assert len(mail.outbox) == accounts_views.RESETS_PER_EMAIL_PER_HOUR
+
+
+def test_the_reset_email_is_sent_after_the_request_commits(world, clock, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert reset(world.pcso.email, HOME).status_code == 302
+    assert mail.outbox == [] and len(callbacks) == 1  # queued, not sent inside the request
+    callbacks[0]()
+    assert mail.outbox[0].to == [world.pcso.email]
+    assert "http://testserver/accounts/password/reset/" in mail.outbox[0].body

@@ -104,8 +104,9 @@ def test_it_skips_the_code_step_for_someone_without_a_pending_sign_in(client, wo
     assert client.get(reverse("accounts:login-verify")).url == LOGIN
 
 
-def test_it_resets_a_forgotten_password_by_email(client, world):
-    client.post(reverse("accounts:password-reset"), {"email": world.pcso.email})
+def test_it_resets_a_forgotten_password_by_email(client, world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password-reset"), {"email": world.pcso.email})
     assert len(mail.outbox) == 1
     link = re.search(r"https?://[^/]+(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
     form_url = client.get(link).url
