@@ -12,22 +12,15 @@ from openpyxl import Workbook
 
 from accounts.policy import scope_for
 from accounts.roles import ScopeLevel
+from pact_portal.spreadsheets import safe_value
 from surveys import disclosure
 from surveys.models import AGREEMENT_LABELS, Answer, Question, QuestionKind, Response, Survey
 from surveys.selectors_results import BROAD_ETHNIC, NOT_SAID, age_group, broad_ethnic_group
 
 FIXED_HEADERS = ["Row", "Month submitted", "Ward code", "Ward", "Neighbourhood", "Division", "Age band",
                  "Ethnic group (broad)"]  # fmt: skip
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 AGE_LABELS = dict(Response._meta.get_field("age_band").choices)
 BROAD_LABELS = dict(BROAD_ETHNIC)
-
-
-def safe_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _answer_text(question, answers) -> str | int:
@@ -107,7 +100,7 @@ def export_rows(*, survey: Survey, viewer) -> tuple[list[str], list[list]]:
                 *(_answer_text(q, answers.get((response.pk, q.pk), [])) for q in questions),
             ]
         )
-    return [*FIXED_HEADERS, *(q.text for q in questions)], [[safe_cell(v) for v in row] for row in rows]
+    return [*FIXED_HEADERS, *(q.text for q in questions)], [[safe_value(v) for v in row] for row in rows]
 
 
 def _area(response, per_ward) -> tuple:
@@ -121,7 +114,7 @@ def _area(response, per_ward) -> tuple:
 def as_csv(headers, rows) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([safe_cell(h) for h in headers])
+    writer.writerow([safe_value(h) for h in headers])
     writer.writerows(rows)
     # The byte order mark tells Excel the file is UTF-8, so "Séamus" and "£" survive.
     return buffer.getvalue().encode("utf-8-sig")
@@ -131,14 +124,14 @@ def as_xlsx(headers, rows, *, title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Responses"
-    sheet.append([safe_cell(h) for h in headers])
+    sheet.append([safe_value(h) for h in headers])
     for row in rows:
         sheet.append(row)
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = min(60, max(8, len(str(header)) + 2))
-    book.properties.title = title[:250]
+    book.properties.title = safe_value(title)[:250]
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -5,10 +5,8 @@ import datetime
 
 from django.utils import timezone
 from django.utils.formats import date_format
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from reports.document import ReturnDocument
-from surveys.exports import safe_cell
 
 NO_FIGURE = "—"
 # A ratio (cost per person) or a percentage cannot be added up across divisions, and their average
@@ -26,8 +24,6 @@ CHANGE_FORMATS = {
     "money": '+"£"#,##0.00;-"£"#,##0.00;"£"0.00',
     "percent": '+0.0" pts";-0.0" pts";0.0" pts"',
 }
-# Excel refuses a cell longer than this.
-CELL_LIMIT = 32_767
 
 NEIGHBOURHOOD_GROUPS = (
     (
@@ -102,16 +98,6 @@ def format_change(value, base, unit: str) -> str:
     if base and difference:
         text += f" ({sign}{abs(difference) / abs(base):.0%})"
     return text
-
-
-def safe_value(value):
-    """A value a spreadsheet will show as typed: no formula, no characters Excel cannot store."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if len(value) > CELL_LIMIT:
-            value = value[: CELL_LIMIT - 1] + "…"
-        return safe_cell(value)
-    return value
 
 
 def iso_date(text):

@@ -3,6 +3,7 @@
 import csv
 import io
 
+from pact_portal.spreadsheets import safe_value
 from reports.document import ReturnDocument
 from reports.exports.common import (
     IN_THE_KNOW,
@@ -11,7 +12,6 @@ from reports.exports.common import (
     SURVEYS,
     labels_by_key,
     priority_rows,
-    safe_value,
 )
 
 CSV_HEADERS = ["division", "period", "section", "neighbourhood", "measure", "label", "unit", "value", "previous",

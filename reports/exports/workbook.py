@@ -6,6 +6,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from pact_portal.spreadsheets import safe_value
 from reports.document import ReturnDocument
 from reports.exports.common import (
     CHANGE_FORMATS,
@@ -18,7 +19,6 @@ from reports.exports.common import (
     labels_by_key,
     late_text,
     priority_rows,
-    safe_value,
     status_text,
 )
 

@@ -174,3 +174,18 @@ def test_it_says_on_the_results_page_what_the_downloads_hold(client, world, who,
     client.force_login(getattr(world, who))
     page = client.get(reverse("surveys:results", kwargs={"pk": made.pk})).content.decode()
     assert words in page.split('id="export-area"')[1].split("</p>")[0]
+
+
+def test_it_exports_an_answer_with_control_characters(client, world):
+    made = survey(world, bank=("police_good_job",))
+    question = Question.objects.create(survey=made, section=made.sections.get(), kind=QuestionKind.TEXT, text="Tell us")
+    response = respond(made, police_good_job="good")
+    Answer.objects.create(response=response, question=question, text="Bikes\x0b on the\x07 field\nevery night")
+    client.force_login(world.hq)
+    xlsx = client.get(reverse("surveys:export", kwargs={"pk": made.pk, "fmt": "xlsx"}))
+    assert xlsx.status_code == 200
+    # The vertical tab and the bell are dropped; the line break is a character a cell may hold.
+    assert load_workbook(io.BytesIO(xlsx.content)).active.cell(row=2, column=10).value == (
+        "Bikes on the field\nevery night"
+    )
+    assert _csv(client, made)[0]["Tell us"] == "Bikes on the field\nevery night"
