@@ -5,10 +5,12 @@ force, a rating off the scale) is simply not a valid choice and comes back as a 
 """
 
 from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 from priorities.models import Category
 from surveys.models import AGREEMENT_LABELS, QuestionKind
-from surveys.services_respond import TEXT_MAX, AnswerInput
+from surveys.services_respond import CONTROL_CHARACTERS, TEXT_MAX, AnswerInput
 
 FORGED = "Choose one of the answers shown."
 REQUIRED = {
@@ -19,6 +21,31 @@ REQUIRED = {
     QuestionKind.TEXT: "Write your answer.",
     QuestionKind.WARD: "Choose your ward.",
 }
+
+
+# Word's manual line break and page break reach the form as a vertical tab and a form feed when
+# an answer is pasted in: they are line breaks to the person who wrote it.
+PASTED_LINE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+
+
+class WrittenAnswerField(forms.CharField):
+    """A written answer: pasted line breaks kept as line breaks, any other control character
+    (a bell, an escape) refused with a message rather than saved."""
+
+    default_validators = [
+        RegexValidator(
+            CONTROL_CHARACTERS,
+            inverse_match=True,
+            message=_(
+                "Your answer has a character that cannot be typed (such as a bell or escape character), "
+                "perhaps pasted from another program. Remove it, or type the answer again."
+            ),
+        )
+    ]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.translate(PASTED_LINE_BREAKS) if isinstance(value, str) else value
 
 
 def ward_label(ward) -> str:
@@ -58,7 +85,7 @@ class SurveyResponseForm(forms.Form):
         if question.kind == QuestionKind.WARD:
             choices = [("", "Choose your ward")] + [(key, ward_label(ward)) for key, ward in self._wards.items()]
             return forms.ChoiceField(choices=choices, widget=forms.Select(attrs={"class": "form-select", **legend}))
-        return forms.CharField(
+        return WrittenAnswerField(
             max_length=TEXT_MAX,
             strip=True,
             widget=forms.Textarea(attrs={"class": "form-control", "rows": 4, "maxlength": TEXT_MAX, **legend}),

@@ -4,6 +4,7 @@ A response stores what the results group by (ward, age band, ethnic group) and n
 it; the member is kept on it only so the database can refuse a second response from them.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -27,6 +28,9 @@ from surveys.models import (
 )
 
 TEXT_MAX = Answer._meta.get_field("text").max_length
+# Control characters other than tab and line breaks: nobody types them, they break the wave's XLSX
+# export and a terminal showing the answer, so a written answer holding one is refused.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class SurveyClosed(Exception):
@@ -108,6 +112,8 @@ def _check_answers(survey: Survey, answers: list[AnswerInput]) -> None:
         if given and (question.kind != QuestionKind.MULTIPLE or item.option in given):
             raise ValidationError(f"“{question.text}” takes each answer once.")
         given.add(item.option)
+        if CONTROL_CHARACTERS.search(item.text):
+            raise ValidationError(f"The answer to “{question.text}” has a character that cannot be typed.")
         if not _fits(question, item, survey):
             raise ValidationError(f"The answer to “{question.text}” is not one of its choices.")
     missing = survey.questions.filter(required=True).exclude(pk__in=seen).values_list("text", flat=True)

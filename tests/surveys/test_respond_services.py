@@ -177,3 +177,11 @@ def test_it_saves_each_ticked_box_once(world):
     with pytest.raises(ValidationError, match="once"):
         _invited(made, subscriber(world, email="bo@example.org"), *[AnswerInput(question=question, option=litter)] * 2)
     assert Response.objects.count() == 1
+
+
+def test_it_refuses_a_written_answer_with_a_control_character(world):
+    made = survey(world)
+    question = _text_question(made)
+    with pytest.raises(ValidationError, match="not one of its choices|cannot be typed"):
+        _invited(made, subscriber(world), AnswerInput(question=question, text="Bikes\x07 on the field"))
+    assert not Response.objects.exists()

@@ -127,6 +127,27 @@ def test_it_refuses_forged_values_as_form_errors(client, world):
     assert not Response.objects.exists()
 
 
+@pytest.mark.parametrize("control", ["\x07", "\x00", "\x1b", "\x7f"])
+def test_it_refuses_a_written_answer_with_a_control_character(client, world, control):
+    made = survey(world)
+    question = _text_question(made)
+    link = _link(_invite(world, made, subscriber(world)))
+    response = client.post(link, {f"q{question.pk}": f"Bikes{control} on the field"})
+    body = response.content.decode()
+    assert response.status_code == 400 and "a character that cannot be typed" in body
+    assert f'href="#id_q{question.pk}"' in body
+    assert not Response.objects.exists()
+
+
+def test_it_keeps_a_pasted_line_break_as_a_line_break(client, world):
+    made = survey(world)
+    question = _text_question(made)
+    link = _link(_invite(world, made, subscriber(world)))
+    # Word's manual line break and page break are pasted as a vertical tab and a form feed.
+    assert client.post(link, {f"q{question.pk}": "Bikes\x0bon the field\x0cevery\tnight"}).status_code == 302
+    assert Answer.objects.get().text == "Bikes\non the field\nevery\tnight"
+
+
 def test_it_escapes_the_survey_text_and_keeps_line_breaks_in_the_thanks(client, world):
     made = survey(world, title="<b>Bold</b>", introduction="<script>x()</script>", thank_you="Ta.\n<i>Bye</i>")
     link = _link(_invite(world, made, subscriber(world)))
