@@ -30,11 +30,29 @@ from neighbourhoods.models import Division, Force, Neighbourhood
 
 ANALYTICS_PERIODS = (6, 12, 18)
 DEFAULT_PERIOD = 12
-# The "same vocal few" (Neighbourhood Alert case study, N13): meetings that fewer than five
-# members of the public attend in person.
+# Durham's 2018 PACT review (D47) found meetings "at which fewer than five (and sometimes zero)
+# people were in attendance" commonplace; the Neighbourhood Alert case study (N13) calls the
+# same problem "the same vocal few". Counted: meetings fewer than five of the public attend in person.
 FEW_PEOPLE = 5
 
 _HOURS = DecimalField(max_digits=12, decimal_places=2)
+
+# "Multi-agency meetings held", wherever the portal shows it (these pages and the highlight and
+# headline return): the meetings of the PACT multi-agency group, i.e. panel / tasking meetings.
+# HMIC (H702) asks for "the number of PACT meetings and multi-agency group meetings held" as two
+# counts, so a public PACT or street meeting that a council officer attends stays a PACT meeting:
+# counting it here too would count one meeting as both, and break the return's own list by type.
+MULTI_AGENCY_MEANS = (
+    "Multi-agency meetings held: the meetings of the PACT multi-agency group, that is meetings recorded as "
+    + " or ".join(f"“{t.label}”" for t in MeetingType if t in MULTI_AGENCY)
+    + ". A public PACT, street or other meeting that partners attend counts as that kind of meeting,"
+    " not as a multi-agency one."
+)
+
+
+def multi_agency_held(row: dict) -> int:
+    """Of a grouped row of held meetings (its meeting_type and held count), how many are multi-agency."""
+    return row["held"] if row["meeting_type"] in MULTI_AGENCY else 0
 
 
 @dataclass(frozen=True)
@@ -127,8 +145,7 @@ class Tally:
         if mode_of(row["meeting_type"]) != EngagementMode.ONLINE:
             self.in_person_held += row["held"]
             self.fewer_than_five += row["fewer_than_five"]
-        if row["meeting_type"] in MULTI_AGENCY:
-            self.multi_agency += row["held"]
+        self.multi_agency += multi_agency_held(row)
 
     def add_hours(self, *, hours: Decimal, cost: Decimal) -> None:
         self.officer_hours += hours

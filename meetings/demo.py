@@ -2,9 +2,11 @@
 
 The spreads follow the sources in `seeds/`: monthly public PACTs that often draw fewer than
 five people (Durham), quarterly multi-agency panels, street meetings, door knocks, stalls,
-surgeries, youth PACTs, environmental visual audits, specialist PACTs (mostly in East
-Division), Chorley's Facebook Live meetings (~1,500 views, 20-30 questions) and PACTs that
-went hybrid (West Midlands: 28 people in the room became ~1,500 online).
+surgeries, youth PACTs, environmental visual audits, specialist PACTs (Polish, faith and
+Travellers' PACTs in Preston, which was HMIC's Central division), one team-wide online PACT on
+Facebook for Chorley (~1,500 views, 20-30 questions: Lancashire 2015) and PACTs that went hybrid,
+streamed on YouTube (Lancashire 2015: West Midlands' pilot grew from ~28 people at four physical
+meetings to ~1,500 at hybrid ones).
 
 Deterministic for a given `today`: each neighbourhood draws from its own random.Random seeded
 from a fixed string and its code, and every date is anchored to `today`. Idempotent: a
@@ -40,10 +42,14 @@ SEED = "pact-demo-meetings-1"
 UID_NAMESPACE = uuid.UUID("6f0d4c9e-3b1a-4e0f-9a57-2d8c1b7e5a10")
 HISTORY_MONTHS, FUTURE_MONTHS = 16, 2
 CANCEL_RATE = 0.04
-# Lancashire's 2015 report names Chorley's Facebook meetings; the demo gives them to that district.
+# Lancashire's 2015 report (S27): "the Chorley NHPT is regularly getting around 1,500 views and 20-30
+# questions" on its Facebook meeting post, run team-wide because one ward was too small a footprint.
+# So each of these districts gets one online PACT, hosted by its first neighbourhood, not one each.
 ONLINE_DISTRICTS = frozenset({"E07000118"})
-# Specialist PACTs (Polish, deaf, women, mosque, Travellers) are East Division's practice in the sources.
-SPECIALIST_DIVISION = "east"
+# HMIC 2008 credits the Travellers' PACT (audio minutes) and the Polish-speaking PCSO to Central
+# division (H284, H402), which was coterminous with Preston (H274); the demo has no Central division,
+# so these specialist PACTs go to Preston's neighbourhoods.
+SPECIALIST_DISTRICT = "E07000123"
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 WEEKDAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday"}
 T = MeetingType
@@ -127,7 +133,7 @@ SPECIALIST = {  # audience: (title, detail, venue)
     A.OLDER: ("PACT for older residents", "With Age UK", "{district} Age UK day centre"),
     A.BUSINESS: ("Business PACT", "Town centre traders", "{district} town centre business hub"),
 }
-SPECIALIST_EAST = [A.POLISH, A.FAITH, A.WOMEN, A.DEAF, A.TRAVELLERS]
+SPECIALIST_CENTRAL = [A.POLISH, A.FAITH, A.WOMEN, A.DEAF, A.TRAVELLERS]
 SPECIALIST_ELSEWHERE = [A.DEAF, A.OLDER, A.BUSINESS]
 COMMUNITY_VENUES = [
     "{ward} Community Centre", "St Mary's Church Hall, {ward}", "{ward} Library", "{ward} Methodist Church Hall",
@@ -149,8 +155,8 @@ HOUSING_PROVIDERS = {"east": "Pennine Vale Homes (demo)", "south": "Ribble Estua
 AGENDAS = {
     T.PUBLIC_PACT: "1. Welcome\n2. Progress on last month's priorities\n3. Crime and ASB figures\n"
     "4. Your concerns\n5. Agreeing priorities for next month",
-    T.HYBRID: "1. Welcome (in the room and online)\n2. Progress on priorities\n3. Your concerns and questions "
-    "from Facebook\n4. Agreeing priorities",
+    T.HYBRID: "1. Welcome (in the room and online)\n2. Progress on priorities\n3. Your concerns, and questions "
+    "from those watching the stream\n4. Agreeing priorities",
     T.PANEL: "1. Review of the PACT tasking document\n2. New issues from PACT meetings\n3. Partner updates\n"
     "4. Actions and owners\n5. Items to escalate",
     T.ONLINE: "Live Q&A with your neighbourhood team: post questions in the comments.",
@@ -220,6 +226,7 @@ class _Area:
     first_day: date
     last_day: date
     as_of: datetime
+    hosts_district_online: bool = False
     regulars: int = 0
     plans: list[_Plan] = field(default_factory=list)
     series: list[MeetingSeries] = field(default_factory=list)
@@ -292,9 +299,11 @@ def demo_meetings_seed(*, force: Force, today: date | None = None) -> DemoMeetin
     fire = fire or _agency("Lancashire Fire and Rescue Service", AgencyKind.FIRE)
     housing = {code: _agency(name, AgencyKind.HOUSING) for code, name in HOUSING_PROVIDERS.items()}
     areas = []
+    online_hosts: set[str] = set()
     for nb in neighbourhoods:
         if not wards.get(nb.pk) or not teams.get(nb.pk):
             continue
+        district = wards[nb.pk][0].district.code
         area = _Area(
             neighbourhood=nb,
             wards=wards[nb.pk],
@@ -304,7 +313,9 @@ def demo_meetings_seed(*, force: Force, today: date | None = None) -> DemoMeetin
             first_day=_add_months(today, -HISTORY_MONTHS),
             last_day=_add_months(today, FUTURE_MONTHS),
             as_of=as_of,
+            hosts_district_online=district in ONLINE_DISTRICTS and district not in online_hosts,
         )
+        online_hosts.add(district)
         _plan_neighbourhood(area)
         areas.append(area)
     created = _write(areas)
@@ -345,11 +356,12 @@ def _plan_neighbourhood(area: _Area) -> None:
     day, ordinal = rng.choice(list(WEEKDAYS)), rng.choice([1, 1, 2, 2, 3, 4, -1])
     pact = dict(venue=venue, rrule=f"FREQ=MONTHLY;BYDAY={ordinal}{day}", minutes=rng.choice([90, 90, 60]),
                 at=rng.choice([(18, 0), (18, 30), (19, 0), (19, 0), (19, 0)]))  # fmt: skip
-    # Some teams took their PACT hybrid part-way through, as West Midlands did.
+    # Some teams took their PACT hybrid part-way through: Lancashire's 2015 plan (S31) streams the room
+    # with Google Hangouts to YouTube, watchable without an account, as Facebook is a closed channel.
     switch = _add_months(area.first_day, rng.randint(5, 10)) if rng.random() < 0.1 else area.last_day
     words = f"{ORDINALS[ordinal]} {WEEKDAYS[day]} of the month"
     if switch < area.last_day:
-        title = f"{nb.name} PACT meeting (in person and on Facebook Live)"
+        title = f"{nb.name} PACT meeting (in person and streamed on YouTube)"
         _series(area, T.HYBRID, title, f"{words}, also streamed", switch, area.last_day, **pact)
         # UNTIL ends the in-person series for good, so extending series later cannot revive it.
         pact["rrule"] += f";UNTIL={switch:%Y%m%d}T000000"
@@ -362,9 +374,10 @@ def _plan_neighbourhood(area: _Area) -> None:
         venue=area.venue(f"{area.district.name} Police Station, PACT room", area.street()),
         rrule=f"FREQ=MONTHLY;INTERVAL=3;BYDAY=2{panel_day}", at=rng.choice([(10, 0), (14, 0)]), minutes=120,
     )  # fmt: skip
-    if area.district.code in ONLINE_DISTRICTS:
+    if area.hosts_district_online:
         _series(
-            area, T.ONLINE, f"{nb.name} PACT on Facebook Live", "last Wednesday of the month",
+            area, T.ONLINE, f"{area.district.name} neighbourhood team's online PACT on Facebook",
+            "last Wednesday of the month, for the whole district",
             area.first_day, area.last_day, venue=None, rrule="FREQ=MONTHLY;BYDAY=-1WE", at=(19, 30), minutes=60,
         )  # fmt: skip
     _plan_occasional(area)
@@ -408,8 +421,9 @@ def _plan_occasional(area: _Area) -> None:
 
 def _plan_specialist_and_online(area: _Area) -> None:
     rng, nb = area.rng, area.neighbourhood
-    if rng.random() < (0.45 if nb.division.code == SPECIALIST_DIVISION else 0.08):
-        audience = rng.choice(SPECIALIST_EAST if nb.division.code == SPECIALIST_DIVISION else SPECIALIST_ELSEWHERE)
+    central = area.district.code == SPECIALIST_DISTRICT
+    if rng.random() < (0.45 if central else 0.08):
+        audience = rng.choice(SPECIALIST_CENTRAL if central else SPECIALIST_ELSEWHERE)
         title, detail, place = SPECIALIST[audience]
         venue = area.venue(place.format(district=area.district.name), area.street())
         for day in sorted({area.day() for _ in range(rng.randint(3, 6))}):
@@ -454,7 +468,8 @@ def _plan(area: _Area, kind: str, title: str, start: datetime, minutes: int, ven
         meeting.venue_latitude, meeting.venue_longitude = venue.latitude, venue.longitude
         meeting.accessibility_notes = venue.accessibility
     if kind in (T.ONLINE, T.HYBRID):
-        meeting.online_url = f"https://facebook.example/{nb.code[:60]}-police/live"
+        stream = "facebook.example" if kind == T.ONLINE else "youtube.example"
+        meeting.online_url = f"https://{stream}/{nb.code[:60]}-police/live"
     invited = [council, housing, fire] if kind in INVITE_ALL else [council] if kind in INVITE_COUNCIL else []
     plan = _Plan(meeting, wards, staff, [a for a in invited if a])
     area.plans.append(plan)
@@ -507,7 +522,8 @@ def _reach(area: _Area, meeting: Meeting) -> None:
     if kind in (T.ONLINE, T.HYBRID):
         chorley = area.district.code in ONLINE_DISTRICTS
         meeting.online_live_viewers = rng.randint(25, 150)
-        meeting.online_later_views = int(rng.triangular(600, 1600, 1400) if chorley else rng.triangular(150, 1500, 600))
+        views = (1100, 1800, 1500) if chorley and kind == T.ONLINE else (150, 1500, 600)
+        meeting.online_later_views = int(rng.triangular(*views))
         meeting.questions_received = rng.randint(20, 30) if kind == T.ONLINE else rng.randint(6, 25)
 
 
@@ -516,7 +532,7 @@ def _summary(meeting: Meeting, plan: _Plan) -> str:
     officers = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     if meeting.meeting_type == T.ONLINE:
         text = (
-            f"Streamed on Facebook Live: {meeting.online_live_viewers} watched live and "
+            f"Held on Facebook: {meeting.online_live_viewers} watched live and "
             f"{meeting.online_later_views:,} have watched since. {officers} answered "
             f"{meeting.questions_received} questions."
         )

@@ -43,7 +43,8 @@ from surveys.demo import demo_surveys_seed
 DATA_DIR = Path(settings.BASE_DIR) / "neighbourhoods" / "data" / "lancashire-wards"
 DEMO_PASSWORD = "pact-demo-2026"  # noqa: S105 - published demo login, documented in the README
 DEMO_DOMAIN = "demo.pact.example"
-FEATURED_WARD = "E05005155"  # Daneshouse with Stoneyholme: HMIC's highest-priority ward
+# Daneshouse with Stoneyholme: HMIC 2008 (H383) names it the Pennine division's highest-priority ward.
+FEATURED_WARD = "E05005155"
 
 DIVISIONS = {
     "west": ("West Division", ["E06000009", "E07000119", "E07000128", "E07000121"]),

@@ -1,6 +1,6 @@
 """The demo force's meetings, seeded once for the module at a fixed moment on three districts'
-real wards: Burnley (East Division, the featured ward), Chorley (its Facebook Live PACTs) and
-Blackpool (West Division)."""
+real wards: Burnley (East Division, the featured ward), Chorley (its team-wide online PACT),
+Preston (its specialist PACTs) and Blackpool (West Division)."""
 
 import shutil
 from datetime import UTC, date, datetime, timedelta
@@ -8,11 +8,18 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from shapely.geometry import Point, shape
 
 from meetings.demo import demo_meetings_seed
-from meetings.models import Meeting, MeetingSeries, MeetingStatus, MeetingType, OfficerAttendance
+from meetings.models import (
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+    MeetingType,
+    OfficerAttendance,
+    SpecialistAudience,
+)
 from meetings.services import OfficerHours, meeting_record_outcome, series_extend
 from neighbourhoods.demo import DATA_DIR, demo_force_seed
 from neighbourhoods.models import Force, Neighbourhood, TeamMembership, Ward
@@ -24,8 +31,8 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 23)
 FIRST_DAY, LAST_DAY = date(2025, 7, 23), date(2027, 1, 23)
-DISTRICTS = ["E07000117", "E07000118", "E06000009"]
-CHORLEY = "E07000118"
+DISTRICTS = ["E07000117", "E07000118", "E07000123", "E06000009"]
+CHORLEY, PRESTON = "E07000118", "E07000123"
 
 
 @pytest.fixture(scope="module")
@@ -76,12 +83,20 @@ def test_it_holds_many_public_pacts_of_fewer_than_five_people(seeded):
     assert 0 in attendance
 
 
-def test_it_streams_chorleys_pacts_to_about_1500_with_20_to_30_questions(seeded):
+def test_it_holds_one_team_wide_online_pact_for_chorley_of_about_1500_views(seeded):
     online = _held(meeting_type=MeetingType.ONLINE, wards__district__code=CHORLEY).distinct()
-    assert online.count() >= 12 * Neighbourhood.objects.filter(wards__district__code=CHORLEY).distinct().count()
+    assert Neighbourhood.objects.filter(wards__district__code=CHORLEY).distinct().count() > 1
+    assert online.values("neighbourhood").distinct().count() == 1
+    assert online.count() >= 12
     views = [m.online_later_views for m in online]
-    assert all(300 <= v <= 1600 for v in views) and max(views) > 1400
+    assert all(1100 <= v <= 1800 for v in views) and 1300 < sum(views) / len(views) < 1600
     assert all(20 <= m.questions_received <= 30 and m.online_url and not m.venue_name for m in online)
+
+
+def test_it_streams_hybrid_pacts_on_youtube_not_facebook(seeded):
+    hybrid = Meeting.objects.filter(meeting_type=MeetingType.HYBRID)
+    assert hybrid.exists()
+    assert not hybrid.filter(Q(title__icontains="facebook") | Q(online_url__icontains="facebook")).exists()
 
 
 def test_it_counts_both_rooms_at_hybrid_meetings(seeded):
@@ -150,10 +165,12 @@ def test_it_meets_inside_the_neighbourhoods_own_wards(seeded):
             assert any(shapes[pk].contains(point) for pk in own), meeting
 
 
-def test_it_holds_specialist_pacts_mostly_in_east_division(seeded):
+def test_it_holds_polish_faith_and_travellers_pacts_only_in_preston(seeded):
     specialist = Meeting.objects.filter(meeting_type=MeetingType.SPECIALIST)
-    east = specialist.filter(neighbourhood__division__code="east")
-    assert east.count() > specialist.count() / 2
+    central = specialist.filter(audience__in=[SpecialistAudience.POLISH, SpecialistAudience.FAITH,
+                                              SpecialistAudience.TRAVELLERS])  # fmt: skip
+    assert central.exists()
+    assert set(central.values_list("wards__district__code", flat=True)) == {PRESTON}
     assert not specialist.filter(audience="").exists()
 
 
