@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 from accounts.policy import can, policy_required, scope_for
 from accounts.roles import ScopeLevel
 from meetings import analytics
-from meetings.models import MULTI_AGENCY, EngagementMode, MeetingType
+from meetings.models import EngagementMode
 from neighbourhoods.permissions import neighbourhood_get_for_user
 
 
@@ -150,7 +150,7 @@ def _render(request, *, title, breadcrumbs, form, figures, comparison=None, area
         "comparison": comparison,
         "area_kind": area_kind,
         "few": analytics.FEW_PEOPLE,
-        "multi_agency_types": [t.label for t in MeetingType if t in MULTI_AGENCY],
+        "multi_agency_means": analytics.MULTI_AGENCY_MEANS,
         "chart_data": {"charts": charts},
     }
     return render(request, "meetings/analytics.html", context)

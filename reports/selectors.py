@@ -8,10 +8,10 @@ rows up. The figures are plain JSON (str, int, float, None, lists, dicts) becaus
 return freezes them as they are.
 
 Each figure means what the rest of the portal means by it, so the definitions are imported,
-not restated: held meetings, small meetings and officer costs from meetings.analytics; the
-evidence weight of a priority from priorities' public pages; members, sign-ups and alert
-engagement as In the Know's measures count them; survey shares through surveys' bank and
-disclosure control; representation through surveys' representation figures.
+not restated: held meetings, multi-agency meetings, small meetings and officer costs from
+meetings.analytics; the evidence weight of a priority from priorities' public pages; members,
+sign-ups and alert engagement as In the Know's measures count them; survey shares through
+surveys' bank and disclosure control; representation through surveys' representation figures.
 """
 
 from collections import defaultdict
@@ -21,7 +21,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import (
     Count,
     DecimalField,
-    Exists,
     F,
     OuterRef,
     Q,
@@ -33,13 +32,11 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 
-from meetings.analytics import FEW_PEOPLE, held_meetings
+from meetings.analytics import FEW_PEOPLE, MULTI_AGENCY_MEANS, held_meetings, multi_agency_held
 from meetings.models import (
-    MULTI_AGENCY,
     EngagementMode,
     MeetingType,
     OfficerAttendance,
-    PartnerAttendance,
     mode_of,
 )
 from meetings.selectors import rank_costs
@@ -105,6 +102,9 @@ HEADLINE = [
     ("survey_confidence_percent", "Police doing a good or excellent job", PERCENT),
     ("survey_safe_after_dark_percent", "Feel safe after dark", PERCENT),
 ]
+# What a measure counts, said beside it wherever the return is shown, in the words of the page that
+# defines it, so the engagement page and the return cannot describe one figure two ways.
+HEADLINE_NOTES = {"multi_agency_meetings": MULTI_AGENCY_MEANS}
 NEIGHBOURHOOD_COUNTS = [
     "meetings_held", "multi_agency_meetings", "people_in_person", "people_online", "small_meetings",
     "priorities_new", "priorities_agreed", "priorities_resolved", "priorities_signed_off", "priorities_escalated",
@@ -219,7 +219,6 @@ def return_figures_for_divisions(
 
 
 def _add_meetings(tally: _Tally, window: PeriodWindow, places: _Places) -> None:
-    partners_there = Exists(PartnerAttendance.objects.filter(meeting=OuterRef("pk")))
     rows = (
         held_meetings()
         .filter(window.within("starts_at"), neighbourhood_id__in=places.neighbourhood_ids)
@@ -232,7 +231,6 @@ def _add_meetings(tally: _Tally, window: PeriodWindow, places: _Places) -> None:
             online=Coalesce(Sum("online_live_viewers"), 0) + Coalesce(Sum("online_later_views"), 0),
             # As in meetings.analytics: an outcome with no in-person figure means nobody was counted.
             few=Count("pk", filter=Q(public_attendees__isnull=True) | Q(public_attendees__lt=FEW_PEOPLE)),
-            with_partners=Count("pk", filter=Q(partners_there)),
         )
     )
     for row in rows:
@@ -243,8 +241,7 @@ def _add_meetings(tally: _Tally, window: PeriodWindow, places: _Places) -> None:
         area["people_online"] += row["online"]
         if mode_of(row["meeting_type"]) != EngagementMode.ONLINE:
             area["small_meetings"] += row["few"]
-        # Multi-agency: a panel / tasking meeting, or any held meeting partners are recorded at.
-        area["multi_agency_meetings"] += row["held"] if row["meeting_type"] in MULTI_AGENCY else row["with_partners"]
+        area["multi_agency_meetings"] += multi_agency_held(row)
         tally.types[key][row["meeting_type"]] += row["held"]
 
 

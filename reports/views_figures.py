@@ -2,6 +2,7 @@
 built, by the same functions the exports use, so the page and the PDF never disagree."""
 
 from reports.exports import change, format_change, format_value, rollup_table
+from reports.selectors import HEADLINE_NOTES
 
 
 def _change(value, before, unit: str) -> dict | None:
@@ -17,6 +18,7 @@ def headline_rows(figures: dict) -> list[dict]:
         {
             "key": row["key"],
             "label": row["label"],
+            "note": HEADLINE_NOTES.get(row["key"], ""),
             "value": format_value(row.get("value"), row["unit"]),
             "previous": format_value(row.get("previous"), row["unit"]),
             "last_year": format_value(row.get("last_year"), row["unit"]),

@@ -24,12 +24,14 @@ from reports.exports.common import (
     priority_rows,
     status_text,
 )
+from reports.selectors import HEADLINE_NOTES
 
 
 def _headline_rows(figures) -> list[dict]:
     return [
         {
             "label": row["label"],
+            "note": HEADLINE_NOTES.get(row["key"], ""),
             "value": format_value(row["value"], row["unit"]),
             "previous": format_value(row["previous"], row["unit"]),
             "change": format_change(row["value"], row["previous"], row["unit"]),

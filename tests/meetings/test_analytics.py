@@ -22,9 +22,9 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from meetings import analytics
-from meetings.models import EngagementMode, Meeting, MeetingStatus, MeetingType, RankHourlyCost
+from meetings.models import EngagementMode, Meeting, MeetingStatus, MeetingType, PartnerAttendance, RankHourlyCost
 from meetings.services import OfficerHours, meeting_create, meeting_publish, meeting_record_outcome
-from tests.factories import UserFactory
+from tests.factories import PartnerAgencyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -231,6 +231,23 @@ def test_it_counts_multi_agency_meetings(data_set):
     figures = figures_for(data_set)
     assert [m.multi_agency for m in figures.months][2:4] == [0, 1]
     assert figures.total.multi_agency == 1
+
+
+def test_it_does_not_count_a_meeting_partners_attend_as_multi_agency(world, costs):
+    public = meeting(world, at=local(2024, 5, 7, 19), public_attendees=9)
+    PartnerAttendance.objects.create(meeting=public, agency=PartnerAgencyFactory(), people=2)
+    meeting(world, at=local(2024, 5, 21, 14), meeting_type=MeetingType.PANEL)
+    figures = analytics.neighbourhood_engagement(
+        neighbourhood=world.daneshouse, period=analytics.period_of_full_months()
+    )
+    assert (figures.total.held, figures.total.multi_agency) == (2, 1)
+
+
+def test_it_says_on_the_page_what_multi_agency_meetings_are(client, data_set):
+    client.force_login(data_set.pcso)
+    page = client.get(reverse("analytics:neighbourhood", kwargs={"code": data_set.daneshouse.code})).content.decode()
+    assert "the meetings of the PACT multi-agency group" in page
+    assert "that partners attend counts as that kind of meeting" in page
 
 
 def test_it_leaves_out_cancelled_draft_unrecorded_and_out_of_period_meetings(world, costs):

@@ -9,6 +9,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from meetings import analytics
+from meetings.models import MeetingType
 from messaging.models import ChannelStatus
 from neighbourhoods.models import Division, Force
 from reports.models import PeriodKind
@@ -66,11 +68,23 @@ def test_it_counts_held_meetings_by_their_local_start(october):
     # October: A, B, C, D and K (00:30 BST on 1 Oct is still 30 Sep in UTC); not E (cancelled),
     # F (draft), G (no outcome), N (November), H (West). September: I and L. October 2025: M.
     assert h["meetings_held"] == (5, 2, 1)
-    assert h["multi_agency_meetings"] == (2, 0, 0)  # C (council there) and D (panel)
+    # D (the panel); C had the council there but is a street meeting, counted as one.
+    assert h["multi_agency_meetings"] == (1, 0, 0)
     assert h["people_in_person"] == (12 + 3 + 8, 7 + 4, 20)
     assert h["people_online"] == (30 + 200, 5 + 10, 0)
     # C (3 people) and D (panel, none counted); B is online; K had 8. September: L (4).
     assert h["small_meetings"] == (2, 1, 0)
+
+
+def test_it_counts_meetings_as_the_engagement_page_does(world, month, october):
+    # One definition of held and multi-agency meetings: the return and the engagement page agree.
+    east = Division.objects.get(code="east")
+    engagement = analytics.division_engagement(division=east, period=analytics.Period(months=(date(2026, 10, 1),)))
+    h = headline(october)
+    assert (h["meetings_held"][0], h["multi_agency_meetings"][0]) == (5, 1)
+    assert (engagement.figures.total.held, engagement.figures.total.multi_agency) == (5, 1)
+    panels = next(t["count"] for t in october["meetings_by_type"] if t["type"] == MeetingType.PANEL)
+    assert h["multi_agency_meetings"][0] == panels
 
 
 def test_it_costs_officer_time_at_each_rank(october):

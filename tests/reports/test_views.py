@@ -167,6 +167,13 @@ def test_it_shows_the_figures_priorities_and_controls_of_a_draft(client, data, d
     assert 'name="pin" value="1"' in page and "data has changed" not in page
 
 
+def test_it_says_what_multi_agency_meetings_are_on_the_return_and_its_printed_page(client, data, draft):
+    for name in ("detail", "print"):
+        page = get(client, data.chief_inspector, url(name, draft)).content.decode()
+        assert "the meetings of the PACT multi-agency group" in page, name
+        assert "that partners attend counts as that kind of meeting" in page, name
+
+
 def test_it_shows_hq_a_read_only_draft(client, data, draft):
     page = get(client, data.hq, url("detail", draft)).content.decode()
     assert "Headline measures" in page
