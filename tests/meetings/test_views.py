@@ -195,6 +195,17 @@ def test_it_lists_the_next_meetings_first_then_the_latest_past_ones(client, worl
     assert titles == ["Next", "Next month", "Last", "Long ago"]
 
 
+@time_machine.travel(at(2026, 11, 20, 12), tick=False)
+def test_it_says_the_order_the_list_is_in(client, world):
+    for title, day in {"Next": (2026, 11, 24), "Last": (2026, 11, 10)}.items():
+        new_meeting(world, title=title, starts_at=at(*day, 19), ends_at=at(*day, 20))
+    client.force_login(world.pcso)
+    page = client.get(reverse("meetings:list")).content.decode()
+    assert "coming ones first, soonest first, then past ones, latest first" in page
+    coming, past = page.index("Coming up, soonest first"), page.index("Past meetings, latest first")
+    assert coming < page.index(">Next<") < past < page.index(">Last<")
+
+
 def test_it_filters_the_list_by_type_and_date(client, world):
     new_meeting(world, title="Street meeting A", meeting_type=MeetingType.STREET)
     new_meeting(world, title="PACT B", starts_at=at(2027, 1, 5, 19), ends_at=at(2027, 1, 5, 20))
