@@ -9,7 +9,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policy import can, policy_required
@@ -55,21 +57,42 @@ def meeting_list(request):
     return response
 
 
-@require_GET
-@policy_required("staff.dashboard")
-def meeting_calendar(request):
+def _calendar_month(request) -> tuple[date, date, date]:
+    """The month asked for, kept within the months a meeting can be in, and those bounds: the
+    month after December 9999 or before January 1 cannot even be computed."""
     today = timezone.localdate()
+    earliest = date(services.EARLIEST_MEETING_YEAR, 1, 1)
+    latest = (today + services.LATEST_MEETING_AHEAD).replace(day=1)
     try:
         year, month = (int(part) for part in request.GET.get("month", f"{today:%Y-%m}").split("-"))
         first = date(year, month, 1)
     except ValueError:
         first = today.replace(day=1)
+    if first < earliest:
+        messages.info(
+            request,
+            _("The calendar runs from %(month)s: meetings are recorded from then on.")
+            % {"month": date_format(earliest, "F Y")},
+        )
+    elif first > latest:
+        messages.info(
+            request,
+            _("The calendar runs to %(month)s: meetings are planned at most five years ahead.")
+            % {"month": date_format(latest, "F Y")},
+        )
+    return min(max(first, earliest), latest), earliest, latest
+
+
+@require_GET
+@policy_required("staff.dashboard")
+def meeting_calendar(request):
+    first, earliest, latest = _calendar_month(request)
     meetings = selectors.meetings_for_user(user=request.user)
     filterset = MeetingFilter(
         request.GET or None, queryset=meetings, neighbourhoods=neighbourhoods_for_user(user=request.user)
     )
-    previous = (first - timedelta(days=1)).replace(day=1)
-    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    previous = (first - timedelta(days=1)).replace(day=1) if first > earliest else None
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1) if first < latest else None
     context = {
         "weeks": selectors.month_calendar(meetings=filterset.qs, year=first.year, month=first.month),
         "month": first,

