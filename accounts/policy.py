@@ -316,8 +316,20 @@ def _alert_cancel(user, alert) -> bool:
 
 
 @rule("subscriber.field_sign_up")
-def _subscriber_field_sign_up(user, neighbourhood) -> bool:
+def _subscriber_field_sign_up(user, neighbourhood=None) -> bool:
+    if neighbourhood is None:
+        # Anywhere at all, for the links to the sign-up page: the same people, with an area to work.
+        allowed = user.role in NEIGHBOURHOOD_TEAM_ROLES or user.role == Role.SYSTEM_ADMIN
+        return allowed and _has_area(scope_for(user))
     return _works_neighbourhood(user, neighbourhood)
+
+
+def _has_area(scope: AreaScope) -> bool:
+    if scope.level == ScopeLevel.NEIGHBOURHOOD:
+        return bool(scope.neighbourhood_ids)
+    if scope.level == ScopeLevel.DIVISION:
+        return bool(scope.division_ids)
+    return scope.level == ScopeLevel.FORCE
 
 
 @rule("messaging.outbox")

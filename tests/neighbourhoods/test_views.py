@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import NeighbourhoodFactory, TeamMembershipFactory, WardFactory
+from accounts.roles import Role
+from tests.factories import NeighbourhoodFactory, TeamMembershipFactory, UserFactory, WardFactory
 from tests.priorities.factories import agreed, raise_issue
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +122,34 @@ def test_it_counts_new_issues_and_open_priorities_with_links_for_those_who_may_f
     assert ('aria-label="2 new issues to triage in Daneshouse"' in page) is triage_link
     assert ('aria-label="1 open priority in Daneshouse"' in page) is board_link
     assert (reverse("priorities:triage", kwargs={"code": "daneshouse"}) in page) is triage_link
+
+
+FIELD_SIGN_UP = reverse("messaging:field-signup")
+
+
+@pytest.mark.parametrize(
+    ("person", "offered"),
+    [("pcso", True), ("constable", True), ("sergeant", True), ("inspector", True), ("admin", True),
+     ("chief_inspector", False), ("hq", False), ("comms", False), ("partner", False)],
+)  # fmt: skip
+def test_it_offers_field_sign_up_in_the_menu_and_on_the_home_to_those_who_may_use_it(client, world, person, offered):
+    if person == "constable":
+        world.constable = UserFactory(role=Role.CONSTABLE, force=world.force, division=world.east)
+        TeamMembershipFactory(user=world.constable, neighbourhood=world.daneshouse, role=Role.CONSTABLE)
+    client.force_login(getattr(world, person))
+    page = client.get(reverse("neighbourhoods:officer-home")).content.decode()
+    menu, home = page.split('id="main"', 1)
+    assert (f'href="{FIELD_SIGN_UP}"' in menu) is offered
+    assert (f'href="{FIELD_SIGN_UP}"' in home) is offered
+    assert (client.get(FIELD_SIGN_UP).status_code == 200) is offered
+
+
+def test_it_offers_no_field_sign_up_to_a_pcso_between_teams(client, world):
+    between = UserFactory(role=Role.PCSO, force=world.force, division=world.east)
+    client.force_login(between)
+    page = client.get(reverse("meetings:list")).content.decode()
+    assert f'href="{FIELD_SIGN_UP}"' not in page
+    assert client.get(FIELD_SIGN_UP).status_code == 403
 
 
 def test_it_runs_the_officer_home_in_constant_queries(client, world, django_assert_max_num_queries):
