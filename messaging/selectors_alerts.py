@@ -11,11 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from accounts.policy import ALERT_COMPOSERS, can, scope_for
+from accounts.policy import ALERT_APPROVERS, ALERT_COMPOSERS, can, scope_for
 from accounts.roles import ScopeLevel
 from meetings.models import Meeting, MeetingStatus
 from messaging.models import (
     Alert,
+    AlertStatus,
     AudienceLevel,
     Channel,
     Delivery,
@@ -122,6 +123,18 @@ def alerts_for_user(*, user, status: str | None = None) -> QuerySet[Alert]:
         )
         .order_by("-created_at", "-pk")
     )
+
+
+def alerts_awaiting_approval_by(*, user) -> list[Alert] | None:
+    """The alerts waiting for this user to approve them, oldest first (one query), as accounts.policy's
+    `alert.approve` decides it: a force they cover, and never their own. None if they approve nothing."""
+    if user.role not in ALERT_APPROVERS:
+        return None
+    force_ids = _force_ids_covered(user)
+    waiting = Alert.objects.filter(status=AlertStatus.AWAITING_APPROVAL).exclude(created_by=user)
+    if force_ids is not None:
+        waiting = waiting.filter(force_id__in=force_ids)
+    return list(waiting.select_related("created_by").order_by("created_at", "pk"))
 
 
 # --- composing --------------------------------------------------------------------------------

@@ -184,7 +184,8 @@ def area_title(*, level: str, wards: list[Ward]) -> str:
 
 # The generation (pact_portal.generations) an officer's cached dashboard is checked against, and
 # every table the dashboard is built from: the user and their team (area and permissions), the
-# force's geography and the counted meetings, issues and priorities.
+# force's geography, the counted meetings, issues and priorities, and the alerts awaiting a
+# communications officer's approval.
 OFFICER_DASHBOARD = "officer-dashboard"
 OFFICER_DASHBOARD_MODELS = (
     "accounts.User",
@@ -196,6 +197,7 @@ OFFICER_DASHBOARD_MODELS = (
     "meetings.Meeting",
     "priorities.Issue",
     "priorities.Priority",
+    "messaging.Alert",
 )
 
 

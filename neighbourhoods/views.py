@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.policy import can, policy_required
 from meetings import selectors as meetings_selectors
+from messaging import selectors_alerts as alerts_selectors
 from neighbourhoods import selectors, services
 from neighbourhoods.forms import LocateForm, NeighbourhoodProfileForm, WardSearchForm
 from neighbourhoods.permissions import neighbourhood_get_for_user
@@ -91,7 +92,11 @@ def officer_home(request):
         # The area scope is cached on the user, so these checks cost no queries.
         neighbourhood.may_triage = can(request.user, "priority.propose", neighbourhood)
         neighbourhood.may_read_priorities = can(request.user, "priority.view_board", neighbourhood)
-    return render(request, "neighbourhoods/officer_home.html", {"neighbourhoods": neighbourhoods})
+    context = {
+        "neighbourhoods": neighbourhoods,
+        "awaiting_approval": alerts_selectors.alerts_awaiting_approval_by(user=request.user),
+    }
+    return render(request, "neighbourhoods/officer_home.html", context)
 
 
 @require_GET

@@ -14,10 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
+from messaging import services_alerts
+from messaging.models import AlertStatus
 from neighbourhoods.models import Neighbourhood
 from neighbourhoods.selectors import OFFICER_DASHBOARD
 from pact_portal import generations
 from priorities.models import Issue, IssueStatus
+from tests.messaging.factories import alert, subscriber
 from tests.priorities.factories import propose, raise_issue
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +70,25 @@ def test_it_shows_a_change_made_by_someone_else_at_once(client, world):
     Issue.objects.filter(status=IssueStatus.NEW).delete()
     raise_issue(world, description="Reported online a moment ago")
     assert 'aria-label="1 new issue to triage in Daneshouse"' in client.get(HOME).content.decode()
+
+
+def test_it_shows_an_alert_submitted_for_approval_after_the_home_was_kept(client, world):
+    assert 'data-count="awaiting-approval">0<' in warm(client, world.comms)
+    subscriber(world)
+    made = alert(world, author=world.hq, level="force", title="Flood warning")
+    services_alerts.alert_submit(alert=made, actor=world.hq)
+    built, page = dashboard_built(client)
+    assert built
+    assert 'data-count="awaiting-approval">1<' in page and "Flood warning" in page
+
+
+def test_it_builds_the_communications_officers_home_only_from_watched_tables(client, world):
+    alert(world, author=world.hq, level="force", status=AlertStatus.AWAITING_APPROVAL)
+    client.force_login(world.comms)
+    with CaptureQueriesContext(connection) as queries:
+        assert "Burglaries on Elm Street" in client.get(HOME).content.decode()
+    read = {table for q in queries.captured_queries for table in re.findall(r'(?:FROM|JOIN) "(\w+)"', q["sql"])}
+    assert read - {"django_session"} <= generations.watched_tables(OFFICER_DASHBOARD)
 
 
 def test_it_never_serves_one_officers_page_to_another(client, world):

@@ -2,7 +2,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.roles import Role
+from messaging.models import AlertStatus
 from tests.factories import NeighbourhoodFactory, TeamMembershipFactory, UserFactory, WardFactory
+from tests.messaging.factories import alert
 from tests.priorities.factories import agreed, raise_issue
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +154,26 @@ def test_it_offers_no_field_sign_up_to_a_pcso_between_teams(client, world):
     assert client.get(FIELD_SIGN_UP).status_code == 403
 
 
+def test_it_shows_a_communications_officer_the_alerts_awaiting_their_approval(client, world):
+    waiting = alert(world, author=world.hq, level="force", title="Flood warning", status=AlertStatus.AWAITING_APPROVAL)
+    alert(world, author=world.comms, level="force", title="My own alert", status=AlertStatus.AWAITING_APPROVAL)
+    alert(world, author=world.hq, level="force", title="Still a draft")
+    client.force_login(world.comms)
+    page = client.get(reverse("neighbourhoods:officer-home")).content.decode()
+    assert 'data-count="awaiting-approval">1<' in page
+    assert f'href="{reverse("messaging:alert-detail", kwargs={"pk": waiting.pk})}">Flood warning</a>' in page
+    # Four eyes: the author's own alert waits for another communications officer.
+    assert "My own alert" not in page and "Still a draft" not in page
+
+
+@pytest.mark.parametrize("person", ["pcso", "sergeant", "chief_inspector", "hq", "partner"])
+def test_it_shows_no_approvals_to_those_who_approve_nothing(client, world, person):
+    alert(world, author=world.comms, level="force", title="Flood warning", status=AlertStatus.AWAITING_APPROVAL)
+    client.force_login(getattr(world, person))
+    page = client.get(reverse("neighbourhoods:officer-home")).content.decode()
+    assert "Alerts awaiting your approval" not in page and "Flood warning" not in page
+
+
 def test_it_runs_the_officer_home_in_constant_queries(client, world, django_assert_max_num_queries):
     for i in range(15):
         WardFactory(neighbourhood=NeighbourhoodFactory(division=world.east, code=f"extra-{i}"))
@@ -160,6 +182,16 @@ def test_it_runs_the_officer_home_in_constant_queries(client, world, django_asse
     with django_assert_max_num_queries(5):
         response = client.get(reverse("neighbourhoods:officer-home"))
     assert response.context["neighbourhoods"].__len__() == 18
+
+
+def test_it_runs_the_communications_officers_home_in_constant_queries(client, world, django_assert_max_num_queries):
+    for n in range(12):
+        alert(world, author=world.hq, level="force", title=f"Alert {n}", status=AlertStatus.AWAITING_APPROVAL)
+    client.force_login(world.comms)
+    # session, user, neighbourhoods with counts, alerts awaiting approval with their authors (+ savepoints)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("neighbourhoods:officer-home"))
+    assert len(response.context["awaiting_approval"]) == 12
 
 
 def test_it_runs_the_public_page_in_constant_queries(client, world, django_assert_max_num_queries):
