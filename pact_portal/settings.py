@@ -215,6 +215,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
+if DEBUG and not env.str("EMAIL_URL", default=""):
+    # The embedded default: emails go to In the Know's outbox page, as the alerts' messages do.
+    EMAIL_BACKEND = "pact_portal.email_backends.OutboxEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PACT Portal <no-reply@pact.example.police.uk>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -638,5 +638,5 @@ def _write(rows: _Rows) -> None:
     PriorityEvent.objects.bulk_create(sorted(rows.events, key=lambda e: e.at), batch_size=2000)
     Follower.objects.bulk_create(
         [Follower(priority=p, email=DEMO_FOLLOWER, token=uuid.uuid5(REF_NAMESPACE, f"follow/{p.reference}"),
-                  created_at=p.state_changed_at) for p in rows.followed]
+                  created_at=p.state_changed_at, confirmed_at=p.state_changed_at) for p in rows.followed]
     )  # fmt: skip

@@ -337,14 +337,24 @@ class PriorityEvent(models.Model):
         return f"{self.verb} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
 
 
+class FollowerQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(confirmed_at__isnull=False)
+
+
 class Follower(models.Model):
-    """A resident following a priority by email; told when its state changes."""
+    """A resident following a priority by email; told when its state changes, once they have
+    confirmed the address from the email we sent it (double opt-in, as In the Know does), so
+    nobody can sign someone else's address up."""
 
     priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="followers")
     email = models.EmailField()
     # Lets the follower stop following from the email without signing in.
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FollowerQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["priority", "email"], name="follow_once")]

@@ -21,28 +21,45 @@ def _message(name: str, context: dict, to: list[str]) -> EmailMultiAlternatives:
     return message
 
 
+def _follower_message(name: str, follower: Follower, priority: Priority, site: str, **extra) -> EmailMultiAlternatives:
+    unfollow = site + reverse("priorities:public-unfollow", kwargs={"token": follower.token})
+    context = {
+        "priority": priority,
+        "page_url": site + reverse("priorities:public-detail", kwargs={"reference": priority.reference}),
+        "unfollow_url": unfollow,
+        **extra,
+    }
+    message = _message(name, context, [follower.email])
+    # RFC 8058: mail clients may offer one-click unsubscribe, which POSTs to the link.
+    message.extra_headers = {"List-Unsubscribe": f"<{unfollow}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return message
+
+
 def followers_notify(*, priority_id: int, state: str) -> int:
     priority = Priority.objects.select_related("neighbourhood").filter(pk=priority_id).first()
     # A later change queues its own message; telling people about a state already left is noise.
     if priority is None or priority.state != state or state == PriorityState.PROPOSED:
         return 0
     site = settings.SITE_URL.rstrip("/")
-    messages = []
-    for follower in Follower.objects.filter(priority=priority):
-        unfollow = site + reverse("priorities:public-unfollow", kwargs={"token": follower.token})
-        context = {
-            "priority": priority,
-            "page_url": site + reverse("priorities:public-detail", kwargs={"reference": priority.reference}),
-            "unfollow_url": unfollow,
-        }
-        message = _message("state_changed", context, [follower.email])
-        # RFC 8058: mail clients may offer one-click unsubscribe, which POSTs to the link.
-        message.extra_headers = {
-            "List-Unsubscribe": f"<{unfollow}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        }
-        messages.append(message)
+    # Only addresses confirmed from our email: anyone can type an address into the follow form.
+    followers = Follower.objects.confirmed().filter(priority=priority)
+    messages = [_follower_message("state_changed", f, priority, site) for f in followers]
     return get_connection().send_messages(messages) or 0
+
+
+def follow_confirmation_send(*, follower_id: int, site_url: str = "") -> int:
+    """The double opt-in email: a link to confirm following, and one to say no."""
+    from priorities.services import FOLLOW_CONFIRM_MAX_AGE, follow_confirm_token
+
+    follower = Follower.objects.select_related("priority__neighbourhood").filter(pk=follower_id).first()
+    if follower is None or follower.confirmed_at is not None:
+        return 0
+    site = (site_url or settings.SITE_URL).rstrip("/")
+    token = follow_confirm_token(follower=follower)
+    confirm = site + reverse("priorities:public-follow-confirm", kwargs={"token": token})
+    days = FOLLOW_CONFIRM_MAX_AGE.days
+    message = _follower_message("follow_confirm", follower, follower.priority, site, confirm_url=confirm, days=days)
+    return get_connection().send_messages([message]) or 0
 
 
 def _recipients_for(action: Action) -> list[User]:

@@ -5,13 +5,15 @@ Who may call which transition is decided by accounts/policy.py (views check it f
 functions enforce what is legal for the record itself, whoever asks.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from meetings.models import MeetingStatus
 from priorities.images import check_photo, photo_for_storage
 from priorities.models import (
     Action,
@@ -30,6 +32,8 @@ from priorities.models import (
 )
 
 S = PriorityState
+# An action in one of these states is still to be carried out.
+UNFINISHED_ACTIONS = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 # The legal moves of the state machine: verb -> (states it may start from, state it leads to).
 TRANSITIONS = {
     "agree": ({S.PROPOSED, S.REOPENED}, S.AGREED),
@@ -207,6 +211,9 @@ def priority_propose(
     stray = [i for i in issues if i.neighbourhood_id != neighbourhood.pk or i.status not in (IssueStatus.NEW,)]
     if stray:
         raise ValidationError({"issues": "Only this neighbourhood's issues awaiting triage can be taken up."})
+    if meeting is not None and meeting.neighbourhood_id != neighbourhood.pk:
+        raise ValidationError({"meeting": f"Choose a meeting of {neighbourhood.name}."})
+    _check_review_after_meeting(review_date, meeting)
     priority = Priority(
         neighbourhood=neighbourhood,
         title=title,
@@ -232,8 +239,61 @@ def priority_agree(*, priority: Priority, actor, meeting=None, review_date=None)
         fields["review_date"] = review_date
     if not fields.get("review_date", priority.review_date):
         raise ValidationError({"review_date": "Set a review date: priorities are reviewed at the next PACT."})
+    if fields["agreed_at_meeting"] is not None:
+        _check_agreement_meeting(fields["agreed_at_meeting"], priority=priority)
+    _check_review_after_meeting(fields.get("review_date", priority.review_date), fields["agreed_at_meeting"])
     with transaction.atomic():
         return _move(priority, actor=actor, verb="agree", **fields)
+
+
+def _day(moment) -> date:
+    return timezone.localdate(moment)
+
+
+def _check_meeting_has_happened(meeting, *, priority: Priority, what: str) -> None:
+    if meeting.neighbourhood_id != priority.neighbourhood_id:
+        raise ValidationError({"meeting": f"Choose a meeting of {priority.neighbourhood.name}."})
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError({"meeting": f"The meeting of {_day(meeting.starts_at):%-d %B %Y} was cancelled."})
+    if meeting.starts_at > timezone.now():
+        raise ValidationError(
+            {"meeting": f"The meeting of {_day(meeting.starts_at):%-d %B %Y} has not happened yet: a priority is "
+             f"{what} at a meeting that has taken place."}
+        )  # fmt: skip
+
+
+def _check_agreement_meeting(meeting, *, priority: Priority) -> None:
+    """A priority is agreed at a meeting that has happened, no earlier than it was proposed.
+    While it is still a proposal, its meeting is the one it was proposed at, which may be
+    written up a day or two later: that one stays allowed."""
+    _check_meeting_has_happened(meeting, priority=priority, what="agreed")
+    proposed_at_it = priority.state == S.PROPOSED and meeting.pk == priority.agreed_at_meeting_id
+    if not proposed_at_it and _day(meeting.starts_at) < _day(priority.created_at):
+        raise ValidationError(
+            {"meeting": f"The meeting of {_day(meeting.starts_at):%-d %B %Y} was before the priority was proposed "
+             f"on {_day(priority.created_at):%-d %B %Y}: choose a later meeting."}
+        )  # fmt: skip
+
+
+def _check_review_after_meeting(review_date, meeting) -> None:
+    if review_date and meeting is not None and review_date < _day(meeting.starts_at):
+        raise ValidationError(
+            {"review_date": f"The review date cannot be before the meeting it was agreed at "
+             f"({_day(meeting.starts_at):%-d %B %Y})."}
+        )  # fmt: skip
+
+
+def _check_actions_finished(priority: Priority, *, verb: str) -> None:
+    """A priority is resolved (and signed off) only once its plan is carried out: an action still
+    open or in progress would show the public "in progress" under a closed priority."""
+    unfinished = list(priority.actions.filter(status__in=UNFINISHED_ACTIONS).order_by("due_date", "pk"))
+    if unfinished:
+        listed = "; ".join(f"“{a.description[:80]}” ({a.get_status_display().lower()})" for a in unfinished)
+        raise ValidationError(
+            f"This priority cannot be {DONE_WORDS[verb]} while {len(unfinished)} of its actions "
+            f"{'is' if len(unfinished) == 1 else 'are'} not finished: {listed}. "
+            "Mark each one done or dropped first."
+        )
 
 
 def priority_start(*, priority: Priority, actor) -> Priority:
@@ -269,6 +329,7 @@ def priority_de_escalate(*, priority: Priority, actor, reason: str) -> Priority:
 def priority_resolve(*, priority: Priority, actor, public_outcome: str) -> Priority:
     if not public_outcome.strip():
         raise ValidationError({"public_outcome": "Tell the community the result in plain words."})
+    _check_actions_finished(priority, verb="resolve")
     with transaction.atomic():
         resolved = _move(priority, actor=actor, verb="resolve", public_outcome=public_outcome.strip())
         # Resolving an escalated priority ends its escalation too; left open, it would block the
@@ -301,6 +362,7 @@ def priority_sign_off(
         recorded_by=actor,
     )
     _check_sign_off(sign_off, priority=priority)
+    _check_actions_finished(priority, verb="sign_off")
     _move(priority, actor=actor, verb="sign_off", note=str(sign_off.get_method_display()))
     sign_off.save()
     return priority
@@ -312,6 +374,14 @@ def _check_sign_off(sign_off: SignOff, *, priority: Priority) -> None:
             raise ValidationError({"meeting": "Choose the meeting where the community signed it off."})
         if sign_off.meeting.neighbourhood_id != priority.neighbourhood_id or not sign_off.meeting.is_held:
             raise ValidationError({"meeting": "Choose a meeting of this neighbourhood that has taken place."})
+        _check_meeting_has_happened(sign_off.meeting, priority=priority, what="signed off")
+        # Only a resolved priority is signed off, so its last state change is the resolution.
+        resolved_on = _day(priority.state_changed_at)
+        if priority.state == S.RESOLVED and _day(sign_off.meeting.starts_at) < resolved_on:
+            raise ValidationError(
+                {"meeting": f"The meeting of {_day(sign_off.meeting.starts_at):%-d %B %Y} was before the priority "
+                 f"was resolved on {resolved_on:%-d %B %Y}: the community signs off a result it has heard."}
+            )  # fmt: skip
     if sign_off.method == SignOffMethod.PANEL_CHAIR and not sign_off.panel_chair_name:
         raise ValidationError({"panel_chair_name": "Name the panel chair who signed it off."})
     if sign_off.method == SignOffMethod.ONLINE_VOTE:
@@ -353,6 +423,8 @@ def priority_update(*, priority: Priority, actor, **fields) -> Priority:
             setattr(priority, name, value)
     if not changes:
         return priority
+    if "review_date" in changes:
+        _check_review_after_meeting(priority.review_date, priority.agreed_at_meeting)
     priority.full_clean()
     priority.save()
     _record(priority, actor=actor, verb="edit", changes=changes)
@@ -405,6 +477,12 @@ def action_update(*, action: Action, actor, text: str, status: str | None = None
     if not text.strip():
         raise ValidationError({"text": "Say what was done."})
     changes = {}
+    if status in UNFINISHED_ACTIONS and status != action.status and not action.priority.is_open:
+        # Else the public page would show work "in progress" under a resolved or signed-off priority.
+        raise ValidationError(
+            {"status": f"The priority is {action.priority.get_state_display().lower()}: reopen it before "
+             "setting its actions back to work."}
+        )  # fmt: skip
     if status and status != action.status:
         changes["action_status"] = [action.status, status]
         action.status = status
@@ -425,11 +503,48 @@ def action_update(*, action: Action, actor, text: str, status: str | None = None
 # --- following --------------------------------------------------------------------------------
 
 
+# A confirmation link works for a week; after that the resident asks to follow again.
+FOLLOW_CONFIRM_MAX_AGE = timedelta(days=7)
+FOLLOW_CONFIRM_SALT = "priorities.follow.confirm"
+
+
 @transaction.atomic
-def priority_follow(*, priority: Priority, email: str) -> Follower:
+def priority_follow(*, priority: Priority, email: str, site_url: str = "") -> Follower:
+    """Start following, pending until the address is confirmed from the email this sends.
+    Asking again resends the link; an address already confirmed is sent nothing more."""
     if priority.state not in (set(S) - {S.PROPOSED}):
         raise ValidationError("Only published priorities can be followed.")
     follower, _ = Follower.objects.get_or_create(priority=priority, email=email.strip().lower())
+    if follower.confirmed_at is None:
+        from priorities.tasks import send_follow_confirmation_task
+
+        transaction.on_commit(lambda: send_follow_confirmation_task.delay(follower_id=follower.pk, site_url=site_url))
+    return follower
+
+
+def follow_confirm_token(*, follower: Follower) -> str:
+    """Signed, so only an email we sent can confirm; timestamped, so an old one expires."""
+    return signing.dumps(str(follower.token), salt=FOLLOW_CONFIRM_SALT)
+
+
+def follow_confirm_token_load(token: str) -> Follower | None:
+    """The pending or confirmed follower a link names; None when it is forged, expired or the
+    follow was since stopped."""
+    try:
+        value = signing.loads(token, salt=FOLLOW_CONFIRM_SALT, max_age=FOLLOW_CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return Follower.objects.select_related("priority").filter(token=value).first()
+
+
+@transaction.atomic
+def priority_follow_confirm(*, token: str) -> Follower:
+    follower = follow_confirm_token_load(token)
+    if follower is None:
+        raise ValidationError("This confirmation link has expired or is not valid. Ask to follow the priority again.")
+    if follower.confirmed_at is None:
+        follower.confirmed_at = timezone.now()
+        follower.save(update_fields=["confirmed_at"])
     return follower
 
 

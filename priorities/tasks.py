@@ -13,3 +13,9 @@ def notify_followers_task(*, priority_id: int, state: str) -> int:
 def send_daily_digests_task() -> int:
     """Tell each owner of overdue actions, and each team with priorities past review, once a day."""
     return notifications.daily_digests_send()
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+def send_follow_confirmation_task(*, follower_id: int, site_url: str = "") -> int:
+    """Email the link that confirms a request to follow a priority."""
+    return notifications.follow_confirmation_send(follower_id=follower_id, site_url=site_url)

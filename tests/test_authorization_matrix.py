@@ -361,6 +361,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "priorities:public-follow": ("POST", "priority_reference", "400 400 400 400 400 400 400 400 400 400 400 400"),
     "priorities:public-list": ("GET", "neighbourhood", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "priorities:public-unfollow": ("GET", "follower", "404 404 404 404 404 404 404 404 404 404 404 404"),
+    "priorities:public-follow-confirm": ("GET", "follower", "404 404 404 404 404 404 404 404 404 404 404 404"),
     "priorities:raise-issue": ("GET", "", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "priorities:transition": ("GET", "priority_verb", "302 404 200 404 200 200 403 404 403 403 404 200"),
     "priorities:triage": ("GET", "neighbourhood", "302 404 200 404 200 200 404 404 404 404 404 200"),

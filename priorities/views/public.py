@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -74,17 +75,37 @@ def priority_follow(request, reference):
         return _detail(request, priority, form, status=429)
     throttle.count(counters)
     try:
-        services.priority_follow(priority=priority, email=email)
+        services.priority_follow(priority=priority, email=email, site_url=request.build_absolute_uri("/"))
     except ValidationError as error:
         form.add_error(None, error.messages)
         return _detail(request, priority, form, status=400)
     # The same words whether or not the address already followed it: the page tells nobody who follows what.
     messages.success(
         request,
-        f"You are following “{priority.title}”. We will email {email} when it moves on; "
-        "every email has a link to stop following.",
+        _(
+            "Nearly done: we have emailed %(email)s a link to confirm you want to follow “%(title)s”. "
+            "Until it is confirmed we send nothing more; every email has a link to stop following."
+        )
+        % {"email": email, "title": priority.title},
     )
     return redirect("priorities:public-detail", reference=priority.reference)
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def priority_follow_confirm(request, token):
+    """GET only asks: mail scanners follow links and must not confirm anyone. The signed link is
+    what proves the address is the resident's."""
+    follower = services.follow_confirm_token_load(token)
+    context = {"follower": follower, "done": False}
+    if follower is None:
+        return render(request, "priorities/public_follow_confirm.html", context, status=404)
+    context["masked_email"] = email_masked(follower.email)
+    if request.method == "POST":
+        services.priority_follow_confirm(token=token)
+        context["done"] = True
+    return render(request, "priorities/public_follow_confirm.html", context)
 
 
 @login_not_required

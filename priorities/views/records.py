@@ -103,9 +103,9 @@ def priority_transition(request, pk, verb):
         )
         return redirect(priority)
     if verb == "sign_off":
-        meetings = selectors.held_meetings_for_priority(priority=priority)
+        meetings = selectors.sign_off_meetings_for_priority(priority=priority)
     else:
-        meetings = selectors.meetings_for_priority(priority=priority)
+        meetings = selectors.agreement_meetings_for_priority(priority=priority)
     form_class = TRANSITION_FORMS[verb]
     form = form_class(request.POST if request.method == "POST" else None, priority=priority, meetings=meetings)
     if request.method == "POST" and form.is_valid():

@@ -187,3 +187,18 @@ def test_it_makes_the_same_priorities_for_the_same_day(seeded):
     result = demo_priorities_seed(force=Force.objects.get(), today=TODAY)
     assert result.created == len(before) > 0
     assert _fingerprint(some) == before
+
+
+def test_it_closes_no_priority_with_work_still_open(seeded):
+    unfinished = Action.objects.filter(
+        priority__state__in=[S.RESOLVED, S.SIGNED_OFF], status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS]
+    )
+    assert not unfinished.exists()
+
+
+def test_it_agrees_and_signs_off_only_at_meetings_that_had_happened(seeded):
+    for priority in Priority.objects.exclude(agreed_at_meeting=None).select_related("agreed_at_meeting"):
+        assert priority.agreed_at_meeting.starts_at <= NOW
+    for sign_off in SignOff.objects.exclude(meeting=None).select_related("meeting", "priority"):
+        resolved_at = sign_off.priority.events.filter(verb="resolve").latest("at").at
+        assert resolved_at.date() <= sign_off.meeting.starts_at.date() and sign_off.meeting.starts_at <= NOW

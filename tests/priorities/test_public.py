@@ -1,15 +1,18 @@
 """The public priority pages: "our priorities", one priority's page, following by email."""
 
 import datetime
+import re
 import uuid
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from priorities import services
-from priorities.models import EscalationForum, Follower, SignOffMethod
+from priorities.models import Action, EscalationForum, Follower, SignOffMethod
 from priorities.views import public as public_views
 from tests.meetings.test_services import at, new_meeting
 from tests.priorities.factories import agreed, propose, raise_issue
@@ -101,8 +104,10 @@ def test_it_answers_404_for_unknown_priorities_and_neighbourhoods(client, world)
 
 def test_it_shows_how_each_priority_was_signed_off(client, world):
     meeting = new_meeting(world, title="December PACT", outcome_recorded_at=at(2026, 12, 1, 21), status="published")
-    by_meeting, by_chair, by_vote = (resolved(world, t) for t in ("Litter", "Graffiti", "Parking"))
-    services.priority_sign_off(priority=by_meeting, actor=world.pcso, method=SignOffMethod.MEETING, meeting=meeting)
+    with time_machine.travel(at(2026, 11, 20, 9), tick=False):
+        by_meeting, by_chair, by_vote = (resolved(world, t) for t in ("Litter", "Graffiti", "Parking"))
+    with time_machine.travel(at(2026, 12, 2, 9), tick=False):
+        services.priority_sign_off(priority=by_meeting, actor=world.pcso, method=SignOffMethod.MEETING, meeting=meeting)
     services.priority_sign_off(
         priority=by_chair, actor=world.pcso, method=SignOffMethod.PANEL_CHAIR, panel_chair_name="Jo Chair"
     )
@@ -136,15 +141,58 @@ def test_it_lets_a_resident_follow_a_priority_and_emails_them_when_it_moves(
 ):
     priority = agreed(world)
     follow = reverse("priorities:public-follow", args=[priority.reference])
-    response = client.post(follow, {"email": "Amina@Example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(follow, {"email": "Amina@Example.org"})
     assert response.status_code == 302
-    assert "You are following" in client.get(response.url).content.decode()
+    assert "we have emailed Amina@Example.org a link to confirm" in client.get(response.url).content.decode()
     follower = Follower.objects.get(priority=priority)
+    [confirmation] = mail.outbox
+    confirm_url = confirmation_link(confirmation)
+    # A mail scanner fetching the link confirms nothing; the resident's button does.
+    assert "a••••@example.org" in client.get(confirm_url).content.decode()
+    follower.refresh_from_db()
+    assert follower.confirmed_at is None
+    assert "Confirmed" in client.post(confirm_url).content.decode()
+    follower.refresh_from_db()
+    assert follower.confirmed_at is not None
     with django_capture_on_commit_callbacks(execute=True):
         services.priority_start(priority=priority, actor=world.sergeant)
-    [message] = mail.outbox
+    message = mail.outbox[-1]
     assert message.to == ["amina@example.org"] and "is now in action" in message.subject
     assert reverse("priorities:public-unfollow", args=[follower.token]) in message.body
+
+
+def confirmation_link(message) -> str:
+    [url] = re.findall(r"http://testserver(/priorities/follow/confirm/[^/\s]+/)", message.body)
+    return url
+
+
+def test_it_emails_nothing_but_the_confirmation_to_an_address_never_confirmed(
+    client, world, django_capture_on_commit_callbacks
+):
+    priority = agreed(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("priorities:public-follow", args=[priority.reference]), {"email": "victim@example.org"})
+        services.priority_start(priority=priority, actor=world.sergeant)
+    [confirmation] = mail.outbox
+    assert "Confirm you want to follow" in confirmation.subject
+    follower = Follower.objects.get()
+    unfollow = "http://testserver" + reverse("priorities:public-unfollow", args=[follower.token])
+    assert unfollow in confirmation.body and confirmation.extra_headers["List-Unsubscribe"] == f"<{unfollow}>"
+    assert unfollow in confirmation.alternatives[0][0]
+
+
+def test_it_refuses_an_expired_or_forged_confirmation_link(client, world, django_capture_on_commit_callbacks):
+    priority = agreed(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("priorities:public-follow", args=[priority.reference]), {"email": "amina@example.org"})
+    confirm_url = confirmation_link(mail.outbox[0])
+    forged = reverse("priorities:public-follow-confirm", args=[str(Follower.objects.get().token)])
+    assert client.post(forged).status_code == 404
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=8)):
+        response = client.post(confirm_url)
+    assert response.status_code == 404 and "has expired" in response.content.decode()
+    assert Follower.objects.get().confirmed_at is None
 
 
 def test_it_explains_a_bad_email_address(client, world):
@@ -194,8 +242,12 @@ def test_it_runs_the_public_pages_in_constant_queries(client, world, django_asse
     meeting = new_meeting(world, outcome_recorded_at=at(2026, 12, 1, 21), status="published")
     for n in range(6):
         worked_priority(world, title=f"Worked {n}")
-        priority = resolved(world, f"Resolved {n}")
-        services.priority_sign_off(priority=priority, actor=world.pcso, method=SignOffMethod.MEETING, meeting=meeting)
+        with time_machine.travel(at(2026, 11, 20, 9), tick=False):
+            priority = resolved(world, f"Resolved {n}")
+        with time_machine.travel(at(2026, 12, 2, 9), tick=False):
+            services.priority_sign_off(
+                priority=priority, actor=world.pcso, method=SignOffMethod.MEETING, meeting=meeting
+            )
     # neighbourhood, its wards; priorities, their wards, actions, updates, sign-offs, escalations
     with django_assert_max_num_queries(8):
         client.get(list_url(world))
@@ -205,3 +257,21 @@ def test_it_runs_the_public_pages_in_constant_queries(client, world, django_asse
     # neighbourhood, wards, team, upcoming meetings, current priorities
     with django_assert_max_num_queries(5):
         client.get(world.daneshouse.get_absolute_url())
+
+
+def test_it_never_shows_work_in_progress_under_a_signed_off_priority(client, world):
+    priority = agreed(world)
+    checks = services.action_add(
+        priority=priority, actor=world.pcso, description="Speed checks at school times", due_date=SOON,
+        owner_officer=world.pcso,
+    )  # fmt: skip
+    services.action_update(action=checks, actor=world.pcso, text="Done", status="done")
+    services.priority_resolve(priority=priority, actor=world.sergeant, public_outcome="Speeds are down.")
+    services.priority_sign_off(
+        priority=priority, actor=world.pcso, method=SignOffMethod.PANEL_CHAIR, panel_chair_name="Mrs Khan"
+    )
+    # A row from before resolving needed every action finished.
+    Action.objects.filter(pk=checks.pk).update(status="in_progress")
+    page = client.get(detail_url(priority)).content.decode()
+    assert "Speed checks at school times" in page and "Not finished when the priority was resolved" in page
+    assert "In progress" not in page

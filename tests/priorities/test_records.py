@@ -164,12 +164,15 @@ def test_it_offers_only_this_neighbourhoods_meetings_when_agreeing(client, world
 def test_it_records_a_sign_off_at_a_meeting_that_took_place(client, world):
     meeting = new_meeting(world, starts_at=at(2026, 11, 3, 19), ends_at=at(2026, 11, 3, 20), status="published",
                           outcome_recorded_at=at(2026, 11, 3, 21))  # fmt: skip
-    priority = in_state(world, S.RESOLVED)
-    client.force_login(world.pcso)
-    client.post(transition_url(priority, "sign_off"), {"method": "meeting", "meeting": meeting.pk})
+    with time_machine.travel(at(2026, 11, 1, 9), tick=False):
+        priority = in_state(world, S.RESOLVED)
+    with time_machine.travel(at(2026, 11, 4, 9), tick=False):
+        client.force_login(world.pcso)
+        client.post(transition_url(priority, "sign_off"), {"method": "meeting", "meeting": meeting.pk})
+        page = client.get(detail_url(priority)).content.decode()
     priority.refresh_from_db()
     assert priority.state == S.SIGNED_OFF and priority.sign_offs.get().meeting == meeting
-    assert "At a PACT meeting: Daneshouse PACT" in client.get(detail_url(priority)).content.decode()
+    assert "At a PACT meeting: Daneshouse PACT" in page
 
 
 def test_it_refuses_a_lost_online_vote_and_changes_nothing(client, world):
@@ -531,3 +534,69 @@ def test_it_sends_each_user_to_their_own_briefing(client, world, person, target)
         assert response.url == target
     else:
         assert response.status_code == 200 and "Priorities briefings" in response.content.decode()
+
+
+# --- meetings a priority can have been agreed or signed off at -------------------------------
+
+
+def held_meeting(world, day, title):
+    start = at(day.year, day.month, day.day, 19)
+    return new_meeting(world, title=title, starts_at=start, ends_at=start + datetime.timedelta(hours=1),
+                       status="published", outcome_recorded_at=start + datetime.timedelta(hours=2))  # fmt: skip
+
+
+def meeting_choices(response) -> set[str]:
+    return {str(m) for m in response.context["form"].fields["meeting"].queryset}
+
+
+def test_it_offers_only_meetings_from_the_proposal_to_now_when_agreeing(client, world):
+    june = held_meeting(world, datetime.date(2026, 6, 16), "June PACT")
+    december = held_meeting(world, datetime.date(2026, 12, 7), "December PACT")
+    february = held_meeting(world, datetime.date(2027, 2, 2), "February PACT")
+    with time_machine.travel(at(2026, 12, 6, 10), tick=False):
+        priority = propose(world)
+    with time_machine.travel(at(2026, 12, 8, 10), tick=False):
+        client.force_login(world.sergeant)
+        response = client.get(transition_url(priority, "agree"))
+        assert meeting_choices(response) == {str(december)}
+        response = client.post(transition_url(priority, "agree"), {"meeting": june.pk, "review_date": "2027-01-05"})
+    assert "Select a valid choice" in response.content.decode()
+    assert str(february) not in response.content.decode()
+    priority.refresh_from_db()
+    assert priority.state == S.PROPOSED
+
+
+def test_it_offers_only_meetings_since_the_resolution_when_signing_off(client, world):
+    held_meeting(world, datetime.date(2026, 6, 16), "June PACT")
+    december = held_meeting(world, datetime.date(2026, 12, 7), "December PACT")
+    with time_machine.travel(at(2026, 12, 6, 10), tick=False):
+        priority = in_state(world, S.RESOLVED)
+    with time_machine.travel(at(2026, 12, 8, 10), tick=False):
+        client.force_login(world.pcso)
+        assert meeting_choices(client.get(transition_url(priority, "sign_off"))) == {str(december)}
+
+
+def test_it_answers_the_api_with_a_field_error_for_a_meeting_before_the_proposal(client, world):
+    june = held_meeting(world, datetime.date(2026, 6, 16), "June PACT")
+    with time_machine.travel(at(2026, 12, 6, 10), tick=False):
+        priority = propose(world)
+        client.force_login(world.sergeant)
+        url = reverse("api-priority-agree", kwargs={"pk": priority.pk})
+        response = client.post(url, {"meeting": june.pk}, content_type="application/json")
+    assert response.status_code == 400
+    assert "before the priority was proposed" in response.json()["meeting"][0]
+    priority.refresh_from_db()
+    assert priority.state == S.PROPOSED
+
+
+def test_it_lists_the_unfinished_actions_when_resolving_is_refused(client, world):
+    priority = in_state(world, S.IN_ACTION)
+    services.action_add(
+        priority=priority, actor=world.pcso, description="Speed checks at school times", due_date=DUE,
+        owner_officer=world.pcso,
+    )  # fmt: skip
+    client.force_login(world.sergeant)
+    response = client.post(transition_url(priority, "resolve"), {"public_outcome": "Speeds are down."})
+    assert "“Speed checks at school times” (not started)" in response.content.decode()
+    priority.refresh_from_db()
+    assert priority.state == S.IN_ACTION

@@ -2,6 +2,7 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,6 +10,7 @@ from PIL import Image
 
 from priorities import services
 from priorities.models import (
+    Action,
     ActionStatus,
     EscalationForum,
     Follower,
@@ -84,16 +86,18 @@ def test_it_links_the_issues_a_priority_came_from(world):
 
 def test_it_walks_the_whole_life_of_a_priority_and_audits_each_step(world):
     meeting = new_meeting(world, outcome_recorded_at=at(2026, 12, 1, 21), status="published")
-    priority = agreed(world)
-    services.priority_start(priority=priority, actor=world.pcso)
-    services.priority_escalate(
-        priority=priority, actor=world.sergeant, forum=EscalationForum.TTCG, reason="Needs roads policing"
-    )
-    services.priority_de_escalate(priority=priority, actor=world.sergeant, reason="Camera van deployed")
-    services.priority_resolve(
-        priority=priority, actor=world.sergeant, public_outcome="Average speed down from 41 to 29 mph."
-    )
-    services.priority_sign_off(priority=priority, actor=world.pcso, method=SignOffMethod.MEETING, meeting=meeting)
+    with time_machine.travel(at(2026, 11, 20, 9), tick=False):
+        priority = agreed(world)
+        services.priority_start(priority=priority, actor=world.pcso)
+        services.priority_escalate(
+            priority=priority, actor=world.sergeant, forum=EscalationForum.TTCG, reason="Needs roads policing"
+        )
+        services.priority_de_escalate(priority=priority, actor=world.sergeant, reason="Camera van deployed")
+        services.priority_resolve(
+            priority=priority, actor=world.sergeant, public_outcome="Average speed down from 41 to 29 mph."
+        )
+    with time_machine.travel(at(2026, 12, 2, 9), tick=False):
+        services.priority_sign_off(priority=priority, actor=world.pcso, method=SignOffMethod.MEETING, meeting=meeting)
     verbs = list(PriorityEvent.objects.filter(priority=priority).values_list("verb", flat=True))
     assert verbs == ["propose", "agree", "start", "escalate", "de_escalate", "resolve", "sign_off"]
     assert priority.state == S.SIGNED_OFF
@@ -194,7 +198,8 @@ def test_it_refuses_a_named_partner_from_another_agency(world):
 
 def test_it_emails_followers_when_the_state_changes(world, django_capture_on_commit_callbacks):
     priority = agreed(world)
-    services.priority_follow(priority=priority, email="Amina@Example.org")
+    follower = services.priority_follow(priority=priority, email="Amina@Example.org")
+    services.priority_follow_confirm(token=services.follow_confirm_token(follower=follower))
     with django_capture_on_commit_callbacks(execute=True):
         services.priority_start(priority=priority, actor=world.pcso)
     assert [m.to for m in mail.outbox] == [["amina@example.org"]]
@@ -207,3 +212,163 @@ def test_it_emails_followers_when_the_state_changes(world, django_capture_on_com
 def test_it_lets_nobody_follow_a_mere_proposal(world):
     with pytest.raises(ValidationError):
         services.priority_follow(priority=propose(world), email="a@example.org")
+
+
+# --- when agreement and sign-off can have happened ------------------------------------------
+
+
+def meeting_on(world, day: datetime.date, **extra):
+    start = at(day.year, day.month, day.day, 19)
+    return new_meeting(world, starts_at=start, ends_at=start + datetime.timedelta(hours=1), status="published",
+                       outcome_recorded_at=start + datetime.timedelta(hours=2), **extra)  # fmt: skip
+
+
+def test_it_refuses_agreement_at_a_meeting_before_the_proposal(world):
+    june = meeting_on(world, datetime.date(2026, 6, 16))
+    with time_machine.travel(at(2026, 12, 6, 10), tick=False):
+        priority = propose(world)
+        with pytest.raises(ValidationError, match="before the priority was proposed on 6 December 2026") as error:
+            services.priority_agree(priority=priority, actor=world.sergeant, meeting=june)
+    assert "meeting" in error.value.message_dict
+    priority.refresh_from_db()
+    assert (priority.state, priority.agreed_at_meeting) == (S.PROPOSED, None)
+
+
+def test_it_refuses_agreement_at_a_meeting_still_to_come(world):
+    february = meeting_on(world, datetime.date(2027, 2, 2))
+    with time_machine.travel(at(2026, 12, 6, 10), tick=False):
+        priority = propose(world, review_date=datetime.date(2027, 3, 1))
+        with pytest.raises(ValidationError, match="has not happened yet"):
+            services.priority_agree(priority=priority, actor=world.sergeant, meeting=february)
+        # Proposed for that meeting, it still cannot be agreed there before it happens.
+        ahead = propose(world, meeting=february, review_date=datetime.date(2027, 3, 1))
+        with pytest.raises(ValidationError, match="has not happened yet"):
+            services.priority_agree(priority=ahead, actor=world.sergeant)
+    with time_machine.travel(at(2027, 2, 3, 10), tick=False):
+        assert services.priority_agree(priority=ahead, actor=world.sergeant).agreed_at_meeting == february
+
+
+def test_it_agrees_at_the_meeting_it_was_proposed_at_when_written_up_later(world):
+    tuesday = meeting_on(world, datetime.date(2026, 12, 1))
+    with time_machine.travel(at(2026, 12, 3, 9), tick=False):
+        priority = propose(world, meeting=tuesday)
+        services.priority_agree(priority=priority, actor=world.sergeant)
+    assert (priority.state, priority.agreed_at_meeting) == (S.AGREED, tuesday)
+
+
+def test_it_refuses_a_review_date_before_the_agreement_meeting(world):
+    meeting = meeting_on(world, datetime.date(2026, 12, 10))
+    with time_machine.travel(at(2026, 12, 6, 10), tick=False):
+        priority = propose(world, review_date=datetime.date(2026, 12, 8))
+    with time_machine.travel(at(2026, 12, 11, 10), tick=False):
+        with pytest.raises(ValidationError, match="review date cannot be before the meeting") as error:
+            services.priority_agree(priority=priority, actor=world.sergeant, meeting=meeting)
+        assert "review_date" in error.value.message_dict
+        services.priority_agree(
+            priority=priority, actor=world.sergeant, meeting=meeting, review_date=datetime.date(2027, 1, 12)
+        )
+        with pytest.raises(ValidationError, match="review date cannot be before the meeting"):
+            services.priority_update(priority=priority, actor=world.sergeant, review_date=datetime.date(2026, 12, 9))
+    priority.refresh_from_db()
+    assert priority.review_date == datetime.date(2027, 1, 12)
+
+
+def _resolved_on(world, day: datetime.date):
+    with time_machine.travel(at(day.year, day.month, day.day, 10), tick=False):
+        priority = agreed(world)
+        services.priority_start(priority=priority, actor=world.pcso)
+        return services.priority_resolve(priority=priority, actor=world.sergeant, public_outcome="Speeds are down.")
+
+
+@pytest.mark.parametrize(
+    ("meeting_day", "message"),
+    [
+        (datetime.date(2026, 6, 16), "before the priority was resolved on 6 December 2026"),
+        (datetime.date(2026, 12, 20), "has not happened yet"),
+    ],
+)
+def test_it_refuses_a_sign_off_at_a_meeting_before_the_resolution_or_to_come(world, meeting_day, message):
+    meeting = meeting_on(world, meeting_day)
+    priority = _resolved_on(world, datetime.date(2026, 12, 6))
+    with time_machine.travel(at(2026, 12, 8, 10), tick=False):
+        with pytest.raises(ValidationError, match=message):
+            services.priority_sign_off(
+                priority=priority, actor=world.pcso, method=SignOffMethod.MEETING, meeting=meeting
+            )
+    priority.refresh_from_db()
+    assert priority.state == S.RESOLVED and not priority.sign_offs.exists()
+
+
+# --- a priority is closed only with its plan carried out -------------------------------------
+
+
+def _with_action(world, priority, description="Speed checks at school times"):
+    return services.action_add(
+        priority=priority, actor=world.pcso, description=description, due_date=datetime.date(2027, 1, 1),
+        owner_officer=world.pcso,
+    )  # fmt: skip
+
+
+def test_it_refuses_to_resolve_while_an_action_is_still_open_and_names_it(world):
+    priority = agreed(world)
+    checks = _with_action(world, priority)
+    services.action_update(action=checks, actor=world.pcso, text="Ten drivers stopped", status=ActionStatus.IN_PROGRESS)
+    _with_action(world, priority, "Letter to every house on the road")
+    with pytest.raises(ValidationError, match="2 of its actions are not finished") as error:
+        services.priority_resolve(priority=priority, actor=world.sergeant, public_outcome="Speeds are down.")
+    assert "“Speed checks at school times” (in progress)" in error.value.messages[0]
+    assert "“Letter to every house on the road” (not started)" in error.value.messages[0]
+    priority.refresh_from_db()
+    assert priority.state == S.IN_ACTION and priority.public_outcome == ""
+
+
+def test_it_resolves_once_every_action_is_done_or_dropped(world):
+    priority = agreed(world)
+    checks, letter = _with_action(world, priority), _with_action(world, priority, "Letters")
+    services.action_update(action=checks, actor=world.pcso, text="Done", status=ActionStatus.DONE)
+    services.action_update(action=letter, actor=world.pcso, text="Not needed", status=ActionStatus.DROPPED)
+    services.priority_resolve(priority=priority, actor=world.sergeant, public_outcome="Speeds are down.")
+    assert priority.state == S.RESOLVED
+
+
+def test_it_refuses_to_put_an_action_of_a_resolved_priority_back_to_work(world):
+    priority = agreed(world)
+    checks = _with_action(world, priority)
+    services.action_update(action=checks, actor=world.pcso, text="Done", status=ActionStatus.DONE)
+    services.priority_resolve(priority=priority, actor=world.sergeant, public_outcome="Speeds are down.")
+    with pytest.raises(ValidationError, match="reopen it"):
+        services.action_update(action=checks, actor=world.pcso, text="More checks", status=ActionStatus.IN_PROGRESS)
+    checks.refresh_from_db()
+    assert checks.status == ActionStatus.DONE and checks.updates.count() == 1
+
+
+def test_it_refuses_to_sign_off_while_an_action_is_still_open(world):
+    priority = agreed(world)
+    checks = _with_action(world, priority)
+    services.action_update(action=checks, actor=world.pcso, text="Done", status=ActionStatus.DONE)
+    services.priority_resolve(priority=priority, actor=world.sergeant, public_outcome="Speeds are down.")
+    # A row left from before the rule: still in progress under a resolved priority.
+    Action.objects.filter(pk=checks.pk).update(status=ActionStatus.IN_PROGRESS)
+    with pytest.raises(ValidationError, match="cannot be signed off while 1 of its actions is not finished"):
+        services.priority_sign_off(
+            priority=priority, actor=world.pcso, method=SignOffMethod.PANEL_CHAIR, panel_chair_name="Mrs Khan"
+        )
+    priority.refresh_from_db()
+    assert priority.state == S.RESOLVED
+
+
+def test_it_keeps_a_follow_pending_until_the_address_confirms_it(world, django_capture_on_commit_callbacks):
+    priority = agreed(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        follower = services.priority_follow(priority=priority, email="amina@example.org")
+    [confirmation] = mail.outbox
+    assert follower.confirmed_at is None and "Confirm you want to follow" in confirmation.subject
+    with django_capture_on_commit_callbacks(execute=True):
+        services.priority_start(priority=priority, actor=world.pcso)
+    assert len(mail.outbox) == 1  # the pending address hears nothing of the change
+    with pytest.raises(ValidationError, match="not valid"):
+        services.priority_follow_confirm(token=str(follower.token))
+    services.priority_follow_confirm(token=services.follow_confirm_token(follower=follower))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.priority_follow(priority=priority, email="amina@example.org")
+    assert len(mail.outbox) == 1  # a confirmed address is not asked again
