@@ -773,6 +773,7 @@ def _write(world: _World, people: list[_Person], sends: list[_Send]) -> None:
 SUBSCRIBER_FIELDS = [
     "reference", "ward_id", "language", "source", "consent_method", "consent_at", "consent_taken_by_id",
     "demographics_consent_at", "age_band", "ethnic_group", "erased_at", "created_at", "updated_at",
+    "manage_secret",
 ]  # fmt: skip
 
 

@@ -158,12 +158,39 @@ class FieldSignUpForm(MembershipForm):
         self.fields["interests"].help_text = ""
 
 
+def address_masked(address: str) -> str:
+    """An address as the manage page shows it (a•••@e•••.org, •••• ••• 123): enough for the member
+    to recognise, nothing for whoever else holds the link (a forwarded alert) to use or look up."""
+    if "@" in address:
+        name, _, domain = address.partition("@")
+        host, _, suffix = domain.rpartition(".")
+        return f"{name[:1]}•••@{host[:1]}•••.{suffix}" if host else f"{name[:1]}•••@•••"
+    return f"•••• ••• {address[-3:]}"
+
+
 class ManageForm(SelfDescriptionMixin, MembershipForm):
+    """The manage page's form. The member's addresses are never put in it: an empty field keeps
+    the address on file (`current`), shown masked; typing one replaces it."""
+
     field_order = SignUpForm.field_order
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, current: dict, **kwargs):
         super().__init__(*args, **kwargs)
+        self.current = current
         self.fields["channels"].help_text = "Turning one on again, or changing its address, sends a new confirmation."
+        for name, label in (("email", "email address"), ("mobile", "mobile number")):
+            if current.get(name):
+                self.fields[
+                    name
+                ].help_text = (
+                    f"We have {address_masked(current[name])}. Leave this empty to keep it, or type a new {label}."
+                )
+
+    def clean_email(self):
+        return super().clean_email() or self.current.get("email", "")
+
+    def clean_mobile(self):
+        return super().clean_mobile() or self.current.get("mobile", "")
 
 
 class CodeForm(forms.Form):

@@ -8,10 +8,12 @@ The views behind these URL names live in the subscription and tracking modules.
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 
 MANAGE_SALT = "messaging.manage"
 CONFIRM_SALT = "messaging.confirm-email"
@@ -30,17 +32,45 @@ def new_nonce() -> str:
 
 # --- managing a subscription --------------------------------------------------------------------
 
+# A manage link works for 30 days. Every message carries a fresh one, so a member who reads their
+# alerts always holds a working link, while one forwarded (or left in an old mailbox) soon dies.
+MANAGE_MAX_AGE = 30 * 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class ManageClaim:
+    """What a genuine manage link says: whose membership, with which secret, and whether it is
+    past its age. A link whose secret no longer matches was cancelled by the member."""
+
+    reference: str
+    secret: str
+    expired: bool
+
 
 def manage_token(*, subscriber) -> str:
-    return signing.dumps(str(subscriber.reference), salt=MANAGE_SALT, compress=False)
+    payload = {"r": str(subscriber.reference), "k": subscriber.manage_secret}
+    return signing.dumps(payload, salt=MANAGE_SALT, compress=True)
 
 
-def manage_token_load(token: str) -> str | None:
-    """The subscriber reference a manage link names, or None if the link was altered."""
+def manage_token_load(token: str) -> ManageClaim | None:
+    """The claim a manage link makes, or None if the link was altered (or is not one)."""
     try:
-        return signing.loads(token, salt=MANAGE_SALT)
+        payload, expired = signing.loads(token, salt=MANAGE_SALT, max_age=MANAGE_MAX_AGE), False
+    except signing.SignatureExpired:
+        payload, expired = signing.loads(token, salt=MANAGE_SALT), True
     except signing.BadSignature:
         return None
+    if isinstance(payload, str):
+        # A link sent before links carried a secret: genuine, but it may have been forwarded for
+        # years, so it counts as expired and its holder may only have a fresh one sent to the member.
+        return ManageClaim(reference=payload, secret="", expired=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("r"), str) or not isinstance(payload.get("k"), str):
+        return None
+    return ManageClaim(reference=payload["r"], secret=payload["k"], expired=expired)
+
+
+def manage_secret_matches(claim: ManageClaim, *, subscriber) -> bool:
+    return bool(claim.secret) and hmac.compare_digest(claim.secret, subscriber.manage_secret)
 
 
 def manage_url(*, subscriber) -> str:
@@ -49,8 +79,13 @@ def manage_url(*, subscriber) -> str:
 
 # A text message has no room for a signed token: its manage link is short, the subscriber's id
 # in base 36 and 12 hex digits of an HMAC (48 bits; the view that takes it is throttled), and
-# redirects to the full manage link.
+# redirects to a fresh full manage link. The HMAC covers the member's secret and the 15-day period
+# the text was sent in; the current and the previous period are accepted, so a texted link works
+# for at least 15 and at most 30 days, with no date spent on the code's length.
 SHORT_SALT = b"messaging.manage-short"
+SHORT_PERIOD_SECONDS = 15 * 24 * 60 * 60
+# How far back an expired short link is still recognised as one (to offer a fresh link).
+SHORT_PERIODS_RECOGNISED = 24
 # The longest code the compose page allows for when it counts a text's segments.
 SHORT_CODE_WORST_CASE = "z" * 7 + "-" + "f" * 12
 
@@ -65,23 +100,37 @@ def _base36(number: int) -> str:
             return text
 
 
-def _short_mac(subscriber_id: int) -> str:
+def _period() -> int:
+    return int(timezone.now().timestamp()) // SHORT_PERIOD_SECONDS
+
+
+def _short_mac(subscriber_id: int, secret: str, period: int) -> str:
     key = hashlib.sha256(SHORT_SALT + settings.SECRET_KEY.encode()).digest()
-    return hmac.new(key, str(subscriber_id).encode(), hashlib.sha256).hexdigest()[:12]
+    return hmac.new(key, f"{subscriber_id}:{secret}:{period}".encode(), hashlib.sha256).hexdigest()[:12]
 
 
 def short_manage_code(*, subscriber) -> str:
-    return f"{_base36(subscriber.pk)}-{_short_mac(subscriber.pk)}"
+    return f"{_base36(subscriber.pk)}-{_short_mac(subscriber.pk, subscriber.manage_secret, _period())}"
 
 
-def short_manage_code_load(code: str) -> int | None:
-    """The subscriber id a short code names, or None if it was altered."""
-    number, _, mac = code.partition("-")
+def short_manage_code_id(code: str) -> int | None:
+    """The subscriber id a short code names, unchecked (the check needs the member's secret)."""
+    number, _, _mac = code.partition("-")
     try:
-        subscriber_id = int(number, 36)
+        return int(number, 36)
     except ValueError:
         return None
-    return subscriber_id if hmac.compare_digest(mac, _short_mac(subscriber_id)) else None
+
+
+def short_manage_code_check(code: str, *, subscriber) -> ManageClaim | None:
+    """The claim a short code makes for `subscriber`, or None if it is not theirs (altered, or
+    cancelled by a new secret)."""
+    mac = code.partition("-")[2]
+    now = _period()
+    for age in range(SHORT_PERIODS_RECOGNISED + 1):
+        if hmac.compare_digest(mac, _short_mac(subscriber.pk, subscriber.manage_secret, now - age)):
+            return ManageClaim(reference=str(subscriber.reference), secret=subscriber.manage_secret, expired=age > 1)
+    return None
 
 
 def short_manage_url(*, subscriber=None, code: str = "") -> str:

@@ -6,6 +6,7 @@ set-wise query (channel rows that are active, of subscribers in the area with th
 which the fan-out turns into Delivery rows with a single INSERT … SELECT per batch.
 """
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -100,6 +101,10 @@ class Interest(models.Model):
         return self.name
 
 
+def new_manage_secret() -> str:
+    return secrets.token_urlsafe(12)
+
+
 class SubscriberQuerySet(models.QuerySet):
     def current(self):
         """Not erased: an erased subscriber keeps only an anonymous row for the measures."""
@@ -128,6 +133,9 @@ class Subscriber(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # Signed into every manage link: changing it (the member's "cancel all earlier links", or an
+    # erasure) makes every link already sent stop working, however young.
+    manage_secret = models.CharField(max_length=32, default=new_manage_secret, editable=False)
 
     objects = SubscriberQuerySet.as_manager()
 

@@ -67,22 +67,35 @@ def _current_by_reference(reference) -> QuerySet[Subscriber]:
     return Subscriber.objects.current().filter(reference=reference)
 
 
+class ManageLinkStale(Exception):
+    """A genuine manage link that no longer opens the page: past its age, or cancelled by the
+    member. Its holder may ask for a fresh link to be sent to the member, nothing more."""
+
+
 def subscriber_for_short_code(*, code: str) -> Subscriber | None:
-    """The current (not erased) subscriber a text message's short manage code names, or None."""
-    subscriber_id = links.short_manage_code_load(code)
+    """The current (not erased) subscriber a text message's short manage code names, or None;
+    raises ManageLinkStale for an expired code."""
+    subscriber_id = links.short_manage_code_id(code)
     if subscriber_id is None:
         return None
-    return Subscriber.objects.current().filter(pk=subscriber_id).only("pk", "reference").first()
+    subscriber = Subscriber.objects.current().filter(pk=subscriber_id).only("pk", "reference", "manage_secret").first()
+    claim = links.short_manage_code_check(code, subscriber=subscriber) if subscriber else None
+    if claim is None:
+        return None
+    if claim.expired:
+        raise ManageLinkStale
+    return subscriber
 
 
 def subscriber_for_manage(*, token: str) -> Subscriber | None:
     """The subscriber a manage link names, with everything the manage page shows (three
-    queries), or None when the link was altered or the subscriber erased themselves."""
-    reference = links.manage_token_load(token)
-    if reference is None:
+    queries), or None when the link was altered or the subscriber erased themselves; raises
+    ManageLinkStale when the link has expired or the member has cancelled it."""
+    claim = links.manage_token_load(token)
+    if claim is None:
         return None
-    return (
-        _current_by_reference(reference)
+    subscriber = (
+        _current_by_reference(claim.reference)
         .select_related("ward__neighbourhood")
         .defer("ward__boundary")
         .prefetch_related(
@@ -91,6 +104,22 @@ def subscriber_for_manage(*, token: str) -> Subscriber | None:
         )
         .first()
     )
+    if subscriber is None:
+        return None
+    if claim.expired or not links.manage_secret_matches(claim, subscriber=subscriber):
+        raise ManageLinkStale
+    return subscriber
+
+
+def subscriber_for_link_renewal(*, token: str = "", code: str = "") -> Subscriber | None:
+    """The member a genuine manage link (full or short) names, however old or cancelled: only
+    ever used to send them a fresh link at their own address."""
+    if code:
+        subscriber_id = links.short_manage_code_id(code)
+        subscriber = Subscriber.objects.current().filter(pk=subscriber_id).first() if subscriber_id else None
+        return subscriber if subscriber and links.short_manage_code_check(code, subscriber=subscriber) else None
+    claim = links.manage_token_load(token)
+    return _current_by_reference(claim.reference).first() if claim else None
 
 
 def subscriber_by_reference(*, reference) -> Subscriber | None:

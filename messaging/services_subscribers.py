@@ -37,6 +37,7 @@ from messaging.models import (
     Subscriber,
     SubscriberChannel,
     SubscriberInterest,
+    new_manage_secret,
 )
 from messaging.phone import inbound_number_e164, mobile_normalise
 
@@ -567,6 +568,28 @@ def manage_link_send(*, address: str) -> bool:
     return True
 
 
+@transaction.atomic
+def manage_link_renew(*, subscriber: Subscriber) -> bool:
+    """Send a fresh manage link to the member's own confirmed email (or, failing that, mobile),
+    asked for from an expired or cancelled link. The holder of the old link never sees where it
+    went, and the caller answers the same whether or not anything was sent."""
+    row = subscriber.channels.active().filter(channel__in=[Channel.EMAIL, Channel.SMS]).order_by("channel").first()
+    if row is None:
+        return False
+    _send_manage_link(row)
+    return True
+
+
+@transaction.atomic
+def subscriber_links_rotate(*, subscriber: Subscriber) -> Subscriber:
+    """Cancel every manage link the member has been sent (a forwarded alert, an old phone): a new
+    secret, so only links made from now on open their membership. One-click unsubscribe links
+    stay valid: each stops one channel and shows nothing."""
+    subscriber.manage_secret = new_manage_secret()
+    subscriber.save(update_fields=["manage_secret", "updated_at"])
+    return subscriber
+
+
 # --- unsubscribing --------------------------------------------------------------------------------
 
 
@@ -690,5 +713,8 @@ def subscriber_erase(*, subscriber: Subscriber) -> Subscriber:
     DeliveryAttempt.objects.filter(delivery__subscriber=subscriber).exclude(detail="").update(detail="")
     _apply_demographics(subscriber, None, None)
     subscriber.erased_at = timezone.now()
-    subscriber.save(update_fields=["age_band", "ethnic_group", "demographics_consent_at", "erased_at", "updated_at"])
+    # Every link to the membership dies with it, even were the erased row ever read again.
+    subscriber.manage_secret = new_manage_secret()
+    fields = ["age_band", "ethnic_group", "demographics_consent_at", "erased_at", "manage_secret", "updated_at"]
+    subscriber.save(update_fields=fields)
     return subscriber

@@ -18,9 +18,12 @@ urlpatterns = [
     path("in-the-know/manage/<str:token>/resend/", views.manage_resend, name="manage-resend"),
     path("in-the-know/manage/<str:token>/my-data/", views.manage_download, name="manage-download"),
     path("in-the-know/manage/<str:token>/erase/", views.manage_erase, name="manage-erase"),
+    path("in-the-know/manage/<str:token>/new-links/", views.manage_rotate, name="manage-rotate"),
+    path("in-the-know/manage/<str:token>/fresh-link/", views.manage_renew, name="manage-renew"),
     path("in-the-know/unsubscribe/<uuid:token>/", views.unsubscribe, name="unsubscribe"),
     # Short, for the end of a text message.
     path("k/<str:code>/", views.manage_short, name="manage-short"),
+    path("k/<str:code>/fresh-link/", views.manage_short_renew, name="manage-short-renew"),
     path("webhooks/notify/inbound-sms/", views.sms_inbound, name="sms-inbound"),
     path("officer/in-the-know/sign-up/", views.field_signup, name="field-signup"),
 ]

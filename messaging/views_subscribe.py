@@ -23,7 +23,14 @@ from accounts.policy import can
 from messaging import links
 from messaging import selectors_subscribers as selectors
 from messaging import services_subscribers as services
-from messaging.forms_subscribe import CodeForm, FieldSignUpForm, ManageForm, ManageLinkForm, SignUpForm
+from messaging.forms_subscribe import (
+    CodeForm,
+    FieldSignUpForm,
+    ManageForm,
+    ManageLinkForm,
+    SignUpForm,
+    address_masked,
+)
 from messaging.models import Channel, ChannelStatus, ConsentMethod, SignUpSource
 from messaging.phone import mobile_masked
 from pact_portal import throttle
@@ -229,8 +236,20 @@ def confirm_mobile_resend(request, token):
 # --- managing a membership ------------------------------------------------------------------------
 
 
-def _member(token):
-    return selectors.subscriber_for_manage(token=token)
+def _member(request, token):
+    """(the member, None), or (None, the page to answer with): not found, or expired/cancelled."""
+    try:
+        subscriber = selectors.subscriber_for_manage(token=token)
+    except selectors.ManageLinkStale:
+        return None, _link_stale(request, reverse("messaging:manage-renew", kwargs={"token": token}))
+    if subscriber is None:
+        return None, _not_found(request, MEMBER_NOT_FOUND)
+    return subscriber, None
+
+
+def _link_stale(request, renew_url: str):
+    context = {"renew_url": renew_url, "days": links.MANAGE_MAX_AGE // (24 * 60 * 60)}
+    return render(request, "messaging/subscribe/manage_link_stale.html", context, status=410)
 
 
 MEMBER_NOT_FOUND = (
@@ -238,13 +257,17 @@ MEMBER_NOT_FOUND = (
 )
 
 
+def _current_addresses(rows) -> dict:
+    by_channel = {row.channel: row.address for row in rows}
+    mobile = by_channel.get(Channel.SMS) or by_channel.get(Channel.VOICE, "")
+    return {"email": by_channel.get(Channel.EMAIL, ""), "mobile": mobile}
+
+
 def _manage_initial(subscriber) -> dict:
     rows = {row.channel: row for row in subscriber.channels.all()}
-    email = rows.get(Channel.EMAIL)
-    mobile = rows.get(Channel.SMS) or rows.get(Channel.VOICE)
+    # The addresses stay out of the page (a forwarded link must not reveal them): the fields start
+    # empty, and an empty field keeps the address on file.
     return {
-        "email": email.address if email else "",
-        "mobile": mobile.address if mobile else "",
         "channels": [c for c, row in rows.items() if row.status != ChannelStatus.UNSUBSCRIBED],
         "ward": subscriber.ward.code,
         "interests": list(subscriber.interests.all()),
@@ -268,7 +291,10 @@ def manage_short(request, code):
     if throttle.throttled(counters):
         return render(request, "messaging/subscribe/link_not_found.html", {"message": THROTTLED_LINK}, status=429)
     throttle.count(counters)
-    subscriber = selectors.subscriber_for_short_code(code=code)
+    try:
+        subscriber = selectors.subscriber_for_short_code(code=code)
+    except selectors.ManageLinkStale:
+        return _link_stale(request, reverse("messaging:manage-short-renew", kwargs={"code": code}))
     if subscriber is None:
         return _not_found(request, MEMBER_NOT_FOUND)
     return redirect("messaging:manage", token=links.manage_token(subscriber=subscriber))
@@ -281,14 +307,16 @@ THROTTLED_LINK = "We have had many requests from your connection in the last hou
 @never_cache
 @require_http_methods(["GET", "POST"])
 def manage(request, token):
-    subscriber = _member(token)
-    if subscriber is None:
-        return _not_found(request, MEMBER_NOT_FOUND)
+    subscriber, refused = _member(request, token)
+    if refused:
+        return refused
+    rows = list(subscriber.channels.all())
     form = ManageForm(
         request.POST or None,
         wards=selectors.wards_for_sign_up(),
         interests=selectors.interests_for_sign_up(),
         initial=_manage_initial(subscriber),
+        current=_current_addresses(rows),
     )
     status = 200
     if request.method == "POST":
@@ -307,7 +335,8 @@ def manage(request, token):
         "form": form,
         "subscriber": subscriber,
         "token": token,
-        "rows": list(subscriber.channels.all()),
+        "rows": [(row, address_masked(row.address)) for row in rows],
+        "link_days": links.MANAGE_MAX_AGE // (24 * 60 * 60),
         "code_url": reverse(
             "messaging:confirm-mobile", kwargs={"token": services.confirm_mobile_token(subscriber=subscriber)}
         ),
@@ -319,9 +348,9 @@ def manage(request, token):
 @never_cache
 @require_POST
 def manage_stop(request, token):
-    subscriber = _member(token)
-    if subscriber is None:
-        return _not_found(request, MEMBER_NOT_FOUND)
+    subscriber, refused = _member(request, token)
+    if refused:
+        return refused
     services.subscriber_stop_all(subscriber=subscriber)
     messages.success(request, "All your alerts have stopped. You can turn any of them on again here.")
     return redirect("messaging:manage", token=token)
@@ -331,9 +360,9 @@ def manage_stop(request, token):
 @never_cache
 @require_POST
 def manage_resend(request, token):
-    subscriber = _member(token)
-    if subscriber is None:
-        return _not_found(request, MEMBER_NOT_FOUND)
+    subscriber, refused = _member(request, token)
+    if refused:
+        return refused
     row = next((r for r in subscriber.channels.all() if r.channel == request.POST.get("channel")), None)
     if row is None:
         messages.error(request, "Choose an address that is waiting for confirmation.")
@@ -352,9 +381,9 @@ def manage_resend(request, token):
 @never_cache
 @require_POST
 def manage_download(request, token):
-    subscriber = _member(token)
-    if subscriber is None:
-        return _not_found(request, MEMBER_NOT_FOUND)
+    subscriber, refused = _member(request, token)
+    if refused:
+        return refused
     data = services.subscriber_export(subscriber=subscriber)
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     filename = f"in-the-know-{timezone.localdate():%Y-%m-%d}.json"
@@ -366,13 +395,64 @@ def manage_download(request, token):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def manage_erase(request, token):
-    subscriber = _member(token)
-    if subscriber is None:
-        return _not_found(request, MEMBER_NOT_FOUND)
+    subscriber, refused = _member(request, token)
+    if refused:
+        return refused
     if request.method == "POST":
         services.subscriber_erase(subscriber=subscriber)
         return render(request, "messaging/subscribe/erased.html")
     return render(request, "messaging/subscribe/erase_confirm.html", {"token": token})
+
+
+@login_not_required
+@never_cache
+@require_POST
+def manage_rotate(request, token):
+    """Cancel every earlier link to the membership; the member carries on with a fresh one."""
+    subscriber, refused = _member(request, token)
+    if refused:
+        return refused
+    services.subscriber_links_rotate(subscriber=subscriber)
+    messages.success(
+        request,
+        "Every earlier link to this page has stopped working, including those in emails and texts you have had. "
+        "This page now has a new address; the next message we send you brings a new link too.",
+    )
+    return redirect("messaging:manage", token=links.manage_token(subscriber=subscriber))
+
+
+def _renew(request, *, token: str = "", code: str = ""):
+    subscriber = selectors.subscriber_for_link_renewal(token=token, code=code)
+    if subscriber is None:
+        return _not_found(request, MEMBER_NOT_FOUND)
+    # Each request is a message to the member: the limits stop a stale link being used to flood them.
+    counters = _counters(
+        request,
+        "itk-manage-links",
+        [str(subscriber.reference)],
+        per_address=MANAGE_LINKS_PER_ADDRESS_PER_HOUR,
+        per_contact=MANAGE_LINKS_PER_CONTACT_PER_HOUR,
+    )
+    if throttle.throttled(counters):
+        return render(request, "messaging/subscribe/link_not_found.html", {"message": THROTTLED_LINK}, status=429)
+    throttle.count(counters)
+    services.manage_link_renew(subscriber=subscriber)
+    return render(request, "messaging/subscribe/manage_request_sent.html", {"renewed": True})
+
+
+@login_not_required
+@never_cache
+@require_POST
+def manage_renew(request, token):
+    """From an expired or cancelled link: a fresh one goes to the member's own address, unnamed."""
+    return _renew(request, token=token)
+
+
+@login_not_required
+@never_cache
+@require_POST
+def manage_short_renew(request, code):
+    return _renew(request, code=code)
 
 
 MANAGE_LINKS_PER_ADDRESS_PER_HOUR = 10

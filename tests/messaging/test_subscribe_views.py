@@ -221,7 +221,8 @@ def test_it_shows_a_members_choices_without_a_password(client, world, django_ass
     member = subscriber(world, mobile=MOBILE, interests=("burglary",))
     with django_assert_max_num_queries(5):  # member, channels, interests, wards, all interests
         page = client.get(manage_path(member)).content.decode()
-    assert "amina@example.org" in page and MOBILE in page and "Daneshouse with Stoneyholme" in page
+    assert "a•••@e•••.org" in page and "•••• ••• 456" in page and "Daneshouse with Stoneyholme" in page
+    assert "amina@example.org" not in page and "123456" not in page
 
 
 def test_it_saves_new_choices_from_the_manage_page(client, world, post):

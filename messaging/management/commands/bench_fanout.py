@@ -89,8 +89,9 @@ class Command(BaseCommand):
             cursor.executemany("INSERT INTO bench_wards (idx, ward_id) VALUES (%s, %s)", list(enumerate(ward_ids)))
             cursor.execute(
                 f"INSERT INTO {q(Subscriber._meta.db_table)} (reference, ward_id, language, source, consent_method, "  # noqa: S608 - names from the models
-                f"consent_at, age_band, ethnic_group, created_at, updated_at) "
-                f"SELECT {fanout.random_uuid_sql()}, w.ward_id, 'en', 'import', 'online_form', %s, '', '', %s, %s "
+                f"consent_at, age_band, ethnic_group, created_at, updated_at, manage_secret) "
+                f"SELECT {fanout.random_uuid_sql()}, w.ward_id, 'en', 'import', 'online_form', %s, '', '', %s, %s, "
+                f"substr(replace(CAST({fanout.random_uuid_sql()} AS text), '-', ''), 1, 24) "
                 f"FROM {numbers_sql(count)} JOIN bench_wards w ON w.idx = g.n %% %s",
                 [now, now, now, len(ward_ids)],
             )
