@@ -19,11 +19,11 @@ from priorities import services
 from priorities.forms.public import FollowForm
 from priorities.selectors import public as selectors
 
-# Modest limits: following is harmless to the follower, but without them the form could enrol
-# one address in every priority, or let a script fill the table. An address limit allows for
-# many residents behind one library or mobile network.
+# Modest limits: each request emails a confirmation link, so without them the form could flood
+# someone's inbox, or let a script fill the table. An address limit allows for many residents
+# behind one library or mobile network; a resident follows a few priorities at a time at most.
 FOLLOWS_PER_ADDRESS_PER_HOUR = 20
-FOLLOWS_PER_EMAIL_PER_HOUR = 5
+FOLLOWS_PER_EMAIL_PER_HOUR = 3
 THROTTLE_MESSAGE = "We have had several requests to follow priorities from you in the last hour. Try again later."
 
 

@@ -275,3 +275,25 @@ def test_it_never_shows_work_in_progress_under_a_signed_off_priority(client, wor
     page = client.get(detail_url(priority)).content.decode()
     assert "Speed checks at school times" in page and "Not finished when the priority was resolved" in page
     assert "In progress" not in page
+
+
+def test_it_stops_emailing_confirmations_to_one_address_past_the_limit(
+    client, world, django_capture_on_commit_callbacks
+):
+    priorities = [agreed(world, title=f"Priority {n}") for n in range(public_views.FOLLOWS_PER_EMAIL_PER_HOUR + 1)]
+    with django_capture_on_commit_callbacks(execute=True):
+        statuses = [
+            client.post(reverse("priorities:public-follow", args=[p.reference]), {"email": "victim@example.org"})
+            for p in priorities
+        ]
+    assert [s.status_code for s in statuses][-2:] == [302, 429]
+    assert len(mail.outbox) == public_views.FOLLOWS_PER_EMAIL_PER_HOUR
+
+
+def test_it_throttles_following_from_one_client_address(client, world, monkeypatch):
+    monkeypatch.setattr(public_views, "FOLLOWS_PER_ADDRESS_PER_HOUR", 2)
+    priority = agreed(world)
+    url = reverse("priorities:public-follow", args=[priority.reference])
+    statuses = [client.post(url, {"email": f"person{n}@example.org"}).status_code for n in range(3)]
+    assert statuses == [302, 302, 429]
+    assert Follower.objects.count() == 2
