@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from meetings.models import Meeting, MeetingType
 from neighbourhoods import selectors_policeuk as selectors
 from neighbourhoods.forms import LocateForm
+from pact_portal.text import one_line
 
 ALLOWED_METHODS = ("GET", "HEAD")
 # Most of this changes a few times a month; five minutes spares the database from map clients
@@ -184,9 +185,9 @@ def _neighbourhood_json(request, neighbourhood) -> dict:
         "centre": {"latitude": _coordinate(latitude), "longitude": _coordinate(longitude)},
         "locations": [
             {
-                "name": place.name,
+                "name": one_line(place.name),
                 "type": place.location_type,
-                "address": place.address,
+                "address": one_line(place.address),
                 "postcode": place.postcode or None,
                 "latitude": _coordinate(place.latitude),
                 "longitude": _coordinate(place.longitude),
@@ -247,9 +248,12 @@ def _event_json(meeting: Meeting, contacts: dict) -> dict:
     if meeting.meeting_type == MeetingType.ONLINE:
         address = "Online"
     else:
-        address = ", ".join(part for part in (meeting.venue_name, meeting.venue_address) if part) or None
+        # One line, whatever a record stored before control characters were refused holds: a
+        # consumer prints the address as given, and a line break there was someone's injection.
+        parts = (one_line(meeting.venue_name), one_line(meeting.venue_address))
+        address = ", ".join(part for part in parts if part) or None
     return {
-        "title": meeting.title,
+        "title": one_line(meeting.title),
         "description": _html(meeting.public_agenda),
         "address": address,
         "type": EVENT_TYPES.get(meeting.meeting_type, "meeting"),

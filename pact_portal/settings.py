@@ -5,12 +5,14 @@ in-process, so `make run` works on a bare machine. Production sets DATABASE_URL,
 REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and EMAIL_URL (see README "Configuration").
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -63,6 +65,8 @@ INSTALLED_APPS = [
     "messaging",
     "surveys",
     "reports",
+    # Last: its ready() adds project-wide field rules to the models above (pact_portal.text).
+    "pact_portal",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After CommonMiddleware, which has checked the Host: links built in a request use its address.
+    "pact_portal.site.RequestSiteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.CachedOTPMiddleware",
@@ -226,8 +232,16 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="&copy; OpenStreetMap contributors")
 SITE_NAME = env.str("SITE_NAME", default="PACT Portal")
-# The portal's public address, for links in emails sent by workers (which have no request).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The portal's public address, for links in emails sent by background tasks (which have no request;
+# links made while answering a request use its address, see pact_portal.site). `make run` sets it
+# from HOST and PORT. Production must say it: a guess would put dead links in every member's email.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG or TESTING else "")
+if not re.fullmatch(r"https?://[^/\s]+/?", SITE_URL):
+    raise ImproperlyConfigured(
+        "Set SITE_URL to the portal's public address, such as https://pact.example.police.uk: links in "
+        "emails and texts sent by background tasks are built on it. It is required when DEBUG is off."
+        + (f" {SITE_URL!r} is not an http(s) address with no path." if SITE_URL else "")
+    )
 
 # --- In the Know (messaging) ---
 # How each channel is sent. "outbox" keeps every rendered message in the database and shows it on a

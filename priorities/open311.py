@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from neighbourhoods.selectors import ward_at_point
-from pact_portal import throttle
+from pact_portal import text, throttle
 from priorities import selectors_open311 as selectors
 from priorities import services_open311 as services
 
@@ -288,14 +288,14 @@ class ServiceRequestForm(forms.Form):
 
     lat = forms.FloatField(required=False, min_value=-90, max_value=90)
     long = forms.FloatField(required=False, min_value=-180, max_value=180)
-    address_string = forms.CharField(required=False, max_length=255, validators=[NO_CONTROL_CHARACTERS])
-    address_id = forms.CharField(required=False, max_length=64)
+    address_string = forms.CharField(required=False, max_length=255, validators=[text.single_line])
+    address_id = forms.CharField(required=False, max_length=64, validators=[text.single_line])
     email = forms.EmailField(required=False)
-    device_id = forms.CharField(required=False, max_length=100)
-    account_id = forms.CharField(required=False, max_length=100)
-    first_name = forms.CharField(required=False, max_length=150, validators=[NO_CONTROL_CHARACTERS])
-    last_name = forms.CharField(required=False, max_length=150, validators=[NO_CONTROL_CHARACTERS])
-    phone = forms.CharField(required=False, max_length=32)
+    device_id = forms.CharField(required=False, max_length=100, validators=[text.single_line])
+    account_id = forms.CharField(required=False, max_length=100, validators=[text.single_line])
+    first_name = forms.CharField(required=False, max_length=150, validators=[text.single_line])
+    last_name = forms.CharField(required=False, max_length=150, validators=[text.single_line])
+    phone = forms.CharField(required=False, max_length=32, validators=[text.single_line])
     description = forms.CharField(
         max_length=4000,
         validators=[NO_CONTROL_CHARACTERS],

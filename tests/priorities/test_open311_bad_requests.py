@@ -6,6 +6,8 @@ import xml.etree.ElementTree as ET  # noqa: S405 - parses the portal's own respo
 import pytest
 from django.urls import reverse
 
+from priorities.models import Issue
+
 pytestmark = pytest.mark.django_db
 
 EXTREMES = [
@@ -43,3 +45,20 @@ def test_it_refuses_dates_at_the_ends_of_the_calendar_in_the_xml_error_list(clie
 def test_it_still_takes_dates_inside_the_range_with_any_offset(client, world):
     query = "start_date=2026-03-01T00:00:00%2B14:00&end_date=2026-03-31T00:00:00-14:00"
     assert client.get(f"{requests_url('json')}?{query}").json() == []
+
+
+@pytest.fixture
+def api_key(world):
+    from priorities import services_open311
+
+    return services_open311.open311_api_key_issue(actor=world.hq, force=world.force, name="FixMyStreet")[1]
+
+
+@pytest.mark.parametrize("field", ["address_string", "first_name", "last_name", "device_id"])
+def test_it_refuses_a_line_break_in_a_one_line_field_of_a_post(client, world, api_key, field):
+    data = {"api_key": api_key, "service_code": "speeding", "description": "Cars race past.\nEvery night.",
+            "lat": "53.7912", "long": "-2.2488", field: "12 High Street\r\nX-Injected: 1"}  # fmt: skip
+    response = client.post(requests_url("json"), data)
+    assert response.status_code == 400
+    assert any(error["description"].startswith(f"{field}: Remove the line breaks") for error in response.json())
+    assert not Issue.objects.exists()
