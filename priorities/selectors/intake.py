@@ -1,13 +1,13 @@
 """Reads for intake: the wards and meetings an issue may be raised against, and the triage queue."""
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.policy import can, scope_for
-from meetings.models import Meeting, MeetingStatus
+from meetings.models import Meeting, MeetingStatus, MeetingType
 from neighbourhoods.models import Neighbourhood, Ward
 from priorities.models import Issue, IssueStatus
 
@@ -56,6 +56,28 @@ def meetings_for_linking(*, neighbourhoods: list[Neighbourhood]) -> QuerySet[Mee
         .filter(starts_at__gte=now - timedelta(days=365), starts_at__lte=now + timedelta(days=60))
         .order_by("-starts_at")
     )
+
+
+# Where priorities are reviewed: "normally the next PACT meeting", of a kind that decides them.
+REVIEWING_MEETINGS = (MeetingType.PUBLIC_PACT, MeetingType.HYBRID, MeetingType.PANEL, MeetingType.ONLINE)
+# PACT meetings are monthly: with none in the diary yet, the review falls about a month on.
+REVIEW_WITHOUT_A_MEETING = timedelta(days=28)
+
+
+def review_date_suggested(*, neighbourhood: Neighbourhood) -> date:
+    """The day of the neighbourhood's next PACT meeting after today, or four weeks from today."""
+    today = timezone.localdate()
+    tomorrow = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
+    next_start = (
+        Meeting.objects.filter(
+            neighbourhood=neighbourhood, meeting_type__in=REVIEWING_MEETINGS, starts_at__gte=tomorrow
+        )
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(next_start) if next_start else today + REVIEW_WITHOUT_A_MEETING
 
 
 def issues_awaiting_triage(*, neighbourhood: Neighbourhood) -> QuerySet[Issue]:

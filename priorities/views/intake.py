@@ -139,11 +139,13 @@ def _triage_neighbourhood_get(*, user, code: str):
 
 
 def _propose_form(neighbourhood, data=None) -> ProposeForm:
+    initial = {} if data is not None else {"review_date": selectors.review_date_suggested(neighbourhood=neighbourhood)}
     return ProposeForm(
         data,
         issues=selectors.issues_awaiting_triage(neighbourhood=neighbourhood),
         wards=selectors.wards_for_issue_log(neighbourhoods=[neighbourhood]),
         meetings=selectors.meetings_for_linking(neighbourhoods=[neighbourhood]),
+        initial=initial,
     )
 
 

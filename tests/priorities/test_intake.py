@@ -1,7 +1,9 @@
+import datetime
 import io
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,7 +16,7 @@ from meetings.models import MeetingType
 from priorities.models import Category, Issue, IssueSource, IssueStatus, Priority
 from priorities.selectors.intake import triage_queue
 from priorities.views import intake as intake_views
-from tests.meetings.test_services import new_meeting
+from tests.meetings.test_services import at, new_meeting
 from tests.priorities.factories import propose, raise_issue
 
 pytestmark = pytest.mark.django_db
@@ -344,6 +346,25 @@ def test_it_builds_the_triage_page_in_a_fixed_number_of_queries(client, world, d
         if n == 0:
             propose(world, issues=[issue])
     assert _triage_queries(client, world) == few
-    # session, user, neighbourhood, team scope, queue, suggestions, wards, meetings
-    with django_assert_max_num_queries(8):
+    # session, user, neighbourhood, team scope, queue, suggestions, wards, meetings, next meeting (review date)
+    with django_assert_max_num_queries(9):
         client.get(triage_url(world))
+
+
+def test_it_suggests_the_next_pact_meeting_as_the_review_date(client, world):
+    with time_machine.travel(at(2026, 12, 6, 10), tick=False):
+        client.force_login(world.pcso)
+        new_meeting(world, title="Tonight", starts_at=at(2026, 12, 6, 19), ends_at=at(2026, 12, 6, 20))
+        new_meeting(world, title="Stall", meeting_type=MeetingType.STALL, starts_at=at(2026, 12, 9, 10),
+                    ends_at=at(2026, 12, 9, 12))  # fmt: skip
+        new_meeting(world, title="January PACT", starts_at=at(2027, 1, 5, 19), ends_at=at(2027, 1, 5, 20))
+        form = client.get(triage_url(world)).context["form"]
+    assert form["review_date"].value() == datetime.date(2027, 1, 5)
+    assert 'value="2027-01-05"' in str(form["review_date"])
+
+
+def test_it_suggests_a_review_four_weeks_on_without_a_meeting_in_the_diary(client, world):
+    with time_machine.travel(at(2026, 12, 6, 10), tick=False):
+        client.force_login(world.pcso)
+        form = client.get(triage_url(world)).context["form"]
+    assert form["review_date"].value() == datetime.date(2027, 1, 3)
