@@ -34,9 +34,10 @@ COPY . .
 # `manage.py check --deploy` warns (staticfiles.W004).
 COPY --from=frontend /build/node_modules/ node_modules/
 
-# collectstatic needs the settings to load, and with DEBUG=0 they demand a SECRET_KEY: this one
-# exists only for this command and is not kept in the image. It touches no database.
-RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --no-input \
+# collectstatic needs the settings to load, and with DEBUG=0 they demand a SECRET_KEY and a SITE_URL:
+# these exist only for this command and are not kept in the image. It touches no database.
+RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret SITE_URL=https://collectstatic.invalid \
+    python manage.py collectstatic --no-input \
     && install -d -o pact -g pact /var/lib/pact-beat /var/lib/pact-media
 
 USER 10001:10001

@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails and texts sent by background tasks are built on SITE_URL, so it follows the
+# address runserver listens on (`make run PORT=8080`); set it yourself when HOST is 0.0.0.0.
+SITE_URL ?= http://$(HOST):$(PORT)
 # The embedded default: SQLite, tasks run in-process, a development secret key.
-RUN_ENV := DEBUG=$${DEBUG:-1}
+RUN_ENV := DEBUG=$${DEBUG:-1} SITE_URL=$(SITE_URL)
 
 .PHONY: install run demo test test-fast lint format bench clean
 

@@ -57,6 +57,7 @@ from messaging.models import (
     SubscriberInterest,
 )
 from neighbourhoods.models import Force, TeamMembership, Ward
+from pact_portal.site import absolute_url
 from priorities.models import Priority, PriorityState
 
 SEED = "pact-demo-messaging-1"
@@ -601,7 +602,7 @@ def _spoken(moment: datetime) -> str:
 
 
 def _page(name: str, **kwargs) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(name, kwargs=kwargs)
+    return absolute_url(reverse(name, kwargs=kwargs))
 
 
 def _neighbourhood_send(world: _World, rng: random.Random, wards: list[Ward], used: set) -> _Send | None:

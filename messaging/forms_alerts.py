@@ -7,7 +7,6 @@ checks the area again, whoever calls it.
 """
 
 from django import forms
-from django.conf import settings
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
@@ -15,6 +14,7 @@ from accounts.policy import can, scope_for
 from accounts.roles import ScopeLevel
 from messaging import selectors_alerts as selectors
 from messaging.models import AlertKind, AudienceLevel, Channel
+from pact_portal.site import absolute_url
 
 BODY_HELP = (
     "Plain text. For the email you may use a small part of Markdown: *italic*, **bold**, lists (lines "
@@ -247,7 +247,7 @@ def _fit_sms(text: str, *, tail: str = "") -> str:
 
 
 def _public_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def initial_from_meeting(meeting, *, pact_meetings_interest=None) -> dict:

@@ -1,4 +1,5 @@
-"""Every link a message carries, built in one place: absolute (workers have no request), and either
+"""Every link a message carries, built in one place: absolute (on the request's address, or SITE_URL
+in a background task: pact_portal.site), and either
 unguessable (a delivery's token) or signed, so a subscriber needs no password and a tampered link
 is refused.
 
@@ -15,6 +16,8 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from pact_portal.site import absolute_url
+
 MANAGE_SALT = "messaging.manage"
 CONFIRM_SALT = "messaging.confirm-email"
 CLICK_SALT = "messaging.click"
@@ -23,7 +26,7 @@ CONFIRM_MAX_AGE = 3 * 24 * 60 * 60
 
 
 def absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def new_nonce() -> str:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from neighbourhoods.models import TeamMembership
+from pact_portal import site as portal
 from priorities.models import OPEN_STATES, Action, ActionStatus, Follower, Priority, PriorityState
 
 
@@ -40,7 +41,7 @@ def followers_notify(*, priority_id: int, state: str) -> int:
     # A later change queues its own message; telling people about a state already left is noise.
     if priority is None or priority.state != state or state == PriorityState.PROPOSED:
         return 0
-    site = settings.SITE_URL.rstrip("/")
+    site = portal.site_url()
     # Only addresses confirmed from our email: anyone can type an address into the follow form.
     followers = Follower.objects.confirmed().filter(priority=priority)
     messages = [_follower_message("state_changed", f, priority, site) for f in followers]
@@ -54,7 +55,7 @@ def follow_confirmation_send(*, follower_id: int, site_url: str = "") -> int:
     follower = Follower.objects.select_related("priority__neighbourhood").filter(pk=follower_id).first()
     if follower is None or follower.confirmed_at is not None:
         return 0
-    site = (site_url or settings.SITE_URL).rstrip("/")
+    site = (site_url or portal.site_url()).rstrip("/")
     token = follow_confirm_token(follower=follower)
     confirm = site + reverse("priorities:public-follow-confirm", kwargs={"token": token})
     days = FOLLOW_CONFIRM_MAX_AGE.days
@@ -96,7 +97,7 @@ def daily_digests_send(*, today=None) -> int:
     for priority in past_review:
         for user in by_neighbourhood[priority.neighbourhood_id]:
             digest[user]["priorities"].append(priority)
-    site = settings.SITE_URL.rstrip("/")
+    site = portal.site_url()
     messages = [
         _message("daily_digest", {"user": user, "today": today, "site": site, **items}, [user.email])
         for user, items in digest.items()

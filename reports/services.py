@@ -22,6 +22,7 @@ from accounts.models import User
 from accounts.policy import can
 from accounts.roles import Role
 from neighbourhoods.models import Division, Ward
+from pact_portal.site import site_url
 from reports.document_build import figures_fingerprint, pinned_rows
 from reports.models import (
     REMINDER_DAYS,
@@ -340,7 +341,7 @@ def _chief_inspectors(division_id: int) -> list[User]:
 
 
 def _reminder_message(highlight_return: HighlightReturn, *, final: bool, to: list[str]) -> EmailMultiAlternatives:
-    site = settings.SITE_URL.rstrip("/")
+    site = site_url()
     context = {
         "highlight_return": highlight_return,
         "final": final,

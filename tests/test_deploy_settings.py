@@ -42,6 +42,7 @@ def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         # The check never connects, so SQLite stands in for PostgreSQL.
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
         EMAIL_URL="smtp+tls://portal:secret@smtp.example.police.uk:587",
+        SITE_URL="https://pact.example.police.uk",
         # pytest-env turns the redirect off for the test client; production leaves these at their defaults.
         SECURE_SSL_REDIRECT="1",
         SECURE_HSTS_SECONDS="31536000",
@@ -75,6 +76,37 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
 
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_it_refuses_to_start_without_a_site_url_when_debug_is_off(tmp_path):
+    env = _production_env(tmp_path)
+    del env["SITE_URL"]
+
+    result = _manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: Set SITE_URL to the portal's public address" in result.stderr
+
+
+def test_it_refuses_a_site_url_that_is_not_an_address(tmp_path):
+    result = _manage("check", env=_production_env(tmp_path, SITE_URL="pact.example.police.uk"))
+
+    assert result.returncode != 0
+    assert "'pact.example.police.uk' is not an http(s) address" in result.stderr
+
+
+def test_make_run_builds_links_on_the_port_it_serves():
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        ["make", "-n", "run", "PORT=8080"],  # noqa: S607 - make from the PATH, as a developer runs it
+        cwd=BASE_DIR,
+        env={k: v for k, v in os.environ.items() if k != "SITE_URL"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    runserver = next(line for line in result.stdout.splitlines() if "runserver" in line)
+    assert "SITE_URL=http://127.0.0.1:8080 " in runserver and runserver.endswith("runserver 127.0.0.1:8080")
 
 
 CELERY_PROBE = """

@@ -309,11 +309,12 @@ def test_it_changes_nothing_in_an_open_survey_and_says_why(client, world):
 
 
 def test_it_shows_the_public_link_only_for_an_open_survey_open_to_all(client, world, settings):
-    settings.SITE_URL = "https://pact.example.police.uk"
+    settings.ALLOWED_HOSTS = ["pact.example.police.uk"]  # the link is on the address the page was asked on
     public, private = survey(world, is_open_to_all=True), survey(world)
     client.force_login(world.pcso)
     expected = f"https://pact.example.police.uk/surveys/{public.reference}/"
-    assert expected in client.get(url("detail", public)).content.decode()
+    page = client.get(url("detail", public), HTTP_HOST="pact.example.police.uk", secure=True).content.decode()
+    assert expected in page
     assert "Public link" not in client.get(url("detail", private)).content.decode()
 
 
