@@ -102,12 +102,23 @@ class RiskCategory(models.TextChoices):
 
 class WardQuerySet(models.QuerySet):
     def containing_bbox(self, *, longitude, latitude):
-        return self.filter(
-            min_longitude__lte=longitude,
-            max_longitude__gte=longitude,
-            min_latitude__lte=latitude,
-            max_latitude__gte=latitude,
-        )
+        return self.filter(_bbox_holds(longitude=longitude, latitude=latitude))
+
+    def containing_bbox_of_any(self, points):
+        """Wards whose bounding box holds at least one of the (latitude, longitude) points."""
+        held = models.Q(pk__in=[])
+        for latitude, longitude in points:
+            held |= _bbox_holds(longitude=longitude, latitude=latitude)
+        return self.filter(held)
+
+
+def _bbox_holds(*, longitude, latitude) -> models.Q:
+    return models.Q(
+        min_longitude__lte=longitude,
+        max_longitude__gte=longitude,
+        min_latitude__lte=latitude,
+        max_latitude__gte=latitude,
+    )
 
 
 class Ward(models.Model):

@@ -1,6 +1,7 @@
 import csv
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.cache import cache
@@ -15,6 +16,7 @@ from accounts.policy import can, scope_for
 from accounts.roles import PUBLIC_TEAM_ORDER, ScopeLevel
 from meetings.models import Meeting, MeetingStatus
 from neighbourhoods.models import Neighbourhood, TeamMembership, Ward
+from neighbourhoods.places import Place, places_matching
 from priorities.models import Issue, IssueStatus, Priority
 
 # Prepared geometries keyed by (ward pk, updated_at): an edited boundary gets a new key, so a
@@ -51,21 +53,38 @@ def ward_at_point(*, latitude: float, longitude: float) -> Ward | None:
     The bounding-box index narrows the search to a few wards in one query; the polygon test then
     runs on cached prepared geometries, so this is cheap enough to call on every request.
     """
+    return wards_at_points([(latitude, longitude)])[0]
+
+
+def wards_at_points(points: list[tuple[float, float]]) -> list[Ward | None]:
+    """The ward containing each (latitude, longitude) point, or None: one query for them all (and
+    one more for the boundaries of wards no prepared geometry is cached for yet)."""
+    if not points:
+        return []
     candidates = list(
-        Ward.objects.containing_bbox(longitude=longitude, latitude=latitude)
+        Ward.objects.containing_bbox_of_any(points)
         .select_related("neighbourhood", "district")
         .defer("boundary")
         .order_by("code")
     )
-    if not candidates:
-        return None
-    point = Point(longitude, latitude)
-    geometries = _prepared_geometries(candidates)
-    for ward in candidates:
+    geometries = _prepared_geometries(candidates) if candidates else {}
+    found = []
+    for latitude, longitude in points:
+        point = Point(longitude, latitude)
         # covers() rather than contains(): a point exactly on a boundary line still finds a ward.
-        if geometries[ward.pk].covers(point):
-            return ward
-    return None
+        found.append(
+            next(
+                (
+                    ward
+                    for ward in candidates
+                    if ward.min_longitude <= longitude <= ward.max_longitude
+                    and ward.min_latitude <= latitude <= ward.max_latitude
+                    and geometries[ward.pk].covers(point)
+                ),
+                None,
+            )
+        )
+    return found
 
 
 def neighbourhood_at_point(*, latitude: float, longitude: float) -> Neighbourhood | None:
@@ -85,6 +104,29 @@ def ward_search(*, query: str, limit: int = 20) -> QuerySet[Ward]:
         .defer("boundary")
         .order_by("name")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    """A gazetteer place and the ward its point falls in (its neighbourhood is the one to go to)."""
+
+    place: Place
+    ward: Ward
+
+
+def place_search(*, query: str, limit: int = 8) -> list[PlaceMatch]:
+    """Towns, villages and parishes (neighbourhoods.places) matching the query, each with the ward
+    containing its point, in one query however many match; places outside any neighbourhood are
+    left out. Two names for one spot (the same point) show once."""
+    places = places_matching(query, limit=limit)
+    wards = wards_at_points([(p.latitude, p.longitude) for p in places])
+    matches, seen = [], set()
+    for place, ward in zip(places, wards, strict=True):
+        if ward is None or ward.neighbourhood is None or (place.latitude, place.longitude) in seen:
+            continue
+        seen.add((place.latitude, place.longitude))
+        matches.append(PlaceMatch(place=place, ward=ward))
+    return matches
 
 
 def neighbourhood_public_get(*, code: str) -> Neighbourhood | None:

@@ -21,8 +21,11 @@ from priorities.selectors import public as priorities_selectors
 @require_GET
 def public_home(request):
     form = WardSearchForm(request.GET or None)
-    results = selectors.ward_search(query=form.cleaned_data["q"]) if form.is_valid() else None
-    context = {"form": form, "results": results}
+    results = places = None
+    if form.is_valid():
+        results = selectors.ward_search(query=form.cleaned_data["q"])
+        places = selectors.place_search(query=form.cleaned_data["q"])
+    context = {"form": form, "results": results, "places": places}
     # A history restore wants the whole page back, not the fragment.
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "neighbourhoods/_search_results.html", context)
