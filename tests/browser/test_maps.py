@@ -85,3 +85,23 @@ def test_it_explains_a_point_in_the_irish_sea(page, world):
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("We could not find a neighbourhood there")
     assert_page_basics(page)
+
+
+def test_it_sends_a_visitor_who_shares_their_location_to_their_neighbourhood(page, world, live_server):
+    page.context.grant_permissions(["geolocation"], origin=live_server.url)
+    page.context.set_geolocation({"latitude": 53.795, "longitude": -2.245})
+    page.goto("/")
+    page.get_by_role("button", name="Use my location").click()
+    expect(page).to_have_url(re.compile(r"/neighbourhoods/daneshouse/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Daneshouse neighbourhood")
+
+
+def test_it_says_so_when_the_visitor_does_not_share_their_location(page, world):
+    page.goto("/")
+    button = page.get_by_role("button", name="Use my location")
+    button.click()
+    # No permission granted: the browser refuses, and the page says what to do instead.
+    expect(page.locator("[data-use-my-location] [role=status]")).to_contain_text("did not share your location")
+    expect(button).to_be_enabled()
+    expect(page).to_have_url(re.compile(r"/$"))
+    assert_page_basics(page)
