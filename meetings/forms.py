@@ -9,8 +9,9 @@ from meetings.models import (
     AttachmentKind,
     Meeting,
 )
-from meetings.services import meeting_problems
+from meetings.services import meeting_problems, repeat_rule_problem
 from neighbourhoods.models import Neighbourhood, TeamMembership, Ward
+from pact_portal import text
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -51,7 +52,11 @@ class MeetingForm(forms.ModelForm):
     )
     repeat = forms.ChoiceField(choices=REPEAT_CHOICES, required=False, label="Repeats")
     custom_rule = forms.CharField(
-        required=False, label="Custom repeat rule", help_text="For example FREQ=MONTHLY;BYDAY=2WE;COUNT=10"
+        required=False,
+        max_length=255,
+        validators=[text.single_line],
+        label="Custom repeat rule",
+        help_text="Daily or slower, for example FREQ=MONTHLY;BYDAY=2WE;COUNT=10",
     )
 
     class Meta:
@@ -124,6 +129,8 @@ class MeetingForm(forms.ModelForm):
             self.add_error("wards", f"Not in {neighbourhood.name}: {', '.join(outside)}.")
         if data.get("repeat") == "custom" and not data.get("custom_rule"):
             self.add_error("custom_rule", "Enter the repeat rule, or choose another repeat option.")
+        elif data.get("repeat") == "custom" and (problem := repeat_rule_problem(data["custom_rule"])):
+            self.add_error("custom_rule", problem)
         return data
 
     def repeat_rule(self) -> tuple[str, str] | None:

@@ -2,7 +2,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import DAILY, rrulestr
+from dateutil.rrule import rrule as dateutil_rrule
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -39,6 +40,11 @@ DESCRIPTIVE_FIELDS = [
 ]
 SERIES_HORIZON = timedelta(days=366)
 MAX_OCCURRENCES = 120
+SUB_DAILY = {"HOURLY", "MINUTELY", "SECONDLY"}
+SUB_DAILY_PARTS = {"BYHOUR", "BYMINUTE", "BYSECOND"}
+SUB_DAILY_REFUSED = (
+    "A meeting can repeat at most once a day: use FREQ=DAILY, WEEKLY, MONTHLY or YEARLY, at its start time."
+)
 # Older records than this are typing mistakes (a year of 0500 or 1926), not PACT meetings; and a
 # meeting planned more than five years ahead is one nobody could announce yet.
 EARLIEST_MEETING_YEAR = 2000
@@ -252,13 +258,35 @@ def occurrence_starts(
     def local(moment: datetime) -> datetime:
         return timezone.localtime(moment, tz).replace(tzinfo=None)
 
+    if problem := repeat_rule_problem(rrule):
+        raise ValidationError({"rrule": problem})
     try:
         rule = rrulestr(rrule, dtstart=local(first_start))
     except (ValueError, TypeError) as exc:
         raise ValidationError({"rrule": f"Not a valid repeat rule: {exc}"}) from exc
-    window_start = local(after) if after else local(first_start)
-    starts = rule.between(window_start, local(until), inc=after is None)
-    return [timezone.make_aware(start, tz) for start in starts[:MAX_OCCURRENCES]]
+    # However the text was written (DTSTART lines, several RRULEs), the rule worked out is one
+    # daily or slower rule: dateutil's frequencies count up from YEARLY (0) to SECONDLY (6).
+    if not isinstance(rule, dateutil_rrule) or rule._freq > DAILY:
+        raise ValidationError({"rrule": SUB_DAILY_REFUSED})
+    window_start, window_end = (local(after) if after else local(first_start)), local(until)
+    starts = []
+    # Worked out one by one up to the cap: between() made every date up to `until` first.
+    for start in rule.xafter(window_start, count=MAX_OCCURRENCES, inc=after is None):
+        if start > window_end or (after is not None and start == window_end):
+            break
+        starts.append(timezone.make_aware(start, tz))
+    return starts
+
+
+def repeat_rule_problem(rrule: str) -> str | None:
+    """Why a repeat rule cannot be used, or None. A meeting repeats at most daily, at the time of
+    day it starts: a rule of every minute or second (or a day of BYHOUR times) would make tens of
+    thousands of meetings, and cost seconds to work out."""
+    parts = rrule.strip().upper().removeprefix("RRULE:").split(";")
+    names = {part.split("=", 1)[0].strip(): part.split("=", 1)[-1].strip() for part in parts}
+    if names.get("FREQ") in SUB_DAILY or not SUB_DAILY_PARTS.isdisjoint(names):
+        return SUB_DAILY_REFUSED
+    return None
 
 
 @transaction.atomic
