@@ -8,13 +8,13 @@ Bastwell …) have large Asian populations and a younger age profile; the rural 
 and almost all White British; the other inner-town wards are younger with more White other
 (e.g. Polish) residents. A ward's adults are its synthetic population less about a fifth under 16.
 
-Surveys: four quarterly "Your area" waves over the demo's eighteen months, built by the
-communications officer, each with the standard bank questions and a free-text question; all
-closed except the latest, which is open. Respondents are demo In the Know members who were members
-when the wave opened (source "invited", one response per member per wave, ward = the member's
-ward). Their answers follow invented trends: confidence rising slowly in East Division and flat
-elsewhere, a White–BME confidence gap in East and South Divisions (small in West), and people
-involved in PACT more confident than those who are not.
+Surveys: four "Your area" waves over the demo's eighteen months, each named after the season it
+opens in (surveys/waves.py), built by the communications officer, each with the standard bank
+questions and a free-text question; all closed except the latest, which is open. Respondents are
+demo In the Know members who were members when the wave opened (source "invited", one response per
+member per wave, ward = the member's ward). Their answers follow invented trends: confidence rising
+slowly in East Division and flat elsewhere, a White–BME confidence gap in East and South Divisions
+(small in West), and people involved in PACT more confident than those who are not.
 
 Deterministic for a given `today` (seeded random streams), idempotent (a wave already there is
 left alone; synthetic census rows are rewritten, never duplicated, and real imported figures are
@@ -59,6 +59,7 @@ from surveys.models import (
     SurveyStatus,
     WardPopulation,
 )
+from surveys.waves import season_label
 
 SEED = "pact-demo-surveys-1"
 INVITATION_BODY = (
@@ -108,7 +109,7 @@ OTHER_GROUPS = {  # shares of adults, besides White British and the Asian groups
 }  # fmt: skip
 ASIAN_SHARE = (38, 75)  # percent of adults, drawn per ward
 
-WAVES = [(-16, "Spring"), (-12, "Summer"), (-7, "Winter"), (-2, "Autumn")]  # months before today, label
+WAVES = [-16, -12, -7, -2]  # months before today each wave opens
 WAVE_WEEKS = 6
 RESPONSE_RATE = 0.11
 # Invented confidence ("excellent" or "good"): by division, a slow rise in East; the White–BME gap.
@@ -175,8 +176,8 @@ def demo_surveys_seed(*, force: Force, today: date | None = None) -> DemoSurveys
         members = _members([w.pk for w in wards])
         channels = _active_channels([w.pk for w in wards])
         profiles = {w.pk: (w, _profile(w)) for w in wards}
-        for number, (months, season) in enumerate(WAVES):
-            created += _seed_wave(force, author, number, months, season, today, as_of, members, profiles, channels)
+        for number, months in enumerate(WAVES):
+            created += _seed_wave(force, author, number, months, today, as_of, members, profiles, channels)
     in_force = Survey.objects.filter(force=force)
     return DemoSurveysSummary(
         created=created,
@@ -257,15 +258,16 @@ def _live_at(confirmed, left, moment) -> bool:
     return confirmed <= moment and (left is None or left > moment)
 
 
-def _seed_wave(force, author, number, months, season, today, as_of, members, profiles, channels) -> int:
+def _seed_wave(force, author, number, months, today, as_of, members, profiles, channels) -> int:
     opens = _aware(_add_months(today, months) + timedelta(days=2), 9)
-    title = f"Your area: {season} {opens.year}"
-    if Survey.objects.filter(force=force, title=title).exists() or opens >= as_of:
+    season = season_label(opens)
+    title = f"Your area: {season}"
+    if opens >= as_of or _wave_exists(force, opens, title, season):
         return 0
     latest = number == len(WAVES) - 1
     closes = opens + timedelta(weeks=WAVE_WEEKS if not latest else 10)
     survey = Survey.objects.create(
-        force=force, title=title, wave_label=f"{season} {opens.year}", created_by=author, opens_at=opens,
+        force=force, title=title, wave_label=season, created_by=author, opens_at=opens,
         closes_at=closes, status=SurveyStatus.OPEN if latest else SurveyStatus.CLOSED,
         introduction="Tell us how safe you feel and how well we and our partners deal with what matters where "
         "you live. It takes about three minutes. Your answers are anonymous.",
@@ -288,6 +290,21 @@ def _seed_wave(force, author, number, months, season, today, as_of, members, pro
         answers += _answers(response, rng, options, division=division, wave=number)
     Answer.objects.bulk_create(answers, batch_size=CHUNK)
     return len(responses)
+
+
+def _wave_exists(force, opens, title, season) -> bool:
+    """Whether the wave is there already (by name, or opening then). One seeded before waves were
+    named from their dates ("Summer 2025" opening in December) takes its season's name, with its
+    invitation."""
+    if Survey.objects.filter(force=force, title=title).exists():
+        return True
+    wave = Survey.objects.filter(force=force, opens_at=opens, title__startswith="Your area: ").first()
+    if wave is None:
+        return False
+    if wave.title != title:
+        Survey.objects.filter(pk=wave.pk).update(title=title, wave_label=season)
+        Alert.objects.filter(survey=wave).update(title=f"Have your say: {title}")
+    return True
 
 
 def _seed_invitation(survey, author, invited, channels, responses, rng) -> None:

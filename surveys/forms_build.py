@@ -38,7 +38,8 @@ class SurveyForm(forms.Form):
         max_length=60,
         required=False,
         label="Wave",
-        help_text="For a survey repeated through the year, e.g. “Spring 2026”: trends compare waves.",
+        help_text="For a survey repeated through the year, named after the season it opens in, e.g. “Spring 2026” "
+        "or “Winter 2025/26”: trends compare waves.",
     )
 
     def clean(self):

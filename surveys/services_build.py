@@ -20,6 +20,7 @@ from accounts.policy import can
 from messaging.models import Alert, AlertKind
 from surveys.bank import BANK
 from surveys.models import BankKey, Option, Question, QuestionKind, Section, Survey, SurveyStatus
+from surveys.waves import wave_label_problem
 
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
 MIN_OPTIONS = 2
@@ -90,9 +91,12 @@ def _check_section(survey: Survey, section: Section) -> None:
         raise ValidationError({"section": "Choose a section of this survey."})
 
 
-def _check_dates(*, opens_at, closes_at) -> None:
+def _check_dates(*, opens_at, closes_at, wave_label: str) -> None:
     if closes_at is not None and closes_at <= opens_at:
         raise ValidationError({"closes_at": "The survey must close after it opens."})
+    # Trends line waves up by name: a season the survey does not open in would misplace its answers.
+    if problem := wave_label_problem(wave_label, opens_at):
+        raise ValidationError({"wave_label": problem})
 
 
 # --- the survey ---------------------------------------------------------------------------------
@@ -116,7 +120,7 @@ def survey_create(
         raise PermissionDenied("Your role does not build surveys.")
     if force is None:
         raise ValidationError("Your account is not linked to a force.")
-    _check_dates(opens_at=opens_at, closes_at=closes_at)
+    _check_dates(opens_at=opens_at, closes_at=closes_at, wave_label=wave_label)
     survey = Survey(
         force=force,
         created_by=actor,
@@ -148,7 +152,7 @@ def survey_update(
     wave_label: str = "",
 ) -> Survey:
     _editable(survey, actor)
-    _check_dates(opens_at=opens_at, closes_at=closes_at)
+    _check_dates(opens_at=opens_at, closes_at=closes_at, wave_label=wave_label)
     survey.title, survey.introduction, survey.thank_you = title.strip(), introduction.strip(), thank_you.strip()
     survey.opens_at, survey.closes_at = opens_at, closes_at
     survey.is_open_to_all, survey.wave_label = is_open_to_all, wave_label.strip()

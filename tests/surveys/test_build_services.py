@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -60,6 +60,21 @@ def test_it_refuses_a_survey_that_closes_before_it_opens(world):
     with pytest.raises(ValidationError) as caught:
         services.survey_create(actor=world.hq, force=world.force, title="X", opens_at=now, closes_at=now)
     assert "closes_at" in caught.value.message_dict
+
+
+def test_it_refuses_a_wave_named_for_another_season(world):
+    opens = datetime(2025, 12, 3, 9, tzinfo=UTC)
+    with pytest.raises(ValidationError) as caught:
+        services.survey_create(actor=world.hq, force=world.force, title="X", opens_at=opens, wave_label="Summer 2025")
+    assert "Winter 2025/26" in caught.value.message_dict["wave_label"][0] and not Survey.objects.exists()
+    made = services.survey_create(
+        actor=world.hq, force=world.force, title="X", opens_at=opens, wave_label="Winter 2025/26"
+    )
+    with pytest.raises(ValidationError):
+        services.survey_update(survey=made, actor=world.hq, title="X", opens_at=opens + timedelta(days=100),
+                               wave_label="Winter 2025/26")  # fmt: skip
+    made.refresh_from_db()
+    assert made.opens_at == opens
 
 
 @pytest.mark.parametrize("person", list(MAY_EDIT))

@@ -112,6 +112,14 @@ def test_it_re_renders_a_bad_survey_with_its_errors_and_saves_nothing(client, wo
     assert 'href="#id_title"' in response.content.decode()
 
 
+def test_it_refuses_a_wave_name_that_contradicts_the_opening_date(client, world):
+    client.force_login(world.sergeant)
+    response = client.post(url("create"), survey_form(opens_at="2025-12-03T09:00", wave_label="Summer 2025"))
+    body = response.content.decode()
+    assert response.status_code == 200 and not Survey.objects.exists()
+    assert "a wave opening on 3 December 2025 is Winter 2025/26" in body and 'href="#id_wave_label"' in body
+
+
 def test_it_saves_a_drafts_details(client, world):
     made = draft(world)
     client.force_login(world.chief_inspector)

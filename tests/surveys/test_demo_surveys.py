@@ -15,6 +15,7 @@ from neighbourhoods.models import Force
 from surveys.bank import is_white
 from surveys.demo import SYNTHETIC_SOURCE, demo_surveys_seed
 from surveys.models import Answer, Response, Survey, WardPopulation
+from surveys.waves import wave_label_problem
 from tests.support import module_data
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,26 @@ def test_it_runs_four_waves_by_comms_the_latest_open(seeded):
     assert [s.status for s in waves] == ["closed", "closed", "closed", "open"] and seeded.surveys == 4
     assert {s.created_by.role for s in waves} == {"communications"}
     assert all(s.questions.count() == 10 and s.questions.filter(kind="text").count() == 1 for s in waves)
+
+
+def test_it_names_each_wave_after_the_season_it_opens_in(seeded):
+    waves = [(s.title, s.wave_label) for s in Survey.objects.order_by("opens_at")]
+    # Opening on the 2nd of July and November 2025, April and September 2026 (sixteen, twelve, seven
+    # and two months before 23 November 2026).
+    assert [label for _, label in waves] == ["Summer 2025", "Autumn 2025", "Spring 2026", "Autumn 2026"]
+    assert all(title == f"Your area: {label}" for title, label in waves)
+    assert all(wave_label_problem(s.wave_label, s.opens_at) is None for s in Survey.objects.all())
+
+
+def test_it_renames_a_wave_seeded_under_a_season_it_does_not_open_in(seeded):
+    wave = Survey.objects.order_by("opens_at").first()
+    Survey.objects.filter(pk=wave.pk).update(title="Your area: Spring 2025", wave_label="Spring 2025")
+    with time_machine.travel(NOW, tick=False):
+        assert demo_surveys_seed(force=Force.objects.get(), today=date(2026, 11, 23)).created == 0
+    wave.refresh_from_db()
+    assert (wave.title, wave.wave_label) == ("Your area: Summer 2025", "Summer 2025")
+    assert Alert.objects.get(survey=wave).title == "Have your say: Your area: Summer 2025"
+    assert Survey.objects.count() == 4
 
 
 def test_it_takes_responses_from_members_of_their_own_ward(seeded):
