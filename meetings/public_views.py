@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from meetings import ical, selectors
 from meetings.models import MeetingType
@@ -67,7 +67,7 @@ def _list_page(request, *, meetings, heading: str, feed_path: str, **context) ->
 
 
 @login_not_required
-@require_GET
+@require_safe
 def neighbourhood_meetings(request, code):
     neighbourhood = _neighbourhood_or_404(code)
     return _list_page(
@@ -80,7 +80,7 @@ def neighbourhood_meetings(request, code):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def ward_meetings(request, code):
     ward = _ward_or_404(code)
     return _list_page(
@@ -94,7 +94,7 @@ def ward_meetings(request, code):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def meeting_detail(request, uid):
     meeting = selectors.public_meeting_get(uid=uid)
     if meeting is None:
@@ -113,7 +113,7 @@ def meeting_detail(request, uid):
 
 
 @login_not_required
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=FEED_MAX_AGE)
 def meeting_ics(request, uid):
     meeting = selectors.public_meeting_get(uid=uid)
@@ -124,7 +124,7 @@ def meeting_ics(request, uid):
 
 
 @login_not_required
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=FEED_MAX_AGE)
 def neighbourhood_feed(request, code):
     neighbourhood = _neighbourhood_or_404(code)
@@ -137,7 +137,7 @@ def neighbourhood_feed(request, code):
 
 
 @login_not_required
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=FEED_MAX_AGE)
 def ward_feed(request, code):
     ward = _ward_or_404(code)
@@ -150,7 +150,7 @@ def ward_feed(request, code):
 
 
 @login_not_required
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=FEED_MAX_AGE)
 def force_feed(request):
     return _feed(

@@ -12,7 +12,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from accounts.policy import can, policy_required
 from meetings import selectors, services
@@ -331,7 +331,7 @@ def attachment_add(request, pk):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def attachment_download(request, pk):
     """Staff in the area get any attachment; everyone else only public ones of public meetings."""
     attachment = get_object_or_404(MeetingAttachment.objects.select_related("meeting__neighbourhood__division"), pk=pk)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.policy import can
 from messaging import links
@@ -118,7 +118,7 @@ def _next_steps(fields: dict) -> dict:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def signup_done(request):
     steps = request.session.get(DONE_SESSION_KEY)
     if not steps:
@@ -283,7 +283,7 @@ SHORT_LINKS_PER_ADDRESS_PER_HOUR = 30
 
 @login_not_required
 @never_cache
-@require_GET
+@require_safe
 def manage_short(request, code):
     """The short link at the end of every alert text: on to the full, signed manage link. Throttled
     per address, because its 48-bit code is shorter than a signed token."""

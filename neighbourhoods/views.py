@@ -4,7 +4,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from accounts.policy import can, policy_required
 from meetings import selectors as meetings_selectors
@@ -18,7 +18,7 @@ from priorities.selectors import public as priorities_selectors
 
 
 @login_not_required
-@require_GET
+@require_safe
 def public_home(request):
     form = WardSearchForm(request.GET or None)
     results = places = None
@@ -36,7 +36,7 @@ def public_home(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def locate(request):
     """Where a resident clicked on the map, or shared their location: send them to its neighbourhood."""
     form = LocateForm(request.GET)
@@ -51,7 +51,7 @@ def locate(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 @cache_for_anonymous
 def neighbourhood_detail(request, code):
     neighbourhood = selectors.neighbourhood_public_get(code=code)
@@ -70,7 +70,7 @@ def neighbourhood_detail(request, code):
 
 
 @login_not_required
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=300)
 def neighbourhood_wards_geojson(request, code):
     neighbourhood = selectors.neighbourhood_public_get(code=code)
@@ -80,7 +80,7 @@ def neighbourhood_wards_geojson(request, code):
 
 
 @login_not_required
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=300)
 def wards_geojson(request):
     return JsonResponse(selectors.all_wards_feature_collection())

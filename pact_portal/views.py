@@ -3,12 +3,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
 @login_not_required
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """Liveness for the load balancer and docker-compose: the database and cache answer."""
     checks = {}

@@ -21,7 +21,7 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from neighbourhoods.selectors import ward_at_point
 from pact_portal import text, throttle
@@ -136,7 +136,7 @@ def _jurisdiction(params):
 
 
 @open311_endpoint
-@require_GET
+@require_safe
 def discovery(request, fmt):
     """Where the GeoReport v2 endpoint is and what it speaks, as Service Discovery asks."""
     base = request.build_absolute_uri(reverse("open311:services", kwargs={"fmt": fmt})).rsplit("/", 1)[0]
@@ -158,7 +158,7 @@ def discovery(request, fmt):
 
 
 @open311_endpoint
-@require_GET
+@require_safe
 def service_list(request, fmt):
     _jurisdiction(request.GET)
     payload = [selectors.service_record(s) for s in selectors.service_list()]
@@ -166,7 +166,7 @@ def service_list(request, fmt):
 
 
 @open311_endpoint
-@require_GET
+@require_safe
 def service_definition(request, service_code, fmt):
     _jurisdiction(request.GET)
     service = selectors.service_get(code=service_code)
@@ -253,7 +253,7 @@ def _request_list(request, fmt):
 
 
 @open311_endpoint
-@require_GET
+@require_safe
 def request_detail(request, request_id, fmt):
     force = _jurisdiction(request.GET)
     try:
@@ -267,7 +267,7 @@ def request_detail(request, request_id, fmt):
 
 
 @open311_endpoint
-@require_GET
+@require_safe
 def token_detail(request, token, fmt):
     _jurisdiction(request.GET)
     # Every service is "realtime": a POST answers with the service_request_id itself, so no
@@ -445,7 +445,7 @@ def _request_create(request, fmt):
 
 @open311_endpoint
 @csrf_exempt  # The api_key authenticates the client; there is no session or cookie to forge.
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def requests(request, fmt):
     if request.method == "POST":
         return _request_create(request, fmt)

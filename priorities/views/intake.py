@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from accounts.policy import can, policy_required
 from neighbourhoods.permissions import neighbourhood_get_for_user
@@ -85,7 +85,7 @@ def issue_raise(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def issue_received(request):
     received = request.session.get(RECEIVED_SESSION_KEY)
     if not received:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from neighbourhoods.selectors import neighbourhood_public_get
 from pact_portal import throttle
@@ -35,7 +35,7 @@ def _priority_or_404(reference):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def neighbourhood_priorities(request, code):
     neighbourhood = neighbourhood_public_get(code=code)
     if neighbourhood is None:
@@ -49,7 +49,7 @@ def _detail(request, priority, form, *, status=200):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def priority_detail(request, reference):
     return _detail(request, _priority_or_404(reference), FollowForm())
 
