@@ -12,6 +12,7 @@ from meetings.models import (
 from meetings.services import meeting_problems, repeat_rule_problem
 from neighbourhoods.models import Neighbourhood, TeamMembership, Ward
 from pact_portal import text
+from priorities.models import Category
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -169,13 +170,6 @@ class CopyForm(forms.Form):
 
 
 class OutcomeForm(forms.ModelForm):
-    issues = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label="Issues raised",
-        help_text="One per line. They go to the neighbourhood's priorities triage.",
-    )
-
     class Meta:
         model = Meeting
         fields = [
@@ -202,8 +196,32 @@ class OutcomeForm(forms.ModelForm):
             "restricted_notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def issue_lines(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data.get("issues", "").splitlines() if line.strip()]
+
+class IssueRaisedForm(forms.Form):
+    """One concern raised at the meeting, filed in the triage queue under its own category and
+    ward (one of the meeting's), so like concerns find each other there."""
+
+    description = forms.CharField(max_length=4000, required=False, label="Issue raised")
+    category = forms.ChoiceField(choices=[("", "Choose a category"), *Category.choices], required=False)
+    ward = forms.ModelChoiceField(queryset=Ward.objects.none(), required=False, empty_label="Choose the ward")
+
+    def __init__(self, *args, wards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ward"].queryset = wards
+        if len(wards) == 1:  # nothing to choose
+            self.fields["ward"].initial = wards[0].pk
+
+    def clean(self):
+        data = super().clean()
+        if data.get("description", "").strip():
+            if not data.get("category"):
+                self.add_error("category", "Choose the category of this issue.")
+            if not data.get("ward"):
+                self.add_error("ward", "Choose the ward it is about.")
+        return data
+
+
+IssueRaisedFormSet = forms.formset_factory(IssueRaisedForm, extra=3)
 
 
 HOURS = {"max_digits": 5, "decimal_places": 2, "min_value": Decimal("0"), "max_value": Decimal("24")}

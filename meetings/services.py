@@ -177,7 +177,7 @@ def meeting_record_outcome(
     actor,
     officers: list[OfficerHours],
     partners: list[tuple[object, int]] = (),
-    issues: list[str] = (),
+    issues: list["RaisedIssue | str"] = (),
     **outcome,
 ) -> Meeting:
     """Record what happened: reach, officer time, partners present, public summary, restricted
@@ -211,21 +211,34 @@ ISSUE_SOURCE_BY_TYPE = {
 }
 
 
+@dataclass(frozen=True)
+class RaisedIssue:
+    """A concern raised at a meeting: what it is, its category and which of the meeting's wards."""
+
+    description: str
+    category: str = Category.OTHER
+    ward: object = None
+
+
 def _log_issues(*, meeting: Meeting, actor, lines) -> None:
-    """Put each concern raised into the neighbourhood's triage queue. Re-recording replaces the
-    ones not yet triaged; those already taken up stay with their priority."""
+    """Put each concern raised into the neighbourhood's triage queue, under its category and ward
+    (a bare line of text: "something else", in the meeting's first ward). Re-recording replaces
+    the ones not yet triaged; those already taken up stay with their priority."""
     meeting.issues_raised.filter(status=IssueStatus.NEW).delete()
-    ward = meeting.wards.order_by("name").first()
-    for text in (line.strip() for line in lines):
-        if text:
-            issue_raise(
-                ward=ward,
-                category=Category.OTHER,
-                description=text,
-                actor=actor,
-                source=ISSUE_SOURCE_BY_TYPE.get(meeting.meeting_type, IssueSource.MEETING),
-                meeting=meeting,
-            )
+    wards = list(meeting.wards.order_by("name"))
+    for raised in (RaisedIssue(line) if isinstance(line, str) else line for line in lines):
+        if not raised.description.strip():
+            continue
+        if raised.ward is not None and raised.ward not in wards:
+            raise ValidationError({"issues": f"{raised.ward.name} is not one of this meeting's wards."})
+        issue_raise(
+            ward=raised.ward or wards[0],
+            category=raised.category,
+            description=raised.description.strip(),
+            actor=actor,
+            source=ISSUE_SOURCE_BY_TYPE.get(meeting.meeting_type, IssueSource.MEETING),
+            meeting=meeting,
+        )
 
 
 @transaction.atomic

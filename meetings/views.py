@@ -21,6 +21,7 @@ from meetings.forms import (
     AttachmentForm,
     CancelForm,
     CopyForm,
+    IssueRaisedFormSet,
     MeetingForm,
     OfficerHoursFormSet,
     OutcomeForm,
@@ -31,6 +32,7 @@ from meetings.permissions import meeting_get_for_user
 from neighbourhoods.models import Neighbourhood
 from neighbourhoods.selectors import neighbourhoods_for_user
 from pact_portal.forms import form_add_service_errors
+from priorities.models import IssueStatus
 
 
 def _editable_neighbourhoods(user):
@@ -271,8 +273,15 @@ def _officer_initial(meeting):
 def meeting_record_outcome(request, pk):
     meeting = meeting_get_for_user(user=request.user, pk=pk, write=True)
     data = request.POST if request.method == "POST" else None
-    form = OutcomeForm(
-        data, instance=meeting, initial={"issues": "\n".join(i.description for i in meeting.issues_raised.all())}
+    form = OutcomeForm(data, instance=meeting)
+    wards = meeting.wards.defer("boundary").order_by("name")
+    # Those not yet triaged are shown again to edit (re-recording replaces them); those taken up stay.
+    untriaged = [i for i in meeting.issues_raised.all() if i.status == IssueStatus.NEW]
+    raised = IssueRaisedFormSet(
+        data,
+        prefix="raised",
+        initial=[{"description": i.description, "category": i.category, "ward": i.ward_id} for i in untriaged],
+        form_kwargs={"wards": wards},
     )
     officers = OfficerHoursFormSet(
         data,
@@ -285,7 +294,8 @@ def meeting_record_outcome(request, pk):
         prefix="partners",
         initial=[{"agency": row.agency, "people": row.people} for row in meeting.partner_attendance.all()],
     )
-    if request.method == "POST" and form.is_valid() and officers.is_valid() and partners.is_valid():
+    valid = [f.is_valid() for f in (form, officers, partners, raised)]  # each, so every error shows
+    if request.method == "POST" and all(valid):
         kept = [f.cleaned_data for f in officers if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         try:
             services.meeting_record_outcome(
@@ -297,7 +307,13 @@ def meeting_record_outcome(request, pk):
                     for f in partners
                     if f.cleaned_data and not f.cleaned_data.get("DELETE")
                 ],
-                issues=form.issue_lines(),
+                issues=[
+                    services.RaisedIssue(
+                        f.cleaned_data["description"], f.cleaned_data["category"], f.cleaned_data["ward"]
+                    )
+                    for f in raised
+                    if f.cleaned_data.get("description", "").strip()
+                ],
                 **{name: form.cleaned_data[name] for name in OutcomeForm.Meta.fields},
             )
         except ValidationError as error:
@@ -305,7 +321,15 @@ def meeting_record_outcome(request, pk):
         else:
             messages.success(request, "Outcome recorded.")
             return redirect("meetings:detail", pk=meeting.pk)
-    context = {"meeting": meeting, "form": form, "officers": officers, "partners": partners}
+    taken_up = [i for i in meeting.issues_raised.all() if i.status != IssueStatus.NEW]
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "officers": officers,
+        "partners": partners,
+        "raised": raised,
+        "taken_up": taken_up,
+    }
     return render(request, "meetings/meeting_outcome.html", context)
 
 

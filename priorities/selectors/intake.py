@@ -1,6 +1,6 @@
 """Reads for intake: the wards and meetings an issue may be raised against, and the triage queue."""
 
-from collections import defaultdict
+import copy
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet
@@ -9,10 +9,14 @@ from django.utils import timezone
 from accounts.policy import can, scope_for
 from meetings.models import Meeting, MeetingStatus, MeetingType
 from neighbourhoods.models import Neighbourhood, Ward
+from priorities import similarity
 from priorities.models import Issue, IssueStatus
 
 # How many suggested duplicates a triage row offers: more than this is a sign to propose a priority.
 SIMILAR_PER_ISSUE = 5
+# How many of the neighbourhood's newest open issues are compared with the queue: a bound on the
+# work, well beyond a team's few months of open concerns.
+SIMILAR_CANDIDATES = 400
 # Issues still open for a duplicate to be merged into (issue_merge accepts these targets).
 OPEN_ISSUE_STATES = (IssueStatus.NEW, IssueStatus.LINKED)
 
@@ -86,9 +90,11 @@ def issues_awaiting_triage(*, neighbourhood: Neighbourhood) -> QuerySet[Issue]:
 
 def triage_queue(*, neighbourhood: Neighbourhood) -> list[Issue]:
     """Issues awaiting triage, heaviest evidence first, then the longest waiting; each carries
-    `.similar`, the open issues of the same ward and category (its likely duplicates).
+    `.similar`, the open issues most likely to be the same concern (priorities.similarity: the
+    words used and where the pins are), the likeliest first.
 
-    Two queries whatever the queue's length: one for the queue, one for every suggestion.
+    Two queries whatever the queue's length (three on PostgreSQL, which scores the text): one for
+    the queue, one for the candidates, the newest SIMILAR_CANDIDATES open issues of the neighbourhood.
     """
     queue = list(
         issues_awaiting_triage(neighbourhood=neighbourhood)
@@ -96,21 +102,27 @@ def triage_queue(*, neighbourhood: Neighbourhood) -> list[Issue]:
         .defer("ward__boundary")
         .order_by("-supporters", "created_at", "pk")
     )
-    by_key: dict[tuple[int, str], list[Issue]] = defaultdict(list)
+    candidates = []
     if queue:
-        candidates = (
-            Issue.objects.filter(
-                neighbourhood=neighbourhood,
-                status__in=OPEN_ISSUE_STATES,
-                ward_id__in={i.ward_id for i in queue},
-                category__in={i.category for i in queue},
-            )
-            .select_related("priority")
-            .order_by("-supporters", "created_at", "pk")
+        candidates = list(
+            Issue.objects.filter(neighbourhood=neighbourhood, status__in=OPEN_ISSUE_STATES)
+            .select_related("priority", "ward")
+            .defer("ward__boundary")
+            .order_by("-created_at", "-pk")[:SIMILAR_CANDIDATES]
         )
-        for candidate in candidates:
-            by_key[(candidate.ward_id, candidate.category)].append(candidate)
+    texts = similarity.similarities(queue, candidates)
     for issue in queue:
-        same = by_key.get((issue.ward_id, issue.category), [])
-        issue.similar = [other for other in same if other.pk != issue.pk][:SIMILAR_PER_ISSUE]
+        matches = []
+        for other in candidates:
+            if other.pk != issue.pk:
+                found = similarity.match(issue, other, texts.get((issue.pk, other.pk), 0.0))
+                if found is not None:
+                    matches.append((-found.score, -other.supporters, other.created_at, other.pk, other, found))
+        matches.sort(key=lambda row: row[:4])
+        issue.similar = []
+        for *_, other, found in matches[:SIMILAR_PER_ISSUE]:
+            # A copy each: one candidate can be suggested for several issues, each with its own match.
+            suggestion = copy.copy(other)
+            suggestion.match = found
+            issue.similar.append(suggestion)
     return queue

@@ -1,9 +1,12 @@
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from meetings import services
 from meetings.models import Meeting, MeetingStatus, MeetingType
+from tests.factories import WardFactory
 from tests.meetings.test_services import PDF, at, new_meeting
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +125,14 @@ def test_it_records_attendance_and_officer_hours(client, world):
         "questions_received": "2",
         "public_summary": "Parking near the school discussed.",
         "restricted_notes": "SECRET-INTEL-MARKER",
-        "issues": "Parking outside St Mary's school\nDrug dealing in the park",
+        "raised-TOTAL_FORMS": "2",
+        "raised-INITIAL_FORMS": "0",
+        "raised-0-description": "Parking outside St Mary's school",
+        "raised-0-category": "parking",
+        "raised-0-ward": meeting.wards.get().pk,
+        "raised-1-description": "Drug dealing in the park",
+        "raised-1-category": "drugs",
+        "raised-1-ward": meeting.wards.get().pk,
         "officers-TOTAL_FORMS": "2",
         "officers-INITIAL_FORMS": "1",
         "officers-0-officer": world.pcso.pk,
@@ -145,6 +155,7 @@ def test_it_records_attendance_and_officer_hours(client, world):
     meeting.refresh_from_db()
     assert meeting.public_attendees == 3 and meeting.issues_raised.count() == 2
     assert {i.source for i in meeting.issues_raised.all()} == {"meeting"}
+    assert sorted(meeting.issues_raised.values_list("category", flat=True)) == ["drugs", "parking"]
     assert meeting.officer_attendance.get().total_hours == 3.5
     assert meeting.partner_attendance.get().people == 2
 
@@ -271,6 +282,7 @@ def test_it_takes_the_rank_from_the_officer_and_ignores_untouched_spare_rows(cli
     page = client.get(reverse("meetings:record-outcome", kwargs={"pk": meeting.pk})).content.decode()
     # Post back exactly what the browser shows, with only the sergeant added to the first spare row.
     data = {"public_attendees": "7", "partners-TOTAL_FORMS": "0", "partners-INITIAL_FORMS": "0"}
+    data |= {"raised-TOTAL_FORMS": "0", "raised-INITIAL_FORMS": "0"}
     data |= {"officers-TOTAL_FORMS": "3", "officers-INITIAL_FORMS": "1"}
     for i, officer in enumerate([world.pcso.pk, world.sergeant.pk, ""]):
         data |= {f"officers-{i}-officer": officer, f"officers-{i}-rank": ""}
@@ -287,3 +299,54 @@ def test_it_filters_the_calendar_and_keeps_the_filter_across_months(client, worl
     page = client.get(reverse("meetings:calendar"), {"month": "2026-12", "meeting_type": "street"}).content.decode()
     assert "Street meeting A" in page and "PACT B" not in page
     assert "?meeting_type=street&amp;month=2027-01" in page
+
+
+def _two_ward_meeting(world):
+    second = WardFactory(neighbourhood=world.daneshouse, code="E05009998", name="Bank Hall", west=-2.23, south=53.8)
+    return new_meeting(world, wards=[*world.daneshouse.wards.exclude(pk=second.pk), second]), second
+
+
+def _outcome(meeting, rows):
+    data = {"public_attendees": "5", "partners-TOTAL_FORMS": "0", "partners-INITIAL_FORMS": "0"}
+    data |= {"officers-TOTAL_FORMS": "0", "officers-INITIAL_FORMS": "0"}
+    data |= {"raised-TOTAL_FORMS": str(len(rows)), "raised-INITIAL_FORMS": "0"}
+    for n, (description, category, ward) in enumerate(rows):
+        data |= {f"raised-{n}-description": description, f"raised-{n}-category": category, f"raised-{n}-ward": ward}
+    return data
+
+
+@time_machine.travel(at(2026, 12, 2, 9), tick=False)
+def test_it_files_each_issue_raised_under_its_own_category_and_ward(client, world):
+    meeting, bank_hall = _two_ward_meeting(world)
+    client.force_login(world.pcso)
+    page = client.get(reverse("meetings:record-outcome", kwargs={"pk": meeting.pk})).content.decode()
+    assert "Bank Hall" in page and "Choose a category" in page
+    rows = [("Speeding on Colne Road", "speeding", bank_hall.pk), ("Begging outside the shops", "asb", "")]
+    response = client.post(reverse("meetings:record-outcome", kwargs={"pk": meeting.pk}), _outcome(meeting, rows))
+    assert response.status_code == 200 and "Choose the ward it is about." in response.content.decode()
+    assert not meeting.issues_raised.exists()
+    daneshouse = meeting.wards.exclude(pk=bank_hall.pk).get()
+    rows[1] = ("Begging outside the shops", "asb", daneshouse.pk)
+    response = client.post(reverse("meetings:record-outcome", kwargs={"pk": meeting.pk}), _outcome(meeting, rows))
+    assert response.status_code == 302
+    filed = {i.description: (i.category, i.ward) for i in meeting.issues_raised.all()}
+    assert filed == {
+        "Speeding on Colne Road": ("speeding", bank_hall),
+        "Begging outside the shops": ("asb", daneshouse),
+    }
+
+
+@time_machine.travel(at(2026, 12, 2, 9), tick=False)
+def test_it_refuses_a_ward_the_meeting_was_not_for(client, world):
+    meeting = new_meeting(world)
+    elsewhere = world.fleetwood.wards.get()
+    client.force_login(world.pcso)
+    rows = [("Speeding on Colne Road", "speeding", elsewhere.pk)]
+    response = client.post(reverse("meetings:record-outcome", kwargs={"pk": meeting.pk}), _outcome(meeting, rows))
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not meeting.issues_raised.exists()
+    with pytest.raises(ValidationError, match="not one of this meeting's wards"):
+        services.meeting_record_outcome(
+            meeting=meeting, actor=world.pcso, officers=[],
+            issues=[services.RaisedIssue("Speeding", "speeding", elsewhere)],
+        )  # fmt: skip

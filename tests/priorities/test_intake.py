@@ -13,9 +13,11 @@ from PIL import Image
 
 from meetings import services as meeting_services
 from meetings.models import MeetingType
+from priorities import services, similarity
 from priorities.models import Category, Issue, IssueSource, IssueStatus, Priority
 from priorities.selectors.intake import triage_queue
 from priorities.views import intake as intake_views
+from tests.factories import WardFactory
 from tests.meetings.test_services import at, new_meeting
 from tests.priorities.factories import propose, raise_issue
 
@@ -206,21 +208,76 @@ def test_it_lists_new_issues_by_evidence_weight_then_age(world):
     assert triage_queue(neighbourhood=world.daneshouse) == [heavier, older, newer]
 
 
-def test_it_suggests_open_issues_of_the_same_ward_and_category(world):
+def test_it_suggests_open_issues_worded_alike_but_never_closed_ones(world):
     issue = raise_issue(world)
-    duplicate = raise_issue(world, description="Boy racers every night")
-    linked = raise_issue(world, description="Speeding near the school")
+    duplicate = raise_issue(world, description="Racing cars on Burnley Road every night")
+    linked = raise_issue(world, description="Cars racing up Burnley Road late at night")
     propose(world, issues=[linked])
     raise_issue(world, category=Category.DRUGS, description="Dealing by the park")
-    closed = raise_issue(world, description="Speeding last year")
+    closed = raise_issue(world, description="Cars racing on Burnley Road at night, last year")
     closed.status = IssueStatus.CLOSED
     closed.save()
     by_pk = {i.pk: i for i in triage_queue(neighbourhood=world.daneshouse)}
-    assert by_pk[issue.pk].similar == [duplicate, linked]
+    assert {other.pk for other in by_pk[issue.pk].similar} == {duplicate.pk, linked.pk}
+
+
+def pinned(world, description, category, latitude=None, longitude=None, ward=None):
+    return services.issue_raise(
+        ward=ward or world.daneshouse.wards.get(code="E05005155"), category=category, description=description,
+        latitude=latitude, longitude=longitude,
+    )  # fmt: skip
+
+
+def suggestions(world) -> dict[int, list[int]]:
+    return {i.pk: [o.pk for o in i.similar] for i in triage_queue(neighbourhood=world.daneshouse)}
+
+
+def test_it_pairs_two_reports_of_speeding_on_one_road_and_not_unrelated_asb(world):
+    racing = pinned(world, "Cars racing on Burnley Road at night", Category.SPEEDING, 53.7950, -2.2450)
+    speeding = pinned(world, "Boy racers speeding on Burnley Road every night", Category.ASB, 53.7960, -2.2440)
+    begging = pinned(world, "Begging outside the shops", Category.ASB)
+    bikes = pinned(world, "Off-road motorbikes on the field", Category.ASB)
+    found = suggestions(world)
+    assert found[racing.pk] == [speeding.pk] and found[speeding.pk] == [racing.pk]
+    assert found[begging.pk] == [] and found[bikes.pk] == []
+
+
+def test_it_does_not_pair_the_same_words_about_roads_far_apart(world):
+    colne = pinned(world, "Speeding on Colne Road", Category.SPEEDING, 53.7950, -2.2450)
+    pinned(world, "Speeding on Burnley Road", Category.SPEEDING, 53.8100, -2.2300)  # about 2 km away
+    assert suggestions(world)[colne.pk] == []
+
+
+def test_it_pairs_pins_on_one_spot_under_one_category_whatever_the_words(world):
+    needles = pinned(world, "Needles left in the alley", Category.DRUGS, 53.7950, -2.2450)
+    litter = pinned(world, "Drug litter behind the chippy", Category.DRUGS, 53.7951, -2.2451)
+    pinned(world, "Bins set on fire", Category.CRIMINAL_DAMAGE, 53.7951, -2.2450)
+    assert suggestions(world)[needles.pk] == [litter.pk]
+
+
+def test_it_asks_more_of_the_words_without_pins_in_another_ward(world):
+    other_ward = WardFactory(neighbourhood=world.daneshouse, code="E05009999", name="Bank Hall", west=-2.23, south=53.8)
+    here = pinned(world, "Speeding on Colne Road near the school", Category.SPEEDING)
+    there = pinned(world, "Cars speeding on Colne Road near the school", Category.SPEEDING, ward=other_ward)
+    pinned(world, "Parents parking near the school", Category.PARKING, ward=other_ward)  # 0.37: enough in one ward
+    assert suggestions(world)[here.pk] == [there.pk]
+
+
+def test_it_scores_text_as_postgresqls_pg_trgm_does():
+    # pg_trgm's documented example: similarity('word', 'two words') = 0.363636.
+    assert similarity.text_similarity(similarity.trigrams("word"), similarity.trigrams("two words")) == 4 / 11
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT similarity('Cars racing on Burnley Road', 'Boy racers on Burnley Road')")
+            in_database = cursor.fetchone()[0]
+        in_python = similarity.text_similarity(
+            similarity.trigrams("Cars racing on Burnley Road"), similarity.trigrams("Boy racers on Burnley Road")
+        )
+        assert abs(in_database - in_python) < 1e-6
 
 
 def test_it_shows_suggested_duplicates_with_a_merge_button(client, world):
-    issue, duplicate = raise_issue(world), raise_issue(world, description="Boy racers every night")
+    issue, duplicate = raise_issue(world), raise_issue(world, description="Racing cars on Burnley Road every night")
     client.force_login(world.pcso)
     page = client.get(triage_url(world)).content.decode()
     assert f"Merge no. {issue.pk} into no. {duplicate.pk}" in page
@@ -346,8 +403,9 @@ def test_it_builds_the_triage_page_in_a_fixed_number_of_queries(client, world, d
         if n == 0:
             propose(world, issues=[issue])
     assert _triage_queries(client, world) == few
-    # session, user, neighbourhood, team scope, queue, suggestions, wards, meetings, next meeting (review date)
-    with django_assert_max_num_queries(9):
+    # session, user, neighbourhood, team scope, queue, suggestions, wards, meetings, next meeting (review
+    # date), and on PostgreSQL the suggestions' text similarity
+    with django_assert_max_num_queries(9 + (connection.vendor == "postgresql")):
         client.get(triage_url(world))
 
 
