@@ -174,7 +174,9 @@ class CategoryFigures:
 @dataclass
 class SignUpRow:
     """How many more members of a group a ward needs to be in proportion: (the group's share of the
-    ward's population × the ward's members who gave that category) − the members in the group."""
+    ward's population × the ward's members who gave that category) − the members in the group.
+    `priority` is the group's place among the area's most under-represented (1 = the worst), None
+    for a group that is not one of them; `area_index` is the group's member index across the area."""
 
     ward: Ward
     category: str
@@ -184,6 +186,8 @@ class SignUpRow:
     member_base: int
     members: int
     shortfall: int
+    priority: int | None = None
+    area_index: int | None = None
 
 
 @dataclass
@@ -214,10 +218,11 @@ def representation_figures(*, area: RepresentationArea, survey: Survey | None = 
         category_figures(category, population[category], members[category], respondents[category])
         for category in CATEGORY_GROUPS
     ]
-    ranked, thin = _sign_up_next(area.wards, population, members)
+    under_represented = most_under_represented(categories)
+    ranked, thin = _sign_up_next(area.wards, population, members, categories, under_represented)
     return Representation(
         categories=categories,
-        under_represented=most_under_represented(categories),
+        under_represented=under_represented,
         sign_up_next=ranked,
         thin_wards=thin,
         sources=sorted(sources),
@@ -304,7 +309,15 @@ def most_under_represented(categories: list[CategoryFigures]) -> list[GroupFigur
     return sorted(candidates, key=lambda r: (r.member_index, -r.population))[:UNDER_REPRESENTED]
 
 
-def _sign_up_next(wards: list[Ward], population: dict, members: dict) -> tuple[list[SignUpRow], list]:
+def _sign_up_next(
+    wards: list[Ward], population: dict, members: dict, categories: list[CategoryFigures], first: list[GroupFigures]
+) -> tuple[list[SignUpRow], list]:
+    """Ward and group pairs in the order the page's gaps give: the area's most under-represented
+    groups first, worst first, each ward by the members it needs; then every other pair by the
+    members it needs. Ranking by members needed alone put White British residents of big rural
+    wards above the 16 to 24s the page called the widest gap."""
+    priority = {(row.category, row.group): n for n, row in enumerate(first, start=1)}
+    area_index = {(row.category, row.group): row.member_index for c in categories for row in c.groups}
     rows, thin = [], {}
     for ward in wards:
         for category, groups in CATEGORY_GROUPS.items():
@@ -325,7 +338,8 @@ def _sign_up_next(wards: list[Ward], population: dict, members: dict) -> tuple[l
                             ward=ward, category=category, group=group, label=label,
                             population_share=(share * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
                             member_base=base, members=counted.get(group, 0), shortfall=int(shortfall),
+                            priority=priority.get((category, group)), area_index=area_index.get((category, group)),
                         )
                     )  # fmt: skip
-    rows.sort(key=lambda r: (-r.shortfall, r.ward.name, r.category, r.group))
+    rows.sort(key=lambda r: (r.priority is None, r.priority or 0, -r.shortfall, r.ward.name, r.category, r.group))
     return rows[:SIGN_UP_ROWS], sorted(thin.values(), key=lambda item: (item[1], item[0].name))

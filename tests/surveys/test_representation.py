@@ -92,7 +92,8 @@ def test_it_compares_respondents_for_one_survey(world):
     assert (_row(figures, "white_british").respondent_index, _row(figures, "asian").respondent_index) == (133, 50)
 
 
-def test_it_ranks_wards_and_groups_by_the_members_they_need(world):
+def _east_with_gaps(world):
+    """Across East Division, 16 to 24 has no members at all (index 0) and Asian residents few (21)."""
     daneshouse, queensgate = _ward(world.daneshouse), _ward(world.queensgate)
     population(daneshouse, white_british=600, asian_pakistani=400)
     members(daneshouse, 90, ethnic_group="white_british")
@@ -101,9 +102,28 @@ def test_it_ranks_wards_and_groups_by_the_members_they_need(world):
     members(queensgate, 20, ethnic_group="white_british")
     population(queensgate, "age_band", **{"16-24": 30, "65-74": 70})
     members(queensgate, 12, age_band="65-74")
-    ranked = [(r.ward.name, r.group, r.shortfall) for r in _figures(world.chief_inspector).sign_up_next]
-    assert ranked == [("Daneshouse with Stoneyholme", "asian", 30), ("Queensgate", "asian", 9),
-                      ("Queensgate", "16-24", 4), ("Queensgate", "black", 1)]  # fmt: skip
+
+
+def test_it_ranks_the_most_under_represented_groups_first_then_the_members_needed(world):
+    _east_with_gaps(world)
+    figures = _figures(world.chief_inspector)
+    assert [(r.group, r.member_index) for r in figures.under_represented] == [("16-24", 0), ("asian", 21)]
+    ranked = [(r.ward.name, r.group, r.shortfall, r.area_index) for r in figures.sign_up_next]
+    # The list follows the gaps above it: 16 to 24 although Daneshouse needs 30 Asian members, then
+    # Asian residents, then the rest by members needed (black residents are 0.5% of East's).
+    assert ranked == [("Queensgate", "16-24", 4, 0), ("Daneshouse with Stoneyholme", "asian", 30, 21),
+                      ("Queensgate", "asian", 9, 21), ("Queensgate", "black", 1, 0)]  # fmt: skip
+
+
+def test_it_explains_the_ranking_on_the_page(world, client):
+    _east_with_gaps(world)
+    client.force_login(world.chief_inspector)
+    page = client.get(URL).content.decode()
+    explained = page.split('id="sign-up-heading"')[1].split("<table")[0]
+    assert "most under-represented among members across East Division" in explained
+    assert "first 16 to 24, then Asian" in explained
+    first = page.split('<tr data-ward="')[1]
+    assert first.startswith('E05005160" data-group="16-24"') and "most under-represented" in first.split("</tr>")[0]
 
 
 def test_it_lists_wards_with_too_few_described_members_apart(world):
