@@ -15,7 +15,7 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.core.validators import RegexValidator, URLValidator
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
@@ -114,6 +114,13 @@ def open311_endpoint(view):
             return view(request, *args, fmt=fmt, **kwargs)
         except Open311Error as error:
             return _errors(fmt, error)
+        # Django refuses these when the body is first read, with an HTML page a client cannot parse.
+        except RequestDataTooBig:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+            return _errors(fmt, Open311Error(413, f"The request body is too large: send at most {limit} KB."))
+        except TooManyFieldsSent:
+            limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+            return _errors(fmt, Open311Error(400, f"The request has too many fields: send at most {limit}."))
 
     return wrapped
 

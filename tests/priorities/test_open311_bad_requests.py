@@ -62,3 +62,23 @@ def test_it_refuses_a_line_break_in_a_one_line_field_of_a_post(client, world, ap
     assert response.status_code == 400
     assert any(error["description"].startswith(f"{field}: Remove the line breaks") for error in response.json())
     assert not Issue.objects.exists()
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_it_refuses_a_body_too_large_to_read_in_its_error_list(client, world, api_key, fmt):
+    data = {"api_key": api_key, "service_code": "speeding", "description": "x" * (3 * 1024 * 1024)}
+    response = client.post(requests_url(fmt), data)
+    assert response.status_code == 413
+    if fmt == "json":
+        [error] = response.json()
+        assert error["code"] == 413 and "too large" in error["description"]
+    else:
+        errors = ET.fromstring(response.content)  # noqa: S314 - our own output
+        assert errors.tag == "errors" and errors.find("error/code").text == "413"
+    assert not Issue.objects.exists()
+
+
+def test_it_refuses_too_many_fields_in_its_error_list(client, world, api_key):
+    data = {"api_key": api_key, **{f"attribute[a{n}]": "x" for n in range(2000)}}
+    response = client.post(requests_url("json"), data)
+    assert response.status_code == 400 and "too many fields" in response.json()[0]["description"]
