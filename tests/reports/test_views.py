@@ -407,6 +407,7 @@ def test_it_gives_the_force_cost_per_person_from_the_force_totals(client, data):
     # East: £530.00 over 23 + 230 people (£2.09); West: £0 over 50 (£0.00); the force: £530 over 303.
     assert rows["Cost per person reached"]["cells"] == ["£2.09", "£0.00"]
     assert rows["Cost per person reached"]["total"] == "£1.75"
+    assert "cost per person is the force's officer cost over everyone" in response.content.decode()
 
 
 @pytest.mark.parametrize("name", ["status", "rollup"])
