@@ -31,6 +31,14 @@ IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG"}
 MAX_IMAGE_PIXELS = 40_000_000
 # The member each kind of zipped document must have: a ZIP with anything else inside is not one.
 ZIP_MEMBERS = {"docx": "word/document.xml", "odt": "content.xml"}
+# Unpacked, a zipped document may weigh at most this: a 10 MB file of minutes with photos unpacks
+# to little more than 10 MB (photos are compressed already), while a few kilobytes of one repeated
+# byte can unpack to gigabytes in the reader's word processor.
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+MAX_ZIP_MEMBERS = 1_000
+# Text XML packs about 10:1; beyond 100:1 the contents are padding. Tiny files are left alone.
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECKED_FROM = 1024 * 1024
 # Tags a browser runs if it ever treats a file as a page. A file that is a PDF or an image and a
 # web page at once (a polyglot) is refused wherever in it the page hides. Each tag is long enough
 # that compressed data almost never spells it by chance; PDF hex strings use only 0-9 and a-f.
@@ -98,12 +106,37 @@ def _zip_problem(uploaded_file, extension: str) -> str | None:
     uploaded_file.seek(0)
     try:
         with zipfile.ZipFile(uploaded_file) as archive:
+            members = archive.infolist()
             if ZIP_MEMBERS[extension] not in archive.namelist():
                 return f"The file's contents are not a real .{extension} file."
-    except (zipfile.BadZipFile, OSError, ValueError):
+            return _unpacked_problem(archive, members, extension)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
+        # RuntimeError: a member is encrypted; NotImplementedError: an unknown compression.
         return f"The file's contents are not a real .{extension} file."
     finally:
         uploaded_file.seek(0)
+
+
+def _unpacked_problem(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], extension: str) -> str | None:
+    """A zipped document that unpacks to far more than it weighs is a bomb for whoever opens it."""
+    too_large = f"The file unpacks to more than {_megabytes(MAX_UNPACKED_BYTES)}; save a smaller copy."
+    if len(members) > MAX_ZIP_MEMBERS:
+        return f"The file holds {len(members)} parts; a real .{extension} file has far fewer. Save a plain copy."
+    declared = sum(member.file_size for member in members)
+    if declared > MAX_UNPACKED_BYTES:
+        return too_large
+    packed = sum(member.compress_size for member in members)
+    if declared > RATIO_CHECKED_FROM and declared > packed * MAX_COMPRESSION_RATIO:
+        return "The file is packed far more tightly than a real document (a ZIP bomb); save a plain copy."
+    # The sizes a ZIP declares can lie: unpack it, counting, and stop at the limit. (zipfile stops
+    # a member at its declared size and then fails its checksum, so a lie is refused as well.)
+    unpacked = 0
+    for member in members:
+        with archive.open(member) as stream:
+            while chunk := stream.read(1024 * 1024):
+                unpacked += len(chunk)
+                if unpacked > MAX_UNPACKED_BYTES:
+                    return too_large
     return None
 
 

@@ -52,6 +52,39 @@ def docx() -> bytes:
     return buffer.getvalue()
 
 
+def zipped(extension="docx", members=()) -> bytes:
+    """A zipped document with the parts a real one needs, and `members` (name, bytes) besides."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml" if extension == "docx" else "content.xml", "<doc>Minutes</doc>")
+        for name, content in members:
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def lying_about_its_size(content: bytes, member: str, declared: int) -> bytes:
+    """The ZIP with `member`'s unpacked size written as `declared` in both of its headers."""
+    buffer = bytearray(content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        info = archive.getinfo(member)
+    struct.pack_into("<I", buffer, info.header_offset + 22, declared)
+    for position in _central_entries(buffer):
+        name_length = struct.unpack_from("<H", buffer, position + 28)[0]
+        if bytes(buffer[position + 46 : position + 46 + name_length]).decode() == member:
+            struct.pack_into("<I", buffer, position + 24, declared)
+    return bytes(buffer)
+
+
+def _central_entries(buffer: bytearray):
+    position = buffer.find(b"PK\x01\x02")
+    while position != -1:
+        yield position
+        position = buffer.find(b"PK\x01\x02", position + 4)
+
+
+FIFTY_MB_OF_NOTHING = b"\x00" * (50 * 1024 * 1024)
+
+
 def zip_of_a_page() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -84,6 +117,35 @@ BAD_ATTACHMENTS = {
     "a PDF that is also a web page": ("minutes.pdf", PDF[:9] + PAGE + PDF[9:], "contains web page code"),
     "a web page called .txt": ("minutes.txt", PAGE, "contains web page code"),
     "a ZIP of a web page called .docx": ("minutes.docx", zip_of_a_page(), "not a real .docx"),
+    "a .docx that unpacks to 50 MB": (
+        "minutes.docx",
+        zipped("docx", [("word/media/padding.bin", FIFTY_MB_OF_NOTHING)]),
+        "unpacks to more than 20 MB",
+    ),
+    "an .odt that unpacks to 50 MB in many parts": (
+        "minutes.odt",
+        zipped("odt", [(f"Pictures/{n}.bin", FIFTY_MB_OF_NOTHING[: 5 * 1024 * 1024]) for n in range(10)]),
+        "unpacks to more than 20 MB",
+    ),
+    "a .docx packed 1,000 to 1": (
+        "minutes.docx",
+        zipped("docx", [("word/media/padding.bin", FIFTY_MB_OF_NOTHING[: 10 * 1024 * 1024])]),
+        "packed far more tightly than a real document",
+    ),
+    "a .docx of 2,000 parts": (
+        "minutes.docx",
+        zipped("docx", [(f"word/part{n}.xml", b"<p/>") for n in range(2_000)]),
+        "holds 2001 parts",
+    ),
+    "a .docx that says it unpacks to less than it does": (
+        "minutes.docx",
+        lying_about_its_size(
+            zipped("docx", [("word/media/padding.bin", FIFTY_MB_OF_NOTHING[: 30 * 1024 * 1024])]),
+            "word/media/padding.bin",
+            declared=1024,
+        ),
+        "not a real .docx",
+    ),
     "a PNG over 10 MB": ("photo.png", png() + b"\x00" * (10 * 1024 * 1024), "the limit is 10 MB"),
     "a 64-megapixel bomb": ("photo.png", bomb(8_000, 8_000), "too large in pixels"),
     "a 400-megapixel bomb": ("photo.png", bomb(20_000, 20_000), "too large in pixels"),
