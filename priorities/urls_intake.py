@@ -6,6 +6,7 @@ urlpatterns = [
     path("report/", intake.issue_raise, name="raise-issue"),
     path("report/received/", intake.issue_received, name="issue-received"),
     path("officer/issues/new/", intake.issue_log, name="log-issue"),
+    path("officer/issues/<int:pk>/", intake.issue_detail, name="issue-detail"),
     path("officer/issues/<int:pk>/photo/", intake.issue_photo, name="issue-photo"),
     path("officer/issues/<int:pk>/merge/", intake.issue_merge, name="issue-merge"),
     path("officer/issues/<int:pk>/close/", intake.issue_close, name="issue-close"),

@@ -351,6 +351,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "priorities:detail": ("GET", "priority", "302 404 200 404 200 200 200 404 200 200 404 200"),
     "priorities:edit": ("GET", "priority", "302 404 200 404 200 200 403 404 403 403 404 200"),
     "priorities:issue-close": ("POST", "issue", "302 404 302 404 302 302 404 404 404 404 404 302"),
+    "priorities:issue-detail": ("GET", "issue", "302 404 200 404 200 200 404 404 404 404 404 200"),
     "priorities:issue-merge": ("POST", "issue", "302 404 302 404 302 302 404 404 404 404 404 302"),
     "priorities:issue-photo": ("GET", "issue", "302 404 200 404 200 200 404 404 404 404 404 200"),
     "priorities:issue-recategorise": ("POST", "issue", "302 404 302 404 302 302 404 404 404 404 404 302"),

@@ -84,6 +84,16 @@ def review_date_suggested(*, neighbourhood: Neighbourhood) -> date:
     return timezone.localdate(next_start) if next_start else today + REVIEW_WITHOUT_A_MEETING
 
 
+def issue_for_team(*, issue: Issue) -> Issue:
+    """The issue with what its page shows: its meeting, reporter, the issue it was merged into
+    and its priority, in one query."""
+    return (
+        Issue.objects.select_related("neighbourhood", "ward", "meeting", "reported_by", "merged_into", "priority")
+        .defer("ward__boundary")
+        .get(pk=issue.pk)
+    )
+
+
 def issues_awaiting_triage(*, neighbourhood: Neighbourhood) -> QuerySet[Issue]:
     return Issue.objects.filter(neighbourhood=neighbourhood, status=IssueStatus.NEW)
 

@@ -232,6 +232,13 @@ def issue_recategorise(request, pk):
 
 
 @require_GET
+def issue_detail(request, pk):
+    """One issue for its neighbourhood team: what was raised, by how many, and where the pin is."""
+    issue = selectors.issue_for_team(issue=issue_get_for_user(user=request.user, pk=pk))
+    return render(request, "priorities/intake_issue_detail.html", {"issue": issue})
+
+
+@require_GET
 def issue_photo(request, pk):
     """The photo, for the team triaging it only. Its type is read from the image itself, never
     from the uploaded name, so a crafted file cannot be served as a page."""

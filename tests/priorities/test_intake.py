@@ -426,3 +426,42 @@ def test_it_suggests_a_review_four_weeks_on_without_a_meeting_in_the_diary(clien
         client.force_login(world.pcso)
         form = client.get(triage_url(world)).context["form"]
     assert form["review_date"].value() == datetime.date(2027, 1, 3)
+
+
+# --- where the resident put the pin ----------------------------------------------------------
+
+
+def test_it_shows_the_residents_pin_on_the_triage_card_and_says_when_there_is_none(client, world, settings):
+    settings.MAP_TILE_URL = 'https://tiles.example/{z}/{x}/{y}.png?key=a&style="dark"'
+    pinned_issue = raise_issue(world, latitude=53.79512, longitude=-2.24567)
+    unpinned = raise_issue(world, description="Begging outside the shops")
+    client.force_login(world.pcso)
+    page = client.get(triage_url(world)).content.decode()
+    card = page[page.index(f'id="issue-{pinned_issue.pk}"') : page.index(f'id="issue-{unpinned.pk}"')]
+    assert 'class="issue-pin-map' in card and 'data-lat="53.79512" data-lng="-2.24567"' in card
+    assert "key=a&amp;style=&quot;dark&quot;" in card and 'style="dark"' not in card
+    assert "js/issue-pin-map.js" in page and "vendor/leaflet/leaflet.js" in page
+    assert "No pin: the resident gave the ward only (Daneshouse with Stoneyholme)." in page[page.index(
+        f'id="issue-{unpinned.pk}"'
+    ):]  # fmt: skip
+
+
+def test_it_shows_an_issue_to_its_team_with_the_pin_open(client, world):
+    issue = raise_issue(world, latitude=53.795, longitude=-2.245, contact_email="amina@example.org")
+    client.force_login(world.pcso)
+    page = client.get(reverse("priorities:issue-detail", kwargs={"pk": issue.pk})).content.decode()
+    assert "Cars racing on Burnley Road at night" in page and "amina@example.org" in page
+    assert '<details class="mb-2 issue-pin" open>' in page and 'data-lat="53.795" data-lng="-2.245"' in page
+    unpinned = raise_issue(world, description="Begging outside the shops")
+    page = client.get(reverse("priorities:issue-detail", kwargs={"pk": unpinned.pk})).content.decode()
+    assert "No pin: the resident gave the ward only" in page and "issue-pin-map border" not in page
+
+
+def test_it_hides_an_issue_from_anyone_outside_its_team(client, world):
+    issue = raise_issue(world, latitude=53.795, longitude=-2.245)
+    url = reverse("priorities:issue-detail", kwargs={"pk": issue.pk})
+    for who in (world.pcso_other, world.partner, world.resident, world.chief_inspector_other):
+        client.force_login(who)
+        assert client.get(url).status_code == 404
+    client.force_login(world.sergeant)
+    assert client.get(url).status_code == 200
