@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.policy import policy_required
+from pact_portal import text
 from pact_portal.forms import form_add_service_errors
 from priorities import selectors_open311 as selectors
 from priorities import services_open311 as services
@@ -17,6 +18,7 @@ from priorities import services_open311 as services
 class ApiKeyIssueForm(forms.Form):
     name = forms.CharField(
         max_length=120,
+        validators=[text.single_line],
         label="Who is the key for?",
         help_text="The app or organisation, e.g. “FixMyStreet (mySociety)”. It is shown in the list, not to residents.",
         error_messages={"required": "Name the app or organisation the key is for."},

@@ -102,3 +102,22 @@ def test_police_uk_never_publishes_a_venue_with_line_breaks_stored_before_the_ru
         [event] = client.get("/api/police/lancashire/daneshouse/events").json()
     assert event["address"] == "Hall, 1 Road Burnley"
     assert event["title"] == "PACT X-Injected: 1"
+
+
+def test_an_api_whose_fields_are_not_the_models_refuses_it_through_the_service(world):
+    # The priorities API declares its own CharFields; the service's full_clean holds the rule.
+    from priorities.models import Priority
+    from tests.priorities.factories import raise_issue
+
+    issue = raise_issue(world)
+    api = APIClient()
+    api.force_login(world.pcso)
+    body = {
+        "neighbourhood": "daneshouse", "wards": ["E05005155"], "title": "Speeding\r\nX-Injected: 1",
+        "category": "speeding", "public_problem": "Cars speed.\x07", "review_date": "2030-01-01",
+        "issues": [issue.pk],
+    }  # fmt: skip
+    response = api.post(reverse("api-priority-list"), body, format="json")
+    assert response.status_code == 400
+    assert "title" in response.json() and "one line of text" in str(response.json()["title"])
+    assert not Priority.objects.exists()

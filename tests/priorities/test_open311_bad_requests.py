@@ -82,3 +82,13 @@ def test_it_refuses_too_many_fields_in_its_error_list(client, world, api_key):
     data = {"api_key": api_key, **{f"attribute[a{n}]": "x" for n in range(2000)}}
     response = client.post(requests_url("json"), data)
     assert response.status_code == 400 and "too many fields" in response.json()[0]["description"]
+
+
+def test_the_key_form_refuses_a_name_with_a_line_break(client, world):
+    from priorities.models import Open311ApiKey
+
+    client.force_login(world.hq)
+    response = client.post(reverse("priorities:open311-keys"), {"name": "FixMyStreet\r\nEvil", "force": world.force.pk})
+    assert response.status_code == 400
+    assert "one line of text" in str(response.context["form"].errors["name"])
+    assert not Open311ApiKey.objects.exists()
