@@ -112,7 +112,13 @@ def _question_result(question, answered, texts, counts) -> QuestionResult:
 def question_results(*, survey: Survey) -> list[QuestionResult]:
     """Each question's figures in three queries: questions (with options), how many answered,
     and the count behind every option, scale point and ward."""
-    questions = list(Question.objects.filter(survey=survey).select_related("section").prefetch_related("options"))
+    questions = list(
+        Question.objects.filter(survey=survey)
+        .select_related("section")
+        .prefetch_related("options")
+        # In the order residents see them, each section's questions together (Results.sections).
+        .order_by("section__position", "section__pk", "position", "pk")
+    )
     answers = Answer.objects.filter(question__survey=survey)
     answered = {
         row["question_id"]: row
@@ -359,6 +365,17 @@ class Results:
     headline: list[tuple[Column, disclosure.Figure]]
     tabs: list[CrossTab]
     gaps: list[Gap]
+
+    @property
+    def sections(self) -> list[tuple]:
+        """The questions' results grouped by the survey's sections, in order: (section, results).
+        The questions come ordered by section with their section, so this costs no query."""
+        grouped: list[tuple] = []
+        for result in self.questions:
+            if not grouped or grouped[-1][0].pk != result.question.section_id:
+                grouped.append((result.question.section, []))
+            grouped[-1][1].append(result)
+        return grouped
 
 
 def survey_results(*, survey: Survey) -> Results:

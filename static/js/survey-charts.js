@@ -55,9 +55,60 @@
     }
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
+  // The results page's parts are closed <details>: a contents link, or an address ending in a
+  // part's #id, opens that part (and any part around it) before the browser scrolls to it.
+  function openPart(hash) {
+    var target = hash && hash.length > 1 ? document.getElementById(decodeURIComponent(hash.slice(1))) : null;
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") node.open = true;
+    }
+  }
+
+  function setUpParts() {
+    var parts = document.querySelectorAll("details.results-part");
+    if (!parts.length) return;
+    openPart(window.location.hash);
+    window.addEventListener("hashchange", function () {
+      openPart(window.location.hash);
+    });
+    var contents = document.querySelector("[data-results-contents]");
+    contents.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      if (link) openPart(link.getAttribute("href"));
+      var button = event.target.closest("button[data-open-parts]");
+      if (button) {
+        var open = button.getAttribute("data-open-parts") === "true";
+        parts.forEach(function (part) {
+          part.open = open;
+        });
+      }
+    });
+    contents.querySelector("[data-results-toggles]").hidden = false;
+    // Paper shows every part; the screen goes back to what was open.
+    var wasOpen = [];
+    window.addEventListener("beforeprint", function () {
+      wasOpen = Array.prototype.map.call(parts, function (part) {
+        return part.open;
+      });
+      parts.forEach(function (part) {
+        part.open = true;
+      });
+    });
+    window.addEventListener("afterprint", function () {
+      parts.forEach(function (part, i) {
+        part.open = wasOpen[i];
+      });
+    });
+  }
+
+  function ready() {
+    setUpParts();
     start();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
   }
 })();

@@ -14,9 +14,10 @@ from playwright.sync_api import expect
 from messaging.models import Interest
 from surveys.models import Response, Survey
 from tests.browser.a11y import assert_page_basics
+from tests.browser.test_accessibility import AXE, SERIOUS
 from tests.browser.test_meetings import sign_in
 from tests.messaging.factories import subscriber
-from tests.surveys.factories import respond
+from tests.surveys.factories import respond, survey
 
 pytestmark = pytest.mark.browser
 
@@ -69,3 +70,29 @@ def test_it_builds_sends_answers_and_shows_a_survey(page, world, settings):
     assert_page_basics(page)
     expect(page.locator(".lead")).to_contain_text("12 responses so far")
     expect(page.locator("main")).to_contain_text("100.0%")
+
+
+def test_it_opens_a_results_part_from_the_contents_or_the_keyboard(page, world):
+    made = survey(world, bank=("police_good_job", "safe_after_dark"))
+    ward = world.daneshouse.wards.first()
+    for n in range(12):
+        respond(made, ward=ward, police_good_job="good" if n % 3 else "poor", safe_after_dark="fairly_safe")
+    sign_in(page, world.hq)
+    page.context.add_init_script(path=str(AXE))
+    page.goto(f"/officer/surveys/{made.pk}/results/")
+    assert_page_basics(page)
+    assert page.evaluate(SERIOUS) == []
+    section = page.locator(f"#section-{made.sections.get().pk}")
+    expect(section).not_to_have_attribute("open", "")
+    page.get_by_role("navigation", name="On this page").get_by_role("link", name="Your area").click()
+    expect(section).to_have_attribute("open", "")
+    question = made.questions.get(bank_key="police_good_job")
+    # A chart drawn while its part was closed takes its size when the part opens.
+    page.wait_for_function(f"document.getElementById('chart-question-{question.pk}').offsetHeight > 50")
+    by_area = page.locator("#tab-1")
+    by_area.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(by_area).to_have_attribute("open", "")
+    assert page.evaluate(SERIOUS) == []
+    page.get_by_role("button", name="Close every part").click()
+    expect(page.locator("details.results-part[open]")).to_have_count(0)

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from neighbourhoods.models import Ward
 from surveys import selectors_results as selectors
-from surveys.models import Question, Survey
+from surveys.models import Question, QuestionKind, Section, Survey
 from tests.factories import ForceFactory, UserFactory
 from tests.surveys.factories import respond, survey
 
@@ -166,3 +166,42 @@ def test_it_lists_only_the_forces_surveys_in_trends(client, world):
     client.force_login(world.pcso)
     titles = [s.title for s in client.get(reverse("surveys:trends")).context["surveys"]]
     assert titles == ["Ours"]
+
+
+def _sectioned(world):
+    """Twelve responses to a survey of three sections: the bank's four questions and two more."""
+    made = _twelve_and_three(world)
+    about = Section.objects.create(survey=made, title="About you", position=1)
+    later = Section.objects.create(survey=made, title="Anything else", position=2)
+    Question.objects.filter(survey=made, bank_key="pact_involved").update(section=about)
+    Question.objects.create(survey=made, section=later, kind=QuestionKind.TEXT, text="Tell us more")
+    return made, about, later
+
+
+def test_it_groups_the_results_by_section_under_a_contents_list(client, world):
+    made, about, later = _sectioned(world)
+    client.force_login(world.hq)
+    page = client.get(reverse("surveys:results", kwargs={"pk": made.pk})).content.decode()
+    contents = page.split('aria-labelledby="contents-heading"')[1].split("</nav>")[0]
+    anchors = ("#headline-heading", "#tab-1", "#gap-police_good_job", f"#section-{about.pk}", f"#section-{later.pk}")
+    assert all(f'href="{anchor}"' in contents for anchor in anchors)
+    assert "About you</a> (1 question)" in contents and "Your area</a> (3 questions)" in contents
+    # Every part past the headline is a closed disclosure a keyboard opens: <details>, never open.
+    section = page.split(f'<details class="results-part" id="section-{about.pk}">')[1].split("</details>")[0]
+    assert "<summary" in section and Question.objects.get(bank_key="pact_involved").text in section
+    # Four cross-tabs, a gap per headline measure, three sections.
+    assert page.count('<details class="results-part"') == 4 + 4 + 3
+    assert '<details class="results-part" open' not in page
+
+
+def test_it_keeps_the_query_count_of_the_sectioned_page(client, world, django_assert_max_num_queries):
+    made, _, _ = _sectioned(world)
+    client.force_login(world.hq)
+    url = reverse("surveys:results", kwargs={"pk": made.pk})
+    with django_assert_max_num_queries(8):  # session, user, survey, questions, options, answered, counts, measures
+        client.get(url)
+    for n in range(6):
+        extra = Section.objects.create(survey=made, title=f"Part {n}", position=3 + n)
+        Question.objects.create(survey=made, section=extra, kind=QuestionKind.TEXT, text=f"More {n}")
+    with django_assert_max_num_queries(8):
+        assert client.get(url).content.decode().count('<details class="results-part"') == 4 + 4 + 3 + 6
