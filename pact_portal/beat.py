@@ -18,6 +18,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "priorities.tasks.send_daily_digests_task",
         "schedule": crontab(hour=6, minute=30),
     },
+    # A follow request nobody confirmed within its link's week is forgotten: the address may be
+    # someone else's. Nightly is soon enough; 02:15 is a quiet time.
+    "priorities-purge-unconfirmed-followers": {
+        "task": "priorities.tasks.purge_unconfirmed_followers_task",
+        "schedule": crontab(hour=2, minute=15),
+    },
     # A scheduled alert goes out within a minute of its time; finding due ones is one indexed
     # query on (status, send_at), so checking every minute costs nothing.
     "messaging-release-due-alerts": {

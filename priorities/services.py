@@ -514,8 +514,11 @@ def priority_follow(*, priority: Priority, email: str, site_url: str = "") -> Fo
     Asking again resends the link; an address already confirmed is sent nothing more."""
     if priority.state not in (set(S) - {S.PROPOSED}):
         raise ValidationError("Only published priorities can be followed.")
-    follower, _ = Follower.objects.get_or_create(priority=priority, email=email.strip().lower())
+    follower, created = Follower.objects.get_or_create(priority=priority, email=email.strip().lower())
     if follower.confirmed_at is None:
+        if not created:  # a fresh link: the pending follow is kept as long as it is good for
+            follower.created_at = timezone.now()
+            follower.save(update_fields=["created_at"])
         from priorities.tasks import send_follow_confirmation_task
 
         transaction.on_commit(lambda: send_follow_confirmation_task.delay(follower_id=follower.pk, site_url=site_url))
@@ -535,6 +538,13 @@ def follow_confirm_token_load(token: str) -> Follower | None:
     except signing.BadSignature:
         return None
     return Follower.objects.select_related("priority").filter(token=value).first()
+
+
+def followers_unconfirmed_purge(*, now=None) -> int:
+    """Forget the addresses whose confirmation link has expired unused: someone may have typed
+    another person's address in, and it is not ours to keep."""
+    cutoff = (now or timezone.now()) - FOLLOW_CONFIRM_MAX_AGE
+    return Follower.objects.filter(confirmed_at__isnull=True, created_at__lt=cutoff).delete()[0]
 
 
 @transaction.atomic

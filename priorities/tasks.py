@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from priorities import notifications
+from priorities import notifications, services
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
@@ -19,3 +19,9 @@ def send_daily_digests_task() -> int:
 def send_follow_confirmation_task(*, follower_id: int, site_url: str = "") -> int:
     """Email the link that confirms a request to follow a priority."""
     return notifications.follow_confirmation_send(follower_id=follower_id, site_url=site_url)
+
+
+@shared_task(acks_late=True)
+def purge_unconfirmed_followers_task() -> int:
+    """Forget follow requests whose confirmation link expired unused."""
+    return services.followers_unconfirmed_purge()

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from priorities import services
+from priorities import services, tasks
 from priorities.models import (
     Action,
     ActionStatus,
@@ -372,3 +372,18 @@ def test_it_keeps_a_follow_pending_until_the_address_confirms_it(world, django_c
     with django_capture_on_commit_callbacks(execute=True):
         services.priority_follow(priority=priority, email="amina@example.org")
     assert len(mail.outbox) == 1  # a confirmed address is not asked again
+
+
+def test_it_forgets_follow_requests_whose_link_expired_unconfirmed(world):
+    priority = agreed(world)
+    with time_machine.travel(at(2026, 12, 1, 9), tick=False):
+        stale = services.priority_follow(priority=priority, email="typed-by-someone@example.org")
+        kept = services.priority_follow(priority=priority, email="amina@example.org")
+        services.priority_follow_confirm(token=services.follow_confirm_token(follower=kept))
+        asked_again = services.priority_follow(priority=priority, email="busy@example.org")
+    with time_machine.travel(at(2026, 12, 7, 9), tick=False):
+        services.priority_follow(priority=priority, email="busy@example.org")  # a fresh link restarts the week
+    with time_machine.travel(at(2026, 12, 9, 9), tick=False):
+        assert tasks.purge_unconfirmed_followers_task() == 1
+    assert set(Follower.objects.values_list("pk", flat=True)) == {kept.pk, asked_again.pk}
+    assert not Follower.objects.filter(pk=stale.pk).exists()
