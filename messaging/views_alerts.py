@@ -5,6 +5,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policy import can, policy_required, scope_for
@@ -206,8 +209,9 @@ def alert_progress(request, pk):
     return response
 
 
-def _workflow_step(request, pk, *, need: str | None, step, done: str):
-    """A workflow button: `need` is the policy rule, None meaning "the author's own draft"."""
+def _workflow_step(request, pk, *, need: str | None, step, done):
+    """A workflow button: `need` is the policy rule, None meaning "the author's own draft"; `done`
+    gives the success message for the alert as the step left it."""
     alert = selectors.alert_get_for_user(user=request.user, pk=pk, need=need)
     if need is None and alert.created_by_id != request.user.pk:
         raise PermissionDenied
@@ -216,21 +220,54 @@ def _workflow_step(request, pk, *, need: str | None, step, done: str):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages) + " Nothing was changed.")
     else:
-        messages.success(request, done.format(status=alert.get_status_display().lower()))
+        messages.success(request, done(alert))
     return redirect(alert)
+
+
+def _where_it_stands(alert) -> str:
+    """What has really happened to a released alert by the time the page comes back: with workers
+    (or the embedded background threads) the sends have only just started; run in the request
+    (tests, a command) they are done."""
+    if alert.status == AlertStatus.AWAITING_APPROVAL:
+        return gettext(
+            "it now waits for a communications officer other than its author to approve it; nothing is sent until then."
+        )
+    if alert.status == AlertStatus.SCHEDULED:
+        when = date_format(timezone.localtime(alert.send_at), "j F Y, H:i")
+        return gettext("it is scheduled, and sending starts at %(when)s.") % {"when": when}
+    alert.refresh_from_db(fields=["status", "audience_counts", "fanout_completed_at"])
+    totals = selectors.alert_progress(alert=alert)["totals"]
+    handed_over = totals["sent"] + totals["delivered"]
+    expected = totals["total"] if alert.fanout_completed_at else totals["expected"]
+    numbers = {"sent": handed_over, "total": expected}
+    if alert.status == AlertStatus.SENT:
+        return gettext("it has been sent: %(sent)s of %(total)s messages handed to the providers.") % numbers
+    if alert.status == AlertStatus.CANCELLED:
+        return gettext("it was cancelled while sending: %(sent)s of %(total)s messages had gone.") % numbers
+    if handed_over:
+        return gettext("sending has started: %(sent)s of %(total)s messages sent so far.") % numbers
+    return gettext("%(total)s messages are queued for sending. This page shows their progress.") % numbers
 
 
 @require_POST
 def alert_submit(request, pk):
     return _workflow_step(
-        request, pk, need=None, step=services.alert_submit, done="Alert sent on its way: it is now {status}."
+        request,
+        pk,
+        need=None,
+        step=services.alert_submit,
+        done=lambda alert: gettext("Submitted: ") + _where_it_stands(alert),
     )
 
 
 @require_POST
 def alert_approve(request, pk):
     return _workflow_step(
-        request, pk, need="alert.approve", step=services.alert_approve, done="Alert approved: it is now {status}."
+        request,
+        pk,
+        need="alert.approve",
+        step=services.alert_approve,
+        done=lambda alert: gettext("Approved: ") + _where_it_stands(alert),
     )
 
 
@@ -241,7 +278,7 @@ def alert_cancel(request, pk):
         pk,
         need="alert.cancel",
         step=services.alert_cancel,
-        done="Alert cancelled: messages not yet handed to a provider will not be sent.",
+        done=lambda alert: gettext("Alert cancelled: messages not yet handed to a provider will not be sent."),
     )
 
 

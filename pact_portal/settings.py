@@ -6,6 +6,7 @@ REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and EMAIL_URL (see README "Configuration").
 """
 
 import re
+import sys
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -323,11 +324,20 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Celery: with no broker configured, tasks run eagerly in-process so the embedded default needs
-# nothing else installed.
+# Celery: with no broker configured, tasks run in-process so the embedded default needs nothing
+# else installed...
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# ...and, in the web server, after the response on a small thread pool rather than inside the
+# request (pact_portal.background): a force-wide alert's sends took minutes. Tests and commands other
+# than runserver (seed_demo, shell) keep running them in the caller: they have no response to hurry,
+# and a command's own writes would race the pool's on SQLite.
+_COMMAND = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" else ""
+TASKS_IN_THREADS = env.bool(
+    "TASKS_IN_THREADS", default=CELERY_TASK_ALWAYS_EAGER and not TESTING and _COMMAND in ("", "runserver")
+)
+TASKS_THREADS = env.int("TASKS_THREADS", default=2)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 # A task whose worker died unacknowledged goes back on the queue after this long (Redis's default
