@@ -202,6 +202,11 @@ def held_meetings_for_priority(*, priority: Priority) -> QuerySet[Meeting]:
     return meetings_for_priority(priority=priority).held()
 
 
+def unfinished_actions(*, priority: Priority) -> list[Action]:
+    """The actions still to be carried out: a priority is resolved only once there are none."""
+    return list(priority.actions.filter(status__in=UNFINISHED).order_by("due_date", "pk"))
+
+
 def agreement_meetings_for_priority(*, priority: Priority) -> QuerySet[Meeting]:
     """The meetings the priority can have been agreed at (services.priority_agree's rule): ones that
     have started, from the day it was proposed, plus the meeting it was proposed at."""

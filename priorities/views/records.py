@@ -119,7 +119,10 @@ def priority_transition(request, pk, verb):
                 request, f"Priority {VERB_WORDS[verb][1]}: it is now {priority.get_state_display().lower()}."
             )
             return redirect(priority)
-    return render(request, "priorities/record_transition.html", {"priority": priority, "form": form, "verb": verb})
+    context = {"priority": priority, "form": form, "verb": verb}
+    if verb in ("resolve", "sign_off"):
+        context["unfinished"] = selectors.unfinished_actions(priority=priority)
+    return render(request, "priorities/record_transition.html", context)
 
 
 @require_http_methods(["GET", "POST"])

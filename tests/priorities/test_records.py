@@ -596,6 +596,8 @@ def test_it_lists_the_unfinished_actions_when_resolving_is_refused(client, world
         owner_officer=world.pcso,
     )  # fmt: skip
     client.force_login(world.sergeant)
+    warning = client.get(transition_url(priority, "resolve")).content.decode()
+    assert "Every action must be done or dropped first" in warning and "Speed checks at school times" in warning
     response = client.post(transition_url(priority, "resolve"), {"public_outcome": "Speeds are down."})
     assert "“Speed checks at school times” (not started)" in response.content.decode()
     priority.refresh_from_db()
