@@ -602,3 +602,17 @@ def test_it_lists_the_unfinished_actions_when_resolving_is_refused(client, world
     assert "“Speed checks at school times” (not started)" in response.content.decode()
     priority.refresh_from_db()
     assert priority.state == S.IN_ACTION
+
+
+def test_it_answers_the_api_with_the_unfinished_actions_when_resolving_is_refused(client, world):
+    priority = in_state(world, S.IN_ACTION)
+    services.action_add(
+        priority=priority, actor=world.pcso, description="Speed checks at school times", due_date=DUE,
+        owner_officer=world.pcso,
+    )  # fmt: skip
+    client.force_login(world.sergeant)
+    url = reverse("api-priority-resolve", kwargs={"pk": priority.pk})
+    response = client.post(url, {"public_outcome": "Speeds are down."}, content_type="application/json")
+    assert response.status_code == 400 and "Speed checks at school times" in response.content.decode()
+    priority.refresh_from_db()
+    assert priority.state == S.IN_ACTION
