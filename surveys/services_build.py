@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.policy import can
 from messaging.models import Alert, AlertKind
+from pact_portal.text import SINGLE_LINE_CONTROL
 from surveys.bank import BANK
 from surveys.models import BankKey, Option, Question, QuestionKind, Section, Survey, SurveyStatus
 from surveys.waves import wave_label_problem
@@ -72,6 +73,10 @@ def _clean_options(kind: str, options: Iterable[str]) -> list[str]:
         seen.add(label.casefold())
     if repeated:
         raise ValidationError({"options": f"Each option must be different; repeated: {', '.join(repeated)}."})
+    # Options are written in bulk, past the model's own validator: a bell in one would reach every
+    # form and export that shows it.
+    if any(SINGLE_LINE_CONTROL.search(label) for label in labels):
+        raise ValidationError({"options": "Remove the control characters (such as a bell) from the options."})
     for label in labels:
         if len(label) > Option._meta.get_field("label").max_length:
             raise ValidationError({"options": f"An option may be at most 200 characters: “{label[:40]}…”."})

@@ -4,7 +4,6 @@ A response stores what the results group by (ward, age band, ethnic group) and n
 it; the member is kept on it only so the database can refuse a second response from them.
 """
 
-import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from messaging.models import AgeBand, EthnicGroup, Subscriber
 from neighbourhoods.models import Ward
+from pact_portal.text import MULTI_LINE_CONTROL
 from priorities import services as priorities_services
 from priorities.models import Issue, IssueSource
 from surveys.models import (
@@ -28,9 +28,10 @@ from surveys.models import (
 )
 
 TEXT_MAX = Answer._meta.get_field("text").max_length
-# Control characters other than tab and line breaks: nobody types them, they break the wave's XLSX
-# export and a terminal showing the answer, so a written answer holding one is refused.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters other than tab and line breaks: nobody types them and they break the wave's
+# XLSX export, so a written answer holding one is refused. Answers are written in bulk, past the
+# model's own validator, so the rule is checked here.
+CONTROL_CHARACTERS = MULTI_LINE_CONTROL
 
 
 class SurveyClosed(Exception):

@@ -263,3 +263,10 @@ def test_it_counts_the_survey_link_in_the_text_message_segments(world):
     assert services_alerts.sms_segments_for(title="x", sms_text=sms) <= 4
     with pytest.raises(ValidationError, match="With the survey link"):
         send(made, world.chief_inspector, world, channels=["sms"], sms_text=sms)
+
+
+def test_it_refuses_an_option_with_a_control_character(world):
+    made = draft(world, bank=())
+    with pytest.raises(ValidationError) as caught:
+        add(made, world.chief_inspector, options=["Weekly\x07", "Monthly"])
+    assert "control characters" in caught.value.message_dict["options"][0] and not Question.objects.exists()

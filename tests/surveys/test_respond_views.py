@@ -127,7 +127,7 @@ def test_it_refuses_forged_values_as_form_errors(client, world):
     assert not Response.objects.exists()
 
 
-@pytest.mark.parametrize("control", ["\x07", "\x00", "\x1b", "\x7f"])
+@pytest.mark.parametrize("control", ["\x07", "\x00", "\x1b", "\x7f", "\x9b"])
 def test_it_refuses_a_written_answer_with_a_control_character(client, world, control):
     made = survey(world)
     question = _text_question(made)
