@@ -1,5 +1,6 @@
 """Open311 answers every bad request in its own error list, in JSON or XML as the URL asks: dates
-at the edges of the calendar, HEAD requests and bodies too large to read."""
+at the edges of the calendar, control characters in one-line fields and bodies too large to read.
+(HEAD is answered like GET: tests/test_head_requests.py.)"""
 
 import xml.etree.ElementTree as ET  # noqa: S405 - parses the portal's own responses
 
