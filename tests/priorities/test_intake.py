@@ -242,6 +242,25 @@ def test_it_pairs_two_reports_of_speeding_on_one_road_and_not_unrelated_asb(worl
     assert found[begging.pk] == [] and found[bikes.pk] == []
 
 
+def test_it_does_not_pair_unrelated_issues_that_name_the_same_long_ward(world):
+    graffiti = pinned(world, "Graffiti on the underpass in Daneshouse with Stoneyholme", Category.CRIMINAL_DAMAGE)
+    pinned(world, "Off-road motorbikes on the playing fields in Daneshouse with Stoneyholme", Category.ASB)
+    again = pinned(world, "Graffiti on the underpass again", Category.CRIMINAL_DAMAGE)
+    assert suggestions(world)[graffiti.pk] == [again.pk]
+
+
+def test_it_does_not_pair_two_problems_on_one_street_or_one_problem_in_two_named_wards(world):
+    other_ward = WardFactory(
+        neighbourhood=world.daneshouse, code="E05009999", name="Queensgate", west=-2.23, south=53.8
+    )
+    tipping = pinned(world, "Fly-tipping in the back streets off Park Road", Category.LITTER)
+    pinned(world, "Speeding on Park Road", Category.SPEEDING)
+    bikes = pinned(world, "Off-road motorbikes on the playing fields in Daneshouse with Stoneyholme", Category.ASB)
+    pinned(world, "Off-road motorbikes on the playing fields in Queensgate", Category.ASB, ward=other_ward)
+    found = suggestions(world)
+    assert found[tipping.pk] == [] and found[bikes.pk] == []
+
+
 def test_it_does_not_pair_the_same_words_about_roads_far_apart(world):
     colne = pinned(world, "Speeding on Colne Road", Category.SPEEDING, 53.7950, -2.2450)
     pinned(world, "Speeding on Burnley Road", Category.SPEEDING, 53.8100, -2.2300)  # about 2 km away
@@ -259,7 +278,7 @@ def test_it_asks_more_of_the_words_without_pins_in_another_ward(world):
     other_ward = WardFactory(neighbourhood=world.daneshouse, code="E05009999", name="Bank Hall", west=-2.23, south=53.8)
     here = pinned(world, "Speeding on Colne Road near the school", Category.SPEEDING)
     there = pinned(world, "Cars speeding on Colne Road near the school", Category.SPEEDING, ward=other_ward)
-    pinned(world, "Parents parking near the school", Category.PARKING, ward=other_ward)  # 0.37: enough in one ward
+    pinned(world, "Speeding near the school gates", Category.SPEEDING, ward=other_ward)  # 0.47: enough in one ward
     assert suggestions(world)[here.pk] == [there.pk]
 
 
