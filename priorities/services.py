@@ -250,6 +250,12 @@ def _day(moment) -> date:
     return timezone.localdate(moment)
 
 
+def _before(meeting, moment) -> bool:
+    """Whether a meeting was over before a moment's day: one on the same day, or still going on
+    (a meeting running past midnight), counts as not before."""
+    return _day(meeting.starts_at) < _day(moment) and meeting.ends_at < moment
+
+
 def _check_meeting_has_happened(meeting, *, priority: Priority, what: str) -> None:
     if meeting.neighbourhood_id != priority.neighbourhood_id:
         raise ValidationError({"meeting": f"Choose a meeting of {priority.neighbourhood.name}."})
@@ -268,7 +274,7 @@ def _check_agreement_meeting(meeting, *, priority: Priority) -> None:
     written up a day or two later: that one stays allowed."""
     _check_meeting_has_happened(meeting, priority=priority, what="agreed")
     proposed_at_it = priority.state == S.PROPOSED and meeting.pk == priority.agreed_at_meeting_id
-    if not proposed_at_it and _day(meeting.starts_at) < _day(priority.created_at):
+    if not proposed_at_it and _before(meeting, priority.created_at):
         raise ValidationError(
             {"meeting": f"The meeting of {_day(meeting.starts_at):%-d %B %Y} was before the priority was proposed "
              f"on {_day(priority.created_at):%-d %B %Y}: choose a later meeting."}
@@ -377,7 +383,7 @@ def _check_sign_off(sign_off: SignOff, *, priority: Priority) -> None:
         _check_meeting_has_happened(sign_off.meeting, priority=priority, what="signed off")
         # Only a resolved priority is signed off, so its last state change is the resolution.
         resolved_on = _day(priority.state_changed_at)
-        if priority.state == S.RESOLVED and _day(sign_off.meeting.starts_at) < resolved_on:
+        if priority.state == S.RESOLVED and _before(sign_off.meeting, priority.state_changed_at):
             raise ValidationError(
                 {"meeting": f"The meeting of {_day(sign_off.meeting.starts_at):%-d %B %Y} was before the priority "
                  f"was resolved on {resolved_on:%-d %B %Y}: the community signs off a result it has heard."}

@@ -210,8 +210,7 @@ def unfinished_actions(*, priority: Priority) -> list[Action]:
 def agreement_meetings_for_priority(*, priority: Priority) -> QuerySet[Meeting]:
     """The meetings the priority can have been agreed at (services.priority_agree's rule): ones that
     have started, from the day it was proposed, plus the meeting it was proposed at."""
-    proposed_on = timezone.localtime(priority.created_at).replace(hour=0, minute=0, second=0, microsecond=0)
-    at_or_after = Q(starts_at__gte=proposed_on)
+    at_or_after = _not_before(priority.created_at)
     if priority.state == PriorityState.PROPOSED and priority.agreed_at_meeting_id:
         at_or_after |= Q(pk=priority.agreed_at_meeting_id)
     return meetings_for_priority(priority=priority).filter(at_or_after, starts_at__lte=timezone.now())
@@ -220,10 +219,15 @@ def agreement_meetings_for_priority(*, priority: Priority) -> QuerySet[Meeting]:
 def sign_off_meetings_for_priority(*, priority: Priority) -> QuerySet[Meeting]:
     """Meetings that took place from the day the priority was resolved: where the community can
     have signed off the result (services.priority_sign_off's rule)."""
-    resolved_on = timezone.localtime(priority.state_changed_at).replace(hour=0, minute=0, second=0, microsecond=0)
     return held_meetings_for_priority(priority=priority).filter(
-        starts_at__gte=resolved_on, starts_at__lte=timezone.now()
+        _not_before(priority.state_changed_at), starts_at__lte=timezone.now()
     )
+
+
+def _not_before(moment) -> Q:
+    """Meetings on the moment's day or later, or still going on at it (services._before)."""
+    day_start = timezone.localtime(moment).replace(hour=0, minute=0, second=0, microsecond=0)
+    return Q(starts_at__gte=day_start) | Q(ends_at__gte=moment)
 
 
 def team_officers(*, neighbourhood: Neighbourhood) -> QuerySet[User]:

@@ -387,3 +387,15 @@ def test_it_forgets_follow_requests_whose_link_expired_unconfirmed(world):
         assert tasks.purge_unconfirmed_followers_task() == 1
     assert set(Follower.objects.values_list("pk", flat=True)) == {kept.pk, asked_again.pk}
     assert not Follower.objects.filter(pk=stale.pk).exists()
+
+
+def test_it_signs_off_at_a_meeting_still_going_on_when_it_was_resolved_past_midnight(world):
+    late = new_meeting(world, starts_at=at(2026, 12, 5, 23), ends_at=at(2026, 12, 6, 0, 45), status="published",
+                       outcome_recorded_at=at(2026, 12, 6, 1))  # fmt: skip
+    with time_machine.travel(at(2026, 12, 6, 0, 20), tick=False):
+        priority = agreed(world)
+        services.priority_start(priority=priority, actor=world.pcso)
+        services.priority_resolve(priority=priority, actor=world.sergeant, public_outcome="Speeds are down.")
+    with time_machine.travel(at(2026, 12, 6, 9), tick=False):
+        services.priority_sign_off(priority=priority, actor=world.pcso, method=SignOffMethod.MEETING, meeting=late)
+    assert priority.state == S.SIGNED_OFF
