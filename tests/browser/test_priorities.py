@@ -17,6 +17,7 @@ from priorities.models import Issue, Priority, PriorityState
 from tests.browser.a11y import assert_page_basics
 from tests.browser.test_meetings import sign_in
 from tests.meetings.test_services import new_meeting
+from tests.priorities.factories import raise_issue
 
 pytestmark = pytest.mark.browser
 
@@ -134,3 +135,19 @@ def test_it_takes_a_residents_concern_to_a_community_signed_off_result(page, wor
     expect(done).to_contain_text("No stones thrown since the hedge was cut back.")
     expect(done).to_contain_text("Signed off by the community at")
     expect(done.get_by_role("link", name="Daneshouse PACT (next)")).to_be_visible()
+
+
+def test_it_shows_the_residents_pin_on_the_triage_card_and_the_issue_page(page, world):
+    issue = raise_issue(world, latitude=53.795, longitude=-2.245)
+    sign_in(page, world.pcso)
+    page.goto("/officer/neighbourhoods/daneshouse/triage/")
+    card = page.locator(f"#issue-{issue.pk}")
+    pin_map = card.locator(".issue-pin-map")
+    # Folded until asked for: a long queue does not load a map for every card.
+    expect(pin_map).not_to_have_attribute("data-ready", "true")
+    card.locator("summary", has_text="Where the pin is").click()
+    expect(pin_map).to_have_attribute("data-ready", "true")
+    expect(pin_map.locator("path.leaflet-interactive")).to_have_count(1)
+    card.get_by_role("link", name=f"No. {issue.pk}", exact=True).click()
+    assert_page_basics(page)
+    expect(page.locator(".issue-pin-map")).to_have_attribute("data-ready", "true")
