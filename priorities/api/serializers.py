@@ -241,7 +241,7 @@ class AgreeSerializer(TransitionSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.priority is not None:
-            self.fields["meeting"].queryset = record_selectors.meetings_for_priority(priority=self.priority)
+            self.fields["meeting"].queryset = record_selectors.all_meetings_for_priority(priority=self.priority)
 
 
 class EscalateSerializer(TransitionSerializer):
@@ -269,7 +269,7 @@ class SignOffSerializer(TransitionSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.priority is not None:
-            self.fields["meeting"].queryset = record_selectors.held_meetings_for_priority(priority=self.priority)
+            self.fields["meeting"].queryset = record_selectors.all_meetings_for_priority(priority=self.priority)
 
 
 class ActionAddSerializer(StrictJsonMixin, serializers.Serializer):

@@ -202,6 +202,12 @@ def held_meetings_for_priority(*, priority: Priority) -> QuerySet[Meeting]:
     return meetings_for_priority(priority=priority).held()
 
 
+def all_meetings_for_priority(*, priority: Priority) -> QuerySet[Meeting]:
+    """Every meeting of the priority's neighbourhood: what the API accepts by id, so a meeting
+    that cannot be the one (too early, still to come) gets the service's reason, not "no such id"."""
+    return Meeting.objects.filter(neighbourhood_id=priority.neighbourhood_id)
+
+
 def unfinished_actions(*, priority: Priority) -> list[Action]:
     """The actions still to be carried out: a priority is resolved only once there are none."""
     return list(priority.actions.filter(status__in=UNFINISHED).order_by("due_date", "pk"))

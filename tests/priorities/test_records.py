@@ -616,3 +616,14 @@ def test_it_answers_the_api_with_the_unfinished_actions_when_resolving_is_refuse
     assert response.status_code == 400 and "Speed checks at school times" in response.content.decode()
     priority.refresh_from_db()
     assert priority.state == S.IN_ACTION
+
+
+def test_it_answers_the_api_with_the_reason_for_a_meeting_still_months_ahead(client, world):
+    april = held_meeting(world, datetime.date(2027, 4, 6), "April PACT")
+    with time_machine.travel(at(2026, 12, 6, 10), tick=False):
+        priority = propose(world, review_date=datetime.date(2027, 5, 1))
+        client.force_login(world.sergeant)
+        url = reverse("api-priority-agree", kwargs={"pk": priority.pk})
+        response = client.post(url, {"meeting": april.pk}, content_type="application/json")
+    assert response.status_code == 400
+    assert "has not happened yet" in response.json()["meeting"][0]
