@@ -93,10 +93,10 @@ def priority_follow(request, reference):
 
 @login_not_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def priority_follow_confirm(request, token):
-    """GET only asks: mail scanners follow links and must not confirm anyone. The signed link is
-    what proves the address is the resident's."""
+    """GET (and HEAD) only asks: mail scanners follow links and must not confirm anyone. The
+    signed link is what proves the address is the resident's."""
     follower = services.follow_confirm_token_load(token)
     context = {"follower": follower, "done": False}
     if follower is None:
@@ -111,7 +111,7 @@ def priority_follow_confirm(request, token):
 @login_not_required
 @csrf_exempt  # RFC 8058 one-click unsubscribes come from the mail provider, with no cookie or CSRF token.
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def priority_unfollow(request, token):
     """GET asks first, so a mail scanner fetching the link unfollows nobody; a POST (the button,
     or a mail client's one-click `List-Unsubscribe=One-Click`) stops the emails. The unguessable

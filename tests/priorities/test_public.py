@@ -297,3 +297,17 @@ def test_it_throttles_following_from_one_client_address(client, world, monkeypat
     statuses = [client.post(url, {"email": f"person{n}@example.org"}).status_code for n in range(3)]
     assert statuses == [302, 302, 429]
     assert Follower.objects.count() == 2
+
+
+def test_it_answers_a_link_checkers_head_on_the_email_links_and_changes_nothing(
+    client, world, django_capture_on_commit_callbacks
+):
+    priority = agreed(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("priorities:public-follow", args=[priority.reference]), {"email": "amina@example.org"})
+    follower = Follower.objects.get()
+    for url in (confirmation_link(mail.outbox[0]), reverse("priorities:public-unfollow", args=[follower.token])):
+        response = client.head(url)
+        assert response.status_code == 200 and response.content == b""
+    follower.refresh_from_db()
+    assert follower.confirmed_at is None
