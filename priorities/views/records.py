@@ -84,6 +84,8 @@ def priority_detail(request, pk):
         "actions": actions,
         "show_restricted": show_restricted,
         "can_edit": can(request.user, "priority.edit", priority),
+        # The team that triages the neighbourhood's issues may open each one (issue.triage).
+        "can_open_issues": can(request.user, "priority.propose", priority.neighbourhood),
         "transitions": _transitions(request.user, priority),
         "history": selectors.priority_history(priority=priority, show_restricted=show_restricted),
     }

@@ -627,3 +627,15 @@ def test_it_answers_the_api_with_the_reason_for_a_meeting_still_months_ahead(cli
         response = client.post(url, {"meeting": april.pk}, content_type="application/json")
     assert response.status_code == 400
     assert "has not happened yet" in response.json()["meeting"][0]
+
+
+def test_it_links_each_issue_on_the_record_for_the_team_only(client, world):
+    issue = raise_issue(world, latitude=53.795, longitude=-2.245)
+    priority = propose(world, issues=[issue])
+    link = reverse("priorities:issue-detail", kwargs={"pk": issue.pk})
+    client.force_login(world.pcso)
+    page = client.get(detail_url(priority)).content.decode()
+    assert f'href="{link}"' in page and "(pinned)" in page
+    client.force_login(world.chief_inspector)
+    page = client.get(detail_url(priority)).content.decode()
+    assert f"No. {issue.pk}" in page and f'href="{link}"' not in page
