@@ -5,6 +5,7 @@ Who may call which transition is decided by accounts/policy.py (views check it f
 functions enforce what is legal for the record itself, whoever asks.
 """
 
+import hashlib
 from datetime import date, timedelta
 
 from django.core import signing
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from meetings.models import MeetingStatus
 from priorities.images import check_photo, photo_for_storage
@@ -531,19 +533,28 @@ def priority_follow(*, priority: Priority, email: str, site_url: str = "") -> Fo
     return follower
 
 
+def _follow_fingerprint(follower: Follower) -> str:
+    # Signed data is readable, not secret: the link carries a digest of the unfollow token, not
+    # the token itself, and a follow stopped and asked for again has a new token, so a new digest.
+    return hashlib.sha256(f"follow-confirm:{follower.token}".encode()).hexdigest()[:24]
+
+
 def follow_confirm_token(*, follower: Follower) -> str:
     """Signed, so only an email we sent can confirm; timestamped, so an old one expires."""
-    return signing.dumps(str(follower.token), salt=FOLLOW_CONFIRM_SALT)
+    return signing.dumps([follower.pk, _follow_fingerprint(follower)], salt=FOLLOW_CONFIRM_SALT)
 
 
 def follow_confirm_token_load(token: str) -> Follower | None:
     """The pending or confirmed follower a link names; None when it is forged, expired or the
     follow was since stopped."""
     try:
-        value = signing.loads(token, salt=FOLLOW_CONFIRM_SALT, max_age=FOLLOW_CONFIRM_MAX_AGE)
-    except signing.BadSignature:
+        pk, fingerprint = signing.loads(token, salt=FOLLOW_CONFIRM_SALT, max_age=FOLLOW_CONFIRM_MAX_AGE)
+    except (signing.BadSignature, TypeError, ValueError):
         return None
-    return Follower.objects.select_related("priority").filter(token=value).first()
+    follower = Follower.objects.select_related("priority").filter(pk=pk).first()
+    if follower is None or not constant_time_compare(_follow_fingerprint(follower), str(fingerprint)):
+        return None
+    return follower
 
 
 def followers_unconfirmed_purge(*, now=None) -> int:

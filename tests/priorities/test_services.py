@@ -3,7 +3,7 @@ import io
 
 import pytest
 import time_machine
-from django.core import mail
+from django.core import mail, signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -399,3 +399,16 @@ def test_it_signs_off_at_a_meeting_still_going_on_when_it_was_resolved_past_midn
     with time_machine.travel(at(2026, 12, 6, 9), tick=False):
         services.priority_sign_off(priority=priority, actor=world.pcso, method=SignOffMethod.MEETING, meeting=late)
     assert priority.state == S.SIGNED_OFF
+
+
+def test_it_keeps_the_unfollow_secret_out_of_the_confirmation_link(world):
+    priority = agreed(world)
+    follower = services.priority_follow(priority=priority, email="amina@example.org")
+    token = services.follow_confirm_token(follower=follower)
+    assert str(follower.token) not in str(signing.loads(token, salt=services.FOLLOW_CONFIRM_SALT))
+    # Stopped and asked for again: the old link no longer confirms the new request.
+    services.priority_unfollow(token=follower.token)
+    again = services.priority_follow(priority=priority, email="amina@example.org")
+    Follower.objects.filter(pk=again.pk).update(id=follower.pk)  # even were the id reused
+    with pytest.raises(ValidationError, match="not valid"):
+        services.priority_follow_confirm(token=token)
