@@ -56,7 +56,7 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache db.sqlite3
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache db.sqlite3 db.sqlite3-*
 
 # Speed figures live here, not in timed tests. Runs on its own SQLite file unless DATABASE_URL is set.
 # The fan-out bench adds BENCH_SUBSCRIBERS (a million) subscribers for one alert, then removes them.

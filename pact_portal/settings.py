@@ -127,6 +127,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
 ):
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c random_page_cost={float(page_cost)}".strip()
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default's background threads (pact_portal.background) write while requests read.
+    # In write-ahead-log mode readers never wait for a writer; IMMEDIATE transactions take the write
+    # lock at BEGIN, so a second writer waits its turn (up to `timeout` seconds) instead of failing
+    # with "database is locked" when it tries to upgrade a read lock.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
+    options.setdefault("transaction_mode", "IMMEDIATE")
+    options.setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
