@@ -3,11 +3,14 @@
 East division: Daneshouse (the featured neighbourhood) and Queensgate. West division: Fleetwood.
 """
 
+import json
 from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCacheClient
+from django.db import connections
+from pytest_django.plugin import blocking_manager_key
 
 from accounts.roles import Role
 from pact_portal.celery import app as celery_app
@@ -39,6 +42,45 @@ def _cache_clear():
     keys = list(client.scan_iter(match=cache.make_key("*"), count=1000))
     if keys:
         client.delete(*keys)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Keep a copy of what the migrations wrote, for putting back after a transactional test."""
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            connection.pact_migrated_rows = connection.creation.serialize_db_to_string()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (live server, real worker, commits) ends by emptying the database, the
+    data migrations' rows included: default interests, rank costs. Put them back once every fixture
+    is torn down, so the tests that run after it on this worker see the database they would alone."""
+    yield
+    if not _empties_the_database(item):
+        return
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all(initialized_only=True):
+            if rows := getattr(connection, "pact_migrated_rows", None):
+                connection.creation.deserialize_db_from_string(_missing_from(connection, rows))
+
+
+def _empties_the_database(item) -> bool:
+    if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+        return True
+    return any(marker.kwargs.get("transaction") for marker in item.iter_markers("django_db"))
+
+
+def _missing_from(connection, rows: str) -> str:
+    """The flush's post_migrate makes content types and permissions again, under new ids, unless
+    the test asked for serialized_rollback: then they are gone too and go back with the rest."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM django_content_type")
+        if not cursor.fetchone()[0]:
+            return rows
+    remade = {"contenttypes.contenttype", "auth.permission"}
+    return json.dumps([row for row in json.loads(rows) if row["model"] not in remade])
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ import time
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,18 +22,6 @@ from tests.messaging.factories import alert, subscriber
 @pytest.fixture(autouse=True)
 def _outbox(settings):
     settings.MESSAGING_EMAIL_SENDER = settings.MESSAGING_SMS_SENDER = settings.MESSAGING_VOICE_SENDER = "outbox"
-
-
-@pytest.fixture
-def migrated_rows_put_back(django_db_blocker):
-    """A transactional test ends by emptying the database, data migrations' rows included, which the
-    test files run after it on this worker need: they are put back once it is emptied. Request it
-    before transactional_db, so that it is torn down after transactional_db's flush."""
-    yield
-    with django_db_blocker.unblock():
-        for connection in connections.all(initialized_only=True):
-            if contents := getattr(connection, "_test_serialized_contents", None):
-                connection.creation.deserialize_db_from_string(contents)
 
 
 def banner(response) -> str:
@@ -66,7 +53,7 @@ def wait_for(condition, seconds=30):
 
 
 def test_it_approves_and_answers_before_the_send_finishes_when_there_is_no_broker(
-    migrated_rows_put_back, django_db_serialized_rollback, transactional_db, client, world, settings, monkeypatch
+    transactional_db, client, world, settings, monkeypatch
 ):
     # Transactional: the pool's threads read on connections of their own, so the rows must commit.
     settings.TASKS_IN_THREADS = True
@@ -89,9 +76,7 @@ def test_it_approves_and_answers_before_the_send_finishes_when_there_is_no_broke
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
 
 
-def test_it_waits_for_the_commit_and_hands_back_a_result_it_can_wait_on(
-    migrated_rows_put_back, django_db_serialized_rollback, transactional_db, settings
-):
+def test_it_waits_for_the_commit_and_hands_back_a_result_it_can_wait_on(transactional_db, settings):
     from messaging.tasks import deliveries_reclaim_task
 
     settings.TASKS_IN_THREADS = True
@@ -115,9 +100,7 @@ def test_it_says_a_force_wide_alert_awaits_approval_not_that_it_is_on_its_way(cl
     assert "on its way" not in banner(response)
 
 
-def test_it_says_how_many_were_sent_when_the_sends_ran_in_the_request(
-    migrated_rows_put_back, django_db_serialized_rollback, transactional_db, client, world
-):
+def test_it_says_how_many_were_sent_when_the_sends_ran_in_the_request(transactional_db, client, world):
     # Transactional, so the fan-out queued on commit runs before the view writes its message.
     subscriber(world), subscriber(world, email="bilal@example.org")
     made = alert(world, author=world.comms, level="force", status=AlertStatus.AWAITING_APPROVAL)
