@@ -58,7 +58,8 @@ def pytest_runtest_teardown(item, nextitem):
     data migrations' rows included: default interests, rank costs. Put them back once every fixture
     is torn down, so the tests that run after it on this worker see the database they would alone."""
     yield
-    if not _empties_the_database(item):
+    # After the last test the session's fixtures are gone too, the test database with them.
+    if nextitem is None or not _empties_the_database(item):
         return
     with item.config.stash[blocking_manager_key].unblock():
         for connection in connections.all(initialized_only=True):
