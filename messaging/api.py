@@ -1,5 +1,5 @@
 """In the Know over the API: alerts (read within the policy, new drafts through
-messaging.services_alerts) and, for the communications office and HQ only, subscribers with their
+messaging.alerts.services) and, for the communications office and HQ only, subscribers with their
 contact details masked and member counts per ward.
 
 Sending stays on the pages, where the composer sees the previews and the audience before anything
@@ -14,8 +14,11 @@ from rest_framework.views import APIView
 
 from accounts.api import PolicyPermission, ReadModelSerializer, StrictJsonMixin, responses, service_errors
 from meetings.models import Meeting
-from messaging import selectors_alerts, selectors_subscribers, services_alerts
+from messaging.alerts import selectors as selectors_alerts
+from messaging.alerts import services as services_alerts
 from messaging.filters_api import AlertApiFilter, SubscriberApiFilter, SubscriberWardApiFilter
+from messaging.members import selectors as selectors_subscribers
+from messaging.members.phone import mobile_masked
 from messaging.models import (
     Alert,
     AlertKind,
@@ -25,7 +28,6 @@ from messaging.models import (
     Subscriber,
     SubscriberChannel,
 )
-from messaging.phone import mobile_masked
 from neighbourhoods.models import Division, Neighbourhood, Ward
 from pact_portal.privacy import email_masked
 from priorities.models import Priority

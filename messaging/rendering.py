@@ -17,7 +17,7 @@ from django.utils.html import strip_tags
 from markdown_it import MarkdownIt
 
 from messaging import links
-from messaging.channels.base import OutgoingMessage
+from messaging.delivery.channels.base import OutgoingMessage
 from messaging.models import Channel, Delivery, SubscriberChannel
 
 SMS_MAX_SEGMENTS = 4

@@ -20,7 +20,7 @@ from kombu.exceptions import OperationalError as BrokerUnreachable
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from messaging import fanout, sending
+from messaging.delivery import fanout, sending
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 # Kombu's error is a publish (a fan-out queueing its sends) that found no broker.
@@ -69,7 +69,7 @@ def deliveries_send_task(*, alert_id: int, channel: str, first_id: int, last_id:
 @shared_task(**TASK_OPTIONS)
 def alerts_release_due_task() -> int:
     """Release scheduled alerts whose send time has come."""
-    from messaging.services_alerts import alerts_release_due
+    from messaging.alerts.services import alerts_release_due
 
     return alerts_release_due(now=timezone.now())
 

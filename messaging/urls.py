@@ -1,11 +1,14 @@
 """In the Know: the public subscription pages, staff alert pages and provider webhooks."""
 
-from messaging import urls_alerts, urls_subscribe, urls_tracking, urls_webhooks
+from messaging.alerts import urls as alerts_urls
+from messaging.delivery import urls as delivery_urls
+from messaging.measures import urls as measures_urls
+from messaging.members import urls as members_urls
 
 app_name = "messaging"
 urlpatterns = [
-    *urls_subscribe.urlpatterns,
-    *urls_alerts.urlpatterns,
-    *urls_tracking.urlpatterns,
-    *urls_webhooks.urlpatterns,
+    *members_urls.urlpatterns,
+    *alerts_urls.urlpatterns,
+    *measures_urls.urlpatterns,
+    *delivery_urls.urlpatterns,
 ]

@@ -20,7 +20,7 @@ from shapely.ops import unary_union
 from accounts.models import AgencyKind, PartnerAgency, User
 from accounts.roles import Role
 from meetings.demo import demo_meetings_seed
-from messaging.demo import demo_messaging_seed
+from messaging.demo.seed import demo_messaging_seed
 from neighbourhoods.models import (
     District,
     Division,

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.policy import can, policy_required
 from meetings import selectors as meetings_selectors
-from messaging import selectors_alerts as alerts_selectors
+from messaging.alerts import selectors as alerts_selectors
 from neighbourhoods import selectors, services
 from neighbourhoods.forms import LocateForm, NeighbourhoodProfileForm, WardSearchForm
 from neighbourhoods.permissions import neighbourhood_get_for_user

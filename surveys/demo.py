@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from messaging.demo import RURAL_DISTRICTS, is_inner_town
+from messaging.demo.data import RURAL_DISTRICTS, is_inner_town
 from messaging.models import (
     AgeBand,
     Alert,

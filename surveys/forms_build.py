@@ -5,7 +5,7 @@ from django import forms
 from django.conf import settings
 from django.utils import dateformat, timezone
 
-from messaging.forms_alerts import BODY_HELP, VOICE_HELP, AudienceForm
+from messaging.alerts.forms import BODY_HELP, VOICE_HELP, AudienceForm
 from messaging.models import Channel
 from surveys.bank import BANK
 from surveys.models import BankKey, QuestionKind, Survey

@@ -398,7 +398,7 @@ def survey_send(
     """Invite an In the Know audience to an open survey: an alert of kind "survey" whose every
     message carries the member's own response link. It can be sent again (a reminder); a member
     still answers once."""
-    from messaging import services_alerts
+    from messaging.alerts import services as services_alerts
 
     _check_may_edit(survey, actor)
     _lock(survey)

@@ -25,7 +25,7 @@ from PIL import Image
 from accounts.roles import Role
 from meetings.models import MeetingStatus
 from messaging import links
-from messaging import services_subscribers as subscriber_services
+from messaging.members import services as subscriber_services
 from messaging.models import Delivery
 from priorities import services_open311
 from priorities.models import Action

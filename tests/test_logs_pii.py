@@ -18,9 +18,10 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.urls import reverse
 from PIL import Image
 
-from messaging import channels, links
-from messaging import services_subscribers as subscriber_services
-from messaging.channels.base import Sender
+from messaging import links
+from messaging.delivery import channels
+from messaging.delivery.channels.base import Sender
+from messaging.members import services as subscriber_services
 from messaging.models import Alert, ChannelStatus, Delivery, Subscriber, SubscriberChannel
 from tests.messaging.emulators import NotifyEmulator
 from tests.messaging.factories import interest, subscriber

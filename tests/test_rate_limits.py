@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import views as accounts_views
-from messaging import views_subscribe
+from messaging.members import views as views_subscribe
 from messaging.models import OutboxMessage, Subscriber
 from priorities.models import Issue
 from priorities.views import intake

@@ -128,7 +128,8 @@ WORKER_SCRIPT = """
 import django
 django.setup()
 from datetime import timedelta
-from messaging import fanout, sending
+from messaging.delivery import fanout
+from messaging.delivery import sending
 sending.LEASE = timedelta(seconds={lease})
 sending.BACKOFF_BASE_SECONDS = {backoff_base}
 sending.send_ranges.__kwdefaults__["batch_size"] = {send_batch}

@@ -288,7 +288,7 @@ class NotifyEmulator(Emulator):
 
 
 class VoiceEmulator(Emulator):
-    """The text-to-speech call provider's contract (messaging/channels/voice.py)."""
+    """The text-to-speech call provider's contract (messaging/delivery/channels/voice.py)."""
 
     def __init__(self, **limits):
         super().__init__(**limits)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.roles import Role
-from messaging import services_alerts as services
+from messaging.alerts import services
 from messaging.models import Alert, AlertStatus, Delivery, DeliveryStatus, OutboxMessage
 from neighbourhoods.models import TeamMembership
 from tests.factories import UserFactory

@@ -8,9 +8,9 @@ from django.utils import timezone
 from accounts.policy import can
 from accounts.roles import Role
 from meetings import services as meeting_services
-from messaging import services_alerts as services
+from messaging.alerts import services
+from messaging.alerts.selectors import alerts_for_user
 from messaging.models import Alert, AlertStatus, Delivery, OutboxMessage
-from messaging.selectors_alerts import alerts_for_user
 from tests.factories import UserFactory
 from tests.meetings.test_services import new_meeting
 from tests.messaging.factories import alert, interest, subscriber

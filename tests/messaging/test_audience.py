@@ -6,7 +6,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from messaging.audience import alert_audience_kwargs, audience_counts, subscriber_channels
+from messaging.delivery.audience import alert_audience_kwargs, audience_counts, subscriber_channels
 from messaging.models import ChannelStatus, Subscriber, SubscriberChannel, SubscriberInterest
 from neighbourhoods.models import Ward
 from tests.factories import ForceFactory, WardFactory

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from messaging import sending
-from messaging.channels import SendResult
+from messaging.delivery import sending
+from messaging.delivery.channels import SendResult
 from messaging.models import Alert, AlertStatus, Delivery, DeliveryStatus
 from pact_portal import background
 from tests.factories import UserFactory

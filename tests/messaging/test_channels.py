@@ -8,13 +8,14 @@ import time_machine
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
-from messaging import fanout, links
-from messaging.channels import OutgoingMessage, PermanentSendError, TransientSendError
-from messaging.channels.email import EmailSender, InvalidAddressError
-from messaging.channels.notify_sms import NotifySmsSender
-from messaging.channels.voice import VoiceCallSender
+from messaging import links
+from messaging.delivery import fanout
+from messaging.delivery.channels import OutgoingMessage, PermanentSendError, TransientSendError
+from messaging.delivery.channels.email import EmailSender, InvalidAddressError
+from messaging.delivery.channels.notify_sms import NotifySmsSender
+from messaging.delivery.channels.voice import VoiceCallSender
+from messaging.delivery.ratelimit import ProviderRateLimited
 from messaging.models import AlertStatus, Delivery, DeliveryStatus
-from messaging.ratelimit import ProviderRateLimited
 from messaging.rendering import VOICE_OPT_OUT, render_delivery, sms_segments, sms_text
 from tests.messaging.emulators import NotifyEmulator, VoiceEmulator
 from tests.messaging.factories import alert, subscriber

@@ -25,9 +25,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from messaging import fanout, sending
-from messaging.channels import OutgoingMessage
-from messaging.channels.notify_sms import NotifySmsSender
+from messaging.delivery import fanout, sending
+from messaging.delivery.channels import OutgoingMessage
+from messaging.delivery.channels.notify_sms import NotifySmsSender
+from messaging.delivery.ratelimit import ProviderRateLimited
 from messaging.models import (
     Alert,
     AlertStatus,
@@ -37,7 +38,6 @@ from messaging.models import (
     Subscriber,
     SubscriberChannel,
 )
-from messaging.ratelimit import ProviderRateLimited
 from messaging.rendering import render_delivery
 from tests.messaging.chaos import (
     REDIS_SERVER,

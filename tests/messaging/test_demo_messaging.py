@@ -10,7 +10,8 @@ import time_machine
 from django.db.models import Count, F, Q, Sum
 
 from accounts.roles import NEIGHBOURHOOD_TEAM_ROLES
-from messaging.demo import INNER_TOWN_WARDS, TAKE_UP, demo_messaging_seed, is_inner_town, ward_take_up
+from messaging.demo.data import INNER_TOWN_WARDS, TAKE_UP, is_inner_town, ward_take_up
+from messaging.demo.seed import demo_messaging_seed
 from messaging.models import (
     Alert,
     ChannelStatus,

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from messaging import fanout
+from messaging.delivery import fanout
 from messaging.models import AlertStatus, ChannelStatus, Delivery, DeliveryStatus, OutboxMessage
 from messaging.tasks import alerts_release_due_task, deliveries_reclaim_task
 from tests.messaging.factories import alert, subscriber

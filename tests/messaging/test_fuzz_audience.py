@@ -12,8 +12,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from messaging import fanout
-from messaging.audience import alert_audience_kwargs, audience_counts, subscriber_channels
+from messaging.delivery import fanout
+from messaging.delivery.audience import alert_audience_kwargs, audience_counts, subscriber_channels
 from messaging.models import (
     Alert,
     AlertStatus,

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from messaging import links
-from messaging import services_subscribers as services
+from messaging.members import services
 from messaging.models import Delivery, OutboxMessage, Subscriber, SubscriberChannel
 from messaging.rendering import render_delivery
 from tests.messaging.factories import alert, subscriber

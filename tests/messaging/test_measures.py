@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from meetings.analytics import period_of_full_months
+from messaging.measures.selectors import measures_area_for, messaging_measures
 from messaging.models import Delivery, Feedback, SubscriberChannel
-from messaging.selectors_measures import measures_area_for, messaging_measures
 from tests.messaging.factories import alert, subscriber
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +104,7 @@ def test_it_measures_each_alert_as_the_area_received_it(world, members):
 
 
 def test_it_draws_no_line_per_area_when_there_are_too_many(world, members, monkeypatch):
-    monkeypatch.setattr("messaging.selectors_measures.MAX_GROWTH_LINES", 1)
+    monkeypatch.setattr("messaging.measures.selectors.MAX_GROWTH_LINES", 1)
     m = _measures(world.hq)
     assert m.growth.groups == [] and m.growth.overall.total[-1] == 6
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from messaging.phone import inbound_number_e164, mobile_masked, mobile_normalise
+from messaging.members.phone import inbound_number_e164, mobile_masked, mobile_normalise
 
 
 @pytest.mark.parametrize(

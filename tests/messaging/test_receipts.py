@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from messaging.delivery.views import voice_signature
 from messaging.models import ChannelStatus, Delivery, DeliveryStatus, ReceiptEvent, SubscriberChannel
-from messaging.views_webhooks import voice_signature
 from tests.messaging.factories import alert, subscriber
 
 pytestmark = pytest.mark.django_db

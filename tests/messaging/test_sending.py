@@ -8,9 +8,9 @@ import time_machine
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from messaging import fanout, ratelimit, sending
-from messaging.channels import PermanentSendError, SendResult, TransientSendError
-from messaging.channels.email import InvalidAddressError
+from messaging.delivery import fanout, ratelimit, sending
+from messaging.delivery.channels import PermanentSendError, SendResult, TransientSendError
+from messaging.delivery.channels.email import InvalidAddressError
 from messaging.models import (
     AlertStatus,
     ChannelStatus,

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.test import RequestFactory
 
-from messaging import fanout
+from messaging.delivery import fanout
 from messaging.models import AlertStatus, OutboxMessage
 from pact_portal import site
 from tests.messaging.factories import alert, interest, subscriber

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from messaging import links
-from messaging import services_subscribers as services
+from messaging.members import services
 from messaging.models import (
     ChannelStatus,
     ConsentMethod,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from messaging import links
-from messaging import services_subscribers as services
+from messaging.members import services
 from messaging.models import Delivery, Interest, OutboxMessage, ReceiptEvent, Subscriber, SubscriberChannel
 from tests.messaging.factories import alert, interest, subscriber
 
@@ -147,7 +147,7 @@ def test_it_throttles_repeated_sign_ups_for_one_address(client, world, post):
 
 
 def services_limit():
-    from messaging.views_subscribe import SIGN_UPS_PER_CONTACT_PER_HOUR
+    from messaging.members.views import SIGN_UPS_PER_CONTACT_PER_HOUR
 
     return SIGN_UPS_PER_CONTACT_PER_HOUR
 

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
-from messaging import services_alerts
+from messaging.alerts import services as services_alerts
 from messaging.models import AlertStatus
 from neighbourhoods.models import Neighbourhood
 from neighbourhoods.selectors import OFFICER_DASHBOARD

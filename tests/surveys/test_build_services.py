@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from messaging import services_alerts
+from messaging.alerts import services as services_alerts
 from messaging.models import AlertKind, AlertStatus
 from surveys import services_build as services
 from surveys.models import Question, QuestionKind, Section, Survey, SurveyStatus

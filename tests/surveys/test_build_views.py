@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.policy import can
-from messaging import services_alerts
+from messaging.alerts import services as services_alerts
 from messaging.models import Alert, AlertKind
 from surveys.models import Question, Survey, SurveyStatus
 from surveys.selectors_build import surveys_for_user

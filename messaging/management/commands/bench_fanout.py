@@ -21,8 +21,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
-from messaging import fanout, sending
-from messaging.audience import alert_audience_kwargs, audience_counts, subscriber_channels
+from messaging.delivery import fanout, sending
+from messaging.delivery.audience import alert_audience_kwargs, audience_counts, subscriber_channels
 from messaging.models import Alert, AlertStatus, Delivery, Subscriber, SubscriberChannel
 from neighbourhoods.models import Force, Ward
 

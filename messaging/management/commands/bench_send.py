@@ -32,7 +32,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import User
-from messaging import sending
+from messaging.delivery import sending
 from messaging.models import Alert, AlertStatus, Delivery, DeliveryStatus, Subscriber, SubscriberChannel
 from neighbourhoods.models import Force, Ward
 

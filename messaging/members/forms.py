@@ -5,9 +5,9 @@ what a resident typed."""
 from django import forms
 from django.core.exceptions import ValidationError
 
+from messaging.members.phone import mobile_normalise
+from messaging.members.services import Demographics
 from messaging.models import AgeBand, Channel, ConsentMethod, EthnicGroup, Language
-from messaging.phone import mobile_normalise
-from messaging.services_subscribers import Demographics
 
 FIELD_CONSENT_METHODS = [(value, label) for value, label in ConsentMethod.choices if value != ConsentMethod.ONLINE_FORM]
 CHANNEL_LABELS = {

@@ -9,9 +9,9 @@ from django.conf import settings
 from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 
-from messaging.channels.base import OutgoingMessage, PermanentSendError, Sender, SendResult, TransientSendError
-from messaging.channels.email import InvalidAddressError
-from messaging.ratelimit import ProviderRateLimited
+from messaging.delivery.channels.base import OutgoingMessage, PermanentSendError, Sender, SendResult, TransientSendError
+from messaging.delivery.channels.email import InvalidAddressError
+from messaging.delivery.ratelimit import ProviderRateLimited
 
 # Notify's 400s that are about the number itself, not about our request.
 NUMBER_PROBLEMS = ("phone_number", "not a uk mobile", "not enough digits", "too many digits")

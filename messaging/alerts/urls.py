@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from messaging import views_alerts as views
+from messaging.alerts import views
 
 urlpatterns = [
     path("officer/alerts/", views.alert_list, name="alert-list"),

@@ -16,7 +16,7 @@ from functools import cache
 
 from django.conf import settings
 
-from messaging.channels.base import TransientSendError
+from messaging.delivery.channels.base import TransientSendError
 
 TAKE_SCRIPT = """
 local rate = tonumber(ARGV[1])

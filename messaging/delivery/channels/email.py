@@ -12,7 +12,7 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
-from messaging.channels.base import OutgoingMessage, PermanentSendError, Sender, SendResult, TransientSendError
+from messaging.delivery.channels.base import OutgoingMessage, PermanentSendError, Sender, SendResult, TransientSendError
 
 
 class InvalidAddressError(PermanentSendError):

@@ -1,25 +1,35 @@
-"""The links inside a message: the click counter, the open pixel and "was this useful?".
+"""Measures: the links inside a message (click counter, open pixel, "was this useful?") and the
+staff measures page.
 
-All public (`@login_not_required`): residents have no account. The delivery's token in the URL
-is a random UUID carried only in the message, so holding it is what authorises recording a click
-or an answer for that one delivery, and nothing else.
+The links are public (`@login_not_required`): residents have no account. The delivery's token in
+the URL is a random UUID carried only in the message, so holding it is what authorises recording a
+click or an answer for that one delivery, and nothing else.
+
+The measures page shows members, growth, sign-up conversion, unsubscribes and how recent alerts
+were received, for the viewer's own area.
 """
 
 import base64
 from urllib.parse import urlsplit
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
+from accounts.policy import policy_required
+from meetings.analytics import period_of_full_months
 from messaging import links
-from messaging.forms_feedback import FeedbackForm
-from messaging.selectors_measures import delivery_for_feedback, delivery_for_tracking
-from messaging.services_feedback import delivery_record_click, delivery_record_open, feedback_record
+from messaging.measures import selectors
+from messaging.measures.forms import FeedbackForm
+from messaging.measures.selectors import delivery_for_feedback, delivery_for_tracking
+from messaging.measures.services import delivery_record_click, delivery_record_open, feedback_record
+from messaging.models import Channel
 
 # The smallest transparent GIF: 1×1, one colour, fully transparent.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -99,3 +109,81 @@ def feedback(request, token):
         status = 200
     context = {"form": form, "alert": delivery.alert, "answered": earlier is not None}
     return render(request, "messaging/feedback/feedback.html", context, status=status)
+
+
+# --- the measures page --------------------------------------------------------------------------
+
+PERIODS = (6, 12, 18)
+DEFAULT_PERIOD = 12
+
+
+class PeriodForm(forms.Form):
+    months = forms.TypedChoiceField(
+        label="Period",
+        choices=[(n, f"Last {n} months (this month so far included)") for n in PERIODS],
+        coerce=int,
+        initial=DEFAULT_PERIOD,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+def _charts(measures: selectors.MessagingMeasures) -> list[dict]:
+    """Chart.js specifications for static/js/messaging-charts.js; each repeats a table on the page."""
+    growth = measures.growth
+    labels = [date_format(month, "M Y") for month in growth.months]
+    charts = [
+        {
+            "id": "chart-growth",
+            "type": "bar",
+            "labels": labels,
+            "yTitle": "New members",
+            "y1Title": "Members",
+            "datasets": [
+                {"label": "New members", "data": growth.overall.joined},
+                {"label": "Members at the end of the month", "type": "line", "yAxisID": "y1",
+                 "data": growth.overall.total},
+            ],
+        },
+        {
+            "id": "chart-unsubscribes",
+            "type": "bar",
+            "stacked": True,
+            "labels": labels,
+            "yTitle": "Unsubscribes",
+            "datasets": [
+                {"label": label, "data": [m.by_channel[i] for m in measures.unsubscribes]}
+                for i, label in enumerate(Channel.labels)
+            ],
+        },
+    ]  # fmt: skip
+    if len(growth.groups) > 1:
+        charts.append(
+            {
+                "id": "chart-growth-groups",
+                "type": "line",
+                "labels": labels,
+                "yTitle": "Members",
+                "datasets": [{"label": series.name, "data": series.total} for series in growth.groups],
+            }
+        )
+    return charts
+
+
+@require_GET
+@policy_required("messaging.measures")
+def measures(request):
+    # An unknown period falls back to the default rather than failing: the page is bookmarkable.
+    form = PeriodForm(request.GET)
+    months = form.cleaned_data["months"] if form.is_valid() else DEFAULT_PERIOD
+    area = selectors.measures_area_for(user=request.user)
+    figures = selectors.messaging_measures(area=area, period=period_of_full_months(months=months))
+    context = {
+        "form": PeriodForm(initial={"months": months}),
+        "months": months,
+        "area": area,
+        "m": figures,
+        "channel_labels": Channel.labels,
+        "channel_counts": [(label, figures.channels[value]) for value, label in Channel.choices],
+        "chart_data": {"charts": _charts(figures)},
+    }
+    return render(request, "messaging/measures/measures.html", context)

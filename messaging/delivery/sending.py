@@ -22,9 +22,9 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from messaging import ratelimit
-from messaging.channels import PermanentSendError, TransientSendError, get_sender
-from messaging.channels.email import InvalidAddressError
+from messaging.delivery import ratelimit
+from messaging.delivery.channels import PermanentSendError, TransientSendError, get_sender
+from messaging.delivery.channels.email import InvalidAddressError
 from messaging.models import (
     Alert,
     AlertStatus,

@@ -5,16 +5,16 @@ The contract (any provider, or a small adapter in front of one, can meet it): PO
 with `Authorization: Bearer VOICE_API_KEY`; a 2xx answer carries {"id": the provider's call id}.
 429 and 5xx are worth retrying (Retry-After honoured); 400 with an error about the number means
 the number cannot take calls; other 4xx are permanent. Receipts come back signed to
-`messaging:voice-receipt` (see views_webhooks.py).
+`messaging:voice-receipt` (see messaging/delivery/views.py).
 """
 
 import requests
 from django.conf import settings
 
-from messaging.channels.base import OutgoingMessage, PermanentSendError, Sender, SendResult, TransientSendError
-from messaging.channels.email import InvalidAddressError
-from messaging.channels.notify_sms import NUMBER_PROBLEMS, retry_after_seconds
-from messaging.ratelimit import ProviderRateLimited
+from messaging.delivery.channels.base import OutgoingMessage, PermanentSendError, Sender, SendResult, TransientSendError
+from messaging.delivery.channels.email import InvalidAddressError
+from messaging.delivery.channels.notify_sms import NUMBER_PROBLEMS, retry_after_seconds
+from messaging.delivery.ratelimit import ProviderRateLimited
 
 
 def _detail(response) -> str:

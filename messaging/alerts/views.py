@@ -12,9 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.policy import can, policy_required, scope_for
 from accounts.roles import ScopeLevel
-from messaging import forms_alerts as forms
-from messaging import selectors_alerts as selectors
-from messaging import services_alerts as services
+from messaging.alerts import forms, selectors, services
 from messaging.models import AlertKind, AlertStatus, AudienceLevel, Channel, Interest
 from pact_portal.csp import admit_styles
 from pact_portal.forms import form_add_service_errors

@@ -19,7 +19,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from messaging import receipts
+from messaging.delivery import receipts
 
 # A signed voice callback older (or newer) than this is refused, so a captured one cannot be replayed later.
 VOICE_SIGNATURE_TOLERANCE_SECONDS = 300

@@ -214,7 +214,7 @@ def audience_preview(
     *, force, level: str, wards=(), neighbourhoods=(), divisions=(), interests=(), channels=()
 ) -> dict[str, int]:
     """Active subscriptions reached per channel (every channel, chosen or not), in one query."""
-    from messaging import audience
+    from messaging.delivery import audience
 
     return audience.audience_counts(
         force_id=force.pk,
@@ -229,7 +229,7 @@ def audience_preview(
 
 def alert_audience(*, alert) -> dict[str, int]:
     """A saved alert's audience per chosen channel, as it would be counted now."""
-    from messaging import audience
+    from messaging.delivery import audience
 
     return audience.audience_counts(**audience.alert_audience_kwargs(alert=alert))
 
@@ -293,5 +293,5 @@ def outbox_messages(*, channel: str | None = None) -> QuerySet[OutboxMessage]:
 
 
 def alerts_for_api(*, user) -> QuerySet[Alert]:
-    """The alerts the user may see (selectors_alerts decides which), with everything a row shows."""
+    """The alerts the user may see (the other selectors here decide which), with everything a row shows."""
     return alerts_for_user(user=user).select_related("force").prefetch_related("interests")

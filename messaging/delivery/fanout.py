@@ -5,7 +5,7 @@ For each range of subscriber ids, ONE statement copies the audience into messagi
     INSERT INTO messaging_delivery (...) SELECT <alert>, subscriber_id, channel, ... FROM (<audience>)
     ON CONFLICT (alert_id, subscriber_id, channel) DO NOTHING
 
-The SELECT is the audience queryset's own SQL (messaging.audience), so the fan-out and the
+The SELECT is the audience queryset's own SQL (messaging.delivery.audience), so the fan-out and the
 compose page's preview can never disagree. Nothing is loaded into Python: a million subscribers
 cost a few dozen statements and constant memory. The unique constraint makes a rerun (a task
 redelivered after a crash) add nothing. Each delivery's token, the secret in its links, is a
@@ -17,9 +17,9 @@ from django.db import connection
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
-from messaging.audience import alert_audience_kwargs, subscriber_channels
+from messaging.delivery.audience import alert_audience_kwargs, subscriber_channels
+from messaging.delivery.sending import alert_complete_if_done, sends_queue
 from messaging.models import Alert, AlertStatus, Delivery, DeliveryStatus, Subscriber
-from messaging.sending import alert_complete_if_done, sends_queue
 
 # Subscriber ids per INSERT … SELECT: big enough that per-statement overhead is noise next to the
 # rows, small enough that one statement's transaction and a cancel check stay short.

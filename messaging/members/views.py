@@ -21,9 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.policy import can
 from messaging import links
-from messaging import selectors_subscribers as selectors
-from messaging import services_subscribers as services
-from messaging.forms_subscribe import (
+from messaging.members import selectors, services
+from messaging.members.forms import (
     CodeForm,
     FieldSignUpForm,
     ManageForm,
@@ -31,8 +30,8 @@ from messaging.forms_subscribe import (
     SignUpForm,
     address_masked,
 )
+from messaging.members.phone import mobile_masked
 from messaging.models import Channel, ChannelStatus, ConsentMethod, SignUpSource
-from messaging.phone import mobile_masked
 from pact_portal import throttle
 from pact_portal.forms import form_add_service_errors
 from pact_portal.privacy import email_masked

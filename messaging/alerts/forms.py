@@ -1,7 +1,7 @@
 """Forms for composing an alert and previewing its audience, and the text templates that fill an
 alert in from a meeting or a priority.
 
-The forms offer only the places the composer may target (the lists come from selectors_alerts,
+The forms offer only the places the composer may target (the lists come from alerts/selectors.py,
 which mirror accounts.policy), so a tampered choice is an invalid choice; the service then
 checks the area again, whoever calls it.
 """
@@ -12,7 +12,7 @@ from django.utils import dateformat, timezone
 
 from accounts.policy import can, scope_for
 from accounts.roles import ScopeLevel
-from messaging import selectors_alerts as selectors
+from messaging.alerts import selectors
 from messaging.models import AlertKind, AudienceLevel, Channel
 from pact_portal.site import absolute_url
 
@@ -235,7 +235,7 @@ def _fit_sms(text: str, *, tail: str = "") -> str:
     line: words are dropped from the end of `text`. "..." not "…": one character outside the
     GSM alphabet would make the whole text UCS-2 and more than halve what fits."""
     from messaging import rendering
-    from messaging.services_alerts import sms_message
+    from messaging.alerts.services import sms_message
 
     words = " ".join(text.split()).split(" ")
     candidate = " ".join(words) + tail

@@ -21,9 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from messaging import links
-from messaging import selectors_subscribers as selectors
-from messaging.channels import OutgoingMessage, get_sender
-from messaging.channels.base import SendError
+from messaging.delivery.channels import OutgoingMessage, get_sender
+from messaging.delivery.channels.base import SendError
+from messaging.members import selectors
+from messaging.members.phone import inbound_number_e164, mobile_normalise
 from messaging.models import (
     Channel,
     ChannelStatus,
@@ -39,7 +40,6 @@ from messaging.models import (
     SubscriberInterest,
     new_manage_secret,
 )
-from messaging.phone import inbound_number_e164, mobile_normalise
 
 log = logging.getLogger(__name__)
 

@@ -3,15 +3,15 @@
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from messaging.channels.base import OutgoingMessage, PermanentSendError, Sender, SendResult, TransientSendError
+from messaging.delivery.channels.base import OutgoingMessage, PermanentSendError, Sender, SendResult, TransientSendError
 
 __all__ = ["OutgoingMessage", "PermanentSendError", "SendResult", "Sender", "TransientSendError", "get_sender"]
 
 SENDERS = {
-    "outbox": "messaging.channels.outbox.OutboxSender",
-    "email": "messaging.channels.email.EmailSender",
-    "notify": "messaging.channels.notify_sms.NotifySmsSender",
-    "voice": "messaging.channels.voice.VoiceCallSender",
+    "outbox": "messaging.delivery.channels.outbox.OutboxSender",
+    "email": "messaging.delivery.channels.email.EmailSender",
+    "notify": "messaging.delivery.channels.notify_sms.NotifySmsSender",
+    "voice": "messaging.delivery.channels.voice.VoiceCallSender",
 }
 SETTING_FOR_CHANNEL = {
     "email": "MESSAGING_EMAIL_SENDER",

@@ -98,7 +98,7 @@ def _check_content(*, title: str, sms_text: str, channels: Iterable[str], send_a
 
 
 def _audience_counts(alert: Alert) -> dict[str, int]:
-    from messaging import audience
+    from messaging.delivery import audience
 
     return audience.audience_counts(**audience.alert_audience_kwargs(alert=alert))
 

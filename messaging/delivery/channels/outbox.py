@@ -1,7 +1,7 @@
 """The embedded default channel: every rendered message is stored in OutboxMessage and shown on a
 staff page instead of leaving the building."""
 
-from messaging.channels.base import OutgoingMessage, Sender, SendResult
+from messaging.delivery.channels.base import OutgoingMessage, Sender, SendResult
 from messaging.models import OutboxMessage
 
 

@@ -3,7 +3,7 @@ that carries STOP replies, and the officers' doorstep sign-up."""
 
 from django.urls import path
 
-from messaging import views_subscribe as views
+from messaging.members import views
 
 urlpatterns = [
     path("in-the-know/", views.signup, name="signup"),
