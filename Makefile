@@ -11,7 +11,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 # The embedded default: SQLite, tasks run in-process, a development secret key.
 RUN_ENV := DEBUG=$${DEBUG:-1} SITE_URL=$(SITE_URL)
 
-.PHONY: install run demo test test-fast lint format bench clean
+.PHONY: install run demo test test-shuffled test-fast lint format bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ demo: install
 test: install lint
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} --dist loadfile $(PYTEST_ARGS)
+
+# The same suite in a shuffled order (file order and the order inside each file), to show no test
+# depends on what ran before it; SEED=N repeats a run's order, which it prints at the top.
+test-shuffled: install
+	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} --dist loadfile -p randomly $${SEED:+--randomly-seed=$${SEED}} $(PYTEST_ARGS)
 
 test-fast: install
 	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
