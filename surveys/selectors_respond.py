@@ -1,7 +1,8 @@
 """Reads for answering a survey (public) and for the staff page of free-text answers."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from accounts.policy import scope_for
 from messaging.models import Delivery, Subscriber
 from neighbourhoods.models import Ward
 from priorities.selectors.intake import neighbourhoods_for_issue_log, wards_for_issue_log
@@ -64,11 +65,15 @@ def survey_for_staff(*, pk: int) -> Survey | None:
     return Survey.objects.filter(pk=pk).first()
 
 
-def text_answers(*, survey: Survey) -> QuerySet[Answer]:
-    """The survey's free-text answers, newest first, with what the page shows beside each: the
-    question and the ward (with the neighbourhood and division the access rules read)."""
+def text_answers(*, survey: Survey, viewer) -> QuerySet[Answer]:
+    """The survey's free-text answers that the viewer may read, newest first, with what the page
+    shows beside each: the question and the ward (with the neighbourhood and division the access
+    rules read). Like the exports, an answer from a ward goes only to the officers of that ward's
+    area; one that named no ward belongs to no area, and any reader may take it to their triage."""
+    lookup = scope_for(viewer).neighbourhood_filter(via="response__ward__neighbourhood__")
+    in_area = Q(response__ward__isnull=True) if lookup is None else Q(response__ward__isnull=True) | Q(**lookup)
     return (
-        Answer.objects.filter(question__survey=survey, question__kind=QuestionKind.TEXT)
+        Answer.objects.filter(in_area, question__survey=survey, question__kind=QuestionKind.TEXT)
         .exclude(text="")
         .select_related("question", "response__ward__neighbourhood__division")
         # A ward's boundary is a whole GeoJSON polygon: never wanted here.
@@ -77,8 +82,8 @@ def text_answers(*, survey: Survey) -> QuerySet[Answer]:
     )
 
 
-def text_answer_for_survey(*, survey: Survey, pk: int) -> Answer | None:
-    return text_answers(survey=survey).filter(pk=pk).first()
+def text_answer_for_survey(*, survey: Survey, viewer, pk: int) -> Answer | None:
+    return text_answers(survey=survey, viewer=viewer).filter(pk=pk).first()
 
 
 def wards_for_triage(*, user) -> list[Ward]:

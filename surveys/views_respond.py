@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
-from accounts.policy import can
+from accounts.policy import can, scope_for
+from accounts.roles import ScopeLevel
 from pact_portal import throttle
 from surveys import selectors_respond as selectors
 from surveys import services_respond as services
@@ -154,7 +155,9 @@ def _row(survey, answer, form) -> dict:
 @require_GET
 def text_answers(request, pk):
     survey = _survey_for_text_answers(request.user, pk)
-    page = Paginator(selectors.text_answers(survey=survey), TEXT_ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.text_answers(survey=survey, viewer=request.user), TEXT_ANSWERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     triage_wards = selectors.wards_for_triage(user=request.user)
     rows = []
     for answer in page.object_list:
@@ -162,7 +165,8 @@ def text_answers(request, pk):
         needs_ward = services.issue_ward(answer) is None
         form = TextAnswerIssueForm(wards=triage_wards if needs_ward else None, auto_id=f"id_a{answer.pk}_%s")
         rows.append(_row(survey, answer, form if may_send else None))
-    context = {"survey": survey, "page": page, "rows": rows}
+    force_wide = scope_for(request.user).level == ScopeLevel.FORCE
+    context = {"survey": survey, "page": page, "rows": rows, "force_wide": force_wide}
     return render(request, "surveys/respond/text_answers.html", context)
 
 
@@ -171,7 +175,7 @@ def text_answer_issue(request, pk, answer_pk):
     """Send one written answer to the triage queue: the neighbourhood team's decision, so anyone
     else who may read the answers is refused (403), and an answer already sent is not sent again."""
     survey = _survey_for_text_answers(request.user, pk)
-    answer = selectors.text_answer_for_survey(survey=survey, pk=answer_pk)
+    answer = selectors.text_answer_for_survey(survey=survey, viewer=request.user, pk=answer_pk)
     if answer is None:
         raise Http404("No such answer.")
     back = reverse("surveys:text-answers", kwargs={"pk": survey.pk})

@@ -138,7 +138,9 @@ def _written(world, *, ward=True):
 
 
 def test_it_sends_a_written_answer_to_the_triage_queue_once(world):
-    answer = selectors.text_answer_for_survey(survey=_written(world).response.survey, pk=Answer.objects.get().pk)
+    answer = selectors.text_answer_for_survey(
+        survey=_written(world).response.survey, viewer=world.pcso, pk=Answer.objects.get().pk
+    )
     issue = answer_send_to_triage(answer=answer, category=Category.SPEEDING, actor=world.pcso)
     assert (issue.source, issue.neighbourhood, issue.description) == (
         IssueSource.SURVEY,

@@ -245,13 +245,31 @@ def test_it_sends_an_answer_to_the_triage_queue_for_the_neighbourhood_team_once(
     assert Issue.objects.count() == 1 and "In the triage queue" in client.get(_answers_url(answer)).content.decode()
 
 
-def test_it_refuses_the_triage_queue_to_another_neighbourhoods_pcso(client, world):
-    answer = _written(world)
+def test_it_hides_another_neighbourhoods_answers_from_a_pcso(client, world):
+    answer = _written(world, "Daneshouse answer")
     client.force_login(world.pcso_other)
     page = client.get(_answers_url(answer))
-    assert page.status_code == 200 and "Send to the triage queue<span" not in page.content.decode()
-    assert client.post(_send_url(answer), {"category": "speeding"}).status_code == 403
+    assert page.status_code == 200 and "Daneshouse answer" not in page.content.decode()
+    assert client.post(_send_url(answer), {"category": "speeding"}).status_code == 404
     assert not Issue.objects.exists()
+
+
+def test_it_shows_answers_from_the_readers_area_and_those_from_no_ward(client, world):
+    from_daneshouse = _written(world, "Daneshouse answer")
+    unwarded = Answer.objects.create(
+        response=Response.objects.create(
+            survey=from_daneshouse.response.survey, source="open", submitted_at=timezone.now()
+        ),
+        question=from_daneshouse.question,
+        text="Answer from no ward",
+    )
+    client.force_login(world.chief_inspector_other)
+    body = client.get(_answers_url(from_daneshouse)).content.decode()
+    assert "Daneshouse answer" not in body and "Answer from no ward" in body
+    assert client.post(_send_url(from_daneshouse), {"category": "speeding"}).status_code == 404
+    client.force_login(world.chief_inspector)
+    body = client.get(_answers_url(unwarded)).content.decode()
+    assert "Daneshouse answer" in body and "Answer from no ward" in body
 
 
 def test_it_asks_for_a_ward_of_the_officers_neighbourhood_when_the_answer_has_none(client, world):
