@@ -25,7 +25,7 @@ from PIL import Image
 from accounts.roles import Role
 from meetings.models import MeetingStatus
 from messaging import links
-from messaging.members import services as subscriber_services
+from messaging.members.services import signup as services_signup
 from messaging.models import Delivery
 from priorities import services_open311
 from priorities.models import Action
@@ -157,7 +157,7 @@ class Objects:
             "manage": {"token": links.manage_token(subscriber=self.member)},
             "manage_short": {"code": links.short_manage_code(subscriber=self.member)},
             "confirm_email": {"token": links.confirm_email_token(channel=email_channel)},
-            "confirm_mobile": {"token": subscriber_services.confirm_mobile_token(subscriber=self.member)},
+            "confirm_mobile": {"token": services_signup.confirm_mobile_token(subscriber=self.member)},
             "open311_key": {"pk": self.open311_key.pk},
             "open311_fmt": {"fmt": "json"},
             "open311_service": {"service_code": "speeding", "fmt": "json"},

@@ -21,7 +21,7 @@ from PIL import Image
 from messaging import links
 from messaging.delivery import channels
 from messaging.delivery.channels.base import Sender
-from messaging.members import services as subscriber_services
+from messaging.members.services import signup as services_signup
 from messaging.models import Alert, ChannelStatus, Delivery, Subscriber, SubscriberChannel
 from tests.messaging.emulators import NotifyEmulator
 from tests.messaging.factories import interest, subscriber
@@ -147,9 +147,7 @@ def test_online_sign_up_confirmation_and_its_failures_log_no_contact_details(
     post(path)
     member = Subscriber.objects.get()
     code = re.search(r"\b(\d{6})\b", senders.accepted[-1]["personalisation"]["body"]).group(1)
-    confirm_mobile = reverse(
-        "messaging:confirm-mobile", args=[subscriber_services.confirm_mobile_token(subscriber=member)]
-    )
+    confirm_mobile = reverse("messaging:confirm-mobile", args=[services_signup.confirm_mobile_token(subscriber=member)])
     post(confirm_mobile, {"code": "000000" if code != "000000" else "111111"})  # a wrong code first
     post(confirm_mobile, {"code": code})
     assert set(member.channels.values_list("status", flat=True)) == {ChannelStatus.ACTIVE}

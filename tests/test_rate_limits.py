@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import views as accounts_views
-from messaging.members import views as views_subscribe
+from messaging.members.views import manage as views_manage
+from messaging.members.views import signup as views_signup
 from messaging.models import OutboxMessage, Subscriber
 from priorities.models import Issue
 from priorities.views import intake
@@ -84,10 +85,10 @@ def _answer(world, n, web):
 
 LIMITED = {
     "joining In the Know": Limited(
-        views_subscribe.SIGN_UPS_PER_ADDRESS_PER_HOUR, _sign_up, Subscriber.objects.count, "Try again later"
+        views_signup.SIGN_UPS_PER_ADDRESS_PER_HOUR, _sign_up, Subscriber.objects.count, "Try again later"
     ),
     "asking for a manage link": Limited(
-        views_subscribe.MANAGE_LINKS_PER_ADDRESS_PER_HOUR, _manage_link, OutboxMessage.objects.count, "Try again later"
+        views_manage.MANAGE_LINKS_PER_ADDRESS_PER_HOUR, _manage_link, OutboxMessage.objects.count, "Try again later"
     ),
     "reporting an issue": Limited(
         intake.REPORTS_PER_ADDRESS_PER_HOUR, _report, Issue.objects.count, "cannot take another just now"
@@ -155,11 +156,11 @@ def test_it_limits_sign_ups_for_one_email_address_from_any_client(ready, clock, 
     data = {"email": "target@example.org", "mobile": "", "channels": ["email"], "language": "en",
             "ward": "E05005155", "interests": [interest("burglary").pk]}  # fmt: skip
     statuses = []
-    for n in range(views_subscribe.SIGN_UPS_PER_CONTACT_PER_HOUR + 1):
+    for n in range(views_signup.SIGN_UPS_PER_CONTACT_PER_HOUR + 1):
         with django_capture_on_commit_callbacks(execute=True):
             statuses.append(browser(f"192.0.2.{n + 1}").post("/in-the-know/", data).status_code)
     # Someone flooding another person's inbox from many addresses is stopped by that inbox's own limit.
-    assert statuses == [302] * views_subscribe.SIGN_UPS_PER_CONTACT_PER_HOUR + [429]
+    assert statuses == [302] * views_signup.SIGN_UPS_PER_CONTACT_PER_HOUR + [429]
     assert Subscriber.objects.filter(channels__address="target@example.org").count() == 1  # the rest merged
     assert browser("192.0.2.200").post("/in-the-know/", {**data, "email": "other@example.org"}).status_code == 302
 

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from messaging.members.phone import mobile_normalise
-from messaging.members.services import Demographics
+from messaging.members.services.signup import Demographics
 from messaging.models import AgeBand, Channel, ConsentMethod, EthnicGroup, Language
 
 FIELD_CONSENT_METHODS = [(value, label) for value, label in ConsentMethod.choices if value != ConsentMethod.ONLINE_FORM]

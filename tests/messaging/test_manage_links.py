@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from messaging import links
-from messaging.members import services
+from messaging.members.services import manage as services_manage
 from messaging.models import Delivery, OutboxMessage, Subscriber, SubscriberChannel
 from messaging.rendering import render_delivery
 from tests.messaging.factories import alert, subscriber
@@ -103,7 +103,7 @@ def test_it_cancels_every_earlier_link_when_the_member_asks(client, world):
 def test_it_changes_the_secret_when_a_member_is_erased(world):
     member = subscriber(world)
     before = member.manage_secret
-    services.subscriber_erase(subscriber=member)
+    services_manage.subscriber_erase(subscriber=member)
     member.refresh_from_db()
     assert member.manage_secret != before and len(member.manage_secret) >= 16
 
@@ -155,7 +155,7 @@ def test_it_masks_the_addresses_and_keeps_them_when_the_fields_are_left_empty(cl
 def test_it_still_unsubscribes_in_one_click_after_a_year_and_a_cancelled_link(world, client):
     member = subscriber(world)
     message = Delivery.objects.create(alert=alert(world), subscriber=member, channel="email", queued_at=timezone.now())
-    services.subscriber_links_rotate(subscriber=member)
+    services_manage.subscriber_links_rotate(subscriber=member)
     with time_machine.travel(timezone.now() + datetime.timedelta(days=400)):
         response = client.post(links.unsubscribe_url(delivery=message))
     assert response.status_code == 200 and member.channels.get().status == "unsubscribed"
@@ -164,7 +164,7 @@ def test_it_still_unsubscribes_in_one_click_after_a_year_and_a_cancelled_link(wo
 def test_it_puts_a_fresh_working_manage_link_in_every_message(client, world):
     member = subscriber(world)
     message = Delivery.objects.create(alert=alert(world), subscriber=member, channel="email", queued_at=timezone.now())
-    services.subscriber_links_rotate(subscriber=member)
+    services_manage.subscriber_links_rotate(subscriber=member)
     body = render_delivery(delivery=message).body
     path = re.search(r"(/in-the-know/manage/[^/\s]+/)", body).group(1)
     assert client.get(path).status_code == 200

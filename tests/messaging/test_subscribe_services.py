@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from messaging import links
-from messaging.members import services
+from messaging.members.services import confirm as services_confirm
+from messaging.members.services import manage as services_manage
+from messaging.members.services import signup as services_signup
 from messaging.models import (
     ChannelStatus,
     ConsentMethod,
@@ -51,7 +53,7 @@ def sign_up(world, django_capture_on_commit_callbacks):
         fields.setdefault("source", SignUpSource.ONLINE)
         fields.setdefault("consent_method", ConsentMethod.ONLINE_FORM)
         with django_capture_on_commit_callbacks(execute=True):
-            return services.subscriber_sign_up(**fields)
+            return services_signup.subscriber_sign_up(**fields)
 
     return call
 
@@ -149,7 +151,7 @@ def test_it_records_who_took_consent_on_the_doorstep(sign_up, world):
 
 def test_it_keeps_a_self_description_only_with_its_own_consent(sign_up):
     without = sign_up()
-    described = sign_up(email="b@example.org", demographics=services.Demographics(age_band="65-74"))
+    described = sign_up(email="b@example.org", demographics=services_signup.Demographics(age_band="65-74"))
     assert without.age_band == "" and without.demographics_consent_at is None
     assert described.age_band == "65-74" and described.demographics_consent_at is not None
 
@@ -157,9 +159,9 @@ def test_it_keeps_a_self_description_only_with_its_own_consent(sign_up):
 def test_it_confirms_an_email_by_its_link_once(sign_up):
     member = sign_up()
     token = confirm_token()
-    row = services.channel_confirm_email(token=token)
+    row = services_confirm.channel_confirm_email(token=token)
     assert row.status == ChannelStatus.ACTIVE and row.confirmed_at and row.confirmation_secret == ""
-    assert services.channel_confirm_email(token=token).confirmed_at == row.confirmed_at  # a second click
+    assert services_confirm.channel_confirm_email(token=token).confirmed_at == row.confirmed_at  # a second click
     assert rows(member)["email"].status == "active"
 
 
@@ -167,8 +169,8 @@ def test_it_refuses_a_tampered_link_and_changes_nothing(sign_up):
     member = sign_up()
     token = confirm_token()
     for bad in (token[:-2] + "xx", "nonsense", token.replace(":", ":a", 1)):
-        with pytest.raises(services.LinkTampered):
-            services.channel_confirm_email(token=bad)
+        with pytest.raises(services_confirm.LinkTampered):
+            services_confirm.channel_confirm_email(token=bad)
     assert rows(member)["email"].status == "pending"
 
 
@@ -177,14 +179,14 @@ def test_it_offers_a_new_link_when_one_has_expired(sign_up, django_capture_on_co
         member = sign_up()
         token = confirm_token()
     with time_machine.travel(NOON + datetime.timedelta(days=3, minutes=1)):
-        with pytest.raises(services.LinkExpired):
-            services.channel_confirm_email(token=token)
+        with pytest.raises(services_confirm.LinkExpired):
+            services_confirm.channel_confirm_email(token=token)
         with django_capture_on_commit_callbacks(execute=True):
-            services.confirmation_resend_from_link(token=token)
+            services_confirm.confirmation_resend_from_link(token=token)
         fresh = confirm_token()
-        with pytest.raises(services.LinkSuperseded):  # the old link asked for a new one once
-            services.confirmation_resend_from_link(token=token)
-        assert services.channel_confirm_email(token=fresh).status == "active"
+        with pytest.raises(services_confirm.LinkSuperseded):  # the old link asked for a new one once
+            services_confirm.confirmation_resend_from_link(token=token)
+        assert services_confirm.channel_confirm_email(token=fresh).status == "active"
     assert rows(member)["email"].status == "active"
 
 
@@ -193,22 +195,22 @@ def test_it_explains_a_link_a_newer_one_replaced(sign_up):
         sign_up()
         old = confirm_token()
     with time_machine.travel(NOON + datetime.timedelta(minutes=2)):
-        services.confirmation_resend(channel=SubscriberChannel.objects.get())
-    with pytest.raises(services.LinkSuperseded):
-        services.channel_confirm_email(token=old)
+        services_confirm.confirmation_resend(channel=SubscriberChannel.objects.get())
+    with pytest.raises(services_confirm.LinkSuperseded):
+        services_confirm.channel_confirm_email(token=old)
     assert SubscriberChannel.objects.get().status == "pending"
 
 
 def test_it_refuses_to_resend_within_a_minute(sign_up):
     sign_up()
     with pytest.raises(ValidationError, match="less than a minute"):
-        services.confirmation_resend(channel=SubscriberChannel.objects.get())
+        services_confirm.confirmation_resend(channel=SubscriberChannel.objects.get())
     assert len(sent("email", "amina@example.org")) == 1
 
 
 def test_it_confirms_texts_and_calls_with_the_texted_code(sign_up):
     member = sign_up(email="", mobile=MOBILE, channels=["sms", "voice"])
-    confirmed = services.channel_confirm_mobile(subscriber=member, code=texted_code())
+    confirmed = services_confirm.channel_confirm_mobile(subscriber=member, code=texted_code())
     assert {r.channel: r.status for r in confirmed} == {"sms": "active", "voice": "active"}
 
 
@@ -218,11 +220,11 @@ def test_it_counts_wrong_codes_and_locks_after_five(sign_up):
     wrong = "000000" if code != "000000" else "111111"
     for left in (4, 3, 2, 1):
         with pytest.raises(ValidationError, match=f"try {left} more"):
-            services.channel_confirm_mobile(subscriber=member, code=wrong)
+            services_confirm.channel_confirm_mobile(subscriber=member, code=wrong)
     with pytest.raises(ValidationError, match="too many times"):
-        services.channel_confirm_mobile(subscriber=member, code=wrong)
+        services_confirm.channel_confirm_mobile(subscriber=member, code=wrong)
     with pytest.raises(ValidationError, match="too many times"):
-        services.channel_confirm_mobile(subscriber=member, code=code)  # even the right one, now
+        services_confirm.channel_confirm_mobile(subscriber=member, code=code)  # even the right one, now
     assert rows(member)["sms"].status == "pending"
 
 
@@ -232,10 +234,10 @@ def test_it_lets_a_code_expire_after_fifteen_minutes(sign_up, django_capture_on_
         code = texted_code()
     with time_machine.travel(NOON + datetime.timedelta(minutes=16)):
         with pytest.raises(ValidationError, match="expired"):
-            services.channel_confirm_mobile(subscriber=member, code=code)
+            services_confirm.channel_confirm_mobile(subscriber=member, code=code)
         with django_capture_on_commit_callbacks(execute=True):
-            services.confirmation_resend(channel=rows(member)["sms"])
-        services.channel_confirm_mobile(subscriber=member, code=texted_code())
+            services_confirm.confirmation_resend(channel=rows(member)["sms"])
+        services_confirm.channel_confirm_mobile(subscriber=member, code=texted_code())
     assert rows(member)["sms"].status == "active"
 
 
@@ -243,7 +245,7 @@ def test_it_asks_the_phone_for_a_code_before_adding_calls_from_the_public_form(s
     member = subscriber(world, email=None, mobile=MOBILE)
     sign_up(email="", mobile=MOBILE, channels=["sms", "voice"])
     assert rows(member)["voice"].status == "pending" and rows(member)["sms"].status == "active"
-    services.channel_confirm_mobile(subscriber=member, code=texted_code())
+    services_confirm.channel_confirm_mobile(subscriber=member, code=texted_code())
     assert rows(member)["voice"].status == "active"
 
 
@@ -267,7 +269,7 @@ def test_it_will_not_attach_a_strangers_number_to_a_confirmed_member(sign_up, wo
 def test_it_updates_a_members_choices_from_the_manage_page(sign_up, world, django_capture_on_commit_callbacks):
     member = subscriber(world, email="amina@example.org", mobile=MOBILE)
     with django_capture_on_commit_callbacks(execute=True):
-        services.subscriber_update(
+        services_manage.subscriber_update(
             subscriber=member, ward=world.queensgate.wards.first(), interests=[interest("youth")], language="ur",
             channels=["email"], email="new@example.org", mobile=MOBILE,
         )  # fmt: skip
@@ -282,7 +284,7 @@ def test_it_will_not_move_another_members_address_onto_a_membership(world):
     subscriber(world, email="taken@example.org")
     member = subscriber(world, email="amina@example.org")
     with pytest.raises(ValidationError) as refused:
-        services.subscriber_update(
+        services_manage.subscriber_update(
             subscriber=member, ward=member.ward, interests=[], language="en", channels=["email"],
             email="taken@example.org", mobile="",
         )  # fmt: skip
@@ -291,7 +293,7 @@ def test_it_will_not_move_another_members_address_onto_a_membership(world):
 
 def test_it_stops_everything_at_once(world):
     member = subscriber(world, mobile=MOBILE, voice=True)
-    assert services.subscriber_stop_all(subscriber=member) == 3
+    assert services_manage.subscriber_stop_all(subscriber=member) == 3
     assert {r.status for r in rows(member).values()} == {"unsubscribed"}
 
 
@@ -305,29 +307,29 @@ def delivery(world, member, channel="email", **fields):
 def test_it_unsubscribes_the_channel_a_message_came_by_once(world):
     member = subscriber(world, mobile=MOBILE)
     message = delivery(world, member)
-    assert services.channel_unsubscribe(delivery=message) is True
+    assert services_manage.channel_unsubscribe(delivery=message) is True
     first = rows(member)["email"]
     assert first.status == "unsubscribed" and first.unsubscribed_from_alert == message.alert
     later = delivery(world, member, alert=alert(world, title="Later"))
-    assert services.channel_unsubscribe(delivery=later) is False
+    assert services_manage.channel_unsubscribe(delivery=later) is False
     assert rows(member)["email"].unsubscribed_at == first.unsubscribed_at
     assert rows(member)["email"].unsubscribed_from_alert == message.alert and rows(member)["sms"].status == "active"
 
 
 @pytest.mark.parametrize("word", ["STOP", " stop ", "Stop all", "UNSUBSCRIBE", "cancel", "End", "quit"])
 def test_it_recognises_the_opt_out_words(word):
-    assert services.is_stop_message(word)
+    assert services_manage.is_stop_message(word)
 
 
 @pytest.mark.parametrize("text", ["", "Please stop", "STOPPED", "thanks"])
 def test_it_does_not_mistake_other_texts_for_stop(text):
-    assert not services.is_stop_message(text)
+    assert not services_manage.is_stop_message(text)
 
 
 def test_it_stops_texts_and_calls_to_a_number_that_replies_stop(world):
     member = subscriber(world, mobile=MOBILE, voice=True)
     other = subscriber(world, email="b@example.org", mobile="+447400999888")
-    assert services.sms_stop(number="447400123456", event_id="n-1", payload={"message": "STOP"}) == 2
+    assert services_manage.sms_stop(number="447400123456", event_id="n-1", payload={"message": "STOP"}) == 2
     assert {c: r.status for c, r in rows(member).items()} == {
         "email": "active",
         "sms": "unsubscribed",
@@ -338,9 +340,9 @@ def test_it_stops_texts_and_calls_to_a_number_that_replies_stop(world):
 
 def test_it_ignores_a_replayed_stop(world):
     member = subscriber(world, email=None, mobile=MOBILE)
-    services.sms_stop(number="447400123456", event_id="n-1", payload={})
+    services_manage.sms_stop(number="447400123456", event_id="n-1", payload={})
     SubscriberChannel.objects.filter(subscriber=member).update(status="active")  # signed up again since
-    assert services.sms_stop(number="447400123456", event_id="n-1", payload={}) == 0
+    assert services_manage.sms_stop(number="447400123456", event_id="n-1", payload={}) == 0
     assert rows(member)["sms"].status == "active" and ReceiptEvent.objects.count() == 1
 
 
@@ -348,7 +350,7 @@ def test_it_exports_everything_held_about_a_member(world):
     member = subscriber(world, mobile=MOBILE, interests=("burglary",), age_band="50-64", demographics_consent_at=NOON)
     message = delivery(world, member, status="delivered", sent_at=NOON)
     Feedback.objects.create(delivery=message, useful=True, comment="Very helpful")
-    data = services.subscriber_export(subscriber=member)
+    data = services_manage.subscriber_export(subscriber=member)
     assert data["ward"]["name"] == "Daneshouse with Stoneyholme" and data["interests"] == ["Burglary"]
     assert {c["channel"]: c["address"] for c in data["channels"]} == {"email": "amina@example.org", "sms": MOBILE}
     assert data["alerts"] == [
@@ -368,15 +370,15 @@ def test_it_erases_a_member_but_keeps_anonymous_deliveries(world):
     DeliveryAttempt.objects.create(
         delivery=message, attempted_at=NOON, outcome="permanent", detail="550 amina@example.org: no such user"
     )
-    services.sms_stop(number=MOBILE, event_id="n-9", payload={"source_number": "447400123456"})
-    erased = services.subscriber_erase(subscriber=member)
+    services_manage.sms_stop(number=MOBILE, event_id="n-9", payload={"source_number": "447400123456"})
+    erased = services_manage.subscriber_erase(subscriber=member)
     assert Delivery.objects.get().error == "" and DeliveryAttempt.objects.get().detail == ""
     assert erased.erased_at and erased.age_band == "" and erased.demographics_consent_at is None
     assert not SubscriberChannel.objects.exists() and not erased.interests.exists()
     assert not OutboxMessage.objects.exists() and ReceiptEvent.objects.get().payload == {"erased": True}
     assert Feedback.objects.get().comment == "" and Feedback.objects.get().useful is True
     assert Delivery.objects.get().subscriber_id == member.pk
-    assert services.subscriber_erase(subscriber=member).erased_at == erased.erased_at  # twice is harmless
+    assert services_manage.subscriber_erase(subscriber=member).erased_at == erased.erased_at  # twice is harmless
 
 
 # A manage link is signed with the time, so the clock stands still while the test compares links.
@@ -385,9 +387,9 @@ def test_it_sends_a_lost_manage_link_only_to_a_confirmed_address(world, django_c
     member = subscriber(world, email="amina@example.org")
     subscriber(world, email="waiting@example.org", status="pending")
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.manage_link_send(address="AMINA@example.org") is True
-        assert services.manage_link_send(address="waiting@example.org") is False
-        assert services.manage_link_send(address="nobody@example.org") is False
+        assert services_manage.manage_link_send(address="AMINA@example.org") is True
+        assert services_manage.manage_link_send(address="waiting@example.org") is False
+        assert services_manage.manage_link_send(address="nobody@example.org") is False
     [message] = OutboxMessage.objects.all()
     assert message.to == "amina@example.org" and links.manage_url(subscriber=member) in message.body
 

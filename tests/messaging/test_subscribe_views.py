@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from messaging import links
-from messaging.members import services
+from messaging.members.services import confirm as services_confirm
+from messaging.members.services import manage as services_manage
+from messaging.members.services import signup as services_signup
 from messaging.models import Delivery, Interest, OutboxMessage, ReceiptEvent, Subscriber, SubscriberChannel
 from tests.messaging.factories import alert, interest, subscriber
 
@@ -147,7 +149,7 @@ def test_it_throttles_repeated_sign_ups_for_one_address(client, world, post):
 
 
 def services_limit():
-    from messaging.members.views import SIGN_UPS_PER_CONTACT_PER_HOUR
+    from messaging.members.views.signup import SIGN_UPS_PER_CONTACT_PER_HOUR
 
     return SIGN_UPS_PER_CONTACT_PER_HOUR
 
@@ -208,7 +210,7 @@ def test_it_confirms_a_mobile_with_the_texted_code(client, world, post):
 
 def test_it_answers_404_to_an_altered_code_link(client, world):
     member = subscriber(world, status="pending", email=None, mobile=MOBILE)
-    token = services.confirm_mobile_token(subscriber=member)
+    token = services_signup.confirm_mobile_token(subscriber=member)
     assert client.get(reverse("messaging:confirm-mobile", args=[token + "x"])).status_code == 404
     manage_token = links.manage_token(subscriber=member)  # a manage link is not a code link
     assert client.get(reverse("messaging:confirm-mobile", args=[manage_token])).status_code == 404
@@ -245,7 +247,7 @@ def test_it_answers_404_to_an_altered_or_erased_membership(client, world):
     member = subscriber(world)
     path = manage_path(member)
     assert client.get(path[:-3] + "x/").status_code == 404
-    services.subscriber_erase(subscriber=member)
+    services_manage.subscriber_erase(subscriber=member)
     response = client.get(path)
     assert response.status_code == 404 and "This link does not work" in response.content.decode()
     assert client.post(path + "my-data/").status_code == 404
@@ -447,7 +449,7 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, world):
 
 def test_it_texts_a_new_code_at_most_once_a_minute_and_a_few_times_an_hour(client, world, post):
     member = subscriber(world, email=None, mobile=MOBILE, status="pending")
-    path = reverse("messaging:confirm-mobile-resend", args=[services.confirm_mobile_token(subscriber=member)])
+    path = reverse("messaging:confirm-mobile-resend", args=[services_signup.confirm_mobile_token(subscriber=member)])
     with time_machine.travel(NOON, tick=False) as clock:
         assert "we have texted it a new code" in client.get(post(path).url).content.decode()
         assert "less than a minute ago" in client.get(post(path).url).content.decode()
@@ -456,7 +458,7 @@ def test_it_texts_a_new_code_at_most_once_a_minute_and_a_few_times_an_hour(clien
         clock.shift(datetime.timedelta(minutes=2))
         assert "Try again later" in client.get(post(path).url).content.decode()  # three requests an hour
         assert OutboxMessage.objects.filter(to=MOBILE).count() == 2
-        assert services.channel_confirm_mobile(subscriber=member, code=texted_code())[0].status == "active"
+        assert services_confirm.channel_confirm_mobile(subscriber=member, code=texted_code())[0].status == "active"
 
 
 # --- the short manage link at the end of a text ------------------------------------------------
@@ -475,7 +477,7 @@ def test_it_refuses_an_altered_or_erased_short_link(client, world):
     altered = code[:-1] + ("0" if code[-1] != "0" else "1")
     assert client.get(reverse("messaging:manage-short", kwargs={"code": altered})).status_code == 404
     assert client.get(reverse("messaging:manage-short", kwargs={"code": "not-a-code"})).status_code == 404
-    services.subscriber_erase(subscriber=member)
+    services_manage.subscriber_erase(subscriber=member)
     assert client.get(reverse("messaging:manage-short", kwargs={"code": code})).status_code == 404
 
 

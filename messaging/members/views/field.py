@@ -1,0 +1,67 @@
+"""The officers' doorstep sign-up: signing a household up to In the Know in their own area."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods
+
+from accounts.policy import can
+from messaging.members import selectors
+from messaging.members.forms import FieldSignUpForm
+from messaging.members.services import signup as services_signup
+from messaging.models import Channel, ConsentMethod, SignUpSource
+from pact_portal.forms import form_add_service_errors
+
+
+@require_http_methods(["GET", "POST"])
+def field_signup(request):
+    neighbourhoods = selectors.neighbourhoods_for_field_sign_up(user=request.user)
+    if not neighbourhoods:
+        raise PermissionDenied
+    wards = selectors.wards_for_field_sign_up(neighbourhoods=neighbourhoods)
+    initial = {"channels": [Channel.EMAIL], "consent_method": ConsentMethod.DOORSTEP_VERBAL}
+    # The "where to sign people up next" list links here with its ward, and after each household
+    # the officer stays in the same ward for the next door; a ward outside their area is ignored.
+    preset_ward = selectors.field_sign_up_ward(wards=wards, code=request.GET.get("ward", ""))
+    if preset_ward is not None:
+        initial["ward"] = preset_ward
+    form = FieldSignUpForm(
+        request.POST or None, wards=wards, interests=selectors.interests_for_sign_up(), initial=initial
+    )
+    status = 200
+    if request.method == "POST":
+        # The list offers only the officer's own wards: another ward can only be a crafted request.
+        if form.has_error("ward", code="invalid_choice"):
+            raise PermissionDenied
+        if form.is_valid():
+            ward = form.cleaned_data["ward"]
+            if not can(request.user, "subscriber.field_sign_up", ward.neighbourhood):
+                raise PermissionDenied
+            try:
+                services_signup.subscriber_sign_up(
+                    **form.membership_fields(),
+                    source=SignUpSource.FIELD,
+                    consent_method=form.cleaned_data["consent_method"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                form_add_service_errors(form, error)
+            else:
+                messages.success(request, _field_done_message(form.membership_fields()))
+                return redirect(f"{reverse('messaging:field-signup')}?{urlencode({'ward': ward.code})}")
+        status = 400
+    return render(request, "messaging/subscribe/field_signup.html", {"form": form}, status=status)
+
+
+def _field_done_message(fields: dict) -> str:
+    told = []
+    if fields["email"]:
+        told.append("a link by email")
+    if fields["mobile"]:
+        told.append("a code by text")
+    return (
+        f"Signed up in {fields['ward'].name}. The resident confirms with {' and '.join(told)}; "
+        "until then nothing is sent to them. Ready for the next household."
+    )
