@@ -7,6 +7,7 @@ import time
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,6 +53,12 @@ def wait_for(condition, seconds=30):
         time.sleep(0.05)
 
 
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite's in-memory test database shares one cache between threads, whose table locks no "
+    "timeout waits for, so the page read while the pool writes fails at random; the embedded default "
+    "itself runs on a file in write-ahead-log mode (measured in the settings' comment). Runs on PostgreSQL.",
+)
 def test_it_approves_and_answers_before_the_send_finishes_when_there_is_no_broker(
     transactional_db, client, world, settings, monkeypatch
 ):
