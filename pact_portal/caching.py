@@ -34,7 +34,9 @@ def _key(request) -> str:
 def cache_for_anonymous(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if request.method != "GET" or request.user.is_authenticated or request.COOKIES:
+        # The language cookie is not personal: the key already holds the language it chose.
+        cookies = set(request.COOKIES) - {settings.LANGUAGE_COOKIE_NAME}
+        if request.method != "GET" or request.user.is_authenticated or cookies:
             return view(request, *args, **kwargs)
         key = _key(request)
         cached = cache.get(key)

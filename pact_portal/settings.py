@@ -104,6 +104,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pact_portal.context_processors.site",
@@ -199,6 +200,29 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="PACT Portal")
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
+# The languages the force publishes in, and only these: without the list LocaleMiddleware would follow
+# a browser into any of Django's hundred languages while our own pages stayed English. Names are each
+# language's own (endonyms), untranslated, so a reader finds theirs whatever the page is in.
+# Panjabi is written in Gurmukhi, as most British Sikh readers read it; Urdu and Arabic are right to left
+# (Django's LANGUAGES_BIDI already lists both).
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("cy", "Cymraeg"),
+    ("pl", "Polski"),
+    ("ur", "اردو"),
+    ("pa", "ਪੰਜਾਬੀ"),
+    ("bn", "বাংলা"),
+    ("gu", "ગુજરાતી"),
+    ("ar", "العربية"),
+    ("ro", "Română"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The choice made with the switcher (django.views.i18n.set_language) is kept for a year; the cookie
+# names a language and nothing else, so it carries no consent burden (PECR: strictly necessary).
+LANGUAGE_COOKIE_NAME = "pact_language"
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -384,6 +408,7 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)

@@ -2,6 +2,8 @@ from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from meetings import urls as meetings_urls
@@ -19,6 +21,10 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("reports.urls")),
     path("accounts/", include("accounts.urls")),
+    # The language switcher on every page posts here. Exempt from CSRF: a forged post can do no more
+    # than change a visitor's language, and a token in the switcher would make every public page
+    # personal, so pact_portal.caching could no longer keep them for anonymous visitors.
+    path("i18n/setlang/", csrf_exempt(login_not_required(set_language)), name="set_language"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/police/", include("neighbourhoods.urls_policeuk")),
