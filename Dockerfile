@@ -21,8 +21,9 @@ RUN groupadd --gid 10001 pact \
     && useradd --create-home --uid 10001 --gid pact --shell /usr/sbin/nologin pact
 
 # WeasyPrint draws the returns' PDFs with Pango and HarfBuzz; DejaVu gives it a font to draw with.
+# gettext's msgfmt compiles the translation catalogues (compilemessages, below).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext \
     && rm -rf /var/lib/apt/lists/*
 
 COPY requirements.txt ./
@@ -34,9 +35,12 @@ COPY . .
 # `manage.py check --deploy` warns (staticfiles.W004).
 COPY --from=frontend /build/node_modules/ node_modules/
 
-# collectstatic needs the settings to load, and with DEBUG=0 they demand a SECRET_KEY and a SITE_URL:
-# these exist only for this command and are not kept in the image. It touches no database.
+# collectstatic and compilemessages need the settings to load, and with DEBUG=0 they demand a SECRET_KEY
+# and a SITE_URL: these exist only for these commands and are not kept in the image. Neither touches a
+# database. The .mo catalogues are built here because the repository keeps only their .po sources.
 RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret SITE_URL=https://collectstatic.invalid \
+    python manage.py compilemessages --ignore=node_modules \
+    && DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret SITE_URL=https://collectstatic.invalid \
     python manage.py collectstatic --no-input \
     && install -d -o pact -g pact /var/lib/pact-beat /var/lib/pact-media
 

@@ -11,7 +11,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 # The embedded default: SQLite, tasks run in-process, a development secret key.
 RUN_ENV := DEBUG=$${DEBUG:-1} SITE_URL=$(SITE_URL)
 
-.PHONY: install run demo test test-shuffled test-fast lint format bench clean
+.PHONY: install run demo test test-shuffled test-fast lint format bench clean messages compilemessages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed
 
-run: install
+run: install compilemessages
 	$(RUN_ENV) $(PY) manage.py migrate --no-input
 	$(RUN_ENV) $(PY) manage.py seed_demo --if-empty
 	@$(RUN_ENV) $(PY) manage.py demo_logins
@@ -40,16 +40,16 @@ demo: install
 
 # Uses PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, SQLite and in-process tasks otherwise.
 # --dist loadfile keeps a module together: the demo tests share one seeded database per module.
-test: install lint
+test: install lint compilemessages
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} --dist loadfile $(PYTEST_ARGS)
 
 # The same suite in a shuffled order (file order and the order inside each file), to show no test
 # depends on what ran before it; SEED=N repeats a run's order, which it prints at the top.
-test-shuffled: install
+test-shuffled: install compilemessages
 	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} --dist loadfile -p randomly $${SEED:+--randomly-seed=$${SEED}} $(PYTEST_ARGS)
 
-test-fast: install
+test-fast: install compilemessages
 	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
 lint: install
@@ -59,6 +59,19 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Translations: locale/<language>/LC_MESSAGES/django.po, one per language in settings.LANGUAGES but the
+# source language (en-GB). `make messages` adds newly marked strings to every catalogue and drops those
+# no longer used (--no-obsolete); locations name the file but not the line (--add-location=file), so a
+# catalogue's diff shows changed text, not moved lines, yet tests/test_i18n_catalogues.py can still tell
+# which strings come from resident-facing files. The .mo files are built, never committed (.gitignore).
+I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=media --ignore=tests
+LOCALES = $$(DEBUG=1 $(PY) -c 'import django, os; os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pact_portal.settings"); django.setup(); from django.conf import settings; from django.utils.translation import to_locale; print(" ".join("--locale=" + to_locale(code) for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE))')
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages $(LOCALES) --no-obsolete --add-location=file $(I18N_IGNORE)
+
+compilemessages: install
+	DEBUG=1 $(PY) manage.py compilemessages $(I18N_IGNORE)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache db.sqlite3 db.sqlite3-*
