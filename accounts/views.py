@@ -63,7 +63,7 @@ def login_verify(request):
     user_pk = request.session.get(PENDING_USER_KEY)
     user = get_user_model().objects.filter(pk=user_pk, is_active=True).first() if user_pk else None
     if user is None:
-        messages.info(request, "Please sign in with your email address and password first.")
+        messages.info(request, gettext_lazy("Please sign in with your email address and password first."))
         return redirect("accounts:login")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -7,22 +7,25 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.roles import Role
 
 
+# Labels residents read are marked with gettext_noop: they stay plain strings (safe in iCalendar, JSON and
+# exports) and go into the catalogues; public templates translate them with {% translate value %}.
 class MeetingType(models.TextChoices):
-    PUBLIC_PACT = "public_pact", "PACT public meeting"
-    PANEL = "panel", "Multi-agency PACT panel / tasking meeting"
-    STREET = "street", "Street meeting"
-    DOOR_KNOCK = "door_knock", "Door knocks"
-    STALL = "stall", "Stall or display"
-    SURGERY = "surgery", "Surgery"
-    YOUTH = "youth", "Youth or school PACT"
-    EVA = "eva", "Environmental visual audit"
-    SPECIALIST = "specialist", "Specialist PACT"
-    ONLINE = "online", "Online meeting"
-    HYBRID = "hybrid", "Hybrid meeting (in person and streamed)"
+    PUBLIC_PACT = "public_pact", gettext_noop("PACT public meeting")
+    PANEL = "panel", gettext_noop("Multi-agency PACT panel / tasking meeting")
+    STREET = "street", gettext_noop("Street meeting")
+    DOOR_KNOCK = "door_knock", gettext_noop("Door knocks")
+    STALL = "stall", gettext_noop("Stall or display")
+    SURGERY = "surgery", gettext_noop("Surgery")
+    YOUTH = "youth", gettext_noop("Youth or school PACT")
+    EVA = "eva", gettext_noop("Environmental visual audit")
+    SPECIALIST = "specialist", gettext_noop("Specialist PACT")
+    ONLINE = "online", gettext_noop("Online meeting")
+    HYBRID = "hybrid", gettext_noop("Hybrid meeting (in person and streamed)")
 
 
 # Online and hybrid meetings need a link; everything else happens somewhere people can walk to.
@@ -46,15 +49,15 @@ def mode_of(meeting_type: str) -> EngagementMode:
 
 
 class SpecialistAudience(models.TextChoices):
-    DEAF = "deaf", "Deaf and hard of hearing"
-    POLISH = "polish", "Polish-speaking"
-    TRAVELLERS = "travellers", "Gypsy, Roma and Traveller"
-    WOMEN = "women", "Women"
-    FAITH = "faith", "Faith group"
-    LGBT = "lgbt", "LGBT+"
-    OLDER = "older", "Older people"
-    BUSINESS = "business", "Businesses"
-    OTHER = "other", "Other (described)"
+    DEAF = "deaf", gettext_noop("Deaf and hard of hearing")
+    POLISH = "polish", gettext_noop("Polish-speaking")
+    TRAVELLERS = "travellers", gettext_noop("Gypsy, Roma and Traveller")
+    WOMEN = "women", gettext_noop("Women")
+    FAITH = "faith", gettext_noop("Faith group")
+    LGBT = "lgbt", gettext_noop("LGBT+")
+    OLDER = "older", gettext_noop("Older people")
+    BUSINESS = "business", gettext_noop("Businesses")
+    OTHER = "other", gettext_noop("Other (described)")
 
 
 class MeetingStatus(models.TextChoices):
@@ -265,12 +268,12 @@ class PartnerAttendance(models.Model):
 
 
 class AttachmentKind(models.TextChoices):
-    MINUTES = "minutes", "Minutes"
-    AUDIO_MINUTES = "audio_minutes", "Audio minutes"
-    AGENDA = "agenda", "Agenda"
-    PRESENTATION = "presentation", "Presentation"
-    PHOTO = "photo", "Photo"
-    OTHER = "other", "Other"
+    MINUTES = "minutes", gettext_noop("Minutes")
+    AUDIO_MINUTES = "audio_minutes", gettext_noop("Audio minutes")
+    AGENDA = "agenda", gettext_noop("Agenda")
+    PRESENTATION = "presentation", gettext_noop("Presentation")
+    PHOTO = "photo", gettext_noop("Photo")
+    OTHER = "other", gettext_noop("Other")
 
 
 class MeetingAttachment(models.Model):

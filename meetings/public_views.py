@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -73,7 +74,7 @@ def neighbourhood_meetings(request, code):
     return _list_page(
         request,
         meetings=selectors.public_meetings(neighbourhood=neighbourhood),
-        heading=f"PACT meetings in {neighbourhood.name}",
+        heading=gettext("PACT meetings in %(name)s") % {"name": neighbourhood.name},
         feed_path=reverse("meetings:neighbourhood-feed", args=[neighbourhood.code]),
         neighbourhood=neighbourhood,
     )
@@ -86,7 +87,7 @@ def ward_meetings(request, code):
     return _list_page(
         request,
         meetings=selectors.public_meetings(ward=ward),
-        heading=f"PACT meetings for {ward.name}",
+        heading=gettext("PACT meetings for %(name)s") % {"name": ward.name},
         feed_path=reverse("meetings:ward-feed", args=[ward.code]),
         neighbourhood=ward.neighbourhood,
         ward=ward,

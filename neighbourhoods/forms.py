@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Neighbourhood
 
@@ -19,14 +20,14 @@ class NeighbourhoodProfileForm(forms.ModelForm):
 
 
 class LocateForm(forms.Form):
-    lat = forms.FloatField(min_value=-90, max_value=90, label="Latitude")
-    lng = forms.FloatField(min_value=-180, max_value=180, label="Longitude")
+    lat = forms.FloatField(min_value=-90, max_value=90, label=_("Latitude"))
+    lng = forms.FloatField(min_value=-180, max_value=180, label=_("Longitude"))
 
 
 class WardSearchForm(forms.Form):
     q = forms.CharField(
-        label="Ward, town or neighbourhood",
+        label=_("Ward, town or neighbourhood"),
         max_length=100,
         min_length=2,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "placeholder": "e.g. Daneshouse"}),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "placeholder": _("e.g. Daneshouse")}),
     )

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import ngettext
 from shapely import Point
 from shapely.geometry import mapping, shape
 from shapely.prepared import prep
@@ -160,18 +161,16 @@ def neighbourhood_public_team(*, neighbourhood: Neighbourhood) -> list[dict]:
     ]
 
 
-_TEAM_ROLE_LABELS = {
-    "pcso": ("Police community support officer", "Police community support officers"),
-    "constable": ("Community beat manager", "Community beat managers"),
-    "sergeant": ("Neighbourhood sergeant", "Neighbourhood sergeants"),
-    "inspector": ("Inspector", "Inspectors"),
-    "partner": ("Partner contact", "Partner contacts"),
-}
-
-
 def _team_role_label(role: str, count: int) -> str:
-    singular, plural = _TEAM_ROLE_LABELS.get(role, (role.replace("_", " ").capitalize(),) * 2)
-    return singular if count == 1 else plural
+    # Built per call so the words follow the language of the request that asks.
+    labels = {
+        "pcso": ngettext("Police community support officer", "Police community support officers", count),
+        "constable": ngettext("Community beat manager", "Community beat managers", count),
+        "sergeant": ngettext("Neighbourhood sergeant", "Neighbourhood sergeants", count),
+        "inspector": ngettext("Inspector", "Inspectors", count),
+        "partner": ngettext("Partner contact", "Partner contacts", count),
+    }
+    return labels.get(role, role.replace("_", " ").capitalize())
 
 
 def neighbourhood_team_history(*, neighbourhood: Neighbourhood) -> list[TeamMembership]:

@@ -6,20 +6,22 @@ force, a rating off the scale) is simply not a valid choice and comes back as a 
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from priorities.models import Category
 from surveys.models import AGREEMENT_LABELS, QuestionKind
 from surveys.services_respond import CONTROL_CHARACTERS, TEXT_MAX, AnswerInput
 
-FORGED = "Choose one of the answers shown."
+FORGED = _("Choose one of the answers shown.")
 REQUIRED = {
-    QuestionKind.SINGLE: "Choose an answer.",
-    QuestionKind.MULTIPLE: "Tick at least one answer.",
-    QuestionKind.AGREEMENT: "Choose how much you agree.",
-    QuestionKind.RATING: "Choose a rating.",
-    QuestionKind.TEXT: "Write your answer.",
-    QuestionKind.WARD: "Choose your ward.",
+    QuestionKind.SINGLE: _("Choose an answer."),
+    QuestionKind.MULTIPLE: _("Tick at least one answer."),
+    QuestionKind.AGREEMENT: _("Choose how much you agree."),
+    QuestionKind.RATING: _("Choose a rating."),
+    QuestionKind.TEXT: _("Write your answer."),
+    QuestionKind.WARD: _("Choose your ward."),
 }
 
 
@@ -79,17 +81,21 @@ class SurveyResponseForm(forms.Form):
                 choices=choices, widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
             )
         if question.kind == QuestionKind.AGREEMENT:
-            return _scale(list(AGREEMENT_LABELS.items()))
+            return _scale([(value, gettext(label)) for value, label in AGREEMENT_LABELS.items()])
         if question.kind == QuestionKind.RATING:
             return _scale([(n, str(n)) for n in range(1, (question.scale_max or 5) + 1)])
         if question.kind == QuestionKind.WARD:
-            choices = [("", "Choose your ward")] + [(key, ward_label(ward)) for key, ward in self._wards.items()]
+            wards = [(key, ward_label(ward)) for key, ward in self._wards.items()]
+            choices = [("", gettext("Choose your ward")), *wards]
             return forms.ChoiceField(choices=choices, widget=forms.Select(attrs={"class": "form-select", **legend}))
         return WrittenAnswerField(
             max_length=TEXT_MAX,
             strip=True,
             widget=forms.Textarea(attrs={"class": "form-control", "rows": 4, "maxlength": TEXT_MAX, **legend}),
-            error_messages={"max_length": f"Keep your answer to {TEXT_MAX:,} characters or fewer."},
+            error_messages={
+                "max_length": gettext("Keep your answer to %(count)s characters or fewer.")
+                % {"count": number_format(TEXT_MAX, force_grouping=True)}
+            },
         )
 
     def full_clean(self):
@@ -143,10 +149,10 @@ class TextAnswerIssueForm(forms.Form):
     the ward when the response has none (an open survey without a ward question)."""
 
     category = forms.ChoiceField(
-        label="Category",
-        choices=[("", "Choose a category"), *Category.choices],
+        label=_("Category"),
+        choices=[("", _("Choose a category")), *Category.choices],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-        error_messages={"required": "Choose the category of this concern.", "invalid_choice": FORGED},
+        error_messages={"required": _("Choose the category of this concern."), "invalid_choice": FORGED},
     )
 
     def __init__(self, *args, wards=None, **kwargs):
@@ -154,10 +160,10 @@ class TextAnswerIssueForm(forms.Form):
         self._wards = {str(ward.pk): ward for ward in wards or []}
         if wards is not None:
             self.fields["ward"] = forms.ChoiceField(
-                label="Ward",
-                choices=[("", "Choose the ward"), *((key, ward_label(w)) for key, w in self._wards.items())],
+                label=_("Ward"),
+                choices=[("", gettext("Choose the ward")), *((key, ward_label(w)) for key, w in self._wards.items())],
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-                error_messages={"required": "Choose the ward this concern is about.", "invalid_choice": FORGED},
+                error_messages={"required": _("Choose the ward this concern is about."), "invalid_choice": FORGED},
             )
 
     @property

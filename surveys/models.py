@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from messaging.models import AgeBand, EthnicGroup
 
@@ -90,12 +91,13 @@ class QuestionKind(models.TextChoices):
 
 
 # The five points of the agreement scale, stored as 1..5.
+# gettext_noop: plain strings here (results and exports are in English), translated where a respondent reads them.
 AGREEMENT_LABELS = {
-    1: "Strongly disagree",
-    2: "Disagree",
-    3: "Neither agree nor disagree",
-    4: "Agree",
-    5: "Strongly agree",
+    1: gettext_noop("Strongly disagree"),
+    2: gettext_noop("Disagree"),
+    3: gettext_noop("Neither agree nor disagree"),
+    4: gettext_noop("Agree"),
+    5: gettext_noop("Strongly agree"),
 }
 
 

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
@@ -186,7 +187,7 @@ def text_answer_issue(request, pk, answer_pk):
     if answer.issue_id is not None:
         if request.htmx:
             return render(request, "surveys/respond/_text_answer.html", {"row": _row(survey, answer, None)})
-        messages.info(request, "That answer is already in the triage queue.")
+        messages.info(request, gettext("That answer is already in the triage queue."))
         return redirect(back)
     # From the list page (htmx) the row is swapped in place, so its ids stay those of the list.
     auto_id = f"id_a{answer.pk}_%s" if request.htmx else "id_%s"
@@ -205,7 +206,11 @@ def text_answer_issue(request, pk, answer_pk):
         else:
             if request.htmx:
                 return render(request, "surveys/respond/_text_answer.html", {"row": _row(survey, answer, None)})
-            messages.success(request, f"Sent to {chosen.neighbourhood.name}'s triage queue as issue {issue.pk}.")
+            messages.success(
+                request,
+                gettext("Sent to %(name)s's triage queue as issue %(issue)s.")
+                % {"name": chosen.neighbourhood.name, "issue": issue.pk},
+            )
             return redirect(back)
     if request.htmx and request.method == "POST":
         # 200, not 400: htmx swaps only successful responses, and the row must show its errors.

@@ -69,7 +69,8 @@
         var note = document.createElement("p");
         note.className = "alert alert-warning mt-2";
         note.setAttribute("role", "status");
-        note.textContent = "The ward boundaries could not be loaded. Please search by name instead.";
+        // The page gives the message in its own language (data-load-error, from includes/ward_map.html).
+        note.textContent = el.dataset.loadError || "The ward boundaries could not be loaded. Please search by name instead.";
         el.after(note);
       });
 
