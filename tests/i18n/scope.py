@@ -1,0 +1,62 @@
+"""Which files are resident-facing and already translated: the one list the i18n tests read.
+
+Add a pattern here when a page is converted. tests/i18n/test_i18n_templates.py then fails on any English
+left outside a translation tag in its templates, and tests/i18n/test_i18n_catalogues.py requires every
+string those files give the catalogues to be translated (not fuzzy) in each COMPLETE_LANGUAGES catalogue.
+
+Not yet here (their engineers are marking them): templates/messaging/, templates/priorities/ (including
+priorities/_public_neighbourhood_summary.html, which the neighbourhood page includes) and the messaging
+and priorities packages.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+# Patterns relative to the project folder (pathlib glob syntax).
+RESIDENT_TEMPLATES = [
+    "templates/base.html",
+    "templates/includes/*.html",
+    "templates/neighbourhoods/public_home.html",
+    "templates/neighbourhoods/_search_results.html",
+    "templates/neighbourhoods/locate_not_found.html",
+    "templates/neighbourhoods/neighbourhood_detail.html",
+    "templates/meetings/public_*.html",
+    "templates/meetings/_public_*.html",
+    "templates/surveys/respond/*.html",
+    "templates/accounts/login.html",
+    "templates/accounts/login_verify.html",
+    "templates/accounts/locked_out.html",
+    "templates/accounts/password_reset_*.html",
+    "templates/accounts/emails/password_reset_*",
+]
+
+# Python modules whose marked strings a resident reads (form labels and errors, page headings,
+# choice labels shown on public pages).
+RESIDENT_PYTHON = [
+    "accounts/forms.py",
+    "accounts/views.py",
+    "meetings/models.py",
+    "meetings/public_views.py",
+    "neighbourhoods/forms.py",
+    "neighbourhoods/places.py",
+    "neighbourhoods/selectors.py",
+    "surveys/forms_respond.py",
+    "surveys/models.py",
+    "surveys/views_respond.py",
+]
+
+# Languages whose catalogue must hold every resident string; the others may fall back to English.
+COMPLETE_LANGUAGES = ["cy", "pl", "ur"]
+
+
+def resident_templates() -> list[Path]:
+    return sorted({path for pattern in RESIDENT_TEMPLATES for path in BASE_DIR.glob(pattern)})
+
+
+def resident_sources() -> set[str]:
+    """Every resident file as the catalogues' location comments name it (relative, forward slashes)."""
+    files = [*resident_templates(), *(BASE_DIR / name for name in RESIDENT_PYTHON)]
+    return {path.relative_to(BASE_DIR).as_posix() for path in files}
