@@ -18,6 +18,9 @@ BASE_DIR = Path(settings.BASE_DIR)
 # Patterns relative to the project folder (pathlib glob syntax).
 RESIDENT_TEMPLATES = [
     "templates/base.html",
+    "templates/403.html",
+    "templates/404.html",
+    "templates/500.html",
     "templates/includes/*.html",
     "templates/neighbourhoods/public_home.html",
     "templates/neighbourhoods/_search_results.html",

@@ -6,8 +6,10 @@ import re
 
 import pytest
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from meetings.models import MeetingStatus
 from tests.meetings.factories import MeetingFactory
@@ -120,3 +122,18 @@ def test_meeting_dates_follow_the_language_and_place_names_do_not(client, world)
     assert "Rejon Daneshouse" in polish
     welsh = _in(client, "cy").get(meeting.get_absolute_url()).text
     assert "Rhagfyr 2026, 18:30" in welsh
+
+
+def test_the_not_found_page_is_in_the_visitors_language(client):
+    response = _in(client, "cy").get("/no-such-page/")
+    assert response.status_code == 404
+    assert _html_tag(response) == '<html lang="cy" dir="ltr">'
+    assert "Heb ddod o hyd i'r dudalen" in response.text
+
+
+def test_the_server_error_page_stands_alone_in_the_language_of_the_request():
+    # Django renders 500.html with no request context, so it may rely on nothing but the active language.
+    with translation.override("ur"):
+        page = render_to_string("500.html")
+    assert '<html lang="ur" dir="rtl">' in page and "bootstrap.rtl.min.css" in page
+    assert "معذرت، کچھ غلط ہو گیا" in page
