@@ -7,7 +7,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -146,7 +146,11 @@ class PasswordResetView(auth_views.PasswordResetView):
         throttle.count(counters)
         site = get_current_site(self.request)
         services.password_reset_request(
-            email=email, domain=site.domain, site_name=site.name, use_https=self.request.is_secure()
+            email=email,
+            domain=site.domain,
+            site_name=site.name,
+            use_https=self.request.is_secure(),
+            language=get_language(),
         )
         return redirect(self.success_url)
 

@@ -137,3 +137,13 @@ def test_the_server_error_page_stands_alone_in_the_language_of_the_request():
         page = render_to_string("500.html")
     assert '<html lang="ur" dir="rtl">' in page and "bootstrap.rtl.min.css" in page
     assert "معذرت، کچھ غلط ہو گیا" in page
+
+
+def test_the_password_reset_email_is_written_in_the_language_of_the_page(
+    client, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _in(client, "cy").post(reverse("accounts:password-reset"), {"email": world.pcso.email})
+    (email,) = mailoutbox
+    assert email.subject.startswith("Ailosod eich cyfrinair")
+    assert "Dewiswch gyfrinair newydd yma; mae'r ddolen yn gweithio unwaith ac am 24 awr:" in email.body
