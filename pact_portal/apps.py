@@ -11,3 +11,17 @@ class PactPortalConfig(AppConfig):
         from pact_portal import text
 
         text.install_model_validators()
+        self._observe()
+
+    def _observe(self):
+        """Hooks for logs, metrics and beat heartbeats (pact_portal.observability): signals, so
+        every query, task and beat job is covered without each one saying so."""
+        from celery import signals as celery_signals
+        from django.db.backends.signals import connection_created
+
+        from pact_portal.observability import heartbeats, logs, metrics
+
+        connection_created.connect(metrics.db_timer_install, dispatch_uid="pact-db-timer")
+        celery_signals.task_prerun.connect(logs.task_started, dispatch_uid="pact-log-task-start", weak=False)
+        celery_signals.task_postrun.connect(logs.task_finished, dispatch_uid="pact-log-task-end", weak=False)
+        celery_signals.task_success.connect(heartbeats.task_succeeded, dispatch_uid="pact-beat-heartbeat", weak=False)

@@ -413,11 +413,20 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
+# --- Observability (pact_portal.observability; docs/observability.md) ---
+# Logs: one JSON object per line on standard output, with the request id, user id and Celery task
+# id (python-json-logger). LOG_FORMAT=text gives plain lines for a developer's terminal.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "formatters": {
+        "json": {"()": "pact_portal.observability.logs.PortalJsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # At DEBUG these two log template contexts and SQL parameters, both of which carry residents'
     # email addresses and phone numbers: they stay at INFO whatever LOG_LEVEL asks for.
     "loggers": {
@@ -426,3 +435,44 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+# The worker logs through the configuration above (JSON, with task ids), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+MIDDLEWARE = [
+    # First: every line logged while answering carries the request id; the timing covers the rest.
+    "pact_portal.observability.logs.RequestIdMiddleware",
+    "pact_portal.observability.metrics.MetricsMiddleware",
+    *MIDDLEWARE,
+]
+# Cache operations are timed for /metrics by subclasses of Django's own backends.
+CACHES["default"]["BACKEND"] = (
+    CACHES["default"]["BACKEND"]
+    .replace("django.core.cache.backends.redis.", "pact_portal.observability.metrics.")
+    .replace("django.core.cache.backends.locmem.", "pact_portal.observability.metrics.")
+)
+# /metrics answers requests from this machine and those bearing this token; empty: no token works.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# The Celery queues whose depth /metrics reports (Redis list lengths on the broker).
+METRICS_CELERY_QUEUES = env.list(
+    "METRICS_CELERY_QUEUES", default=["emergency", "alerts", "bulk", "housekeeping", "celery"]
+)
+READYZ_BROKER_TIMEOUT = env.float("READYZ_BROKER_TIMEOUT", default=2.0)
+# 0: /readyz reports beat's last heartbeat without failing on it (a dead beat should page someone,
+# not take every web server out of the load balancer); the stale-beat alert rule watches it.
+READYZ_BEAT_MAX_AGE_SECONDS = env.int("READYZ_BEAT_MAX_AGE_SECONDS", default=0)
+if not DEBUG:
+    # Prometheus and the orchestrator ask over plain HTTP; a redirect would read as "down".
+    SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^readyz$", r"^metrics$"]
+# Errors go to Sentry or GlitchTip only when SENTRY_DSN is set, scrubbed of personal data, secrets
+# and restricted text (pact_portal.observability.errors). Local variables only if a force opts in.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from pact_portal.observability.errors import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=""),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        include_local_variables=env.bool("SENTRY_INCLUDE_LOCALS", default=False),
+    )
+# --- end of Observability ---

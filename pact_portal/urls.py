@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from meetings import urls as meetings_urls
 from meetings import urls_public as meetings_urls_public
+from pact_portal.observability.views import metrics, readyz
 from pact_portal.views import healthz
 
 urlpatterns = [
@@ -27,6 +28,8 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(login_not_required(set_language)), name="set_language"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("api/police/", include("neighbourhoods.urls_policeuk")),
     path("open311/v2/", include("priorities.urls_open311")),
     path("api/", include("pact_portal.api_urls")),
