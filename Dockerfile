@@ -46,4 +46,5 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret SITE_URL=https://collects
 
 USER 10001:10001
 EXPOSE 8000
-CMD ["gunicorn", "pact_portal.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--no-control-socket"]
+# JSON access and error logs, bind address and Prometheus multiprocess mode: pact_portal/gunicorn_conf.py.
+CMD ["gunicorn", "pact_portal.wsgi", "-c", "python:pact_portal.gunicorn_conf", "--no-control-socket"]

@@ -99,7 +99,10 @@ def _gunicorn_access_fields(atoms) -> dict:
     client address (not needed to run the service, and personal data) and no query string."""
 
     def atom(key):
-        value = atoms.get(key, "-")
+        try:
+            value = atoms[key]  # gunicorn's SafeAtoms answer "{header}o" keys in any case
+        except KeyError:
+            value = "-"
         return None if value in ("-", None) else value
 
     status = atom("s")

@@ -70,7 +70,7 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # (07400) 123-456, +44 (0)20 7946 0000, 0161 496 0000, and a mobile's bare ten digits. Not inside
 # a longer run of letters and digits, so ids and hex do not count.
 UK_PHONE = re.compile(
-    r"(?<![\w+(])(?:"
+    r"(?<![\w+])(?:"
     r"(?:\+?44[\s-]?(?:\(0\)[\s-]?)?|\(?0)[1-37-9](?:[\s)-]*\d){8,9}"
     r"|7\d{3}[\s-]?\d{3}[\s-]?\d{3}"
     r")(?!\w)"
@@ -108,6 +108,8 @@ def path_scrub(path: str) -> str:
     try:
         match = resolve(bare)
     except (Resolver404, ValueError):
+        match = None
+    except Exception:  # gunicorn's master logs before Django is set up: the shapes still apply
         match = None
     if match is not None:
         for name, value in match.kwargs.items():
