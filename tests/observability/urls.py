@@ -15,9 +15,9 @@ MANAGE_SECRET = "Zq8mN3vR7tY2wK5pL9xC4bH6"
 def exploding(request, token):
     email = RESIDENT_EMAIL
     landline = RESIDENT_LANDLINE
-    restricted_notes = RESTRICTED
-    evidence = EVIDENCE
-    manage_secret = MANAGE_SECRET
+    restricted_notes = RESTRICTED  # noqa: F841 - there to be found in the frame's variables
+    evidence = EVIDENCE  # noqa: F841
+    manage_secret = MANAGE_SECRET  # noqa: F841
     summary = f"resident {email} on {RESIDENT_MOBILE}, link {token}"  # a name that says nothing
     raise ValueError(f"could not send to {email} or {RESIDENT_MOBILE} ({landline}) for {token}: {summary}")
 
