@@ -283,6 +283,8 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "meetings:record-outcome": ("GET", "meeting", "302 404 200 404 200 200 403 404 403 403 403 200"),
     "meetings:ward-feed": ("GET", "ward", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "meetings:ward-meetings": ("GET", "ward", "200 200 200 200 200 200 200 200 200 200 200 200"),
+    # From this machine (the test client's 127.0.0.1), as Prometheus scrapes it; elsewhere see test_metrics.py.
+    "metrics": ("GET", "", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "messaging:alert-approve": ("POST", "alert", "302 404 403 404 403 403 403 404 403 302 404 302"),
     "messaging:alert-audience": ("GET", "", "302 403 200 200 200 200 200 200 200 200 403 200"),
     "messaging:alert-cancel": ("POST", "alert", "302 404 302 404 302 302 302 404 302 302 404 302"),
@@ -369,6 +371,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "priorities:raise-issue": ("GET", "", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "priorities:transition": ("GET", "priority_verb", "302 404 200 404 200 200 403 404 403 403 404 200"),
     "priorities:triage": ("GET", "neighbourhood", "302 404 200 404 200 200 404 404 404 404 404 200"),
+    "readyz": ("GET", "", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "reports:delegates": ("POST", "return", "302 404 404 404 404 404 302 404 403 404 404 403"),
     "reports:detail": ("GET", "return", "302 404 404 404 404 404 200 404 200 404 404 200"),
     "reports:export": ("GET", "return_export", "302 404 404 404 404 404 200 404 200 404 404 200"),
