@@ -36,14 +36,16 @@ logconfig_dict = {
     },
 }
 
-# Set before any worker imports prometheus_client, which reads it at import.
-PROMETHEUS_DIR = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", "/tmp/pact-prometheus"))  # noqa: S108 - a private, per-container folder
+DEFAULT_PROMETHEUS_DIR = "/tmp/pact-prometheus"  # noqa: S108 - a private, per-container folder
 
 
 def on_starting(server):
-    """A restart must not add the last run's counts to this one's."""
-    shutil.rmtree(PROMETHEUS_DIR, ignore_errors=True)
-    PROMETHEUS_DIR.mkdir(parents=True, exist_ok=True)
+    """Multiprocess mode for every worker: set here, in the master before it forks them and before
+    any of them imports prometheus_client (which reads it at import). A restart must not add the
+    last run's counts to this one's, so the folder starts empty."""
+    folder = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", DEFAULT_PROMETHEUS_DIR))
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 def child_exit(server, worker):

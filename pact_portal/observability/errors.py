@@ -16,15 +16,28 @@ from sentry_sdk.scrubber import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST, EventScr
 from pact_portal.observability.scrubbing import SENSITIVE_KEYS, path_scrub, value_scrub
 
 
+def _redis_command_only(text) -> str:
+    # Cache keys name sessions, signed-in users and links' secrets: the command is all that is kept.
+    return (str(text or "").split(" ", 1)[0] or "redis") + " [key filtered]"
+
+
 def event_scrub(event, hint=None):
     """`before_send`: the event with every address, number, token and restricted text removed."""
     request = event.get("request")
     if isinstance(request, dict) and isinstance(request.get("url"), str):
         request["url"] = path_scrub(request["url"])
+    for crumb in (event.get("breadcrumbs") or {}).get("values") or []:
+        if crumb.get("category") == "redis":
+            crumb["message"], crumb["data"] = _redis_command_only(crumb.get("message")), {}
+    for span in event.get("spans") or []:
+        if str(span.get("op", "")).startswith(("db.redis", "cache")):
+            span["description"], span["data"] = _redis_command_only(span.get("description")), {}
     return value_scrub(event)
 
 
 def breadcrumb_scrub(crumb, hint=None):
+    if crumb.get("category") == "redis":
+        crumb = {**crumb, "message": _redis_command_only(crumb.get("message")), "data": {}}
     return value_scrub(crumb)
 
 
