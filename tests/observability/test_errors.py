@@ -8,6 +8,7 @@ import sentry_sdk
 from sentry_sdk.transport import Transport
 
 from messaging import links
+from pact_portal.celery import app as celery_app
 from pact_portal.observability import errors
 from tests.messaging.factories import subscriber
 from tests.observability import urls as exploding
@@ -115,3 +116,17 @@ def test_the_check_would_see_a_leak(client, world, sentry, monkeypatch):
 def test_it_stays_off_without_a_dsn():
     assert errors.sentry_init(dsn="") is False
     assert not sentry_sdk.get_client().is_active()
+
+
+@celery_app.task(name="tests.observability.fail_sending")
+def fail_sending(*, address):
+    raise ConnectionError(f"provider refused {address}")
+
+
+def test_it_reports_a_failing_task_without_its_arguments(sentry):
+    transport = sentry()
+    fail_sending.apply(kwargs={"address": exploding.RESIDENT_EMAIL}, throw=False)
+    [event] = transport.events()
+    assert event["exception"]["values"][-1]["type"] == "ConnectionError"
+    assert event["extra"]["celery-job"]["task_name"] == "tests.observability.fail_sending"
+    assert exploding.RESIDENT_EMAIL not in json.dumps(event)
