@@ -60,4 +60,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "reports.tasks.returns_mark_late_task",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Personal data past the retention schedule (settings.RETENTION, docs/data-protection.md) goes
+    # nightly. 01:45: before the 02:00-03:15 jobs, none of which reads what it removes, and after
+    # the reclaim sweep has no lapsed claims left from the evening.
+    "retention-apply": {
+        "task": "pact_portal.tasks.retention_apply_task",
+        "schedule": crontab(hour=1, minute=45),
+    },
 }

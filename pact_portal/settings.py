@@ -476,3 +476,24 @@ if SENTRY_DSN:
         include_local_variables=env.bool("SENTRY_INCLUDE_LOCALS", default=False),
     )
 # --- end of Observability ---
+
+# --- Retention (pact_portal.retention; docs/data-protection.md is the data map) ---
+# Days each kind of personal data is kept before the nightly job deletes or anonymises it.
+# Aggregates the returns count are kept whatever these say (see the package's docstring).
+RETENTION = {
+    # Provider ids and error text (which quotes addresses) on deliveries; the rows stay.
+    "delivery_details_days": env.int("RETENTION_DELIVERY_DETAILS_DAYS", default=90),
+    "delivery_attempts_days": env.int("RETENTION_DELIVERY_ATTEMPTS_DAYS", default=90),
+    # Rendered messages, addresses included: long enough to answer "did I get it?".
+    "outbox_days": env.int("RETENTION_OUTBOX_DAYS", default=30),
+    # django-axes' sign-in attempts and logs: addresses and user agents.
+    "lockout_records_days": env.int("RETENTION_LOCKOUT_RECORDS_DAYS", default=90),
+    # Reporters' contact details (online and Open311) of issues closed or merged, after raising.
+    "issue_contact_days": env.int("RETENTION_ISSUE_CONTACT_DAYS", default=180),
+    "closed_issue_photos_days": env.int("RETENTION_CLOSED_ISSUE_PHOTOS_DAYS", default=180),
+    # A sign-up never confirmed: its link lasted a week.
+    "unconfirmed_members_days": env.int("RETENTION_UNCONFIRMED_MEMBERS_DAYS", default=30),
+    # A member who can no longer be reached on any channel, from their last unsubscribe.
+    "unsubscribed_members_days": env.int("RETENTION_UNSUBSCRIBED_MEMBERS_DAYS", default=365),
+}
+# --- end of Retention ---

@@ -1,0 +1,87 @@
+"""What each retention rule would act on at `now`: one QuerySet per rule, read by the dry run and
+the nightly job alike."""
+
+from datetime import datetime, timedelta
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+
+from messaging.models import ChannelStatus, Delivery, DeliveryAttempt, OutboxMessage, Subscriber, SubscriberChannel
+from priorities.models import Issue, IssueStatus, Open311Request
+
+# An issue is finished with when it was closed without a priority or merged into another: a linked
+# one's reporter may still hear how its priority goes.
+FINISHED_ISSUES = (IssueStatus.CLOSED, IssueStatus.MERGED)
+
+
+def _before(*, now: datetime, rule: str) -> datetime:
+    return now - timedelta(days=settings.RETENTION[rule])
+
+
+def deliveries_with_provider_details(*, now: datetime) -> QuerySet:
+    """Deliveries of alerts released before the cut-off that still hold a provider id or error
+    text (which often quotes the address). The rows stay: the returns count them."""
+    cutoff = _before(now=now, rule="delivery_details_days")
+    return Delivery.objects.filter(queued_at__lt=cutoff).filter(~Q(provider_id="") | ~Q(error=""))
+
+
+def delivery_attempts(*, now: datetime) -> QuerySet:
+    return DeliveryAttempt.objects.filter(attempted_at__lt=_before(now=now, rule="delivery_attempts_days"))
+
+
+def outbox_messages(*, now: datetime) -> QuerySet:
+    return OutboxMessage.objects.filter(created_at__lt=_before(now=now, rule="outbox_days"))
+
+
+def expired_sessions(*, now: datetime) -> QuerySet:
+    return Session.objects.filter(expire_date__lt=now)
+
+
+def lockout_records(*, now: datetime) -> dict[str, QuerySet]:
+    cutoff = _before(now=now, rule="lockout_records_days")
+    return {
+        "axes_accessattempt": AccessAttempt.objects.filter(attempt_time__lt=cutoff),
+        "axes_accessfailurelog": AccessFailureLog.objects.filter(attempt_time__lt=cutoff),
+        "axes_accesslog": AccessLog.objects.filter(attempt_time__lt=cutoff),
+    }
+
+
+def issues_with_contact_details(*, now: datetime) -> QuerySet:
+    cutoff = _before(now=now, rule="issue_contact_days")
+    return Issue.objects.filter(status__in=FINISHED_ISSUES, created_at__lt=cutoff).exclude(contact_email="")
+
+
+def open311_contact_details(*, now: datetime) -> QuerySet:
+    cutoff = _before(now=now, rule="issue_contact_days")
+    held = ~Q(first_name="") | ~Q(last_name="") | ~Q(phone="") | ~Q(address_string="")
+    return Open311Request.objects.filter(held, issue__status__in=FINISHED_ISSUES, issue__created_at__lt=cutoff)
+
+
+def closed_issue_photos(*, now: datetime) -> QuerySet:
+    cutoff = _before(now=now, rule="closed_issue_photos_days")
+    return Issue.objects.filter(status=IssueStatus.CLOSED, created_at__lt=cutoff).exclude(photo="")
+
+
+def unconfirmed_members(*, now: datetime) -> QuerySet:
+    """Members who signed up before the cut-off and never confirmed any channel."""
+    confirmed = SubscriberChannel.objects.filter(subscriber=OuterRef("pk"), confirmed_at__isnull=False)
+    cutoff = _before(now=now, rule="unconfirmed_members_days")
+    return Subscriber.objects.filter(erased_at__isnull=True, created_at__lt=cutoff).filter(~Exists(confirmed))
+
+
+def unsubscribed_members(*, now: datetime) -> QuerySet:
+    """Members who confirmed once, can no longer be reached on any channel, and whose last
+    unsubscribe (or last change, for an address the provider refused) was before the cut-off."""
+    reachable = SubscriberChannel.objects.filter(
+        subscriber=OuterRef("pk"), status__in=[ChannelStatus.ACTIVE, ChannelStatus.PENDING]
+    )
+    confirmed = SubscriberChannel.objects.filter(subscriber=OuterRef("pk"), confirmed_at__isnull=False)
+    cutoff = _before(now=now, rule="unsubscribed_members_days")
+    return (
+        Subscriber.objects.filter(erased_at__isnull=True, updated_at__lt=cutoff)
+        .filter(Exists(confirmed), ~Exists(reachable))
+        .annotate(last_unsubscribed=Max("channels__unsubscribed_at"))
+        .filter(Q(last_unsubscribed__isnull=True) | Q(last_unsubscribed__lt=cutoff))
+    )

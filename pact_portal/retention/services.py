@@ -1,0 +1,127 @@
+"""Applying the retention schedule (settings.RETENTION). Each rule deletes or blanks only what
+its selector finds; run twice, the second run finds nothing."""
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from messaging.members.services.manage import subscriber_erase
+from messaging.members.services.signup import apply_demographics
+from messaging.models import (
+    Delivery,
+    DeliveryAttempt,
+    Feedback,
+    OutboxMessage,
+    Subscriber,
+    SubscriberInterest,
+    new_manage_secret,
+)
+from pact_portal.retention import selectors
+
+logger = logging.getLogger(__name__)
+
+
+def retention_due(*, now: datetime | None = None) -> dict[str, int]:
+    """Table → how many rows each rule would delete or strip at `now` (the dry run)."""
+    now = now or timezone.now()
+    counts = {
+        "messaging_delivery (provider id and error text)": selectors.deliveries_with_provider_details(now=now).count(),
+        "messaging_deliveryattempt": selectors.delivery_attempts(now=now).count(),
+        "messaging_outboxmessage": selectors.outbox_messages(now=now).count(),
+        "django_session (expired)": selectors.expired_sessions(now=now).count(),
+    }
+    counts.update({table: rows.count() for table, rows in selectors.lockout_records(now=now).items()})
+    counts["priorities_issue (contact email)"] = selectors.issues_with_contact_details(now=now).count()
+    counts["priorities_open311request (name, phone, address)"] = selectors.open311_contact_details(now=now).count()
+    counts["priorities_issue (photo of a closed issue)"] = selectors.closed_issue_photos(now=now).count()
+    counts["messaging_subscriber (never confirmed)"] = selectors.unconfirmed_members(now=now).count()
+    counts["messaging_subscriber (unsubscribed)"] = selectors.unsubscribed_members(now=now).count()
+    return counts
+
+
+def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
+    """Delete or anonymise everything past its time; returns the same keys as retention_due.
+
+    Each rule commits on its own, so a failure part-way keeps what the others did; members are
+    anonymised one by one, as erasing one is."""
+    now = now or timezone.now()
+    done = {}
+    with transaction.atomic():
+        done["messaging_delivery (provider id and error text)"] = selectors.deliveries_with_provider_details(
+            now=now
+        ).update(provider_id="", error="")
+    done["messaging_deliveryattempt"] = _delete(selectors.delivery_attempts(now=now))
+    done["messaging_outboxmessage"] = _delete(selectors.outbox_messages(now=now))
+    done["django_session (expired)"] = _delete(selectors.expired_sessions(now=now))
+    for table, rows in selectors.lockout_records(now=now).items():
+        done[table] = _delete(rows)
+    done["priorities_issue (contact email)"] = selectors.issues_with_contact_details(now=now).update(contact_email="")
+    done["priorities_open311request (name, phone, address)"] = selectors.open311_contact_details(now=now).update(
+        first_name="", last_name="", phone="", address_string=""
+    )
+    done["priorities_issue (photo of a closed issue)"] = _photos_remove(selectors.closed_issue_photos(now=now))
+    unconfirmed = list(selectors.unconfirmed_members(now=now))
+    for member in unconfirmed:
+        subscriber_erase(subscriber=member)
+    done["messaging_subscriber (never confirmed)"] = len(unconfirmed)
+    unsubscribed = list(selectors.unsubscribed_members(now=now).values_list("pk", flat=True))
+    for member_id in unsubscribed:
+        subscriber_anonymise(subscriber_id=member_id, now=now)
+    done["messaging_subscriber (unsubscribed)"] = len(unsubscribed)
+    logger.info("Retention applied", extra={"retention": {k: v for k, v in done.items() if v}})
+    return done
+
+
+def _delete(rows) -> int:
+    deleted, _by_model = rows.delete()
+    return deleted
+
+
+def _photos_remove(issues) -> int:
+    """Blank each photo field, then remove the file once that has committed (a file removed in a
+    transaction that rolled back could not be put back)."""
+    removed = 0
+    for issue in issues.only("pk", "photo"):
+        name, storage = issue.photo.name, issue.photo.storage
+        with transaction.atomic():
+            type(issue).objects.filter(pk=issue.pk).update(photo="")
+        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        removed += 1
+    return removed
+
+
+@transaction.atomic
+def subscriber_anonymise(*, subscriber_id: int, now: datetime) -> Subscriber:
+    """Forget a lapsed member's addresses and self-description, keeping the dates the returns
+    count from: each channel row stays, with its confirmed and unsubscribed dates, but its address
+    becomes a placeholder (addresses are unique per channel, hence the row's id in it)."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber_id)
+    channels = list(subscriber.channels.all())
+    addresses = [channel.address for channel in channels]
+    OutboxMessage.objects.filter(delivery__subscriber=subscriber).delete()
+    OutboxMessage.objects.filter(to__in=addresses).delete()
+    for channel in channels:
+        channel.address = f"erased:{channel.pk}"
+        channel.confirmation_secret = ""
+        channel.status_reason = ""
+        channel.save(update_fields=["address", "confirmation_secret", "status_reason"])
+    SubscriberInterest.objects.filter(subscriber=subscriber).delete()
+    Feedback.objects.filter(delivery__subscriber=subscriber).exclude(comment="").update(comment="")
+    Delivery.objects.filter(subscriber=subscriber).exclude(error="").update(error="")
+    DeliveryAttempt.objects.filter(delivery__subscriber=subscriber).exclude(detail="").update(detail="")
+    apply_demographics(subscriber, None, None)
+    subscriber.erased_at = now
+    subscriber.manage_secret = new_manage_secret()
+    subscriber.save(
+        update_fields=[
+            "age_band",
+            "ethnic_group",
+            "demographics_consent_at",
+            "erased_at",
+            "manage_secret",
+            "updated_at",
+        ]
+    )
+    return subscriber
