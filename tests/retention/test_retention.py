@@ -21,6 +21,7 @@ from messaging.models import (
     SubscriberChannel,
 )
 from pact_portal.beat import BEAT_SCHEDULE
+from pact_portal.observability import heartbeats
 from pact_portal.retention.services import retention_apply, retention_due
 from priorities import services_open311
 from priorities.models import IssueStatus, Open311Request
@@ -153,5 +154,10 @@ def test_the_command_prints_what_would_go_per_table_and_changes_nothing(world):
     assert DeliveryAttempt.objects.count() == 0
 
 
-def test_it_runs_nightly_from_beat():
-    assert BEAT_SCHEDULE["retention-apply"]["task"] == "pact_portal.tasks.retention_apply_task"
+def test_it_runs_nightly_from_beat_and_beats_heartbeat_notes_it(world):
+    from pact_portal.tasks import retention_apply_task
+
+    assert BEAT_SCHEDULE["retention-apply"]["task"] == retention_apply_task.name
+    result = retention_apply_task.apply()
+    assert result.get()["messaging_deliveryattempt"] == 0
+    assert heartbeats.heartbeats()["retention-apply"] is not None
