@@ -21,6 +21,7 @@ import uuid
 from django.utils.functional import empty
 from pythonjsonlogger.json import JsonFormatter
 
+from pact_portal.observability.metrics import route_of
 from pact_portal.observability.scrubbing import FILTERED, key_is_sensitive, path_scrub, text_scrub
 
 request_var: contextvars.ContextVar = contextvars.ContextVar("pact_request", default=None)
@@ -69,12 +70,11 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request.request_id
-            match = getattr(request, "resolver_match", None)
             access_logger.info(
                 "request",
                 extra={
                     "method": request.method,
-                    "route": (match.view_name if match else None) or "unmatched",
+                    "route": route_of(request),
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 },

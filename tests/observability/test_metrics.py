@@ -54,13 +54,15 @@ def test_a_request_relayed_by_a_local_proxy_is_not_local(client):
 def test_it_counts_and_times_requests_by_route_and_times_the_database_and_cache(client, world):
     client.get(reverse("healthz"))
     client.get("/no/such/page/at/all/")
+    client.get("/static/css/portal.css")
     found = samples(client.get(reverse("metrics")))
     assert found[("pact_http_requests_total", (("method", "GET"), ("route", "healthz"), ("status", "200")))] >= 1
     assert found[("pact_http_requests_total", (("method", "GET"), ("route", "unmatched"), ("status", "404")))] >= 1
     assert found[("pact_http_request_duration_seconds_count", (("method", "GET"), ("route", "healthz")))] >= 1
     assert found[("pact_db_query_duration_seconds_count", (("alias", "default"),))] >= 1
     assert found[("pact_cache_operation_duration_seconds_count", (("operation", "get"),))] >= 1
-    assert not any("no/such" in str(key) for key in found)
+    assert found[("pact_http_requests_total", (("method", "GET"), ("route", "static"), ("status", "200")))] >= 1
+    assert not any("no/such" in str(key) or "portal.css" in str(key) for key in found)
 
 
 def sending_alert(world, *, minutes_ago: int):
@@ -105,6 +107,13 @@ def test_the_database_gauges_take_a_fixed_number_of_queries(world, django_assert
         selectors.deliveries_by_channel_and_status()
         assert selectors.alerts_sending()["sending"] == 3
         selectors.recent_attempt_outcomes()
+
+
+def test_a_scrape_takes_the_same_three_queries(client, world, django_assert_max_num_queries):
+    for minutes in (5, 50):
+        sending_alert(world, minutes_ago=minutes)
+    with django_assert_max_num_queries(3):  # no session or user: the three gauge queries only
+        assert client.get(reverse("metrics")).status_code == 200
 
 
 def test_a_source_that_fails_is_reported_and_the_rest_still_export(client, monkeypatch):
