@@ -161,3 +161,16 @@ def test_it_runs_nightly_from_beat_and_beats_heartbeat_notes_it(world):
     result = retention_apply_task.apply()
     assert result.get()["messaging_deliveryattempt"] == 0
     assert heartbeats.heartbeats()["retention-apply"] is not None
+
+
+def test_it_strips_deliveries_a_batch_at_a_time(world, monkeypatch):
+    from pact_portal.retention import services
+
+    monkeypatch.setattr(services, "STRIP_BATCH", 2)
+    people = [subscriber(world, email=f"p{i}@example.org") for i in range(5)]
+    made = alert(world)
+    for person in people:
+        Delivery.objects.create(alert=made, subscriber=person, channel="email", queued_at=days_ago(100), error="x")
+    with time_machine.travel(NOW, tick=False):
+        assert retention_apply()["messaging_delivery (provider id and error text)"] == 5
+    assert not Delivery.objects.exclude(error="").exists()
