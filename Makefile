@@ -86,4 +86,5 @@ bench: install
 	$(BENCH_ENV) $(PY) manage.py bench_fanout --subscribers $${BENCH_SUBSCRIBERS:-1000000}
 	$(BENCH_ENV) $(PY) manage.py bench_send --rate $${BENCH_SEND_RATE:-200} --seconds $${BENCH_SEND_SECONDS:-30} --channel sms
 	$(BENCH_ENV) $(PY) manage.py bench_reports
+	$(BENCH_ENV) $(PY) manage.py bench_metrics --deliveries $${BENCH_METRICS_DELIVERIES:-200000}
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(BENCH_ENV) $(PY) manage.py bench_web

@@ -156,3 +156,16 @@ def test_it_reads_each_celery_queues_depth_from_the_broker(settings):
     finally:
         client.delete("h18-test-alerts", "h18-test-alerts\x06\x169")
     assert portal.queue_lengths(broker_url="") is None
+
+
+def test_the_benchmark_reads_every_gauge_and_cleans_up(world):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("bench_metrics", "--deliveries", "20", "--runs", "1", stdout=out)
+    figures = {line["benchmark"]: line["value"] for line in map(json.loads, out.getvalue().splitlines())}
+    assert figures["metrics_portal_gauges_queries"] == 3
+    assert not Delivery.objects.exists()
