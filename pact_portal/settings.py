@@ -455,6 +455,8 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_CELERY_QUEUES = env.list(
     "METRICS_CELERY_QUEUES", default=["emergency", "alerts", "bulk", "housekeeping", "celery"]
 )
+# The gauges read from the database are shared through the cache this long (0: read on every scrape).
+METRICS_CACHE_SECONDS = env.int("METRICS_CACHE_SECONDS", default=15)
 READYZ_BROKER_TIMEOUT = env.float("READYZ_BROKER_TIMEOUT", default=2.0)
 # 0: /readyz reports beat's last heartbeat without failing on it (a dead beat should page someone,
 # not take every web server out of the load balancer); the stale-beat alert rule watches it.

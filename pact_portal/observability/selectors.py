@@ -4,21 +4,23 @@ whatever the size of the deliveries table (pinned in tests/test_observability_me
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from messaging.models import Alert, AlertStatus, Channel, Delivery, DeliveryAttempt, DeliveryStatus
 
 # Deliveries are counted for alerts released this recently: the state of current sending, not a
-# history (the measures pages have that), and the count stays cheap as years of rows pile up.
-DELIVERY_WINDOW = timedelta(days=7)
+# history (the measures pages have that). The count is over every delivery of those alerts (200,000
+# took 0.2 s on PostgreSQL), so the window is kept short and the result cached (METRICS_CACHE_SECONDS).
+DELIVERY_WINDOW = timedelta(days=1)
 # Provider errors and 429s are read from the send attempts of the last few minutes.
 ATTEMPT_WINDOW = timedelta(minutes=5)
 
 
 def deliveries_by_channel_and_status(*, now=None) -> list[tuple[str, str, int]]:
     cutoff = (now or timezone.now()) - DELIVERY_WINDOW
-    recent = Alert.objects.filter(released_at__gte=cutoff).values("pk")
+    recent = Alert.objects.filter(released_at__gte=cutoff).order_by().values("pk")
     rows = (
         Delivery.objects.filter(alert_id__in=Subquery(recent))
         .values("channel", "status")
@@ -59,9 +61,12 @@ def recent_attempt_outcomes(*, now=None) -> dict[str, int]:
     """Send attempts of the last ATTEMPT_WINDOW by outcome (sent, transient, permanent,
     rate_limited: the provider's 429). The newest attempts are read through the primary key."""
     cutoff = (now or timezone.now()) - ATTEMPT_WINDOW
-    newest = DeliveryAttempt.objects.order_by("-pk").values("pk")[: attempt_cap()]
+    cap = attempt_cap()
+    # The id `cap` rows from the newest (0 when there are fewer): a range scan of the primary key
+    # from there, where an IN over the newest ids hashed them all (0.6 s against 0.05 s).
+    bound = Coalesce(Subquery(DeliveryAttempt.objects.order_by("-pk").values("pk")[cap - 1 : cap]), Value(0))
     rows = (
-        DeliveryAttempt.objects.filter(pk__in=newest, attempted_at__gte=cutoff)
+        DeliveryAttempt.objects.filter(pk__gte=bound, attempted_at__gte=cutoff)
         .values("outcome")
         .annotate(n=Count("pk"))
         .order_by()

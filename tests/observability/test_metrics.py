@@ -116,6 +116,17 @@ def test_a_scrape_takes_the_same_three_queries(client, world, django_assert_max_
         assert client.get(reverse("metrics")).status_code == 200
 
 
+def test_scrapes_share_the_database_gauges_through_the_cache(client, world, settings, django_assert_num_queries):
+    settings.METRICS_CACHE_SECONDS = 15
+    client.get(reverse("metrics"))
+    sending_alert(world, minutes_ago=5)
+    with django_assert_num_queries(0):
+        found = samples(client.get(reverse("metrics")))
+    assert found[("pact_alerts_sending", ())] == 0  # as read a moment ago
+    settings.METRICS_CACHE_SECONDS = 0
+    assert samples(client.get(reverse("metrics")))[("pact_alerts_sending", ())] == 1
+
+
 def test_a_source_that_fails_is_reported_and_the_rest_still_export(client, monkeypatch):
     monkeypatch.setitem(portal.SOURCES, "beat", lambda: (_ for _ in ()).throw(ConnectionError("cache down")))
     found = samples(client.get(reverse("metrics")))
