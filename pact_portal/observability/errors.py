@@ -15,6 +15,12 @@ from sentry_sdk.scrubber import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST, EventScr
 
 from pact_portal.observability.scrubbing import SENSITIVE_KEYS, path_scrub, value_scrub
 
+# Identifiers Sentry needs to accept and link an event, none of them about a person (hex ids that
+# the long-secret shape would otherwise take, the SDK's own name and version, the release).
+EVENT_IDENTIFIERS = frozenset(
+    {"event_id", "trace_id", "span_id", "parent_span_id", "release", "dist", "environment", "sdk", "platform"}
+)
+
 
 def _redis_command_only(text) -> str:
     # Cache keys name sessions, signed-in users and links' secrets: the command is all that is kept.
@@ -32,7 +38,7 @@ def event_scrub(event, hint=None):
     for span in event.get("spans") or []:
         if str(span.get("op", "")).startswith(("db.redis", "cache")):
             span["description"], span["data"] = _redis_command_only(span.get("description")), {}
-    return value_scrub(event)
+    return value_scrub(event, keep=EVENT_IDENTIFIERS)
 
 
 def breadcrumb_scrub(crumb, hint=None):

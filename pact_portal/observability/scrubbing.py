@@ -128,20 +128,26 @@ def key_is_sensitive(key) -> bool:
     )
 
 
-def value_scrub(value, *, depth: int = 0):
-    """Scrub a structure of dicts, lists and strings: by key, then by shape."""
+def value_scrub(value, *, keep: frozenset = frozenset(), depth: int = 0):
+    """Scrub a structure of dicts, lists and strings: by key, then by shape. Values under a key in
+    `keep` (identifiers the receiving end needs, such as an event's id) pass unchanged."""
     if depth > 20:
         return FILTERED
     if isinstance(value, str):
         return text_scrub(value)
     if isinstance(value, Mapping):
-        return {
-            key: FILTERED if key_is_sensitive(key) and item not in (None, "") else value_scrub(item, depth=depth + 1)
-            for key, item in value.items()
-        }
+        return {key: _item_scrub(key, item, keep=keep, depth=depth) for key, item in value.items()}
     if isinstance(value, list | tuple):
         # Headers arrive as [name, value] pairs in some integrations.
         if len(value) == 2 and isinstance(value[0], str) and key_is_sensitive(value[0]):
             return [value[0], FILTERED]
-        return [value_scrub(item, depth=depth + 1) for item in value]
+        return [value_scrub(item, keep=keep, depth=depth + 1) for item in value]
     return value
+
+
+def _item_scrub(key, item, *, keep: frozenset, depth: int):
+    if key in keep:
+        return item
+    if key_is_sensitive(key) and item not in (None, ""):
+        return FILTERED
+    return value_scrub(item, keep=keep, depth=depth + 1)
