@@ -21,7 +21,6 @@ import uuid
 from django.utils.functional import empty
 from pythonjsonlogger.json import JsonFormatter
 
-from pact_portal.observability.metrics import route_of
 from pact_portal.observability.scrubbing import FILTERED, key_is_sensitive, path_scrub, text_scrub
 
 request_var: contextvars.ContextVar = contextvars.ContextVar("pact_request", default=None)
@@ -39,6 +38,20 @@ _RECORD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"mes
 _DROPPED_EXTRAS = {"request", "server_time", "data"}
 
 access_logger = logging.getLogger("pact_portal.request")
+
+
+def route_of(request) -> str:
+    """The URL name that answered (`messaging:manage`), "static" for WhiteNoise's files (answered
+    before URL resolution), "unmatched" for anything else no view answered (a 404, a redirect to
+    HTTPS). Never the path: paths hold tokens, and one series or field value per path has no end."""
+    from django.conf import settings
+
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.view_name:
+        return match.view_name
+    if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+        return "static"
+    return "unmatched"
 
 
 def request_id_for(incoming: str | None) -> str:

@@ -19,14 +19,14 @@ import logging
 import os
 import time
 
-from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache as DjangoLocMemCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
+from pact_portal.observability.logs import route_of
+
 logger = logging.getLogger(__name__)
 
-_STATIC_PREFIX = "/" + settings.STATIC_URL.lstrip("/")
 HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 REQUESTS = Counter("pact_http_requests", "Requests answered, by route name", ["route", "method", "status"])
@@ -65,18 +65,6 @@ class MetricsMiddleware:
         REQUESTS.labels(route, method, str(response.status_code)).inc()
         REQUEST_SECONDS.labels(route, method).observe(time.perf_counter() - started)
         return response
-
-
-def route_of(request) -> str:
-    """The URL name that answered (`messaging:manage`), "static" for WhiteNoise's files (answered
-    before URL resolution), "unmatched" for anything else no view answered (a 404, a redirect to
-    HTTPS)."""
-    match = getattr(request, "resolver_match", None)
-    if match is not None and match.view_name:
-        return match.view_name
-    if request.path.startswith(_STATIC_PREFIX):
-        return "static"
-    return "unmatched"
 
 
 def db_timer(execute, sql, params, many, context):

@@ -109,3 +109,19 @@ def test_gunicorns_access_line_is_json_with_the_request_id_and_no_token_address_
     assert (line["method"], line["status"], line["duration_ms"]) == ("GET", 200, 12.5)
     assert line["path"] == "/in-the-know/manage/[Filtered]/"
     assert "198.51.100.23" not in json.dumps(line) and "reset-me" not in json.dumps(line)
+
+
+def test_gunicorns_master_loads_the_formatter_without_django_settings_or_prometheus():
+    """The master builds its log handlers before any worker loads Django, and prometheus_client
+    must not be imported before the multiprocess folder is set, or the workers inherit the wrong mode."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pact_portal.gunicorn_conf as c, pact_portal.observability.logs; "
+        "from django.conf import settings; "
+        "assert 'prometheus_client' not in sys.modules and not settings.configured"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=django_settings.BASE_DIR)  # noqa: S603
