@@ -350,7 +350,9 @@ def _build_questions(survey: Survey) -> dict:
                  position=n)
         for n, key in enumerate(keys)
     ]  # fmt: skip
-    questions.append(Question(survey=survey, section=about, kind=QuestionKind.TEXT, text=TEXT_QUESTION, position=7))
+    questions.append(
+        Question(survey=survey, section=about, kind=QuestionKind.TEXT, text=TEXT_QUESTION, position=len(keys))
+    )
     Question.objects.bulk_create(questions)
     options = [
         Option(question=q, value=value, label=label, position=n)
@@ -408,6 +410,10 @@ def _answers(response: Response, rng, options: dict, *, division: str, wave: int
         "pact_involved": "yes" if involved else "no",
         "itk_satisfaction": _graded(rng, 0.78, ("very_satisfied", "fairly_satisfied"),
                                     ("neither", "fairly_dissatisfied", "very_dissatisfied"), None),
+        # Most respondents had no contact with the police in the year; those who did were mostly satisfied.
+        "service_satisfaction": "no_contact" if rng.random() < 0.7 else _graded(
+            rng, confidence + 0.1, ("very_satisfied", "fairly_satisfied"),
+            ("neither", "fairly_dissatisfied", "very_dissatisfied"), None),
         "age_band": response.age_band or None,
         "ethnic_group": response.ethnic_group or None,
     }  # fmt: skip
@@ -419,6 +425,11 @@ def _answers(response: Response, rng, options: dict, *, division: str, wave: int
     agree = confidence - 0.05
     number = rng.choice((4, 5)) if rng.random() < agree else rng.choice((1, 2, 3, 3))
     answers.append(Answer(response=response, question=options["deal_with_what_matters"][0], number=number))
+    # Legitimacy tracks confidence; few residents feel they can influence local decisions.
+    for key, likely in (("police_treat_fairly", confidence + 0.05), ("police_relied_on", confidence - 0.1),
+                        ("influence_decisions", 0.3 + (0.25 if involved else 0))):  # fmt: skip
+        number = rng.choice((4, 5)) if rng.random() < likely else rng.choice((1, 2, 3, 3))
+        answers.append(Answer(response=response, question=options[key][0], number=number))
     if rng.random() < 0.12:
         answers.append(Answer(response=response, question=options["text"][0], text=rng.choice(COMMENTS)))
     return answers

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from messaging.models import AgeBand, EthnicGroup
 
@@ -109,6 +110,11 @@ class BankKey(models.TextChoices):
     PACT_AWARE = "pact_aware", "Aware of PACT"
     PACT_INVOLVED = "pact_involved", "Involved in PACT"
     ITK_SATISFACTION = "itk_satisfaction", "Satisfaction with In the Know"
+    # Legitimacy, service satisfaction and influence: the engagement strategy's measures (6.2).
+    POLICE_TREAT_FAIRLY = "police_treat_fairly", _("The police treat people fairly")
+    POLICE_RELIED_ON = "police_relied_on", _("The police can be relied on when needed")
+    SERVICE_SATISFACTION = "service_satisfaction", _("Satisfaction with the service received")
+    INFLUENCE_DECISIONS = "influence_decisions", _("Able to influence decisions affecting the local area")
     AGE_BAND = "age_band", "Age band (about you)"
     ETHNIC_GROUP = "ethnic_group", "Ethnic group (about you)"
 

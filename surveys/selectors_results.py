@@ -24,6 +24,10 @@ HEADLINES = [
     (BankKey.PACT_AWARE, "Aware of PACT"),
     (BankKey.PACT_INVOLVED, "Involved in PACT"),
     (BankKey.ITK_SATISFACTION, "Satisfied with In the Know"),
+    (BankKey.POLICE_TREAT_FAIRLY, "Agree the police treat people fairly"),
+    (BankKey.POLICE_RELIED_ON, "Agree the police can be relied on when needed"),
+    (BankKey.SERVICE_SATISFACTION, "Satisfied with the service received from the police"),
+    (BankKey.INFLUENCE_DECISIONS, "Agree they can influence decisions affecting their area"),
 ]
 HEADLINE_LABELS = dict(HEADLINES)
 # The base of every cross-tab row: respondents, whatever they answered.
@@ -160,9 +164,10 @@ def _measure_annotations(keys) -> dict:
         favourable = BANK[key].favourable
         numbers = [int(v) for v in favourable if v.isdigit()]
         asked = Q(answers__question__bank_key=key)
-        annotations[f"{key}_base"] = Count(
-            "pk", distinct=True, filter=asked & (Q(answers__option__isnull=False) | Q(answers__number__isnull=False))
-        )
+        answered = Q(answers__option__isnull=False) | Q(answers__number__isnull=False)
+        if BANK[key].not_applicable:
+            answered &= ~Q(answers__option__value__in=BANK[key].not_applicable)
+        annotations[f"{key}_base"] = Count("pk", distinct=True, filter=asked & answered)
         chosen = Q(answers__option__value__in=favourable) | Q(answers__number__in=numbers)
         annotations[f"{key}_fav"] = Count("pk", distinct=True, filter=asked & chosen)
     return annotations
