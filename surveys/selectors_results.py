@@ -4,14 +4,16 @@ before it reaches a page."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from accounts.policy import can
 from messaging.models import AgeBand
-from surveys import disclosure
+from surveys import disclosure, statistics
 from surveys.bank import BANK, is_white
 from surveys.models import AGREEMENT_LABELS, Answer, BankKey, Question, QuestionKind, Response, Survey, SurveyStatus
 
@@ -66,6 +68,7 @@ class Bar:
     label: str
     count: int | None  # None: suppressed
     share: float | None = None
+    interval: statistics.Interval | None = None  # the share's 95% confidence interval
 
 
 @dataclass
@@ -86,7 +89,9 @@ def _bars(labels_counts: list[tuple[str, int]], answered: int, *, groups: bool) 
     # A question answered in several choices (multiple choice) has no single total to subtract from,
     # but its shares are still of the people who answered.
     return [
-        Bar(label, None if h else n, None if h or not answered else round(100 * n / answered, 1))
+        Bar(label, None, None)
+        if h or not answered
+        else Bar(label, n, round(100 * n / answered, 1), statistics.wilson_interval(favourable=n, base=answered))
         for (label, n), h in zip(labels_counts, hidden, strict=True)
     ]
 
@@ -307,6 +312,21 @@ class GapRow:
     def gap(self) -> float | None:
         return disclosure.gap(self.white, self.bme)
 
+    @cached_property
+    def difference(self) -> statistics.Difference | None:
+        """BME against White, tested; None unless both are shown."""
+        return disclosure.compare(self.white, self.bme)
+
+    @property
+    def text(self) -> str:
+        if self.difference is None:
+            return ""
+        return statistics.gap_text(
+            self.difference,
+            first_label=gettext("White respondents"),
+            second_label=gettext("black and minority ethnic respondents"),
+        )
+
 
 @dataclass
 class Gap:
@@ -438,6 +458,19 @@ def wave_of(survey: Survey) -> str:
 class TrendSeries:
     label: str
     figures: list[disclosure.Figure]  # one per wave
+
+    @cached_property
+    def changes(self) -> list[statistics.Difference | None]:
+        """Each wave against the one before it (None for the first, or where either is not shown)."""
+        return [None, *(disclosure.compare(a, b) for a, b in zip(self.figures, self.figures[1:], strict=False))]
+
+    @property
+    def latest_change(self) -> str:
+        """The last two waves in words, where both are shown."""
+        difference = self.changes[-1] if len(self.changes) > 1 else None
+        if difference is None:
+            return ""
+        return statistics.change_text(difference, since=gettext("since the last wave"))
 
 
 @dataclass
