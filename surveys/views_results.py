@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.policy import policy_required
 from neighbourhoods.models import Division
-from surveys import exports
+from surveys import exports, weighting
 from surveys import selectors_results as selectors
 from surveys.models import QuestionKind
 
@@ -60,6 +60,14 @@ def results(request, pk):
         "export_area": exports.export_area(viewer=request.user),
     }
     return render(request, "surveys/results/results.html", context)
+
+
+@require_GET
+@never_cache
+def weighted(request, pk):
+    survey = selectors.survey_for_results(user=request.user, pk=pk)
+    context = {"survey": survey, "w": weighting.survey_weighted(survey=survey)}
+    return render(request, "surveys/results/weighted.html", context)
 
 
 class TrendsForm(forms.Form):
