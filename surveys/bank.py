@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from messaging.models import AgeBand, EthnicGroup
-from surveys.models import BankKey, QuestionKind
+from surveys.models import BankKey, QuestionKind, Sex
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,13 @@ BANK: dict[str, BankQuestion] = {
             "How old are you?",
             list(AgeBand.choices),
             help_text="Optional. Used only to see whom we are not hearing from; never shown for one person.",
+        ),
+        BankQuestion(
+            BankKey.SEX,
+            QuestionKind.SINGLE,
+            _("What is your sex?"),
+            list(Sex.choices),
+            help_text=_("Optional. As the 2021 Census asked it; used only to weight the results to the census."),
         ),
         BankQuestion(
             BankKey.ETHNIC_GROUP,

@@ -206,6 +206,7 @@ def _seed_census(wards: list[Ward]) -> int:
         for category, shares in (
             (PopulationCategory.AGE_BAND, ages),
             (PopulationCategory.ETHNIC_GROUP, _ethnic_shares(ward, profile, rng)),
+            (PopulationCategory.SEX, {"female": 51, "male": 49}),
         ):
             total = sum(shares.values())
             for group, share in shares.items():
@@ -280,6 +281,11 @@ def _seed_wave(force, author, number, months, today, as_of, members, profiles, c
     # Only members the invitation reached can answer it.
     chosen = [m for m in chosen if any(_live_at(c, left, opens) for _, c, left in channels.get(m["pk"], []))]
     responses = [_response(survey, rng, m, profiles[m["ward_id"]], opens, ends) for m in chosen]
+    # Women answer surveys a little more than men, as in real ones; a stream of its own, so the
+    # answers drawn below are as they were before respondents gave their sex.
+    sex_rng = random.Random(f"{SEED}:sex:{number}")  # noqa: S311 - demo data, not security
+    for response in responses:
+        response.sex = sex_rng.choices(("female", "male", ""), weights=(54, 42, 4))[0]
     Response.objects.bulk_create(responses, batch_size=CHUNK)
     # Its own random stream, so the invitation leaves the answers drawn below as they were.
     invite_rng = random.Random(f"{SEED}:invitation:{number}")  # noqa: S311 - demo data, not security
@@ -339,13 +345,16 @@ def _seed_invitation(survey, author, invited, channels, responses, rng) -> None:
     Alert.objects.filter(pk=alert.pk).update(audience_counts=counts)
 
 
+ABOUT_YOU = ("age_band", "ethnic_group", "sex")
+
+
 def _build_questions(survey: Survey) -> dict:
     """The bank questions and the free-text one; {bank key: (question, {value: option})}."""
     about = Section.objects.create(survey=survey, title="Your area", position=0)
     you = Section.objects.create(survey=survey, title="About you", position=1)
     keys = list(BankKey.values)
     questions = [
-        Question(survey=survey, section=you if key in ("age_band", "ethnic_group") else about, kind=BANK[key].kind,
+        Question(survey=survey, section=you if key in ABOUT_YOU else about, kind=BANK[key].kind,
                  text=BANK[key].text, help_text=BANK[key].help_text, scale_max=BANK[key].scale_max, bank_key=key,
                  position=n)
         for n, key in enumerate(keys)
@@ -416,6 +425,7 @@ def _answers(response: Response, rng, options: dict, *, division: str, wave: int
             ("neither", "fairly_dissatisfied", "very_dissatisfied"), None),
         "age_band": response.age_band or None,
         "ethnic_group": response.ethnic_group or None,
+        "sex": response.sex or None,
     }  # fmt: skip
     answers = [
         Answer(response=response, question=options[key][0], option=options[key][1][value])

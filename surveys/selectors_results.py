@@ -39,7 +39,7 @@ BROAD_ETHNIC = [("white", "White"), ("asian", "Asian"), ("black", "Black"), ("mi
 NOT_SAID = "not_said"
 AGE_BANDS = [(value, label) for value, label in AgeBand.choices if value != AgeBand.NOT_SAID]
 # Questions whose choices are themselves groups of people: their counts are suppressed like any group.
-GROUP_QUESTIONS = frozenset({BankKey.AGE_BAND, BankKey.ETHNIC_GROUP})
+GROUP_QUESTIONS = frozenset({BankKey.AGE_BAND, BankKey.ETHNIC_GROUP, BankKey.SEX})
 
 
 def broad_ethnic_group(value: str) -> str:

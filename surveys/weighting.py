@@ -7,8 +7,9 @@ census on each characteristic in turn: age band, then ethnic group, then age ban
 until both match. Someone from a group the survey under-heard counts for more than one.
 
 The target is the census population (16 and over) of the wards the survey's respondents live in
-(surveys/census.py imports it). Only respondents who gave their age band and ethnic group, in a
-ward with census figures, can be weighted; the page says how many were left out. A census group
+(surveys/census.py imports it), on age band and ethnic group, and on sex too where every ward has
+the census's sex table. Only respondents who gave each of these, in a ward with census figures,
+can be weighted; the page says how many were left out. A census group
 with no respondents at all cannot be made up by weighting: it is dropped from the target and named.
 
 The price of weighting is precision: unequal weights make a share less certain than the same
@@ -26,12 +27,22 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from surveys import disclosure, statistics
-from surveys.models import PopulationCategory, Question, Response
-from surveys.selectors_representation import CATEGORY_GROUPS, group_of, population_by_ward
+from surveys.models import PopulationCategory, Question, Response, Sex, WardPopulation
+from surveys.selectors_representation import CATEGORY_GROUPS, group_of
 from surveys.selectors_results import HEADLINE_LABELS, HEADLINES, RESPONDENTS, measure_rows
 
-DIMENSIONS = [PopulationCategory.AGE_BAND, PopulationCategory.ETHNIC_GROUP]
-DIMENSION_LABELS = {PopulationCategory.AGE_BAND: _("Age band"), PopulationCategory.ETHNIC_GROUP: _("Ethnic group")}
+REQUIRED = [PopulationCategory.AGE_BAND, PopulationCategory.ETHNIC_GROUP]
+GROUPS = {
+    **CATEGORY_GROUPS,
+    PopulationCategory.SEX: [(Sex.FEMALE.value, Sex.FEMALE.label), (Sex.MALE.value, Sex.MALE.label)],
+}
+FIELDS = {PopulationCategory.AGE_BAND: "age_band", PopulationCategory.ETHNIC_GROUP: "ethnic_group",
+          PopulationCategory.SEX: "sex"}  # fmt: skip
+DIMENSION_LABELS = {
+    PopulationCategory.AGE_BAND: _("Age band"),
+    PopulationCategory.ETHNIC_GROUP: _("Ethnic group"),
+    PopulationCategory.SEX: _("Sex"),
+}
 MAX_ITERATIONS = 100
 TOLERANCE = 1e-9
 
@@ -98,6 +109,7 @@ class Weighting:
     respondents: int
     weighted: int  # respondents who could be weighted
     measures: list[WeightedMeasure]
+    dimension_names: list[str] = field(default_factory=list)  # what it was raked on
     dimensions: list[tuple[str, list[GroupShare]]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # census groups no respondent is in
     sources: list[str] = field(default_factory=list)
@@ -112,11 +124,55 @@ class Weighting:
     def left_out(self) -> int:
         return self.respondents - self.weighted
 
+    @property
+    def with_sex(self) -> bool:
+        return str(DIMENSION_LABELS[PopulationCategory.SEX]) in self.dimension_names
 
-def _cell(row) -> tuple | None:
-    age = group_of(PopulationCategory.AGE_BAND, row["age_band"])
-    ethnic = group_of(PopulationCategory.ETHNIC_GROUP, row["ethnic_group"])
-    return None if age is None or ethnic is None else (age, ethnic)
+
+def _population(ward_ids: list[int]):
+    """{dimension: {ward id: {group: people}}} in the groups respondents are counted in, the
+    sources, and whether any figure is synthetic: one query."""
+    population = {d: defaultdict(lambda: defaultdict(int)) for d in GROUPS}
+    sources, synthetic = set(), False
+    rows = WardPopulation.objects.filter(ward_id__in=ward_ids, category__in=list(GROUPS)).values_list(
+        "ward_id", "category", "group", "count", "source", "is_synthetic"
+    )
+    for ward_id, category, value, count, source, is_synthetic in rows:
+        group = _group(category, value)
+        if group is not None:
+            population[category][ward_id][group] += count
+            sources.add(source)
+            synthetic = synthetic or is_synthetic
+    return population, sources, synthetic
+
+
+def _group(dimension: str, value: str) -> str | None:
+    if dimension == PopulationCategory.SEX:
+        return value if value in dict(GROUPS[dimension]) else None
+    return group_of(dimension, value)
+
+
+def _dimensions(population: dict, ward_ids: list[int]) -> tuple[list[str], set[int]]:
+    """The dimensions to rake on and the wards whose census gives them all. Age band and ethnic
+    group always; sex where every such ward has the sex table too, so each margin describes the
+    same people."""
+    wards = {w for w in ward_ids if all(w in population[d] for d in REQUIRED)}
+    with_sex = {w for w in wards if w in population[PopulationCategory.SEX]}
+    if wards and with_sex == wards:
+        return [*REQUIRED, PopulationCategory.SEX], wards
+    return list(REQUIRED), wards
+
+
+def _cells(rows, dimensions, wards, targets) -> dict[tuple, dict]:
+    """Respondents who can be weighted, summed by cell (one group per dimension)."""
+    cells: dict[tuple, dict] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        cell = tuple(_group(d, row[FIELDS[d]]) for d in dimensions)
+        if row["ward_id"] in wards and all(g is not None and g in targets[i] for i, g in enumerate(cell)):
+            for name, value in row.items():
+                if name == RESPONDENTS or name.endswith(("_base", "_fav")):
+                    cells[cell][name] += value
+    return cells
 
 
 def survey_weighted(*, survey) -> Weighting:
@@ -124,37 +180,29 @@ def survey_weighted(*, survey) -> Weighting:
     (bank questions asked, the measures' grouped counts, the wards' population)."""
     asked = set(Question.objects.filter(survey=survey).exclude(bank_key="").values_list("bank_key", flat=True))
     keys = [key for key, _label in HEADLINES if key in asked]
-    rows = measure_rows(responses=Response.objects.filter(survey=survey), keys=keys)
-    respondents = sum(row[RESPONDENTS] for row in rows)
+    rows = measure_rows(responses=Response.objects.filter(survey=survey), keys=keys, extra=("sex",))
     ward_ids = sorted({row["ward_id"] for row in rows if row["ward_id"]})
-    population, sources, synthetic = population_by_ward(ward_ids) if ward_ids else ({}, set(), False)
-    with_census = {w for w in ward_ids if all(w in population.get(d, {}) for d in DIMENSIONS)}
-    # Only wards with both tables, so both margins describe the same people.
-    targets = [_target({w: population[d][w] for w in with_census}) for d in DIMENSIONS]
-    cells: dict[tuple, dict] = defaultdict(lambda: defaultdict(int))
-    for row in rows:
-        cell = _cell(row)
-        if cell is not None and row["ward_id"] in with_census and all(cell[d] in targets[d] for d in range(2)):
-            for name, value in row.items():
-                if name == RESPONDENTS or name.endswith(("_base", "_fav")):
-                    cells[cell][name] += value
+    population, sources, synthetic = _population(ward_ids)
+    dimensions, wards = _dimensions(population, ward_ids)
+    targets = [_target({w: population[d][w] for w in wards}) for d in dimensions]
+    cells = _cells(rows, dimensions, wards, targets)
     weighting = Weighting(
-        respondents=respondents,
+        respondents=sum(row[RESPONDENTS] for row in rows),
         weighted=sum(c[RESPONDENTS] for c in cells.values()),
         measures=[WeightedMeasure(k, HEADLINE_LABELS[k], _unweighted(rows, k)) for k in keys],
+        dimension_names=[str(DIMENSION_LABELS[d]) for d in dimensions],
         sources=sorted(sources),
         synthetic=synthetic,
     )
-    present = [{cell[d] for cell in cells} for d in range(2)]
-    weighting.missing = [str(dict(CATEGORY_GROUPS[d])[g]) for i, d in enumerate(DIMENSIONS) for g in targets[i]
+    present = [{cell[i] for cell in cells} for i in range(len(dimensions))]
+    weighting.missing = [str(dict(GROUPS[d])[g]) for i, d in enumerate(dimensions) for g in targets[i]
                          if g not in present[i]]  # fmt: skip
     targets = [{g: t for g, t in target.items() if g in present[i]} for i, target in enumerate(targets)]
-    weighting.problem = _problem(weighting, ward_ids, with_census)
-    if weighting.problem:
-        return weighting
-    raked = rake(cells={c: v[RESPONDENTS] for c, v in cells.items()}, targets=targets)
-    weighting.iterations, weighting.converged = raked.iterations, raked.converged
-    _fill(weighting, cells, raked.weights, targets)
+    weighting.problem = _problem(weighting, wards)
+    if not weighting.problem:
+        raked = rake(cells={c: v[RESPONDENTS] for c, v in cells.items()}, targets=targets)
+        weighting.iterations, weighting.converged = raked.iterations, raked.converged
+        _fill(weighting, cells, raked.weights, dimensions, targets)
     return weighting
 
 
@@ -170,15 +218,15 @@ def _unweighted(rows, key) -> disclosure.Figure:
     return disclosure.figure(sum(r[f"{key}_base"] for r in rows), sum(r[f"{key}_fav"] for r in rows))
 
 
-def _problem(weighting: Weighting, ward_ids, with_census) -> str:
-    if not with_census:
+def _problem(weighting: Weighting, wards) -> str:
+    if not wards:
         return str(_("None of the wards the respondents live in has census figures yet."))
     if disclosure.is_small(weighting.weighted) or not weighting.weighted:
-        return str(_("Fewer than 10 respondents gave their age band and ethnic group in a ward with census figures."))
+        return str(_("Fewer than 10 respondents said what the weighting needs and live in a ward with census figures."))
     return ""
 
 
-def _fill(weighting: Weighting, cells: dict, weights: dict, targets: list) -> None:
+def _fill(weighting: Weighting, cells: dict, weights: dict, dimensions: list, targets: list) -> None:
     """The weighted measures and how far the weighting moved the respondents."""
     every = [(weights[c], v[RESPONDENTS]) for c, v in cells.items()]
     weighting.effective_n = _kish_n(every)
@@ -195,9 +243,9 @@ def _fill(weighting: Weighting, cells: dict, weights: dict, targets: list) -> No
         measure.effective_n = n_eff
         measure.design_effect = measure.base / n_eff
         measure.interval = statistics.wilson_interval(favourable=share * n_eff, base=n_eff)
-    for i, dimension in enumerate(DIMENSIONS):
-        labels = dict(CATEGORY_GROUPS[dimension])
-        groups = [g for g, _label in CATEGORY_GROUPS[dimension] if g in targets[i]]
+    for i, dimension in enumerate(dimensions):
+        labels = dict(GROUPS[dimension])
+        groups = [g for g, _label in GROUPS[dimension] if g in targets[i]]
         counts = [sum(v[RESPONDENTS] for c, v in cells.items() if c[i] == g) for g in groups]
         hidden = disclosure.suppress_row(counts)
         population = sum(targets[i].values())

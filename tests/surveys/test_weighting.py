@@ -125,3 +125,25 @@ def test_it_hides_another_forces_weighted_results(client, world):
     made = survey(world)
     client.force_login(UserFactory(role=world.hq.role, force=ForceFactory(slug="cumbria", name="Cumbria Constabulary")))
     assert client.get(reverse("surveys:results-weighted", kwargs={"pk": made.pk})).status_code == 404
+
+
+def test_it_rakes_on_sex_too_where_the_census_has_it(world):
+    made = _hand_worked_survey(world)
+    ward = Ward.objects.get(neighbourhood=world.daneshouse)
+    # Women are half the census but, here, a quarter of the respondents: each counts twice as much
+    # as before, men two thirds as much, and the ethnic margins still match.
+    for group, count in (("female", 500), ("male", 500)):
+        WardPopulation.objects.create(ward=ward, category="sex", group=group, count=count, source="Test census")
+    for n, response in enumerate(made.responses.exclude(age_band="").order_by("pk")):
+        response.sex = "female" if n % 4 == 0 else "male"
+        response.save(update_fields=["sex"])
+    w = weighting.survey_weighted(survey=made)
+    assert w.with_sex and w.dimension_names == ["Age band", "Ethnic group", "Sex"] and w.weighted == 100
+    sex = dict(w.dimensions)["Sex"]
+    assert [(g.label, g.population, g.respondents) for g in sex] == [("Female", 50.0, 25.0), ("Male", 50.0, 75.0)]
+    assert w.measures[0].design_effect > 1.25
+
+
+def test_it_leaves_sex_out_where_a_ward_lacks_the_table(world):
+    w = weighting.survey_weighted(survey=_hand_worked_survey(world))
+    assert not w.with_sex and w.dimension_names == ["Age band", "Ethnic group"]
