@@ -10,6 +10,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import can
 from messaging.models import AgeBand
@@ -26,10 +27,10 @@ HEADLINES = [
     (BankKey.PACT_AWARE, "Aware of PACT"),
     (BankKey.PACT_INVOLVED, "Involved in PACT"),
     (BankKey.ITK_SATISFACTION, "Satisfied with In the Know"),
-    (BankKey.POLICE_TREAT_FAIRLY, "Agree the police treat people fairly"),
-    (BankKey.POLICE_RELIED_ON, "Agree the police can be relied on when needed"),
-    (BankKey.SERVICE_SATISFACTION, "Satisfied with the service received from the police"),
-    (BankKey.INFLUENCE_DECISIONS, "Agree they can influence decisions affecting their area"),
+    (BankKey.POLICE_TREAT_FAIRLY, _("Agree the police treat people fairly")),
+    (BankKey.POLICE_RELIED_ON, _("Agree the police can be relied on when needed")),
+    (BankKey.SERVICE_SATISFACTION, _("Satisfied with the service received from the police")),
+    (BankKey.INFLUENCE_DECISIONS, _("Agree they can influence decisions affecting their area")),
 ]
 HEADLINE_LABELS = dict(HEADLINES)
 # The base of every cross-tab row: respondents, whatever they answered.
@@ -224,6 +225,10 @@ class Row:
 class CrossTab:
     title: str
     rows: list[Row]
+    # Two of the rows' groups tested against each other, one per column (None where not shown):
+    # HMIC compares residents involved in PACT with those not involved.
+    compared: tuple[str, str] | None = None
+    differences: list[statistics.Difference | None] = field(default_factory=list)
 
 
 def _counts(rows, keys):
@@ -246,20 +251,22 @@ def _group(rows, key_of):
     return groups
 
 
-def _row_tab(title, rows, keys, order: list[tuple[str, str]], key_of) -> CrossTab:
-    """A cross-tab whose groups partition every respondent, each measure suppressed as one row."""
+def _row_tab(title, rows, keys, order: list[tuple[str, str]], key_of, *, compare=None) -> CrossTab:
+    """A cross-tab whose groups partition every respondent, each measure suppressed as one row;
+    `compare` names two groups whose shares are tested against each other."""
     groups = _group(rows, key_of)
     sums = {g: _counts(groups.get(g, []), keys) for g, _ in order}
     columns = [RESPONDENTS, *keys]
     hidden = {m: disclosure.suppress_row([sums[g][m][0] for g, _ in order]) for m in columns}
-    return CrossTab(
-        title=title,
-        rows=[
-            Row(g, label, [disclosure.figure(*sums[g][m], hidden=hidden[m][i]) for m in columns])
-            for i, (g, label) in enumerate(order)
-            if sums[g][RESPONDENTS][0]
-        ],
-    )
+    figures = {g: [disclosure.figure(*sums[g][m], hidden=hidden[m][i]) for m in columns]
+               for i, (g, _label) in enumerate(order)}  # fmt: skip
+    tab = CrossTab(title=title, rows=[Row(g, label, figures[g]) for g, label in order if sums[g][RESPONDENTS][0]])
+    if compare:
+        labels = dict(order)
+        tab.compared = (labels[compare[0]], labels[compare[1]])
+        tab.differences = [None, *(disclosure.compare(figures[compare[1]][i], figures[compare[0]][i])
+                                   for i in range(1, len(columns)))]  # fmt: skip
+    return tab
 
 
 def _geo_tab(rows, keys) -> CrossTab:
@@ -422,7 +429,14 @@ def survey_results(*, survey: Survey) -> Results:
             [*BROAD_ETHNIC, (NOT_SAID, "Not said")],
             lambda r: broad_ethnic_group(r["ethnic_group"]),
         ),  # fmt: skip
-        _row_tab("By involvement in PACT", rows, keys, involvement, lambda r: r["involved"] or NOT_SAID),
+        _row_tab(
+            "By involvement in PACT",
+            rows,
+            keys,
+            involvement,
+            lambda r: r["involved"] or NOT_SAID,
+            compare=("yes", "no"),
+        ),  # fmt: skip
     ]
     return Results(
         survey=survey,

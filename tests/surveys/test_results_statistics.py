@@ -84,3 +84,19 @@ def test_it_calls_a_large_change_between_waves_real(world):
     force = trends.measures[0][2][0]
     assert force.changes[0] is None and force.changes[1].significant
     assert "a real change" in force.latest_change and "p < 0.001" in force.latest_change
+
+
+def test_it_tests_those_involved_in_pact_against_those_not(client, world):
+    made = survey(world, bank=("police_good_job", "pact_involved"))
+    ward = _ward(world.daneshouse)
+    for n in range(20):
+        respond(made, ward=ward, pact_involved="yes", police_good_job="good" if n < 16 else "poor")
+        respond(made, ward=ward, pact_involved="no", police_good_job="good" if n < 6 else "poor")
+    tab = selectors.survey_results(survey=made).tabs[-1]
+    good_job = tab.differences[1]
+    # 16/20 involved against 6/20 not: z = 0.5 / sqrt(0.55 x 0.45 x 0.1) = 3.18, p = 0.0015.
+    assert tab.compared == ("Involved in PACT", "Not involved in PACT")
+    assert (good_job.points, good_job.significant) == (50.0, True)
+    client.force_login(world.pcso)
+    page = client.get(reverse("surveys:results", kwargs={"pk": made.pk})).content.decode()
+    assert "Involved in PACT against Not involved in PACT: could it be chance?" in page
