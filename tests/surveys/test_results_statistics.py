@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from neighbourhoods.models import Ward
 from surveys import selectors_results as selectors
+from surveys.trends import survey_trends
 from tests.surveys.factories import respond, survey
 
 
@@ -80,7 +81,7 @@ def test_it_says_whether_a_change_between_waves_could_be_chance(client, world):
 
 def test_it_calls_a_large_change_between_waves_real(world):
     spring, autumn = _wave(world, "Spring 2026", 30, 100), _wave(world, "Autumn 2026", 60, 100)
-    trends = selectors.survey_trends(surveys=[spring, autumn], level="force")
+    trends = survey_trends(surveys=[spring, autumn], level="force")
     force = trends.measures[0][2][0]
     assert force.changes[0] is None and force.changes[1].significant
     assert "a real change" in force.latest_change and "p < 0.001" in force.latest_change
