@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 from django.template.loader import render_to_string
 
 from neighbourhoods.models import Ward
+from reports.exports.tabular import _csv_rows
 from reports.selectors import return_figures
 from surveys.models import Response
 from tests.surveys.factories import respond, survey
@@ -57,3 +58,15 @@ def test_it_says_a_large_change_since_last_month_is_real(world):
 def test_it_gives_no_interval_or_change_for_a_suppressed_month(world):
     surveys = _october(world, september_good=61, october_good=5, total=9)
     assert surveys["suppressed"] and surveys["confidence_interval"] is None and surveys["changes"] == {}
+
+
+def test_it_puts_the_intervals_in_the_return_s_csv(world):
+    surveys = _october(world, september_good=61, october_good=67)
+    rows = _csv_rows({"surveys": surveys})
+    by_key = {row[2]: row for row in rows if row[0] == "surveys"}
+    assert by_key["confidence_interval_lower"][3:5] == [
+        "Police doing a good or excellent job: 95% confidence interval, lower end",
+        "percent",
+    ]
+    assert (by_key["confidence_interval_lower"][5], by_key["confidence_interval_upper"][5]) == (57.3, 75.4)
+    assert "safe_day_interval_lower" not in by_key  # nobody was asked
