@@ -107,12 +107,10 @@ def change_text(difference: Difference, *, since: str) -> str:
         head = _("Down %(points)s points %(since)s (from %(first)s%% to %(second)s%%).") % values
     else:
         head = _("No change %(since)s (%(first)s%% both times).") % values
-    verdict = difference.verdict
-    if difference.significant:
-        verdict = _("This is a real change: too large to be explained by sampling alone (%(p)s).") % {
-            "p": p_text(difference.p_value)
-        }
-    return f"{head} {verdict}"
+    if not difference.significant:
+        return f"{head} {difference.verdict}"
+    real = _("This is a real change: too large to be explained by sampling alone (%(p)s).")
+    return f"{head} {real % {'p': p_text(difference.p_value)}}"
 
 
 def gap_text(difference: Difference, *, first_label: str, second_label: str) -> str:
