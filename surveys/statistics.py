@@ -15,6 +15,7 @@ words a chief inspector can read. A weighted figure passes its effective sample 
 import math
 from dataclasses import dataclass
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
@@ -93,17 +94,24 @@ def compare(*, first: tuple[float, float], second: tuple[float, float]) -> Diffe
     return Difference(first=100 * fav1 / n1, second=100 * fav2 / n2, p_value=p_value)
 
 
-def _points(value: float) -> str:
-    return f"{abs(value):.0f}" if abs(value) >= 1 or value == 0 else f"{abs(value):.1f}"
+def _shown(difference: Difference) -> dict:
+    """The two shares as whole percentages and the points between those, so the sentence adds up
+    as read ("from 42% to 61%" is 19 points, whatever the unrounded difference)."""
+    first, second = round(difference.first), round(difference.second)
+    return {
+        "first": first,
+        "second": second,
+        "points": abs(second - first),
+        "sign": (second > first) - (second < first),
+    }
 
 
 def change_text(difference: Difference, *, since: str) -> str:
     """ "Up 6 points since the last wave (from 61% to 67%). This could be chance: …"."""
-    values = {"points": _points(difference.points), "since": since,
-              "first": f"{difference.first:.0f}", "second": f"{difference.second:.0f}"}  # fmt: skip
-    if difference.points > 0:
+    values = _shown(difference) | {"since": since}
+    if values["sign"] > 0:
         head = _("Up %(points)s points %(since)s (from %(first)s%% to %(second)s%%).") % values
-    elif difference.points < 0:
+    elif values["sign"] < 0:
         head = _("Down %(points)s points %(since)s (from %(first)s%% to %(second)s%%).") % values
     else:
         head = _("No change %(since)s (%(first)s%% both times).") % values
@@ -115,27 +123,20 @@ def change_text(difference: Difference, *, since: str) -> str:
 
 def gap_text(difference: Difference, *, first_label: str, second_label: str) -> str:
     """ "White respondents 8 points more favourable than BME respondents (70% against 62%). …"."""
-    values = {"first_label": first_label, "second_label": second_label, "points": _points(difference.points),
-              "first": f"{difference.first:.0f}", "second": f"{difference.second:.0f}"}  # fmt: skip
-    if difference.points < 0:
-        head = (
-            _(
-                "%(first_label)s %(points)s points more favourable than %(second_label)s "
-                "(%(first)s%% against %(second)s%%)."
-            )
-            % values
+    values = _shown(difference) | {"first_label": first_label, "second_label": second_label}
+    if values["sign"] < 0:
+        head = _(
+            "%(first_label)s %(points)s points more favourable than %(second_label)s "
+            "(%(first)s%% against %(second)s%%)."
         )
-    elif difference.points > 0:
-        head = (
-            _(
-                "%(second_label)s %(points)s points more favourable than %(first_label)s "
-                "(%(second)s%% against %(first)s%%)."
-            )
-            % values
+    elif values["sign"] > 0:
+        head = _(
+            "%(second_label)s %(points)s points more favourable than %(first_label)s "
+            "(%(second)s%% against %(first)s%%)."
         )
     else:
-        head = _("%(first_label)s and %(second_label)s equally favourable (%(first)s%%).") % values
-    return f"{head} {difference.verdict}"
+        head = _("%(first_label)s and %(second_label)s equally favourable (%(first)s%%).")
+    return f"{capfirst(head % values)} {difference.verdict}"
 
 
 def design_effect(weights) -> float | None:

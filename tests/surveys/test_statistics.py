@@ -77,3 +77,19 @@ def test_it_computes_kish_effective_sample_size_and_design_effect():
     assert statistics.effective_sample_size(weights) == pytest.approx(2.909, abs=1e-3)
     assert statistics.design_effect(weights) == pytest.approx(1.375)
     assert statistics.design_effect([3, 3, 3]) == pytest.approx(1.0)
+
+
+def test_it_words_the_points_as_the_rounded_shares_read():
+    # 42.4% to 60.6% is 18.2 points unrounded, but reads "from 42% to 61%": say 19.
+    difference = statistics.compare(first=(424, 1000), second=(606, 1000))
+    assert statistics.change_text(difference, since="since the last wave").startswith(
+        "Up 19 points since the last wave (from 42% to 61%)."
+    )
+
+
+def test_it_starts_a_gap_sentence_with_a_capital():
+    difference = statistics.compare(first=(50, 200), second=(58, 200))
+    text = statistics.gap_text(
+        difference, first_label="White respondents", second_label="black and minority ethnic respondents"
+    )
+    assert text.startswith("Black and minority ethnic respondents 4 points more favourable than White respondents")
