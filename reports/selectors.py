@@ -31,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import IsNull
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from meetings.analytics import FEW_PEOPLE, MULTI_AGENCY_MEANS, held_meetings, multi_agency_held
 from meetings.models import (
@@ -63,7 +64,7 @@ from reports.periods import (
     months_between,
 )
 from reports.selectors_membership import membership_by_month, profile_by_ward
-from surveys import disclosure
+from surveys import disclosure, statistics
 from surveys.models import BankKey, PopulationCategory, Response
 from surveys.selectors_representation import (
     CATEGORY_GROUPS,
@@ -543,7 +544,7 @@ def _division_figures(
         "neighbourhoods": [_neighbourhood_row(area, tally) for area in areas],
         "top_priorities": top,
         "in_the_know": {key: now[key] for key in IN_THE_KNOW},
-        "surveys": now["surveys"],
+        "surveys": now["surveys"] | {"changes": _survey_changes(now["surveys"], periods[PREVIOUS]["surveys"])},
         "representation": representation,
     }
 
@@ -573,23 +574,38 @@ def _period_figures(tally: _Tally, period: str, division_id: int, area_ids: list
     return figures
 
 
+SURVEY_SHARES = [
+    ("confidence", BankKey.POLICE_GOOD_JOB),
+    ("safe_after_dark", BankKey.SAFE_AFTER_DARK),
+    ("safe_day", BankKey.SAFE_DURING_DAY),
+]
+
+
 def _surveys(own: dict, *, titles: set) -> dict:
-    """Shares only from MIN_GROUP respondents up (surveys' disclosure control), for each measure too."""
+    """Shares only from MIN_GROUP respondents up (surveys' disclosure control), for each measure too,
+    each with its 95% confidence interval and the counts a comparison with another period needs."""
     responses = own.get("responses", 0)
     suppressed = disclosure.is_small(responses)
-
-    def share(key: str) -> float | None:
+    figures = {"responses": responses, "suppressed": suppressed, "survey_titles": sorted(titles)}
+    for name, key in SURVEY_SHARES:
         figure = disclosure.figure(own.get(f"{key}_base", 0), own.get(f"{key}_fav", 0), hidden=suppressed)
-        return figure.share
+        interval = figure.interval
+        figures |= {
+            f"{name}_percent": figure.share,
+            f"{name}_interval": [interval.low, interval.high] if interval else None,
+            f"{name}_counts": [figure.favourable, figure.base] if figure.share is not None else None,
+        }
+    return figures
 
-    return {
-        "responses": responses,
-        "confidence_percent": share(BankKey.POLICE_GOOD_JOB),
-        "safe_after_dark_percent": share(BankKey.SAFE_AFTER_DARK),
-        "safe_day_percent": share(BankKey.SAFE_DURING_DAY),
-        "suppressed": suppressed,
-        "survey_titles": sorted(titles),
-    }
+
+def _survey_changes(now: dict, previous: dict) -> dict:
+    """Each share against the previous period's, in words, where both may be shown."""
+    changes = {}
+    for name, _key in SURVEY_SHARES:
+        if now.get(f"{name}_counts") and previous.get(f"{name}_counts"):
+            difference = statistics.compare(first=previous[f"{name}_counts"], second=now[f"{name}_counts"])
+            changes[name] = statistics.change_text(difference, since=gettext("since the previous period"))
+    return changes
 
 
 def _neighbourhood_row(area: dict, tally: _Tally) -> dict:

@@ -84,6 +84,10 @@ class FigureSerializer(serializers.Serializer):
     base = serializers.IntegerField(allow_null=True, help_text="Respondents in the group.")
     favourable = serializers.IntegerField(allow_null=True, help_text="Of them, the favourable answers.")
     share = serializers.FloatField(allow_null=True, help_text="Favourable, in percent.")
+    interval_low = serializers.FloatField(
+        source="interval.low", allow_null=True, default=None, help_text="95% Wilson confidence interval, in percent."
+    )
+    interval_high = serializers.FloatField(source="interval.high", allow_null=True, default=None)
     suppressed = serializers.BooleanField()
 
 
@@ -91,6 +95,10 @@ class BarSerializer(serializers.Serializer):
     label = serializers.CharField()
     count = serializers.IntegerField(allow_null=True, help_text="Null when suppressed.")
     share = serializers.FloatField(allow_null=True)
+    interval_low = serializers.FloatField(
+        source="interval.low", allow_null=True, default=None, help_text="95% Wilson confidence interval, in percent."
+    )
+    interval_high = serializers.FloatField(source="interval.high", allow_null=True, default=None)
 
 
 class QuestionResultSerializer(serializers.Serializer):
@@ -141,6 +149,13 @@ class GapRowSerializer(serializers.Serializer):
     white = FigureSerializer()
     bme = FigureSerializer()
     gap = serializers.FloatField(allow_null=True, help_text="Percentage points, White minus BME.")
+    p_value = serializers.FloatField(
+        source="difference.p_value", allow_null=True, default=None, help_text="Two-proportion z-test, two-sided."
+    )
+    significant = serializers.BooleanField(
+        source="difference.significant", allow_null=True, default=None, help_text="At the 5% level."
+    )
+    verdict = serializers.CharField(source="text", help_text="The gap and the test, in words.")
 
 
 class GapSerializer(serializers.Serializer):

@@ -8,8 +8,10 @@ Confidence and safety are read from the bank answers as shares: "a good job" = e
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 from messaging.models import AgeBand, EthnicGroup
-from surveys.models import BankKey, QuestionKind
+from surveys.models import BankKey, QuestionKind, Sex
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,9 @@ class BankQuestion:
     favourable: frozenset[str] = frozenset()
     scale_max: int | None = None
     help_text: str = ""
+    # Option values that are no answer to the measure ("I have not had contact with the police"):
+    # left out of its base, so the share is of the people the question applies to.
+    not_applicable: frozenset[str] = frozenset()
 
 
 GOOD_JOB = [
@@ -47,6 +52,14 @@ SATISFIED = [
     ("fairly_dissatisfied", "Fairly dissatisfied"),
     ("very_dissatisfied", "Very dissatisfied"),
     ("not_a_member", "I do not get In the Know alerts"),
+]
+SATISFIED_WITH_SERVICE = [
+    ("very_satisfied", _("Very satisfied")),
+    ("fairly_satisfied", _("Fairly satisfied")),
+    ("neither", _("Neither satisfied nor dissatisfied")),
+    ("fairly_dissatisfied", _("Fairly dissatisfied")),
+    ("very_dissatisfied", _("Very dissatisfied")),
+    ("no_contact", _("I have not had contact with the police in the last 12 months")),
 ]
 
 BANK: dict[str, BankQuestion] = {
@@ -102,12 +115,50 @@ BANK: dict[str, BankQuestion] = {
             SATISFIED,
             frozenset({"very_satisfied", "fairly_satisfied"}),
         ),
+        # Legitimacy and influence as the Crime Survey for England and Wales and the Community Life
+        # Survey ask them, on the bank's agree/disagree scale so "agree" reads the same everywhere.
+        BankQuestion(
+            BankKey.POLICE_TREAT_FAIRLY,
+            QuestionKind.AGREEMENT,
+            _("The police in this area treat everyone fairly regardless of who they are."),
+            favourable=frozenset({"4", "5"}),
+        ),
+        BankQuestion(
+            BankKey.POLICE_RELIED_ON,
+            QuestionKind.AGREEMENT,
+            _("The police in this area can be relied on to be there when you need them."),
+            favourable=frozenset({"4", "5"}),
+        ),
+        BankQuestion(
+            BankKey.SERVICE_SATISFACTION,
+            QuestionKind.SINGLE,
+            _(
+                "If you have had contact with the police in this area in the last 12 months, how satisfied "
+                "were you with the service you received?"
+            ),
+            SATISFIED_WITH_SERVICE,
+            frozenset({"very_satisfied", "fairly_satisfied"}),
+            not_applicable=frozenset({"no_contact"}),
+        ),
+        BankQuestion(
+            BankKey.INFLUENCE_DECISIONS,
+            QuestionKind.AGREEMENT,
+            _("I can influence decisions affecting my local area."),
+            favourable=frozenset({"4", "5"}),
+        ),
         BankQuestion(
             BankKey.AGE_BAND,
             QuestionKind.SINGLE,
             "How old are you?",
             list(AgeBand.choices),
             help_text="Optional. Used only to see whom we are not hearing from; never shown for one person.",
+        ),
+        BankQuestion(
+            BankKey.SEX,
+            QuestionKind.SINGLE,
+            _("What is your sex?"),
+            list(Sex.choices),
+            help_text=_("Optional. As the 2021 Census asked it; used only to weight the results to the census."),
         ),
         BankQuestion(
             BankKey.ETHNIC_GROUP,

@@ -22,6 +22,10 @@ A ward's age ranges may not overlap: two tables mixed in one file would count pe
 
 Ethnic group: the 19 ONS categories map one to one onto EthnicGroup; "Does not apply" is dropped.
 
+Sex: "Sex (2 categories)" (TS008), Female and Male. That table counts residents of every age, not
+only those of 16 and over; the share of women differs little between the two, so weighting uses it
+as the adults' share (a table of sex by age would remove even that difference).
+
 A file is imported whole or not at all: every problem is reported with its line number and
 nothing from that file is written. Importing a table again replaces that category's counts for
 the wards in the file.
@@ -38,7 +42,7 @@ from django.db import transaction
 
 from messaging.models import AgeBand, EthnicGroup
 from neighbourhoods.models import Ward
-from surveys.models import PopulationCategory, WardPopulation
+from surveys.models import PopulationCategory, Sex, WardPopulation
 
 WARD_CODE_COLUMNS = ("Electoral wards and divisions Code", "Electoral wards Code", "Wards Code")
 OBSERVATION_COLUMN = "Observation"
@@ -46,7 +50,12 @@ WARD_CODE = re.compile(r"^[EWSN]05[0-9]{6}\Z")
 # England's largest wards hold tens of thousands; a count beyond this is a wrong column or a typo,
 # and summed across bands it must still fit the database's integer.
 MAX_OBSERVATION = 1_000_000
-CATEGORY_PREFIXES = {"Age (": PopulationCategory.AGE_BAND, "Ethnic group (": PopulationCategory.ETHNIC_GROUP}
+CATEGORY_PREFIXES = {
+    "Age (": PopulationCategory.AGE_BAND,
+    "Ethnic group (": PopulationCategory.ETHNIC_GROUP,
+    "Sex (": PopulationCategory.SEX,
+}
+SEX_BY_LABEL = {"female": Sex.FEMALE, "male": Sex.MALE}
 
 # Our bands as inclusive single years; None = no upper limit.
 AGE_BAND_YEARS = [
@@ -133,6 +142,13 @@ def _ethnic_split(label: str) -> dict[str, Fraction]:
     return {ETHNIC_BY_LABEL[text]: Fraction(1)}
 
 
+def _sex_split(label: str) -> dict[str, Fraction]:
+    text = " ".join(label.lower().split())
+    if text not in SEX_BY_LABEL:
+        raise CensusError(f"“{label}” is not Female or Male, the 2021 Census categories of sex")
+    return {SEX_BY_LABEL[text]: Fraction(1)}
+
+
 def _label_key(label: str) -> str:
     # The loose form the categories are matched in, so "Aged 20 to 24 years" and
     # "aged 20  to 24 years" are one category, counted once.
@@ -152,7 +168,7 @@ def _columns(header: list[str]) -> tuple[str, str, str]:
     if ward is None:
         missing.append(f"a ward code column ({' or '.join(WARD_CODE_COLUMNS)})")
     if label_column is None:
-        missing.append("an “Age (…)” or “Ethnic group (…)” category column")
+        missing.append("an “Age (…)”, “Ethnic group (…)” or “Sex (…)” category column")
     if OBSERVATION_COLUMN not in names:
         missing.append(f"an “{OBSERVATION_COLUMN}” column")
     if missing:
@@ -178,7 +194,7 @@ def census_parse(*, file: TextIO, name: str) -> CensusTable:
         result.errors.append(f"{name}, line 1: {error}.")
         return CensusTable(result)
     result.category, result.table = category, label_column
-    split = age_split if category == PopulationCategory.AGE_BAND else _ethnic_split
+    split = {PopulationCategory.AGE_BAND: age_split, PopulationCategory.SEX: _sex_split}.get(category, _ethnic_split)
     reader.fieldnames = [h.strip() for h in reader.fieldnames]
     totals: dict[tuple[str, str], Fraction] = defaultdict(Fraction)
     seen: dict[tuple[str, str], int] = {}

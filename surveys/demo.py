@@ -206,6 +206,7 @@ def _seed_census(wards: list[Ward]) -> int:
         for category, shares in (
             (PopulationCategory.AGE_BAND, ages),
             (PopulationCategory.ETHNIC_GROUP, _ethnic_shares(ward, profile, rng)),
+            (PopulationCategory.SEX, {"female": 51, "male": 49}),
         ):
             total = sum(shares.values())
             for group, share in shares.items():
@@ -280,6 +281,11 @@ def _seed_wave(force, author, number, months, today, as_of, members, profiles, c
     # Only members the invitation reached can answer it.
     chosen = [m for m in chosen if any(_live_at(c, left, opens) for _, c, left in channels.get(m["pk"], []))]
     responses = [_response(survey, rng, m, profiles[m["ward_id"]], opens, ends) for m in chosen]
+    # Women answer surveys a little more than men, as in real ones; a stream of its own, so the
+    # answers drawn below are as they were before respondents gave their sex.
+    sex_rng = random.Random(f"{SEED}:sex:{number}")  # noqa: S311 - demo data, not security
+    for response in responses:
+        response.sex = sex_rng.choices(("female", "male", ""), weights=(54, 42, 4))[0]
     Response.objects.bulk_create(responses, batch_size=CHUNK)
     # Its own random stream, so the invitation leaves the answers drawn below as they were.
     invite_rng = random.Random(f"{SEED}:invitation:{number}")  # noqa: S311 - demo data, not security
@@ -339,18 +345,23 @@ def _seed_invitation(survey, author, invited, channels, responses, rng) -> None:
     Alert.objects.filter(pk=alert.pk).update(audience_counts=counts)
 
 
+ABOUT_YOU = ("age_band", "ethnic_group", "sex")
+
+
 def _build_questions(survey: Survey) -> dict:
     """The bank questions and the free-text one; {bank key: (question, {value: option})}."""
     about = Section.objects.create(survey=survey, title="Your area", position=0)
     you = Section.objects.create(survey=survey, title="About you", position=1)
     keys = list(BankKey.values)
     questions = [
-        Question(survey=survey, section=you if key in ("age_band", "ethnic_group") else about, kind=BANK[key].kind,
+        Question(survey=survey, section=you if key in ABOUT_YOU else about, kind=BANK[key].kind,
                  text=BANK[key].text, help_text=BANK[key].help_text, scale_max=BANK[key].scale_max, bank_key=key,
                  position=n)
         for n, key in enumerate(keys)
     ]  # fmt: skip
-    questions.append(Question(survey=survey, section=about, kind=QuestionKind.TEXT, text=TEXT_QUESTION, position=7))
+    questions.append(
+        Question(survey=survey, section=about, kind=QuestionKind.TEXT, text=TEXT_QUESTION, position=len(keys))
+    )
     Question.objects.bulk_create(questions)
     options = [
         Option(question=q, value=value, label=label, position=n)
@@ -408,8 +419,13 @@ def _answers(response: Response, rng, options: dict, *, division: str, wave: int
         "pact_involved": "yes" if involved else "no",
         "itk_satisfaction": _graded(rng, 0.78, ("very_satisfied", "fairly_satisfied"),
                                     ("neither", "fairly_dissatisfied", "very_dissatisfied"), None),
+        # Most respondents had no contact with the police in the year; those who did were mostly satisfied.
+        "service_satisfaction": "no_contact" if rng.random() < 0.7 else _graded(
+            rng, confidence + 0.1, ("very_satisfied", "fairly_satisfied"),
+            ("neither", "fairly_dissatisfied", "very_dissatisfied"), None),
         "age_band": response.age_band or None,
         "ethnic_group": response.ethnic_group or None,
+        "sex": response.sex or None,
     }  # fmt: skip
     answers = [
         Answer(response=response, question=options[key][0], option=options[key][1][value])
@@ -419,6 +435,11 @@ def _answers(response: Response, rng, options: dict, *, division: str, wave: int
     agree = confidence - 0.05
     number = rng.choice((4, 5)) if rng.random() < agree else rng.choice((1, 2, 3, 3))
     answers.append(Answer(response=response, question=options["deal_with_what_matters"][0], number=number))
+    # Legitimacy tracks confidence; few residents feel they can influence local decisions.
+    for key, likely in (("police_treat_fairly", confidence + 0.05), ("police_relied_on", confidence - 0.1),
+                        ("influence_decisions", 0.3 + (0.25 if involved else 0))):  # fmt: skip
+        number = rng.choice((4, 5)) if rng.random() < likely else rng.choice((1, 2, 3, 3))
+        answers.append(Answer(response=response, question=options[key][0], number=number))
     if rng.random() < 0.12:
         answers.append(Answer(response=response, question=options["text"][0], text=rng.choice(COMMENTS)))
     return answers

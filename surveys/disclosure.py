@@ -19,6 +19,8 @@ included), so that this reasoning holds.
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
+from surveys import statistics
+
 MIN_GROUP = 10
 SUPPRESSED_TEXT = f"fewer than {MIN_GROUP} responses"
 
@@ -115,11 +117,26 @@ class Figure:
             return None
         return round(100 * self.favourable / self.base, 1)
 
+    @property
+    def interval(self) -> statistics.Interval | None:
+        """The share's 95% confidence interval; None wherever the share is not shown."""
+        if self.share is None:
+            return None
+        return statistics.wilson_interval(favourable=self.favourable, base=self.base)
+
 
 def figure(base: int, favourable: int | None = None, *, hidden: bool = False) -> Figure:
     if hidden or is_small(base):
         return Figure(base=None, favourable=None, suppressed=True)
     return Figure(base=base, favourable=favourable)
+
+
+def compare(first: Figure, second: Figure) -> statistics.Difference | None:
+    """Whether two shown shares differ by more than sampling alone would explain; None unless
+    both may be shown."""
+    if first.share is None or second.share is None:
+        return None
+    return statistics.compare(first=(first.favourable, first.base), second=(second.favourable, second.base))
 
 
 def gap(first: Figure, second: Figure) -> float | None:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from messaging.models import AgeBand, EthnicGroup
@@ -111,6 +112,12 @@ class BankKey(models.TextChoices):
     PACT_AWARE = "pact_aware", "Aware of PACT"
     PACT_INVOLVED = "pact_involved", "Involved in PACT"
     ITK_SATISFACTION = "itk_satisfaction", "Satisfaction with In the Know"
+    # Legitimacy, service satisfaction and influence: the engagement strategy's measures (6.2).
+    POLICE_TREAT_FAIRLY = "police_treat_fairly", _("The police treat people fairly")
+    POLICE_RELIED_ON = "police_relied_on", _("The police can be relied on when needed")
+    SERVICE_SATISFACTION = "service_satisfaction", _("Satisfaction with the service received")
+    INFLUENCE_DECISIONS = "influence_decisions", _("Able to influence decisions affecting the local area")
+    SEX = "sex", _("Sex (about you)")
     AGE_BAND = "age_band", "Age band (about you)"
     ETHNIC_GROUP = "ethnic_group", "Ethnic group (about you)"
 
@@ -156,6 +163,14 @@ class Option(models.Model):
         return self.label
 
 
+class Sex(models.TextChoices):
+    """As the 2021 Census asked it ("What is your sex?"), so respondents can be weighted to it."""
+
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    NOT_SAID = "not_said", _("Prefer not to say")
+
+
 class ResponseSource(models.TextChoices):
     INVITED = "invited", "In the Know invitation"
     OPEN = "open", "Open survey"
@@ -175,6 +190,7 @@ class Response(models.Model):
     ward = models.ForeignKey("neighbourhoods.Ward", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     age_band = models.CharField(max_length=10, choices=AgeBand, blank=True)
     ethnic_group = models.CharField(max_length=32, choices=EthnicGroup, blank=True)
+    sex = models.CharField(max_length=10, choices=Sex, blank=True)
 
     class Meta:
         constraints = [
@@ -209,6 +225,7 @@ class Answer(models.Model):
 class PopulationCategory(models.TextChoices):
     AGE_BAND = "age_band", "Age band"
     ETHNIC_GROUP = "ethnic_group", "Ethnic group"
+    SEX = "sex", "Sex"
 
 
 class WardPopulation(models.Model):
@@ -217,7 +234,7 @@ class WardPopulation(models.Model):
 
     ward = models.ForeignKey("neighbourhoods.Ward", on_delete=models.CASCADE, related_name="population_groups")
     category = models.CharField(max_length=16, choices=PopulationCategory)
-    group = models.CharField(max_length=32)  # an AgeBand or EthnicGroup value
+    group = models.CharField(max_length=32)  # an AgeBand, EthnicGroup or Sex value
     count = models.PositiveIntegerField()
     source = models.CharField(max_length=150)
     is_synthetic = models.BooleanField(default=False)

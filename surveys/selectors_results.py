@@ -4,16 +4,18 @@ before it reaches a page."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
-from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import can
 from messaging.models import AgeBand
-from surveys import disclosure
+from surveys import disclosure, statistics
 from surveys.bank import BANK, is_white
-from surveys.models import AGREEMENT_LABELS, Answer, BankKey, Question, QuestionKind, Response, Survey, SurveyStatus
+from surveys.models import AGREEMENT_LABELS, Answer, BankKey, Question, QuestionKind, Response, Survey
 
 # The headline measures, in the order officers report them: (bank key, what the share means).
 HEADLINES = [
@@ -24,6 +26,10 @@ HEADLINES = [
     (BankKey.PACT_AWARE, "Aware of PACT"),
     (BankKey.PACT_INVOLVED, "Involved in PACT"),
     (BankKey.ITK_SATISFACTION, "Satisfied with In the Know"),
+    (BankKey.POLICE_TREAT_FAIRLY, _("Agree the police treat people fairly")),
+    (BankKey.POLICE_RELIED_ON, _("Agree the police can be relied on when needed")),
+    (BankKey.SERVICE_SATISFACTION, _("Satisfied with the service received from the police")),
+    (BankKey.INFLUENCE_DECISIONS, _("Agree they can influence decisions affecting their area")),
 ]
 HEADLINE_LABELS = dict(HEADLINES)
 # The base of every cross-tab row: respondents, whatever they answered.
@@ -33,7 +39,7 @@ BROAD_ETHNIC = [("white", "White"), ("asian", "Asian"), ("black", "Black"), ("mi
 NOT_SAID = "not_said"
 AGE_BANDS = [(value, label) for value, label in AgeBand.choices if value != AgeBand.NOT_SAID]
 # Questions whose choices are themselves groups of people: their counts are suppressed like any group.
-GROUP_QUESTIONS = frozenset({BankKey.AGE_BAND, BankKey.ETHNIC_GROUP})
+GROUP_QUESTIONS = frozenset({BankKey.AGE_BAND, BankKey.ETHNIC_GROUP, BankKey.SEX})
 
 
 def broad_ethnic_group(value: str) -> str:
@@ -62,6 +68,7 @@ class Bar:
     label: str
     count: int | None  # None: suppressed
     share: float | None = None
+    interval: statistics.Interval | None = None  # the share's 95% confidence interval
 
 
 @dataclass
@@ -82,7 +89,9 @@ def _bars(labels_counts: list[tuple[str, int]], answered: int, *, groups: bool) 
     # A question answered in several choices (multiple choice) has no single total to subtract from,
     # but its shares are still of the people who answered.
     return [
-        Bar(label, None if h else n, None if h or not answered else round(100 * n / answered, 1))
+        Bar(label, None, None)
+        if h or not answered
+        else Bar(label, n, round(100 * n / answered, 1), statistics.wilson_interval(favourable=n, base=answered))
         for (label, n), h in zip(labels_counts, hidden, strict=True)
     ]
 
@@ -160,9 +169,10 @@ def _measure_annotations(keys) -> dict:
         favourable = BANK[key].favourable
         numbers = [int(v) for v in favourable if v.isdigit()]
         asked = Q(answers__question__bank_key=key)
-        annotations[f"{key}_base"] = Count(
-            "pk", distinct=True, filter=asked & (Q(answers__option__isnull=False) | Q(answers__number__isnull=False))
-        )
+        answered = Q(answers__option__isnull=False) | Q(answers__number__isnull=False)
+        if BANK[key].not_applicable:
+            answered &= ~Q(answers__option__value__in=BANK[key].not_applicable)
+        annotations[f"{key}_base"] = Count("pk", distinct=True, filter=asked & answered)
         chosen = Q(answers__option__value__in=favourable) | Q(answers__number__in=numbers)
         annotations[f"{key}_fav"] = Count("pk", distinct=True, filter=asked & chosen)
     return annotations
@@ -214,6 +224,10 @@ class Row:
 class CrossTab:
     title: str
     rows: list[Row]
+    # Two of the rows' groups tested against each other, one per column (None where not shown):
+    # HMIC compares residents involved in PACT with those not involved.
+    compared: tuple[str, str] | None = None
+    differences: list[statistics.Difference | None] = field(default_factory=list)
 
 
 def _counts(rows, keys):
@@ -236,20 +250,22 @@ def _group(rows, key_of):
     return groups
 
 
-def _row_tab(title, rows, keys, order: list[tuple[str, str]], key_of) -> CrossTab:
-    """A cross-tab whose groups partition every respondent, each measure suppressed as one row."""
+def _row_tab(title, rows, keys, order: list[tuple[str, str]], key_of, *, compare=None) -> CrossTab:
+    """A cross-tab whose groups partition every respondent, each measure suppressed as one row;
+    `compare` names two groups whose shares are tested against each other."""
     groups = _group(rows, key_of)
     sums = {g: _counts(groups.get(g, []), keys) for g, _ in order}
     columns = [RESPONDENTS, *keys]
     hidden = {m: disclosure.suppress_row([sums[g][m][0] for g, _ in order]) for m in columns}
-    return CrossTab(
-        title=title,
-        rows=[
-            Row(g, label, [disclosure.figure(*sums[g][m], hidden=hidden[m][i]) for m in columns])
-            for i, (g, label) in enumerate(order)
-            if sums[g][RESPONDENTS][0]
-        ],
-    )
+    figures = {g: [disclosure.figure(*sums[g][m], hidden=hidden[m][i]) for m in columns]
+               for i, (g, _label) in enumerate(order)}  # fmt: skip
+    tab = CrossTab(title=title, rows=[Row(g, label, figures[g]) for g, label in order if sums[g][RESPONDENTS][0]])
+    if compare:
+        labels = dict(order)
+        tab.compared = (labels[compare[0]], labels[compare[1]])
+        tab.differences = [None, *(disclosure.compare(figures[compare[1]][i], figures[compare[0]][i])
+                                   for i in range(1, len(columns)))]  # fmt: skip
+    return tab
 
 
 def _geo_tab(rows, keys) -> CrossTab:
@@ -301,6 +317,21 @@ class GapRow:
     @property
     def gap(self) -> float | None:
         return disclosure.gap(self.white, self.bme)
+
+    @cached_property
+    def difference(self) -> statistics.Difference | None:
+        """BME against White, tested; None unless both are shown."""
+        return disclosure.compare(self.white, self.bme)
+
+    @property
+    def text(self) -> str:
+        if self.difference is None:
+            return ""
+        return statistics.gap_text(
+            self.difference,
+            first_label=gettext("White respondents"),
+            second_label=gettext("black and minority ethnic respondents"),
+        )
 
 
 @dataclass
@@ -397,7 +428,14 @@ def survey_results(*, survey: Survey) -> Results:
             [*BROAD_ETHNIC, (NOT_SAID, "Not said")],
             lambda r: broad_ethnic_group(r["ethnic_group"]),
         ),  # fmt: skip
-        _row_tab("By involvement in PACT", rows, keys, involvement, lambda r: r["involved"] or NOT_SAID),
+        _row_tab(
+            "By involvement in PACT",
+            rows,
+            keys,
+            involvement,
+            lambda r: r["involved"] or NOT_SAID,
+            compare=("yes", "no"),
+        ),  # fmt: skip
     ]
     return Results(
         survey=survey,
@@ -408,72 +446,3 @@ def survey_results(*, survey: Survey) -> Results:
         tabs=tabs,
         gaps=_gaps(rows, keys, geo_hidden),
     )
-
-
-# --- trends -----------------------------------------------------------------------------------
-
-TREND_KEYS = [BankKey.POLICE_GOOD_JOB, BankKey.SAFE_AFTER_DARK]
-
-
-def trend_surveys(*, user) -> list[Survey]:
-    """The user's force's surveys that have taken responses, oldest first; [] if they may read none."""
-    surveys = list(
-        Survey.objects.filter(force_id=user.force_id, status__in=[SurveyStatus.OPEN, SurveyStatus.CLOSED])
-        .exclude(force_id=None)
-        .order_by("opens_at", "pk")
-    )
-    return [s for s in surveys if can(user, "survey.view_results", s)]
-
-
-def wave_of(survey: Survey) -> str:
-    return survey.wave_label or date_format(survey.opens_at, "M Y")
-
-
-@dataclass
-class TrendSeries:
-    label: str
-    figures: list[disclosure.Figure]  # one per wave
-
-
-@dataclass
-class Trends:
-    waves: list[str]
-    measures: list[tuple[str, str, list[TrendSeries]]]  # key, label, one series per area
-    gaps: list[GapRow]  # confidence, White against BME, one per wave
-
-
-def survey_trends(*, surveys: list[Survey], level: str, division_id: int | None = None) -> Trends:
-    """Confidence and safety after dark per wave for the force, its divisions, or one division's
-    neighbourhoods, in one grouped query. Waves are separate surveys of different people, so each
-    wave is its own tree for disclosure control."""
-    waves = list(dict.fromkeys(wave_of(s) for s in surveys))
-    wave_by_survey = {s.pk: wave_of(s) for s in surveys}
-    rows = measure_rows(
-        responses=Response.objects.filter(survey__in=[s.pk for s in surveys]), keys=TREND_KEYS, extra=("survey_id",)
-    )
-    by_wave = _group(rows, lambda r: wave_by_survey[r["survey_id"]])
-    trees = {w: _geo_tab(by_wave.get(w, []), TREND_KEYS) for w in waves}
-    measures = []
-    for m, key in enumerate(TREND_KEYS, start=1):
-        series: dict = {}
-        for i, wave in enumerate(waves):
-            tab, _ = trees[wave]
-            force = _counts(by_wave.get(wave, []), TREND_KEYS)[key]
-            series.setdefault(("force", None), ("Whole force", [None] * len(waves)))[1][i] = disclosure.figure(*force)
-            for row in tab.rows:
-                in_division = row.parent == ("division", division_id)
-                wanted = (level == "divisions" and row.level == "division" and row.key[1] is not None) or (
-                    level == "neighbourhoods" and row.level == "neighbourhood" and in_division
-                )
-                if wanted:
-                    series.setdefault(row.key, (row.label, [None] * len(waves)))[1][i] = row.figures[m]
-        empty = disclosure.Figure(base=0)
-        measures.append(
-            (key, HEADLINE_LABELS[key],
-             [TrendSeries(label, [f or empty for f in figures]) for label, figures in series.values()])
-        )  # fmt: skip
-    gaps = []
-    for wave in waves:
-        gap = _gaps(by_wave.get(wave, []), TREND_KEYS[:1], trees[wave][1])
-        gaps.append(GapRow(wave, gap[0].overall.white, gap[0].overall.bme))
-    return Trends(waves=waves, measures=measures, gaps=gaps)

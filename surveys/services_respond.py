@@ -24,6 +24,7 @@ from surveys.models import (
     QuestionKind,
     Response,
     ResponseSource,
+    Sex,
     Survey,
 )
 
@@ -139,19 +140,20 @@ def _fits(question: Question, item: AnswerInput, survey: Survey) -> bool:
 
 
 def _about(answers: list[AnswerInput], subscriber: Subscriber | None) -> dict:
-    """Age band and ethnic group: what the respondent said in the "about you" questions, else
-    what the member described themselves as when they consented to it, else nothing."""
+    """Age band, ethnic group and sex: what the respondent said in the "about you" questions, else
+    what the member described themselves as when they consented to it (In the Know asks no sex),
+    else nothing."""
     given = {
         item.question.bank_key: item.option.value
         for item in answers
-        if item.option is not None and item.question.bank_key in (BankKey.AGE_BAND, BankKey.ETHNIC_GROUP)
+        if item.option is not None and item.question.bank_key in (BankKey.AGE_BAND, BankKey.ETHNIC_GROUP, BankKey.SEX)
     }
     consented = subscriber is not None and subscriber.demographics_consent_at is not None
     about = {}
-    for key, choices in ((BankKey.AGE_BAND, AgeBand), (BankKey.ETHNIC_GROUP, EthnicGroup)):
+    for key, choices in ((BankKey.AGE_BAND, AgeBand), (BankKey.ETHNIC_GROUP, EthnicGroup), (BankKey.SEX, Sex)):
         value = given.get(key, "")
         if value not in choices.values:
-            value = getattr(subscriber, key) if consented else ""
+            value = getattr(subscriber, key) if consented and key != BankKey.SEX else ""
         about[str(key)] = value
     return about
 

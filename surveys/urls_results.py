@@ -6,6 +6,7 @@ from surveys import views_results
 
 urlpatterns = [
     path("officer/surveys/<int:pk>/results/", views_results.results, name="results"),
+    path("officer/surveys/<int:pk>/results/weighted/", views_results.weighted, name="results-weighted"),
     path("officer/surveys/trends/", views_results.trends, name="trends"),
     path("officer/surveys/<int:pk>/export.<str:fmt>", views_results.export, name="export"),
 ]

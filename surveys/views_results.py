@@ -10,8 +10,9 @@ from django.views.decorators.http import require_GET
 
 from accounts.policy import policy_required
 from neighbourhoods.models import Division
-from surveys import exports
+from surveys import exports, weighting
 from surveys import selectors_results as selectors
+from surveys import trends as trends_selectors
 from surveys.models import QuestionKind
 
 
@@ -62,6 +63,14 @@ def results(request, pk):
     return render(request, "surveys/results/results.html", context)
 
 
+@require_GET
+@never_cache
+def weighted(request, pk):
+    survey = selectors.survey_for_results(user=request.user, pk=pk)
+    context = {"survey": survey, "w": weighting.survey_weighted(survey=survey)}
+    return render(request, "surveys/results/weighted.html", context)
+
+
 class TrendsForm(forms.Form):
     area = forms.ChoiceField(label="Areas", widget=forms.Select(attrs={"class": "form-select"}))
 
@@ -78,7 +87,7 @@ class TrendsForm(forms.Form):
 @never_cache
 @policy_required("survey.view_trends")
 def trends(request):
-    surveys = selectors.trend_surveys(user=request.user)
+    surveys = trends_selectors.trend_surveys(user=request.user)
     if not surveys:
         # Before the force's first survey takes responses there is nothing to compare, not a refusal.
         return render(request, "surveys/results/trends_empty.html")
@@ -87,7 +96,7 @@ def trends(request):
     # An unknown choice falls back to the whole force: the page is bookmarkable.
     area = form.cleaned_data["area"] if form.is_valid() else "force"
     level, division_id = ("neighbourhoods", int(area.split("-")[1])) if area.startswith("division-") else (area, None)
-    t = selectors.survey_trends(surveys=surveys, level=level, division_id=division_id)
+    t = trends_selectors.survey_trends(surveys=surveys, level=level, division_id=division_id)
     charts = [
         {"id": f"chart-trend-{key}", "type": "line", "labels": t.waves, "yTitle": "% favourable", "percent": True,
          "datasets": [{"label": s.label, "data": [_share(f) for f in s.figures], "spanGaps": False}

@@ -402,6 +402,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "surveys:representation": ("GET", "", "302 403 200 200 200 200 200 200 200 200 403 200"),
     "surveys:respond": ("GET", "survey_token", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "surveys:results": ("GET", "survey", "302 404 200 200 200 200 200 200 200 200 404 200"),
+    "surveys:results-weighted": ("GET", "survey", "302 404 200 200 200 200 200 200 200 200 404 200"),
     "surveys:section-add": ("POST", "survey", "302 404 403 403 403 403 200 403 200 200 404 200"),
     "surveys:section-delete": ("POST", "section", "302 404 403 403 403 403 302 403 302 302 404 302"),
     "surveys:section-edit": ("GET", "section", "302 404 403 403 403 403 302 403 302 302 404 302"),

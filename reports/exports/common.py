@@ -56,6 +56,12 @@ SURVEYS = (
     ("safe_after_dark_percent", "Feel very or fairly safe after dark", "percent"),
     ("safe_day_percent", "Feel very or fairly safe during the day", "percent"),
 )
+# Each survey share's 95% confidence interval (a [lower, upper] pair in the figures), for the CSV.
+SURVEY_INTERVALS = (
+    ("confidence_interval", "Police doing a good or excellent job"),
+    ("safe_after_dark_interval", "Feel very or fairly safe after dark"),
+    ("safe_day_interval", "Feel very or fairly safe during the day"),
+)
 # Measures drawn side by side: each chart keeps to one kind of number, so one scale fits.
 CHARTS = (
     ("Meetings", ("meetings_held", "multi_agency_meetings", "small_meetings")),

@@ -9,6 +9,7 @@ from reports.exports.common import (
     IN_THE_KNOW,
     NEIGHBOURHOOD_GROUPS,
     NEIGHBOURHOOD_UNITS,
+    SURVEY_INTERVALS,
     SURVEYS,
     labels_by_key,
     priority_rows,
@@ -35,6 +36,10 @@ def _csv_rows(figures) -> list[list]:
                                       ("surveys", figures.get("surveys"), SURVEYS)):  # fmt: skip
         rows += [[section, "", k, label, unit, (values or {}).get(k), None, None] for k, label, unit in measures
                  if k in (values or {})]  # fmt: skip
+    surveys = figures.get("surveys") or {}
+    rows += [["surveys", "", f"{key}_{end}", f"{label}: 95% confidence interval, {end} end", "percent", value, None,
+              None] for key, label in SURVEY_INTERVALS if surveys.get(key)
+             for end, value in zip(("lower", "upper"), surveys[key], strict=True)]  # fmt: skip
     representation = figures.get("representation") or {}
     rows += [["representation", "", f"{g['category']}:{g['group']}", g["label"], "index", g["index"], None, None]
              for g in representation.get("most_under_represented", [])]  # fmt: skip

@@ -86,10 +86,12 @@ def test_it_serves_results_without_any_group_under_ten(api, world):
         respond(made, ward=pharos, police_good_job="poor", ethnic_group="asian_pakistani")
     api.force_login(world.pcso)
     data = api.get(url("api-survey-results", made)).json()
-    assert data["respondents"] == {"base": 15, "favourable": None, "share": None, "suppressed": False}
+    assert data["respondents"] == {"base": 15, "favourable": None, "share": None, "interval_low": None,
+                                   "interval_high": None, "suppressed": False}  # fmt: skip
     by_area = next(tab for tab in data["tabs"] if tab["title"] == "By area")
     pharos_row = next(row for row in by_area["rows"] if "Pharos" in row["label"])
-    assert pharos_row["figures"][0] == {"base": None, "favourable": None, "share": None, "suppressed": True}
+    assert pharos_row["figures"][0] == {"base": None, "favourable": None, "share": None, "interval_low": None,
+                                        "interval_high": None, "suppressed": True}  # fmt: skip
     for tab in data["tabs"]:
         for row in tab["rows"]:
             for figure in row["figures"]:

@@ -96,3 +96,17 @@ def test_it_replaces_counts_on_reimport_without_duplicates(world, tmp_path):
     assert ok and _counts("ethnic_group") == {"white_british": 61}
     assert _counts("age_band") == {"16-24": 10}
     assert WardPopulation.objects.count() == 2
+
+
+SEX_HEADER = "Electoral wards and divisions Code,Electoral wards and divisions,Sex (2 categories) Code,Sex (2 categories),Observation\n"  # noqa: E501
+
+
+def test_it_imports_the_sex_table(world, tmp_path):
+    ok, _, _ = _run(tmp_path, SEX_HEADER + "E05005155,D,1,Female,6100\nE05005155,D,2,Male,5900\n")
+    assert ok and _counts("sex") == {"female": 6100, "male": 5900}
+
+
+def test_it_refuses_a_sex_category_the_census_does_not_have(world, tmp_path):
+    ok, _, err = _run(tmp_path, SEX_HEADER + "E05005155,D,1,Female,6100\nE05005155,D,3,Unknown,5\n")
+    assert not ok and "line 3: “Unknown” is not Female or Male" in err
+    assert not WardPopulation.objects.exists()

@@ -61,6 +61,13 @@ def test_it_takes_about_you_from_the_answers_before_the_members_self_description
     assert (response.age_band, response.ethnic_group) == ("25-34", "white_british")
 
 
+def test_it_keeps_the_sex_a_respondent_gives_for_weighting(world):
+    made = survey(world, bank=("police_good_job", "sex"))
+    member = subscriber(world, demographics_consent_at=timezone.now(), age_band="65-74")
+    assert _invited(made, member, _pick(made, "sex", "female")).sex == "female"
+    assert _invited(survey(world, bank=("sex",)), member).sex == ""  # In the Know never asks it
+
+
 def test_it_ignores_a_self_description_given_without_consent(world):
     made, member = survey(world), subscriber(world)
     member.age_band = "65-74"  # never saved: the model refuses it without consent
