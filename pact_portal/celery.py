@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery, Task
+from django.conf import settings
 
 from pact_portal.beat import BEAT_SCHEDULE
 
@@ -17,6 +18,32 @@ class PortalTask(Task):
         if background.enabled():
             return background.submit(self, args, kwargs, countdown=options.get("countdown"))
         return super().apply_async(args, kwargs, task_id, producer, link, link_error, **options)
+
+
+def queue_name(work_class: str) -> str:
+    """The queue of a class of work (messaging.delivery.routing), under CELERY_QUEUE_PREFIX, which
+    keeps deployments, test runs and benchmarks that share one Redis apart."""
+    return f"{settings.CELERY_QUEUE_PREFIX}{work_class}"
+
+
+def worker_queues(*work_classes: str) -> str:
+    """The `-Q` argument of a worker taking these classes (every class when none is named)."""
+    from messaging.delivery.routing import QUEUE_CLASSES
+
+    return ",".join(queue_name(name) for name in work_classes or QUEUE_CLASSES)
+
+
+def route_task(name, args, kwargs, options, task=None, **kw):
+    """Celery's router (settings CELERY_TASK_ROUTES): a task about one alert goes on its alert's
+    class's queue, a task named in CELERY_TASK_CLASSES on that class's, anything else on
+    housekeeping's. Not consulted when tasks run in-process (no broker)."""
+    from messaging.delivery import routing
+
+    if name in settings.CELERY_ALERT_TASKS and (kwargs or {}).get("alert_id") is not None:
+        work_class = routing.alert_send_class(alert_id=kwargs["alert_id"])
+    else:
+        work_class = settings.CELERY_TASK_CLASSES.get(name, routing.HOUSEKEEPING)
+    return {"queue": queue_name(work_class)}
 
 
 app = Celery("pact_portal", task_cls=PortalTask)
