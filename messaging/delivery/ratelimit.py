@@ -11,12 +11,12 @@ messages that the network and the workers bunch up on the way.
 
 Precedence: every send has a class (messaging.delivery.routing: emergency, alerts, bulk, in that
 order). Each take announces its class's demand in a key that lives DEMAND_SECONDS, renewed by
-every take. While a class above yours has announced demand, you may take a token only if the
-bucket would still hold a reserve (RESERVE_SHARE of the bucket) after it: a higher class that
-wants the whole rate drains the bucket below the reserve and so gets every token, and the bulk
-send resumes by itself once the emergency's senders stop asking. A higher class that sends slowly
-leaves the bucket to refill above the reserve, so the rest of the limit is not wasted, and its
-next message finds a token waiting. Nothing is held by a sender that dies: demand just expires.
+every take. While a class above yours has announced demand you take nothing, and ask again within
+YIELD_SECONDS: an emergency released while a bulk send holds the whole limit finds the bucket
+refilling for it alone, and the bulk send resumes by itself once the emergency's senders have
+stopped asking for DEMAND_SECONDS. Nothing is held by a sender that dies: its demand just expires.
+The price: an emergency that sends slower than the limit leaves the rest unused while it lasts,
+which is what "bulk waits for the emergency" means, and emergencies are rare and short.
 """
 
 import threading
@@ -33,27 +33,26 @@ TAKE_SCRIPT = """
 local rate = tonumber(ARGV[1])
 local capacity = tonumber(ARGV[2])
 local wanted = tonumber(ARGV[3])
-local reserve = tonumber(ARGV[4])
-local demand_ms = tonumber(ARGV[5])
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local demand_ms = tonumber(ARGV[4])
+local yield_ms = tonumber(ARGV[5])
 redis.call('SET', KEYS[2], '1', 'PX', demand_ms)
-local needed = wanted
 for i = 3, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 1 then
-    needed = wanted + reserve
-    break
+  local left = redis.call('PTTL', KEYS[i])
+  if left > 0 then
+    return tostring(math.min(left, yield_ms) / 1000)
   end
 end
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
 local tokens = tonumber(state[1]) or capacity
 local at = tonumber(state[2]) or now
 tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
 local wait = 0
-if tokens >= needed then
+if tokens >= wanted then
   tokens = tokens - wanted
 else
-  wait = (needed - tokens) / rate
+  wait = (wanted - tokens) / rate
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 60)
@@ -65,8 +64,8 @@ BURST_SECONDS = 0.5
 # How long a class's demand outlives its last take: longer than the gap between two sends of a
 # busy sender (a provider call and a commit), short enough that bulk resumes soon after.
 DEMAND_SECONDS = 1.0
-# The share of the bucket a lower class must leave while a higher one has demand.
-RESERVE_SHARE = 0.5
+# How soon a sender that gave way asks again: how late, at most, bulk resumes after the demand lapses.
+YIELD_SECONDS = 0.1
 
 
 class ProviderRateLimited(TransientSendError):
@@ -100,15 +99,16 @@ class LocalBucket:
         with self._lock:
             now = self._clock()
             self._demand[(key, level)] = now + (DEMAND_SECONDS if demand_seconds is None else demand_seconds)
-            above = any(self._demand.get((key, higher), now) > now for higher in range(level))
-            needed = wanted + capacity * RESERVE_SHARE if above else wanted
+            left = max((self._demand.get((key, higher), now) - now for higher in range(level)), default=0.0)
+            if left > 0:
+                return min(left, YIELD_SECONDS)
             tokens, at = self._state.get(key, (capacity, now))
             tokens = min(capacity, tokens + max(0.0, now - at) * rate)
             wait = 0.0
-            if tokens >= needed:
+            if tokens >= wanted:
                 tokens -= wanted
             else:
-                wait = (needed - tokens) / rate
+                wait = (wanted - tokens) / rate
             self._state[key] = (tokens, now)
             return wait
 
@@ -125,7 +125,8 @@ class RedisBucket:
     ) -> float:
         demand_ms = max(1, int(1000 * (DEMAND_SECONDS if demand_seconds is None else demand_seconds)))
         keys = [key, f"{key}:demand:{level}", *(f"{key}:demand:{higher}" for higher in range(level))]
-        return float(self._script(keys=keys, args=[rate, capacity, wanted, capacity * RESERVE_SHARE, demand_ms]))
+        yield_ms = max(1, int(1000 * YIELD_SECONDS))
+        return float(self._script(keys=keys, args=[rate, capacity, wanted, demand_ms, yield_ms]))
 
 
 @cache

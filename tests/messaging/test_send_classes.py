@@ -106,14 +106,14 @@ def test_an_emergency_is_served_ahead_of_waiting_bulk_sends(bucket_and_clock):
     assert bucket.take(key, level=BULK, **take) == 0
 
 
-def test_a_slow_emergency_leaves_the_rest_of_the_limit_to_bulk(bucket_and_clock):
+def test_bulk_takes_nothing_while_an_emergency_is_asking_even_with_tokens_to_spare(bucket_and_clock):
     bucket, sleep, key = bucket_and_clock
     take = {"rate": 10, "capacity": 5, "demand_seconds": 5}
-    assert bucket.take(key, level=EMERGENCY, **take) == 0
-    # Above the reserve (half the bucket) bulk may take while the emergency's demand stands.
-    assert bucket.take(key, level=BULK, **take) == 0  # four tokens left, the reserve 2.5
-    assert bucket.take(key, level=BULK, **take) > 0
-    assert bucket.take(key, level=EMERGENCY, **take) == 0  # the reserve is there for the next one
+    assert bucket.take(key, level=EMERGENCY, **take) == 0  # four tokens left
+    wait = bucket.take(key, level=BULK, **take)
+    assert 0 < wait <= ratelimit.YIELD_SECONDS  # it gives way, and asks again soon
+    assert bucket.take(key, level=1, **take) > 0  # an ordinary alert gives way to an emergency too
+    assert [bucket.take(key, level=EMERGENCY, **take) for _ in range(4)] == [0] * 4
 
 
 def test_the_embedded_bucket_serves_an_emergency_ahead_of_bulk_through_acquire(settings, monkeypatch):

@@ -31,7 +31,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import User
-from messaging.delivery import fanout, ratelimit
+from messaging.alerts.services import alert_cancel
+from messaging.delivery import fanout, ratelimit, sending
 from messaging.management.commands.bench_send import PROJECT, database_url, sender_settings
 from messaging.models import Alert, AlertKind, AlertStatus, Delivery, DeliveryStatus, Subscriber, SubscriberChannel
 from neighbourhoods.models import Force, Neighbourhood, Ward
@@ -272,10 +273,15 @@ class Command(BaseCommand):
         time.sleep(max(0.0, done + ratelimit.DEMAND_SECONDS + options["after"] - time.monotonic()))
         if options["stop_after"]:
             time.sleep(max(0.0, done + options["stop_after"] - time.monotonic()))
-            Alert.objects.filter(pk=bulk.pk, status=AlertStatus.SENDING).update(status=AlertStatus.CANCELLED)
+            # As staff would stop it: the queued rest cancelled, what is in flight finishing.
+            alert_cancel(alert=bulk, actor=bulk.created_by)
         remaining = Delivery.objects.filter(alert=bulk, status=DeliveryStatus.QUEUED).count()
+        in_flight = Delivery.objects.filter(alert_id__in=[bulk.pk, urgent.pk], status__in=sending.PENDING)
         self.wait_until(
-            lambda: Alert.objects.filter(pk__in=[bulk.pk, urgent.pk], status=AlertStatus.SENDING).count() == 0,
+            lambda: (
+                not Alert.objects.filter(pk__in=[bulk.pk, urgent.pk], status=AlertStatus.SENDING).exists()
+                and not in_flight.exists()
+            ),
             timeout=max(120, 3 * remaining / full_rate),
             what="both alerts finished",
         )
