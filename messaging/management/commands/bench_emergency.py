@@ -221,7 +221,12 @@ class Command(BaseCommand):
                     process.wait()
             import redis
 
-            redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(*worker_queues().split(","))
+            # The run's queues, kombu's bindings of them, and what the workers kept under its prefix.
+            client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+            client.delete(*worker_queues().split(","))
+            for pattern in (f"{run}*", f"_kombu.binding*{run}*"):
+                for key in client.scan_iter(match=pattern, count=1000):
+                    client.delete(key)
 
     @staticmethod
     def wait_ready(names: list[str], processes) -> None:
