@@ -6,11 +6,12 @@ import time
 
 import pytest
 import redis
+from django.db import OperationalError
 
-from messaging.delivery import ratelimit
+from messaging.delivery import ratelimit, routing
 from messaging.models import AlertKind
 from pact_portal.celery import app as celery_app
-from pact_portal.celery import worker_queues
+from pact_portal.celery import route_task, worker_queues
 from tests.messaging.factories import alert as make_alert
 
 
@@ -62,6 +63,21 @@ def test_it_takes_the_classes_and_their_queue_names_from_settings(world, setting
 
 def test_an_alert_that_is_gone_routes_as_an_ordinary_alert(db):
     assert queue_of("messaging.tasks.deliveries_send_task", alert_id=987654, channel="sms") == "alerts"
+
+
+def test_a_retry_keeps_the_queue_it_came_in_on_without_asking_the_database(db, django_assert_num_queries):
+    # What Task.retry publishes with: the exchange and routing key of the message being retried.
+    came_in_on = {"exchange": "emergency", "routing_key": "emergency"}
+    with django_assert_num_queries(0):
+        assert route_task("messaging.tasks.deliveries_send_task", (), {"alert_id": 5}, came_in_on) is None
+
+
+def test_it_still_queues_an_alerts_task_when_the_database_does_not_answer(monkeypatch):
+    def refuse(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(routing, "alert_send_class", refuse)
+    assert queue_of("messaging.tasks.deliveries_send_task", alert_id=5, channel="sms") == "alerts"
 
 
 class FakeClock:
