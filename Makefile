@@ -78,6 +78,8 @@ clean:
 
 # Speed figures live here, not in timed tests. Runs on its own SQLite file unless DATABASE_URL is set.
 # The fan-out bench adds BENCH_SUBSCRIBERS (a million) subscribers for one alert, then removes them.
+# The emergency bench sends a bulk alert to BENCH_EMERGENCY_BULK members at BENCH_EMERGENCY_RATE a
+# second and an emergency to BENCH_EMERGENCY_MEMBERS others, on PostgreSQL and Redis only.
 BENCH_ENV := DEBUG=1 DATABASE_URL=$${DATABASE_URL:-sqlite:////tmp/pact-bench.sqlite3}
 bench: install
 	$(BENCH_ENV) $(PY) manage.py migrate --no-input -v0
@@ -87,4 +89,10 @@ bench: install
 	$(BENCH_ENV) $(PY) manage.py bench_send --rate $${BENCH_SEND_RATE:-200} --seconds $${BENCH_SEND_SECONDS:-30} --channel sms
 	$(BENCH_ENV) $(PY) manage.py bench_reports
 	$(BENCH_ENV) $(PY) manage.py bench_metrics --deliveries $${BENCH_METRICS_DELIVERIES:-200000}
+	@# Its workers are processes of their own, which need PostgreSQL and Redis.
+	@case "$${DATABASE_URL:-}" in postgres*) \
+	  REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(BENCH_ENV) $(PY) manage.py bench_emergency \
+	    --bulk $${BENCH_EMERGENCY_BULK:-100000} --emergency $${BENCH_EMERGENCY_MEMBERS:-2000} --rate $${BENCH_EMERGENCY_RATE:-200} ;; \
+	  *) echo '{"benchmark": "emergency_first_send_seconds", "skipped": "needs PostgreSQL (DATABASE_URL) and Redis"}' ;; \
+	esac
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(BENCH_ENV) $(PY) manage.py bench_web

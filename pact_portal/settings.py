@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -378,6 +379,32 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# One queue per class of work, so an emergency never waits behind bulk work: workers take the
+# classes in pools of their own (README "Workers"). pact_portal.celery.route_task decides: a task
+# about one alert (CELERY_ALERT_TASKS, with an alert_id) goes on its alert's class, from its kind
+# (MESSAGING_KIND_CLASSES, other kinds: alerts); a task in CELERY_TASK_CLASSES on that class;
+# anything else (sweeps, receipts, measures, returns, retention) on housekeeping.
+CELERY_TASK_ROUTES = ("pact_portal.celery.route_task",)
+# Keeps deployments, test runs and benchmarks that share one Redis on queues of their own.
+CELERY_QUEUE_PREFIX = env.str("CELERY_QUEUE_PREFIX", default="")
+CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}housekeeping"
+# A worker started without -Q takes every class (one worker is enough for a small deployment).
+CELERY_TASK_QUEUES = [
+    Queue(f"{CELERY_QUEUE_PREFIX}{name}", Exchange(f"{CELERY_QUEUE_PREFIX}{name}"), f"{CELERY_QUEUE_PREFIX}{name}")
+    for name in ("emergency", "alerts", "bulk", "housekeeping")
+]
+CELERY_ALERT_TASKS = ("messaging.tasks.alert_fan_out_task", "messaging.tasks.deliveries_send_task")
+CELERY_TASK_CLASSES = {
+    # Someone is waiting for these: never behind a survey's invitations or a night's sweeps.
+    "accounts.tasks.password_reset_email_task": "alerts",
+    "priorities.tasks.send_follow_confirmation_task": "alerts",
+    # Many emails, none urgent.
+    "priorities.tasks.notify_followers_task": "bulk",
+    "priorities.tasks.send_daily_digests_task": "bulk",
+}
+# Emergencies go first everywhere; invitations and reminders are mass and not urgent; appeals,
+# priority updates and general alerts are "alerts". The same class orders sends at the rate limit.
+MESSAGING_KIND_CLASSES = {"emergency": "emergency", "survey": "bulk", "meeting_reminder": "bulk"}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -25,6 +25,7 @@ from django.utils import timezone
 from messaging.delivery import ratelimit
 from messaging.delivery.channels import PermanentSendError, TransientSendError, get_sender
 from messaging.delivery.channels.email import InvalidAddressError
+from messaging.delivery.routing import send_class_for_kind
 from messaging.models import (
     Alert,
     AlertStatus,
@@ -166,7 +167,7 @@ def delivery_send(*, delivery, sender) -> str:
             status=DeliveryStatus.CANCELLED, error="The subscriber stopped this channel before it was sent."
         )
         return "skipped"
-    ratelimit.acquire(delivery.channel)
+    ratelimit.acquire(delivery.channel, send_class=send_class_for_kind(delivery.alert.kind))
     now = timezone.now()
     claimed = (
         Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.QUEUED)

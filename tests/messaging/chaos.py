@@ -134,8 +134,7 @@ sending.LEASE = timedelta(seconds={lease})
 sending.BACKOFF_BASE_SECONDS = {backoff_base}
 sending.send_ranges.__kwdefaults__["batch_size"] = {send_batch}
 fanout.alert_fan_out.__kwdefaults__["batch_size"] = {fanout_batch}
-from pact_portal.celery import app
-app.conf.task_default_queue = {queue!r}
+from pact_portal.celery import app, worker_queues
 app.conf.broker_transport_options = {{
     "visibility_timeout": {visibility_timeout},
     "unacked_restore_interval": 1,
@@ -144,7 +143,8 @@ app.conf.broker_transport_options = {{
     # 300-second default then stops every restore for five minutes, longer than a test waits.
     "unacked_mutex_expire": {visibility_timeout},
 }}
-app.worker_main(["worker", "-Q", {queue!r}, "-n", {name!r}, "-c", "1", "-l", {log_level!r},
+# The test publishes to its own queue; the worker's own tasks go on the class queues (prefixed).
+app.worker_main(["worker", "-Q", {queue!r} + "," + worker_queues(), "-n", {name!r}, "-c", "1", "-l", {log_level!r},
                  "--without-gossip", "--without-mingle", "--without-heartbeat"])
 """
 

@@ -112,6 +112,7 @@ def fleet(postgres, private_redis, queue, notify):
         "REDIS_URL": private_redis.url,
         "CELERY_BROKER_URL": private_redis.url,
         "CACHE_KEY_PREFIX": queue,
+        "CELERY_QUEUE_PREFIX": f"{queue}-",
         "MESSAGING_EMAIL_SENDER": "outbox",
         "MESSAGING_SMS_SENDER": "notify",
         "NOTIFY_API_KEY": notify.api_key,

@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from messaging.delivery.routing import QUEUE_CLASSES
 from messaging.models import Alert, AlertStatus, Delivery, DeliveryStatus, OutboxMessage, Subscriber, SubscriberChannel
 from messaging.tasks import alert_fan_out_task, deliveries_send_task
 from pact_portal.celery import app as celery_app
@@ -39,15 +40,18 @@ def database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def class_queues(prefix: str) -> list[str]:
+    return [f"{prefix}{name}" for name in QUEUE_CLASSES]
+
+
 @pytest.fixture
-def queue():
-    """A queue of this run's own, for the tasks we send and the ones the worker sends itself."""
-    name = f"test-messaging-{uuid.uuid4().hex[:12]}"
-    previous = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = name
-    yield name
-    celery_app.conf.task_default_queue = previous
-    redis.Redis.from_url(celery_app.conf.broker_url).delete(name)
+def queue(settings):
+    """Queues of this run's own (a prefix for every class), for the tasks we send and the ones the
+    worker sends itself."""
+    prefix = f"test-messaging-{uuid.uuid4().hex[:12]}-"
+    settings.CELERY_QUEUE_PREFIX = prefix
+    yield prefix
+    redis.Redis.from_url(celery_app.conf.broker_url).delete(*class_queues(prefix))
 
 
 @pytest.fixture
@@ -64,11 +68,11 @@ def worker(queue, notify):
         "NOTIFY_SMS_TEMPLATE_ID": notify.TEMPLATE_ID,
         "MESSAGING_SMS_RATE": "400",
         "CACHE_KEY_PREFIX": queue,
+        "CELERY_QUEUE_PREFIX": queue,
     }
     script = (
-        "from pact_portal.celery import app; "
-        f"app.conf.task_default_queue = {queue!r}; "
-        f"app.worker_main(['worker', '-Q', {queue!r}, '-c', '2', '-l', 'warning', "
+        "from pact_portal.celery import app, worker_queues; "
+        "app.worker_main(['worker', '-Q', worker_queues(), '-c', '2', '-l', 'warning', "
         "'--without-gossip', '--without-mingle', '--without-heartbeat'])"
     )
     process = subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT, env=env)  # noqa: S603 - our own interpreter
@@ -109,7 +113,7 @@ def wait_for(check, *, timeout=90):
 def drained(queue) -> bool:
     """Nothing waiting in the queue and nothing taken but unacknowledged (tasks acknowledge late)."""
     client = redis.Redis.from_url(celery_app.conf.broker_url)
-    return client.llen(queue) == 0 and client.hlen("unacked") == 0
+    return not any(client.llen(name) for name in class_queues(queue)) and client.hlen("unacked") == 0
 
 
 def test_it_sends_exactly_one_message_per_delivery_on_a_real_worker(transactional_db, world, worker, queue, notify):

@@ -35,6 +35,7 @@ from accounts.models import User
 from messaging.delivery import sending
 from messaging.models import Alert, AlertStatus, Delivery, DeliveryStatus, Subscriber, SubscriberChannel
 from neighbourhoods.models import Force, Ward
+from pact_portal.celery import worker_queues
 
 PROJECT = Path(settings.BASE_DIR)
 # Queued beyond rate × seconds, so a pipeline faster than its limit still never runs dry.
@@ -189,9 +190,8 @@ class Command(BaseCommand):
 
         queue = f"bench-send-{uuid.uuid4().hex[:12]}"
         names = [f"bench{i}-{queue}@localhost" for i in range(workers)]
-        previous = app.conf.task_default_queue
-        app.conf.task_default_queue = queue
-        try:
+        # Queues of this run's own: the class queues under a prefix of its own.
+        with override_settings(CELERY_QUEUE_PREFIX=f"{queue}-"):
             with self.worker_processes(
                 queue=queue, names=names, emulator=emulator, rate=rate, concurrency=concurrency
             ) as processes:
@@ -200,9 +200,7 @@ class Command(BaseCommand):
                 first = self.wait_first(emulator)
                 time.sleep(max(0.0, first + seconds - time.monotonic()))
                 Alert.objects.filter(pk=alert.pk, status=AlertStatus.SENDING).update(status=AlertStatus.CANCELLED)
-                self.wait_drained(alert=alert, queue=queue)
-        finally:
-            app.conf.task_default_queue = previous
+                self.wait_drained(alert=alert)
         return first
 
     @contextmanager
@@ -214,15 +212,15 @@ class Command(BaseCommand):
             f"MESSAGING_{channel.upper()}_RATE": str(rate),
             # The rate-limit bucket's key: a run of its own, starting full.
             "CACHE_KEY_PREFIX": queue,
+            "CELERY_QUEUE_PREFIX": settings.CELERY_QUEUE_PREFIX,
             **sender_settings(channel, emulator),
         }
         processes = []
         try:
             for name in names:
                 script = (
-                    "from pact_portal.celery import app; "
-                    f"app.conf.task_default_queue = {queue!r}; "
-                    f"app.worker_main(['worker', '-Q', {queue!r}, '-n', {name!r}, '-c', '{concurrency}', "
+                    "from pact_portal.celery import app, worker_queues; "
+                    f"app.worker_main(['worker', '-Q', worker_queues(), '-n', {name!r}, '-c', '{concurrency}', "
                     "'-l', 'warning', '--without-gossip', '--without-mingle', '--without-heartbeat'])"
                 )
                 processes.append(subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT, env=env))  # noqa: S603 - our own interpreter
@@ -238,7 +236,7 @@ class Command(BaseCommand):
                     process.wait()
             import redis
 
-            redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(queue)
+            redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(*worker_queues().split(","))
 
     @staticmethod
     def wait_ready(app, names: list[str], processes) -> None:
@@ -252,14 +250,14 @@ class Command(BaseCommand):
         raise CommandError(f"The workers did not start within {WORKER_START_TIMEOUT} s.")
 
     @staticmethod
-    def wait_drained(*, alert, queue: str) -> None:
+    def wait_drained(*, alert) -> None:
         import redis
 
         client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
         pending = Delivery.objects.filter(alert=alert, status__in=sending.PENDING)
         deadline = time.monotonic() + DRAIN_TIMEOUT
         while time.monotonic() < deadline:
-            if client.llen(queue) == 0 and not pending.exists():
+            if not any(client.llen(name) for name in worker_queues().split(",")) and not pending.exists():
                 return
             time.sleep(0.2)
         raise CommandError(f"The workers did not finish within {DRAIN_TIMEOUT} s of the cancel.")
