@@ -16,6 +16,7 @@ from accounts.roles import ScopeLevel
 from meetings.models import Meeting, MeetingStatus
 from messaging.models import (
     Alert,
+    AlertKind,
     AlertStatus,
     AudienceLevel,
     Channel,
@@ -211,19 +212,31 @@ def template_priorities(*, user, force) -> QuerySet[Priority]:
 
 
 def audience_preview(
-    *, force, level: str, wards=(), neighbourhoods=(), divisions=(), interests=(), channels=()
-) -> dict[str, int]:
-    """Active subscriptions reached per channel (every channel, chosen or not), in one query."""
+    *,
+    force,
+    level: str,
+    wards=(),
+    neighbourhoods=(),
+    divisions=(),
+    interests=(),
+    channels=(),
+    kind: str = AlertKind.GENERAL,
+    at=None,
+) -> tuple[dict[str, int], int]:
+    """Active subscriptions reached per channel (every channel, chosen or not), and how many of
+    those quiet hours would hold back if it went `at` (default now), in one query."""
     from messaging.delivery import audience
 
-    return audience.audience_counts(
+    return audience.audience_summary(
         force_id=force.pk,
         level=level,
         ward_ids=[w.pk for w in wards],
         neighbourhood_ids=[n.pk for n in neighbourhoods],
         division_ids=[d.pk for d in divisions],
-        interest_ids=[i.pk for i in interests],
+        interest_ids=[] if kind == AlertKind.EMERGENCY else [i.pk for i in interests],
         channels=list(Channel.values),
+        kind=kind,
+        at=at,
     )
 
 

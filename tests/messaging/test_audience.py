@@ -70,6 +70,7 @@ def test_it_builds_the_arguments_from_a_saved_alert(world):
         "ward_ids": [world.queensgate.wards.first().pk],
         "interest_ids": [interest("scams").pk],
         "channels": ["email"],
+        "kind": "general",
     }
 
 

@@ -147,7 +147,9 @@ def beat(broker):
 def members(world, count: int) -> None:
     ward = world.daneshouse.wards.first()
     now = timezone.now()
-    people = Subscriber.objects.bulk_create(Subscriber(ward=ward, consent_at=now) for _ in range(count))
+    people = Subscriber.objects.bulk_create(
+        Subscriber(ward=ward, consent_at=now, quiet_start=None, quiet_end=None) for _ in range(count)
+    )
     SubscriberChannel.objects.bulk_create(
         SubscriberChannel(subscriber=p, channel="sms", address=f"+4477009{i:05d}", status="active", confirmed_at=now)
         for i, p in enumerate(people)
