@@ -15,6 +15,7 @@ random UUID made by the database itself.
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connection
 from django.db.models import Count, DateTimeField, Max, Min, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from messaging.delivery.audience import alert_audience_kwargs, held_until, subscriber_channels
@@ -50,6 +51,9 @@ def insert_select_sql(audience, *, alert_id: int, queued_at, held=None) -> tuple
     expression per row, `audience.held_until`) is each delivery's next_attempt_at: when quiet
     hours hold it, the end of them; NULL to go at once."""
     held = held if held is not None else Value(None, output_field=DateTimeField())
+    if connection.vendor == "postgresql":
+        # A bare NULL in a subquery's SELECT list is typed text there, which the column refuses.
+        held = Cast(held, DateTimeField())
     rows = audience.order_by().annotate(held_until=held).values_list("subscriber_id", "channel", "held_until")
     select_sql, select_params = rows.query.sql_with_params()
     q = connection.ops.quote_name

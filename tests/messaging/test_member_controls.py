@@ -9,6 +9,7 @@ import time_machine
 from django.db.models import Max, Min
 from django.urls import reverse
 
+from messaging import links
 from messaging.delivery import fanout, sending
 from messaging.delivery.audience import alert_audience_kwargs, audience_summary, quiet_end_after, subscriber_channels
 from messaging.delivery.channels import SendResult, TransientSendError
@@ -254,3 +255,75 @@ def test_it_previews_how_many_quiet_hours_would_hold(client, world, django_asser
     with time_machine.travel(EVENING, tick=False):
         page = client.get(reverse("messaging:alert-audience"), query | {"kind": "emergency"}).content.decode()
     assert "would be held" not in page
+
+
+# --- the manage page ------------------------------------------------------------------------------
+
+
+def controls_path(member):
+    return reverse("messaging:manage-controls", args=[links.manage_token(subscriber=member)])
+
+
+def controls_data(**fields):
+    data = {"accepts_email": "everything", "accepts_sms": "urgent", "quiet_hours": "on"}
+    return data | {"quiet_start": "22:30", "quiet_end": "07:00", "paused_until": ""} | fields
+
+
+def test_it_shows_the_controls_on_the_manage_page_in_constant_queries(client, world, django_assert_max_num_queries):
+    member = subscriber(world, mobile="+447700900001", voice=True, **QUIET)
+    path = reverse("messaging:manage", args=[links.manage_token(subscriber=member)])
+    with django_assert_max_num_queries(5):  # member, channels, interests, wards, all interests
+        page = client.get(path).content.decode()
+    assert "Emergency alerts always reach you" in page and 'name="accepts_voice"' in page
+    assert 'value="21:00"' in page and 'value="08:00"' in page
+
+
+def test_it_saves_kinds_quiet_hours_and_a_pause_from_the_manage_link(client, world):
+    member = subscriber(world, mobile="+447700900001")
+    with time_machine.travel(EVENING, tick=False):
+        response = client.post(controls_path(member), controls_data(paused_until="2026-01-31"))
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.quiet_start, member.quiet_end, member.paused_until) == (time(22, 30), time(7), date(2026, 1, 31))
+    assert dict(member.channels.values_list("channel", "accepts")) == {"email": "everything", "sms": "urgent"}
+    client.post(controls_path(member), controls_data(quiet_hours=""))
+    member.refresh_from_db()
+    assert member.quiet_start is None and member.quiet_end is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"quiet_start": "25:00"}, "Enter a time like 21:00."),
+        ({"quiet_end": ""}, "Enter the time your quiet hours end"),
+        ({"quiet_end": "22:30"}, "must end at a different time"),
+        ({"paused_until": "2026-01-16"}, "That date has passed"),
+        ({"paused_until": "2027-06-01"}, "A pause can last up to a year"),
+        ({"accepts_sms": "never"}, "Choose one of the options."),
+    ],
+)
+def test_it_refuses_bad_controls_with_a_message_and_changes_nothing(client, world, fields, message):
+    member = subscriber(world, mobile="+447700900001", **QUIET)
+    with time_machine.travel(EVENING, tick=False):
+        response = client.post(controls_path(member), controls_data(**fields))
+    assert response.status_code == 400 and message in response.content.decode()
+    member.refresh_from_db()
+    assert (member.quiet_start, member.quiet_end, member.paused_until) == (time(21), time(8), None)
+    assert set(member.channels.values_list("accepts", flat=True)) == {"everything"}
+
+
+def test_it_refuses_controls_from_a_tampered_link_and_changes_nothing(client, world):
+    member = subscriber(world, mobile="+447700900001", **QUIET)
+    path = controls_path(member)
+    tampered = path.replace("/controls/", "").rstrip("/")[:-3] + "xyz/controls/"
+    assert client.post(tampered, controls_data()).status_code == 404
+    assert client.get(path).status_code == 405  # a change is a POST
+    member.refresh_from_db()
+    assert member.quiet_start == time(21) and set(member.channels.values_list("accepts", flat=True)) == {"everything"}
+
+
+def test_it_asks_only_about_the_members_own_channels(client, world):
+    member = subscriber(world)
+    response = client.post(controls_path(member), controls_data(accepts_voice="emergency"))
+    assert response.status_code == 302
+    assert list(member.channels.values_list("channel", "accepts")) == [("email", "everything")]

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from messaging.members import selectors
 from messaging.members.phone import inbound_number_e164, mobile_normalise
@@ -19,6 +20,7 @@ from messaging.members.services.signup import (
     send_manage_link,
 )
 from messaging.models import (
+    Accepts,
     Channel,
     ChannelStatus,
     Delivery,
@@ -72,6 +74,25 @@ def subscriber_update(
     mobile_channels = [c for c in channels if c in MOBILE_CHANNELS]
     if mobile_channels:
         offer_channels(subscriber=subscriber, channels=mobile_channels, address=mobile, replace_active=True, now=now)
+    return subscriber
+
+
+@transaction.atomic
+def subscriber_controls_set(
+    *, subscriber: Subscriber, accepts: dict[str, str], quiet_start, quiet_end, paused_until
+) -> Subscriber:
+    """Set what may reach the member on each of their channels, their quiet hours (both times,
+    or neither for none) and a holiday pause (the last day paused, or None). Emergencies pass
+    all of these: the audience (messaging.delivery.audience) reads them, not this."""
+    for channel, value in accepts.items():
+        if channel not in Channel.values or value not in Accepts.values:
+            raise ValidationError({f"accepts_{channel}": _("Choose one of the options.")})
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    subscriber.quiet_start, subscriber.quiet_end, subscriber.paused_until = quiet_start, quiet_end, paused_until
+    subscriber.full_clean(exclude=["ward", "consent_taken_by"])
+    subscriber.save(update_fields=["quiet_start", "quiet_end", "paused_until", "updated_at"])
+    for channel, value in accepts.items():
+        subscriber.channels.filter(channel=channel).update(accepts=value)
     return subscriber
 
 
