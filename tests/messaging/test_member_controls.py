@@ -327,3 +327,26 @@ def test_it_asks_only_about_the_members_own_channels(client, world):
     response = client.post(controls_path(member), controls_data(accepts_voice="emergency"))
     assert response.status_code == 302
     assert list(member.channels.values_list("channel", "accepts")) == [("email", "everything")]
+
+
+def test_it_composes_an_emergency_for_every_channel_whatever_was_ticked(world):
+    from messaging.alerts import services
+
+    person = subscriber(world, mobile="+447700900001", voice=True, interests=("scams",))
+    made = services.alert_create(
+        actor=world.pcso, force=world.force, kind="emergency", title="Gas leak: stay indoors", body="Stay indoors.",
+        channels=["email"], audience_level="neighbourhoods", neighbourhoods=[world.daneshouse],
+        interests=[interest("burglary")],
+    )  # fmt: skip
+    assert made.channels == ["email", "sms", "voice"]
+    assert pairs(made) == {(person.pk, "email"), (person.pk, "sms"), (person.pk, "voice")}
+
+
+def test_it_puts_the_controls_in_the_members_own_data(client, world):
+    import json
+
+    member = subscriber(world, paused_until=date(2026, 2, 1), **QUIET)
+    path = reverse("messaging:manage-download", args=[links.manage_token(subscriber=member)])
+    data = json.loads(client.post(path).content)
+    assert data["controls"] == {"quiet_hours": {"from": "21:00", "until": "08:00"}, "paused_until": "2026-02-01"}
+    assert data["channels"][0]["accepts"] == "everything"

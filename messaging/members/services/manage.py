@@ -191,6 +191,12 @@ def _when(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def _quiet_hours(subscriber: Subscriber) -> dict | None:
+    if subscriber.quiet_start is None or subscriber.quiet_end is None:
+        return None
+    return {"from": subscriber.quiet_start.isoformat("minutes"), "until": subscriber.quiet_end.isoformat("minutes")}
+
+
 def subscriber_export(*, subscriber: Subscriber) -> dict:
     """Everything held about the member, for "download my data" (a subject access request)."""
     deliveries = list(selectors.deliveries_for_export(subscriber=subscriber))
@@ -210,6 +216,7 @@ def subscriber_export(*, subscriber: Subscriber) -> dict:
             "age_band": subscriber.age_band,
             "ethnic_group": subscriber.ethnic_group,
         },
+        "controls": {"quiet_hours": _quiet_hours(subscriber), "paused_until": _when(subscriber.paused_until)},
         "joined_at": _when(subscriber.created_at),
         "updated_at": _when(subscriber.updated_at),
         "channels": [
@@ -221,6 +228,7 @@ def subscriber_export(*, subscriber: Subscriber) -> dict:
                 "confirmed_at": _when(row.confirmed_at),
                 "unsubscribed_at": _when(row.unsubscribed_at),
                 "reason": row.status_reason,
+                "accepts": row.accepts,
             }
             for row in subscriber.channels.order_by("channel")
         ],
