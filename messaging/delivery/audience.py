@@ -140,8 +140,9 @@ def quiet_end_after(*, at, end) -> datetime:
 
 def held_until(*, kind: str, at=None):
     """An expression for each audience row: when it may go (the end of the member's quiet hours)
-    if it is held, else NULL. The quiet hours' distinct end times are few (one small query), so
-    their instants are worked out here, with the time zone rules, and the database only picks."""
+    if it is held, else NULL. The members' distinct end times are few (read in one query, a scan
+    of one column once per fan-out), so their instants are worked out here with the time zone
+    rules, which neither database does alike, and the INSERT … SELECT only picks one per row."""
     if kind == AlertKind.EMERGENCY:
         return Value(None, output_field=DateTimeField())
     at = at or timezone.now()
