@@ -113,6 +113,14 @@ QUIET_START = time(21, 0)
 QUIET_END = time(8, 0)
 
 
+class Digest(models.TextChoices):
+    """How a member takes routine alerts by email: each as it is sent, or gathered into one."""
+
+    NONE = "", _("Each alert by itself, as it is sent")
+    DAILY = "daily", _("One email a day with the day's routine alerts")
+    WEEKLY = "weekly", _("One email a week, on Monday mornings")
+
+
 class SubscriberQuerySet(models.QuerySet):
     def current(self):
         """Not erased: an erased subscriber keeps only an anonymous row for the measures."""
@@ -151,6 +159,8 @@ class Subscriber(models.Model):
     quiet_end = models.TimeField(null=True, blank=True, default=QUIET_END, db_default=QUIET_END)
     # A holiday: nothing but emergencies up to and including this day; it ends by itself.
     paused_until = models.DateField(null=True, blank=True)
+    # Routine alerts by email gathered into one email a day or a week (urgent ones never wait).
+    email_digest = models.CharField(max_length=8, choices=Digest, blank=True, default=Digest.NONE, db_default="")
 
     objects = SubscriberQuerySet.as_manager()
 
@@ -390,6 +400,8 @@ class DeliveryStatus(models.TextChoices):
     DELIVERED = "delivered", "Delivered"
     FAILED = "failed", "Failed"
     CANCELLED = "cancelled", "Cancelled"
+    # A routine alert's email to a member who takes a digest: it goes in their next one.
+    DIGEST = "digest", "Waiting for the member's digest"
 
 
 class Delivery(models.Model):

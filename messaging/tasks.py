@@ -85,3 +85,12 @@ def deliveries_reclaim_task() -> dict:
 def deliveries_due_queue_task() -> dict:
     """Queue the sends of deliveries whose time has come: retries, and texts held by quiet hours."""
     return sending.deliveries_due_queue(now=timezone.now())
+
+
+@shared_task(**TASK_OPTIONS)
+@requeued_when_redis_is_down
+def digests_send_task() -> dict:
+    """Send the morning's email digests (daily ones, and weekly ones on Mondays)."""
+    from messaging.delivery import digest
+
+    return digest.digests_send(now=timezone.now())

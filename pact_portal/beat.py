@@ -43,6 +43,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "messaging.tasks.deliveries_due_queue_task",
         "schedule": 30.0,
     },
+    # Members who take routine alerts as a digest read it with breakfast: 07:00, after quiet hours'
+    # usual end, so the day's digest and any texts held overnight do not all arrive in the night.
+    "messaging-send-digests": {
+        "task": "messaging.tasks.digests_send_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # The month just ended is recorded per ward (reports.selectors_membership) before the drafts
     # are read. Daily, so a missed 1st, or a new ward, is made good the next night.
     "reports-record-membership": {

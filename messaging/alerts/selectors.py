@@ -222,9 +222,10 @@ def audience_preview(
     channels=(),
     kind: str = AlertKind.GENERAL,
     at=None,
-) -> tuple[dict[str, int], int]:
-    """Active subscriptions reached per channel (every channel, chosen or not), and how many of
-    those quiet hours would hold back if it went `at` (default now), in one query."""
+) -> tuple[dict[str, int], int, int]:
+    """Active subscriptions reached per channel (every channel, chosen or not), how many of
+    those quiet hours would hold back if it went `at` (default now), and how many would wait for
+    members' email digests, in one query."""
     from messaging.delivery import audience
 
     return audience.audience_summary(
@@ -267,7 +268,7 @@ def alert_previews(*, alert) -> dict:
 
 def alert_progress(*, alert) -> dict:
     """Deliveries per channel and status, from one grouped query: {"rows": [{channel, label,
-    queued, sending, sent, delivered, failed, cancelled, total, expected}], "totals": {...}}."""
+    queued, sending, sent, delivered, failed, cancelled, digest, total, expected}], "totals": {...}}."""
     grouped = (
         Delivery.objects.filter(alert_id=alert.pk)
         .order_by()
@@ -289,7 +290,8 @@ def alert_progress(*, alert) -> dict:
             totals[key] += value
         totals["total"] += total
         totals["expected"] += expected
-    done = totals["sent"] + totals["delivered"] + totals["failed"] + totals["cancelled"]
+    # An email waiting for its member's digest is handled as far as this alert is concerned.
+    done = totals["sent"] + totals["delivered"] + totals["failed"] + totals["cancelled"] + totals["digest"]
     totals["percent_done"] = round(100 * done / totals["total"]) if totals["total"] else 0
     return {"rows": rows, "totals": totals, "live": alert.status in LIVE_STATUSES}
 

@@ -301,5 +301,6 @@ def alert_cancel(*, alert: Alert, actor) -> Alert:
         if alert.status == AlertStatus.DRAFT:
             raise ValidationError("A draft has not been sent, so there is nothing to cancel.")
         raise ValidationError(f"This alert is already {alert.get_status_display().lower()}: it cannot be cancelled.")
-    Delivery.objects.filter(alert_id=alert.pk, status=DeliveryStatus.QUEUED).update(status=DeliveryStatus.CANCELLED)
+    waiting = [DeliveryStatus.QUEUED, DeliveryStatus.DIGEST]
+    Delivery.objects.filter(alert_id=alert.pk, status__in=waiting).update(status=DeliveryStatus.CANCELLED)
     return alert

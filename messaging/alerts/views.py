@@ -154,7 +154,9 @@ def alert_audience(request):
     if form.is_valid():
         area = form.area_kwargs()
         kind = form.cleaned_data.get("kind") or AlertKind.GENERAL
-        counts, held = selectors.audience_preview(force=force, level=area.pop("audience_level"), kind=kind, **area)
+        counts, held, digest = selectors.audience_preview(
+            force=force, level=area.pop("audience_level"), kind=kind, **area
+        )
         emergency = kind == AlertKind.EMERGENCY
         # An emergency goes on every channel, whatever is ticked (alerts.services._write).
         chosen = list(Channel.values) if emergency else form.cleaned_data["channels"]
@@ -163,6 +165,7 @@ def alert_audience(request):
             total=sum(counts.get(channel, 0) for channel in chosen),
             chosen=chosen,
             held=held,
+            digest=digest,
             emergency=emergency,
         )
     return render(request, "messaging/alerts/_audience.html", context)

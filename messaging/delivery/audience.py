@@ -10,7 +10,8 @@ undeliverable) rows of subscribers who are not erased and whose home ward is in 
 - Any other kind goes on the chosen channels to members who share at least one chosen interest
   (none chosen: everyone), whose channel accepts a message that urgent, and who are not paused.
   Texts and calls to a member in their quiet hours are still in the audience, but held: the
-  fan-out records them to go at the end of the quiet hours (`held_until`).
+  fan-out records them to go at the end of the quiet hours (`held_until`). A routine alert's
+  email to a member who takes a digest is recorded to wait for it (`delivery_status`).
 
 Everything is a condition in the one query: no row is looked at in Python, so the fan-out of a
 million members stays a few set-wise statements.
@@ -19,7 +20,7 @@ million members stays a few set-wise statements.
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Count, DateTimeField, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, DateTimeField, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from messaging.models import (
@@ -28,9 +29,12 @@ from messaging.models import (
     AudienceLevel,
     Channel,
     ChannelStatus,
+    DeliveryStatus,
+    Digest,
     Subscriber,
     SubscriberChannel,
     SubscriberInterest,
+    Urgency,
     kind_urgency,
 )
 
@@ -160,25 +164,45 @@ def held_until(*, kind: str, at=None):
     )
 
 
-def audience_summary(**kwargs) -> tuple[dict[str, int], int]:
+def into_digest(*, kind: str) -> Q:
+    """The audience rows that wait for the member's email digest: only a routine alert's emails."""
+    if kind_urgency(kind) != Urgency.ROUTINE:
+        return Q(pk__in=[])
+    return Q(channel=Channel.EMAIL) & ~Q(subscriber__email_digest=Digest.NONE)
+
+
+def delivery_status(*, kind: str):
+    """An expression for each audience row: the status its delivery is recorded with."""
+    return Case(
+        When(into_digest(kind=kind), then=Value(DeliveryStatus.DIGEST)),
+        default=Value(DeliveryStatus.QUEUED),
+        output_field=CharField(),
+    )
+
+
+def audience_summary(**kwargs) -> tuple[dict[str, int], int, int]:
     """(channel → number of active channel rows in the audience, how many of them quiet hours
-    would hold), in one grouped query. Every chosen channel is present, with 0 when nobody is
-    reached by it."""
-    emergency = kwargs.get("kind") == AlertKind.EMERGENCY
-    chosen = list(Channel.values if emergency else (kwargs.get("channels") or Channel.values))
-    held = in_quiet_hours(kind=kwargs.get("kind", AlertKind.GENERAL), at=kwargs.get("at"))
+    would hold, how many would wait for a digest), in one grouped query. Every chosen channel is
+    present, with 0 when nobody is reached by it."""
+    kind = kwargs.get("kind", AlertKind.GENERAL)
+    chosen = list(Channel.values if kind == AlertKind.EMERGENCY else (kwargs.get("channels") or Channel.values))
     grouped = (
         subscriber_channels(**kwargs)
         .order_by()
         .values("channel")
-        .annotate(n=Count("pk"), held=Count("pk", filter=held))
+        .annotate(
+            n=Count("pk"),
+            held=Count("pk", filter=in_quiet_hours(kind=kind, at=kwargs.get("at"))),
+            digest=Count("pk", filter=into_digest(kind=kind)),
+        )
     )
     counts = dict.fromkeys(chosen, 0)
-    held_total = 0
+    held_total = digest_total = 0
     for row in grouped:
         counts[row["channel"]] = row["n"]
         held_total += row["held"]
-    return counts, held_total
+        digest_total += row["digest"]
+    return counts, held_total, digest_total
 
 
 def audience_counts(**kwargs) -> dict[str, int]:

@@ -21,7 +21,7 @@ from messaging.demo.data import (
     ward_take_up,
 )
 from messaging.demo.world import Line, Person, World, add_months, aware, pick
-from messaging.models import Accepts, Channel, ChannelStatus, ConsentMethod, SignUpSource, Subscriber
+from messaging.models import Accepts, Channel, ChannelStatus, ConsentMethod, Digest, SignUpSource, Subscriber
 from neighbourhoods.models import Ward
 
 
@@ -84,12 +84,14 @@ QUIET_CHOICES = [((21, 0), (8, 0))] * 14 + [((22, 0), (7, 0))] * 3 + [((23, 0), 
 SMS_ACCEPTS = [Accepts.EVERYTHING] * 7 + [Accepts.URGENT] * 2 + [Accepts.EMERGENCY]
 VOICE_ACCEPTS = [Accepts.EVERYTHING] * 3 + [Accepts.URGENT] * 3 + [Accepts.EMERGENCY] * 4
 PAUSED_SHARE = 0.01
+DIGEST_CHOICES = [Digest.NONE] * 22 + [Digest.DAILY] * 2 + [Digest.WEEKLY]
 
 
 def _choose_controls(world: World, person: Person, rng: random.Random) -> None:
     quiet = rng.choice(QUIET_CHOICES)
     subscriber = person.subscriber
     subscriber.quiet_start, subscriber.quiet_end = (time(*quiet[0]), time(*quiet[1])) if quiet else (None, None)
+    subscriber.email_digest = rng.choice(DIGEST_CHOICES)
     # A holiday that is on now: it ends by itself a few days after the demo's "today".
     if rng.random() < PAUSED_SHARE:
         subscriber.paused_until = world.as_of.date() + timedelta(days=rng.randint(2, 14))

@@ -52,7 +52,7 @@ def write(world: World, people: list[Person], sends: list[Send]) -> None:
 SUBSCRIBER_FIELDS = [
     "reference", "ward_id", "language", "source", "consent_method", "consent_at", "consent_taken_by_id",
     "demographics_consent_at", "age_band", "ethnic_group", "erased_at", "created_at", "updated_at",
-    "manage_secret", "quiet_start", "quiet_end", "paused_until",
+    "manage_secret", "quiet_start", "quiet_end", "paused_until", "email_digest",
 ]  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from messaging.members.phone import mobile_normalise
 from messaging.members.services.signup import Demographics
-from messaging.models import Accepts, AgeBand, Channel, ConsentMethod, EthnicGroup, Language
+from messaging.models import Accepts, AgeBand, Channel, ConsentMethod, Digest, EthnicGroup, Language
 
 FIELD_CONSENT_METHODS = [(value, label) for value, label in ConsentMethod.choices if value != ConsentMethod.ONLINE_FORM]
 CHANNEL_LABELS = {
@@ -274,6 +274,14 @@ class ControlsForm(forms.Form):
                     "invalid_choice": _("Choose one of the options."),
                 },
             )
+        if Channel.EMAIL in self.channels:
+            self.fields["email_digest"] = forms.ChoiceField(
+                choices=Digest.choices,
+                required=False,
+                label=_("Routine alerts by email"),
+                help_text=_("Urgent alerts and emergencies always come at once."),
+                error_messages={"invalid_choice": _("Choose one of the options.")},
+            )
 
     def clean(self):
         data = super().clean()
@@ -299,6 +307,10 @@ class ControlsForm(forms.Form):
 
     def accepts(self) -> dict[str, str]:
         return {channel: self.cleaned_data[f"accepts_{channel}"] for channel in self.channels}
+
+    def digest(self) -> str | None:
+        """The digest chosen, or None when the member has no email to take one by."""
+        return self.cleaned_data.get("email_digest") if "email_digest" in self.fields else None
 
     def accepts_fields(self):
         return [self[f"accepts_{channel}"] for channel in self.channels]

@@ -213,5 +213,6 @@ def test_it_gives_members_realistic_controls(seeded):
     assert Subscriber.objects.filter(quiet_start__isnull=True).exists()
     paused = Subscriber.objects.filter(paused_until__gte=NOW.date()).count()
     assert 0 < paused < 0.05 * members
+    assert 0 < Subscriber.objects.exclude(email_digest="").count() < 0.2 * members
     narrowed = SubscriberChannel.objects.filter(channel__in=["sms", "voice"]).exclude(accepts="everything")
     assert narrowed.exists() and not SubscriberChannel.objects.filter(channel="email").exclude(accepts="everything")

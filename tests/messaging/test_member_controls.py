@@ -92,7 +92,7 @@ def test_it_counts_choices_in_the_one_query(world, django_assert_num_queries):
     subscriber(world, mobile="+447700900001", voice=True)
     accepts(subscriber(world, email="b@example.org", mobile="+447700900002"), sms="emergency")
     with django_assert_num_queries(1):
-        counts, held = audience_summary(force_id=world.force.pk, level="force", kind="general")
+        counts, held, _digest = audience_summary(force_id=world.force.pk, level="force", kind="general")
     assert counts == {"email": 2, "sms": 1, "voice": 1} and held == 0
 
 
@@ -348,5 +348,6 @@ def test_it_puts_the_controls_in_the_members_own_data(client, world):
     member = subscriber(world, paused_until=date(2026, 2, 1), **QUIET)
     path = reverse("messaging:manage-download", args=[links.manage_token(subscriber=member)])
     data = json.loads(client.post(path).content)
-    assert data["controls"] == {"quiet_hours": {"from": "21:00", "until": "08:00"}, "paused_until": "2026-02-01"}
+    quiet = {"from": "21:00", "until": "08:00"}
+    assert data["controls"] == {"quiet_hours": quiet, "paused_until": "2026-02-01", "email_digest": None}
     assert data["channels"][0]["accepts"] == "everything"

@@ -79,18 +79,21 @@ def subscriber_update(
 
 @transaction.atomic
 def subscriber_controls_set(
-    *, subscriber: Subscriber, accepts: dict[str, str], quiet_start, quiet_end, paused_until
+    *, subscriber: Subscriber, accepts: dict[str, str], quiet_start, quiet_end, paused_until, email_digest=None
 ) -> Subscriber:
     """Set what may reach the member on each of their channels, their quiet hours (both times,
-    or neither for none) and a holiday pause (the last day paused, or None). Emergencies pass
+    or neither for none), a holiday pause (the last day paused, or None) and, if given, whether
+    routine emails come gathered in a daily or weekly digest. Emergencies pass
     all of these: the audience (messaging.delivery.audience) reads them, not this."""
     for channel, value in accepts.items():
         if channel not in Channel.values or value not in Accepts.values:
             raise ValidationError({f"accepts_{channel}": _("Choose one of the options.")})
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
     subscriber.quiet_start, subscriber.quiet_end, subscriber.paused_until = quiet_start, quiet_end, paused_until
+    if email_digest is not None:
+        subscriber.email_digest = email_digest
     subscriber.full_clean(exclude=["ward", "consent_taken_by"])
-    subscriber.save(update_fields=["quiet_start", "quiet_end", "paused_until", "updated_at"])
+    subscriber.save(update_fields=["quiet_start", "quiet_end", "paused_until", "email_digest", "updated_at"])
     for channel, value in accepts.items():
         subscriber.channels.filter(channel=channel).update(accepts=value)
     return subscriber
@@ -216,7 +219,11 @@ def subscriber_export(*, subscriber: Subscriber) -> dict:
             "age_band": subscriber.age_band,
             "ethnic_group": subscriber.ethnic_group,
         },
-        "controls": {"quiet_hours": _quiet_hours(subscriber), "paused_until": _when(subscriber.paused_until)},
+        "controls": {
+            "quiet_hours": _quiet_hours(subscriber),
+            "paused_until": _when(subscriber.paused_until),
+            "email_digest": subscriber.email_digest or None,
+        },
         "joined_at": _when(subscriber.created_at),
         "updated_at": _when(subscriber.updated_at),
         "channels": [

@@ -141,6 +141,7 @@ def _controls_form(subscriber, rows, data=None) -> ControlsForm:
         "quiet_start": subscriber.quiet_start or QUIET_START,
         "quiet_end": subscriber.quiet_end or QUIET_END,
         "paused_until": subscriber.paused_until,
+        "email_digest": subscriber.email_digest,
         **{f"accepts_{channel}": row.accepts for channel, row in by_channel.items()},
     }
     return ControlsForm(data, channels=list(by_channel), initial=initial)
@@ -165,6 +166,7 @@ def manage_controls(request, token):
                 quiet_start=data["quiet_start"],
                 quiet_end=data["quiet_end"],
                 paused_until=data["paused_until"],
+                email_digest=controls.digest(),
             )
         except ValidationError as error:
             form_add_service_errors(controls, error)
