@@ -119,3 +119,9 @@ def test_it_lets_a_member_choose_a_digest_and_refuses_a_made_up_one(client, worl
     assert client.post(path, data | {"email_digest": "weekly"}).status_code == 302
     member.refresh_from_db()
     assert member.email_digest == "weekly"
+
+
+def test_it_never_puts_a_survey_invitation_in_a_digest(world):
+    subscriber(world, email_digest="daily")
+    invitation = alert(world, kind="survey")
+    assert audience_summary(**alert_audience_kwargs(alert=invitation))[2] == 0
