@@ -8,11 +8,13 @@ which the fan-out turns into Delivery rows with a single INSERT … SELECT per b
 
 import secrets
 import uuid
+from datetime import time
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class Channel(models.TextChoices):
@@ -105,6 +107,20 @@ def new_manage_secret() -> str:
     return secrets.token_urlsafe(12)
 
 
+# Quiet hours for texts and calls unless the member chooses others (or none): the hours most
+# people are asleep, as the commercial platforms default them.
+QUIET_START = time(21, 0)
+QUIET_END = time(8, 0)
+
+
+class Digest(models.TextChoices):
+    """How a member takes routine alerts by email: each as it is sent, or gathered into one."""
+
+    NONE = "", _("Each alert by itself, as it is sent")
+    DAILY = "daily", _("One email a day with the day's routine alerts")
+    WEEKLY = "weekly", _("One email a week, on Monday mornings")
+
+
 class SubscriberQuerySet(models.QuerySet):
     def current(self):
         """Not erased: an erased subscriber keeps only an anonymous row for the measures."""
@@ -136,6 +152,15 @@ class Subscriber(models.Model):
     # Signed into every manage link: changing it (the member's "cancel all earlier links", or an
     # erasure) makes every link already sent stop working, however young.
     manage_secret = models.CharField(max_length=32, default=new_manage_secret, editable=False)
+    # Texts and calls that would arrive between these (Europe/London wall-clock) times wait for the
+    # end of them; emails are never held, nor emergencies. Both empty: no quiet hours. The window
+    # may cross midnight (21:00-08:00). Database defaults too, as the benchmarks insert set-wise.
+    quiet_start = models.TimeField(null=True, blank=True, default=QUIET_START, db_default=QUIET_START)
+    quiet_end = models.TimeField(null=True, blank=True, default=QUIET_END, db_default=QUIET_END)
+    # A holiday: nothing but emergencies up to and including this day; it ends by itself.
+    paused_until = models.DateField(null=True, blank=True)
+    # Routine alerts by email gathered into one email a day or a week (urgent ones never wait).
+    email_digest = models.CharField(max_length=8, choices=Digest, blank=True, default=Digest.NONE, db_default="")
 
     objects = SubscriberQuerySet.as_manager()
 
@@ -150,6 +175,11 @@ class Subscriber(models.Model):
             models.CheckConstraint(
                 condition=Q(age_band="", ethnic_group="") | Q(demographics_consent_at__isnull=False),
                 name="self_description_needs_its_own_consent",
+            ),
+            models.CheckConstraint(
+                condition=Q(quiet_start__isnull=True, quiet_end__isnull=True)
+                | (Q(quiet_start__isnull=False, quiet_end__isnull=False) & ~Q(quiet_start=models.F("quiet_end"))),
+                name="quiet_hours_both_or_neither",
             ),
         ]
 
@@ -177,6 +207,22 @@ class ChannelStatus(models.TextChoices):
     UNDELIVERABLE = "undeliverable", "Undeliverable"
 
 
+class Urgency(models.TextChoices):
+    """How urgent each kind of alert is, and so which members' channels it may use (below)."""
+
+    ROUTINE = "routine", _("Routine")
+    URGENT = "urgent", _("Urgent")
+    EMERGENCY = "emergency", _("Emergency")
+
+
+class Accepts(models.TextChoices):
+    """What a member lets through on one channel: the least urgent message it may carry."""
+
+    EVERYTHING = "everything", _("Everything")
+    URGENT = "urgent", _("Only urgent messages and emergencies")
+    EMERGENCY = "emergency", _("Only emergencies")
+
+
 class SubscriberChannelQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=ChannelStatus.ACTIVE)
@@ -202,6 +248,11 @@ class SubscriberChannel(models.Model):
         "Alert", null=True, blank=True, on_delete=models.SET_NULL, related_name="unsubscribes"
     )
     status_reason = models.CharField(max_length=255, blank=True)
+    # The member's choice of which messages may come this way. Emergencies always do: an
+    # "emergency" alert reaches every active channel, whatever is chosen here.
+    accepts = models.CharField(
+        max_length=12, choices=Accepts, default=Accepts.EVERYTHING, db_default=Accepts.EVERYTHING
+    )
 
     objects = SubscriberChannelQuerySet.as_manager()
 
@@ -234,6 +285,20 @@ class AlertKind(models.TextChoices):
     PRIORITY_UPDATE = "priority_update", "Priority update"
     EMERGENCY = "emergency", "Emergency alert"
     SURVEY = "survey", "Survey invitation"
+
+
+# An appeal for information is time-critical (a missing person, a suspect seen); every other kind
+# but an emergency can wait for the member's next look at their email.
+KIND_URGENCY = {AlertKind.EMERGENCY: Urgency.EMERGENCY, AlertKind.APPEAL: Urgency.URGENT}
+ACCEPTED_BY = {
+    Urgency.ROUTINE: [Accepts.EVERYTHING],
+    Urgency.URGENT: [Accepts.EVERYTHING, Accepts.URGENT],
+    Urgency.EMERGENCY: list(Accepts.values),
+}
+
+
+def kind_urgency(kind: str) -> str:
+    return KIND_URGENCY.get(kind, Urgency.ROUTINE)
 
 
 class AlertStatus(models.TextChoices):
@@ -335,6 +400,8 @@ class DeliveryStatus(models.TextChoices):
     DELIVERED = "delivered", "Delivered"
     FAILED = "failed", "Failed"
     CANCELLED = "cancelled", "Cancelled"
+    # A routine alert's email to a member who takes a digest: it goes in their next one.
+    DIGEST = "digest", "Waiting for the member's digest"
 
 
 class Delivery(models.Model):
@@ -370,6 +437,13 @@ class Delivery(models.Model):
             # Receipts find a delivery by the provider's id, which exists only once it is sent:
             # a partial index costs nothing at fan-out time.
             models.Index(fields=["provider_id"], condition=~Q(provider_id=""), name="delivery_provider_id_sent"),
+            # The sweep's "what is due": only rows waiting for a time (held by quiet hours, or a retry)
+            # are in it, so it too costs nothing at fan-out for the rows that go at once.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="queued", next_attempt_at__isnull=False),
+                name="delivery_waiting_due",
+            ),
         ]
 
     def __str__(self):

@@ -6,7 +6,7 @@ retried by the task with backoff. A Redis hiccup (the broker, and the rate limit
 the message back instead: a retry is a new message, which cannot be published while Redis is
 down, and Celery then drops the original, leaving the rest of its batch queued with no task.
 A provider's transient errors are retried per delivery by the sending engine, which knows each
-one's attempts.
+one's attempts: it sets the delivery's next try, and the due sweep below queues it then.
 """
 
 import functools
@@ -78,3 +78,19 @@ def alerts_release_due_task() -> int:
 def deliveries_reclaim_task() -> dict:
     """Give back expired claims, requeue lost retries and fan-outs, close finished alerts."""
     return sending.deliveries_reclaim(now=timezone.now())
+
+
+@shared_task(**TASK_OPTIONS)
+@requeued_when_redis_is_down
+def deliveries_due_queue_task() -> dict:
+    """Queue the sends of deliveries whose time has come: retries, and texts held by quiet hours."""
+    return sending.deliveries_due_queue(now=timezone.now())
+
+
+@shared_task(**TASK_OPTIONS)
+@requeued_when_redis_is_down
+def digests_send_task() -> dict:
+    """Send the morning's email digests (daily ones, and weekly ones on Mondays)."""
+    from messaging.delivery import digest
+
+    return digest.digests_send(now=timezone.now())

@@ -36,6 +36,19 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "messaging.tasks.deliveries_reclaim_task",
         "schedule": crontab(minute="*/2"),
     },
+    # Retries and texts or calls held by quiet hours wait in the database with their time
+    # (Delivery.next_attempt_at), not as delayed tasks; this sweep queues them once due. Every 30
+    # seconds, because the first retry waits 30 to 60 s; the due rows are a partial index's read.
+    "messaging-queue-due-deliveries": {
+        "task": "messaging.tasks.deliveries_due_queue_task",
+        "schedule": 30.0,
+    },
+    # Members who take routine alerts as a digest read it with breakfast: 07:00, after quiet hours'
+    # usual end, so the day's digest and any texts held overnight do not all arrive in the night.
+    "messaging-send-digests": {
+        "task": "messaging.tasks.digests_send_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # The month just ended is recorded per ward (reports.selectors_membership) before the drafts
     # are read. Daily, so a missed 1st, or a new ward, is made good the next night.
     "reports-record-membership": {

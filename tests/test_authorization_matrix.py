@@ -302,6 +302,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "messaging:feedback": ("GET", "delivery", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "messaging:field-signup": ("GET", "", "302 403 200 200 200 200 403 403 403 403 403 200"),
     "messaging:manage": ("GET", "manage", "200 200 200 200 200 200 200 200 200 200 200 200"),
+    "messaging:manage-controls": ("POST", "manage", "400 400 400 400 400 400 400 400 400 400 400 400"),
     "messaging:manage-download": ("POST", "manage", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "messaging:manage-erase": ("GET", "manage", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "messaging:manage-request": ("GET", "", "200 200 200 200 200 200 200 200 200 200 200 200"),

@@ -9,6 +9,7 @@ checks the area again, whoever calls it.
 from django import forms
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import can, scope_for
 from accounts.roles import ScopeLevel
@@ -120,6 +121,9 @@ def audience_levels(*, user, force) -> list[tuple[str, str]]:
 class AudiencePreviewForm(AudienceForm):
     """The compose page's live preview: channels may still be unticked, every count is shown."""
 
+    # The compose form's own kind field, sent along: an emergency's audience is everyone in the area.
+    kind = forms.ChoiceField(choices=AlertKind.choices, required=False)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["channels"].required = False
@@ -137,6 +141,10 @@ class AlertForm(AudienceForm):
     kind = forms.ChoiceField(
         choices=[(value, label) for value, label in AlertKind.choices if value != AlertKind.SURVEY],
         label="Kind of alert",
+        help_text=_(
+            "An emergency alert goes to everyone in the area on every channel they have (email, text and voice "
+            "call), whatever their interests, their choices of what may reach them, quiet hours or holiday pause."
+        ),
     )
     title = forms.CharField(max_length=150, help_text="The email's subject. Short and specific.")
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), help_text=BODY_HELP)

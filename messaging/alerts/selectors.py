@@ -16,6 +16,7 @@ from accounts.roles import ScopeLevel
 from meetings.models import Meeting, MeetingStatus
 from messaging.models import (
     Alert,
+    AlertKind,
     AlertStatus,
     AudienceLevel,
     Channel,
@@ -211,19 +212,32 @@ def template_priorities(*, user, force) -> QuerySet[Priority]:
 
 
 def audience_preview(
-    *, force, level: str, wards=(), neighbourhoods=(), divisions=(), interests=(), channels=()
-) -> dict[str, int]:
-    """Active subscriptions reached per channel (every channel, chosen or not), in one query."""
+    *,
+    force,
+    level: str,
+    wards=(),
+    neighbourhoods=(),
+    divisions=(),
+    interests=(),
+    channels=(),
+    kind: str = AlertKind.GENERAL,
+    at=None,
+) -> tuple[dict[str, int], int, int]:
+    """Active subscriptions reached per channel (every channel, chosen or not), how many of
+    those quiet hours would hold back if it went `at` (default now), and how many would wait for
+    members' email digests, in one query."""
     from messaging.delivery import audience
 
-    return audience.audience_counts(
+    return audience.audience_summary(
         force_id=force.pk,
         level=level,
         ward_ids=[w.pk for w in wards],
         neighbourhood_ids=[n.pk for n in neighbourhoods],
         division_ids=[d.pk for d in divisions],
-        interest_ids=[i.pk for i in interests],
+        interest_ids=[] if kind == AlertKind.EMERGENCY else [i.pk for i in interests],
         channels=list(Channel.values),
+        kind=kind,
+        at=at,
     )
 
 
@@ -254,7 +268,7 @@ def alert_previews(*, alert) -> dict:
 
 def alert_progress(*, alert) -> dict:
     """Deliveries per channel and status, from one grouped query: {"rows": [{channel, label,
-    queued, sending, sent, delivered, failed, cancelled, total, expected}], "totals": {...}}."""
+    queued, sending, sent, delivered, failed, cancelled, digest, total, expected}], "totals": {...}}."""
     grouped = (
         Delivery.objects.filter(alert_id=alert.pk)
         .order_by()
@@ -276,7 +290,8 @@ def alert_progress(*, alert) -> dict:
             totals[key] += value
         totals["total"] += total
         totals["expected"] += expected
-    done = totals["sent"] + totals["delivered"] + totals["failed"] + totals["cancelled"]
+    # An email waiting for its member's digest is handled as far as this alert is concerned.
+    done = totals["sent"] + totals["delivered"] + totals["failed"] + totals["cancelled"] + totals["digest"]
     totals["percent_done"] = round(100 * done / totals["total"]) if totals["total"] else 0
     return {"rows": rows, "totals": totals, "live": alert.status in LIVE_STATUSES}
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.policy import can
-from messaging.models import Alert, AlertStatus, AudienceLevel, Channel, Delivery, DeliveryStatus
+from messaging.models import Alert, AlertKind, AlertStatus, AudienceLevel, Channel, Delivery, DeliveryStatus
 
 CANCELLABLE = (AlertStatus.AWAITING_APPROVAL, AlertStatus.SCHEDULED, AlertStatus.SENDING)
 
@@ -157,8 +157,9 @@ def _write(
     priority=None,
     survey=None,
 ) -> Alert:
-    """Check and store a draft's content and audience: creating and editing alike."""
-    channels = list(channels)
+    """Check and store a draft's content and audience: creating and editing alike. An emergency
+    goes on every channel, whatever was ticked: it reaches each member by every way they have."""
+    channels = list(Channel.values) if kind == AlertKind.EMERGENCY else list(channels)
     _check_area(
         actor=actor, force=alert.force, level=audience_level, wards=wards, neighbourhoods=neighbourhoods,
         divisions=divisions,
@@ -300,5 +301,6 @@ def alert_cancel(*, alert: Alert, actor) -> Alert:
         if alert.status == AlertStatus.DRAFT:
             raise ValidationError("A draft has not been sent, so there is nothing to cancel.")
         raise ValidationError(f"This alert is already {alert.get_status_display().lower()}: it cannot be cancelled.")
-    Delivery.objects.filter(alert_id=alert.pk, status=DeliveryStatus.QUEUED).update(status=DeliveryStatus.CANCELLED)
+    waiting = [DeliveryStatus.QUEUED, DeliveryStatus.DIGEST]
+    Delivery.objects.filter(alert_id=alert.pk, status__in=waiting).update(status=DeliveryStatus.CANCELLED)
     return alert

@@ -153,12 +153,20 @@ def alert_audience(request):
     context = {"form": form, "counts": None}
     if form.is_valid():
         area = form.area_kwargs()
-        counts = selectors.audience_preview(force=force, level=area.pop("audience_level"), **area)
-        chosen = form.cleaned_data["channels"]
+        kind = form.cleaned_data.get("kind") or AlertKind.GENERAL
+        counts, held, digest = selectors.audience_preview(
+            force=force, level=area.pop("audience_level"), kind=kind, **area
+        )
+        emergency = kind == AlertKind.EMERGENCY
+        # An emergency goes on every channel, whatever is ticked (alerts.services._write).
+        chosen = list(Channel.values) if emergency else form.cleaned_data["channels"]
         context.update(
             counts=[(value, label, counts.get(value, 0), value in chosen) for value, label in Channel.choices],
             total=sum(counts.get(channel, 0) for channel in chosen),
             chosen=chosen,
+            held=held,
+            digest=digest,
+            emergency=emergency,
         )
     return render(request, "messaging/alerts/_audience.html", context)
 

@@ -2,14 +2,46 @@
 so the number staff are shown before sending is the number of messages that go.
 
 The audience is a set of SubscriberChannel rows: active (confirmed, not unsubscribed, not
-undeliverable) rows of the chosen channels, of subscribers who are not erased, whose home ward is
-in the area, and who share at least one chosen interest. No interests chosen means everyone in the
-area; "emergency-alerts" is an interest like any other here (staff choose it when they mean it).
+undeliverable) rows of subscribers who are not erased and whose home ward is in the area. Then:
+
+- An emergency goes to every such row, on every channel: interests, the member's per-channel
+  choice of kinds, their quiet hours and a pause do not apply (the promise the "Emergency alerts"
+  interest makes: always sent, whatever else you choose).
+- Any other kind goes on the chosen channels to members who share at least one chosen interest
+  (none chosen: everyone), whose channel accepts a message that urgent, and who are not paused.
+  Texts and calls to a member in their quiet hours are still in the audience, but held: the
+  fan-out records them to go at the end of the quiet hours (`held_until`). A routine alert's
+  email to a member who takes a digest is recorded to wait for it (`delivery_status`).
+
+Everything is a condition in the one query: no row is looked at in Python, so the fan-out of a
+million members stays a few set-wise statements.
 """
 
-from django.db.models import Count, QuerySet
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from messaging.models import AudienceLevel, Channel, ChannelStatus, SubscriberChannel, SubscriberInterest
+from django.db.models import Case, CharField, Count, DateTimeField, F, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from messaging.models import (
+    ACCEPTED_BY,
+    AlertKind,
+    AudienceLevel,
+    Channel,
+    ChannelStatus,
+    DeliveryStatus,
+    Digest,
+    Subscriber,
+    SubscriberChannel,
+    SubscriberInterest,
+    Urgency,
+    kind_urgency,
+)
+
+# Quiet hours and holidays are the member's wall-clock and calendar: Lancashire's.
+MEMBER_ZONE = ZoneInfo("Europe/London")
+# Channels quiet hours hold back: an email waits in the inbox unheard, a text or a call does not.
+QUIET_CHANNELS = (Channel.SMS, Channel.VOICE)
 
 
 def area_ward_ids(*, force_id: int, level: str, ward_ids=(), neighbourhood_ids=(), division_ids=()) -> QuerySet:
@@ -40,10 +72,13 @@ def subscriber_channels(
     division_ids=(),
     interest_ids=(),
     channels=(),
+    kind: str = AlertKind.GENERAL,
+    at=None,
     resolve_area: bool = False,
 ) -> QuerySet:
-    """The active channel rows an alert reaches (lazy; one query when evaluated). `channels`
-    empty means every channel, so a preview can show all three counts before any is chosen.
+    """The active channel rows an alert of `kind` reaches if sent `at` (default now; lazy, one
+    query when evaluated). `channels` empty means every channel, so a preview can show all three
+    counts before any is chosen; an emergency always has every channel.
 
     `resolve_area` reads the area's ward ids first (one small query) and puts them in the query
     as a list. Same rows; but PostgreSQL misjudges a force → division → neighbourhood → ward
@@ -58,12 +93,18 @@ def subscriber_channels(
     )
     if resolve_area:
         wards = list(wards.values_list("pk", flat=True))
+    emergency = kind == AlertKind.EMERGENCY
     rows = SubscriberChannel.objects.filter(
         status=ChannelStatus.ACTIVE,
-        channel__in=list(channels) or list(Channel.values),
+        channel__in=list(Channel.values) if emergency else (list(channels) or list(Channel.values)),
         subscriber__erased_at__isnull=True,
         subscriber__ward_id__in=wards,
     )
+    if emergency:
+        return rows
+    rows = rows.filter(accepts__in=ACCEPTED_BY[kind_urgency(kind)])
+    today = _local(at).date()
+    rows = rows.filter(Q(subscriber__paused_until__isnull=True) | Q(subscriber__paused_until__lt=today))
     if interest_ids:
         # A semi-join, not a join: a subscriber sharing two chosen interests is still one row.
         sharing = SubscriberInterest.objects.filter(interest_id__in=list(interest_ids)).values("subscriber_id")
@@ -71,14 +112,103 @@ def subscriber_channels(
     return rows
 
 
-def audience_counts(**kwargs) -> dict[str, int]:
-    """Channel → number of active channel rows in the audience, in one grouped query. Every
-    chosen channel is present, with 0 when nobody is reached by it."""
-    chosen = list(kwargs.get("channels") or Channel.values)
-    grouped = subscriber_channels(**kwargs).order_by().values("channel").annotate(n=Count("pk"))
+def _local(at) -> datetime:
+    return (at or timezone.now()).astimezone(MEMBER_ZONE)
+
+
+def in_quiet_hours(*, kind: str, at=None) -> Q:
+    """The audience rows a message sent `at` must hold back: texts and calls to members whose
+    quiet hours include that moment (a window may cross midnight). Never an emergency."""
+    if kind == AlertKind.EMERGENCY:
+        return Q(pk__in=[])
+    now = _local(at).time().replace(tzinfo=None)
+    start, end = "subscriber__quiet_start", "subscriber__quiet_end"
+    same_day = Q(**{f"{start}__lt": F(end), f"{start}__lte": now, f"{end}__gt": now})
+    overnight = Q(**{f"{start}__gt": F(end)}) & (Q(**{f"{start}__lte": now}) | Q(**{f"{end}__gt": now}))
+    return Q(channel__in=QUIET_CHANNELS, **{f"{start}__isnull": False}) & (same_day | overnight)
+
+
+def quiet_end_after(*, at, end) -> datetime:
+    """The first time after `at` that the wall clock in Lancashire reads `end`, as an aware
+    datetime. Computed per date, so a night the clocks change ends at the right instant (08:00
+    BST on 29 March 2026 is 07:00 UTC; 08:00 GMT on 25 October 2026 is 08:00 UTC)."""
+    local = _local(at)
+    day = local.date()
+    candidate = datetime.combine(day, end, tzinfo=MEMBER_ZONE)
+    if candidate <= local:
+        candidate = datetime.combine(day + timedelta(days=1), end, tzinfo=MEMBER_ZONE)
+    # A time the clocks skip (01:30 on a spring night) is read with the offset before the change,
+    # which lands it just after the change: the message waits no longer than it must.
+    return candidate.astimezone(UTC)
+
+
+def held_until(*, kind: str, at=None):
+    """An expression for each audience row: when it may go (the end of the member's quiet hours)
+    if it is held, else NULL. The members' distinct end times are few (read in one query, a scan
+    of one column once per fan-out), so their instants are worked out here with the time zone
+    rules, which neither database does alike, and the INSERT … SELECT only picks one per row."""
+    if kind == AlertKind.EMERGENCY:
+        return Value(None, output_field=DateTimeField())
+    at = at or timezone.now()
+    ends = Subscriber.objects.filter(quiet_end__isnull=False).order_by().values_list("quiet_end", flat=True).distinct()
+    whens = [
+        When(subscriber__quiet_end=end, then=Value(quiet_end_after(at=at, end=end), output_field=DateTimeField()))
+        for end in ends
+    ]
+    if not whens:
+        return Value(None, output_field=DateTimeField())
+    return Case(
+        When(in_quiet_hours(kind=kind, at=at), then=Case(*whens, output_field=DateTimeField())),
+        default=None,
+        output_field=DateTimeField(),
+    )
+
+
+def into_digest(*, kind: str) -> Q:
+    """The audience rows that wait for the member's email digest: only a routine alert's emails.
+    Not a survey invitation's: each carries the member's own response link, which a digest lacks."""
+    if kind_urgency(kind) != Urgency.ROUTINE or kind == AlertKind.SURVEY:
+        return Q(pk__in=[])
+    return Q(channel=Channel.EMAIL) & ~Q(subscriber__email_digest=Digest.NONE)
+
+
+def delivery_status(*, kind: str):
+    """An expression for each audience row: the status its delivery is recorded with."""
+    return Case(
+        When(into_digest(kind=kind), then=Value(DeliveryStatus.DIGEST)),
+        default=Value(DeliveryStatus.QUEUED),
+        output_field=CharField(),
+    )
+
+
+def audience_summary(**kwargs) -> tuple[dict[str, int], int, int]:
+    """(channel → number of active channel rows in the audience, how many of them quiet hours
+    would hold, how many would wait for a digest), in one grouped query. Every chosen channel is
+    present, with 0 when nobody is reached by it."""
+    kind = kwargs.get("kind", AlertKind.GENERAL)
+    chosen = list(Channel.values if kind == AlertKind.EMERGENCY else (kwargs.get("channels") or Channel.values))
+    grouped = (
+        subscriber_channels(**kwargs)
+        .order_by()
+        .values("channel")
+        .annotate(
+            n=Count("pk"),
+            held=Count("pk", filter=in_quiet_hours(kind=kind, at=kwargs.get("at"))),
+            digest=Count("pk", filter=into_digest(kind=kind)),
+        )
+    )
     counts = dict.fromkeys(chosen, 0)
-    counts.update({row["channel"]: row["n"] for row in grouped})
-    return counts
+    held_total = digest_total = 0
+    for row in grouped:
+        counts[row["channel"]] = row["n"]
+        held_total += row["held"]
+        digest_total += row["digest"]
+    return counts, held_total, digest_total
+
+
+def audience_counts(**kwargs) -> dict[str, int]:
+    """Channel → number of active channel rows in the audience (see `audience_summary`)."""
+    return audience_summary(**kwargs)[0]
 
 
 def alert_audience_kwargs(*, alert) -> dict:
@@ -89,11 +219,14 @@ def alert_audience_kwargs(*, alert) -> dict:
         AudienceLevel.NEIGHBOURHOODS: ("neighbourhood_ids", alert.neighbourhoods),
         AudienceLevel.DIVISIONS: ("division_ids", alert.divisions),
     }
+    emergency = alert.kind == AlertKind.EMERGENCY
     kwargs = {
         "force_id": alert.force_id,
         "level": alert.audience_level,
-        "interest_ids": list(alert.interests.values_list("pk", flat=True)),
-        "channels": alert.channels,
+        # An emergency's interests are not read: it goes to everyone in the area.
+        "interest_ids": [] if emergency else list(alert.interests.values_list("pk", flat=True)),
+        "channels": list(Channel.values) if emergency else alert.channels,
+        "kind": alert.kind,
     }
     if alert.audience_level in area:
         name, related = area[alert.audience_level]

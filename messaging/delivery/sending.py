@@ -6,7 +6,11 @@ acknowledgement, a duplicate in the queue) sends nothing twice. A claim whose wo
 given back only after a lease (MESSAGING_CLAIM_LEASE_SECONDS), longer than any provider call.
 
 Transient failures (provider down, 429, 5xx) go back to the queue with exponential backoff and
-jitter, honouring the provider's Retry-After, up to MESSAGING_MAX_ATTEMPTS; permanent ones fail
+jitter, honouring the provider's Retry-After, up to MESSAGING_MAX_ATTEMPTS: the delivery's
+next_attempt_at is set and nothing else. No delayed task is parked per failure (a long outage
+during a large alert would hold a million of them in worker memory, each liable to outlive the
+broker's visibility timeout); the beat's sweep (`deliveries_due_queue`) queues what is due, the
+same way it sends deliveries quiet hours held back. Permanent ones fail
 at once with the reason, and an address the provider says cannot receive is marked
 undeliverable. Every try leaves a DeliveryAttempt. Cancelling an alert stops its remaining
 deliveries: the cancel marks queued rows cancelled and each batch checks the alert first.
@@ -47,8 +51,6 @@ LEASE = timedelta(seconds=getattr(settings, "MESSAGING_CLAIM_LEASE_SECONDS", 600
 MAX_ATTEMPTS = getattr(settings, "MESSAGING_MAX_ATTEMPTS", 6)
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
-# A retry due this long ago with nothing picking it up lost its task (a flushed queue): queue it again.
-STALE_RETRY = timedelta(minutes=15)
 
 PENDING = (DeliveryStatus.QUEUED, DeliveryStatus.SENDING)
 
@@ -72,17 +74,21 @@ def alert_complete_if_done(*, alert_id: int, now=None) -> bool:
     )
 
 
-def send_ranges(*, alert_id: int, channel: str, batch_size: int = SEND_BATCH) -> list[tuple[int, int]]:
-    """(first id, last id) of each run of `batch_size` queued deliveries, from one indexed query,
-    so queueing the sends of a million deliveries never loads a million ids."""
+def send_ranges(
+    *, alert_id: int, channel: str, batch_size: int = SEND_BATCH, first_id: int = 0, last_id: int = 2**62
+) -> list[tuple[int, int]]:
+    """(first id, last id) of each run of `batch_size` queued deliveries ready to go (not waiting
+    for a time), from one indexed query, so queueing the sends of a million deliveries never
+    loads a million ids."""
     table = connection.ops.quote_name(Delivery._meta.db_table)
     sql = (
         f"SELECT id, n, total FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n, COUNT(*) OVER () AS total "  # noqa: S608 - table name from the model, values are parameters
-        f"FROM {table} WHERE alert_id = %s AND channel = %s AND status = %s) numbered "
+        f"FROM {table} WHERE alert_id = %s AND channel = %s AND status = %s AND next_attempt_at IS NULL "
+        f"AND id BETWEEN %s AND %s) numbered "
         f"WHERE (n - 1) %% %s = 0 OR n = total ORDER BY id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [alert_id, channel, DeliveryStatus.QUEUED, batch_size])
+        cursor.execute(sql, [alert_id, channel, DeliveryStatus.QUEUED, first_id, last_id, batch_size])
         rows = cursor.fetchall()
     starts = [pk for pk, n, _total in rows if (n - 1) % batch_size == 0]
     # Rows come in id order and the last one is the highest queued id (n = total).
@@ -90,16 +96,45 @@ def send_ranges(*, alert_id: int, channel: str, batch_size: int = SEND_BATCH) ->
     return list(zip(starts, ends, strict=True))
 
 
-def sends_queue(*, alert_id: int, channels) -> int:
-    """Queue one send task per batch of queued deliveries of each channel; returns how many."""
+def sends_queue(*, alert_id: int, channels, first_id: int = 0, last_id: int = 2**62) -> int:
+    """Queue one send task per batch of ready deliveries of each channel; returns how many."""
     from messaging.tasks import deliveries_send_task
 
     queued = 0
     for channel in channels:
-        for first_id, last_id in send_ranges(alert_id=alert_id, channel=channel):
-            deliveries_send_task.delay(alert_id=alert_id, channel=channel, first_id=first_id, last_id=last_id)
+        for start, end in send_ranges(alert_id=alert_id, channel=channel, first_id=first_id, last_id=last_id):
+            deliveries_send_task.delay(alert_id=alert_id, channel=channel, first_id=start, last_id=end)
             queued += 1
     return queued
+
+
+def deliveries_due_queue(*, now=None) -> dict[str, int]:
+    """The sweep, run by beat: deliveries whose time has come (quiet hours over, a retry's
+    backoff served) become ready, and a send task is queued per batch of them.
+
+    Each group is taken with a conditional update (due → ready, i.e. next_attempt_at cleared),
+    so two sweeps at once cannot both queue the same rows; and every send claims each delivery
+    again before sending it, so nothing is sent twice even if a batch's task runs twice."""
+    now = now or timezone.now()
+    due = Q(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now)
+    groups = list(
+        Delivery.objects.filter(due, alert__status=AlertStatus.SENDING)
+        .values("alert_id", "channel")
+        .annotate(first=Min("pk"), last=Max("pk"))
+        .order_by()
+    )
+    released = tasks = 0
+    for group in groups:
+        rows = Delivery.objects.filter(
+            due, alert_id=group["alert_id"], channel=group["channel"], pk__gte=group["first"], pk__lte=group["last"]
+        )
+        taken = rows.update(next_attempt_at=None)
+        if taken:
+            released += taken
+            tasks += sends_queue(
+                alert_id=group["alert_id"], channels=[group["channel"]], first_id=group["first"], last_id=group["last"]
+            )
+    return {"released": released, "tasks": tasks}
 
 
 def _due(*, alert_id: int, channel: str, after: int, last_id: int, now):
@@ -226,8 +261,6 @@ def _sent(delivery, *, provider_id: str) -> None:
 
 
 def _transient(delivery, *, attempts: int, exc: TransientSendError) -> str:
-    from messaging.tasks import deliveries_send_task
-
     if attempts >= MAX_ATTEMPTS:
         return _failed(delivery, outcome="transient", detail=f"Gave up after {attempts} attempts: {exc}")
     now = timezone.now()
@@ -244,15 +277,6 @@ def _transient(delivery, *, attempts: int, exc: TransientSendError) -> str:
             detail=str(exc)[:255],
             retry_at=retry_at,
         )
-    deliveries_send_task.apply_async(
-        kwargs={
-            "alert_id": delivery.alert_id,
-            "channel": delivery.channel,
-            "first_id": delivery.pk,
-            "last_id": delivery.pk,
-        },
-        countdown=delay,
-    )
     return "retrying"
 
 
@@ -272,13 +296,12 @@ def _failed(delivery, *, outcome: str, detail: str, invalid_address: bool = Fals
 
 def deliveries_reclaim(*, now=None) -> dict[str, int]:
     """The safety net, run by beat: give back claims whose lease expired (their worker died),
-    fail those out of attempts, queue again retries whose task was lost, restart fan-outs that
-    never finished and close alerts with nothing left to send."""
+    fail those out of attempts, restart fan-outs that never finished and close alerts with
+    nothing left to send. (Retries are the due sweep's: `deliveries_due_queue`.)"""
     now = now or timezone.now()
     expired = Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - LEASE)
-    lost_retry = Q(status=DeliveryStatus.QUEUED, next_attempt_at__lt=now - STALE_RETRY)
     groups = list(
-        Delivery.objects.filter(expired | lost_retry, alert__status=AlertStatus.SENDING)
+        Delivery.objects.filter(expired, alert__status=AlertStatus.SENDING)
         .values("alert_id", "channel")
         .annotate(first=Min("pk"), last=Max("pk"))
         .order_by()

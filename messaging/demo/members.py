@@ -2,7 +2,7 @@
 
 import math
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from messaging.demo.data import (
     AGE_BANDS,
@@ -21,7 +21,7 @@ from messaging.demo.data import (
     ward_take_up,
 )
 from messaging.demo.world import Line, Person, World, add_months, aware, pick
-from messaging.models import Channel, ChannelStatus, ConsentMethod, SignUpSource, Subscriber
+from messaging.models import Accepts, Channel, ChannelStatus, ConsentMethod, Digest, SignUpSource, Subscriber
 from neighbourhoods.models import Ward
 
 
@@ -33,6 +33,10 @@ def plan_ward(world: World, ward: Ward) -> list[Person]:
     count = math.floor(expected) + (rng.random() < expected % 1)
     rural = district in RURAL_DISTRICTS
     people = [_plan_person(world, ward, rng, n, inner=inner, rural=rural) for n in range(count)]
+    # Their own stream, so the members and their history stay the same as before these choices existed.
+    prefs = random.Random(f"{SEED}:preferences:{ward.code}")  # noqa: S311 - demo data, not security
+    for person in people:
+        _choose_controls(world, person, prefs)
     if ward.code == FEATURED_WARD and world.resident:
         people.append(_plan_demo_resident(world, ward))
     return people
@@ -72,6 +76,30 @@ def _plan_person(world: World, ward: Ward, rng: random.Random, n: int, *, inner:
     email = f"{rng.choice(MAIL_NAMES)}.{ward.code[3:]}.{n}@{MAIL_DOMAIN}"
     person.lines = _plan_lines(world, rng, consent_at, email=email, field_sign_up=is_field, older=older)
     return person
+
+
+# Most members never open the controls; of those who do, texts and calls are what people narrow
+# (a call at work for a meeting reminder is unwelcome), and a few change or drop the quiet hours.
+QUIET_CHOICES = [((21, 0), (8, 0))] * 14 + [((22, 0), (7, 0))] * 3 + [((23, 0), (6, 30))] + [None] * 2
+SMS_ACCEPTS = [Accepts.EVERYTHING] * 7 + [Accepts.URGENT] * 2 + [Accepts.EMERGENCY]
+VOICE_ACCEPTS = [Accepts.EVERYTHING] * 3 + [Accepts.URGENT] * 3 + [Accepts.EMERGENCY] * 4
+PAUSED_SHARE = 0.01
+DIGEST_CHOICES = [Digest.NONE] * 22 + [Digest.DAILY] * 2 + [Digest.WEEKLY]
+
+
+def _choose_controls(world: World, person: Person, rng: random.Random) -> None:
+    quiet = rng.choice(QUIET_CHOICES)
+    subscriber = person.subscriber
+    subscriber.quiet_start, subscriber.quiet_end = (time(*quiet[0]), time(*quiet[1])) if quiet else (None, None)
+    subscriber.email_digest = rng.choice(DIGEST_CHOICES)
+    # A holiday that is on now: it ends by itself a few days after the demo's "today".
+    if rng.random() < PAUSED_SHARE:
+        subscriber.paused_until = world.as_of.date() + timedelta(days=rng.randint(2, 14))
+    for line in person.lines:
+        if line.channel == Channel.SMS:
+            line.accepts = rng.choice(SMS_ACCEPTS)
+        elif line.channel == Channel.VOICE:
+            line.accepts = rng.choice(VOICE_ACCEPTS)
 
 
 def _language(rng: random.Random, *, inner: bool) -> str:

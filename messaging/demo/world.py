@@ -18,10 +18,11 @@ from priorities.models import Priority, PriorityState
 class Line:
     """One planned channel of a member: when it was confirmed and when (and how) it ended."""
 
-    __slots__ = ("channel", "address", "start", "end", "ending", "last", "from_send")
+    __slots__ = ("channel", "address", "start", "end", "ending", "last", "from_send", "accepts")
 
     def __init__(self, channel, address, start, end=None, ending=""):
         self.channel, self.address, self.start, self.end, self.ending = channel, address, start, end, ending
+        self.accepts = "everything"  # what the member lets through this way (Accepts)
         self.last = None  # the last message it got before it ended
         self.from_send = None  # the alert whose message it was unsubscribed from
 

@@ -52,7 +52,7 @@ def write(world: World, people: list[Person], sends: list[Send]) -> None:
 SUBSCRIBER_FIELDS = [
     "reference", "ward_id", "language", "source", "consent_method", "consent_at", "consent_taken_by_id",
     "demographics_consent_at", "age_band", "ethnic_group", "erased_at", "created_at", "updated_at",
-    "manage_secret",
+    "manage_secret", "quiet_start", "quiet_end", "paused_until", "email_digest",
 ]  # fmt: skip
 
 
@@ -91,6 +91,11 @@ def _preparer(model_field):
         return lambda value: None if value is None else adapt(value)
     if isinstance(model_field, models.UUIDField):
         return lambda value: model_field.get_db_prep_value(value, connection)
+    # The sqlite3 module has no adapter for a time (and deprecates the one for a date).
+    if isinstance(model_field, models.TimeField):
+        return connection.ops.adapt_timefield_value
+    if isinstance(model_field, models.DateField):
+        return connection.ops.adapt_datefield_value
     return lambda value: value
 
 
@@ -110,6 +115,7 @@ def _write_alert_links(sends: list[Send]) -> None:
 CHANNEL_FIELDS = [
     "subscriber_id", "channel", "address", "status", "confirmation_secret", "confirmation_sent_at",
     "confirmation_attempts", "confirmed_at", "unsubscribed_at", "unsubscribed_from_alert_id", "status_reason",
+    "accepts",
 ]  # fmt: skip
 
 
@@ -125,6 +131,7 @@ def _write_channels(people: list[Person]) -> None:
                 person.subscriber.consent_at, 0, line.start, line.end if unsubscribed else None,
                 line.from_send.alert.pk if unsubscribed and line.from_send else None,
                 UNDELIVERABLE[line.channel] if status == ChannelStatus.UNDELIVERABLE else "",
+                line.accepts,
             ))  # fmt: skip
     _insert(SubscriberChannel, CHANNEL_FIELDS, rows)
 

@@ -2,12 +2,16 @@
 confirming a mobile number. The rules that need the database live in the services; these check
 what a resident typed."""
 
+from datetime import timedelta
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from messaging.members.phone import mobile_normalise
 from messaging.members.services.signup import Demographics
-from messaging.models import AgeBand, Channel, ConsentMethod, EthnicGroup, Language
+from messaging.models import Accepts, AgeBand, Channel, ConsentMethod, Digest, EthnicGroup, Language
 
 FIELD_CONSENT_METHODS = [(value, label) for value, label in ConsentMethod.choices if value != ConsentMethod.ONLINE_FORM]
 CHANNEL_LABELS = {
@@ -221,3 +225,92 @@ class ManageLinkForm(forms.Form):
             forms.EmailField().clean(address)
             return address.lower()
         return mobile_normalise(address)
+
+
+# A holiday, not a way to leave: a longer pause is what "Stop all alerts" is for.
+LONGEST_PAUSE = timedelta(days=366)
+ACCEPTS_LABELS = {
+    Channel.EMAIL: _("By email"),
+    Channel.SMS: _("By text message"),
+    Channel.VOICE: _("By voice call"),
+}
+
+
+class ControlsForm(forms.Form):
+    """What may reach the member on each channel, quiet hours for texts and calls, and a holiday
+    pause. Emergencies are never held back by any of them, and the page says so."""
+
+    quiet_hours = forms.BooleanField(required=False, label=_("Quiet hours for texts and calls"))
+    quiet_start = forms.TimeField(
+        required=False,
+        label=_("From"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": _("Enter a time like 21:00.")},
+    )
+    quiet_end = forms.TimeField(
+        required=False,
+        label=_("Until"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": _("Enter a time like 08:00.")},
+    )
+    paused_until = forms.DateField(
+        required=False,
+        label=_("Pause alerts up to and including"),
+        help_text=_("For a holiday. Leave empty for no pause; alerts start again by themselves the day after."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date like 2026-08-31.")},
+    )
+
+    def __init__(self, *args, channels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the member's own channels are asked about: choices for one they lack would mean nothing.
+        self.channels = [c for c in Channel.values if c in channels]
+        for channel in self.channels:
+            self.fields[f"accepts_{channel}"] = forms.ChoiceField(
+                choices=Accepts.choices,
+                label=ACCEPTS_LABELS[channel],
+                error_messages={
+                    "required": _("Choose what may reach you this way."),
+                    "invalid_choice": _("Choose one of the options."),
+                },
+            )
+        if Channel.EMAIL in self.channels:
+            self.fields["email_digest"] = forms.ChoiceField(
+                choices=Digest.choices,
+                required=False,
+                label=_("Routine alerts by email"),
+                help_text=_("Urgent alerts and emergencies always come at once."),
+                error_messages={"invalid_choice": _("Choose one of the options.")},
+            )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("quiet_hours"):
+            start, end = data.get("quiet_start"), data.get("quiet_end")
+            if "quiet_start" not in self.errors and start is None:
+                self.add_error("quiet_start", _("Enter the time your quiet hours start, like 21:00."))
+            if "quiet_end" not in self.errors and end is None:
+                self.add_error("quiet_end", _("Enter the time your quiet hours end, like 08:00."))
+            if start is not None and start == end:
+                self.add_error("quiet_end", _("Quiet hours must end at a different time from when they start."))
+        else:
+            data["quiet_start"] = data["quiet_end"] = None
+        paused = data.get("paused_until")
+        today = timezone.localdate()
+        if paused is not None and paused < today:
+            self.add_error("paused_until", _("That date has passed: choose today or a later day, or leave it empty."))
+        elif paused is not None and paused > today + LONGEST_PAUSE:
+            self.add_error(
+                "paused_until", _("A pause can last up to a year. To stop alerts for longer, stop all alerts.")
+            )
+        return data
+
+    def accepts(self) -> dict[str, str]:
+        return {channel: self.cleaned_data[f"accepts_{channel}"] for channel in self.channels}
+
+    def digest(self) -> str | None:
+        """The digest chosen, or None when the member has no email to take one by."""
+        return self.cleaned_data.get("email_digest") if "email_digest" in self.fields else None
+
+    def accepts_fields(self):
+        return [self[f"accepts_{channel}"] for channel in self.channels]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("in-the-know/manage/", manage.manage_request, name="manage-request"),
     path("in-the-know/manage/<str:token>/", manage.manage, name="manage"),
     path("in-the-know/manage/<str:token>/stop/", manage.manage_stop, name="manage-stop"),
+    path("in-the-know/manage/<str:token>/controls/", manage.manage_controls, name="manage-controls"),
     path("in-the-know/manage/<str:token>/resend/", manage.manage_resend, name="manage-resend"),
     path("in-the-know/manage/<str:token>/my-data/", manage.manage_download, name="manage-download"),
     path("in-the-know/manage/<str:token>/erase/", manage.manage_erase, name="manage-erase"),

@@ -41,7 +41,7 @@ def test_it_leaves_out_erased_subscribers(world):
     assert not subscriber_channels(force_id=world.force.pk, level="force").exists()
 
 
-def test_it_treats_emergency_alerts_like_any_interest(world):
+def test_it_treats_the_emergency_interest_like_any_other_for_a_general_alert(world):
     subscriber(world, interests=("burglary",))
     chosen = [interest("emergency-alerts").pk]
     assert not subscriber_channels(force_id=world.force.pk, level="force", interest_ids=chosen).exists()
@@ -70,6 +70,7 @@ def test_it_builds_the_arguments_from_a_saved_alert(world):
         "ward_ids": [world.queensgate.wards.first().pk],
         "interest_ids": [interest("scams").pk],
         "channels": ["email"],
+        "kind": "general",
     }
 
 

@@ -7,7 +7,7 @@ must have reached the emulator exactly once, counted by the references it record
 Runs where CI runs it (REDIS_URL set, PostgreSQL, redis-server installed), on a private Redis (see
 chaos.py). The engine's timings are shortened in the workers (a 5-second lease instead of 10
 minutes, a 1-second backoff base instead of 30, smaller batches), and a beat thread sends the
-reclaim task every second instead of every two minutes, so the file takes about a minute or two.
+reclaim and due-sweep tasks every second, so the file takes about a minute or two.
 """
 
 import functools
@@ -128,13 +128,15 @@ def fleet(postgres, private_redis, queue, notify):
 
 @pytest.fixture
 def beat(broker):
-    """Celery beat's reclaim entry, every second instead of every two minutes."""
+    """Celery beat's reclaim and due-sweep entries, every second instead of every two minutes
+    and every 30 seconds: the sweep is what sends retries."""
     stop = threading.Event()
 
     def tick():
         while not stop.wait(1):
             try:
                 broker.send("deliveries_reclaim_task")
+                broker.send("deliveries_due_queue_task")
             except Exception:  # noqa: BLE001, S112 - Redis may be restarting; beat keeps trying too
                 continue
 
@@ -148,7 +150,9 @@ def beat(broker):
 def members(world, count: int) -> None:
     ward = world.daneshouse.wards.first()
     now = timezone.now()
-    people = Subscriber.objects.bulk_create(Subscriber(ward=ward, consent_at=now) for _ in range(count))
+    people = Subscriber.objects.bulk_create(
+        Subscriber(ward=ward, consent_at=now, quiet_start=None, quiet_end=None) for _ in range(count)
+    )
     SubscriberChannel.objects.bulk_create(
         SubscriberChannel(subscriber=p, channel="sms", address=f"+4477009{i:05d}", status="active", confirmed_at=now)
         for i, p in enumerate(people)

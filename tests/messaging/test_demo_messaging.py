@@ -204,3 +204,15 @@ def test_it_makes_the_same_members_and_alerts_for_the_same_day(seeded):
     with time_machine.travel(NOW, tick=False):
         demo_messaging_seed(force=Force.objects.get(), today=TODAY)
     assert _fingerprint() == before
+
+
+def test_it_gives_members_realistic_controls(seeded):
+    members = Subscriber.objects.count()
+    default_quiet = Subscriber.objects.filter(quiet_start="21:00", quiet_end="08:00").count()
+    assert 0.5 * members < default_quiet < members
+    assert Subscriber.objects.filter(quiet_start__isnull=True).exists()
+    paused = Subscriber.objects.filter(paused_until__gte=NOW.date()).count()
+    assert 0 < paused < 0.05 * members
+    assert 0 < Subscriber.objects.exclude(email_digest="").count() < 0.2 * members
+    narrowed = SubscriberChannel.objects.filter(channel__in=["sms", "voice"]).exclude(accepts="everything")
+    assert narrowed.exists() and not SubscriberChannel.objects.filter(channel="email").exclude(accepts="everything")

@@ -90,7 +90,9 @@ def notify():
 def members(world):
     ward = world.daneshouse.wards.first()
     now = timezone.now()
-    people = Subscriber.objects.bulk_create(Subscriber(ward=ward, consent_at=now) for _ in range(MEMBERS))
+    people = Subscriber.objects.bulk_create(
+        Subscriber(ward=ward, consent_at=now, quiet_start=None, quiet_end=None) for _ in range(MEMBERS)
+    )
     channels = [
         SubscriberChannel(subscriber=p, channel="email", address=f"m{i}@example.org", status="active", confirmed_at=now)
         for i, p in enumerate(people)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from messaging.members import selectors
 from messaging.members.phone import inbound_number_e164, mobile_normalise
@@ -19,6 +20,7 @@ from messaging.members.services.signup import (
     send_manage_link,
 )
 from messaging.models import (
+    Accepts,
     Channel,
     ChannelStatus,
     Delivery,
@@ -72,6 +74,28 @@ def subscriber_update(
     mobile_channels = [c for c in channels if c in MOBILE_CHANNELS]
     if mobile_channels:
         offer_channels(subscriber=subscriber, channels=mobile_channels, address=mobile, replace_active=True, now=now)
+    return subscriber
+
+
+@transaction.atomic
+def subscriber_controls_set(
+    *, subscriber: Subscriber, accepts: dict[str, str], quiet_start, quiet_end, paused_until, email_digest=None
+) -> Subscriber:
+    """Set what may reach the member on each of their channels, their quiet hours (both times,
+    or neither for none), a holiday pause (the last day paused, or None) and, if given, whether
+    routine emails come gathered in a daily or weekly digest. Emergencies pass
+    all of these: the audience (messaging.delivery.audience) reads them, not this."""
+    for channel, value in accepts.items():
+        if channel not in Channel.values or value not in Accepts.values:
+            raise ValidationError({f"accepts_{channel}": _("Choose one of the options.")})
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    subscriber.quiet_start, subscriber.quiet_end, subscriber.paused_until = quiet_start, quiet_end, paused_until
+    if email_digest is not None:
+        subscriber.email_digest = email_digest
+    subscriber.full_clean(exclude=["ward", "consent_taken_by"])
+    subscriber.save(update_fields=["quiet_start", "quiet_end", "paused_until", "email_digest", "updated_at"])
+    for channel, value in accepts.items():
+        subscriber.channels.filter(channel=channel).update(accepts=value)
     return subscriber
 
 
@@ -170,6 +194,12 @@ def _when(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def _quiet_hours(subscriber: Subscriber) -> dict | None:
+    if subscriber.quiet_start is None or subscriber.quiet_end is None:
+        return None
+    return {"from": subscriber.quiet_start.isoformat("minutes"), "until": subscriber.quiet_end.isoformat("minutes")}
+
+
 def subscriber_export(*, subscriber: Subscriber) -> dict:
     """Everything held about the member, for "download my data" (a subject access request)."""
     deliveries = list(selectors.deliveries_for_export(subscriber=subscriber))
@@ -189,6 +219,11 @@ def subscriber_export(*, subscriber: Subscriber) -> dict:
             "age_band": subscriber.age_band,
             "ethnic_group": subscriber.ethnic_group,
         },
+        "controls": {
+            "quiet_hours": _quiet_hours(subscriber),
+            "paused_until": _when(subscriber.paused_until),
+            "email_digest": subscriber.email_digest or None,
+        },
         "joined_at": _when(subscriber.created_at),
         "updated_at": _when(subscriber.updated_at),
         "channels": [
@@ -200,6 +235,7 @@ def subscriber_export(*, subscriber: Subscriber) -> dict:
                 "confirmed_at": _when(row.confirmed_at),
                 "unsubscribed_at": _when(row.unsubscribed_at),
                 "reason": row.status_reason,
+                "accepts": row.accepts,
             }
             for row in subscriber.channels.order_by("channel")
         ],

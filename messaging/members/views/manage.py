@@ -13,19 +13,20 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from messaging import links
 from messaging.members import selectors
-from messaging.members.forms import ManageForm, ManageLinkForm, address_masked
+from messaging.members.forms import ControlsForm, ManageForm, ManageLinkForm, address_masked
 from messaging.members.phone import mobile_masked
 from messaging.members.services import confirm as services_confirm
 from messaging.members.services import manage as services_manage
 from messaging.members.services import signup as services_signup
 from messaging.members.views.signup import not_found, throttle_counters
-from messaging.models import Channel, ChannelStatus
+from messaging.models import QUIET_END, QUIET_START, Channel, ChannelStatus
 from pact_portal import throttle
 from pact_portal.forms import form_add_service_errors
 from pact_portal.privacy import email_masked
@@ -128,8 +129,63 @@ def manage(request, token):
                 messages.success(request, "Your choices are saved. Anything newly turned on waits for confirmation.")
                 return redirect("messaging:manage", token=token)
         status = 400
+    return _manage_page(
+        request, subscriber, token, rows, form=form, controls=_controls_form(subscriber, rows), status=status
+    )
+
+
+def _controls_form(subscriber, rows, data=None) -> ControlsForm:
+    by_channel = {row.channel: row for row in rows if row.status != ChannelStatus.UNSUBSCRIBED}
+    initial = {
+        "quiet_hours": subscriber.quiet_start is not None,
+        "quiet_start": subscriber.quiet_start or QUIET_START,
+        "quiet_end": subscriber.quiet_end or QUIET_END,
+        "paused_until": subscriber.paused_until,
+        "email_digest": subscriber.email_digest,
+        **{f"accepts_{channel}": row.accepts for channel, row in by_channel.items()},
+    }
+    return ControlsForm(data, channels=list(by_channel), initial=initial)
+
+
+@login_not_required
+@never_cache
+@require_POST
+def manage_controls(request, token):
+    """What may reach the member on each channel, their quiet hours and a holiday pause."""
+    subscriber, refused = _member(request, token)
+    if refused:
+        return refused
+    rows = list(subscriber.channels.all())
+    controls = _controls_form(subscriber, rows, data=request.POST)
+    if controls.is_valid():
+        data = controls.cleaned_data
+        try:
+            services_manage.subscriber_controls_set(
+                subscriber=subscriber,
+                accepts=controls.accepts(),
+                quiet_start=data["quiet_start"],
+                quiet_end=data["quiet_end"],
+                paused_until=data["paused_until"],
+                email_digest=controls.digest(),
+            )
+        except ValidationError as error:
+            form_add_service_errors(controls, error)
+        else:
+            messages.success(request, _("Your choices of what reaches you, and when, are saved."))
+            return redirect("messaging:manage", token=token)
+    form = ManageForm(
+        wards=selectors.wards_for_sign_up(),
+        interests=selectors.interests_for_sign_up(),
+        initial=_manage_initial(subscriber),
+        current=_current_addresses(rows),
+    )
+    return _manage_page(request, subscriber, token, rows, form=form, controls=controls, status=400)
+
+
+def _manage_page(request, subscriber, token, rows, *, form, controls, status):
     context = {
         "form": form,
+        "controls": controls,
         "subscriber": subscriber,
         "token": token,
         "rows": [(row, address_masked(row.address)) for row in rows],
