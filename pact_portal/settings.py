@@ -479,9 +479,7 @@ CACHES["default"]["BACKEND"] = (
 # /metrics answers requests from this machine and those bearing this token; empty: no token works.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # The Celery queues whose depth /metrics reports (Redis list lengths on the broker).
-METRICS_CELERY_QUEUES = env.list(
-    "METRICS_CELERY_QUEUES", default=["emergency", "alerts", "bulk", "housekeeping", "celery"]
-)
+METRICS_CELERY_QUEUES = env.list("METRICS_CELERY_QUEUES", default=["emergency", "alerts", "bulk", "housekeeping"])
 # The gauges read from the database are shared through the cache this long (0: read on every scrape).
 METRICS_CACHE_SECONDS = env.int("METRICS_CACHE_SECONDS", default=15)
 READYZ_BROKER_TIMEOUT = env.float("READYZ_BROKER_TIMEOUT", default=2.0)

@@ -43,10 +43,13 @@ def queue_lengths(*, broker_url: str | None = None) -> dict[str, int] | None:
     try:
         pipe = client.pipeline(transaction=False)
         queues = celery_queues()
+        # The queues live under the deployment's prefix (CELERY_QUEUE_PREFIX); the gauge is labelled
+        # by class, so dashboards and alert rules read the same whatever the prefix.
         for queue in queues:
-            pipe.llen(queue)
+            key = f"{settings.CELERY_QUEUE_PREFIX}{queue}"
+            pipe.llen(key)
             for step in KOMBU_PRIORITY_STEPS:
-                pipe.llen(f"{queue}{KOMBU_PRIORITY_SEP}{step}")
+                pipe.llen(f"{key}{KOMBU_PRIORITY_SEP}{step}")
         lengths = pipe.execute()
     finally:
         client.close()

@@ -158,14 +158,15 @@ def test_it_reads_each_celery_queues_depth_from_the_broker(settings):
         client.ping()
     except redis.ConnectionError:
         pytest.skip("needs Redis on 127.0.0.1:6379")
-    names = ["h18-test-alerts", "h18-test-bulk"]
-    settings.METRICS_CELERY_QUEUES = names
+    settings.METRICS_CELERY_QUEUES = ["alerts", "bulk"]
+    settings.CELERY_QUEUE_PREFIX = "h18-test-"
     try:
         client.rpush("h18-test-alerts", "a", "b")
         client.rpush("h18-test-alerts\x06\x169", "urgent")
-        assert portal.queue_lengths(broker_url=REDIS_DB) == {"h18-test-alerts": 3, "h18-test-bulk": 0}
+        client.rpush("alerts", "another deployment's")
+        assert portal.queue_lengths(broker_url=REDIS_DB) == {"alerts": 3, "bulk": 0}
     finally:
-        client.delete("h18-test-alerts", "h18-test-alerts\x06\x169")
+        client.delete("h18-test-alerts", "h18-test-alerts\x06\x169", "alerts")
     assert portal.queue_lengths(broker_url="") is None
 
 
