@@ -314,11 +314,25 @@ def priority_de_escalate(*, priority: Priority, actor, reason: str) -> Priority:
     return priority
 
 
-def priority_resolve(*, priority: Priority, actor, public_outcome: str) -> Priority:
+# How an open action can be closed when its priority is resolved.
+CLOSING_STATUSES = (ActionStatus.DONE, ActionStatus.DROPPED)
+
+
+def priority_resolve(*, priority: Priority, actor, public_outcome: str, close_actions=()) -> Priority:
+    """Resolve the priority, telling the public the result. Every action still open must be closed
+    in the same step, done or dropped with a reason (`close_actions`: [{"action": id, "status":
+    "done" | "dropped", "reason": str}]), so the public never reads "in progress" under a result."""
+    errors = {}
     if not public_outcome.strip():
-        raise ValidationError({"public_outcome": "Tell the community the result in plain words."})
-    _check_actions_finished(priority, verb="resolve")
+        errors["public_outcome"] = _("Tell the community the result in plain words.")
+    closing, problems = _closures(priority, close_actions)
+    if problems:
+        errors["close_actions"] = problems
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
+        for action, status, reason in closing:
+            action_update(action=action, actor=actor, status=status, text=_closed_note(status, reason))
         resolved = _move(priority, actor=actor, verb="resolve", public_outcome=public_outcome.strip())
         # Resolving an escalated priority ends its escalation too; left open, it would block the
         # next escalation if the priority is ever reopened.
@@ -326,6 +340,40 @@ def priority_resolve(*, priority: Priority, actor, public_outcome: str) -> Prior
             de_escalated_at=timezone.now(), de_escalated_by=actor, de_escalation_reason="Closed when resolved."
         )
         return resolved
+
+
+def _closed_note(status: str, reason: str) -> str:
+    if status == ActionStatus.DONE:
+        return _("Done when the priority was resolved: %(reason)s") % {"reason": reason}
+    return _("Dropped when the priority was resolved: %(reason)s") % {"reason": reason}
+
+
+def _closures(priority: Priority, close_actions) -> tuple[list[tuple[Action, str, str]], list[str]]:
+    """The open actions to close with the priority, and what is wrong with the request if any:
+    an action that is not one of its open ones, no reason, or an open action left out."""
+    unfinished = {a.pk: a for a in priority.actions.filter(status__in=UNFINISHED_ACTIONS).order_by("due_date", "pk")}
+    closing, problems, named = [], [], set()
+    for item in close_actions:
+        action = unfinished.get(item.get("action"))
+        reason, status = str(item.get("reason") or "").strip(), item.get("status")
+        if action is None:
+            problems.append(_("Action %(id)s is not an open action of this priority.") % {"id": item.get("action")})
+            continue
+        named.add(action.pk)
+        if status not in CLOSING_STATUSES:
+            problems.append(_("Close “%(action)s” as done or dropped.") % {"action": action.description[:80]})
+        elif not reason:
+            problems.append(_("Give the reason “%(action)s” is closed.") % {"action": action.description[:80]})
+        else:
+            closing.append((action, status, reason))
+    left = [a for pk, a in unfinished.items() if pk not in named]
+    if left:
+        listed = "; ".join(f"“{a.description[:80]}” ({a.get_status_display().lower()})" for a in left)
+        problems.append(
+            _("These actions are still open: %(listed)s. Close each one with a reason as you resolve it.")
+            % {"listed": listed}
+        )
+    return closing, problems
 
 
 @transaction.atomic

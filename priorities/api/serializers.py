@@ -261,8 +261,20 @@ class ReasonSerializer(TransitionSerializer):
     reason = serializers.CharField()
 
 
+class ActionClosureSerializer(StrictJsonMixin, serializers.Serializer):
+    action = serializers.IntegerField(help_text="The id of one of the priority's open actions.")
+    status = serializers.ChoiceField(choices=[ActionStatus.DONE, ActionStatus.DROPPED])
+    reason = serializers.CharField(max_length=2000, help_text="Why it is closed now; kept in its log, not published.")
+
+
 class ResolveSerializer(TransitionSerializer):
     public_outcome = serializers.CharField(help_text="The result, in plain words, for the public page.")
+    close_actions = ActionClosureSerializer(
+        many=True,
+        required=False,
+        default=list,
+        help_text="Every action still open, closed with the priority: done or dropped, with the reason.",
+    )
 
 
 class SignOffSerializer(TransitionSerializer):

@@ -94,15 +94,39 @@ class DeEscalateForm(TransitionForm):
 class ResolveForm(TransitionForm):
     heading = "Resolve the priority"
     button = "Resolve"
-    explanation = "The community then signs it off at a meeting, through the panel chair or by an online vote."
+    explanation = "The community then signs it off at a PACT or panel meeting of the neighbourhood."
 
     public_outcome = forms.CharField(
         widget=_textarea(4), label="The result, in plain words", help_text="Public: shown on the priority's page."
     )
 
-    def __init__(self, *args, priority, **kwargs):
+    def __init__(self, *args, priority, unfinished=(), **kwargs):
         kwargs.setdefault("initial", {"public_outcome": priority.public_outcome})
         super().__init__(*args, priority=priority, **kwargs)
+        # Each action still open is closed with the priority, done or dropped, and says why.
+        self.unfinished = list(unfinished)
+        for action in self.unfinished:
+            self.fields[f"close_{action.pk}_status"] = forms.ChoiceField(
+                choices=[("", "Choose"), (ActionStatus.DONE, "Done"), (ActionStatus.DROPPED, "Dropped")],
+                label=f"“{action.description[:80]}” ({action.get_status_display().lower()}): close it as",
+                error_messages={"required": "Say whether this action was done or dropped."},
+            )
+            self.fields[f"close_{action.pk}_reason"] = forms.CharField(
+                widget=_textarea(2),
+                label="Why it is closed now",
+                help_text="Kept in the action's log for the team; not published.",
+                error_messages={"required": "Give the reason this action is closed."},
+            )
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "public_outcome": data["public_outcome"],
+            "close_actions": [
+                {"action": a.pk, "status": data[f"close_{a.pk}_status"], "reason": data[f"close_{a.pk}_reason"]}
+                for a in self.unfinished
+            ],
+        }
 
 
 class SignOffForm(TransitionForm):

@@ -311,3 +311,21 @@ def test_it_answers_a_link_checkers_head_on_the_email_links_and_changes_nothing(
         assert response.status_code == 200 and response.content == b""
     follower.refresh_from_db()
     assert follower.confirmed_at is None
+
+
+def test_it_shows_what_was_done_not_in_progress_once_open_actions_close_with_the_priority(client, world):
+    priority = agreed(world)
+    checks = services.action_add(
+        priority=priority, actor=world.pcso, description="Speed checks at school times", due_date=SOON,
+        owner_officer=world.pcso,
+    )  # fmt: skip
+    services.action_update(action=checks, actor=world.pcso, text="Ten drivers stopped", status="in_progress")
+    assert "In progress" in client.get(detail_url(priority)).content.decode()
+    closure = {"action": checks.pk, "status": "done", "reason": "Nobody speeding at the last three checks"}
+    services.priority_resolve(
+        priority=priority, actor=world.sergeant, public_outcome="Speeds are down.", close_actions=[closure]
+    )
+    signed_off(world, priority)
+    page = client.get(detail_url(priority)).content.decode()
+    assert "Speed checks at school times" in page and "Done" in page
+    assert "In progress" not in page and "Nobody speeding" not in page  # the reason stays with the team

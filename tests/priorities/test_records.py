@@ -156,7 +156,7 @@ def test_it_offers_only_this_neighbourhoods_meetings_when_agreeing(client, world
     priority = propose(world)
     client.force_login(world.sergeant)
     response = client.post(transition_url(priority, "agree"), {"meeting": elsewhere.pk, "review_date": "2027-01-05"})
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose one of the meetings listed" in response.content.decode()
     priority.refresh_from_db()
     assert priority.state == S.PROPOSED
 
@@ -584,7 +584,7 @@ def test_it_offers_only_meetings_from_the_proposal_to_now_when_agreeing(client, 
         response = client.get(transition_url(priority, "agree"))
         assert meeting_choices(response) == {str(december)}
         response = client.post(transition_url(priority, "agree"), {"meeting": june.pk, "review_date": "2027-01-05"})
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose one of the meetings listed" in response.content.decode()
     assert str(february) not in response.content.decode()
     priority.refresh_from_db()
     assert priority.state == S.PROPOSED
@@ -615,33 +615,43 @@ def test_it_answers_the_api_with_a_field_error_for_a_meeting_before_the_proposal
     assert priority.state == S.PROPOSED
 
 
-def test_it_lists_the_unfinished_actions_when_resolving_is_refused(client, world):
+def test_it_lists_the_open_actions_with_a_reason_each_when_resolving(client, world):
     priority = in_state(world, S.IN_ACTION)
-    services.action_add(
+    checks = services.action_add(
         priority=priority, actor=world.pcso, description="Speed checks at school times", due_date=DUE,
         owner_officer=world.pcso,
     )  # fmt: skip
     client.force_login(world.sergeant)
-    warning = client.get(transition_url(priority, "resolve")).content.decode()
-    assert "Every action must be done or dropped first" in warning and "Speed checks at school times" in warning
+    page = client.get(transition_url(priority, "resolve")).content.decode()
+    assert "One action is still open" in page and "Speed checks at school times" in page
+    assert f'name="close_{checks.pk}_reason"' in page and f'name="close_{checks.pk}_status"' in page
     response = client.post(transition_url(priority, "resolve"), {"public_outcome": "Speeds are down."})
-    assert "“Speed checks at school times” (not started)" in response.content.decode()
-    priority.refresh_from_db()
-    assert priority.state == S.IN_ACTION
+    assert "Give the reason this action is closed." in response.content.decode()
+    priority.refresh_from_db(), checks.refresh_from_db()
+    assert priority.state == S.IN_ACTION and checks.status == ActionStatus.OPEN
+    data = {"public_outcome": "Speeds are down.", f"close_{checks.pk}_status": "dropped",
+            f"close_{checks.pk}_reason": "The camera made them unnecessary"}  # fmt: skip
+    assert client.post(transition_url(priority, "resolve"), data).status_code == 302
+    priority.refresh_from_db(), checks.refresh_from_db()
+    assert priority.state == S.RESOLVED and checks.status == ActionStatus.DROPPED
 
 
-def test_it_answers_the_api_with_the_unfinished_actions_when_resolving_is_refused(client, world):
+def test_it_answers_the_api_with_the_open_actions_when_resolving_leaves_them_out(client, world):
     priority = in_state(world, S.IN_ACTION)
-    services.action_add(
+    checks = services.action_add(
         priority=priority, actor=world.pcso, description="Speed checks at school times", due_date=DUE,
         owner_officer=world.pcso,
     )  # fmt: skip
     client.force_login(world.sergeant)
     url = reverse("api-priority-resolve", kwargs={"pk": priority.pk})
     response = client.post(url, {"public_outcome": "Speeds are down."}, content_type="application/json")
-    assert response.status_code == 400 and "Speed checks at school times" in response.content.decode()
+    assert response.status_code == 400 and "Speed checks at school times" in response.json()["close_actions"][0]
     priority.refresh_from_db()
     assert priority.state == S.IN_ACTION
+    body = {"public_outcome": "Done.", "close_actions": [{"action": checks.pk, "status": "done", "reason": "Finished"}]}
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 200 and response.json()["state"] == "resolved"
+    assert response.json()["actions"][0]["status"] == "done"
 
 
 def test_it_answers_the_api_with_the_reason_for_a_meeting_still_months_ahead(client, world):

@@ -314,12 +314,56 @@ def test_it_refuses_to_resolve_while_an_action_is_still_open_and_names_it(world)
     checks = _with_action(world, priority)
     services.action_update(action=checks, actor=world.pcso, text="Ten drivers stopped", status=ActionStatus.IN_PROGRESS)
     _with_action(world, priority, "Letter to every house on the road")
-    with pytest.raises(ValidationError, match="2 of its actions are not finished") as error:
+    with pytest.raises(ValidationError, match="These actions are still open") as error:
         services.priority_resolve(priority=priority, actor=world.sergeant, public_outcome="Speeds are down.")
-    assert "“Speed checks at school times” (in progress)" in error.value.messages[0]
-    assert "“Letter to every house on the road” (not started)" in error.value.messages[0]
+    [message] = error.value.message_dict["close_actions"]
+    assert "“Speed checks at school times” (in progress)" in message
+    assert "“Letter to every house on the road” (not started)" in message
     priority.refresh_from_db()
     assert priority.state == S.IN_ACTION and priority.public_outcome == ""
+
+
+def test_it_resolves_closing_each_open_action_with_its_reason_in_the_same_step(world):
+    priority = agreed(world)
+    checks, letter = _with_action(world, priority), _with_action(world, priority, "Letters")
+    services.action_update(action=checks, actor=world.pcso, text="Ten drivers stopped", status=ActionStatus.IN_PROGRESS)
+    closures = [
+        {"action": checks.pk, "status": ActionStatus.DONE, "reason": "Last checks found nobody speeding"},
+        {"action": letter.pk, "status": ActionStatus.DROPPED, "reason": "Not needed once the camera came"},
+    ]
+    services.priority_resolve(
+        priority=priority, actor=world.sergeant, public_outcome="Speeds are down.", close_actions=closures
+    )
+    checks.refresh_from_db(), letter.refresh_from_db()
+    assert (priority.state, checks.status, letter.status) == (S.RESOLVED, ActionStatus.DONE, ActionStatus.DROPPED)
+    assert letter.updates.get().text == "Dropped when the priority was resolved: Not needed once the camera came"
+    assert not letter.updates.get().is_public
+    verbs = list(priority.events.values_list("verb", flat=True))
+    assert verbs[-3:] == ["action_update", "action_update", "resolve"]
+
+
+@pytest.mark.parametrize(
+    ("closure", "message"),
+    [
+        ({"status": ActionStatus.DROPPED, "reason": "  "}, "Give the reason “Letters” is closed."),
+        ({"status": ActionStatus.IN_PROGRESS, "reason": "Still going"}, "Close “Letters” as done or dropped."),
+        ({"action": 999_999, "status": ActionStatus.DONE, "reason": "x"}, "is not an open action of this priority"),
+    ],
+)
+def test_it_refuses_a_closure_without_reason_or_of_another_action_and_changes_nothing(world, closure, message):
+    priority = services.priority_start(priority=agreed(world), actor=world.pcso)
+    letter = _with_action(world, priority, "Letters")
+    elsewhere = _with_action(world, agreed(world, title="Another"), "Elsewhere")
+    closure = {"action": letter.pk, **closure}
+    closure["action"] = elsewhere.pk if closure["action"] == 999_999 else closure["action"]
+    with pytest.raises(ValidationError) as error:
+        services.priority_resolve(
+            priority=priority, actor=world.sergeant, public_outcome="Speeds are down.", close_actions=[closure]
+        )
+    assert any(message in m for m in error.value.message_dict["close_actions"])
+    priority.refresh_from_db(), letter.refresh_from_db(), elsewhere.refresh_from_db()
+    assert priority.state == S.IN_ACTION and priority.public_outcome == ""
+    assert letter.status == elsewhere.status == ActionStatus.OPEN and not letter.updates.exists()
 
 
 def test_it_resolves_once_every_action_is_done_or_dropped(world):
