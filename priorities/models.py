@@ -107,6 +107,17 @@ OPEN_STATES = frozenset(
         PriorityState.REOPENED,
     }
 )
+# States a priority reaches only once the community has agreed it: a proposal, or a reopened
+# priority awaiting agreement again, is not (yet) the community's priority.
+AGREED_STATES = frozenset(
+    {
+        PriorityState.AGREED,
+        PriorityState.IN_ACTION,
+        PriorityState.ESCALATED,
+        PriorityState.RESOLVED,
+        PriorityState.SIGNED_OFF,
+    }
+)
 # States the public sees: a proposal is not yet the community's priority.
 PUBLIC_STATES = frozenset(PriorityState) - {PriorityState.PROPOSED}
 
@@ -131,6 +142,9 @@ class PriorityQuerySet(models.QuerySet):
 
     def open(self):
         return self.filter(state__in=OPEN_STATES)
+
+    def agreed(self):
+        return self.filter(state__in=AGREED_STATES)
 
 
 class Priority(models.Model):

@@ -426,11 +426,13 @@ def _add_surveys(tally: _Tally, window: PeriodWindow, places: _Places) -> None:
 
 def _top_priorities(window: PeriodWindow, places: _Places) -> dict[int, dict]:
     """Each division's open priorities with the most residents behind them, and its oldest, in one
-    query (row numbers per division, for each ordering)."""
+    query (row numbers per division, for each ordering). Agreed ones only: a proposal is not yet
+    the community's priority, so it is never a top one."""
     period_end = window.dates[VALUE][1]
     division = [F("neighbourhood__division_id")]
     rows = (
         Priority.objects.open()
+        .agreed()
         .filter(neighbourhood_id__in=places.neighbourhood_ids, created_at__lt=window.bounds[VALUE][1])
         .annotate(residents=residents_behind())
         .annotate(

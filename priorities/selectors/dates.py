@@ -9,11 +9,7 @@ from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from priorities import agreement
-from priorities.models import Priority, PriorityEvent, PriorityState, SignOff, SignOffMethod
-
-S = PriorityState
-# States a priority reaches only by being agreed.
-AGREED_STATES = (S.AGREED, S.IN_ACTION, S.ESCALATED, S.RESOLVED, S.SIGNED_OFF)
+from priorities.models import AGREED_STATES, Priority, PriorityEvent, SignOff, SignOffMethod
 
 
 @dataclass(frozen=True)

@@ -51,9 +51,9 @@ def held_meeting(world, *, neighbourhood=None, meeting_type=MeetingType.PUBLIC_P
     return meeting_services.meeting_create(actor=world.pcso, neighbourhood=neighbourhood, wards=wards, **fields)
 
 
-def agreed(world, **extra):
+def agreed(world, *, at_meeting=None, **extra):
     priority = propose(world, **extra)
-    meeting = held_meeting(world, neighbourhood=priority.neighbourhood)
+    meeting = at_meeting or held_meeting(world, neighbourhood=priority.neighbourhood)
     return services.priority_agree(priority=priority, actor=world.sergeant, meeting=meeting)
 
 

@@ -181,10 +181,12 @@ def test_it_breaks_the_division_down_by_neighbourhood(october):
 
 def test_it_picks_top_priorities_by_evidence_and_by_age(october):
     top = october["top_priorities"]
-    # Open at the month's end: P1 (14 residents), P4 (3), then P7 and P3 (none; older first).
+    # Agreed and open at the month's end: P1 (14 residents), then P7 and P3 (none; older first).
+    # P4, a proposal of 3 residents, is not the community's priority yet, so never a top one.
     assert [p["title"] for p in top["by_evidence"]] == [
-        "Off-road bikes", "Parking at the school", "Drug dealing in the park", "Speeding on Burnley Road",
+        "Off-road bikes", "Drug dealing in the park", "Speeding on Burnley Road",
     ]  # fmt: skip
+    assert "Parking at the school" not in [p["title"] for p in top["by_age"]]
     assert [p["title"] for p in top["by_age"]][:2] == ["Drug dealing in the park", "Speeding on Burnley Road"]
     first = top["by_evidence"][0]
     assert (first["residents"], first["neighbourhood"], first["state"], first["state_label"]) == (
@@ -196,7 +198,10 @@ def test_it_picks_top_priorities_by_evidence_and_by_age(october):
 
 def test_it_keeps_top_priorities_to_five(world, month):
     for n in range(6):
-        f.priority(world, created_at=f.at(date(2026, 10, 2)), title=f"Extra {n}", supporters=(20 + n,))
+        f.priority(world, created_at=f.at(date(2026, 10, 2)), title=f"Extra {n}", supporters=(20 + n,),
+                   state="agreed")  # fmt: skip
+    # A proposal with more residents behind it than any is still not a top priority.
+    f.priority(world, created_at=f.at(date(2026, 10, 2)), title="Proposal", supporters=(99,))
     top = return_figures(division=world.east, **OCTOBER)["top_priorities"]
     assert [p["title"] for p in top["by_evidence"]] == [f"Extra {n}" for n in (5, 4, 3, 2, 1)]
     assert len(top["by_age"]) == 5
