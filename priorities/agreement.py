@@ -41,7 +41,11 @@ def ended_before_day_of(meeting: Meeting, moment: datetime) -> bool:
 
 
 def covers(meeting: Meeting, neighbourhood_id: int) -> bool:
-    return meeting.neighbourhood_id == neighbourhood_id
+    """Whether the meeting is the neighbourhood's: it hosts it, or it is among the others a
+    town-wide meeting covers (read from a prefetch when there is one)."""
+    if meeting.neighbourhood_id == neighbourhood_id:
+        return True
+    return any(n.pk == neighbourhood_id for n in meeting.also_covers.all())
 
 
 def meeting_problem(

@@ -193,7 +193,7 @@ def meetings_for_priority(*, priority: Priority) -> QuerySet[Meeting]:
     """This neighbourhood's meetings of the last year and the next two months, newest first."""
     now = timezone.now()
     return (
-        Meeting.objects.filter(neighbourhood_id=priority.neighbourhood_id)
+        Meeting.objects.for_neighbourhood(priority.neighbourhood_id)
         .exclude(status=MeetingStatus.CANCELLED)
         .filter(starts_at__gte=now - timedelta(days=365), starts_at__lte=now + timedelta(days=60))
         .order_by("-starts_at")
@@ -208,7 +208,7 @@ def held_meetings_for_priority(*, priority: Priority) -> QuerySet[Meeting]:
 def all_meetings_for_priority(*, priority: Priority) -> QuerySet[Meeting]:
     """Every meeting of the priority's neighbourhood: what the API accepts by id, so a meeting
     that cannot be the one (too early, still to come) gets the service's reason, not "no such id"."""
-    return Meeting.objects.filter(neighbourhood_id=priority.neighbourhood_id)
+    return Meeting.objects.for_neighbourhood(priority.neighbourhood_id)
 
 
 def unfinished_actions(*, priority: Priority) -> list[Action]:

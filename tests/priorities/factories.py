@@ -47,7 +47,7 @@ def held_meeting(world, *, neighbourhood=None, meeting_type=MeetingType.PUBLIC_P
         "public_attendees": 12,
     }
     fields.update(extra)
-    wards = list(neighbourhood.wards.all())
+    wards = fields.pop("wards", None) or list(neighbourhood.wards.all())
     return meeting_services.meeting_create(actor=world.pcso, neighbourhood=neighbourhood, wards=wards, **fields)
 
 

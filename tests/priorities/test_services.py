@@ -516,3 +516,23 @@ def test_it_refuses_a_sign_off_at_another_neighbourhoods_meeting(world):
         assert priority.state == S.RESOLVED and not priority.sign_offs.exists()
         signed_off(world, priority)
     assert priority.sign_offs.get().method == SignOffMethod.MEETING
+
+
+def test_it_agrees_a_priority_at_a_town_wide_meeting_that_covers_its_neighbourhood(world):
+    queensgate_wards = list(world.queensgate.wards.all())
+    with time_machine.travel(at(2026, 12, 6, 20), tick=False):
+        priority = propose(world, neighbourhood=world.queensgate, wards=queensgate_wards, actor=world.inspector)
+        town = held_meeting(world, meeting_type="online", also_covers=[world.queensgate],
+                            wards=[*world.daneshouse.wards.all(), *queensgate_wards])  # fmt: skip
+        services.priority_agree(priority=priority, actor=world.inspector, meeting=town)
+    assert (priority.state, priority.agreed_at_meeting) == (S.AGREED, town)
+
+
+def test_it_refuses_agreement_at_another_organisations_event(world):
+    with time_machine.travel(at(2026, 12, 6, 20), tick=False):
+        priority = propose(world)
+        event = held_meeting(world, meeting_type="partner_event")
+        with pytest.raises(ValidationError, match="attended another organisation's meeting or event, which does not"):
+            services.priority_agree(priority=priority, actor=world.sergeant, meeting=event)
+    priority.refresh_from_db()
+    assert priority.state == S.PROPOSED

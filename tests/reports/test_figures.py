@@ -23,8 +23,9 @@ pytestmark = pytest.mark.django_db
 OCTOBER = {"period_kind": PeriodKind.MONTH, "period_start": date(2026, 10, 1), "period_end": date(2026, 10, 31)}
 Q3 = {"period_kind": PeriodKind.QUARTER, "period_start": date(2026, 7, 1), "period_end": date(2026, 9, 30)}
 # neighbourhoods, wards, rank costs, meetings, officer hours, new priorities, transitions, overdue
-# actions, top priorities, recorded membership, sign-ups, alerts, deliveries, survey answers, census
-RECORDED_QUERIES = 15
+# actions, top priorities, neighbourhoods engaged each month, recorded membership, sign-ups, alerts,
+# deliveries, survey answers, census
+RECORDED_QUERIES = 16
 # ... and, with months not recorded yet, the members' channels and the profiles counted live.
 QUERIES = RECORDED_QUERIES + 2
 
@@ -98,9 +99,9 @@ def test_it_costs_officer_time_at_each_rank(october):
 def test_it_shows_meetings_by_type_in_choice_order(october):
     by_type = {row["type"]: row["count"] for row in october["meetings_by_type"]}
     assert list(by_type)[:3] == ["public_pact", "panel", "street"]
-    assert len(by_type) == 11
+    assert len(by_type) == 12  # every engagement type, another organisation's event included
     assert (by_type["public_pact"], by_type["online"], by_type["street"], by_type["panel"]) == (2, 1, 1, 1)
-    assert by_type["hybrid"] == 0
+    assert by_type["hybrid"] == by_type["partner_event"] == 0
     assert october["meetings_by_type"][0]["label"] == "PACT public meeting"
 
 
@@ -357,3 +358,22 @@ def test_it_builds_a_division_without_neighbourhoods(world):
     assert figures["neighbourhoods"] == []
     assert headline(figures)["members_total"] == (0, 0, 0)
     assert figures["representation"] == {"most_under_represented": [], "wards_with_population": 0}
+
+
+def test_it_lists_the_neighbourhoods_with_no_engagement_recorded_each_month(world, month):
+    october = return_figures(division=world.east, **OCTOBER)["no_engagement"]
+    assert october == [{"month": "2026-10-01", "label": "October 2026", "neighbourhoods": []}]
+    quarter = return_figures(division=world.east, **Q3)["no_engagement"]
+    assert [(row["label"], row["neighbourhoods"]) for row in quarter] == [
+        ("July 2026", ["Daneshouse", "Queensgate"]),
+        ("August 2026", ["Daneshouse", "Queensgate"]),
+        ("September 2026", ["Queensgate"]),
+    ]
+
+
+def test_it_counts_a_town_wide_meeting_as_engagement_of_each_neighbourhood_it_covers(world):
+    town = f.held_meeting(world, starts_at=f.at(date(2026, 10, 6)), public=12)
+    town.also_covers.set([world.queensgate])
+    figures = return_figures(division=world.east, **OCTOBER)
+    assert figures["no_engagement"][0]["neighbourhoods"] == []
+    assert headline(figures)["meetings_held"][0] == 1  # once in the division's total
