@@ -7,7 +7,7 @@ Python only adds those grouped rows up into months, methods and totals.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
@@ -272,8 +272,10 @@ def _build(*, period: Period, meeting_rows, hour_rows, costs: dict[str, Decimal]
 
 
 def neighbourhood_engagement(*, neighbourhood: Neighbourhood, period: Period) -> EngagementAnalytics:
-    """Three queries: the cost table, meetings by month and type, officer hours by month, type and rank."""
-    meetings = held_meetings().filter(neighbourhood=neighbourhood)
+    """Three queries: the cost table, meetings by month and type, officer hours by month, type and rank.
+    A town-wide meeting counts for every neighbourhood it covers; division and force totals (and
+    their side-by-side columns) count it once, under the neighbourhood that hosts it."""
+    meetings = held_meetings().for_neighbourhood(neighbourhood)
     return _build(
         period=period,
         meeting_rows=_meeting_rows(meetings=meetings, period=period, area_key=None),
@@ -353,3 +355,26 @@ def analytics_first_neighbourhood(*, user) -> Neighbourhood | None:
     if scope_filter is None:
         return None
     return Neighbourhood.objects.filter(**scope_filter).order_by("name").first()
+
+
+def last_full_month(*, today: date | None = None) -> date:
+    """The first day of the last whole month before today's (in UK time)."""
+    first = (today or timezone.localdate()).replace(day=1)
+    return (first - timedelta(days=1)).replace(day=1)
+
+
+def neighbourhoods_without_engagement(*, neighbourhoods, month: date) -> list[Neighbourhood]:
+    """Of these neighbourhoods, those with no engagement recorded in the month: no held meeting
+    that they host or that covers them (HMIC: every neighbourhood engages every month). One query."""
+    ids = [n.pk for n in neighbourhoods]
+    held = held_meetings().filter(
+        starts_at__gte=_local_midnight(month), starts_at__lt=_local_midnight(_next_month(month))
+    )
+    hosted = held.filter(neighbourhood_id__in=ids).order_by().values_list("neighbourhood_id", flat=True)
+    covered = (
+        Meeting.also_covers.through.objects.filter(meeting__in=held.values("pk"), neighbourhood_id__in=ids)
+        .order_by()
+        .values_list("neighbourhood_id", flat=True)
+    )
+    engaged = set(hosted.union(covered)) if ids else set()
+    return [n for n in neighbourhoods if n.pk not in engaged]

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import PartnerAgency, User
@@ -44,6 +45,13 @@ class MeetingForm(forms.ModelForm):
     wards = forms.ModelMultipleChoiceField(
         queryset=Ward.objects.none(), widget=forms.CheckboxSelectMultiple, help_text="Every ward the meeting covers."
     )
+    also_covers = forms.ModelMultipleChoiceField(
+        queryset=Neighbourhood.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Also covers (a town-wide meeting)",
+        help_text="Other neighbourhoods of the division it serves: it appears on their pages too.",
+    )
     online_url = forms.URLField(
         required=False,
         max_length=500,
@@ -69,6 +77,7 @@ class MeetingForm(forms.ModelForm):
             "audience_detail",
             "title",
             "wards",
+            "also_covers",
             "starts_at",
             "ends_at",
             "venue_name",
@@ -96,15 +105,18 @@ class MeetingForm(forms.ModelForm):
             "online_url": "Facebook Live, Teams or stream address. Needed for online and hybrid meetings.",
         }
 
-    def __init__(self, *args, neighbourhoods, creating: bool, **kwargs):
+    def __init__(self, *args, neighbourhoods, creating: bool, shared=None, **kwargs):
+        """`shared`: the neighbourhoods the user may add a meeting to, which it may also cover."""
         super().__init__(*args, **kwargs)
         self.fields["neighbourhood"].queryset = neighbourhoods
         only = list(neighbourhoods[:2])
         if len(only) == 1:
             self.fields["neighbourhood"].initial = only[0]
-        self.fields["wards"].queryset = Ward.objects.filter(neighbourhood__in=neighbourhoods).select_related(
-            "neighbourhood"
-        )
+        shared = neighbourhoods if shared is None else shared
+        self.fields["also_covers"].queryset = shared
+        self.fields["wards"].queryset = Ward.objects.filter(
+            Q(neighbourhood__in=neighbourhoods) | Q(neighbourhood__in=shared)
+        ).select_related("neighbourhood")
         self.fields["wards"].label_from_instance = lambda w: f"{w.name} ({w.neighbourhood.name})"
         team = User.objects.filter(
             pk__in=TeamMembership.objects.current().filter(neighbourhood__in=neighbourhoods).values("user_id"),
@@ -125,9 +137,10 @@ class MeetingForm(forms.ModelForm):
             if field in self.fields:
                 self.add_error(field, problem)
         neighbourhood = data.get("neighbourhood") or getattr(self.instance, "neighbourhood", None)
-        outside = [w.name for w in data.get("wards") or [] if neighbourhood and w.neighbourhood_id != neighbourhood.pk]
+        covered = {getattr(neighbourhood, "pk", None), *(n.pk for n in data.get("also_covers") or [])}
+        outside = [w.name for w in data.get("wards") or [] if neighbourhood and w.neighbourhood_id not in covered]
         if outside:
-            self.add_error("wards", f"Not in {neighbourhood.name}: {', '.join(outside)}.")
+            self.add_error("wards", f"Not in the neighbourhoods it covers: {', '.join(outside)}.")
         if data.get("repeat") == "custom" and not data.get("custom_rule"):
             self.add_error("custom_rule", "Enter the repeat rule, or choose another repeat option.")
         elif data.get("repeat") == "custom" and (problem := repeat_rule_problem(data["custom_rule"])):
@@ -147,7 +160,7 @@ class MeetingForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         """Cleaned data as the services take it (relations split out)."""
-        excluded = {"neighbourhood", "wards", "officers", "partners_invited", "repeat", "custom_rule"}
+        excluded = {"neighbourhood", "wards", "also_covers", "officers", "partners_invited", "repeat", "custom_rule"}
         return {k: v for k, v in self.cleaned_data.items() if k not in excluded}
 
 

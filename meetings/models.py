@@ -26,6 +26,9 @@ class MeetingType(models.TextChoices):
     SPECIALIST = "specialist", gettext_noop("Specialist PACT")
     ONLINE = "online", gettext_noop("Online meeting")
     HYBRID = "hybrid", gettext_noop("Hybrid meeting (in person and streamed)")
+    # Engagement at someone else's table: a residents' association, a school governors' evening,
+    # a mosque committee or a council ward forum (Lancashire 2015, Durham 2018).
+    PARTNER_EVENT = "partner_event", gettext_noop("Attended another organisation's meeting or event")
 
 
 # Online and hybrid meetings need a link; everything else happens somewhere people can walk to.
@@ -106,11 +109,22 @@ class MeetingQuerySet(models.QuerySet):
     def for_ward(self, ward):
         return self.filter(wards=ward)
 
+    def for_neighbourhood(self, neighbourhood):
+        """Meetings it hosts and those of others that cover it too (a town-wide PACT)."""
+        shared = Meeting.also_covers.through.objects.filter(neighbourhood=neighbourhood).values("meeting_id")
+        return self.filter(Q(neighbourhood=neighbourhood) | Q(pk__in=shared))
+
 
 class Meeting(models.Model):
     # The iCalendar UID: stable across edits so calendar apps update the event, not duplicate it.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     neighbourhood = models.ForeignKey("neighbourhoods.Neighbourhood", on_delete=models.PROTECT, related_name="meetings")
+    # A town-wide online or hybrid PACT serves several neighbourhoods. `neighbourhood` is the one
+    # that hosts it (whose team runs it, and where force and division totals count it, once);
+    # these are the others it covers, on whose pages it appears too.
+    also_covers = models.ManyToManyField(
+        "neighbourhoods.Neighbourhood", related_name="meetings_shared", blank=True, verbose_name="also covers"
+    )
     wards = models.ManyToManyField("neighbourhoods.Ward", related_name="meetings")
     series = models.ForeignKey(
         MeetingSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="occurrences"

@@ -3,14 +3,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.policy import scope_for
 from accounts.roles import POLICE_ROLES
 from meetings.models import Meeting, MeetingStatus, OfficerAttendance, RankHourlyCost
-from neighbourhoods.models import TeamMembership, Ward
+from neighbourhoods.models import Neighbourhood, TeamMembership, Ward
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def _public_base() -> QuerySet[Meeting]:
 def public_meetings(*, neighbourhood=None, ward=None, force=None) -> QuerySet[Meeting]:
     meetings = _public_base()
     if neighbourhood is not None:
-        meetings = meetings.filter(neighbourhood=neighbourhood)
+        meetings = meetings.for_neighbourhood(neighbourhood)
     if ward is not None:
         meetings = meetings.filter(wards=ward)
     if force is not None:
@@ -169,7 +169,7 @@ def public_upcoming_for_neighbourhood(*, neighbourhood, limit: int = 3) -> list[
     """The next few public meetings for the neighbourhood page, in one query. Cancelled ones stay
     in, marked, so nobody turns up to nothing."""
     return list(
-        Meeting.objects.published().filter(neighbourhood=neighbourhood).upcoming().defer("restricted_notes")[:limit]
+        Meeting.objects.published().for_neighbourhood(neighbourhood).upcoming().defer("restricted_notes")[:limit]
     )
 
 
@@ -183,4 +183,15 @@ def team_for(*, neighbourhoods) -> QuerySet[User]:
     return User.objects.filter(
         pk__in=TeamMembership.objects.current().filter(neighbourhood__in=neighbourhoods).values("user_id"),
         role__in=POLICE_ROLES,
+    )
+
+
+def coverable_neighbourhoods(*, meeting: Meeting, editable) -> QuerySet:
+    """What an edited meeting may also cover: neighbourhoods the editor may add meetings to, and
+    those it covers already (kept, though the editor may not add meetings there)."""
+    return (
+        Neighbourhood.objects.filter(Q(pk__in=editable.values("pk")) | Q(meetings_shared=meeting))
+        .exclude(pk=meeting.neighbourhood_id)
+        .distinct()
+        .order_by("name")
     )

@@ -74,12 +74,23 @@ def meeting_problems(*, values: dict) -> dict[str, str]:
     return problems
 
 
-def _check_wards(*, neighbourhood, wards) -> None:
+def _check_wards(*, neighbourhood, wards, also_covers=()) -> None:
+    """The wards are the host neighbourhood's, or of the others a town-wide meeting covers; those
+    are of the host's division (a town's neighbourhoods), and not the host again."""
     if not wards:
         raise ValidationError({"wards": "Choose at least one ward the meeting covers."})
-    outside = [w.name for w in wards if w.neighbourhood_id != neighbourhood.pk]
+    elsewhere = [n.name for n in also_covers if n.division_id != neighbourhood.division_id]
+    if elsewhere:
+        raise ValidationError(
+            {"also_covers": f"A meeting covers neighbourhoods of its own division only, not {', '.join(elsewhere)}."}
+        )
+    if any(n.pk == neighbourhood.pk for n in also_covers):
+        raise ValidationError({"also_covers": f"{neighbourhood.name} hosts the meeting: choose only the others."})
+    covered = {neighbourhood.pk, *(n.pk for n in also_covers)}
+    outside = [w.name for w in wards if w.neighbourhood_id not in covered]
     if outside:
-        raise ValidationError({"wards": f"Not in {neighbourhood.name}: {', '.join(outside)}."})
+        names = ", ".join([neighbourhood.name, *(n.name for n in also_covers)])
+        raise ValidationError({"wards": f"Not in {names}: {', '.join(outside)}."})
 
 
 def _save(meeting: Meeting, *, update_fields: list[str] | None = None) -> Meeting:
@@ -89,11 +100,16 @@ def _save(meeting: Meeting, *, update_fields: list[str] | None = None) -> Meetin
 
 
 @transaction.atomic
-def meeting_create(*, actor, neighbourhood, wards, officers=(), partners_invited=(), **fields) -> Meeting:
-    """Create a draft meeting for a neighbourhood, covering some of its wards."""
-    _check_wards(neighbourhood=neighbourhood, wards=wards)
+def meeting_create(
+    *, actor, neighbourhood, wards, officers=(), partners_invited=(), also_covers=(), **fields
+) -> Meeting:
+    """Create a draft meeting for a neighbourhood, covering some of its wards (and, for a
+    town-wide meeting, other neighbourhoods of its division and their wards)."""
+    also_covers = list(also_covers)
+    _check_wards(neighbourhood=neighbourhood, wards=wards, also_covers=also_covers)
     meeting = Meeting(neighbourhood=neighbourhood, created_by=actor, **fields)
     _save(meeting)
+    meeting.also_covers.set(also_covers)
     meeting.wards.set(wards)
     meeting.officers.set(officers)
     meeting.partners_invited.set(partners_invited)
@@ -101,10 +117,17 @@ def meeting_create(*, actor, neighbourhood, wards, officers=(), partners_invited
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, actor, wards=None, officers=None, partners_invited=None, **fields) -> Meeting:
+def meeting_update(
+    *, meeting: Meeting, actor, wards=None, officers=None, partners_invited=None, also_covers=None, **fields
+) -> Meeting:
     """Change a meeting. An occurrence changed on its own stops following its series."""
+    if also_covers is not None:
+        also_covers = list(also_covers)
+        if wards is None:
+            wards = list(meeting.wards.all())
     if wards is not None:
-        _check_wards(neighbourhood=meeting.neighbourhood, wards=wards)
+        covering = also_covers if also_covers is not None else list(meeting.also_covers.all())
+        _check_wards(neighbourhood=meeting.neighbourhood, wards=wards, also_covers=covering)
     changed = [name for name, value in fields.items() if getattr(meeting, name) != value]
     for name in changed:
         setattr(meeting, name, fields[name])
@@ -113,6 +136,8 @@ def meeting_update(*, meeting: Meeting, actor, wards=None, officers=None, partne
     if meeting.series_id and (changed or wards is not None):
         meeting.detached_from_series = True
     _save(meeting)
+    if also_covers is not None:
+        meeting.also_covers.set(also_covers)
     if wards is not None:
         meeting.wards.set(wards)
     if officers is not None:

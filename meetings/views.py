@@ -122,6 +122,7 @@ def meeting_create(request):
                 meeting = services.meeting_create(
                     actor=request.user,
                     neighbourhood=form.cleaned_data["neighbourhood"],
+                    also_covers=list(form.cleaned_data["also_covers"]),
                     wards=list(form.cleaned_data["wards"]),
                     officers=list(form.cleaned_data["officers"]),
                     partners_invited=list(form.cleaned_data["partners_invited"]),
@@ -161,6 +162,7 @@ def meeting_edit(request, pk):
         request.POST or None,
         instance=meeting,
         neighbourhoods=Neighbourhood.objects.filter(pk=meeting.neighbourhood_id),
+        shared=selectors.coverable_neighbourhoods(meeting=meeting, editable=_editable_neighbourhoods(request.user)),
         creating=False,
     )
     if request.method == "POST" and form.is_valid():
@@ -168,6 +170,7 @@ def meeting_edit(request, pk):
             services.meeting_update(
                 meeting=meeting,
                 actor=request.user,
+                also_covers=list(form.cleaned_data["also_covers"]),
                 wards=list(form.cleaned_data["wards"]),
                 officers=list(form.cleaned_data["officers"]),
                 partners_invited=list(form.cleaned_data["partners_invited"]),

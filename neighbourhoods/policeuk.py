@@ -39,6 +39,7 @@ EVENT_TYPES = {
     MeetingType.SPECIALIST: "meeting",
     MeetingType.ONLINE: "online meeting",
     MeetingType.HYBRID: "meeting",
+    MeetingType.PARTNER_EVENT: "meeting",
 }
 
 

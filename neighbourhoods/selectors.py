@@ -236,6 +236,7 @@ OFFICER_DASHBOARD_MODELS = (
     "neighbourhoods.Ward",
     "neighbourhoods.TeamMembership",
     "meetings.Meeting",
+    "meetings.Meeting_also_covers",  # a town-wide meeting engages each neighbourhood it covers
     "priorities.Issue",
     "priorities.Priority",
     "messaging.Alert",

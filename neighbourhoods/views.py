@@ -7,6 +7,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from accounts.policy import can, policy_required
+from accounts.roles import Role
+from meetings import analytics as engagement
 from meetings import selectors as meetings_selectors
 from messaging.alerts import selectors as alerts_selectors
 from neighbourhoods import selectors, services
@@ -15,6 +17,10 @@ from neighbourhoods.permissions import neighbourhood_get_for_user
 from neighbourhoods.selectors import OFFICER_DASHBOARD
 from pact_portal.caching import cache_for_anonymous, cache_for_signed_in_user
 from priorities.selectors import public as priorities_selectors
+
+# HMIC: every neighbourhood engages every month. The inspectors and chief inspectors who answer
+# for that see the neighbourhoods that did not, on their dashboards.
+ENGAGEMENT_OVERSEERS = frozenset({Role.INSPECTOR, Role.CHIEF_INSPECTOR})
 
 
 @login_not_required
@@ -99,6 +105,12 @@ def officer_home(request):
         "neighbourhoods": neighbourhoods,
         "awaiting_approval": alerts_selectors.alerts_awaiting_approval_by(user=request.user),
     }
+    if request.user.role in ENGAGEMENT_OVERSEERS:
+        month = engagement.last_full_month()
+        context["engagement_month"] = month
+        context["engagement_gaps"] = engagement.neighbourhoods_without_engagement(
+            neighbourhoods=neighbourhoods, month=month
+        )
     return render(request, "neighbourhoods/officer_home.html", context)
 
 

@@ -3,10 +3,11 @@
 Each neighbourhood takes some of the issues raised at its meetings (the meetings demo leaves
 them awaiting triage) and makes priorities of them, agreed at its own PACT meetings, in every
 state: proposed, agreed, in action, escalated (some since de-escalated), resolved, signed off by
-the community at a meeting, by the panel chair or by an online vote, not adopted with a public
-reason, and reopened. Actions are owned by officers and by partner agencies (sometimes a named
-partner user), with dated updates, some restricted; some are overdue and some priorities are
-past their review date, so the daily digest has something to say. Every step leaves the audit
+the community at a later meeting, not adopted with a public reason, and reopened. Every agreement
+and sign-off keeps the rule `manage.py check_priority_dates` checks. Actions are owned by officers
+and by partner agencies (sometimes a named partner user), with dated updates, some restricted;
+some are overdue and some priorities are past their review date, so the daily digest has
+something to say. Every step leaves the audit
 row the services would have written.
 
 Deterministic for a given `today`: each neighbourhood draws from its own random.Random, and every
@@ -237,7 +238,6 @@ DE_ESCALATION_REASONS = [
 ]
 REOPEN_NOTE = "Residents told us at the PACT meeting that it has started again."
 REOPEN_UPDATE = "You told us it has started again, so we have reopened it and will agree new actions with you."
-CHAIRS = ["Margaret Holt", "Tariq Mahmood", "Jean Ashworth", "Ewa Kowalska", "Derek Pilling", "Shazia Akhtar"]
 
 
 @dataclass(frozen=True)
@@ -249,7 +249,6 @@ class DemoPrioritiesSummary:
 @dataclass(frozen=True)
 class _Fate:
     state: str
-    method: str = ""
     past_review: bool = False
     named_partner: bool = False
     overdue: bool = False
@@ -354,16 +353,14 @@ def _fates(area: _Area) -> list[_Fate]:
     are fixed, so the demo logins always find the same story there."""
     if area.featured:
         return [
-            _Fate(S.SIGNED_OFF, SignOffMethod.MEETING), _Fate(S.SIGNED_OFF, SignOffMethod.PANEL_CHAIR),
-            _Fate(S.SIGNED_OFF, SignOffMethod.ONLINE_VOTE), _Fate(S.NOT_ADOPTED), _Fate(S.RESOLVED),
+            _Fate(S.SIGNED_OFF), _Fate(S.SIGNED_OFF), _Fate(S.SIGNED_OFF), _Fate(S.NOT_ADOPTED), _Fate(S.RESOLVED),
             _Fate(S.ESCALATED, past_review=True, overdue=True), _Fate(S.IN_ACTION, named_partner=True),
             _Fate(S.AGREED), _Fate(S.PROPOSED),
         ]  # fmt: skip
     rng = area.rng
-    methods = [SignOffMethod.MEETING, SignOffMethod.MEETING, SignOffMethod.PANEL_CHAIR, SignOffMethod.ONLINE_VOTE]
-    fates = [_Fate(S.SIGNED_OFF, rng.choice(methods)) for _ in range(rng.randint(1, 3))]
+    fates = [_Fate(S.SIGNED_OFF) for _ in range(rng.randint(1, 3))]
     fates += [_Fate(S.NOT_ADOPTED)] if rng.random() < 0.3 else []
-    fates += [_Fate(S.REOPENED, rng.choice(methods))] if rng.random() < 0.15 else []
+    fates += [_Fate(S.REOPENED)] if rng.random() < 0.15 else []
     fates += [_Fate(S.RESOLVED)] if rng.random() < 0.35 else []
     fates += [_Fate(state, past_review=rng.random() < 0.2) for state in rng.choice(CURRENT_MIXES)]
     return fates + ([_Fate(S.PROPOSED)] if rng.random() < 0.4 else [])
@@ -399,6 +396,8 @@ class _Planner:
             reason = self.priority.not_adopted_reason = rng.choice(NOT_ADOPTED_REASONS)
             self._move("not_adopt", self.sergeant, S.NOT_ADOPTED, minutes=25, not_adopted_reason=["", reason])
         elif fate.state != S.PROPOSED:
+            # Agreed by the meeting that heard it, as the agreement rule asks (priorities.agreement).
+            self.priority.agreed_at_meeting = self.meeting
             self._move("agree", self.sergeant, S.AGREED, minutes=25)
             self._work()
         if area.featured and self.priority.state in (S.IN_ACTION, S.ESCALATED):
@@ -430,13 +429,13 @@ class _Planner:
         residents = sum(i.supporters for i in issues)
         priority = Priority(
             reference=self.reference, neighbourhood=area.neighbourhood, title=issues[0].description[:150],
-            category=issues[0].category, state=S.PROPOSED, agreed_at_meeting=self.meeting,
+            category=issues[0].category, state=S.PROPOSED, proposed_at_meeting=self.meeting,
             public_problem=f"{issues[0].description}. {play.problem}",
             evidence=f"{play.evidence.format(n=rng.randint(6, 40))} {residents} residents raised it at meetings.",
             restricted_notes=rng.choice(RESTRICTED_NOTES) if rng.random() < 0.3 else "",
             review_date=review, proposed_by=self.pcso, created_at=self.clock, state_changed_at=self.clock,
         )  # fmt: skip
-        priority.clean_fields(exclude=["neighbourhood", "agreed_at_meeting", "proposed_by"])
+        priority.clean_fields(exclude=["neighbourhood", "proposed_at_meeting", "proposed_by"])
         self.rows.priorities.append(priority)
         self.rows.wards += [(priority, ward_id) for ward_id in sorted({i.ward_id for i in issues})]
         for issue in issues:
@@ -508,33 +507,26 @@ class _Planner:
         if self.fate.state == S.RESOLVED:
             return
         sign_off = self._sign_off(self.clock)
-        self._move("sign_off", sign_off.recorded_by, S.SIGNED_OFF, at=sign_off.recorded_at,
-                   note=str(sign_off.get_method_display()))  # fmt: skip
-        sign_off.recorded_at = self.clock
+        if sign_off is not None:
+            self._move("sign_off", sign_off.recorded_by, S.SIGNED_OFF, at=sign_off.recorded_at,
+                       note=str(sign_off.get_method_display()))  # fmt: skip
+            sign_off.recorded_at = self.clock
         if self.fate.state == S.REOPENED:
             back = max(self.clock + 7 * DAY, self.area.as_of - rng.randint(10, 45) * DAY)
             self._move("reopen", self.sergeant, S.REOPENED, at=back, note=REOPEN_NOTE)
             priority.public_update = REOPEN_UPDATE
             self._action(self.play.actions[0], due=self.area.today + rng.randint(14, 30) * DAY, public=True)
 
-    def _sign_off(self, resolved_at: datetime) -> SignOff:
-        area, rng, method = self.area, self.rng, self.fate.method or SignOffMethod.MEETING
+    def _sign_off(self, resolved_at: datetime) -> SignOff | None:
+        """Signed off at the first deciding meeting a day or more after the resolution; with none
+        held since, it waits, resolved (the community signs off only at a meeting, or by a vote)."""
+        area = self.area
         later = next((m for m in area.meetings if m.starts_at > resolved_at + DAY), None)
-        if method == SignOffMethod.MEETING and later is None:
-            method = SignOffMethod.PANEL_CHAIR
-        if method == SignOffMethod.MEETING:
-            at = max(later.ends_at - timedelta(minutes=10), later.outcome_recorded_at - timedelta(minutes=10))
-        else:  # the chair signs, or the vote closes, on an evening a week or two later
-            day = (resolved_at + rng.randint(5, 20) * DAY).date()
-            at = datetime.combine(day, time(19, 30), tzinfo=timezone.get_current_timezone())
-        sign_off = SignOff(priority=self.priority, method=method, recorded_at=at,
+        if later is None:
+            return None
+        at = max(later.ends_at - timedelta(minutes=10), later.outcome_recorded_at - timedelta(minutes=10))
+        sign_off = SignOff(priority=self.priority, method=SignOffMethod.MEETING, meeting=later, recorded_at=at,
                            recorded_by=area.team_on(at.date(), Role.PCSO))  # fmt: skip
-        if method == SignOffMethod.MEETING:
-            sign_off.meeting = later
-        elif method == SignOffMethod.PANEL_CHAIR:
-            sign_off.panel_chair_name = random.Random(f"{SEED}:{area.neighbourhood.code}:chair").choice(CHAIRS)  # noqa: S311
-        else:
-            sign_off.votes_for, sign_off.votes_against = rng.randint(18, 140), rng.randint(0, 9)
         self.rows.sign_offs.append(sign_off)
         return sign_off
 

@@ -107,6 +107,17 @@ OPEN_STATES = frozenset(
         PriorityState.REOPENED,
     }
 )
+# States a priority reaches only once the community has agreed it: a proposal, or a reopened
+# priority awaiting agreement again, is not (yet) the community's priority.
+AGREED_STATES = frozenset(
+    {
+        PriorityState.AGREED,
+        PriorityState.IN_ACTION,
+        PriorityState.ESCALATED,
+        PriorityState.RESOLVED,
+        PriorityState.SIGNED_OFF,
+    }
+)
 # States the public sees: a proposal is not yet the community's priority.
 PUBLIC_STATES = frozenset(PriorityState) - {PriorityState.PROPOSED}
 
@@ -132,6 +143,9 @@ class PriorityQuerySet(models.QuerySet):
     def open(self):
         return self.filter(state__in=OPEN_STATES)
 
+    def agreed(self):
+        return self.filter(state__in=AGREED_STATES)
+
 
 class Priority(models.Model):
     """A PACT priority: the EPIC tasking record from agreement to community sign-off."""
@@ -144,6 +158,11 @@ class Priority(models.Model):
     title = models.CharField(max_length=150)
     category = models.CharField(max_length=24, choices=Category)
     state = models.CharField(max_length=16, choices=PriorityState, default=PriorityState.PROPOSED)
+    # Where it was first put forward, if at a meeting: the day a priority was proposed is that
+    # meeting's, even when the proposal is written up a day or two later.
+    proposed_at_meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="priorities_proposed"
+    )
     agreed_at_meeting = models.ForeignKey(
         "meetings.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="priorities_agreed"
     )
@@ -190,6 +209,15 @@ class Priority(models.Model):
     @property
     def is_past_review(self) -> bool:
         return self.is_open and self.review_date is not None and self.review_date < timezone.localdate()
+
+    @property
+    def proposed_from(self):
+        """The moment from which it can be agreed: when it was proposed, or the meeting it was
+        proposed at if that came first."""
+        meeting = self.proposed_at_meeting
+        if meeting is not None and meeting.starts_at < self.created_at:
+            return meeting.starts_at
+        return self.created_at
 
 
 class ActionStatus(models.TextChoices):

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
 
-from meetings.models import MeetingStatus
+from priorities import agreement
 from priorities.images import check_photo, photo_for_storage
 from priorities.models import (
     Action,
@@ -63,7 +64,7 @@ DONE_WORDS = {
 
 
 def allowed_verbs(priority: Priority) -> list[str]:
-    return [verb for verb, (sources, _) in TRANSITIONS.items() if priority.state in sources]
+    return [verb for verb, (sources, _target) in TRANSITIONS.items() if priority.state in sources]
 
 
 def _record(priority: Priority, *, actor, verb: str, changes: dict | None = None, note: str = "") -> PriorityEvent:
@@ -213,7 +214,7 @@ def priority_propose(
     stray = [i for i in issues if i.neighbourhood_id != neighbourhood.pk or i.status not in (IssueStatus.NEW,)]
     if stray:
         raise ValidationError({"issues": "Only this neighbourhood's issues awaiting triage can be taken up."})
-    if meeting is not None and meeting.neighbourhood_id != neighbourhood.pk:
+    if meeting is not None and not agreement.covers(meeting, neighbourhood.pk):
         raise ValidationError({"meeting": f"Choose a meeting of {neighbourhood.name}."})
     _check_review_after_meeting(review_date, meeting)
     priority = Priority(
@@ -223,7 +224,7 @@ def priority_propose(
         public_problem=public_problem,
         evidence=evidence,
         review_date=review_date,
-        agreed_at_meeting=meeting,
+        proposed_at_meeting=meeting,
         proposed_by=actor,
     )
     priority.full_clean()
@@ -235,59 +236,38 @@ def priority_propose(
 
 
 def priority_agree(*, priority: Priority, actor, meeting=None, review_date=None) -> Priority:
-    """A sergeant or above agrees the priority, normally at the PACT meeting that chose it."""
-    fields = {"agreed_at_meeting": meeting or priority.agreed_at_meeting}
+    """A sergeant or above records that the community agreed the priority at a held PACT or panel
+    meeting of its neighbourhood (by default the one it was proposed at)."""
+    meeting = meeting or priority.proposed_at_meeting
+    if meeting is None:
+        raise ValidationError(
+            {"meeting": _("Choose the PACT or panel meeting where the community agreed it: a priority is agreed at "
+             "a meeting that has taken place, or by a closed online vote.")}
+        )  # fmt: skip
+    problem = agreement.agreement_problem(priority, meeting, at=timezone.now())
+    if problem:
+        raise ValidationError({"meeting": problem})
+    return _agree(priority, actor=actor, review_date=review_date, agreed_at_meeting=meeting)
+
+
+def _agree(priority: Priority, *, actor, review_date=None, **source) -> Priority:
+    """The agreement itself, whatever the community agreed it by: `source` names the meeting
+    (`agreed_at_meeting`); a closed online vote will name itself the same way."""
+    fields = dict(source)
     if review_date:
         fields["review_date"] = review_date
     if not fields.get("review_date", priority.review_date):
         raise ValidationError({"review_date": "Set a review date: priorities are reviewed at the next PACT."})
-    if fields["agreed_at_meeting"] is not None:
-        _check_agreement_meeting(fields["agreed_at_meeting"], priority=priority)
-    _check_review_after_meeting(fields.get("review_date", priority.review_date), fields["agreed_at_meeting"])
+    _check_review_after_meeting(fields.get("review_date", priority.review_date), fields.get("agreed_at_meeting"))
     with transaction.atomic():
         return _move(priority, actor=actor, verb="agree", **fields)
 
 
-def _day(moment) -> date:
-    return timezone.localdate(moment)
-
-
-def _before(meeting, moment) -> bool:
-    """Whether a meeting was over before a moment's day: one on the same day, or still going on
-    (a meeting running past midnight), counts as not before."""
-    return _day(meeting.starts_at) < _day(moment) and meeting.ends_at < moment
-
-
-def _check_meeting_has_happened(meeting, *, priority: Priority, what: str) -> None:
-    if meeting.neighbourhood_id != priority.neighbourhood_id:
-        raise ValidationError({"meeting": f"Choose a meeting of {priority.neighbourhood.name}."})
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise ValidationError({"meeting": f"The meeting of {_day(meeting.starts_at):%-d %B %Y} was cancelled."})
-    if meeting.starts_at > timezone.now():
-        raise ValidationError(
-            {"meeting": f"The meeting of {_day(meeting.starts_at):%-d %B %Y} has not happened yet: a priority is "
-             f"{what} at a meeting that has taken place."}
-        )  # fmt: skip
-
-
-def _check_agreement_meeting(meeting, *, priority: Priority) -> None:
-    """A priority is agreed at a meeting that has happened, no earlier than it was proposed.
-    While it is still a proposal, its meeting is the one it was proposed at, which may be
-    written up a day or two later: that one stays allowed."""
-    _check_meeting_has_happened(meeting, priority=priority, what="agreed")
-    proposed_at_it = priority.state == S.PROPOSED and meeting.pk == priority.agreed_at_meeting_id
-    if not proposed_at_it and _before(meeting, priority.created_at):
-        raise ValidationError(
-            {"meeting": f"The meeting of {_day(meeting.starts_at):%-d %B %Y} was before the priority was proposed "
-             f"on {_day(priority.created_at):%-d %B %Y}: choose a later meeting."}
-        )  # fmt: skip
-
-
 def _check_review_after_meeting(review_date, meeting) -> None:
-    if review_date and meeting is not None and review_date < _day(meeting.starts_at):
+    if review_date and meeting is not None and review_date < agreement.day_of(meeting.starts_at):
         raise ValidationError(
             {"review_date": f"The review date cannot be before the meeting it was agreed at "
-             f"({_day(meeting.starts_at):%-d %B %Y})."}
+             f"({agreement.day_of(meeting.starts_at):%-d %B %Y})."}
         )  # fmt: skip
 
 
@@ -334,11 +314,25 @@ def priority_de_escalate(*, priority: Priority, actor, reason: str) -> Priority:
     return priority
 
 
-def priority_resolve(*, priority: Priority, actor, public_outcome: str) -> Priority:
+# How an open action can be closed when its priority is resolved.
+CLOSING_STATUSES = (ActionStatus.DONE, ActionStatus.DROPPED)
+
+
+def priority_resolve(*, priority: Priority, actor, public_outcome: str, close_actions=()) -> Priority:
+    """Resolve the priority, telling the public the result. Every action still open must be closed
+    in the same step, done or dropped with a reason (`close_actions`: [{"action": id, "status":
+    "done" | "dropped", "reason": str}]), so the public never reads "in progress" under a result."""
+    errors = {}
     if not public_outcome.strip():
-        raise ValidationError({"public_outcome": "Tell the community the result in plain words."})
-    _check_actions_finished(priority, verb="resolve")
+        errors["public_outcome"] = _("Tell the community the result in plain words.")
+    closing, problems = _closures(priority, close_actions)
+    if problems:
+        errors["close_actions"] = problems
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
+        for action, status, reason in closing:
+            action_update(action=action, actor=actor, status=status, text=_closed_note(status, reason))
         resolved = _move(priority, actor=actor, verb="resolve", public_outcome=public_outcome.strip())
         # Resolving an escalated priority ends its escalation too; left open, it would block the
         # next escalation if the priority is ever reopened.
@@ -348,56 +342,64 @@ def priority_resolve(*, priority: Priority, actor, public_outcome: str) -> Prior
         return resolved
 
 
+def _closed_note(status: str, reason: str) -> str:
+    if status == ActionStatus.DONE:
+        return _("Done when the priority was resolved: %(reason)s") % {"reason": reason}
+    return _("Dropped when the priority was resolved: %(reason)s") % {"reason": reason}
+
+
+def _closures(priority: Priority, close_actions) -> tuple[list[tuple[Action, str, str]], list[str]]:
+    """The open actions to close with the priority, and what is wrong with the request if any:
+    an action that is not one of its open ones, no reason, or an open action left out."""
+    unfinished = {a.pk: a for a in priority.actions.filter(status__in=UNFINISHED_ACTIONS).order_by("due_date", "pk")}
+    closing, problems, named = [], [], set()
+    for item in close_actions:
+        action = unfinished.get(item.get("action"))
+        reason, status = str(item.get("reason") or "").strip(), item.get("status")
+        if action is None:
+            problems.append(_("Action %(id)s is not an open action of this priority.") % {"id": item.get("action")})
+            continue
+        named.add(action.pk)
+        if status not in CLOSING_STATUSES:
+            problems.append(_("Close “%(action)s” as done or dropped.") % {"action": action.description[:80]})
+        elif not reason:
+            problems.append(_("Give the reason “%(action)s” is closed.") % {"action": action.description[:80]})
+        else:
+            closing.append((action, status, reason))
+    left = [a for pk, a in unfinished.items() if pk not in named]
+    if left:
+        listed = "; ".join(f"“{a.description[:80]}” ({a.get_status_display().lower()})" for a in left)
+        problems.append(
+            _("These actions are still open: %(listed)s. Close each one with a reason as you resolve it.")
+            % {"listed": listed}
+        )
+    return closing, problems
+
+
 @transaction.atomic
-def priority_sign_off(
-    *,
-    priority: Priority,
-    actor,
-    method: str,
-    meeting=None,
-    panel_chair_name: str = "",
-    votes_for: int | None = None,
-    votes_against: int | None = None,
-) -> Priority:
-    """Record the community's sign-off of a resolved priority and how it was given."""
-    sign_off = SignOff(
-        priority=priority,
-        method=method,
-        meeting=meeting if method == SignOffMethod.MEETING else None,
-        panel_chair_name=panel_chair_name.strip() if method == SignOffMethod.PANEL_CHAIR else "",
-        votes_for=votes_for if method == SignOffMethod.ONLINE_VOTE else None,
-        votes_against=votes_against if method == SignOffMethod.ONLINE_VOTE else None,
-        recorded_by=actor,
-    )
-    _check_sign_off(sign_off, priority=priority)
+def priority_sign_off(*, priority: Priority, actor, meeting=None, method: str = SignOffMethod.MEETING) -> Priority:
+    """Record that the community signed off the resolved priority at a held PACT or panel meeting
+    of its neighbourhood, from the day it was resolved. (An online vote's sign-off is recorded by
+    the closed vote itself, with its counts, never typed in.)"""
+    if method != SignOffMethod.MEETING:
+        raise ValidationError(
+            {"method": _("The community signs a priority off at a PACT or panel meeting that has taken place, or "
+             "by a closed online vote, which records itself: choose the meeting.")}
+        )  # fmt: skip
+    if meeting is None:
+        raise ValidationError({"meeting": _("Choose the meeting where the community signed it off.")})
+    if priority.state == S.RESOLVED:
+        # Only a resolved priority is signed off, so its last state change is the resolution.
+        resolved_at = priority.state_changed_at
+        problem = agreement.sign_off_problem(priority, meeting, resolved_at=resolved_at, at=timezone.now())
+        if problem:
+            raise ValidationError({"meeting": problem})
     _check_actions_finished(priority, verb="sign_off")
+    sign_off = SignOff(priority=priority, method=SignOffMethod.MEETING, meeting=meeting, recorded_by=actor)
     _move(priority, actor=actor, verb="sign_off", note=str(sign_off.get_method_display()))
+    sign_off.full_clean()
     sign_off.save()
     return priority
-
-
-def _check_sign_off(sign_off: SignOff, *, priority: Priority) -> None:
-    if sign_off.method == SignOffMethod.MEETING:
-        if sign_off.meeting is None:
-            raise ValidationError({"meeting": "Choose the meeting where the community signed it off."})
-        if sign_off.meeting.neighbourhood_id != priority.neighbourhood_id or not sign_off.meeting.is_held:
-            raise ValidationError({"meeting": "Choose a meeting of this neighbourhood that has taken place."})
-        _check_meeting_has_happened(sign_off.meeting, priority=priority, what="signed off")
-        # Only a resolved priority is signed off, so its last state change is the resolution.
-        resolved_on = _day(priority.state_changed_at)
-        if priority.state == S.RESOLVED and _before(sign_off.meeting, priority.state_changed_at):
-            raise ValidationError(
-                {"meeting": f"The meeting of {_day(sign_off.meeting.starts_at):%-d %B %Y} was before the priority "
-                 f"was resolved on {resolved_on:%-d %B %Y}: the community signs off a result it has heard."}
-            )  # fmt: skip
-    if sign_off.method == SignOffMethod.PANEL_CHAIR and not sign_off.panel_chair_name:
-        raise ValidationError({"panel_chair_name": "Name the panel chair who signed it off."})
-    if sign_off.method == SignOffMethod.ONLINE_VOTE:
-        if sign_off.votes_for is None or sign_off.votes_against is None:
-            raise ValidationError({"votes_for": "Give the votes for and against."})
-        if sign_off.votes_for <= sign_off.votes_against:
-            raise ValidationError({"votes_for": "The vote did not sign it off: more voted against than for."})
-    sign_off.full_clean(exclude=["priority"])
 
 
 def priority_not_adopt(*, priority: Priority, actor, reason: str) -> Priority:

@@ -4,7 +4,7 @@ Every division gets a return for each of the last four months. The three older o
 submitted by the division's chief inspector, on the 6th of the month after (South Division's
 second-latest one late, on the 12th, after two reminders and being marked late); the latest month's
 is the current draft, due on the 9th of this month, with the featured division's engagement
-highlight already written. Each submitted return pins the division's two longest-open priorities.
+highlight already written. Each submitted return pins the division's two longest-open agreed priorities.
 
 Each ward's membership is recorded for the closed months first, as beat would have recorded them.
 The returns go through the services (so snapshots, fingerprints and history are the real thing);
@@ -95,7 +95,7 @@ def _submit(highlight_return: HighlightReturn, *, chief, late: bool) -> None:
     division = highlight_return.division
     texts = {key: text.format(division=division.name) for key, text in NARRATIVE.items()}
     services.return_narrative_update(highlight_return=highlight_return, actor=chief, **texts)
-    oldest = Priority.objects.open().filter(neighbourhood__division=division).select_related("neighbourhood")
+    oldest = Priority.objects.open().agreed().filter(neighbourhood__division=division).select_related("neighbourhood")
     services.return_pin_priorities(
         highlight_return=highlight_return, actor=chief, priorities=oldest.order_by("created_at", "pk")[:2]
     )

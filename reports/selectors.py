@@ -15,7 +15,7 @@ surveys' bank and disclosure control; representation through surveys' representa
 """
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
@@ -28,7 +28,7 @@ from django.db.models import (
     Sum,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -36,6 +36,7 @@ from django.utils.translation import gettext
 from meetings.analytics import FEW_PEOPLE, MULTI_AGENCY_MEANS, held_meetings, multi_agency_held
 from meetings.models import (
     EngagementMode,
+    Meeting,
     MeetingType,
     OfficerAttendance,
     mode_of,
@@ -203,6 +204,7 @@ def return_figures_for_divisions(
     _add_deliveries(tally, window, places)
     _add_surveys(tally, window, places)
     top = _top_priorities(window, places)
+    quiet = _without_engagement(window, places)
     at_end = profile_by_ward(membership, month=window.dates[VALUE][1].replace(day=1))
     representation = _representation(places, members=at_end)
     result = {}
@@ -216,7 +218,58 @@ def return_figures_for_divisions(
             top=top[division.pk],
             representation=representation[division.pk],
         )
+        result[division.pk]["no_engagement"] = quiet[division.pk]
     return result
+
+
+def _without_engagement(window: PeriodWindow, places: _Places) -> dict[int, list[dict]]:
+    """Per division, each month of the period with the neighbourhoods that recorded no engagement
+    in it: no held meeting hosted or covering them (HMIC: every neighbourhood engages every month).
+    One query, the hosted and the covered months united."""
+    start, end = window.bounds[VALUE]
+    held = held_meetings().filter(starts_at__gte=start, starts_at__lt=end)
+    tz = timezone.get_current_timezone()
+    hosted = (
+        held.filter(neighbourhood_id__in=places.neighbourhood_ids)
+        .annotate(month=TruncMonth("starts_at", tzinfo=tz))
+        .order_by()
+        .values_list("month", "neighbourhood_id")
+    )
+    covered = (
+        Meeting.also_covers.through.objects.filter(
+            meeting__in=held.values("pk"), neighbourhood_id__in=places.neighbourhood_ids
+        )
+        .annotate(month=TruncMonth("meeting__starts_at", tzinfo=tz))
+        .order_by()
+        .values_list("month", "neighbourhood_id")
+    )
+    engaged = {(_first_of_month(month), pk) for month, pk in hosted.union(covered)}
+    months, month = [], window.dates[VALUE][0].replace(day=1)
+    while month <= window.dates[VALUE][1]:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return {
+        division_id: [
+            {
+                "month": month.isoformat(),
+                "label": f"{month:%B %Y}",
+                "neighbourhoods": [
+                    n["name"]
+                    for n in places.neighbourhoods
+                    if n["division_id"] == division_id and (month, n["pk"]) not in engaged
+                ],
+            }
+            for month in months
+        ]
+        for division_id in places.division_ids
+    }
+
+
+def _first_of_month(value) -> date:
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    return value.replace(day=1)
 
 
 def _add_meetings(tally: _Tally, window: PeriodWindow, places: _Places) -> None:
@@ -427,11 +480,13 @@ def _add_surveys(tally: _Tally, window: PeriodWindow, places: _Places) -> None:
 
 def _top_priorities(window: PeriodWindow, places: _Places) -> dict[int, dict]:
     """Each division's open priorities with the most residents behind them, and its oldest, in one
-    query (row numbers per division, for each ordering)."""
+    query (row numbers per division, for each ordering). Agreed ones only: a proposal is not yet
+    the community's priority, so it is never a top one."""
     period_end = window.dates[VALUE][1]
     division = [F("neighbourhood__division_id")]
     rows = (
         Priority.objects.open()
+        .agreed()
         .filter(neighbourhood_id__in=places.neighbourhood_ids, created_at__lt=window.bounds[VALUE][1])
         .annotate(residents=residents_behind())
         .annotate(

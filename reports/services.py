@@ -23,6 +23,7 @@ from accounts.policy import can
 from accounts.roles import Role
 from neighbourhoods.models import Division, Ward
 from pact_portal.site import site_url
+from priorities.models import AGREED_STATES
 from reports.document_build import figures_fingerprint, pinned_rows
 from reports.models import (
     REMINDER_DAYS,
@@ -237,11 +238,17 @@ def return_pin_priorities(*, highlight_return: HighlightReturn, actor, prioritie
     if outside:
         titles = ", ".join(f"“{p.title}”" for p in outside)
         raise ValidationError({"priorities": f"Only {locked.division.name}'s priorities can be pinned, not {titles}."})
+    before = set(locked.top_priorities.values_list("pk", flat=True))
+    proposals = [p for p in priorities if p.pk not in before and p.state not in AGREED_STATES]
+    if proposals:
+        titles = ", ".join(f"“{p.title}”" for p in proposals)
+        raise ValidationError(
+            {"priorities": f"Only priorities the community has agreed can be top priorities, not {titles}."}
+        )
     if len({p.pk for p in priorities}) > MAX_PINNED:
         raise ValidationError(
             {"priorities": f"Pin at most {MAX_PINNED} top priorities: unpin one before pinning another."}
         )
-    before = set(locked.top_priorities.values_list("pk", flat=True))
     after = {p.pk for p in priorities}
     if before == after:
         return _refresh(highlight_return, locked)

@@ -221,6 +221,10 @@ class PriorityEditSerializer(StrictJsonMixin, serializers.Serializer):
                 del self.fields[name]
 
 
+# Other neighbourhoods' meetings are not named, so an id says nothing about what exists elsewhere.
+OWN_MEETINGS_ONLY = "Choose a meeting of the priority's own neighbourhood."
+
+
 class TransitionSerializer(StrictJsonMixin, serializers.Serializer):
     """`priority` names the record whose meetings may be chosen; the schema generator makes a
     blank instance without one."""
@@ -232,7 +236,11 @@ class TransitionSerializer(StrictJsonMixin, serializers.Serializer):
 
 class AgreeSerializer(TransitionSerializer):
     meeting = serializers.PrimaryKeyRelatedField(
-        required=False, allow_null=True, queryset=Meeting.objects.none(), help_text="Where it was agreed."
+        required=False,
+        queryset=Meeting.objects.none(),
+        help_text="The held PACT or panel meeting of its neighbourhood where it was agreed; "
+        "by default the one it was proposed at.",
+        error_messages={"does_not_exist": OWN_MEETINGS_ONLY},
     )
     review_date = serializers.DateField(
         required=False, allow_null=True, validators=[_not_past], help_text="Needed unless the priority has one."
@@ -253,18 +261,34 @@ class ReasonSerializer(TransitionSerializer):
     reason = serializers.CharField()
 
 
+class ActionClosureSerializer(StrictJsonMixin, serializers.Serializer):
+    action = serializers.IntegerField(help_text="The id of one of the priority's open actions.")
+    status = serializers.ChoiceField(choices=[ActionStatus.DONE, ActionStatus.DROPPED])
+    reason = serializers.CharField(max_length=2000, help_text="Why it is closed now; kept in its log, not published.")
+
+
 class ResolveSerializer(TransitionSerializer):
     public_outcome = serializers.CharField(help_text="The result, in plain words, for the public page.")
+    close_actions = ActionClosureSerializer(
+        many=True,
+        required=False,
+        default=list,
+        help_text="Every action still open, closed with the priority: done or dropped, with the reason.",
+    )
 
 
 class SignOffSerializer(TransitionSerializer):
-    method = serializers.ChoiceField(choices=SignOffMethod.choices)
-    meeting = serializers.PrimaryKeyRelatedField(
-        required=False, allow_null=True, queryset=Meeting.objects.none(), help_text="For a sign-off at a meeting."
+    method = serializers.ChoiceField(
+        choices=SignOffMethod.choices,
+        required=False,
+        default=SignOffMethod.MEETING,
+        help_text="Only `meeting` is recorded here: an online vote's sign-off is recorded by the closed vote.",
     )
-    panel_chair_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
-    votes_for = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, allow_null=True)
-    votes_against = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, allow_null=True)
+    meeting = serializers.PrimaryKeyRelatedField(
+        queryset=Meeting.objects.none(),
+        help_text="The held PACT or panel meeting of its neighbourhood, on or after the day it was resolved.",
+        error_messages={"does_not_exist": OWN_MEETINGS_ONLY},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

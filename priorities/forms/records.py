@@ -7,7 +7,7 @@ Forms only check and shape input; each hands its service the keyword arguments i
 from django import forms
 from django.utils import timezone
 
-from priorities.models import ActionStatus, Category, EscalationForum, SignOffMethod
+from priorities.models import ActionStatus, Category, EscalationForum
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -42,15 +42,26 @@ class TransitionForm(forms.Form):
 class AgreeForm(TransitionForm):
     heading = "Agree the priority"
     button = "Agree it"
-    explanation = "Agreeing makes it the community's priority: it appears on the public page."
+    explanation = (
+        "Agreeing makes it the community's priority: it appears on the public page. A priority is agreed at a "
+        "PACT or panel meeting of its neighbourhood that has taken place and has its outcome recorded."
+    )
 
     meeting = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="Not at a meeting", label="Meeting where it was agreed (optional)"
+        queryset=None,
+        empty_label="Choose the meeting",
+        label="Meeting where it was agreed",
+        help_text="Held PACT and panel meetings of this neighbourhood from the day it was proposed.",
+        error_messages={
+            "required": "Choose the meeting where the community agreed it.",
+            "invalid_choice": "Choose one of the meetings listed: held PACT and panel meetings of this neighbourhood "
+            "from the day it was proposed.",
+        },
     )
     review_date = forms.DateField(widget=DATE_WIDGET, help_text="Normally the next PACT meeting.")
 
     def __init__(self, *args, priority, **kwargs):
-        kwargs.setdefault("initial", {"meeting": priority.agreed_at_meeting_id, "review_date": priority.review_date})
+        kwargs.setdefault("initial", {"meeting": priority.proposed_at_meeting_id, "review_date": priority.review_date})
         super().__init__(*args, priority=priority, **kwargs)
 
     def clean_review_date(self):
@@ -83,46 +94,60 @@ class DeEscalateForm(TransitionForm):
 class ResolveForm(TransitionForm):
     heading = "Resolve the priority"
     button = "Resolve"
-    explanation = "The community then signs it off at a meeting, through the panel chair or by an online vote."
+    explanation = "The community then signs it off at a PACT or panel meeting of the neighbourhood."
 
     public_outcome = forms.CharField(
         widget=_textarea(4), label="The result, in plain words", help_text="Public: shown on the priority's page."
     )
 
-    def __init__(self, *args, priority, **kwargs):
+    def __init__(self, *args, priority, unfinished=(), **kwargs):
         kwargs.setdefault("initial", {"public_outcome": priority.public_outcome})
         super().__init__(*args, priority=priority, **kwargs)
+        # Each action still open is closed with the priority, done or dropped, and says why.
+        self.unfinished = list(unfinished)
+        for action in self.unfinished:
+            self.fields[f"close_{action.pk}_status"] = forms.ChoiceField(
+                choices=[("", "Choose"), (ActionStatus.DONE, "Done"), (ActionStatus.DROPPED, "Dropped")],
+                label=f"“{action.description[:80]}” ({action.get_status_display().lower()}): close it as",
+                error_messages={"required": "Say whether this action was done or dropped."},
+            )
+            self.fields[f"close_{action.pk}_reason"] = forms.CharField(
+                widget=_textarea(2),
+                label="Why it is closed now",
+                help_text="Kept in the action's log for the team; not published.",
+                error_messages={"required": "Give the reason this action is closed."},
+            )
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "public_outcome": data["public_outcome"],
+            "close_actions": [
+                {"action": a.pk, "status": data[f"close_{a.pk}_status"], "reason": data[f"close_{a.pk}_reason"]}
+                for a in self.unfinished
+            ],
+        }
 
 
 class SignOffForm(TransitionForm):
     heading = "Record the community's sign-off"
     button = "Record the sign-off"
-    explanation = "Record how the community signed off the result."
+    explanation = (
+        "The community signs off the result at a PACT or panel meeting of the neighbourhood held on or after the "
+        "day it was resolved."
+    )
 
-    method = forms.ChoiceField(choices=SignOffMethod.choices, widget=forms.RadioSelect, label="How it was given")
     meeting = forms.ModelChoiceField(
         queryset=None,
-        required=False,
         empty_label="Choose the meeting",
-        label="Meeting (for a sign-off at a meeting)",
-        help_text="Meetings of this neighbourhood whose outcome has been recorded.",
+        label="Meeting where the community signed it off",
+        help_text="Held PACT and panel meetings of this neighbourhood since it was resolved.",
+        error_messages={
+            "required": "Choose the meeting where the community signed it off.",
+            "invalid_choice": "Choose one of the meetings listed: held PACT and panel meetings of this neighbourhood "
+            "since it was resolved.",
+        },
     )
-    panel_chair_name = forms.CharField(max_length=150, required=False, label="Panel chair's name")
-    votes_for = forms.IntegerField(min_value=0, required=False, label="Votes for (online vote)")
-    votes_against = forms.IntegerField(min_value=0, required=False, label="Votes against (online vote)")
-
-    def clean(self):
-        data = super().clean()
-        method = data.get("method")
-        if method == SignOffMethod.MEETING and not data.get("meeting"):
-            self.add_error("meeting", "Choose the meeting where the community signed it off.")
-        if method == SignOffMethod.PANEL_CHAIR and not data.get("panel_chair_name", "").strip():
-            self.add_error("panel_chair_name", "Name the panel chair who signed it off.")
-        if method == SignOffMethod.ONLINE_VOTE:
-            for name in ("votes_for", "votes_against"):
-                if data.get(name) is None:
-                    self.add_error(name, "Give the number of votes.")
-        return data
 
 
 class NotAdoptForm(TransitionForm):

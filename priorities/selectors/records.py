@@ -20,6 +20,7 @@ from accounts.roles import NEIGHBOURHOOD_TEAM_ROLES, Role, ScopeLevel
 from meetings.models import Meeting, MeetingStatus
 from neighbourhoods.models import Division, Neighbourhood, TeamMembership, Ward
 from neighbourhoods.selectors import neighbourhoods_where
+from priorities import agreement
 from priorities.models import (
     OPEN_STATES,
     Action,
@@ -117,7 +118,9 @@ def priority_record(*, pk: int) -> Priority:
     """One priority with everything its record page shows, in eight queries whatever its size.
     Call it after the access helper has said the user may see the priority."""
     priority = (
-        Priority.objects.select_related("neighbourhood__division", "agreed_at_meeting", "proposed_by")
+        Priority.objects.select_related(
+            "neighbourhood__division", "agreed_at_meeting", "proposed_at_meeting", "proposed_by"
+        )
         .annotate(evidence_weight=_evidence_weight())
         .prefetch_related(
             Prefetch("wards", queryset=Ward.objects.defer("boundary").order_by("name")),
@@ -190,7 +193,7 @@ def meetings_for_priority(*, priority: Priority) -> QuerySet[Meeting]:
     """This neighbourhood's meetings of the last year and the next two months, newest first."""
     now = timezone.now()
     return (
-        Meeting.objects.filter(neighbourhood_id=priority.neighbourhood_id)
+        Meeting.objects.for_neighbourhood(priority.neighbourhood_id)
         .exclude(status=MeetingStatus.CANCELLED)
         .filter(starts_at__gte=now - timedelta(days=365), starts_at__lte=now + timedelta(days=60))
         .order_by("-starts_at")
@@ -198,14 +201,14 @@ def meetings_for_priority(*, priority: Priority) -> QuerySet[Meeting]:
 
 
 def held_meetings_for_priority(*, priority: Priority) -> QuerySet[Meeting]:
-    """Meetings that took place, where the community can have signed the priority off."""
-    return meetings_for_priority(priority=priority).held()
+    """Deciding meetings that took place, where the community can have agreed or signed it off."""
+    return meetings_for_priority(priority=priority).held().filter(meeting_type__in=agreement.DECIDING_TYPES)
 
 
 def all_meetings_for_priority(*, priority: Priority) -> QuerySet[Meeting]:
     """Every meeting of the priority's neighbourhood: what the API accepts by id, so a meeting
     that cannot be the one (too early, still to come) gets the service's reason, not "no such id"."""
-    return Meeting.objects.filter(neighbourhood_id=priority.neighbourhood_id)
+    return Meeting.objects.for_neighbourhood(priority.neighbourhood_id)
 
 
 def unfinished_actions(*, priority: Priority) -> list[Action]:
@@ -214,17 +217,16 @@ def unfinished_actions(*, priority: Priority) -> list[Action]:
 
 
 def agreement_meetings_for_priority(*, priority: Priority) -> QuerySet[Meeting]:
-    """The meetings the priority can have been agreed at (services.priority_agree's rule): ones that
-    have started, from the day it was proposed, plus the meeting it was proposed at."""
-    at_or_after = _not_before(priority.created_at)
-    if priority.state == PriorityState.PROPOSED and priority.agreed_at_meeting_id:
-        at_or_after |= Q(pk=priority.agreed_at_meeting_id)
-    return meetings_for_priority(priority=priority).filter(at_or_after, starts_at__lte=timezone.now())
+    """The meetings the priority can have been agreed at (priorities.agreement's rule): held PACT
+    and panel meetings of its neighbourhood, from the day it was proposed, that have started."""
+    return held_meetings_for_priority(priority=priority).filter(
+        _not_before(priority.proposed_from), starts_at__lte=timezone.now()
+    )
 
 
 def sign_off_meetings_for_priority(*, priority: Priority) -> QuerySet[Meeting]:
-    """Meetings that took place from the day the priority was resolved: where the community can
-    have signed off the result (services.priority_sign_off's rule)."""
+    """Held PACT and panel meetings from the day the priority was resolved: where the community can
+    have signed off the result (the same rule)."""
     return held_meetings_for_priority(priority=priority).filter(
         _not_before(priority.state_changed_at), starts_at__lte=timezone.now()
     )

@@ -109,7 +109,8 @@ def priority_transition(request, pk, verb):
     else:
         meetings = selectors.agreement_meetings_for_priority(priority=priority)
     form_class = TRANSITION_FORMS[verb]
-    form = form_class(request.POST if request.method == "POST" else None, priority=priority, meetings=meetings)
+    extra = {"unfinished": selectors.unfinished_actions(priority=priority)} if verb == "resolve" else {}
+    form = form_class(request.POST if request.method == "POST" else None, priority=priority, meetings=meetings, **extra)
     if request.method == "POST" and form.is_valid():
         try:
             TRANSITION_SERVICES[verb](priority=priority, actor=request.user, **form.service_kwargs())
@@ -122,7 +123,9 @@ def priority_transition(request, pk, verb):
             )
             return redirect(priority)
     context = {"priority": priority, "form": form, "verb": verb}
-    if verb in ("resolve", "sign_off"):
+    if verb == "resolve":
+        context["unfinished"] = form.unfinished
+    elif verb == "sign_off":
         context["unfinished"] = selectors.unfinished_actions(priority=priority)
     return render(request, "priorities/record_transition.html", context)
 

@@ -46,6 +46,9 @@ def _csv_rows(figures) -> list[list]:
     if "wards_with_population" in representation:
         rows.append(["representation", "", "wards_with_population", "Wards with population figures", "count",
                      representation["wards_with_population"], None, None])  # fmt: skip
+    # A neighbourhood that recorded no engagement in a month: one row each, so a filter finds them.
+    rows += [["no_engagement", name, f"month:{m['month']}", f"No engagement recorded in {m['label']}", "flag", 1,
+              None, None] for m in figures.get("no_engagement", []) for name in m["neighbourhoods"]]  # fmt: skip
     return rows
 
 

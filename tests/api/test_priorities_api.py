@@ -1,13 +1,15 @@
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from priorities import services
 from priorities.models import Action, ActionStatus, Issue, IssueStatus, Priority, PriorityState
 from tests.factories import PartnerAgencyFactory
-from tests.priorities.factories import agreed, propose, raise_issue
+from tests.meetings.test_services import at
+from tests.priorities.factories import agreed, held_meeting, propose, raise_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -121,11 +123,48 @@ def test_it_agrees_a_priority_for_a_sergeant_only(api, world):
     api.force_login(world.pcso)
     assert api.post(url("api-priority-agree", priority), {}, format="json").status_code == 403
     api.force_login(world.sergeant)
-    response = api.post(url("api-priority-agree", priority), {}, format="json")
+    meeting = {"meeting": held_meeting(world).pk}
+    response = api.post(url("api-priority-agree", priority), meeting, format="json")
     assert response.status_code == 200 and response.json()["state"] == "agreed"
     assert "start" in response.json()["transitions"]
-    again = api.post(url("api-priority-agree", priority), {}, format="json")
+    again = api.post(url("api-priority-agree", priority), meeting, format="json")
     assert again.status_code == 400 and "non_field_errors" in again.json()
+
+
+def _meeting_in_two_days(world):
+    start = timezone.now() + datetime.timedelta(days=2)
+    return held_meeting(world, starts_at=start, ends_at=start + datetime.timedelta(hours=1))
+
+
+@pytest.mark.parametrize(
+    ("make_meeting", "message"),
+    [
+        (lambda w: None, "Choose the PACT or panel meeting where the community agreed it"),
+        (lambda w: held_meeting(w, neighbourhood=w.queensgate), "Choose a meeting of the priority's own neighbourhood"),
+        (lambda w: held_meeting(w, outcome_recorded_at=None), "has no outcome recorded"),
+        (lambda w: _meeting_in_two_days(w), "has not happened yet"),
+    ],
+)
+def test_it_refuses_agreeing_without_a_held_meeting_of_its_own_with_a_field_error(api, world, make_meeting, message):
+    priority = propose(world)
+    meeting = make_meeting(world)
+    api.force_login(world.sergeant)
+    body = {"meeting": meeting.pk} if meeting else {}
+    response = api.post(url("api-priority-agree", priority), body, format="json")
+    assert response.status_code == 400 and message in response.json()["meeting"][0]
+    priority.refresh_from_db()
+    assert priority.state == PriorityState.PROPOSED and priority.events.count() == 1
+
+
+def test_it_refuses_an_agreement_at_a_meeting_before_the_proposal(api, world):
+    with time_machine.travel(at(2026, 12, 1, 21), tick=False):
+        before = held_meeting(world)
+    with time_machine.travel(at(2026, 12, 6, 10), tick=False):
+        priority = propose(world)
+        api.force_login(world.sergeant)
+        response = api.post(url("api-priority-agree", priority), {"meeting": before.pk}, format="json")
+    assert response.status_code == 400
+    assert "before the priority was proposed on 6 December 2026" in response.json()["meeting"][0]
 
 
 def test_it_refuses_transitions_without_what_the_service_needs(api, world):
@@ -133,7 +172,8 @@ def test_it_refuses_transitions_without_what_the_service_needs(api, world):
     api.force_login(world.sergeant)
     response = api.post(url("api-priority-escalate", priority), {"forum": "ttcg", "reason": " "}, format="json")
     assert response.status_code == 400 and set(response.json()) == {"reason"}
-    response = api.post(url("api-priority-agree", propose(world)), {"review_date": "2001-01-01"}, format="json")
+    body = {"review_date": "2001-01-01", "meeting": held_meeting(world).pk}
+    response = api.post(url("api-priority-agree", propose(world)), body, format="json")
     assert set(response.json()) == {"review_date"}
     proposal = propose(world)
     response = api.post(url("api-priority-not-adopt", proposal), {"reason": ""}, format="json")
@@ -148,7 +188,12 @@ def test_it_moves_a_priority_through_to_community_sign_off(api, world):
     assert api.post(url("api-priority-start", priority)).json()["state"] == "in_action"
     resolved = api.post(url("api-priority-resolve", priority), {"public_outcome": "Camera fitted"}, format="json")
     assert resolved.json()["state"] == "resolved"
-    body = {"method": "online_vote", "votes_for": 40, "votes_against": 3}
+    typed = api.post(url("api-priority-sign-off", priority), {"method": "panel_chair"}, format="json")
+    assert typed.status_code == 400 and set(typed.json()) == {"meeting"}
+    body = {"method": "online_vote", "meeting": held_meeting(world).pk}
+    typed = api.post(url("api-priority-sign-off", priority), body, format="json")
+    assert typed.status_code == 400 and "closed online vote, which records itself" in typed.json()["method"][0]
+    body = {"meeting": held_meeting(world).pk}
     assert api.post(url("api-priority-sign-off", priority), body, format="json").json()["state"] == "signed_off"
     verbs = list(priority.events.filter(actor=world.sergeant).values_list("verb", flat=True))
     assert verbs == ["agree", "start", "resolve", "sign_off"]

@@ -443,3 +443,33 @@ def test_it_explains_when_a_user_has_no_area(client, world):
     response = client.get(reverse("analytics:home"))
     assert response.status_code == 200
     assert "not currently a member of any neighbourhood team" in response.content.decode()
+
+
+def test_it_counts_a_town_wide_meeting_for_each_neighbourhood_it_covers_and_once_in_the_division(world):
+    town = meeting_create(
+        actor=world.inspector, neighbourhood=world.daneshouse, also_covers=[world.queensgate],
+        wards=[*world.daneshouse.wards.all(), *world.queensgate.wards.all()], meeting_type=MeetingType.ONLINE,
+        title="Burnley online PACT", starts_at=local(2024, 3, 5, 19), ends_at=local(2024, 3, 5, 20),
+        online_url="https://meet.example.org/pact",
+    )  # fmt: skip
+    meeting_publish(meeting=town, actor=world.inspector)
+    meeting_record_outcome(meeting=town, actor=world.inspector, officers=[], online_live_viewers=300)
+    period = analytics.period_of_full_months()
+    for neighbourhood in (world.daneshouse, world.queensgate):
+        figures = analytics.neighbourhood_engagement(neighbourhood=neighbourhood, period=period)
+        assert (figures.total.held, figures.total.people_reached) == (1, 300)
+    assert analytics.neighbourhood_engagement(neighbourhood=world.fleetwood, period=period).total.held == 0
+    division = analytics.division_engagement(division=world.east, period=period)
+    assert (division.figures.total.held, division.figures.total.people_reached) == (1, 300)
+    assert sum(area.figures.total.held for area in division.areas) == 1  # under its host, Daneshouse
+    force = analytics.force_engagement(force=world.force, divisions=analytics.force_divisions(force=world.force),
+                                       period=period)  # fmt: skip
+    assert force.figures.total.held == 1
+
+
+def test_it_counts_attending_another_organisations_event_as_engagement(world):
+    meeting(world, at=local(2024, 3, 5, 19), meeting_type=MeetingType.PARTNER_EVENT, public_attendees=25)
+    figures = analytics.neighbourhood_engagement(
+        neighbourhood=world.daneshouse, period=analytics.period_of_full_months()
+    )
+    assert figures.total.held == 1 and figures.meeting_types == [MeetingType.PARTNER_EVENT]

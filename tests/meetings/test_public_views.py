@@ -255,3 +255,21 @@ def test_it_shows_a_meeting_in_constant_queries(client, world, django_assert_max
 
 def test_it_answers_404_for_a_malformed_meeting_id(client, world):
     assert client.get(f"/meetings/{uuid.uuid4().hex[:8]}/").status_code == 404
+
+
+def test_it_lists_a_town_wide_meeting_on_each_neighbourhood_it_covers(client, world):
+    town = services.meeting_create(
+        actor=world.inspector, neighbourhood=world.daneshouse, also_covers=[world.queensgate],
+        wards=[*world.daneshouse.wards.all(), *world.queensgate.wards.all()], meeting_type="online",
+        title="Burnley online PACT", starts_at=timezone.now() + timedelta(days=3),
+        ends_at=timezone.now() + timedelta(days=3, hours=1), online_url="https://meet.example.org/pact",
+    )  # fmt: skip
+    services.meeting_publish(meeting=town, actor=world.inspector)
+    for code in ("daneshouse", "queensgate"):
+        page = client.get(reverse("meetings:neighbourhood-meetings", args=[code])).content.decode()
+        assert "Burnley online PACT" in page, code
+    assert (
+        "Burnley online PACT"
+        not in client.get(reverse("meetings:neighbourhood-meetings", args=["fleetwood"])).content.decode()
+    )
+    assert "Burnley online PACT" in client.get(world.queensgate.get_absolute_url()).content.decode()

@@ -235,3 +235,20 @@ def test_it_tops_up_series_a_year_ahead_from_the_nightly_task(world):
     series.refresh_from_db()
     assert added == 10  # February to November 2027
     assert series.occurrences.order_by("-starts_at").first().starts_at == at(2027, 11, 2, 19)
+
+
+def test_it_covers_other_neighbourhoods_of_its_division_only(world):
+    with pytest.raises(ValidationError, match="its own division only, not Fleetwood") as error:
+        new_meeting(world, also_covers=[world.fleetwood])
+    assert "also_covers" in error.value.message_dict
+    with pytest.raises(ValidationError, match="Daneshouse hosts the meeting"):
+        new_meeting(world, also_covers=[world.daneshouse])
+    with pytest.raises(ValidationError, match="Not in Daneshouse: Queensgate"):
+        new_meeting(world, wards=[world.queensgate.wards.get()])
+    assert Meeting.objects.count() == 0
+    town = new_meeting(
+        world, also_covers=[world.queensgate], wards=[*world.daneshouse.wards.all(), *world.queensgate.wards.all()]
+    )
+    assert list(Meeting.objects.for_neighbourhood(world.queensgate)) == [town]
+    assert list(Meeting.objects.for_neighbourhood(world.daneshouse)) == [town]
+    assert not Meeting.objects.for_neighbourhood(world.fleetwood).exists()

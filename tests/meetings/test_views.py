@@ -67,7 +67,26 @@ def test_it_refuses_a_ward_of_another_neighbourhood(client, world):
     client.force_login(world.inspector)
     other_ward = world.queensgate.wards.get()
     response = client.post(reverse("meetings:create"), form_data(world, wards=[other_ward.pk]))
-    assert "Not in Daneshouse: Queensgate" in response.content.decode()
+    assert "Not in the neighbourhoods it covers: Queensgate" in response.content.decode()
+    assert Meeting.objects.count() == 0
+
+
+def test_it_creates_a_town_wide_meeting_covering_another_neighbourhood_of_the_inspector(client, world):
+    client.force_login(world.inspector)
+    wards = [world.daneshouse.wards.get().pk, world.queensgate.wards.get().pk]
+    data = form_data(world, wards=wards, also_covers=[world.queensgate.pk], meeting_type="online",
+                     online_url="https://example.org/live")  # fmt: skip
+    response = client.post(reverse("meetings:create"), data)
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302 and meeting.neighbourhood == world.daneshouse
+    assert list(meeting.also_covers.all()) == [world.queensgate] and meeting.wards.count() == 2
+
+
+def test_it_refuses_to_cover_a_neighbourhood_the_officer_does_not_work(client, world):
+    client.force_login(world.pcso)  # Daneshouse's PCSO: Queensgate is not theirs
+    data = form_data(world, also_covers=[world.queensgate.pk])
+    response = client.post(reverse("meetings:create"), data)
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     assert Meeting.objects.count() == 0
 
 

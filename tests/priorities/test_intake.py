@@ -382,7 +382,7 @@ def test_it_proposes_a_priority_from_ticked_issues(client, world):
     response = client.post(reverse("priorities:propose", kwargs={"code": "daneshouse"}), data)
     priority = Priority.objects.get()
     assert response.url == f"/officer/priorities/{priority.pk}/"
-    assert (priority.proposed_by, priority.agreed_at_meeting) == (world.pcso, meeting)
+    assert (priority.proposed_by, priority.proposed_at_meeting) == (world.pcso, meeting)
     assert set(priority.issues.values_list("status", flat=True)) == {IssueStatus.LINKED}
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from messaging.models import OutboxMessage
 from priorities import notifications, services
-from priorities.models import Action, ActionStatus
+from priorities.models import Action, ActionStatus, Priority
 from tests.factories import TeamMembershipFactory, UserFactory
 from tests.priorities.factories import agreed
 from tests.test_deploy_settings import BASE_DIR, MANAGE
@@ -22,6 +22,14 @@ pytestmark = pytest.mark.django_db
 
 def days(n):
     return timezone.localdate() + timedelta(days=n)
+
+
+def agreed_past_review(world, *, review_date, **extra):
+    """Agreed at a meeting weeks ago (so reviewed after it), its review date since passed."""
+    priority = agreed(world, review_date=days(30), **extra)
+    Priority.objects.filter(pk=priority.pk).update(review_date=review_date)
+    priority.refresh_from_db()
+    return priority
 
 
 def action(world, priority, description, *, due, **owner):
@@ -69,7 +77,7 @@ def test_it_tells_the_sergeant_of_priorities_past_their_review_date(world):
     other_sergeant = TeamMembershipFactory(
         neighbourhood=world.fleetwood, user=UserFactory(role=Role.SERGEANT), role=Role.SERGEANT
     ).user
-    agreed(world, title="Overdue for review", review_date=days(-1))
+    agreed_past_review(world, title="Overdue for review", review_date=days(-1))
     agreed(world, title="Reviewed next month", review_date=days(30))
     notifications.daily_digests_send()
     [message] = sent_to(world.sergeant)
@@ -83,7 +91,7 @@ def test_it_sends_nothing_to_people_with_nothing_overdue(world):
     done = action(world, priority, "Done already", due=days(-5))
     services.action_update(action=done, actor=world.pcso, text="Finished", status=ActionStatus.DONE)
     action(world, priority, "Due next week", due=days(7))
-    closed = agreed(world, title="Resolved one", review_date=days(-3))
+    closed = agreed_past_review(world, title="Resolved one", review_date=days(-3))
     left_open = action(world, closed, "Left open on a resolved priority", due=days(-3))
     services.priority_start(priority=closed, actor=world.sergeant)
     # Resolving now needs every action finished; rows from before that rule may still be open.
@@ -110,7 +118,7 @@ def test_it_skips_telling_followers_about_a_state_already_left(world):
 def test_it_builds_the_digests_in_a_constant_number_of_queries(world, django_assert_max_num_queries):
     UserFactory(role=Role.PARTNER, agency=world.partner.agency)
     for n in range(8):
-        priority = agreed(world, title=f"Priority {n}", review_date=days(-1))
+        priority = agreed_past_review(world, title=f"Priority {n}", review_date=days(-1))
         action(world, priority, f"Officer step {n}", due=days(-2))
         action(world, priority, f"Agency step {n}", due=days(-2), owner_agency=world.partner.agency)
     # overdue actions + agency users, past-review priorities, sergeants

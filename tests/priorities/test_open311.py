@@ -15,7 +15,7 @@ from priorities import services, services_open311
 from priorities.models import Category, Issue, IssueSource, IssueStatus, Open311ApiKey, Open311Request, Priority
 from tests.factories import DivisionFactory, ForceFactory, NeighbourhoodFactory, PartnerAgencyFactory, WardFactory
 from tests.priorities import fixtures_open311 as spec
-from tests.priorities.factories import agreed, propose, raise_issue
+from tests.priorities.factories import agreed, propose, raise_issue, signed_off
 
 pytestmark = pytest.mark.django_db
 # Inside the Daneshouse ward's test square (-2.25..-2.24, 53.79..53.80), whose centroid is
@@ -389,7 +389,7 @@ def _state(world, issue, state):
         services.priority_start(priority=priority, actor=world.sergeant)
         services.priority_resolve(priority=priority, actor=world.sergeant, public_outcome="No racing for a month.")
     if state == "signed_off":
-        services.priority_sign_off(priority=priority, actor=world.sergeant, method="panel_chair", panel_chair_name="Jo")
+        signed_off(world, priority, actor=world.sergeant)
     return priority
 
 

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from priorities import services
-from priorities.models import Action, EscalationForum, Follower, SignOffMethod
+from priorities.models import Action, EscalationForum, Follower, Priority, PriorityState, SignOff, SignOffMethod
 from priorities.views import public as public_views
 from tests.meetings.test_services import at, new_meeting
-from tests.priorities.factories import agreed, propose, raise_issue
+from tests.priorities.factories import agreed, propose, raise_issue, signed_off
 
 pytestmark = pytest.mark.django_db
 
@@ -108,12 +108,14 @@ def test_it_shows_how_each_priority_was_signed_off(client, world):
         by_meeting, by_chair, by_vote = (resolved(world, t) for t in ("Litter", "Graffiti", "Parking"))
     with time_machine.travel(at(2026, 12, 2, 9), tick=False):
         services.priority_sign_off(priority=by_meeting, actor=world.pcso, method=SignOffMethod.MEETING, meeting=meeting)
-    services.priority_sign_off(
-        priority=by_chair, actor=world.pcso, method=SignOffMethod.PANEL_CHAIR, panel_chair_name="Jo Chair"
+    # Sign-offs recorded before the community had to decide at a meeting still read as they were.
+    SignOff.objects.create(
+        priority=by_chair, method=SignOffMethod.PANEL_CHAIR, panel_chair_name="Jo Chair", recorded_by=world.pcso
     )
-    services.priority_sign_off(
-        priority=by_vote, actor=world.pcso, method=SignOffMethod.ONLINE_VOTE, votes_for=41, votes_against=3
+    SignOff.objects.create(
+        priority=by_vote, method=SignOffMethod.ONLINE_VOTE, votes_for=41, votes_against=3, recorded_by=world.pcso
     )
+    Priority.objects.filter(pk__in=[by_chair.pk, by_vote.pk]).update(state=PriorityState.SIGNED_OFF)
     page = client.get(list_url(world)).content.decode()
     assert "December PACT</a>" in page and "on 1 December 2026" in page
     assert "by the PACT panel chair, Jo Chair" in page
@@ -267,9 +269,7 @@ def test_it_never_shows_work_in_progress_under_a_signed_off_priority(client, wor
     )  # fmt: skip
     services.action_update(action=checks, actor=world.pcso, text="Done", status="done")
     services.priority_resolve(priority=priority, actor=world.sergeant, public_outcome="Speeds are down.")
-    services.priority_sign_off(
-        priority=priority, actor=world.pcso, method=SignOffMethod.PANEL_CHAIR, panel_chair_name="Mrs Khan"
-    )
+    signed_off(world, priority)
     # A row from before resolving needed every action finished.
     Action.objects.filter(pk=checks.pk).update(status="in_progress")
     page = client.get(detail_url(priority)).content.decode()
@@ -311,3 +311,21 @@ def test_it_answers_a_link_checkers_head_on_the_email_links_and_changes_nothing(
         assert response.status_code == 200 and response.content == b""
     follower.refresh_from_db()
     assert follower.confirmed_at is None
+
+
+def test_it_shows_what_was_done_not_in_progress_once_open_actions_close_with_the_priority(client, world):
+    priority = agreed(world)
+    checks = services.action_add(
+        priority=priority, actor=world.pcso, description="Speed checks at school times", due_date=SOON,
+        owner_officer=world.pcso,
+    )  # fmt: skip
+    services.action_update(action=checks, actor=world.pcso, text="Ten drivers stopped", status="in_progress")
+    assert "In progress" in client.get(detail_url(priority)).content.decode()
+    closure = {"action": checks.pk, "status": "done", "reason": "Nobody speeding at the last three checks"}
+    services.priority_resolve(
+        priority=priority, actor=world.sergeant, public_outcome="Speeds are down.", close_actions=[closure]
+    )
+    signed_off(world, priority)
+    page = client.get(detail_url(priority)).content.decode()
+    assert "Speed checks at school times" in page and "Done" in page
+    assert "In progress" not in page and "Nobody speeding" not in page  # the reason stays with the team

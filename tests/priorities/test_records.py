@@ -8,11 +8,11 @@ from meetings import services as meeting_services
 from meetings.models import MeetingType
 from priorities import services
 from priorities.forms.records import TRANSITION_FORMS
-from priorities.models import Action, ActionStatus, EscalationForum, PriorityEvent, PriorityState, SignOffMethod
+from priorities.models import Action, ActionStatus, EscalationForum, PriorityEvent, PriorityState
 from priorities.views.records import TRANSITION_SERVICES, VERB_RULES
 from tests.factories import PartnerAgencyFactory, UserFactory
 from tests.meetings.test_services import at, new_meeting
-from tests.priorities.factories import agreed, propose, raise_issue
+from tests.priorities.factories import agreed, held_meeting, propose, raise_issue, signed_off
 
 pytestmark = pytest.mark.django_db
 S = PriorityState
@@ -20,15 +20,13 @@ DUE = datetime.date(2027, 1, 15)
 EVIDENCE = "Intel: supplier operates from the garage behind no. 12"
 
 STEPS = {
-    "agree": lambda w, p: services.priority_agree(priority=p, actor=w.sergeant),
+    "agree": lambda w, p: services.priority_agree(priority=p, actor=w.sergeant, meeting=held_meeting(w)),
     "start": lambda w, p: services.priority_start(priority=p, actor=w.pcso),
     "escalate": lambda w, p: services.priority_escalate(
         priority=p, actor=w.sergeant, forum=EscalationForum.TTCG, reason="Needs roads policing"
     ),
     "resolve": lambda w, p: services.priority_resolve(priority=p, actor=w.sergeant, public_outcome="Speeds are down."),
-    "sign_off": lambda w, p: services.priority_sign_off(
-        priority=p, actor=w.pcso, method=SignOffMethod.PANEL_CHAIR, panel_chair_name="Mrs Khan"
-    ),
+    "sign_off": lambda w, p: signed_off(w, p),
     "not_adopt": lambda w, p: services.priority_not_adopt(priority=p, actor=w.sergeant, reason="A council matter."),
 }
 PATHS = {
@@ -73,7 +71,7 @@ LEGAL = {
     "escalate": (S.IN_ACTION, {"forum": "ttcg", "reason": "Needs roads policing"}),
     "de_escalate": (S.ESCALATED, {"reason": "Camera van deployed"}),
     "resolve": (S.IN_ACTION, {"public_outcome": "Average speed down from 41 to 29 mph."}),
-    "sign_off": (S.RESOLVED, {"method": "panel_chair", "panel_chair_name": "Mrs Khan"}),
+    "sign_off": (S.RESOLVED, {}),
     "not_adopt": (S.PROPOSED, {"reason": "A council matter: passed to highways."}),
     "reopen": (S.RESOLVED, {"reason": "The racing is back since the camera van left."}),
 }
@@ -101,6 +99,8 @@ def test_it_has_a_rule_a_form_and_a_service_for_every_transition():
 def test_it_lets_each_role_make_only_the_moves_policy_gives_it(client, world, verb, person):
     start, data = LEGAL[verb]
     priority = in_state(world, start)
+    if verb in ("agree", "sign_off"):  # the community decides at a PACT meeting held today
+        data = {**data, "meeting": held_meeting(world).pk}
     events = priority.events.count()
     client.force_login(getattr(world, person))
     response = client.post(transition_url(priority, verb), data)
@@ -156,7 +156,7 @@ def test_it_offers_only_this_neighbourhoods_meetings_when_agreeing(client, world
     priority = propose(world)
     client.force_login(world.sergeant)
     response = client.post(transition_url(priority, "agree"), {"meeting": elsewhere.pk, "review_date": "2027-01-05"})
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose one of the meetings listed" in response.content.decode()
     priority.refresh_from_db()
     assert priority.state == S.PROPOSED
 
@@ -175,15 +175,39 @@ def test_it_records_a_sign_off_at_a_meeting_that_took_place(client, world):
     assert "At a PACT meeting: Daneshouse PACT" in page
 
 
-def test_it_refuses_a_lost_online_vote_and_changes_nothing(client, world):
+def test_it_offers_no_way_to_sign_off_without_a_meeting(client, world):
     priority = in_state(world, S.RESOLVED)
     client.force_login(world.pcso)
-    response = client.post(
-        transition_url(priority, "sign_off"), {"method": "online_vote", "votes_for": 3, "votes_against": 9}
-    )
-    assert "more voted against than for" in response.content.decode()
+    page = client.get(transition_url(priority, "sign_off")).content.decode()
+    assert "panel_chair_name" not in page and "votes_for" not in page
+    response = client.post(transition_url(priority, "sign_off"), {"method": "panel_chair", "panel_chair_name": "Jo"})
+    assert "Choose the meeting where the community signed it off." in response.content.decode()
     priority.refresh_from_db()
     assert priority.state == S.RESOLVED and not priority.sign_offs.exists()
+
+
+def test_it_offers_no_agreement_without_a_meeting_and_says_why(client, world):
+    priority = propose(world)
+    client.force_login(world.sergeant)
+    page = client.get(transition_url(priority, "agree")).content.decode()
+    assert "Not at a meeting" not in page
+    response = client.post(transition_url(priority, "agree"), {"review_date": "2027-01-05"})
+    assert "Choose the meeting where the community agreed it." in response.content.decode()
+    priority.refresh_from_db()
+    assert priority.state == S.PROPOSED and priority.events.count() == 1
+
+
+def test_it_offers_only_held_pact_meetings_from_the_proposal_on_when_agreeing(client, world):
+    with time_machine.travel(at(2026, 12, 6, 20), tick=False):
+        priority = propose(world)
+        held = held_meeting(world, title="Held PACT")
+        held_meeting(world, title="Not written up", outcome_recorded_at=None)
+        held_meeting(world, title="Knocking doors", meeting_type="door_knock")
+        new_meeting(world, title="Before it", starts_at=at(2026, 12, 1, 19), ends_at=at(2026, 12, 1, 20),
+                    status="published", outcome_recorded_at=at(2026, 12, 1, 21))  # fmt: skip
+        client.force_login(world.sergeant)
+        response = client.get(transition_url(priority, "agree"))
+    assert list(response.context["form"].fields["meeting"].queryset) == [held]
 
 
 # --- the record page --------------------------------------------------------------------------
@@ -469,7 +493,7 @@ def test_it_marks_what_changed_since_yesterday(client, world):
         in_state(world, S.AGREED, title="Quiet")
     with time_machine.travel(at(2026, 12, 12, 8), tick=False):
         propose(world, title="Brand new")
-        services.priority_agree(priority=waiting, actor=world.sergeant)
+        services.priority_agree(priority=waiting, actor=world.sergeant, meeting=held_meeting(world))
         services.priority_update(priority=edited, actor=world.pcso, public_update="Speed checks twice a week.")
     with time_machine.travel(at(2026, 12, 12, 9), tick=False):
         client.force_login(world.sergeant)
@@ -539,7 +563,7 @@ def test_it_sends_each_user_to_their_own_briefing(client, world, person, target)
 # --- meetings a priority can have been agreed or signed off at -------------------------------
 
 
-def held_meeting(world, day, title):
+def held_on(world, day, title):
     start = at(day.year, day.month, day.day, 19)
     return new_meeting(world, title=title, starts_at=start, ends_at=start + datetime.timedelta(hours=1),
                        status="published", outcome_recorded_at=start + datetime.timedelta(hours=2))  # fmt: skip
@@ -550,9 +574,9 @@ def meeting_choices(response) -> set[str]:
 
 
 def test_it_offers_only_meetings_from_the_proposal_to_now_when_agreeing(client, world):
-    june = held_meeting(world, datetime.date(2026, 6, 16), "June PACT")
-    december = held_meeting(world, datetime.date(2026, 12, 7), "December PACT")
-    february = held_meeting(world, datetime.date(2027, 2, 2), "February PACT")
+    june = held_on(world, datetime.date(2026, 6, 16), "June PACT")
+    december = held_on(world, datetime.date(2026, 12, 7), "December PACT")
+    february = held_on(world, datetime.date(2027, 2, 2), "February PACT")
     with time_machine.travel(at(2026, 12, 6, 10), tick=False):
         priority = propose(world)
     with time_machine.travel(at(2026, 12, 8, 10), tick=False):
@@ -560,24 +584,26 @@ def test_it_offers_only_meetings_from_the_proposal_to_now_when_agreeing(client, 
         response = client.get(transition_url(priority, "agree"))
         assert meeting_choices(response) == {str(december)}
         response = client.post(transition_url(priority, "agree"), {"meeting": june.pk, "review_date": "2027-01-05"})
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose one of the meetings listed" in response.content.decode()
     assert str(february) not in response.content.decode()
     priority.refresh_from_db()
     assert priority.state == S.PROPOSED
 
 
 def test_it_offers_only_meetings_since_the_resolution_when_signing_off(client, world):
-    held_meeting(world, datetime.date(2026, 6, 16), "June PACT")
-    december = held_meeting(world, datetime.date(2026, 12, 7), "December PACT")
+    held_on(world, datetime.date(2026, 6, 16), "June PACT")
+    december = held_on(world, datetime.date(2026, 12, 7), "December PACT")
     with time_machine.travel(at(2026, 12, 6, 10), tick=False):
         priority = in_state(world, S.RESOLVED)
     with time_machine.travel(at(2026, 12, 8, 10), tick=False):
         client.force_login(world.pcso)
-        assert meeting_choices(client.get(transition_url(priority, "sign_off"))) == {str(december)}
+        # The meeting that agreed it was held the day it was resolved, so it is on the list too.
+        expected = {str(december), str(priority.agreed_at_meeting)}
+        assert meeting_choices(client.get(transition_url(priority, "sign_off"))) == expected
 
 
 def test_it_answers_the_api_with_a_field_error_for_a_meeting_before_the_proposal(client, world):
-    june = held_meeting(world, datetime.date(2026, 6, 16), "June PACT")
+    june = held_on(world, datetime.date(2026, 6, 16), "June PACT")
     with time_machine.travel(at(2026, 12, 6, 10), tick=False):
         priority = propose(world)
         client.force_login(world.sergeant)
@@ -589,37 +615,47 @@ def test_it_answers_the_api_with_a_field_error_for_a_meeting_before_the_proposal
     assert priority.state == S.PROPOSED
 
 
-def test_it_lists_the_unfinished_actions_when_resolving_is_refused(client, world):
+def test_it_lists_the_open_actions_with_a_reason_each_when_resolving(client, world):
     priority = in_state(world, S.IN_ACTION)
-    services.action_add(
+    checks = services.action_add(
         priority=priority, actor=world.pcso, description="Speed checks at school times", due_date=DUE,
         owner_officer=world.pcso,
     )  # fmt: skip
     client.force_login(world.sergeant)
-    warning = client.get(transition_url(priority, "resolve")).content.decode()
-    assert "Every action must be done or dropped first" in warning and "Speed checks at school times" in warning
+    page = client.get(transition_url(priority, "resolve")).content.decode()
+    assert "One action is still open" in page and "Speed checks at school times" in page
+    assert f'name="close_{checks.pk}_reason"' in page and f'name="close_{checks.pk}_status"' in page
     response = client.post(transition_url(priority, "resolve"), {"public_outcome": "Speeds are down."})
-    assert "“Speed checks at school times” (not started)" in response.content.decode()
-    priority.refresh_from_db()
-    assert priority.state == S.IN_ACTION
+    assert "Give the reason this action is closed." in response.content.decode()
+    priority.refresh_from_db(), checks.refresh_from_db()
+    assert priority.state == S.IN_ACTION and checks.status == ActionStatus.OPEN
+    data = {"public_outcome": "Speeds are down.", f"close_{checks.pk}_status": "dropped",
+            f"close_{checks.pk}_reason": "The camera made them unnecessary"}  # fmt: skip
+    assert client.post(transition_url(priority, "resolve"), data).status_code == 302
+    priority.refresh_from_db(), checks.refresh_from_db()
+    assert priority.state == S.RESOLVED and checks.status == ActionStatus.DROPPED
 
 
-def test_it_answers_the_api_with_the_unfinished_actions_when_resolving_is_refused(client, world):
+def test_it_answers_the_api_with_the_open_actions_when_resolving_leaves_them_out(client, world):
     priority = in_state(world, S.IN_ACTION)
-    services.action_add(
+    checks = services.action_add(
         priority=priority, actor=world.pcso, description="Speed checks at school times", due_date=DUE,
         owner_officer=world.pcso,
     )  # fmt: skip
     client.force_login(world.sergeant)
     url = reverse("api-priority-resolve", kwargs={"pk": priority.pk})
     response = client.post(url, {"public_outcome": "Speeds are down."}, content_type="application/json")
-    assert response.status_code == 400 and "Speed checks at school times" in response.content.decode()
+    assert response.status_code == 400 and "Speed checks at school times" in response.json()["close_actions"][0]
     priority.refresh_from_db()
     assert priority.state == S.IN_ACTION
+    body = {"public_outcome": "Done.", "close_actions": [{"action": checks.pk, "status": "done", "reason": "Finished"}]}
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 200 and response.json()["state"] == "resolved"
+    assert response.json()["actions"][0]["status"] == "done"
 
 
 def test_it_answers_the_api_with_the_reason_for_a_meeting_still_months_ahead(client, world):
-    april = held_meeting(world, datetime.date(2027, 4, 6), "April PACT")
+    april = held_on(world, datetime.date(2027, 4, 6), "April PACT")
     with time_machine.travel(at(2026, 12, 6, 10), tick=False):
         priority = propose(world, review_date=datetime.date(2027, 5, 1))
         client.force_login(world.sergeant)

@@ -21,7 +21,7 @@ from priorities.models import (
 )
 from tests.factories import PartnerAgencyFactory, UserFactory
 from tests.meetings.test_services import at, new_meeting
-from tests.priorities.factories import agreed, propose, raise_issue
+from tests.priorities.factories import agreed, held_meeting, propose, raise_issue, signed_off
 
 pytestmark = pytest.mark.django_db
 S = PriorityState
@@ -132,7 +132,7 @@ def test_it_closes_the_escalation_when_an_escalated_priority_is_resolved(world):
     services.priority_escalate(priority=priority, actor=world.sergeant, forum=EscalationForum.TTCG, reason="Roads")
     services.priority_resolve(priority=priority, actor=world.sergeant, public_outcome="Speeds are down.")
     services.priority_reopen(priority=priority, actor=world.sergeant, reason="Racing is back")
-    services.priority_agree(priority=priority, actor=world.sergeant)
+    services.priority_agree(priority=priority, actor=world.sergeant, meeting=held_meeting(world))
     services.priority_escalate(priority=priority, actor=world.sergeant, forum=EscalationForum.CDRP, reason="Again")
     assert priority.escalations.filter(de_escalated_at__isnull=True).get().forum == EscalationForum.CDRP
 
@@ -145,16 +145,16 @@ def test_it_needs_a_public_reason_not_to_adopt(world):
     assert priority.state == S.NOT_ADOPTED
 
 
-def test_it_refuses_a_sign_off_vote_that_was_lost(world):
+@pytest.mark.parametrize("method", [SignOffMethod.PANEL_CHAIR, SignOffMethod.ONLINE_VOTE])
+def test_it_refuses_a_sign_off_typed_in_without_a_meeting(world, method):
     priority = agreed(world)
     services.priority_start(priority=priority, actor=world.pcso)
     services.priority_resolve(priority=priority, actor=world.sergeant, public_outcome="Done")
-    with pytest.raises(ValidationError, match="more voted against"):
-        services.priority_sign_off(
-            priority=priority, actor=world.pcso, method=SignOffMethod.ONLINE_VOTE, votes_for=3, votes_against=9
-        )
+    with pytest.raises(ValidationError, match="closed online vote, which records itself") as error:
+        services.priority_sign_off(priority=priority, actor=world.pcso, method=method, meeting=held_meeting(world))
+    assert "method" in error.value.message_dict
     priority.refresh_from_db()
-    assert priority.state == S.RESOLVED
+    assert priority.state == S.RESOLVED and not priority.sign_offs.exists()
 
 
 def test_it_needs_an_owner_and_due_date_for_every_action(world):
@@ -314,12 +314,56 @@ def test_it_refuses_to_resolve_while_an_action_is_still_open_and_names_it(world)
     checks = _with_action(world, priority)
     services.action_update(action=checks, actor=world.pcso, text="Ten drivers stopped", status=ActionStatus.IN_PROGRESS)
     _with_action(world, priority, "Letter to every house on the road")
-    with pytest.raises(ValidationError, match="2 of its actions are not finished") as error:
+    with pytest.raises(ValidationError, match="These actions are still open") as error:
         services.priority_resolve(priority=priority, actor=world.sergeant, public_outcome="Speeds are down.")
-    assert "“Speed checks at school times” (in progress)" in error.value.messages[0]
-    assert "“Letter to every house on the road” (not started)" in error.value.messages[0]
+    [message] = error.value.message_dict["close_actions"]
+    assert "“Speed checks at school times” (in progress)" in message
+    assert "“Letter to every house on the road” (not started)" in message
     priority.refresh_from_db()
     assert priority.state == S.IN_ACTION and priority.public_outcome == ""
+
+
+def test_it_resolves_closing_each_open_action_with_its_reason_in_the_same_step(world):
+    priority = agreed(world)
+    checks, letter = _with_action(world, priority), _with_action(world, priority, "Letters")
+    services.action_update(action=checks, actor=world.pcso, text="Ten drivers stopped", status=ActionStatus.IN_PROGRESS)
+    closures = [
+        {"action": checks.pk, "status": ActionStatus.DONE, "reason": "Last checks found nobody speeding"},
+        {"action": letter.pk, "status": ActionStatus.DROPPED, "reason": "Not needed once the camera came"},
+    ]
+    services.priority_resolve(
+        priority=priority, actor=world.sergeant, public_outcome="Speeds are down.", close_actions=closures
+    )
+    checks.refresh_from_db(), letter.refresh_from_db()
+    assert (priority.state, checks.status, letter.status) == (S.RESOLVED, ActionStatus.DONE, ActionStatus.DROPPED)
+    assert letter.updates.get().text == "Dropped when the priority was resolved: Not needed once the camera came"
+    assert not letter.updates.get().is_public
+    verbs = list(priority.events.values_list("verb", flat=True))
+    assert verbs[-3:] == ["action_update", "action_update", "resolve"]
+
+
+@pytest.mark.parametrize(
+    ("closure", "message"),
+    [
+        ({"status": ActionStatus.DROPPED, "reason": "  "}, "Give the reason “Letters” is closed."),
+        ({"status": ActionStatus.IN_PROGRESS, "reason": "Still going"}, "Close “Letters” as done or dropped."),
+        ({"action": 999_999, "status": ActionStatus.DONE, "reason": "x"}, "is not an open action of this priority"),
+    ],
+)
+def test_it_refuses_a_closure_without_reason_or_of_another_action_and_changes_nothing(world, closure, message):
+    priority = services.priority_start(priority=agreed(world), actor=world.pcso)
+    letter = _with_action(world, priority, "Letters")
+    elsewhere = _with_action(world, agreed(world, title="Another"), "Elsewhere")
+    closure = {"action": letter.pk, **closure}
+    closure["action"] = elsewhere.pk if closure["action"] == 999_999 else closure["action"]
+    with pytest.raises(ValidationError) as error:
+        services.priority_resolve(
+            priority=priority, actor=world.sergeant, public_outcome="Speeds are down.", close_actions=[closure]
+        )
+    assert any(message in m for m in error.value.message_dict["close_actions"])
+    priority.refresh_from_db(), letter.refresh_from_db(), elsewhere.refresh_from_db()
+    assert priority.state == S.IN_ACTION and priority.public_outcome == ""
+    assert letter.status == elsewhere.status == ActionStatus.OPEN and not letter.updates.exists()
 
 
 def test_it_resolves_once_every_action_is_done_or_dropped(world):
@@ -350,9 +394,7 @@ def test_it_refuses_to_sign_off_while_an_action_is_still_open(world):
     # A row left from before the rule: still in progress under a resolved priority.
     Action.objects.filter(pk=checks.pk).update(status=ActionStatus.IN_PROGRESS)
     with pytest.raises(ValidationError, match="cannot be signed off while 1 of its actions is not finished"):
-        services.priority_sign_off(
-            priority=priority, actor=world.pcso, method=SignOffMethod.PANEL_CHAIR, panel_chair_name="Mrs Khan"
-        )
+        signed_off(world, priority)
     priority.refresh_from_db()
     assert priority.state == S.RESOLVED
 
@@ -412,3 +454,85 @@ def test_it_keeps_the_unfollow_secret_out_of_the_confirmation_link(world):
     Follower.objects.filter(pk=again.pk).update(id=follower.pk)  # even were the id reused
     with pytest.raises(ValidationError, match="not valid"):
         services.priority_follow_confirm(token=token)
+
+
+# --- only the community agrees and signs off: at a held PACT or panel meeting of its own ---------
+
+
+def _other_neighbourhoods_meeting(world):
+    return held_meeting(world, neighbourhood=world.queensgate)
+
+
+@pytest.mark.parametrize(
+    ("make_meeting", "message"),
+    [
+        (lambda w: None, "Choose the PACT or panel meeting where the community agreed it"),
+        (_other_neighbourhoods_meeting, "is not a meeting of Daneshouse"),
+        (lambda w: held_meeting(w, meeting_type="door_knock"), "was a door knocks, which does not decide priorities"),
+        (lambda w: held_meeting(w, outcome_recorded_at=None), "has no outcome recorded"),
+        (
+            lambda w: held_meeting(w, status="cancelled", cancellation_reason="Venue flooded"),
+            "was cancelled",
+        ),
+    ],
+)
+def test_it_refuses_agreement_without_a_held_pact_meeting_of_its_own_and_changes_nothing(world, make_meeting, message):
+    with time_machine.travel(at(2026, 12, 6, 20), tick=False):
+        priority = propose(world)
+        meeting = make_meeting(world)
+        with pytest.raises(ValidationError, match=message) as error:
+            services.priority_agree(priority=priority, actor=world.sergeant, meeting=meeting)
+    assert list(error.value.message_dict) == ["meeting"]
+    priority.refresh_from_db()
+    assert (priority.state, priority.agreed_at_meeting) == (S.PROPOSED, None)
+    assert list(priority.events.values_list("verb", flat=True)) == ["propose"]
+
+
+@pytest.mark.parametrize("meeting_type", ["public_pact", "panel", "youth", "hybrid"])
+def test_it_agrees_at_a_held_pact_or_panel_meeting_of_its_own_the_day_it_was_proposed(world, meeting_type):
+    with time_machine.travel(at(2026, 12, 6, 20), tick=False):
+        priority = propose(world)
+        meeting = held_meeting(world, meeting_type=meeting_type)
+        services.priority_agree(priority=priority, actor=world.sergeant, meeting=meeting)
+    priority.refresh_from_db()
+    assert (priority.state, priority.agreed_at_meeting) == (S.AGREED, meeting)
+
+
+def test_it_keeps_the_meeting_a_priority_was_proposed_at_apart_from_where_it_is_agreed(world):
+    tuesday = meeting_on(world, datetime.date(2026, 12, 1))
+    with time_machine.travel(at(2026, 12, 3, 9), tick=False):
+        priority = propose(world, meeting=tuesday)
+    assert (priority.proposed_at_meeting, priority.agreed_at_meeting) == (tuesday, None)
+    assert priority.proposed_from == tuesday.starts_at
+
+
+def test_it_refuses_a_sign_off_at_another_neighbourhoods_meeting(world):
+    priority = _resolved_on(world, datetime.date(2026, 12, 6))
+    with time_machine.travel(at(2026, 12, 8, 21), tick=False):
+        with pytest.raises(ValidationError, match="is not a meeting of Daneshouse"):
+            meeting = _other_neighbourhoods_meeting(world)
+            services.priority_sign_off(priority=priority, actor=world.pcso, meeting=meeting)
+        priority.refresh_from_db()
+        assert priority.state == S.RESOLVED and not priority.sign_offs.exists()
+        signed_off(world, priority)
+    assert priority.sign_offs.get().method == SignOffMethod.MEETING
+
+
+def test_it_agrees_a_priority_at_a_town_wide_meeting_that_covers_its_neighbourhood(world):
+    queensgate_wards = list(world.queensgate.wards.all())
+    with time_machine.travel(at(2026, 12, 6, 20), tick=False):
+        priority = propose(world, neighbourhood=world.queensgate, wards=queensgate_wards, actor=world.inspector)
+        town = held_meeting(world, meeting_type="online", also_covers=[world.queensgate],
+                            wards=[*world.daneshouse.wards.all(), *queensgate_wards])  # fmt: skip
+        services.priority_agree(priority=priority, actor=world.inspector, meeting=town)
+    assert (priority.state, priority.agreed_at_meeting) == (S.AGREED, town)
+
+
+def test_it_refuses_agreement_at_another_organisations_event(world):
+    with time_machine.travel(at(2026, 12, 6, 20), tick=False):
+        priority = propose(world)
+        event = held_meeting(world, meeting_type="partner_event")
+        with pytest.raises(ValidationError, match="attended another organisation's meeting or event, which does not"):
+            services.priority_agree(priority=priority, actor=world.sergeant, meeting=event)
+    priority.refresh_from_db()
+    assert priority.state == S.PROPOSED

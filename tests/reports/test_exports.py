@@ -309,6 +309,16 @@ def test_it_stops_spreadsheet_formulas_and_bad_characters(world):
 # ---------------------------------------------------------------- CSV
 
 
+def test_it_writes_a_row_per_neighbourhood_with_no_engagement_recorded(world):
+    quiet = [{"month": "2026-10-01", "label": "October 2026", "neighbourhoods": ["Queensgate"]}]
+    document = document_for(make_return(world.east), figures=figures_for(no_engagement=quiet))
+    rows = list(csv.DictReader(io.StringIO(exports.return_csv(document=document))))
+    [row] = [r for r in rows if r["section"] == "no_engagement"]
+    assert (row["neighbourhood"], row["measure"], row["value"]) == ("Queensgate", "month:2026-10-01", "1")
+    html = exports.return_print_html(document=document, request=None)
+    assert "Neighbourhoods with no engagement recorded" in html and "Queensgate" in html
+
+
 def test_it_writes_one_tidy_table(submitted):
     rows = list(csv.DictReader(io.StringIO(exports.return_csv(document=submitted))))
     assert list(rows[0]) == exports.CSV_HEADERS

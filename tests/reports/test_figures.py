@@ -23,8 +23,9 @@ pytestmark = pytest.mark.django_db
 OCTOBER = {"period_kind": PeriodKind.MONTH, "period_start": date(2026, 10, 1), "period_end": date(2026, 10, 31)}
 Q3 = {"period_kind": PeriodKind.QUARTER, "period_start": date(2026, 7, 1), "period_end": date(2026, 9, 30)}
 # neighbourhoods, wards, rank costs, meetings, officer hours, new priorities, transitions, overdue
-# actions, top priorities, recorded membership, sign-ups, alerts, deliveries, survey answers, census
-RECORDED_QUERIES = 15
+# actions, top priorities, neighbourhoods engaged each month, recorded membership, sign-ups, alerts,
+# deliveries, survey answers, census
+RECORDED_QUERIES = 16
 # ... and, with months not recorded yet, the members' channels and the profiles counted live.
 QUERIES = RECORDED_QUERIES + 2
 
@@ -98,9 +99,9 @@ def test_it_costs_officer_time_at_each_rank(october):
 def test_it_shows_meetings_by_type_in_choice_order(october):
     by_type = {row["type"]: row["count"] for row in october["meetings_by_type"]}
     assert list(by_type)[:3] == ["public_pact", "panel", "street"]
-    assert len(by_type) == 11
+    assert len(by_type) == 12  # every engagement type, another organisation's event included
     assert (by_type["public_pact"], by_type["online"], by_type["street"], by_type["panel"]) == (2, 1, 1, 1)
-    assert by_type["hybrid"] == 0
+    assert by_type["hybrid"] == by_type["partner_event"] == 0
     assert october["meetings_by_type"][0]["label"] == "PACT public meeting"
 
 
@@ -181,10 +182,12 @@ def test_it_breaks_the_division_down_by_neighbourhood(october):
 
 def test_it_picks_top_priorities_by_evidence_and_by_age(october):
     top = october["top_priorities"]
-    # Open at the month's end: P1 (14 residents), P4 (3), then P7 and P3 (none; older first).
+    # Agreed and open at the month's end: P1 (14 residents), then P7 and P3 (none; older first).
+    # P4, a proposal of 3 residents, is not the community's priority yet, so never a top one.
     assert [p["title"] for p in top["by_evidence"]] == [
-        "Off-road bikes", "Parking at the school", "Drug dealing in the park", "Speeding on Burnley Road",
+        "Off-road bikes", "Drug dealing in the park", "Speeding on Burnley Road",
     ]  # fmt: skip
+    assert "Parking at the school" not in [p["title"] for p in top["by_age"]]
     assert [p["title"] for p in top["by_age"]][:2] == ["Drug dealing in the park", "Speeding on Burnley Road"]
     first = top["by_evidence"][0]
     assert (first["residents"], first["neighbourhood"], first["state"], first["state_label"]) == (
@@ -196,7 +199,10 @@ def test_it_picks_top_priorities_by_evidence_and_by_age(october):
 
 def test_it_keeps_top_priorities_to_five(world, month):
     for n in range(6):
-        f.priority(world, created_at=f.at(date(2026, 10, 2)), title=f"Extra {n}", supporters=(20 + n,))
+        f.priority(world, created_at=f.at(date(2026, 10, 2)), title=f"Extra {n}", supporters=(20 + n,),
+                   state="agreed")  # fmt: skip
+    # A proposal with more residents behind it than any is still not a top priority.
+    f.priority(world, created_at=f.at(date(2026, 10, 2)), title="Proposal", supporters=(99,))
     top = return_figures(division=world.east, **OCTOBER)["top_priorities"]
     assert [p["title"] for p in top["by_evidence"]] == [f"Extra {n}" for n in (5, 4, 3, 2, 1)]
     assert len(top["by_age"]) == 5
@@ -352,3 +358,22 @@ def test_it_builds_a_division_without_neighbourhoods(world):
     assert figures["neighbourhoods"] == []
     assert headline(figures)["members_total"] == (0, 0, 0)
     assert figures["representation"] == {"most_under_represented": [], "wards_with_population": 0}
+
+
+def test_it_lists_the_neighbourhoods_with_no_engagement_recorded_each_month(world, month):
+    october = return_figures(division=world.east, **OCTOBER)["no_engagement"]
+    assert october == [{"month": "2026-10-01", "label": "October 2026", "neighbourhoods": []}]
+    quarter = return_figures(division=world.east, **Q3)["no_engagement"]
+    assert [(row["label"], row["neighbourhoods"]) for row in quarter] == [
+        ("July 2026", ["Daneshouse", "Queensgate"]),
+        ("August 2026", ["Daneshouse", "Queensgate"]),
+        ("September 2026", ["Queensgate"]),
+    ]
+
+
+def test_it_counts_a_town_wide_meeting_as_engagement_of_each_neighbourhood_it_covers(world):
+    town = f.held_meeting(world, starts_at=f.at(date(2026, 10, 6)), public=12)
+    town.also_covers.set([world.queensgate])
+    figures = return_figures(division=world.east, **OCTOBER)
+    assert figures["no_engagement"][0]["neighbourhoods"] == []
+    assert headline(figures)["meetings_held"][0] == 1  # once in the division's total

@@ -14,7 +14,7 @@ from reports.document_build import return_document
 from reports.models import HighlightReturn, ReturnEvent, ReturnStatus
 from reports.selectors import return_figures
 from tests.factories import DivisionFactory, ForceFactory, TeamMembershipFactory, UserFactory
-from tests.priorities.factories import propose
+from tests.priorities.factories import agreed, propose
 from tests.reports.workflow import OCTOBER, at, october_draft, on, submit, with_data
 
 pytestmark = pytest.mark.django_db
@@ -121,10 +121,21 @@ def test_it_pins_only_the_divisions_priorities_and_at_most_five(data):
     assert draft.events.latest("pk").note.startswith("Top priorities: ")
     with pytest.raises(ValidationError, match="Only East Division's priorities can be pinned"):
         services.return_pin_priorities(highlight_return=draft, actor=data.chief_inspector, priorities=[*east, west])
-    more = [propose(data, title=f"Priority {n}") for n in range(4)]
+    more = [agreed(data, title=f"Priority {n}") for n in range(4)]
     with pytest.raises(ValidationError, match="Pin at most 5"):
         services.return_pin_priorities(highlight_return=draft, actor=data.chief_inspector, priorities=east + more)
     assert set(draft.top_priorities.all()) == set(east) and events(draft) == ["created", "edited"]
+
+
+def test_it_pins_only_priorities_the_community_has_agreed(data):
+    draft = october_draft(data)
+    proposal = propose(data, title="Only proposed")
+    with pytest.raises(ValidationError, match="Only priorities the community has agreed .* not “Only proposed”"):
+        services.return_pin_priorities(highlight_return=draft, actor=data.chief_inspector, priorities=[proposal])
+    assert not draft.top_priorities.exists() and events(draft) == ["created"]
+    agreed_one = data.daneshouse.priorities.get(title="Speeding on Burnley Road")
+    services.return_pin_priorities(highlight_return=draft, actor=data.chief_inspector, priorities=[agreed_one])
+    assert list(draft.top_priorities.all()) == [agreed_one]
 
 
 def test_it_delegates_only_to_inspectors_working_in_the_division(data):

@@ -6,7 +6,7 @@ import datetime
 import time_machine
 
 from reports import services
-from tests.priorities.factories import propose
+from tests.priorities.factories import agreed, held_meeting
 
 OCTOBER = datetime.date(2026, 10, 1)
 
@@ -20,12 +20,17 @@ def on(day: datetime.date, hour: int = 10):
 
 
 def with_data(world):
-    """East's data begins in August 2026 (a Daneshouse priority); one more in October."""
+    """East's data begins in August 2026 (a Daneshouse priority agreed at its PACT); one more in October."""
     with on(datetime.date(2026, 8, 10)):
-        propose(world, title="Dealing from the garage on Elm Street")
+        agreed(world, title="Dealing from the garage on Elm Street", at_meeting=_panel(world))
     with on(datetime.date(2026, 10, 14)):
-        propose(world, title="Speeding on Burnley Road")
+        agreed(world, title="Speeding on Burnley Road", at_meeting=_panel(world))
     return world
+
+
+def _panel(world):
+    # No public reach recorded: the returns' reach figures stay those the tests set up themselves.
+    return held_meeting(world, meeting_type="panel", public_attendees=None)
 
 
 def october_draft(world, division=None):

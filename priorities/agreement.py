@@ -1,0 +1,97 @@
+"""Where and when the community can have decided a priority (HMIC: priorities are agreed by the
+PACT panel or meeting with the community, and formally signed off by it once resolved).
+
+A priority is agreed, and a resolved one signed off, only at a held PACT or panel meeting of its
+neighbourhood, on or after the day it was proposed (or resolved) and not later than the moment
+it is recorded; or by a closed online vote of its residents. These read-only checks are shared
+by the services that enforce the rule and by `manage.py check_priority_dates`, which lists the
+records made before it that break it.
+"""
+
+from datetime import date, datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetings.models import Meeting, MeetingStatus, MeetingType
+
+# The meetings where the community decides: the PACT meeting in any of its forms (public,
+# youth, specialist, online or hybrid) and the PACT panel. A street meeting, door knocks, a stall,
+# a surgery or a walk-round hears concerns but agrees nothing.
+DECIDING_TYPES = frozenset(
+    {
+        MeetingType.PUBLIC_PACT,
+        MeetingType.PANEL,
+        MeetingType.YOUTH,
+        MeetingType.SPECIALIST,
+        MeetingType.ONLINE,
+        MeetingType.HYBRID,
+    }
+)
+
+
+def day_of(moment: datetime) -> date:
+    return timezone.localdate(moment)
+
+
+def ended_before_day_of(meeting: Meeting, moment: datetime) -> bool:
+    """Whether a meeting was over before a moment's day: one on the same day, or still going on
+    (a meeting running past midnight), counts as not before."""
+    return day_of(meeting.starts_at) < day_of(moment) and meeting.ends_at < moment
+
+
+def covers(meeting: Meeting, neighbourhood_id: int) -> bool:
+    """Whether the meeting is the neighbourhood's: it hosts it, or it is among the others a
+    town-wide meeting covers (read from a prefetch when there is one)."""
+    if meeting.neighbourhood_id == neighbourhood_id:
+        return True
+    return any(n.pk == neighbourhood_id for n in meeting.also_covers.all())
+
+
+def meeting_problem(
+    meeting: Meeting, *, neighbourhood, not_before: datetime, not_before_what: str, at: datetime
+) -> str | None:
+    """Why the community cannot have decided at this meeting, or None if it can. `not_before` is
+    when the thing decided came about (proposed, resolved), `at` when the decision is recorded."""
+    when = f"{day_of(meeting.starts_at):%-d %B %Y}"
+    if not covers(meeting, neighbourhood.pk):
+        return _("The meeting of %(when)s is not a meeting of %(name)s: choose one of its own meetings.") % {
+            "when": when,
+            "name": neighbourhood.name,
+        }
+    if meeting.meeting_type not in DECIDING_TYPES:
+        return _(
+            "The meeting of %(when)s was a %(kind)s, which does not decide priorities: choose a PACT meeting "
+            "or PACT panel meeting."
+        ) % {"when": when, "kind": meeting.get_meeting_type_display().lower()}
+    if meeting.status == MeetingStatus.CANCELLED:
+        return _("The meeting of %(when)s was cancelled.") % {"when": when}
+    if meeting.starts_at > at:
+        return _(
+            "The meeting of %(when)s has not happened yet: the community decides at a meeting that has taken place."
+        ) % {"when": when}
+    if meeting.outcome_recorded_at is None:
+        return _(
+            "The meeting of %(when)s has no outcome recorded: record what happened at it (who came, what was "
+            "raised) first."
+        ) % {"when": when}
+    if ended_before_day_of(meeting, not_before):
+        return _("The meeting of %(when)s was before the priority was %(what)s on %(day)s: choose a later meeting.") % {
+            "when": when,
+            "what": not_before_what,
+            "day": f"{day_of(not_before):%-d %B %Y}",
+        }
+    return None
+
+
+def agreement_problem(priority, meeting: Meeting, *, at: datetime) -> str | None:
+    return meeting_problem(
+        meeting, neighbourhood=priority.neighbourhood, not_before=priority.proposed_from, not_before_what=_("proposed"),
+        at=at,
+    )  # fmt: skip
+
+
+def sign_off_problem(priority, meeting: Meeting, *, resolved_at: datetime, at: datetime) -> str | None:
+    return meeting_problem(
+        meeting, neighbourhood=priority.neighbourhood, not_before=resolved_at, not_before_what=_("resolved"), at=at
+    )
