@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +17,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from accounts import api_tokens, selectors, services
-from accounts.forms import EmailAuthenticationForm, TokenForm
+from accounts.forms import ApiTokenForm, EmailAuthenticationForm, TokenForm
 from accounts.policy import policy_required
 from pact_portal import throttle
 
@@ -173,27 +174,59 @@ password_change_done = auth_views.PasswordChangeDoneView.as_view(template_name="
 # --- API tokens -------------------------------------------------------------------------------
 
 
+def _api_token_page(request, *, form, new_key: str = "", status: int = 200):
+    context = {
+        "tokens": api_tokens.api_tokens_of(user=request.user),
+        "form": form,
+        "new_key": new_key,
+        "ttl_days": settings.API_TOKEN_TTL_DAYS,
+    }
+    return render(request, "accounts/api_tokens.html", context, status=status)
+
+
 @require_GET
 @never_cache
 @policy_required("staff.dashboard")
 def api_token(request):
-    """The staff member's REST API token: whether they have one, and how to make or revoke it."""
-    return render(request, "accounts/api_tokens.html", {"token": api_tokens.api_token_of(user=request.user)})
+    """The staff member's REST API tokens: when each was made, expires and was last used."""
+    return _api_token_page(request, form=ApiTokenForm())
 
 
 @require_POST
 @never_cache
 @policy_required("staff.dashboard")
 def api_token_create(request):
-    """Make a token (replacing any earlier one) and show its key on this response only: the page
-    never shows it again, so the key is not left on screen or in the browser's history."""
-    token = api_tokens.api_token_create(user=request.user)
-    return render(request, "accounts/api_tokens.html", {"token": token, "new_key": token.key})
+    """Make a named token and show its key on this response only: the database keeps a digest, and
+    the page never shows the key again, so it is not left on screen or in the browser's history."""
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            _token, key = api_tokens.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _api_token_page(request, form=ApiTokenForm(), new_key=key)
+    return _api_token_page(request, form=form)
 
 
 @require_POST
 @policy_required("staff.dashboard")
-def api_token_revoke(request):
-    if api_tokens.api_token_revoke(user=request.user):
-        messages.success(request, "Your API token is revoked: scripts using it are refused from now on.")
+def api_token_revoke(request, pk: int):
+    token = api_tokens.api_token_get_for_user(user=request.user, pk=pk)
+    api_tokens.api_token_revoke(token=token)
+    messages.success(
+        request,
+        gettext_lazy("The token “%(name)s” is revoked: scripts using it are refused from now on.")
+        % {"name": token.name},
+    )
+    return redirect("accounts:api-token")
+
+
+@require_POST
+@policy_required("staff.dashboard")
+def api_token_revoke_all(request):
+    if api_tokens.api_token_revoke_all(user=request.user):
+        messages.success(
+            request, gettext_lazy("All your tokens are revoked: scripts using them are refused from now on.")
+        )
     return redirect("accounts:api-token")
