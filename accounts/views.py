@@ -61,8 +61,16 @@ def login_view(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_verify(request):
-    user_pk = request.session.get(PENDING_USER_KEY)
-    user = get_user_model().objects.filter(pk=user_pk, is_active=True).first() if user_pk else None
+    """The code after the password; also asked of a signed-in staff member whose session is not yet
+    verified when STAFF_REQUIRE_2FA is on (accounts.middleware.StaffTwoFactorMiddleware)."""
+    signed_in = request.user.is_authenticated
+    if signed_in:
+        user = request.user
+        if user.is_verified() or not selectors.user_has_two_factor(user=user):
+            return redirect(_safe_next(request, request.GET.get("next")))
+    else:
+        user_pk = request.session.get(PENDING_USER_KEY)
+        user = get_user_model().objects.filter(pk=user_pk, is_active=True).first() if user_pk else None
     if user is None:
         messages.info(request, gettext_lazy("Please sign in with your email address and password first."))
         return redirect("accounts:login")
@@ -70,11 +78,14 @@ def login_verify(request):
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["token"])
         if device is not None:
-            next_url = request.session.get(PENDING_NEXT_KEY) or reverse(settings.LOGIN_REDIRECT_URL)
-            backend = request.session.get(PENDING_BACKEND_KEY)
-            for key in (PENDING_USER_KEY, PENDING_BACKEND_KEY, PENDING_NEXT_KEY):
-                request.session.pop(key, None)
-            login(request, user, backend=backend)
+            if signed_in:
+                next_url = _safe_next(request, request.GET.get("next"))
+            else:
+                next_url = request.session.get(PENDING_NEXT_KEY) or reverse(settings.LOGIN_REDIRECT_URL)
+                backend = request.session.get(PENDING_BACKEND_KEY)
+                for key in (PENDING_USER_KEY, PENDING_BACKEND_KEY, PENDING_NEXT_KEY):
+                    request.session.pop(key, None)
+                login(request, user, backend=backend)
             otp_login(request, device)
             return redirect(next_url)
         form.add_error("token", "That code is not right or has expired. Codes change every 30 seconds.")
@@ -96,21 +107,29 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 @policy_required("account.two_factor")
 def two_factor(request):
-    """Enrol, confirm or remove the TOTP second factor."""
+    """Enrol, confirm or remove the TOTP second factor. Confirming verifies this session too; where
+    staff must use it (STAFF_REQUIRE_2FA) it cannot be turned off here, only reset by an administrator."""
     user = request.user
     confirmed = selectors.two_factor_device(user=user, confirmed=True)
+    required = selectors.two_factor_required(user=user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]
         if confirmed is not None:
-            if services.two_factor_disable(user=user, token=token):
+            if required:
+                form.add_error(None, TWO_FACTOR_CANNOT_BE_OFF)
+            elif services.two_factor_disable(user=user, token=token):
                 messages.success(request, "Two-step sign-in is off. You now sign in with your password only.")
                 return redirect("accounts:two-factor")
         elif services.two_factor_confirm(user=user, token=token):
+            otp_login(request, selectors.two_factor_device(user=user, confirmed=True))
             messages.success(request, "Two-step sign-in is on. You will be asked for a code each time you sign in.")
-            return redirect("accounts:two-factor")
-        form.add_error("token", "That code is not right or has expired. Codes change every 30 seconds.")
-    context = {"form": form, "confirmed": confirmed}
+            return redirect(
+                _safe_next(request, request.GET.get("next")) if request.GET.get("next") else "accounts:two-factor"
+            )
+        if not form.errors:
+            form.add_error("token", "That code is not right or has expired. Codes change every 30 seconds.")
+    context = {"form": form, "confirmed": confirmed, "required": required}
     if confirmed is None:
         pending = selectors.two_factor_device(user=user, confirmed=False)
         if pending is None:
@@ -119,6 +138,12 @@ def two_factor(request):
             qr_svg=selectors.totp_qr_svg(device=pending), manual_key=selectors.totp_manual_key(device=pending)
         )
     return render(request, "accounts/two_factor.html", context)
+
+
+TWO_FACTOR_CANNOT_BE_OFF = gettext_lazy(
+    "Staff must use two-step sign-in here, so it cannot be turned off. To move it to a new device, "
+    "ask a system administrator to reset it."
+)
 
 
 RESETS_PER_ADDRESS_PER_HOUR = 10

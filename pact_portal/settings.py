@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "accounts.middleware.CachedOTPMiddleware",
     # Fail closed: every view needs a login unless it is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After both: staff pages and the admin need a verified second factor when STAFF_REQUIRE_2FA is on.
+    "accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -196,6 +198,11 @@ AXES_IPWARE_PROXY_COUNT = max(PROXY_COUNT - 1, 0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if PROXY_COUNT else ["REMOTE_ADDR"]
 
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="PACT Portal")
+# Staff (and anyone in the Django admin) must sign in with a second factor: those without one are
+# sent to set it up before any staff page. On in production; off in the embedded mode and in tests,
+# which sign staff in by the hundred without a device (tests/accounts/test_staff_two_factor.py
+# turns it on).
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=not (DEBUG or env.bool("TESTING", default=False)))
 
 # REST API tokens (django-rest-knox, accounts.ApiToken): stored as SHA-512 digests, each expiring
 # this many days after it is made; "Token <key>" in the Authorization header, as before.
@@ -328,7 +335,7 @@ REST_FRAMEWORK = {
     # Session first: an anonymous call is answered 403 with a JSON body (DRF sends 401 only when
     # the first authenticator names a WWW-Authenticate scheme). Scripts send "Token <key>".
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.api.VerifiedSessionAuthentication",
         "accounts.api_tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
