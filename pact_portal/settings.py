@@ -275,6 +275,9 @@ vars().update(EMAIL_CONFIG)
 if DEBUG and not env.str("EMAIL_URL", default=""):
     # The embedded default: emails go to In the Know's outbox page, as the alerts' messages do.
     EMAIL_BACKEND = "pact_portal.email_backends.OutboxEmailBackend"
+# Seconds an SMTP connection may wait on the mail server. Django's default is none: a server that
+# stops answering would hold a worker (or, for a web request, a gunicorn worker) for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PACT Portal <no-reply@pact.example.police.uk>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -394,6 +397,20 @@ CELERY_TASK_ACKS_LATE = True
 # is an hour). It must outlast the longest task: a million-member fan-out takes under a minute.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task has a time limit, so one stuck on a provider or a lock frees its worker: at the soft
+# limit the task gets SoftTimeLimitExceeded (its transaction rolls back; sends' expired claims are
+# given back by deliveries_reclaim_task), at the hard one the worker process is killed. Prefork
+# workers only: in-process tasks (the embedded default, tests) run unlimited. The hard limits stay
+# under the broker's visibility timeout, or a task still running would be handed to a second worker.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=5 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=6 * 60)
+CELERY_TASK_ANNOTATIONS = {
+    # A force-wide alert writes up to a million deliveries (under a minute on the benchmark; the
+    # margin is for a loaded database), and a batch of 500 sends paces itself to the providers'
+    # shared rate: 500 calls at the voice provider's 5 a second, shared by several workers, take minutes.
+    "messaging.tasks.alert_fan_out_task": {"soft_time_limit": 10 * 60, "time_limit": 12 * 60},
+    "messaging.tasks.deliveries_send_task": {"soft_time_limit": 10 * 60, "time_limit": 12 * 60},
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
