@@ -48,9 +48,10 @@ class StaffTwoFactorMiddleware:
     """With STAFF_REQUIRE_2FA on, a staff member's session counts only once it is verified with a
     second factor: before any staff page (any view that needs a sign-in) and any Django admin page,
     one without a confirmed TOTP device is sent to set one up, and one with a device to enter a code.
-    Public pages stay open to them, as to everyone. Admin pages are held to it whatever the user's
-    role, as the admin can change anyone's access. After CachedOTPMiddleware, which says whether the
-    session is verified, and after LoginRequiredMiddleware, which has sent strangers to sign in."""
+    Public pages stay open to them, as to everyone. Admin pages hold every user the admin admits
+    (is_staff) to it, whatever their role, as the admin can change anyone's access. After
+    CachedOTPMiddleware, which says whether the session is verified, and after
+    LoginRequiredMiddleware, which has sent strangers to sign in."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -63,12 +64,14 @@ class StaffTwoFactorMiddleware:
         if not settings.STAFF_REQUIRE_2FA or not user.is_authenticated or user.is_verified():
             return None
         match = request.resolver_match
-        admin_page = match.app_name == "admin"
-        if match.view_name in TWO_FACTOR_EXEMPT or not (admin_page or user.is_staff_member or user.is_staff):
+        if match.view_name in TWO_FACTOR_EXEMPT:
             return None
-        if not admin_page and not getattr(view_func, "login_required", True):
-            return None
-        return second_factor_redirect(request)
+        if match.app_name == "admin":
+            # Anyone the admin lets in, whatever their role; others it sends to its own sign-in.
+            needed = user.is_staff
+        else:
+            needed = user.is_staff_member and getattr(view_func, "login_required", True)
+        return second_factor_redirect(request) if needed else None
 
 
 def second_factor_redirect(request):

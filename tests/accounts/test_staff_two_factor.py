@@ -135,3 +135,8 @@ def test_the_api_refuses_an_unverified_staff_session_and_serves_a_verified_one(c
     assert client.get(meetings).status_code == 403
     client.post(VERIFY, {"token": current_code(device)})
     assert client.get(meetings).status_code == 200
+
+
+def test_a_resident_at_the_admin_meets_the_admins_own_sign_in_not_the_second_factor(client, world, required):
+    client.force_login(world.resident)
+    assert client.get(ADMIN_PAGE).url.startswith(reverse("admin:login"))
