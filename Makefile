@@ -11,7 +11,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 # The embedded default: SQLite, tasks run in-process, a development secret key.
 RUN_ENV := DEBUG=$${DEBUG:-1} SITE_URL=$(SITE_URL)
 
-.PHONY: install run demo test test-shuffled test-fast lint format bench clean messages compilemessages
+.PHONY: install run demo test test-shuffled test-fast lint format bench clean messages compilemessages backup restore restore-drill
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -96,3 +96,19 @@ bench: install
 	  *) echo '{"benchmark": "emergency_first_send_seconds", "skipped": "needs PostgreSQL (DATABASE_URL) and Redis"}' ;; \
 	esac
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(BENCH_ENV) $(PY) manage.py bench_web
+
+# Backups (README "Backups and restore"): the database and the uploads folder, named by the time, in
+# BACKUP_DIR (backups/ here) with a SHA-256 manifest. Both read DATABASE_URL and MEDIA_ROOT as the
+# portal does (the embedded SQLite database and media/ when unset). `make restore BACKUP=<folder>`
+# checks the manifest and restores into an empty database and uploads folder only.
+backup:
+	PYTHON=$(PY) ops/backup.sh
+
+restore:
+	@test -n "$(BACKUP)" || { echo "Say which backup: make restore BACKUP=backups/pact-20261206T230000Z" >&2; exit 2; }
+	PYTHON=$(PY) ops/restore.sh "$(BACKUP)"
+
+# PostgreSQL only: backs up DATABASE_URL, restores it into a new database beside it, compares every
+# table's row count and checksum and every sequence, drops the copy and prints the timings.
+restore-drill: install
+	$(PY) -m ops.drill

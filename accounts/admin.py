@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from accounts.models import PartnerAgency, User
+from accounts.models import ApiToken, PartnerAgency, User
 from neighbourhoods.models import TeamMembership
 
 
@@ -50,3 +50,21 @@ class PartnerAgencyAdmin(admin.ModelAdmin):
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Lets a system administrator see and revoke (delete) anyone's tokens, say when someone leaves;
+    tokens are made only by their owner on the token page, where the key is shown once."""
+
+    list_display = ["name", "user", "created", "expiry", "last_used"]
+    list_select_related = ["user"]
+    search_fields = ["name", "user__email"]
+    readonly_fields = ["name", "user", "created", "expiry", "last_used"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

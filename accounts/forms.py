@@ -22,3 +22,12 @@ class TokenForm(forms.Form):
         error_messages={"invalid": _("Enter the six digits your authenticator app shows.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
     )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("What the token is for"),
+        max_length=80,
+        help_text=_("For example, the script or the computer that will use it."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

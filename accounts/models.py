@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS as KNOX
 
 from accounts.roles import PUBLIC_RANK, ROLE_SCOPE_LEVEL, STAFF_ROLES, Role, ScopeLevel
 
@@ -127,3 +129,27 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self):
         return self.full_name
+
+
+class ApiToken(AbstractAuthToken):
+    """A REST API key, made by its owner on the token page (django-rest-knox). Only a SHA-512 digest
+    of the key is stored, so a copy of the database or a backup gives no one a working key; the
+    first characters (token_key) narrow the lookup. It expires (API_TOKEN_TTL_DAYS) and its owner can
+    revoke it alone or all at once."""
+
+    # An id of its own for URLs: knox's primary key is the digest, which the page need not show.
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=KNOX.DIGEST_LENGTH, unique=True)
+    name = models.CharField(max_length=80)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def has_expired(self) -> bool:
+        return self.expiry is not None and self.expiry <= timezone.now()

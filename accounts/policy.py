@@ -135,8 +135,9 @@ def _staff_dashboard(user, obj=None) -> bool:
 
 @rule("account.two_factor")
 def _account_two_factor(user, obj=None) -> bool:
-    # TOTP is offered to staff, who hold residents' personal data; residents sign in with a password.
-    return user.is_staff_member
+    # TOTP is offered to staff, who hold residents' personal data, and to anyone the Django admin
+    # lets in (is_staff); residents sign in with a password.
+    return user.is_staff_member or user.is_staff
 
 
 # --- neighbourhoods ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from io import BytesIO
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
@@ -12,6 +13,11 @@ def two_factor_device(*, user, confirmed: bool = True) -> TOTPDevice | None:
 
 def user_has_two_factor(*, user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def two_factor_required(*, user) -> bool:
+    """Whether this user may not go without a second factor (STAFF_REQUIRE_2FA, for staff and admins)."""
+    return settings.STAFF_REQUIRE_2FA and (user.is_staff_member or user.is_staff)
 
 
 def totp_qr_svg(*, device: TOTPDevice) -> str:

@@ -18,5 +18,6 @@ urlpatterns = [
     path("password/change/done/", views.password_change_done, name="password-change-done"),
     path("api-token/", views.api_token, name="api-token"),
     path("api-token/create/", views.api_token_create, name="api-token-create"),
-    path("api-token/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("api-token/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("api-token/revoke-all/", views.api_token_revoke_all, name="api-token-revoke-all"),
 ]

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +17,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from accounts import api_tokens, selectors, services
-from accounts.forms import EmailAuthenticationForm, TokenForm
+from accounts.forms import ApiTokenForm, EmailAuthenticationForm, TokenForm
 from accounts.policy import policy_required
 from pact_portal import throttle
 
@@ -60,8 +61,16 @@ def login_view(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_verify(request):
-    user_pk = request.session.get(PENDING_USER_KEY)
-    user = get_user_model().objects.filter(pk=user_pk, is_active=True).first() if user_pk else None
+    """The code after the password; also asked of a signed-in staff member whose session is not yet
+    verified when STAFF_REQUIRE_2FA is on (accounts.middleware.StaffTwoFactorMiddleware)."""
+    signed_in = request.user.is_authenticated
+    if signed_in:
+        user = request.user
+        if user.is_verified() or not selectors.user_has_two_factor(user=user):
+            return redirect(_safe_next(request, request.GET.get("next")))
+    else:
+        user_pk = request.session.get(PENDING_USER_KEY)
+        user = get_user_model().objects.filter(pk=user_pk, is_active=True).first() if user_pk else None
     if user is None:
         messages.info(request, gettext_lazy("Please sign in with your email address and password first."))
         return redirect("accounts:login")
@@ -69,11 +78,14 @@ def login_verify(request):
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["token"])
         if device is not None:
-            next_url = request.session.get(PENDING_NEXT_KEY) or reverse(settings.LOGIN_REDIRECT_URL)
-            backend = request.session.get(PENDING_BACKEND_KEY)
-            for key in (PENDING_USER_KEY, PENDING_BACKEND_KEY, PENDING_NEXT_KEY):
-                request.session.pop(key, None)
-            login(request, user, backend=backend)
+            if signed_in:
+                next_url = _safe_next(request, request.GET.get("next"))
+            else:
+                next_url = request.session.get(PENDING_NEXT_KEY) or reverse(settings.LOGIN_REDIRECT_URL)
+                backend = request.session.get(PENDING_BACKEND_KEY)
+                for key in (PENDING_USER_KEY, PENDING_BACKEND_KEY, PENDING_NEXT_KEY):
+                    request.session.pop(key, None)
+                login(request, user, backend=backend)
             otp_login(request, device)
             return redirect(next_url)
         form.add_error("token", "That code is not right or has expired. Codes change every 30 seconds.")
@@ -95,21 +107,29 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 @policy_required("account.two_factor")
 def two_factor(request):
-    """Enrol, confirm or remove the TOTP second factor."""
+    """Enrol, confirm or remove the TOTP second factor. Confirming verifies this session too; where
+    staff must use it (STAFF_REQUIRE_2FA) it cannot be turned off here, only reset by an administrator."""
     user = request.user
     confirmed = selectors.two_factor_device(user=user, confirmed=True)
+    required = selectors.two_factor_required(user=user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]
         if confirmed is not None:
-            if services.two_factor_disable(user=user, token=token):
+            if required:
+                form.add_error(None, TWO_FACTOR_CANNOT_BE_OFF)
+            elif services.two_factor_disable(user=user, token=token):
                 messages.success(request, "Two-step sign-in is off. You now sign in with your password only.")
                 return redirect("accounts:two-factor")
         elif services.two_factor_confirm(user=user, token=token):
+            otp_login(request, selectors.two_factor_device(user=user, confirmed=True))
             messages.success(request, "Two-step sign-in is on. You will be asked for a code each time you sign in.")
-            return redirect("accounts:two-factor")
-        form.add_error("token", "That code is not right or has expired. Codes change every 30 seconds.")
-    context = {"form": form, "confirmed": confirmed}
+            return redirect(
+                _safe_next(request, request.GET.get("next")) if request.GET.get("next") else "accounts:two-factor"
+            )
+        if not form.errors:
+            form.add_error("token", "That code is not right or has expired. Codes change every 30 seconds.")
+    context = {"form": form, "confirmed": confirmed, "required": required}
     if confirmed is None:
         pending = selectors.two_factor_device(user=user, confirmed=False)
         if pending is None:
@@ -118,6 +138,12 @@ def two_factor(request):
             qr_svg=selectors.totp_qr_svg(device=pending), manual_key=selectors.totp_manual_key(device=pending)
         )
     return render(request, "accounts/two_factor.html", context)
+
+
+TWO_FACTOR_CANNOT_BE_OFF = gettext_lazy(
+    "Staff must use two-step sign-in here, so it cannot be turned off. To move it to a new device, "
+    "ask a system administrator to reset it."
+)
 
 
 RESETS_PER_ADDRESS_PER_HOUR = 10
@@ -173,27 +199,59 @@ password_change_done = auth_views.PasswordChangeDoneView.as_view(template_name="
 # --- API tokens -------------------------------------------------------------------------------
 
 
+def _api_token_page(request, *, form, new_key: str = "", status: int = 200):
+    context = {
+        "tokens": api_tokens.api_tokens_of(user=request.user),
+        "form": form,
+        "new_key": new_key,
+        "ttl_days": settings.API_TOKEN_TTL_DAYS,
+    }
+    return render(request, "accounts/api_tokens.html", context, status=status)
+
+
 @require_GET
 @never_cache
 @policy_required("staff.dashboard")
 def api_token(request):
-    """The staff member's REST API token: whether they have one, and how to make or revoke it."""
-    return render(request, "accounts/api_tokens.html", {"token": api_tokens.api_token_of(user=request.user)})
+    """The staff member's REST API tokens: when each was made, expires and was last used."""
+    return _api_token_page(request, form=ApiTokenForm())
 
 
 @require_POST
 @never_cache
 @policy_required("staff.dashboard")
 def api_token_create(request):
-    """Make a token (replacing any earlier one) and show its key on this response only: the page
-    never shows it again, so the key is not left on screen or in the browser's history."""
-    token = api_tokens.api_token_create(user=request.user)
-    return render(request, "accounts/api_tokens.html", {"token": token, "new_key": token.key})
+    """Make a named token and show its key on this response only: the database keeps a digest, and
+    the page never shows the key again, so it is not left on screen or in the browser's history."""
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            _token, key = api_tokens.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _api_token_page(request, form=ApiTokenForm(), new_key=key)
+    return _api_token_page(request, form=form)
 
 
 @require_POST
 @policy_required("staff.dashboard")
-def api_token_revoke(request):
-    if api_tokens.api_token_revoke(user=request.user):
-        messages.success(request, "Your API token is revoked: scripts using it are refused from now on.")
+def api_token_revoke(request, pk: int):
+    token = api_tokens.api_token_get_for_user(user=request.user, pk=pk)
+    api_tokens.api_token_revoke(token=token)
+    messages.success(
+        request,
+        gettext_lazy("The token “%(name)s” is revoked: scripts using it are refused from now on.")
+        % {"name": token.name},
+    )
+    return redirect("accounts:api-token")
+
+
+@require_POST
+@policy_required("staff.dashboard")
+def api_token_revoke_all(request):
+    if api_tokens.api_token_revoke_all(user=request.user):
+        messages.success(
+            request, gettext_lazy("All your tokens are revoked: scripts using them are refused from now on.")
+        )
     return redirect("accounts:api-token")

@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "accounts.middleware.CachedOTPMiddleware",
     # Fail closed: every view needs a login unless it is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After both: staff pages and the admin need a verified second factor when STAFF_REQUIRE_2FA is on.
+    "accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -197,6 +199,25 @@ AXES_IPWARE_PROXY_COUNT = max(PROXY_COUNT - 1, 0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if PROXY_COUNT else ["REMOTE_ADDR"]
 
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="PACT Portal")
+# Staff (and anyone in the Django admin) must sign in with a second factor: those without one are
+# sent to set it up before any staff page. On in production; off in the embedded mode and in tests,
+# which sign staff in by the hundred without a device (tests/accounts/test_staff_two_factor.py
+# turns it on).
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=not (DEBUG or env.bool("TESTING", default=False)))
+
+# REST API tokens (django-rest-knox, accounts.ApiToken): stored as SHA-512 digests, each expiring
+# this many days after it is made; "Token <key>" in the Authorization header, as before.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 - a model name, not a secret
+# knox's own migrations create its token table even when KNOX_TOKEN_MODEL replaces the model, and
+# Django then leaves that table out of a flush, whose TRUNCATE PostgreSQL refuses (the table points
+# at accounts_user). The swapped model needs no table, so knox's migrations are not run at all.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -259,6 +280,9 @@ vars().update(EMAIL_CONFIG)
 if DEBUG and not env.str("EMAIL_URL", default=""):
     # The embedded default: emails go to In the Know's outbox page, as the alerts' messages do.
     EMAIL_BACKEND = "pact_portal.email_backends.OutboxEmailBackend"
+# Seconds an SMTP connection may wait on the mail server. Django's default is none: a server that
+# stops answering would hold a worker (or, for a web request, a gunicorn worker) for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PACT Portal <no-reply@pact.example.police.uk>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -319,8 +343,8 @@ REST_FRAMEWORK = {
     # Session first: an anonymous call is answered 403 with a JSON body (DRF sends 401 only when
     # the first authenticator names a WWW-Authenticate scheme). Scripts send "Token <key>".
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api.VerifiedSessionAuthentication",
+        "accounts.api_tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON bodies only: a form encoding cannot say null, so the schema would promise what a
@@ -378,6 +402,20 @@ CELERY_TASK_ACKS_LATE = True
 # is an hour). It must outlast the longest task: a million-member fan-out takes under a minute.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task has a time limit, so one stuck on a provider or a lock frees its worker: at the soft
+# limit the task gets SoftTimeLimitExceeded (its transaction rolls back; sends' expired claims are
+# given back by deliveries_reclaim_task), at the hard one the worker process is killed. Prefork
+# workers only: in-process tasks (the embedded default, tests) run unlimited. The hard limits stay
+# under the broker's visibility timeout, or a task still running would be handed to a second worker.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=5 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=6 * 60)
+CELERY_TASK_ANNOTATIONS = {
+    # A force-wide alert writes up to a million deliveries (under a minute on the benchmark; the
+    # margin is for a loaded database), and a batch of 500 sends paces itself to the providers'
+    # shared rate: 500 calls at the voice provider's 5 a second, shared by several workers, take minutes.
+    "messaging.tasks.alert_fan_out_task": {"soft_time_limit": 10 * 60, "time_limit": 12 * 60},
+    "messaging.tasks.deliveries_send_task": {"soft_time_limit": 10 * 60, "time_limit": 12 * 60},
+}
 CELERY_TIMEZONE = TIME_ZONE
 # One queue per class of work, so an emergency never waits behind bulk work: workers take the
 # classes in pools of their own (README "Workers"). pact_portal.celery.route_task decides: a task

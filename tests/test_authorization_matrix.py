@@ -22,6 +22,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 from PIL import Image
 
+from accounts import api_tokens
 from accounts.roles import Role
 from meetings.models import MeetingStatus
 from messaging import links
@@ -118,6 +119,7 @@ class Objects:
         )
         self.open311_key, _ = services_open311.open311_api_key_issue(force=w.force, name="FixMyStreet", actor=w.hq)
         self.constable = UserFactory(role=Role.CONSTABLE, force=w.force, division=w.east)
+        self.api_token, _ = api_tokens.api_token_create(user=w.pcso, name="Briefing script")
 
     @property
     def ward(self):
@@ -159,6 +161,7 @@ class Objects:
             "confirm_email": {"token": links.confirm_email_token(channel=email_channel)},
             "confirm_mobile": {"token": services_signup.confirm_mobile_token(subscriber=self.member)},
             "open311_key": {"pk": self.open311_key.pk},
+            "api_token": {"pk": self.api_token.pk},
             "open311_fmt": {"fmt": "json"},
             "open311_service": {"service_code": "speeding", "fmt": "json"},
             "open311_request": {"request_id": str(self.issue.reference), "fmt": "json"},
@@ -210,7 +213,8 @@ def objects(django_db_setup, django_db_blocker, tmp_path_factory):
 EXPECTED: dict[str, tuple[str, str, str]] = {
     "accounts:api-token": ("GET", "", "302 403 200 200 200 200 200 200 200 200 200 200"),
     "accounts:api-token-create": ("POST", "", "302 403 200 200 200 200 200 200 200 200 200 200"),
-    "accounts:api-token-revoke": ("POST", "", "302 403 302 302 302 302 302 302 302 302 302 302"),
+    "accounts:api-token-revoke": ("POST", "api_token", "302 403 302 404 404 404 404 404 404 404 404 404"),
+    "accounts:api-token-revoke-all": ("POST", "", "302 403 302 302 302 302 302 302 302 302 302 302"),
     "accounts:home": ("GET", "", "302 302 302 302 302 302 302 302 302 302 302 302"),
     "accounts:login": ("GET", "", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "accounts:login-verify": ("GET", "", "302 302 302 302 302 302 302 302 302 302 302 302"),
