@@ -90,6 +90,7 @@ class Objects:
             due_date=datetime.date(2027, 1, 5),
         )
         self.alert = alert(w, author=w.pcso)
+        self.appeal = alert(w, author=w.pcso, kind="appeal", title="Have you seen this van?")
         self.survey = survey(w, author=w.chief_inspector)
         self.open_survey = survey(w, author=w.chief_inspector, is_open_to_all=True, title="Open to all")
         self.section = self.survey.sections.get()
@@ -138,6 +139,8 @@ class Objects:
             "follower": {"token": "00000000-0000-0000-0000-000000000000"},
             "action": {"pk": self.action.pk},
             "alert": {"pk": self.alert.pk},
+            "appeal": {"pk": self.appeal.pk},
+            "figures": {"kind": "reach"},
             "survey": {"pk": self.survey.pk},
             "survey_export": {"pk": self.survey.pk, "fmt": "csv"},
             "survey_reference": {"reference": self.open_survey.reference},
@@ -383,6 +386,10 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "reports:reopen": ("GET", "return", "302 404 404 404 404 404 403 404 302 404 404 302"),
     "reports:rollup": ("GET", "", "302 403 403 403 403 403 403 403 200 403 403 200"),
     "reports:rollup-export": ("GET", "rollup_export", "302 403 403 403 403 403 403 403 200 403 403 200"),
+    "reports:scorecard-appeal-outcome": ("GET", "appeal", "302 403 200 404 200 200 403 404 403 200 403 200"),
+    "reports:scorecard-appeals": ("GET", "", "302 403 200 200 200 200 200 200 200 200 403 200"),
+    "reports:scorecard-figures": ("GET", "figures", "302 403 200 200 200 200 200 200 200 200 403 200"),
+    "reports:scorecard-import": ("GET", "figures", "302 403 200 200 200 200 403 403 403 200 403 200"),
     "reports:start": ("GET", "", "302 403 403 403 403 403 200 200 200 403 403 200"),
     "reports:status": ("GET", "", "302 403 403 403 403 403 403 403 200 403 403 200"),
     "reports:submit": ("GET", "return", "302 404 404 404 404 404 200 404 403 404 404 403"),
@@ -457,7 +464,9 @@ def test_each_person_gets_the_expected_status(objects, name):
 
 
 # Objects that belong to one neighbourhood or division (surveys belong to the whole force).
-AREA_OBJECTS = {"meeting", "issue", "priority", "priority_verb", "action", "alert", "return", "return_export"}
+AREA_OBJECTS = {
+    "meeting", "issue", "priority", "priority_verb", "action", "alert", "appeal", "return", "return_export",
+}  # fmt: skip
 OUTSIDERS = ("pcso_other", "chief_inspector_other")
 
 

@@ -1,0 +1,116 @@
+"""Pages for the scorecard's own figures (entry, CSV import, appeal outcomes) and the scorecard."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from accounts.policy import can, policy_required
+from pact_portal.forms import form_add_service_errors
+from reports.scorecard import forms, selectors, services
+from reports.scorecard.permissions import appeal_get_for_user
+
+TITLES = {
+    "reach": gettext_lazy("Social media and website reach"),
+    "feedback": gettext_lazy("Complaints and letters of thanks"),
+    "volunteers": gettext_lazy("Citizens in Policing volunteers"),
+}
+
+
+def _kind_or_404(kind: str) -> str:
+    if kind not in services.KINDS:
+        raise Http404("No such figures.")
+    return kind
+
+
+def _cells(row, columns) -> list:
+    """A row's values as shown: choices by their label, an empty figure as a dash."""
+    cells = []
+    for column in columns:
+        display = getattr(row, f"get_{column}_display", None)
+        value = display() if display else getattr(row, column)
+        cells.append("—" if value is None else value)
+    return cells
+
+
+def _areas(user) -> dict:
+    return {
+        "neighbourhoods": selectors.entry_neighbourhoods(user=user),
+        "divisions": selectors.entry_divisions(user=user),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@policy_required("scorecard.view")
+def figures(request, kind: str):
+    """The newest rows of one kind in the user's area, and a form to add or correct one."""
+    kind = _kind_or_404(kind)
+    may_enter = can(request.user, "scorecard.enter_figures")
+    form_class = services.KINDS[kind][1]
+    form = form_class(request.POST or None, **_areas(request.user)) if may_enter else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.scorecard_figure_record(kind=kind, actor=request.user, cleaned=form.cleaned_data)
+            except ValidationError as error:
+                form_add_service_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("reports:scorecard-figures", kind=kind)
+    context = {
+        "kind": kind,
+        "title": TITLES[kind],
+        "form": form,
+        "rows": [_cells(row, form_class._meta.fields) for row in selectors.figure_rows(kind=kind, user=request.user)],
+        "columns": [
+            form_class.base_fields[c].label if c in form_class.base_fields else c for c in form_class._meta.fields
+        ],  # fmt: skip
+    }
+    return render(request, "reports/scorecard/figures.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@policy_required("scorecard.enter_figures")
+def figures_import(request, kind: str):
+    kind = _kind_or_404(kind)
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.scorecard_figures_import(
+                kind=kind, actor=request.user, upload=form.cleaned_data["file"], **_areas(request.user)
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Imported %(n)s rows.") % {"n": saved})
+            return redirect("reports:scorecard-figures", kind=kind)
+    columns = services.KINDS[kind][1]._meta.fields
+    return render(
+        request,
+        "reports/scorecard/import.html",
+        {"kind": kind, "title": TITLES[kind], "form": form, "columns": columns},
+    )
+
+
+@require_http_methods(["GET"])
+@policy_required("scorecard.view")
+def appeals(request):
+    return render(request, "reports/scorecard/appeals.html", {"appeals": selectors.appeals_for_user(user=request.user)})
+
+
+@require_http_methods(["GET", "POST"])
+@policy_required("scorecard.view")
+def appeal_outcome(request, pk: int):
+    alert = appeal_get_for_user(user=request.user, pk=pk)
+    instance = getattr(alert, "appeal_outcome", None)
+    form = forms.AppealOutcomeForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        services.appeal_outcome_record(alert=alert, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The appeal's outcome is recorded."))
+        return redirect("reports:scorecard-appeals")
+    return render(request, "reports/scorecard/appeal_outcome.html", {"alert": alert, "form": form})
