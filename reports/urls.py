@@ -27,4 +27,22 @@ urlpatterns = [
     path("officer/scorecard/figures/<slug:kind>/import/", scorecard_views.figures_import, name="scorecard-import"),
     path("officer/scorecard/appeals/", scorecard_views.appeals, name="scorecard-appeals"),
     path("officer/scorecard/appeals/<int:pk>/", scorecard_views.appeal_outcome, name="scorecard-appeal-outcome"),
+    path("officer/scorecard/force/", scorecard_views.scorecard_force, name="scorecard-force"),
+    path("officer/scorecard/force/<slug:fmt>/", scorecard_views.scorecard_force, name="scorecard-force-export"),
+    path("officer/scorecard/divisions/<slug:code>/", scorecard_views.scorecard_division, name="scorecard-division"),
+    path(
+        "officer/scorecard/divisions/<slug:code>/<slug:fmt>/",
+        scorecard_views.scorecard_division,
+        name="scorecard-division-export",
+    ),
+    path(
+        "officer/scorecard/neighbourhoods/<slug:code>/",
+        scorecard_views.scorecard_neighbourhood,
+        name="scorecard-neighbourhood",
+    ),
+    path(
+        "officer/scorecard/neighbourhoods/<slug:code>/<slug:fmt>/",
+        scorecard_views.scorecard_neighbourhood,
+        name="scorecard-neighbourhood-export",
+    ),
 ]

@@ -141,6 +141,9 @@ class Objects:
             "alert": {"pk": self.alert.pk},
             "appeal": {"pk": self.appeal.pk},
             "figures": {"kind": "reach"},
+            "scorecard_print": {"fmt": "print"},
+            "division_print": {"code": w.east.code, "fmt": "print"},
+            "area_print": {"code": w.daneshouse.code, "fmt": "print"},
             "survey": {"pk": self.survey.pk},
             "survey_export": {"pk": self.survey.pk, "fmt": "csv"},
             "survey_reference": {"reference": self.open_survey.reference},
@@ -388,6 +391,12 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "reports:rollup-export": ("GET", "rollup_export", "302 403 403 403 403 403 403 403 200 403 403 200"),
     "reports:scorecard-appeal-outcome": ("GET", "appeal", "302 403 200 404 200 200 403 404 403 200 403 200"),
     "reports:scorecard-appeals": ("GET", "", "302 403 200 200 200 200 200 200 200 200 403 200"),
+    "reports:scorecard-division": ("GET", "division", "302 404 404 404 404 404 200 404 200 200 404 200"),
+    "reports:scorecard-division-export": ("GET", "division_print", "302 404 404 404 404 404 200 404 200 200 404 200"),
+    "reports:scorecard-force": ("GET", "", "302 404 404 404 404 404 404 404 200 200 404 200"),
+    "reports:scorecard-force-export": ("GET", "scorecard_print", "302 404 404 404 404 404 404 404 200 200 404 200"),
+    "reports:scorecard-neighbourhood": ("GET", "neighbourhood", "302 404 200 404 200 200 200 404 200 200 404 200"),
+    "reports:scorecard-neighbourhood-export": ("GET", "area_print", "302 404 200 404 200 200 200 404 200 200 404 200"),
     "reports:scorecard-figures": ("GET", "figures", "302 403 200 200 200 200 200 200 200 200 403 200"),
     "reports:scorecard-import": ("GET", "figures", "302 403 200 200 200 200 403 403 403 200 403 200"),
     "reports:start": ("GET", "", "302 403 403 403 403 403 200 200 200 403 403 200"),
@@ -466,6 +475,7 @@ def test_each_person_gets_the_expected_status(objects, name):
 # Objects that belong to one neighbourhood or division (surveys belong to the whole force).
 AREA_OBJECTS = {
     "meeting", "issue", "priority", "priority_verb", "action", "alert", "appeal", "return", "return_export",
+    "division_print", "area_print",
 }  # fmt: skip
 OUTSIDERS = ("pcso_other", "chief_inspector_other")
 

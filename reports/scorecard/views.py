@@ -1,17 +1,24 @@
 """Pages for the scorecard's own figures (entry, CSV import, appeal outcomes) and the scorecard."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.policy import can, policy_required
+from pact_portal.csp import admit_styles
 from pact_portal.forms import form_add_service_errors
-from reports.scorecard import forms, selectors, services
-from reports.scorecard.permissions import appeal_get_for_user
+from reports.models import PeriodKind
+from reports.periods import period_bounds
+from reports.scorecard import charts, forms, printed, selectors, services
+from reports.scorecard import figures as measures
+from reports.scorecard.permissions import appeal_get_for_user, scorecard_area_for_user
 
 TITLES = {
     "reach": gettext_lazy("Social media and website reach"),
@@ -114,3 +121,60 @@ def appeal_outcome(request, pk: int):
         messages.success(request, _("The appeal's outcome is recorded."))
         return redirect("reports:scorecard-appeals")
     return render(request, "reports/scorecard/appeal_outcome.html", {"alert": alert, "form": form})
+
+
+# --- the scorecard ------------------------------------------------------------------------------
+
+PDF = "application/pdf"
+
+
+def _quarter_day(request) -> tuple[datetime.date, str]:
+    """The quarter asked for (any month in it, as YYYY-MM), or the last one that has ended."""
+    field = forms.MonthField(required=False)
+    default = period_bounds(period_kind=PeriodKind.QUARTER, day=timezone.localdate())[0] - datetime.timedelta(days=1)
+    raw = request.GET.get("quarter", "")
+    try:
+        return (field.clean(raw) or default), ""
+    except ValidationError as error:
+        return default, " ".join(error.messages)
+
+
+def _scorecard(request, *, level: str, code: str | None, fmt: str | None):
+    if fmt not in (None, "print", "pdf"):
+        raise Http404("No such format.")
+    area = scorecard_area_for_user(user=request.user, level=level, code=code)
+    day, quarter_error = _quarter_day(request)
+    card = measures.scorecard_for_area(level=level, area=area, day=day)
+    context = {
+        "card": card,
+        "quarter_value": day.strftime("%Y-%m"),
+        "quarter_error": quarter_error,
+        "chart_data": charts.trend_data(card),
+        "printed_at": timezone.now(),
+        "url_kwargs": {"code": code} if code else {},
+        "level": level,
+    }
+    if fmt == "pdf":
+        response = HttpResponse(printed.scorecard_pdf(context=context), content_type=PDF)
+        filename = f"scorecard-{level}-{code or 'force'}-{day:%Y-%m}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    if fmt == "print":
+        html = printed.scorecard_print_html(context=context, request=request)
+        return admit_styles(HttpResponse(html), html)
+    return render(request, "reports/scorecard/scorecard.html", context)
+
+
+@require_GET
+def scorecard_force(request, fmt=None):
+    return _scorecard(request, level="force", code=None, fmt=fmt)
+
+
+@require_GET
+def scorecard_division(request, code, fmt=None):
+    return _scorecard(request, level="division", code=code, fmt=fmt)
+
+
+@require_GET
+def scorecard_neighbourhood(request, code, fmt=None):
+    return _scorecard(request, level="neighbourhood", code=code, fmt=fmt)
