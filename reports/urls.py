@@ -27,6 +27,7 @@ urlpatterns = [
     path("officer/scorecard/figures/<slug:kind>/import/", scorecard_views.figures_import, name="scorecard-import"),
     path("officer/scorecard/appeals/", scorecard_views.appeals, name="scorecard-appeals"),
     path("officer/scorecard/appeals/<int:pk>/", scorecard_views.appeal_outcome, name="scorecard-appeal-outcome"),
+    path("officer/scorecard/", scorecard_views.scorecard_home, name="scorecard"),
     path("officer/scorecard/force/", scorecard_views.scorecard_force, name="scorecard-force"),
     path("officer/scorecard/force/<slug:fmt>/", scorecard_views.scorecard_force, name="scorecard-force-export"),
     path("officer/scorecard/divisions/<slug:code>/", scorecard_views.scorecard_division, name="scorecard-division"),

@@ -391,6 +391,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "reports:rollup-export": ("GET", "rollup_export", "302 403 403 403 403 403 403 403 200 403 403 200"),
     "reports:scorecard-appeal-outcome": ("GET", "appeal", "302 403 200 404 200 200 403 404 403 200 403 200"),
     "reports:scorecard-appeals": ("GET", "", "302 403 200 200 200 200 200 200 200 200 403 200"),
+    "reports:scorecard": ("GET", "", "302 403 302 302 302 302 302 302 302 302 403 302"),
     "reports:scorecard-division": ("GET", "division", "302 404 404 404 404 404 200 404 200 200 404 200"),
     "reports:scorecard-division-export": ("GET", "division_print", "302 404 404 404 404 404 200 404 200 200 404 200"),
     "reports:scorecard-force": ("GET", "", "302 404 404 404 404 404 404 404 200 200 404 200"),

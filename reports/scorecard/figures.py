@@ -99,7 +99,12 @@ class _Places:
         lookup = {"neighbourhood": {"pk": area.pk}, "division": {"division_id": area.pk}}.get(
             level, {"division__force_id": area.pk}
         )
-        rows = list(Neighbourhood.objects.filter(**lookup).values("pk", "division_id"))
+        rows = list(
+            Neighbourhood.objects.filter(**lookup)
+            .order_by("division__name", "name")
+            .values("pk", "code", "name", "division_id", "division__code", "division__name")
+        )
+        self.rows = rows
         self.neighbourhood_ids = [row["pk"] for row in rows]
         self.division_of = {row["pk"]: row["division_id"] for row in rows}
         self.division_ids = sorted(set(self.division_of.values()))
@@ -150,6 +155,7 @@ class Scorecard:
     sections: list[Section]
     meeting_types: list[tuple[str, int]]
     comparisons: list[dict]
+    children: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def quarter_label(self) -> str:
@@ -212,7 +218,22 @@ def scorecard_for_area(*, level: str, area, day: date) -> Scorecard:
             types[meeting_type] += n
     meeting_types = [(t.label, types[t.value]) for t in MeetingType if types[t.value]]
     comparisons = _comparisons(window, survey_rows)
-    return Scorecard(level, area, window, sections, meeting_types, comparisons)
+    return Scorecard(level, area, window, sections, meeting_types, comparisons, _children(level, places))
+
+
+def _children(level: str, places) -> list[tuple[str, str]]:
+    """The scorecards one level down: the force's divisions, a division's neighbourhoods."""
+    if level == "force":
+        divisions = {row["division__code"]: row["division__name"] for row in places.rows}
+        return [
+            (name, reverse("reports:scorecard-division", kwargs={"code": code})) for code, name in divisions.items()
+        ]
+    if level == "division":
+        return [
+            (row["name"], reverse("reports:scorecard-neighbourhood", kwargs={"code": row["code"]}))
+            for row in places.rows
+        ]
+    return []
 
 
 def _division_sum(tally, name: str, division_ids: list[int]) -> dict:

@@ -88,3 +88,15 @@ def force_for_scorecard(*, user) -> Force | None:
     if user.force_id:
         return Force.objects.filter(pk=user.force_id).first()
     return Force.objects.order_by("pk").first()
+
+
+def home_scorecard(*, user) -> tuple[str, dict] | None:
+    """The URL name and arguments of the widest scorecard in the user's area."""
+    scope = scope_for(user)
+    if scope.level == "force":
+        return "reports:scorecard-force", {}
+    if scope.level == "division":
+        division = Division.objects.filter(pk__in=scope.division_ids).first()
+        return ("reports:scorecard-division", {"code": division.code}) if division else None
+    first = Neighbourhood.objects.filter(pk__in=scope.neighbourhood_ids).order_by("name").first()
+    return ("reports:scorecard-neighbourhood", {"code": first.code}) if first else None

@@ -178,3 +178,14 @@ def scorecard_division(request, code, fmt=None):
 @require_GET
 def scorecard_neighbourhood(request, code, fmt=None):
     return _scorecard(request, level="neighbourhood", code=code, fmt=fmt)
+
+
+@require_GET
+@policy_required("scorecard.view")
+def scorecard_home(request):
+    """The widest scorecard the user may see: the force, their division, or their first neighbourhood."""
+    destination = selectors.home_scorecard(user=request.user)
+    if destination is None:
+        raise PermissionDenied
+    name, kwargs = destination
+    return redirect(name, **kwargs)

@@ -252,3 +252,28 @@ def test_it_renders_the_pdf(client, world):
 def test_it_refuses_an_unknown_format(client, world):
     client.force_login(world.hq)
     assert client.get(reverse("reports:scorecard-force-export", args=["docx"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("person", "destination"),
+    [
+        ("hq", ("reports:scorecard-force", [])),
+        ("chief_inspector", ("reports:scorecard-division", ["east"])),
+        ("inspector", ("reports:scorecard-neighbourhood", ["daneshouse"])),
+    ],
+)
+def test_it_sends_each_user_to_the_widest_scorecard_they_may_see(client, world, person, destination):
+    client.force_login(getattr(world, person))
+    response = client.get(reverse("reports:scorecard"))
+    assert response.url == reverse(destination[0], args=destination[1])
+
+
+def test_it_refuses_the_scorecard_to_partners(client, world):
+    client.force_login(world.partner)
+    assert client.get(reverse("reports:scorecard")).status_code == 403
+
+
+def test_it_links_a_division_to_its_neighbourhoods_scorecards(world):
+    card = scorecard_for_area(level="division", area=world.east, day=AUGUST)
+    assert [label for label, _url in card.children] == ["Daneshouse", "Queensgate"]
+    assert card.children[0][1] == reverse("reports:scorecard-neighbourhood", args=["daneshouse"])
