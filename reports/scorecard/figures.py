@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from meetings.models import MeetingType
-from messaging.models import Alert, AlertKind, AlertStatus, AudienceLevel
+from messaging.models import Alert, AlertKind, AlertStatus, AudienceLevel, Delivery, DeliveryStatus
 from neighbourhoods.models import Neighbourhood, Ward
 from priorities.models import Issue, IssueSource
 from reports import selectors as returns
@@ -304,8 +304,34 @@ def _online_reports(window, places) -> list[int]:
     return [by_period.get(name, 0) for name in window.names]
 
 
+def _member_feedback(window, places) -> dict[str, list]:
+    """Members' answers to the alerts they were sent, per quarter the alert went out, as In the
+    Know's measures count them: useful or not, and whether they acted on it (one query)."""
+    rows = (
+        Delivery.objects.filter(window.within("alert__released_at"), subscriber__ward_id__in=places.ward_ids)
+        .exclude(status=DeliveryStatus.CANCELLED)
+        .annotate(period=window.case("alert__released_at"))
+        .order_by()
+        .values("period")
+        .annotate(
+            useful_yes=Count("pk", filter=Q(feedback__useful=True)),
+            useful_no=Count("pk", filter=Q(feedback__useful=False)),
+            acted_on=Count("pk", filter=Q(feedback__acted_on=True)),
+        )
+    )
+    by_period = {row["period"]: row for row in rows}
+    empty = {"useful_yes": 0, "useful_no": 0, "acted_on": 0}
+    figures = {"useful_percent": [], "acted_on": []}
+    for name in window.names:
+        row = by_period.get(name, empty)
+        figures["useful_percent"].append(_percent(row["useful_yes"], row["useful_yes"] + row["useful_no"]))
+        figures["acted_on"].append(row["acted_on"])
+    return figures
+
+
 def _online(window, places, counts, messages, sources, *, level, area) -> Section:
     reach = _reach(window, places)
+    feedback = _member_feedback(window, places)
     itk, r = sources["in_the_know"], sources["reach"]
     names = window.names
 
@@ -330,6 +356,7 @@ def _online(window, places, counts, messages, sources, *, level, area) -> Sectio
                 itk,
             ),
             Measure("members_new", _("New In the Know members"), [counts[n]["members_new"] for n in names], itk),
+            Measure("unsubscribes", _("In the Know unsubscribes"), [counts[n]["unsubscribes"] for n in names], itk),
             Measure(
                 "conversion_percent",
                 _("In the Know conversion: sign-ups confirmed"),
@@ -357,6 +384,14 @@ def _online(window, places, counts, messages, sources, *, level, area) -> Sectio
                 itk,
                 PERCENT,
             ),
+            Measure(
+                "useful_percent",
+                _("Members who found an alert useful (of those who answered)"),
+                feedback["useful_percent"],
+                itk,
+                PERCENT,
+            ),
+            Measure("acted_on", _("Members who said they acted on an alert"), feedback["acted_on"], itk),
             Measure(
                 "online_reports",
                 _('Reports through "Do it online"'),

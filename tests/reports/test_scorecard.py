@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from messaging.models import AlertKind
+from messaging.models import AlertKind, Feedback
 from priorities.models import Category, Issue, IssueSource
 from reports.models import AppealOutcome, FeedbackMonth, ReachMonth, VolunteerCount
 from reports.scorecard.figures import LAST_YEAR, NOW, PREVIOUS, scorecard_for_area
@@ -108,10 +108,14 @@ def test_it_measures_in_the_know_conversion_and_feedback(world):
     member(world, consent_at=at(AUGUST))
     person = member(world, consent_at=at(date(2026, 1, 5)), confirmed_at=at(date(2026, 1, 5)))
     alert = sent_alert(world, released_at=at(date(2026, 8, 20)), neighbourhoods=[world.daneshouse])
-    deliver(alert, person, opened=True)
+    delivery = deliver(alert, person, opened=True)
+    Feedback.objects.create(delivery=delivery, useful=True, acted_on=True)
+    other = member(world, consent_at=at(date(2026, 1, 5)), confirmed_at=at(date(2026, 1, 5)))
+    Feedback.objects.create(delivery=deliver(alert, other), useful=False)
     card = _card(world)
     assert card["conversion_percent"].now == 50.0
-    assert (card["messages_delivered"].now, card["open_percent"].now, card["click_percent"].now) == (1, 100.0, 0.0)
+    assert (card["useful_percent"].now, card["acted_on"].now, card["acted_on"].previous) == (50.0, 1, 0)
+    assert (card["messages_delivered"].now, card["open_percent"].now, card["click_percent"].now) == (2, 50.0, 0.0)
 
 
 def _answers(made, n, *, job, involved, ethnic_group, submitted_at):
@@ -174,11 +178,12 @@ def _queries_for_page(client, world, django_assert_max_num_queries, limit):
 
 def test_its_query_count_does_not_grow_with_the_data(client, world, django_assert_max_num_queries):
     # session, user, division; places (2); meetings, sign-ups, membership (3: no month recorded yet,
-    # so counted live), deliveries, surveys, online reports, reach, appeals, feedback, volunteers
+    # so counted live), deliveries, members' feedback, surveys, online reports, reach, appeals,
+    # complaints and thanks, volunteers
     _fill(world, 0, 1)
-    few = _queries_for_page(client, world, django_assert_max_num_queries, 17)
+    few = _queries_for_page(client, world, django_assert_max_num_queries, 18)
     _fill(world, 1, 5)
-    assert _queries_for_page(client, world, django_assert_max_num_queries, 17) == few
+    assert _queries_for_page(client, world, django_assert_max_num_queries, 18) == few
 
 
 @pytest.mark.parametrize(
