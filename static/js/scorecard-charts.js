@@ -4,14 +4,13 @@
 (function () {
   "use strict";
 
-  function draw(id, series, percent) {
+  function draw(id, labels, series, percent) {
     var canvas = document.getElementById(id);
     if (!canvas || !window.Chart || !series.length) return;
-    var data = JSON.parse(document.getElementById("scorecard-data").textContent);
     new window.Chart(canvas, {
       type: "line",
       data: {
-        labels: data.labels,
+        labels: labels,
         datasets: series.map(function (s) {
           return { label: s.label, data: s.data, spanGaps: false, tension: 0 };
         }),
@@ -28,7 +27,7 @@
     var node = document.getElementById("scorecard-data");
     if (!node) return;
     var data = JSON.parse(node.textContent);
-    draw("scorecard-chart-counts", data.charts.counts, false);
-    draw("scorecard-chart-shares", data.charts.shares, true);
+    draw("scorecard-chart-counts", data.labels, data.charts.counts, false);
+    draw("scorecard-chart-shares", data.labels, data.charts.shares, true);
   });
 })();
