@@ -446,6 +446,7 @@ def _survey_section(window, rows, sources) -> Section:
                 notes=notes,
             )
         )
+    measures += _gap_measures(window, by_period, sources)
     return Section(
         gettext_lazy("Legitimacy, confidence and satisfaction (6.2), with 95% confidence intervals"), measures
     )
@@ -464,9 +465,33 @@ def _side_of_ethnicity(row) -> str:
     return "neither" if white is None else ("first" if white else "second")
 
 
+def _pair(rows, key, side_of) -> tuple:
+    """The two groups' figures for `key`, protected as surveys' own gap tables are: small groups
+    hidden, and the next smallest with them where a total would give them away."""
+    groups = defaultdict(list)
+    for row in rows:
+        groups[side_of(row)].append(row)
+    sides = ["first", "second", "neither"]
+    counts = {side: _summed(groups[side], key) for side in sides}
+    hidden = disclosure.suppress_row([counts[side][1] for side in sides])
+    return tuple(disclosure.figure(counts[s][1], counts[s][2], hidden=hidden[i]) for i, s in enumerate(sides[:2]))
+
+
+def _gap_measures(window, by_period, sources) -> list[Measure]:
+    """HMIC reviews the White–BME gap quarterly: the points between the two, for each quarter."""
+    return [
+        Measure(
+            f"gap_{key}",
+            _("White–BME gap in points (White minus BME): %(measure)s") % {"measure": BankKey(key).label},
+            [disclosure.gap(*_pair(by_period[name], key, _side_of_ethnicity)) for name in window.names],
+            sources["surveys"],
+        )
+        for key in COMPARED_KEYS
+    ]
+
+
 def _comparisons(window, rows) -> list[dict]:
-    """This quarter's two HMIC comparisons for each compared measure, protected as surveys' own
-    gap tables are: small groups hidden, and the next smallest with them where a total gives it away."""
+    """This quarter's two HMIC comparisons for each compared measure, in words."""
     now = [row for row in rows if row["period"] == window.names[NOW]]
     kinds = [
         (_("Involved in PACT"), _("not involved"), _side_of_involvement),
@@ -475,15 +500,7 @@ def _comparisons(window, rows) -> list[dict]:
     result = []
     for key in COMPARED_KEYS:
         for first_label, second_label, side_of in kinds:
-            groups = defaultdict(list)
-            for row in now:
-                groups[side_of(row)].append(row)
-            sides = ["first", "second", "neither"]
-            counts = {side: _summed(groups[side], key) for side in sides}
-            hidden = disclosure.suppress_row([counts[side][1] for side in sides])
-            first, second = (
-                disclosure.figure(counts[s][1], counts[s][2], hidden=hidden[i]) for i, s in enumerate(sides[:2])
-            )
+            first, second = _pair(now, key, side_of)
             difference = disclosure.compare(first, second)
             result.append(
                 {

@@ -142,6 +142,8 @@ def test_it_shows_survey_shares_with_intervals_and_hmics_comparisons(world):
     assert (involvement["first"].share, involvement["second"].share) == (100.0, 0.0)
     assert "real" in involvement["text"]
     assert (ethnicity["first"].share, ethnicity["second"].share) == (100.0, 0.0)
+    gap = _measures(card)["gap_police_good_job"]
+    assert (gap.now, gap.previous) == (100.0, None)
 
 
 def test_it_hides_survey_shares_from_too_few_respondents(world):
