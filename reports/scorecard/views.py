@@ -107,7 +107,12 @@ def figures_import(request, kind: str):
 @require_http_methods(["GET"])
 @policy_required("scorecard.view")
 def appeals(request):
-    return render(request, "reports/scorecard/appeals.html", {"appeals": selectors.appeals_for_user(user=request.user)})
+    context = {
+        "appeals": selectors.appeals_for_user(user=request.user),
+        # Whether the user's role records outcomes at all; the outcome page checks each appeal's area.
+        "may_record": can(request.user, "scorecard.enter_figures"),
+    }
+    return render(request, "reports/scorecard/appeals.html", context)
 
 
 @require_http_methods(["GET", "POST"])

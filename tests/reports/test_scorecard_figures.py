@@ -155,3 +155,10 @@ def test_it_lists_appeals_with_their_outcomes(client, world, django_assert_max_n
     with django_assert_max_num_queries(6):
         response = client.get(reverse("reports:scorecard-appeals"))
     assert len(response.context["appeals"]) == 3
+
+
+def test_it_offers_a_chief_inspector_no_outcome_to_record(client, world):
+    appeal = alert(world, kind="appeal", status=AlertStatus.SENT)
+    response = _client(client, world.chief_inspector).get(reverse("reports:scorecard-appeals"))
+    assert appeal.title in response.content.decode()
+    assert reverse("reports:scorecard-appeal-outcome", args=[appeal.pk]) not in response.content.decode()
