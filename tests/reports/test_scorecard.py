@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from messaging.models import AlertKind, Feedback
 from priorities.models import Category, Issue, IssueSource
 from reports.models import AppealOutcome, FeedbackMonth, ReachMonth, VolunteerCount
-from reports.scorecard.figures import LAST_YEAR, NOW, PREVIOUS, scorecard_for_area
+from reports.scorecard.figures import scorecard_for_area
+from reports.scorecard.quarters import LAST_YEAR, NOW, PREVIOUS
 from tests.reports.factories import at, deliver, held_meeting, member, sent_alert
 from tests.surveys.factories import respond, survey
 
