@@ -439,6 +439,53 @@ def _return_list(user, obj=None) -> bool:
     return user.role in RETURN_RECEIVERS | {Role.CHIEF_INSPECTOR, Role.INSPECTOR}
 
 
+# --- the scorecard ----------------------------------------------------------------------------
+
+# Figures the portal cannot count (reach, complaints and thanks, volunteers, appeal outcomes) are
+# entered by the communications office across the force and by neighbourhood teams for their own
+# neighbourhoods; a chief inspector and HQ read them.
+SCORECARD_WRITERS = NEIGHBOURHOOD_TEAM_ROLES | {Role.COMMUNICATIONS, Role.SYSTEM_ADMIN}
+SCORECARD_READERS = SCORECARD_WRITERS | {Role.CHIEF_INSPECTOR, Role.HQ}
+
+
+@rule("scorecard.view")
+def _scorecard_view(user, area=None) -> bool:
+    """`area`: a Neighbourhood, a Division, a Force, or None for "any scorecard at all"."""
+    from neighbourhoods.models import Division, Force, Neighbourhood
+
+    if user.role not in SCORECARD_READERS:
+        return False
+    if isinstance(area, Neighbourhood):
+        return scope_for(user).covers_neighbourhood(area)
+    if isinstance(area, Division):
+        return scope_for(user).covers_division(area)
+    if isinstance(area, Force):
+        return _covers_force(user, area.pk)
+    return area is None
+
+
+@rule("scorecard.enter_figures")
+def _scorecard_enter_figures(user, area=None) -> bool:
+    """`area`: the Neighbourhood or Division a row is for, or None for "may enter any"."""
+    from neighbourhoods.models import Division, Neighbourhood
+
+    if user.role not in SCORECARD_WRITERS:
+        return False
+    if isinstance(area, Neighbourhood):
+        return scope_for(user).covers_neighbourhood(area)
+    if isinstance(area, Division):
+        # A PCSO's area is neighbourhoods, never a whole division.
+        return scope_for(user).covers_division(area)
+    return area is None
+
+
+@rule("scorecard.record_appeal_outcome")
+def _scorecard_record_appeal_outcome(user, alert) -> bool:
+    from messaging.models import AlertKind
+
+    return alert.kind == AlertKind.APPEAL and user.role in SCORECARD_WRITERS and _alert_in_area(user, alert)
+
+
 # --- open interfaces --------------------------------------------------------------------------
 
 

@@ -149,3 +149,142 @@ class WardMonthMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ward_id} {self.month:%Y-%m}: {self.members}"
+
+
+# --- the scorecard's own figures: what the portal cannot count for itself --------------------------
+
+
+class ReachPlatform(models.TextChoices):
+    FACEBOOK = "facebook", "Facebook"
+    X = "x", "X (Twitter)"
+    INSTAGRAM = "instagram", "Instagram"
+    NEXTDOOR = "nextdoor", "Nextdoor"
+    WEBSITE = "website", "Website"
+    OTHER = "other", "Other"
+
+
+class ReachMonth(models.Model):
+    """One neighbourhood account's month on a social media platform or website, as the platform's
+    insights export gives it (engagement strategy 6.1). A figure the platform does not give is
+    left empty, never zero, so a total never pretends to count what nobody counted."""
+
+    neighbourhood = models.ForeignKey("neighbourhoods.Neighbourhood", on_delete=models.PROTECT, related_name="+")
+    platform = models.CharField(max_length=16, choices=ReachPlatform)
+    account = models.CharField(max_length=150, help_text="The account's handle or the site's address.")
+    month = models.DateField(help_text="The first day of the month.")
+    followers = models.PositiveIntegerField(null=True, blank=True, help_text="Page likes or followers at month end.")
+    reach = models.PositiveIntegerField(null=True, blank=True, help_text="People who saw the account's posts.")
+    engagements = models.PositiveIntegerField(null=True, blank=True, help_text="Reactions, shares and comments.")
+    shares = models.PositiveIntegerField(null=True, blank=True)
+    comments = models.PositiveIntegerField(null=True, blank=True)
+    mentions = models.PositiveIntegerField(null=True, blank=True)
+    unique_visitors = models.PositiveIntegerField(null=True, blank=True)
+    return_visitors = models.PositiveIntegerField(null=True, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-month", "platform", "account"]
+        constraints = [
+            models.UniqueConstraint(fields=["neighbourhood", "platform", "account", "month"], name="one_reach_row"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="reach_month_is_a_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} ({self.get_platform_display()}) {self.month:%Y-%m}"
+
+
+class FeedbackKind(models.TextChoices):
+    COMPLAINT = "complaint", "Complaint"
+    THANKS = "thanks", "Letter or message of thanks"
+
+
+class FeedbackCategory(models.TextChoices):
+    CONDUCT = "conduct", "Officer conduct"
+    SERVICE = "service", "Quality of service"
+    RESPONSE = "response", "Response or follow-up"
+    ENGAGEMENT = "engagement", "Engagement and PACT"
+    OTHER = "other", "Other"
+
+
+class FeedbackMonth(models.Model):
+    """Complaints and letters of thanks about neighbourhood policing in one month, counted by
+    category, for a neighbourhood or (where the source does not say which) a whole division."""
+
+    kind = models.CharField(max_length=12, choices=FeedbackKind)
+    category = models.CharField(max_length=12, choices=FeedbackCategory)
+    month = models.DateField(help_text="The first day of the month.")
+    neighbourhood = models.ForeignKey(
+        "neighbourhoods.Neighbourhood", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    division = models.ForeignKey(
+        "neighbourhoods.Division", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    count = models.PositiveIntegerField()
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-month", "kind", "category"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(month__day=1), name="feedback_month_is_a_first"),
+            models.CheckConstraint(
+                condition=models.Q(neighbourhood__isnull=True) ^ models.Q(division__isnull=True),
+                name="feedback_for_one_area",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "category", "month", "neighbourhood"],
+                condition=models.Q(neighbourhood__isnull=False),
+                name="one_feedback_row_per_neighbourhood",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "category", "month", "division"],
+                condition=models.Q(division__isnull=False),
+                name="one_feedback_row_per_division",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_category_display()} {self.month:%Y-%m}: {self.count}"
+
+
+class VolunteerRole(models.TextChoices):
+    SPECIAL_CONSTABLE = "special_constable", "Special constables"
+    SUPPORT_VOLUNTEER = "support_volunteer", "Police support volunteers"
+    CADET = "cadet", "Volunteer police cadets"
+
+
+class VolunteerCount(models.Model):
+    """Citizens in Policing volunteers serving a neighbourhood, counted as of a date."""
+
+    neighbourhood = models.ForeignKey("neighbourhoods.Neighbourhood", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20, choices=VolunteerRole)
+    as_of = models.DateField()
+    count = models.PositiveIntegerField()
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-as_of", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["neighbourhood", "role", "as_of"], name="one_volunteer_count_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.as_of}: {self.count}"
+
+
+class AppealOutcome(models.Model):
+    """What an In the Know appeal for information produced (engagement strategy 6.1: "operational
+    and investigative results from appeals"). Kept here, not on the alert, because it is recorded
+    afterwards by whoever follows the appeal up."""
+
+    alert = models.OneToOneField("messaging.Alert", on_delete=models.CASCADE, related_name="appeal_outcome")
+    information_received = models.BooleanField(default=False)
+    arrests = models.PositiveIntegerField(default=0)
+    closed = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Outcome of {self.alert_id}"

@@ -4,6 +4,7 @@ exports, and HQ's status page and force roll-up."""
 from django.urls import path
 
 from reports import views
+from reports.scorecard import views as scorecard_views
 
 app_name = "reports"
 
@@ -21,4 +22,28 @@ urlpatterns = [
     path("officer/returns/<int:pk>/reopen/", views.return_reopen, name="reopen"),
     path("officer/returns/<int:pk>/print/", views.return_print, name="print"),
     path("officer/returns/<int:pk>/export/<slug:fmt>/", views.return_export, name="export"),
+    # The engagement scorecard (issue 19) and the figures only people can give it.
+    path("officer/scorecard/figures/<slug:kind>/", scorecard_views.figures, name="scorecard-figures"),
+    path("officer/scorecard/figures/<slug:kind>/import/", scorecard_views.figures_import, name="scorecard-import"),
+    path("officer/scorecard/appeals/", scorecard_views.appeals, name="scorecard-appeals"),
+    path("officer/scorecard/appeals/<int:pk>/", scorecard_views.appeal_outcome, name="scorecard-appeal-outcome"),
+    path("officer/scorecard/", scorecard_views.scorecard_home, name="scorecard"),
+    path("officer/scorecard/force/", scorecard_views.scorecard_force, name="scorecard-force"),
+    path("officer/scorecard/force/<slug:fmt>/", scorecard_views.scorecard_force, name="scorecard-force-export"),
+    path("officer/scorecard/divisions/<slug:code>/", scorecard_views.scorecard_division, name="scorecard-division"),
+    path(
+        "officer/scorecard/divisions/<slug:code>/<slug:fmt>/",
+        scorecard_views.scorecard_division,
+        name="scorecard-division-export",
+    ),
+    path(
+        "officer/scorecard/neighbourhoods/<slug:code>/",
+        scorecard_views.scorecard_neighbourhood,
+        name="scorecard-neighbourhood",
+    ),
+    path(
+        "officer/scorecard/neighbourhoods/<slug:code>/<slug:fmt>/",
+        scorecard_views.scorecard_neighbourhood,
+        name="scorecard-neighbourhood-export",
+    ),
 ]

@@ -91,6 +91,7 @@ class Objects:
             due_date=datetime.date(2027, 1, 5),
         )
         self.alert = alert(w, author=w.pcso)
+        self.appeal = alert(w, author=w.pcso, kind="appeal", title="Have you seen this van?")
         self.survey = survey(w, author=w.chief_inspector)
         self.open_survey = survey(w, author=w.chief_inspector, is_open_to_all=True, title="Open to all")
         self.section = self.survey.sections.get()
@@ -140,6 +141,11 @@ class Objects:
             "follower": {"token": "00000000-0000-0000-0000-000000000000"},
             "action": {"pk": self.action.pk},
             "alert": {"pk": self.alert.pk},
+            "appeal": {"pk": self.appeal.pk},
+            "figures": {"kind": "reach"},
+            "scorecard_print": {"fmt": "print"},
+            "division_print": {"code": w.east.code, "fmt": "print"},
+            "area_print": {"code": w.daneshouse.code, "fmt": "print"},
             "survey": {"pk": self.survey.pk},
             "survey_export": {"pk": self.survey.pk, "fmt": "csv"},
             "survey_reference": {"reference": self.open_survey.reference},
@@ -387,6 +393,17 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "reports:reopen": ("GET", "return", "302 404 404 404 404 404 403 404 302 404 404 302"),
     "reports:rollup": ("GET", "", "302 403 403 403 403 403 403 403 200 403 403 200"),
     "reports:rollup-export": ("GET", "rollup_export", "302 403 403 403 403 403 403 403 200 403 403 200"),
+    "reports:scorecard-appeal-outcome": ("GET", "appeal", "302 403 200 404 200 200 403 404 403 200 403 200"),
+    "reports:scorecard-appeals": ("GET", "", "302 403 200 200 200 200 200 200 200 200 403 200"),
+    "reports:scorecard": ("GET", "", "302 403 302 302 302 302 302 302 302 302 403 302"),
+    "reports:scorecard-division": ("GET", "division", "302 404 404 404 404 404 200 404 200 200 404 200"),
+    "reports:scorecard-division-export": ("GET", "division_print", "302 404 404 404 404 404 200 404 200 200 404 200"),
+    "reports:scorecard-force": ("GET", "", "302 404 404 404 404 404 404 404 200 200 404 200"),
+    "reports:scorecard-force-export": ("GET", "scorecard_print", "302 404 404 404 404 404 404 404 200 200 404 200"),
+    "reports:scorecard-neighbourhood": ("GET", "neighbourhood", "302 404 200 404 200 200 200 404 200 200 404 200"),
+    "reports:scorecard-neighbourhood-export": ("GET", "area_print", "302 404 200 404 200 200 200 404 200 200 404 200"),
+    "reports:scorecard-figures": ("GET", "figures", "302 403 200 200 200 200 200 200 200 200 403 200"),
+    "reports:scorecard-import": ("GET", "figures", "302 403 200 200 200 200 403 403 403 200 403 200"),
     "reports:start": ("GET", "", "302 403 403 403 403 403 200 200 200 403 403 200"),
     "reports:status": ("GET", "", "302 403 403 403 403 403 403 403 200 403 403 200"),
     "reports:submit": ("GET", "return", "302 404 404 404 404 404 200 404 403 404 404 403"),
@@ -461,7 +478,10 @@ def test_each_person_gets_the_expected_status(objects, name):
 
 
 # Objects that belong to one neighbourhood or division (surveys belong to the whole force).
-AREA_OBJECTS = {"meeting", "issue", "priority", "priority_verb", "action", "alert", "return", "return_export"}
+AREA_OBJECTS = {
+    "meeting", "issue", "priority", "priority_verb", "action", "alert", "appeal", "return", "return_export",
+    "division_print", "area_print",
+}  # fmt: skip
 OUTSIDERS = ("pcso_other", "chief_inspector_other")
 
 

@@ -62,6 +62,7 @@ def test_it_covers_every_registered_action_with_an_allow_and_a_deny():
     outcomes |= {(action, expected) for action, _, _, expected in MESSAGING_MATRIX}
     outcomes |= {(action, expected) for action, _, _, expected in SURVEY_MATRIX}
     outcomes |= {(action, expected) for action, _, _, expected in RETURN_MATRIX}
+    outcomes |= {(action, expected) for action, _, _, expected in SCORECARD_MATRIX}
     for action in registered_actions():
         assert (action, True) in outcomes, f"{action} has no allowing case"
         assert (action, False) in outcomes, f"{action} has no denying case"
@@ -314,3 +315,48 @@ def test_it_applies_the_return_rules(world, action, person, target, expected):
     east_return.delegates.add(world.delegate)
     obj = east_return if target == "east_return" else None
     assert can(getattr(world, person), action, obj) is expected
+
+
+SCORECARD_MATRIX = [
+    ("scorecard.view", "pcso", "daneshouse", True),
+    ("scorecard.view", "pcso", "fleetwood", False),
+    ("scorecard.view", "partner", "daneshouse", False),
+    ("scorecard.view", "chief_inspector", "east", True),
+    ("scorecard.view", "chief_inspector", "west", False),
+    ("scorecard.view", "pcso", "east", False),
+    ("scorecard.view", "hq", "force", True),
+    ("scorecard.view", "chief_inspector", "force", False),
+    ("scorecard.view", "pcso", None, True),
+    ("scorecard.view", "resident", None, False),
+    ("scorecard.enter_figures", "comms", "fleetwood", True),
+    ("scorecard.enter_figures", "comms", "east", True),
+    ("scorecard.enter_figures", "pcso", "daneshouse", True),
+    ("scorecard.enter_figures", "pcso", "fleetwood", False),
+    ("scorecard.enter_figures", "pcso", "east", False),
+    ("scorecard.enter_figures", "chief_inspector", "daneshouse", False),
+    ("scorecard.enter_figures", "hq", None, False),
+    ("scorecard.record_appeal_outcome", "comms", "appeal", True),
+    ("scorecard.record_appeal_outcome", "pcso", "appeal", True),
+    ("scorecard.record_appeal_outcome", "pcso_other", "appeal", False),
+    ("scorecard.record_appeal_outcome", "chief_inspector", "appeal", False),
+    ("scorecard.record_appeal_outcome", "comms", "general_alert", False),
+]
+
+
+@pytest.mark.parametrize(("action", "person", "target", "expected"), SCORECARD_MATRIX)
+def test_it_applies_the_scorecard_rules(world, action, person, target, expected):
+    from tests.messaging.factories import alert
+
+    targets = {
+        "daneshouse": world.daneshouse,
+        "fleetwood": world.fleetwood,
+        "east": world.east,
+        "west": world.west,
+        "force": world.force,
+        None: None,
+    }
+    if target == "appeal":
+        targets[target] = alert(world, kind="appeal")
+    if target == "general_alert":
+        targets[target] = alert(world)
+    assert can(getattr(world, person), action, targets[target]) is expected

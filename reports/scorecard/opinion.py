@@ -1,0 +1,139 @@
+"""Legitimacy, confidence and satisfaction for the scorecard (strategy 6.2), and HMIC's two
+comparisons: PACT-involved against not involved, and the White–BME gap. Surveys' own grouped
+query, disclosure control and statistics; one query for every quarter together."""
+
+from collections import defaultdict
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from reports.scorecard.quarters import LAST_YEAR, NOW, PERCENT, PREVIOUS, Measure, Section
+from surveys import disclosure, statistics
+from surveys.bank import is_white
+from surveys.models import BankKey, Response
+from surveys.selectors_results import RESPONDENTS, measure_rows
+
+# Legitimacy, confidence and satisfaction (strategy 6.2), in the bank's words.
+SURVEY_KEYS = [
+    BankKey.POLICE_GOOD_JOB,
+    BankKey.POLICE_TREAT_FAIRLY,
+    BankKey.POLICE_RELIED_ON,
+    BankKey.SERVICE_SATISFACTION,
+    BankKey.INFLUENCE_DECISIONS,
+    BankKey.DEAL_WITH_WHAT_MATTERS,
+]
+
+
+def survey_rows(window, places) -> list[dict]:
+    """Surveys' own grouped query, for the area's wards and the eight quarters (one query)."""
+    responses = Response.objects.filter(window.within("submitted_at"), ward_id__in=places.ward_ids).annotate(
+        period=window.case("submitted_at")
+    )
+    return measure_rows(responses=responses, keys=SURVEY_KEYS, extra=("period",))
+
+
+def _summed(rows, key) -> tuple[int, int, int]:
+    """(respondents, base, favourable) of `key` over `rows`."""
+    return (
+        sum(row[RESPONDENTS] for row in rows),
+        sum(row[f"{key}_base"] for row in rows),
+        sum(row[f"{key}_fav"] for row in rows),
+    )
+
+
+def survey_section(window, rows, sources) -> Section:
+    by_period = defaultdict(list)
+    for row in rows:
+        by_period[row["period"]].append(row)
+    measures = []
+    for key in SURVEY_KEYS:
+        figures = []
+        for name in window.names:
+            respondents, base, favourable = _summed(by_period[name], key)
+            # As the return: no share at all from a quarter with fewer respondents than disclosure allows.
+            figures.append(disclosure.figure(base, favourable, hidden=disclosure.is_small(respondents)))
+        notes = []
+        for other, since in ((PREVIOUS, _("since the previous quarter")), (LAST_YEAR, _("since a year ago"))):
+            difference = disclosure.compare(figures[other], figures[NOW])
+            if difference is not None:
+                notes.append(statistics.change_text(difference, since=since))
+        measures.append(
+            Measure(
+                str(key),
+                str(BankKey(key).label),
+                [f.share for f in figures],
+                sources["surveys"],
+                PERCENT,
+                intervals=[(f.interval.low, f.interval.high) if f.interval else None for f in figures],
+                notes=notes,
+            )
+        )
+    measures += _gap_measures(window, by_period, sources)
+    return Section(
+        gettext_lazy("Legitimacy, confidence and satisfaction (6.2), with 95% confidence intervals"), measures
+    )
+
+
+# HMIC compares residents involved in PACT with those not involved, and tracks the White–BME gap.
+COMPARED_KEYS = [BankKey.POLICE_GOOD_JOB, BankKey.SERVICE_SATISFACTION]
+
+
+def _side_of_involvement(row) -> str:
+    return {"yes": "first", "no": "second"}.get(row["involved"], "neither")
+
+
+def _side_of_ethnicity(row) -> str:
+    white = is_white(row["ethnic_group"])
+    return "neither" if white is None else ("first" if white else "second")
+
+
+def _pair(rows, key, side_of) -> tuple:
+    """The two groups' figures for `key`, protected as surveys' own gap tables are: small groups
+    hidden, and the next smallest with them where a total would give them away."""
+    groups = defaultdict(list)
+    for row in rows:
+        groups[side_of(row)].append(row)
+    sides = ["first", "second", "neither"]
+    counts = {side: _summed(groups[side], key) for side in sides}
+    hidden = disclosure.suppress_row([counts[side][1] for side in sides])
+    return tuple(disclosure.figure(counts[s][1], counts[s][2], hidden=hidden[i]) for i, s in enumerate(sides[:2]))
+
+
+def _gap_measures(window, by_period, sources) -> list[Measure]:
+    """HMIC reviews the White–BME gap quarterly: the points between the two, for each quarter."""
+    return [
+        Measure(
+            f"gap_{key}",
+            _("White–BME gap in points (White minus BME): %(measure)s") % {"measure": BankKey(key).label},
+            [disclosure.gap(*_pair(by_period[name], key, _side_of_ethnicity)) for name in window.names],
+            sources["surveys"],
+        )
+        for key in COMPARED_KEYS
+    ]
+
+
+def comparisons(window, rows) -> list[dict]:
+    """This quarter's two HMIC comparisons for each compared measure, in words."""
+    now = [row for row in rows if row["period"] == window.names[NOW]]
+    kinds = [
+        (_("Involved in PACT"), _("not involved"), _side_of_involvement),
+        (_("White respondents"), _("black and minority ethnic respondents"), _side_of_ethnicity),
+    ]
+    result = []
+    for key in COMPARED_KEYS:
+        for first_label, second_label, side_of in kinds:
+            first, second = _pair(now, key, side_of)
+            difference = disclosure.compare(first, second)
+            result.append(
+                {
+                    "measure": str(BankKey(key).label),
+                    "first_label": first_label,
+                    "second_label": second_label,
+                    "first": first,
+                    "second": second,
+                    "text": statistics.gap_text(difference, first_label=first_label, second_label=second_label)
+                    if difference
+                    else _("Too few respondents in one group or the other to compare."),
+                }
+            )
+    return result
