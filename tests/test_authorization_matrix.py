@@ -34,6 +34,8 @@ from surveys.models import Answer, Question, QuestionKind, Response, ResponseSou
 from tests.conftest import build_world
 from tests.factories import UserFactory
 from tests.meetings.factories import MeetingAttachmentFactory, MeetingFactory
+from tests.meetings.panel_factories import member as panel_member
+from tests.meetings.panel_factories import panel
 from tests.messaging.factories import alert, subscriber
 from tests.priorities.factories import agreed, raise_issue
 from tests.support import module_data
@@ -118,6 +120,8 @@ class Objects:
         )
         self.open311_key, _ = services_open311.open311_api_key_issue(force=w.force, name="FixMyStreet", actor=w.hq)
         self.constable = UserFactory(role=Role.CONSTABLE, force=w.force, division=w.east)
+        self.panel = panel(w)
+        self.panel_member = panel_member(self.panel)
 
     @property
     def ward(self):
@@ -131,6 +135,8 @@ class Objects:
             "meeting": {"pk": self.meeting.pk},
             "meeting_uid": {"uid": self.meeting.uid},
             "attachment": {"pk": self.attachment.pk},
+            "panel": {"pk": self.panel.pk},
+            "panel_member": {"pk": self.panel_member.pk},
             "issue": {"pk": self.issue.pk},
             "priority": {"pk": self.priority.pk},
             "priority_verb": {"pk": self.priority.pk, "verb": "start"},
@@ -276,6 +282,13 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "meetings:list": ("GET", "", "302 403 200 200 200 200 200 200 200 200 200 200"),
     "meetings:neighbourhood-feed": ("GET", "neighbourhood", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "meetings:neighbourhood-meetings": ("GET", "neighbourhood", "200 200 200 200 200 200 200 200 200 200 200 200"),
+    "meetings:panel-create": ("GET", "", "302 403 200 200 200 200 403 403 403 403 403 200"),
+    "meetings:panel-detail": ("GET", "panel", "302 404 200 404 200 200 200 404 200 404 404 200"),
+    "meetings:panel-edit": ("GET", "panel", "302 404 200 404 200 200 403 404 403 404 404 200"),
+    "meetings:panel-list": ("GET", "", "302 403 200 200 200 200 200 200 200 200 200 200"),
+    "meetings:panel-member-add": ("GET", "panel", "302 404 200 404 200 200 403 404 403 404 404 200"),
+    "meetings:panel-member-edit": ("GET", "panel_member", "302 404 200 404 200 200 403 404 403 404 404 200"),
+    "meetings:public-panel": ("GET", "neighbourhood", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "meetings:public-detail": ("GET", "meeting_uid", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "meetings:public-ics": ("GET", "meeting_uid", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "meetings:publish": ("POST", "meeting", "302 404 302 404 302 302 403 404 403 403 403 302"),
@@ -457,7 +470,18 @@ def test_each_person_gets_the_expected_status(objects, name):
 
 
 # Objects that belong to one neighbourhood or division (surveys belong to the whole force).
-AREA_OBJECTS = {"meeting", "issue", "priority", "priority_verb", "action", "alert", "return", "return_export"}
+AREA_OBJECTS = {
+    "panel",
+    "panel_member",
+    "meeting",
+    "issue",
+    "priority",
+    "priority_verb",
+    "action",
+    "alert",
+    "return",
+    "return_export",
+}
 OUTSIDERS = ("pcso_other", "chief_inspector_other")
 
 

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from meetings.panels import views
+
+urlpatterns = [
+    path("officer/panels/", views.panel_list, name="panel-list"),
+    path("officer/panels/new/", views.panel_create, name="panel-create"),
+    path("officer/panels/<int:pk>/", views.panel_detail, name="panel-detail"),
+    path("officer/panels/<int:pk>/edit/", views.panel_edit, name="panel-edit"),
+    path("officer/panels/<int:pk>/members/new/", views.member_add, name="panel-member-add"),
+    path("officer/panels/members/<int:pk>/edit/", views.member_edit, name="panel-member-edit"),
+]
+
+public_urlpatterns = [
+    path("neighbourhoods/<slug:code>/panel/", views.public_panel, name="public-panel"),
+]
