@@ -310,6 +310,8 @@ class MeetingAttachment(models.Model):
 
 # The panel models live in their sub-package; importing them here registers them with the app.
 from meetings.panels.models import (  # noqa: E402, F401
+    AgendaItem,
+    AgendaSection,
     Panel,
     PanelArea,
     PanelAttendance,

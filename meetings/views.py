@@ -27,7 +27,9 @@ from meetings.forms import (
     OutcomeForm,
     PartnerPresentFormSet,
 )
-from meetings.models import MeetingAttachment
+from meetings.models import MeetingAttachment, MeetingType
+from meetings.panels import agenda as panel_agenda
+from meetings.panels import selectors as panel_selectors
 from meetings.permissions import meeting_get_for_user
 from neighbourhoods.models import Neighbourhood
 from neighbourhoods.selectors import neighbourhoods_for_user
@@ -147,6 +149,9 @@ def _render_detail(request, meeting, *, attachment_form=None, status=200):
         "can_view_restricted": can(request.user, "meeting.view_restricted", meeting),
         "attachment_form": attachment_form or AttachmentForm(),
     }
+    if meeting.meeting_type == MeetingType.PANEL:
+        context["agenda_sections"] = panel_agenda.agenda_sections(meeting=meeting)
+        context["quorum_problem"] = meeting.is_held and panel_selectors.panel_quorum_problem(meeting=meeting)
     return render(request, "meetings/meeting_detail.html", context, status=status)
 
 
@@ -276,7 +281,13 @@ def _officer_initial(meeting):
 def meeting_record_outcome(request, pk):
     meeting = meeting_get_for_user(user=request.user, pk=pk, write=True)
     data = request.POST if request.method == "POST" else None
-    form = OutcomeForm(data, instance=meeting)
+    register = panel_selectors.panel_register_for_meeting(meeting=meeting)
+    form = OutcomeForm(
+        data,
+        instance=meeting,
+        panel_members=register,
+        initial={"panel_members": list(panel_selectors.panel_attendance_member_ids(meeting=meeting))},
+    )
     wards = meeting.wards.defer("boundary").order_by("name")
     # Those not yet triaged are shown again to edit (re-recording replaces them); those taken up stay.
     untriaged = [i for i in meeting.issues_raised.all() if i.status == IssueStatus.NEW]
@@ -317,6 +328,7 @@ def meeting_record_outcome(request, pk):
                     for f in raised
                     if f.cleaned_data.get("description", "").strip()
                 ],
+                panel_members=form.cleaned_data.get("panel_members") if register is not None else None,
                 **{name: form.cleaned_data[name] for name in OutcomeForm.Meta.fields},
             )
         except ValidationError as error:

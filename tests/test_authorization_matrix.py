@@ -122,6 +122,9 @@ class Objects:
         self.constable = UserFactory(role=Role.CONSTABLE, force=w.force, division=w.east)
         self.panel = panel(w)
         self.panel_member = panel_member(self.panel)
+        self.panel_meeting = MeetingFactory(
+            neighbourhood=w.daneshouse, meeting_type="panel", status=MeetingStatus.PUBLISHED, created_by=w.pcso
+        )
 
     @property
     def ward(self):
@@ -137,6 +140,7 @@ class Objects:
             "attachment": {"pk": self.attachment.pk},
             "panel": {"pk": self.panel.pk},
             "panel_member": {"pk": self.panel_member.pk},
+            "panel_meeting": {"pk": self.panel_meeting.pk},
             "issue": {"pk": self.issue.pk},
             "priority": {"pk": self.priority.pk},
             "priority_verb": {"pk": self.priority.pk, "verb": "start"},
@@ -269,6 +273,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "api-ward-list": ("GET", "", "403 403 200 200 200 200 200 200 200 200 200 200"),
     "api-ward-locate": ("GET", "", "400 400 400 400 400 400 400 400 400 400 400 400"),
     "healthz": ("GET", "", "200 200 200 200 200 200 200 200 200 200 200 200"),
+    "meetings:agenda-prefill": ("POST", "panel_meeting", "302 404 302 404 302 302 403 404 403 403 403 302"),
     "meetings:attachment-add": ("POST", "meeting", "302 404 400 404 400 400 403 404 403 403 403 400"),
     "meetings:attachment-download": ("GET", "attachment", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "meetings:calendar": ("GET", "", "302 403 200 200 200 200 200 200 200 200 200 200"),
@@ -282,6 +287,8 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "meetings:list": ("GET", "", "302 403 200 200 200 200 200 200 200 200 200 200"),
     "meetings:neighbourhood-feed": ("GET", "neighbourhood", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "meetings:neighbourhood-meetings": ("GET", "neighbourhood", "200 200 200 200 200 200 200 200 200 200 200 200"),
+    "meetings:pack": ("GET", "panel_meeting", "302 404 200 404 200 200 200 404 200 200 200 200"),
+    "meetings:pack-pdf": ("GET", "panel_meeting", "302 404 200 404 200 200 200 404 200 200 200 200"),
     "meetings:panel-create": ("GET", "", "302 403 200 200 200 200 403 403 403 403 403 200"),
     "meetings:panel-detail": ("GET", "panel", "302 404 200 404 200 200 200 404 200 404 404 200"),
     "meetings:panel-edit": ("GET", "panel", "302 404 200 404 200 200 403 404 403 404 404 200"),
@@ -473,6 +480,7 @@ def test_each_person_gets_the_expected_status(objects, name):
 AREA_OBJECTS = {
     "panel",
     "panel_member",
+    "panel_meeting",
     "meeting",
     "issue",
     "priority",

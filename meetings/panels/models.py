@@ -148,3 +148,38 @@ class PanelAttendance(models.Model):
 
     def __str__(self):
         return f"{self.member} at {self.meeting}"
+
+
+class AgendaSection(models.TextChoices):
+    """A panel meeting's agenda in the order HMIC describes (PACT, 2015)."""
+
+    REVIEW = "review", gettext_noop("Review of the last priorities and what was done")
+    NEW_ISSUES = "new_issues", gettext_noop("New issues, with the evidence behind them")
+    AGREEMENT = "agreement", gettext_noop("Agreement of up to three priorities")
+    ACTIONS = "actions", gettext_noop("Actions and owners")
+    OTHER = "other", gettext_noop("Any other business")
+
+
+SECTION_ORDER = {section: position for position, section in enumerate(AgendaSection)}
+
+
+class AgendaItem(models.Model):
+    """One line of a panel meeting's agenda. Only public text goes in: the pack is handed to
+    residents on the panel, so restricted notes and evidence never reach it."""
+
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="agenda_items")
+    section = models.CharField(max_length=16, choices=AgendaSection)
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=255)
+    detail = models.TextField(blank=True)
+    # How many residents stand behind it, from triage (an issue's supporters, summed).
+    evidence_weight = models.PositiveIntegerField(null=True, blank=True)
+    priority = models.ForeignKey(
+        "priorities.Priority", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["meeting", "position"]
+
+    def __str__(self):
+        return self.title

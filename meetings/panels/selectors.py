@@ -95,6 +95,15 @@ def panel_meeting_panel(*, meeting: Meeting) -> Panel | None:
     return panel_for_neighbourhood(neighbourhood=meeting.neighbourhood_id)
 
 
+def panel_register_for_meeting(*, meeting: Meeting) -> QuerySet[PanelMember] | None:
+    """The members who may be recorded present at a meeting (current on its day), or None when it
+    is not a panel meeting of a neighbourhood with a panel."""
+    panel = panel_meeting_panel(meeting=meeting)
+    if panel is None:
+        return None
+    return panel_current_members(panel=panel, on=timezone.localdate(meeting.starts_at))
+
+
 def panel_quorum_problem(*, meeting: Meeting) -> str | None:
     """Why a panel meeting could not decide for want of a quorum, or None. The quorum is the
     panel's number of register members present (current on the meeting's day), at least one of

@@ -121,7 +121,7 @@ def panel_attendance_record(*, meeting: Meeting, actor, members: list[PanelMembe
     if strangers:
         raise ValidationError(
             {
-                "panel_members": _("%(names)s were not current members of %(panel)s on %(day)s.")
+                "panel_members": _("Not current members of %(panel)s on %(day)s: %(names)s.")
                 % {"names": ", ".join(str(m) for m in strangers), "panel": panel.name, "day": f"{day:%-d %B %Y}"}
             }
         )

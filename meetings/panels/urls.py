@@ -9,6 +9,9 @@ urlpatterns = [
     path("officer/panels/<int:pk>/edit/", views.panel_edit, name="panel-edit"),
     path("officer/panels/<int:pk>/members/new/", views.member_add, name="panel-member-add"),
     path("officer/panels/members/<int:pk>/edit/", views.member_edit, name="panel-member-edit"),
+    path("officer/meetings/<int:pk>/agenda/prefill/", views.agenda_prefill, name="agenda-prefill"),
+    path("officer/meetings/<int:pk>/pack/", views.meeting_pack, name="pack"),
+    path("officer/meetings/<int:pk>/pack.pdf", views.meeting_pack_pdf, name="pack-pdf"),
 ]
 
 public_urlpatterns = [

@@ -1,18 +1,22 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policy import can, policy_required
-from meetings.panels import selectors, services
+from meetings.models import MeetingType
+from meetings.panels import agenda, selectors, services
 from meetings.panels.forms import PanelForm, PanelMemberForm
 from meetings.panels.permissions import panel_get_for_user, panel_member_get_for_user
 from meetings.panels.services import MEMBER_FIELDS
+from meetings.permissions import meeting_get_for_user
 from neighbourhoods.models import Neighbourhood
 from neighbourhoods.selectors import neighbourhoods_for_user
+from pact_portal.csp import admit_styles
 from pact_portal.forms import form_add_service_errors
 
 
@@ -128,3 +132,33 @@ def public_panel(request, code):
     groups = selectors.panel_public_register(panel=panel, on=timezone.localdate()) if panel else []
     context = {"neighbourhood": neighbourhood, "panel": panel, "groups": groups}
     return render(request, "meetings/panels/public_panel.html", context)
+
+
+def _panel_meeting(request, pk, *, write=False):
+    meeting = meeting_get_for_user(user=request.user, pk=pk, write=write)
+    if meeting.meeting_type != MeetingType.PANEL:
+        raise Http404("Only panel meetings have the standard agenda.")
+    return meeting
+
+
+@require_POST
+def agenda_prefill(request, pk):
+    meeting = _panel_meeting(request, pk, write=True)
+    agenda.agenda_prefill(meeting=meeting, actor=request.user)
+    messages.success(request, _("The agenda was filled in from the open issues and priorities."))
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@require_GET
+def meeting_pack(request, pk):
+    meeting = _panel_meeting(request, pk)
+    html = agenda.pack_html(meeting=meeting, request=request)
+    return admit_styles(HttpResponse(html), html)
+
+
+@require_GET
+def meeting_pack_pdf(request, pk):
+    meeting = _panel_meeting(request, pk)
+    response = HttpResponse(agenda.pack_pdf(meeting=meeting), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="meeting-pack-{meeting.pk}.pdf"'
+    return response
