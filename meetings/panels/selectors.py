@@ -7,7 +7,15 @@ from django.utils.translation import gettext as _
 
 from accounts.policy import scope_for
 from meetings.models import Meeting, MeetingType
-from meetings.panels.models import Panel, PanelArea, PanelAttendance, PanelMember, PanelOffice, PanelRole
+from meetings.panels.models import (
+    Panel,
+    PanelArea,
+    PanelAttendance,
+    PanelMember,
+    PanelOffice,
+    PanelRole,
+    PublicDisplay,
+)
 from neighbourhoods.models import Neighbourhood
 
 
@@ -71,11 +79,19 @@ class PublicRoleGroup:
     names: list[str]
 
 
-def panel_public_register(*, panel: Panel, on: date) -> list[PublicRoleGroup]:
-    """The current members as residents may see them: by role, each by first name or organisation
-    as they chose, office holders marked; surnames and contact details never leave this function."""
+def panel_public_register(*, neighbourhood, on: date) -> list[PublicRoleGroup]:
+    """The current members of the neighbourhood's panel as residents may see them (one query):
+    by role, each by first name or organisation as they chose, office holders marked; surnames
+    and contact details never leave this function."""
+    members = (
+        PanelMember.objects.current(on=on)
+        .filter(panel__areas__neighbourhood=neighbourhood)
+        .exclude(public_display=PublicDisplay.HIDDEN)
+        .only("first_name", "organisation", "role", "office", "public_display")
+        .order_by("role", "first_name", "organisation")
+    )
     groups = {}
-    for member in panel_current_members(panel=panel, on=on).exclude(public_display="hidden"):
+    for member in members:
         name = member.public_name
         if member.office:
             name = _("%(name)s (%(office)s)") % {"name": name, "office": _(member.get_office_display()).lower()}

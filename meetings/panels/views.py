@@ -129,7 +129,7 @@ def member_edit(request, pk):
 def public_panel(request, code):
     neighbourhood = get_object_or_404(Neighbourhood, code=code)
     panel = selectors.panel_for_neighbourhood(neighbourhood=neighbourhood)
-    groups = selectors.panel_public_register(panel=panel, on=timezone.localdate()) if panel else []
+    groups = selectors.panel_public_register(neighbourhood=neighbourhood, on=timezone.localdate()) if panel else []
     context = {"neighbourhood": neighbourhood, "panel": panel, "groups": groups}
     return render(request, "meetings/panels/public_panel.html", context)
 

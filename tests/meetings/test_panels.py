@@ -183,4 +183,17 @@ def test_it_reads_the_public_register_in_constant_queries(client, world, django_
     with django_assert_max_num_queries(4):  # neighbourhood, panel, members (+ session-less)
         response = client.get(reverse("meetings:public-panel", args=[world.daneshouse.code]))
     assert response.status_code == 200
-    assert len(selectors.panel_public_register(panel=made, on=TODAY)) == 6
+    assert len(selectors.panel_public_register(neighbourhood=world.daneshouse, on=TODAY)) == 6
+
+
+@time_machine.travel("2026-06-01 12:00 +0000", tick=False)
+def test_it_shows_the_register_on_the_public_neighbourhood_page_without_surnames_or_contacts(client, world):
+    made = panel(world)
+    member(made, first_name="Zenobia", last_name="Plantedsurname", email="secret-mail@example.org",
+           telephone="07700 900999", office=PanelOffice.VICE_CHAIR)  # fmt: skip
+    member(made, first_name="Hiddenfirst", organisation="Burnley Youth Council", role=PanelRole.YOUTH,
+           public_display=PublicDisplay.ORGANISATION)  # fmt: skip
+    body = client.get(reverse("neighbourhoods:detail", args=[world.daneshouse.code])).content.decode()
+    assert "Your PACT panel" in body and "Zenobia (vice-chair)" in body and "Burnley Youth Council" in body
+    for secret in ("Plantedsurname", "secret-mail", "07700 900999", "Hiddenfirst", "Hussain"):
+        assert secret not in body, secret
