@@ -30,6 +30,7 @@ from meetings.forms import (
 from meetings.models import MeetingAttachment, MeetingType
 from meetings.panels import agenda as panel_agenda
 from meetings.panels import selectors as panel_selectors
+from meetings.panels.forms import AgendaItemForm
 from meetings.permissions import meeting_get_for_user
 from neighbourhoods.models import Neighbourhood
 from neighbourhoods.selectors import neighbourhoods_for_user
@@ -141,7 +142,8 @@ def meeting_create(request):
     return render(request, "meetings/meeting_form.html", {"form": form, "creating": True})
 
 
-def _render_detail(request, meeting, *, attachment_form=None, status=200):
+def render_detail(request, meeting, *, attachment_form=None, agenda_form=None, status=200):
+    """The staff meeting page; also re-rendered, with a form's errors, by the views that post to it."""
     selectors.with_figures([meeting])
     context = {
         "meeting": meeting,
@@ -151,13 +153,14 @@ def _render_detail(request, meeting, *, attachment_form=None, status=200):
     }
     if meeting.meeting_type == MeetingType.PANEL:
         context["agenda_sections"] = panel_agenda.agenda_sections(meeting=meeting)
+        context["agenda_form"] = agenda_form or AgendaItemForm(prefix="agenda")
         context["quorum_problem"] = meeting.is_held and panel_selectors.panel_quorum_problem(meeting=meeting)
     return render(request, "meetings/meeting_detail.html", context, status=status)
 
 
 @require_GET
 def meeting_detail(request, pk):
-    return _render_detail(request, meeting_get_for_user(user=request.user, pk=pk))
+    return render_detail(request, meeting_get_for_user(user=request.user, pk=pk))
 
 
 @require_http_methods(["GET", "POST"])
@@ -364,7 +367,7 @@ def attachment_add(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
     if form.errors:
-        return _render_detail(request, meeting, attachment_form=form, status=400)
+        return render_detail(request, meeting, attachment_form=form, status=400)
     messages.success(request, "Attachment added.")
     return redirect("meetings:detail", pk=meeting.pk)
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.roles import Role
-from meetings.models import MeetingStatus
+from meetings.models import AgendaItem, MeetingStatus
 from messaging import links
 from messaging.members.services import signup as services_signup
 from messaging.models import Delivery
@@ -125,6 +125,7 @@ class Objects:
         self.panel_meeting = MeetingFactory(
             neighbourhood=w.daneshouse, meeting_type="panel", status=MeetingStatus.PUBLISHED, created_by=w.pcso
         )
+        self.agenda_item = AgendaItem.objects.create(meeting=self.panel_meeting, section="other", title="AOB")
 
     @property
     def ward(self):
@@ -141,6 +142,7 @@ class Objects:
             "panel": {"pk": self.panel.pk},
             "panel_member": {"pk": self.panel_member.pk},
             "panel_meeting": {"pk": self.panel_meeting.pk},
+            "agenda_item": {"pk": self.agenda_item.pk},
             "issue": {"pk": self.issue.pk},
             "priority": {"pk": self.priority.pk},
             "priority_verb": {"pk": self.priority.pk, "verb": "start"},
@@ -274,6 +276,8 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "api-ward-locate": ("GET", "", "400 400 400 400 400 400 400 400 400 400 400 400"),
     "healthz": ("GET", "", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "meetings:agenda-prefill": ("POST", "panel_meeting", "302 404 302 404 302 302 403 404 403 403 403 302"),
+    "meetings:agenda-item-add": ("POST", "panel_meeting", "302 404 400 404 400 400 403 404 403 403 403 400"),
+    "meetings:agenda-item-remove": ("POST", "agenda_item", "302 404 302 404 302 302 403 404 403 403 403 302"),
     "meetings:attachment-add": ("POST", "meeting", "302 404 400 404 400 400 403 404 403 403 403 400"),
     "meetings:attachment-download": ("GET", "attachment", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "meetings:calendar": ("GET", "", "302 403 200 200 200 200 200 200 200 200 200 200"),
@@ -481,6 +485,7 @@ AREA_OBJECTS = {
     "panel",
     "panel_member",
     "panel_meeting",
+    "agenda_item",
     "meeting",
     "issue",
     "priority",

@@ -115,6 +115,30 @@ def agenda_prefill(*, meeting: Meeting, actor) -> list[AgendaItem]:
     return AgendaItem.objects.bulk_create(items)
 
 
+@transaction.atomic
+def agenda_item_add(*, meeting: Meeting, actor, section: str, title: str, detail: str = "") -> AgendaItem:
+    """Add a line at the end of its section (any other business, an action to assign), keeping
+    the sections in HMIC's order."""
+    item = AgendaItem(meeting=meeting, section=section, title=title, detail=detail)
+    item.full_clean(exclude=["meeting", "priority"])
+    items = [*meeting.agenda_items.order_by("position"), item]
+    items.sort(key=lambda i: SECTION_ORDER[i.section])
+    for position, each in enumerate(items):
+        each.position = position
+    item.save()
+    AgendaItem.objects.bulk_update([i for i in items if i is not item], ["position"])
+    return item
+
+
+@transaction.atomic
+def agenda_item_remove(*, item: AgendaItem, actor) -> None:
+    item.delete()
+
+
+def agenda_item_meeting_id(*, pk: int) -> int | None:
+    return AgendaItem.objects.filter(pk=pk).values_list("meeting_id", flat=True).first()
+
+
 def agenda_sections(*, meeting: Meeting) -> list[dict]:
     """The agenda as sections in HMIC's order, each with its items (one query)."""
     by_section = {}

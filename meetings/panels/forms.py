@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from meetings.panels.models import Panel, PanelMember
+from meetings.panels.models import AgendaItem, Panel, PanelMember
 from meetings.panels.services import MEMBER_FIELDS
 from neighbourhoods.models import Neighbourhood
 
@@ -59,3 +59,11 @@ class PanelAttendanceForm(forms.Form):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["panel_members"].queryset = members
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["section", "title", "detail"]
+        labels = {"section": _("Agenda section"), "title": _("Item"), "detail": _("Detail")}
+        widgets = {"detail": forms.Textarea(attrs={"rows": 2})}

@@ -10,6 +10,8 @@ urlpatterns = [
     path("officer/panels/<int:pk>/members/new/", views.member_add, name="panel-member-add"),
     path("officer/panels/members/<int:pk>/edit/", views.member_edit, name="panel-member-edit"),
     path("officer/meetings/<int:pk>/agenda/prefill/", views.agenda_prefill, name="agenda-prefill"),
+    path("officer/meetings/<int:pk>/agenda/add/", views.agenda_item_add, name="agenda-item-add"),
+    path("officer/meetings/agenda-items/<int:pk>/remove/", views.agenda_item_remove, name="agenda-item-remove"),
     path("officer/meetings/<int:pk>/pack/", views.meeting_pack, name="pack"),
     path("officer/meetings/<int:pk>/pack.pdf", views.meeting_pack_pdf, name="pack-pdf"),
 ]

@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policy import can, policy_required
+from meetings import views as meeting_views
 from meetings.models import MeetingType
 from meetings.panels import agenda, selectors, services
-from meetings.panels.forms import PanelForm, PanelMemberForm
+from meetings.panels.forms import AgendaItemForm, PanelForm, PanelMemberForm
 from meetings.panels.permissions import panel_get_for_user, panel_member_get_for_user
 from meetings.panels.services import MEMBER_FIELDS
 from meetings.permissions import meeting_get_for_user
@@ -162,3 +163,26 @@ def meeting_pack_pdf(request, pk):
     response = HttpResponse(agenda.pack_pdf(meeting=meeting), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="meeting-pack-{meeting.pk}.pdf"'
     return response
+
+
+@require_POST
+def agenda_item_add(request, pk):
+    meeting = _panel_meeting(request, pk, write=True)
+    form = AgendaItemForm(request.POST, prefix="agenda")
+    if not form.is_valid():
+        # The meeting page again, with the form's errors: nothing was added.
+        return meeting_views.render_detail(request, meeting, agenda_form=form, status=400)
+    agenda.agenda_item_add(meeting=meeting, actor=request.user, **form.cleaned_data)
+    messages.success(request, _("Agenda item added."))
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@require_POST
+def agenda_item_remove(request, pk):
+    meeting_id = agenda.agenda_item_meeting_id(pk=pk)
+    if meeting_id is None:
+        raise Http404("No such agenda item.")
+    meeting = _panel_meeting(request, meeting_id, write=True)
+    agenda.agenda_item_remove(item=meeting.agenda_items.get(pk=pk), actor=request.user)
+    messages.success(request, _("Agenda item removed."))
+    return redirect("meetings:detail", pk=meeting.pk)

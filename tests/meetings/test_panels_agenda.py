@@ -97,3 +97,41 @@ def test_it_prints_the_pack_in_constant_queries(client, world, django_assert_max
     # session, user, scope, the meeting with its staff-page prefetches (8), the agenda
     with django_assert_max_num_queries(12):
         assert client.get(reverse("meetings:pack", args=[meeting.pk])).status_code == 200
+
+
+def test_it_adds_an_item_to_the_end_of_its_section(client, world):
+    meeting = held_meeting(world, meeting_type=MeetingType.PANEL)
+    client.force_login(world.pcso)
+    data = {"agenda-section": AgendaSection.REVIEW, "agenda-title": "Update from the school", "agenda-detail": ""}
+    assert client.post(reverse("meetings:agenda-item-add", args=[meeting.pk]), data).status_code == 302
+    titles = [(i.section, i.title) for s in agenda.agenda_sections(meeting=meeting) for i in s["items"]]
+    assert titles[0] == (AgendaSection.REVIEW, "Update from the school")  # before the standing items
+
+
+def test_it_refuses_an_item_without_a_title_and_adds_nothing(client, world):
+    meeting = held_meeting(world, meeting_type=MeetingType.PANEL)
+    before = meeting.agenda_items.count()
+    client.force_login(world.pcso)
+    data = {"agenda-section": AgendaSection.OTHER, "agenda-title": "", "agenda-detail": "x"}
+    response = client.post(reverse("meetings:agenda-item-add", args=[meeting.pk]), data)
+    assert response.status_code == 400 and "There is a problem" in response.content.decode()
+    assert meeting.agenda_items.count() == before
+
+
+def test_it_refuses_agenda_changes_to_others(client, world):
+    meeting = held_meeting(world, meeting_type=MeetingType.PANEL)
+    item = meeting.agenda_items.first()
+    data = {"agenda-section": AgendaSection.OTHER, "agenda-title": "Sneaky"}
+    for person, status in ((world.pcso_other, 404), (world.chief_inspector, 403)):
+        client.force_login(person)
+        assert client.post(reverse("meetings:agenda-item-add", args=[meeting.pk]), data).status_code == status
+        assert client.post(reverse("meetings:agenda-item-remove", args=[item.pk])).status_code == status
+    assert meeting.agenda_items.filter(pk=item.pk).exists() and not meeting.agenda_items.filter(title="Sneaky")
+
+
+def test_it_lets_the_team_remove_an_item(client, world):
+    meeting = held_meeting(world, meeting_type=MeetingType.PANEL)
+    item = meeting.agenda_items.first()
+    client.force_login(world.sergeant)
+    assert client.post(reverse("meetings:agenda-item-remove", args=[item.pk])).status_code == 302
+    assert not meeting.agenda_items.filter(pk=item.pk).exists()

@@ -129,3 +129,11 @@ def test_it_offers_no_register_at_a_public_meeting(client, world):
 
 def _empty_formset():
     return {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "1000"}
+
+
+def test_it_says_on_the_meeting_page_why_a_panel_meeting_was_not_quorate(client, world):
+    _, chair, _ = _panel_with_members(world)
+    meeting = _panel_meeting(world, [chair])
+    client.force_login(world.sergeant)
+    body = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert "was not quorate" in body and "needs 3 members of its register present and 1 were recorded" in body
