@@ -197,3 +197,21 @@ def test_it_shows_the_register_on_the_public_neighbourhood_page_without_surnames
     assert "Your PACT panel" in body and "Zenobia (vice-chair)" in body and "Burnley Youth Council" in body
     for secret in ("Plantedsurname", "secret-mail", "07700 900999", "Hiddenfirst", "Hussain"):
         assert secret not in body, secret
+
+
+def test_it_refuses_showing_an_organisation_that_is_not_named(client, world):
+    made = panel(world)
+    client.force_login(world.pcso)
+    data = _member_post(public_display=PublicDisplay.ORGANISATION, organisation="")
+    response = client.post(reverse("meetings:panel-member-add", args=[made.pk]), data)
+    assert response.status_code == 200 and "Name the organisation to show it publicly" in response.content.decode()
+    assert not made.members.exists()
+
+
+def test_it_refuses_a_second_vice_chair_in_the_service(world):
+    made = panel(world)
+    member(made, first_name="Vera", last_name="Vice", office=PanelOffice.VICE_CHAIR)
+    with pytest.raises(ValidationError, match="Vera Vice already holds the office of vice-chair"):
+        services.panel_member_add(panel=made, actor=world.pcso, first_name="Second", role=PanelRole.RESIDENT,
+                                  office=PanelOffice.VICE_CHAIR, term_starts=date(2026, 1, 1))  # fmt: skip
+    assert made.members.count() == 1
