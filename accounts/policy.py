@@ -190,6 +190,21 @@ def _meeting_view_restricted(user, meeting) -> bool:
     return police and scope_for(user).covers_neighbourhood(meeting.neighbourhood)
 
 
+# --- PACT panels ------------------------------------------------------------------------------
+# A panel may serve several neighbourhoods; the officers of any of them keep its register. Members'
+# contact details are private to the police team: partners and communications never see them.
+
+
+@rule("panel.view")
+def _panel_view(user, panel) -> bool:
+    return any(_police_in_area(user, n) for n in panel.neighbourhoods.all())
+
+
+@rule("panel.edit")
+def _panel_edit(user, panel) -> bool:
+    return any(_works_neighbourhood(user, n) for n in panel.neighbourhoods.all())
+
+
 # --- priorities -------------------------------------------------------------------------------
 
 # Sergeant or above agrees, escalates and closes (HMIC's account of Lancashire's EPIC process).

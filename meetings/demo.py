@@ -34,6 +34,7 @@ from meetings.models import (
     PartnerAttendance,
     SpecialistAudience,
 )
+from meetings.panels.demo import demo_panels_seed
 from meetings.services import OfficerHours, occurrence_starts
 from neighbourhoods.models import Force, Neighbourhood, TeamMembership, Ward
 from priorities.models import Issue, IssueSource
@@ -319,6 +320,7 @@ def demo_meetings_seed(*, force: Force, today: date | None = None) -> DemoMeetin
         _plan_neighbourhood(area)
         areas.append(area)
     created = _write(areas)
+    demo_panels_seed(neighbourhoods=[area.neighbourhood for area in areas], today=today)
     return DemoMeetingsSummary(
         created=created, total=Meeting.objects.filter(neighbourhood__division__force=force).count()
     )

@@ -209,6 +209,20 @@ class OutcomeForm(forms.ModelForm):
             "restricted_notes": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args, panel_members=None, **kwargs):
+        """`panel_members`: the register members who may be ticked present at a panel meeting
+        (current on its day), or None for a meeting with no panel register to take."""
+        super().__init__(*args, **kwargs)
+        if panel_members is not None:
+            self.fields["panel_members"] = forms.ModelMultipleChoiceField(
+                queryset=panel_members,
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                label="Panel members present",
+                help_text="Members of the panel's register whose term covers the meeting's day. The panel can "
+                "agree priorities only with its quorum present, the chair or vice-chair among them.",
+            )
+
 
 class IssueRaisedForm(forms.Form):
     """One concern raised at the meeting, filed in the triage queue under its own category and

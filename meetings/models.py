@@ -306,3 +306,17 @@ class MeetingAttachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+# The panel models live in their sub-package; importing them here registers them with the app.
+from meetings.panels.models import (  # noqa: E402, F401
+    AgendaItem,
+    AgendaSection,
+    Panel,
+    PanelArea,
+    PanelAttendance,
+    PanelMember,
+    PanelOffice,
+    PanelRole,
+    PublicDisplay,
+)

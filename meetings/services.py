@@ -20,6 +20,8 @@ from meetings.models import (
     OfficerAttendance,
     PartnerAttendance,
 )
+from meetings.panels.agenda import agenda_prefill
+from meetings.panels.services import panel_attendance_record
 from priorities.models import Category, IssueSource, IssueStatus
 from priorities.services import issue_raise
 
@@ -113,6 +115,8 @@ def meeting_create(
     meeting.wards.set(wards)
     meeting.officers.set(officers)
     meeting.partners_invited.set(partners_invited)
+    if meeting.meeting_type == MeetingType.PANEL:
+        agenda_prefill(meeting=meeting, actor=actor)
     return meeting
 
 
@@ -203,10 +207,12 @@ def meeting_record_outcome(
     officers: list[OfficerHours],
     partners: list[tuple[object, int]] = (),
     issues: list["RaisedIssue | str"] = (),
+    panel_members: list | None = None,
     **outcome,
 ) -> Meeting:
     """Record what happened: reach, officer time, partners present, public summary, restricted
-    notes and the issues raised. Recording again replaces the earlier record."""
+    notes, the issues raised and, at a panel meeting, the register members present. Recording
+    again replaces the earlier record."""
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError("A cancelled meeting has no outcome to record.")
     if meeting.starts_at > timezone.now():
@@ -227,6 +233,8 @@ def meeting_record_outcome(
         [PartnerAttendance(meeting=meeting, agency=agency, people=people) for agency, people in partners]
     )
     _log_issues(meeting=meeting, actor=actor, lines=issues)
+    if panel_members is not None:
+        panel_attendance_record(meeting=meeting, actor=actor, members=list(panel_members))
     return meeting
 
 

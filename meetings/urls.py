@@ -1,6 +1,7 @@
 from django.urls import path
 
 from meetings import views
+from meetings.panels import urls as panel_urls
 
 app_name = "meetings"
 
@@ -18,4 +19,5 @@ urlpatterns = [
     path("officer/meetings/<int:pk>/outcome/", views.meeting_record_outcome, name="record-outcome"),
     path("officer/meetings/<int:pk>/attachments/", views.attachment_add, name="attachment-add"),
     path("meetings/attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
+    *panel_urls.urlpatterns,
 ]

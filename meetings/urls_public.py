@@ -3,6 +3,7 @@
 from django.urls import path
 
 from meetings import public_views
+from meetings.panels import urls as panel_urls
 
 urlpatterns = [
     path("meetings.ics", public_views.force_feed, name="force-feed"),
@@ -12,4 +13,5 @@ urlpatterns = [
     path("neighbourhoods/<slug:code>/meetings.ics", public_views.neighbourhood_feed, name="neighbourhood-feed"),
     path("wards/<str:code>/meetings/", public_views.ward_meetings, name="ward-meetings"),
     path("wards/<str:code>/meetings.ics", public_views.ward_feed, name="ward-feed"),
+    *panel_urls.public_urlpatterns,
 ]

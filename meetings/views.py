@@ -27,7 +27,10 @@ from meetings.forms import (
     OutcomeForm,
     PartnerPresentFormSet,
 )
-from meetings.models import MeetingAttachment
+from meetings.models import MeetingAttachment, MeetingType
+from meetings.panels import agenda as panel_agenda
+from meetings.panels import selectors as panel_selectors
+from meetings.panels.forms import AgendaItemForm
 from meetings.permissions import meeting_get_for_user
 from neighbourhoods.models import Neighbourhood
 from neighbourhoods.selectors import neighbourhoods_for_user
@@ -139,7 +142,8 @@ def meeting_create(request):
     return render(request, "meetings/meeting_form.html", {"form": form, "creating": True})
 
 
-def _render_detail(request, meeting, *, attachment_form=None, status=200):
+def render_detail(request, meeting, *, attachment_form=None, agenda_form=None, status=200):
+    """The staff meeting page; also re-rendered, with a form's errors, by the views that post to it."""
     selectors.with_figures([meeting])
     context = {
         "meeting": meeting,
@@ -147,12 +151,16 @@ def _render_detail(request, meeting, *, attachment_form=None, status=200):
         "can_view_restricted": can(request.user, "meeting.view_restricted", meeting),
         "attachment_form": attachment_form or AttachmentForm(),
     }
+    if meeting.meeting_type == MeetingType.PANEL:
+        context["agenda_sections"] = panel_agenda.agenda_sections(meeting=meeting)
+        context["agenda_form"] = agenda_form or AgendaItemForm(prefix="agenda")
+        context["quorum_problem"] = meeting.is_held and panel_selectors.panel_quorum_problem(meeting=meeting)
     return render(request, "meetings/meeting_detail.html", context, status=status)
 
 
 @require_GET
 def meeting_detail(request, pk):
-    return _render_detail(request, meeting_get_for_user(user=request.user, pk=pk))
+    return render_detail(request, meeting_get_for_user(user=request.user, pk=pk))
 
 
 @require_http_methods(["GET", "POST"])
@@ -276,7 +284,13 @@ def _officer_initial(meeting):
 def meeting_record_outcome(request, pk):
     meeting = meeting_get_for_user(user=request.user, pk=pk, write=True)
     data = request.POST if request.method == "POST" else None
-    form = OutcomeForm(data, instance=meeting)
+    register = panel_selectors.panel_register_for_meeting(meeting=meeting)
+    form = OutcomeForm(
+        data,
+        instance=meeting,
+        panel_members=register,
+        initial={"panel_members": list(panel_selectors.panel_attendance_member_ids(meeting=meeting))},
+    )
     wards = meeting.wards.defer("boundary").order_by("name")
     # Those not yet triaged are shown again to edit (re-recording replaces them); those taken up stay.
     untriaged = [i for i in meeting.issues_raised.all() if i.status == IssueStatus.NEW]
@@ -317,6 +331,7 @@ def meeting_record_outcome(request, pk):
                     for f in raised
                     if f.cleaned_data.get("description", "").strip()
                 ],
+                panel_members=form.cleaned_data.get("panel_members") if register is not None else None,
                 **{name: form.cleaned_data[name] for name in OutcomeForm.Meta.fields},
             )
         except ValidationError as error:
@@ -352,7 +367,7 @@ def attachment_add(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
     if form.errors:
-        return _render_detail(request, meeting, attachment_form=form, status=400)
+        return render_detail(request, meeting, attachment_form=form, status=400)
     messages.success(request, "Attachment added.")
     return redirect("meetings:detail", pk=meeting.pk)
 

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
@@ -10,6 +11,7 @@ from accounts.policy import can, policy_required
 from accounts.roles import Role
 from meetings import analytics as engagement
 from meetings import selectors as meetings_selectors
+from meetings.panels import selectors as panel_selectors
 from messaging.alerts import selectors as alerts_selectors
 from neighbourhoods import selectors, services
 from neighbourhoods.forms import LocateForm, NeighbourhoodProfileForm, WardSearchForm
@@ -68,6 +70,7 @@ def neighbourhood_detail(request, code):
         "team": selectors.neighbourhood_public_team(neighbourhood=neighbourhood),
         "upcoming_meetings": meetings_selectors.public_upcoming_for_neighbourhood(neighbourhood=neighbourhood),
         "current_priorities": priorities_selectors.public_priorities_summary(neighbourhood=neighbourhood),
+        "panel_register": panel_selectors.panel_public_register(neighbourhood=neighbourhood, on=timezone.localdate()),
         "can_edit": can(request.user, "neighbourhood.edit", neighbourhood),
     }
     if can(request.user, "neighbourhood.view_internal", neighbourhood):

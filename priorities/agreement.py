@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings.models import Meeting, MeetingStatus, MeetingType
+from meetings.panels.selectors import panel_quorum_problem
 
 # The meetings where the community decides: the PACT meeting in any of its forms (public,
 # youth, specialist, online or hybrid) and the PACT panel. A street meeting, door knocks, a stall,
@@ -75,6 +76,8 @@ def meeting_problem(
             "The meeting of %(when)s has no outcome recorded: record what happened at it (who came, what was "
             "raised) first."
         ) % {"when": when}
+    if quorum_problem := panel_quorum_problem(meeting=meeting):
+        return quorum_problem
     if ended_before_day_of(meeting, not_before):
         return _("The meeting of %(when)s was before the priority was %(what)s on %(day)s: choose a later meeting.") % {
             "when": when,

@@ -24,7 +24,7 @@ from PIL import Image
 
 from accounts import api_tokens
 from accounts.roles import Role
-from meetings.models import MeetingStatus
+from meetings.models import AgendaItem, MeetingStatus
 from messaging import links
 from messaging.members.services import signup as services_signup
 from messaging.models import Delivery
@@ -35,6 +35,8 @@ from surveys.models import Answer, Question, QuestionKind, Response, ResponseSou
 from tests.conftest import build_world
 from tests.factories import UserFactory
 from tests.meetings.factories import MeetingAttachmentFactory, MeetingFactory
+from tests.meetings.panel_factories import member as panel_member
+from tests.meetings.panel_factories import panel
 from tests.messaging.factories import alert, subscriber
 from tests.priorities.factories import agreed, raise_issue
 from tests.support import module_data
@@ -121,6 +123,12 @@ class Objects:
         self.open311_key, _ = services_open311.open311_api_key_issue(force=w.force, name="FixMyStreet", actor=w.hq)
         self.constable = UserFactory(role=Role.CONSTABLE, force=w.force, division=w.east)
         self.api_token, _ = api_tokens.api_token_create(user=w.pcso, name="Briefing script")
+        self.panel = panel(w)
+        self.panel_member = panel_member(self.panel)
+        self.panel_meeting = MeetingFactory(
+            neighbourhood=w.daneshouse, meeting_type="panel", status=MeetingStatus.PUBLISHED, created_by=w.pcso
+        )
+        self.agenda_item = AgendaItem.objects.create(meeting=self.panel_meeting, section="other", title="AOB")
 
     @property
     def ward(self):
@@ -134,6 +142,10 @@ class Objects:
             "meeting": {"pk": self.meeting.pk},
             "meeting_uid": {"uid": self.meeting.uid},
             "attachment": {"pk": self.attachment.pk},
+            "panel": {"pk": self.panel.pk},
+            "panel_member": {"pk": self.panel_member.pk},
+            "panel_meeting": {"pk": self.panel_meeting.pk},
+            "agenda_item": {"pk": self.agenda_item.pk},
             "issue": {"pk": self.issue.pk},
             "priority": {"pk": self.priority.pk},
             "priority_verb": {"pk": self.priority.pk, "verb": "start"},
@@ -273,6 +285,9 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "api-ward-list": ("GET", "", "403 403 200 200 200 200 200 200 200 200 200 200"),
     "api-ward-locate": ("GET", "", "400 400 400 400 400 400 400 400 400 400 400 400"),
     "healthz": ("GET", "", "200 200 200 200 200 200 200 200 200 200 200 200"),
+    "meetings:agenda-prefill": ("POST", "panel_meeting", "302 404 302 404 302 302 403 404 403 403 403 302"),
+    "meetings:agenda-item-add": ("POST", "panel_meeting", "302 404 400 404 400 400 403 404 403 403 403 400"),
+    "meetings:agenda-item-remove": ("POST", "agenda_item", "302 404 302 404 302 302 403 404 403 403 403 302"),
     "meetings:attachment-add": ("POST", "meeting", "302 404 400 404 400 400 403 404 403 403 403 400"),
     "meetings:attachment-download": ("GET", "attachment", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "meetings:calendar": ("GET", "", "302 403 200 200 200 200 200 200 200 200 200 200"),
@@ -286,6 +301,15 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "meetings:list": ("GET", "", "302 403 200 200 200 200 200 200 200 200 200 200"),
     "meetings:neighbourhood-feed": ("GET", "neighbourhood", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "meetings:neighbourhood-meetings": ("GET", "neighbourhood", "200 200 200 200 200 200 200 200 200 200 200 200"),
+    "meetings:pack": ("GET", "panel_meeting", "302 404 200 404 200 200 200 404 200 200 200 200"),
+    "meetings:pack-pdf": ("GET", "panel_meeting", "302 404 200 404 200 200 200 404 200 200 200 200"),
+    "meetings:panel-create": ("GET", "", "302 403 200 200 200 200 403 403 403 403 403 200"),
+    "meetings:panel-detail": ("GET", "panel", "302 404 200 404 200 200 200 404 200 404 404 200"),
+    "meetings:panel-edit": ("GET", "panel", "302 404 200 404 200 200 403 404 403 404 404 200"),
+    "meetings:panel-list": ("GET", "", "302 403 200 200 200 200 200 200 200 200 200 200"),
+    "meetings:panel-member-add": ("GET", "panel", "302 404 200 404 200 200 403 404 403 404 404 200"),
+    "meetings:panel-member-edit": ("GET", "panel_member", "302 404 200 404 200 200 403 404 403 404 404 200"),
+    "meetings:public-panel": ("GET", "neighbourhood", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "meetings:public-detail": ("GET", "meeting_uid", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "meetings:public-ics": ("GET", "meeting_uid", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "meetings:publish": ("POST", "meeting", "302 404 302 404 302 302 403 404 403 403 403 302"),
@@ -479,6 +503,7 @@ def test_each_person_gets_the_expected_status(objects, name):
 
 # Objects that belong to one neighbourhood or division (surveys belong to the whole force).
 AREA_OBJECTS = {
+    "panel", "panel_member", "panel_meeting", "agenda_item",
     "meeting", "issue", "priority", "priority_verb", "action", "alert", "appeal", "return", "return_export",
     "division_print", "area_print",
 }  # fmt: skip

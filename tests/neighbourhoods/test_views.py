@@ -198,8 +198,8 @@ def test_it_runs_the_public_page_in_constant_queries(client, world, django_asser
     for _ in range(10):
         TeamMembershipFactory(neighbourhood=world.daneshouse)
         WardFactory(neighbourhood=world.daneshouse)
-    # neighbourhood, wards, team, upcoming meetings, current priorities
-    with django_assert_max_num_queries(5):
+    # neighbourhood, wards, team, upcoming meetings, current priorities, PACT panel register
+    with django_assert_max_num_queries(6):
         client.get(detail_url(world.daneshouse))
 
 
