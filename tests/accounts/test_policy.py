@@ -63,6 +63,7 @@ def test_it_covers_every_registered_action_with_an_allow_and_a_deny():
     outcomes |= {(action, expected) for action, _, _, expected in SURVEY_MATRIX}
     outcomes |= {(action, expected) for action, _, _, expected in RETURN_MATRIX}
     outcomes |= {(action, expected) for action, _, _, expected in SCORECARD_MATRIX}
+    outcomes |= {(action, expected) for action, _, expected in PANEL_MATRIX}
     for action in registered_actions():
         assert (action, True) in outcomes, f"{action} has no allowing case"
         assert (action, False) in outcomes, f"{action} has no denying case"
@@ -119,6 +120,30 @@ def test_it_applies_the_meeting_rules(world, action, person, expected):
     meeting = new_meeting(world)
     target = meeting.neighbourhood if action == "meeting.create" else meeting
     assert can(getattr(world, person), action, target) is expected
+
+
+# Daneshouse's panel: its team keeps the register, police of the division read it, partners and
+# communications never see members' contact details.
+PANEL_MATRIX = [
+    ("panel.view", "pcso", True),
+    ("panel.view", "chief_inspector", True),
+    ("panel.view", "partner", False),
+    ("panel.view", "comms", False),
+    ("panel.view", "pcso_other", False),
+    ("panel.view", "chief_inspector_other", False),
+    ("panel.edit", "pcso", True),
+    ("panel.edit", "sergeant", True),
+    ("panel.edit", "chief_inspector", False),
+    ("panel.edit", "partner", False),
+    ("panel.edit", "pcso_other", False),
+]
+
+
+@pytest.mark.parametrize(("action", "person", "expected"), PANEL_MATRIX)
+def test_it_applies_the_panel_rules(world, action, person, expected):
+    from tests.meetings.panel_factories import panel
+
+    assert can(getattr(world, person), action, panel(world)) is expected
 
 
 PRIORITY_MATRIX = [
