@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import strip_tags
+from django.utils.translation import gettext, gettext_lazy
 from markdown_it import MarkdownIt
 
 from messaging import links
@@ -23,7 +24,9 @@ from messaging.delivery.channels.base import OutgoingMessage
 from messaging.models import Channel, Delivery, SubscriberChannel
 
 SMS_MAX_SEGMENTS = 4
-SMS_STOP = " Reply STOP to stop."
+# Translators: keep the word STOP in English and in capitals: it is the keyword the phone networks
+# and our inbound texts recognise, whatever the language of the rest of the message.
+SMS_STOP = gettext_lazy("Reply STOP to stop.")
 
 
 def survey_url(*, token) -> str:
@@ -35,8 +38,9 @@ def survey_url(*, token) -> str:
 def sms_footer(*, manage_url: str, survey_url: str = "") -> str:
     """What ends every alert text: a survey invitation's response link, the member's own (short)
     manage link, and how to stop."""
-    survey = f" Survey: {survey_url}" if survey_url else ""
-    return f"{survey} Manage: {manage_url}{SMS_STOP}"
+    survey = " " + gettext("Survey: %(url)s") % {"url": survey_url} if survey_url else ""
+    manage = gettext("Manage: %(url)s") % {"url": manage_url}
+    return f"{survey} {manage} {SMS_STOP}"
 
 
 def sms_footer_worst_case(*, survey: bool = False) -> str:
@@ -49,16 +53,16 @@ def sms_footer_worst_case(*, survey: bool = False) -> str:
 
 
 # A call cannot carry a link; the member's own link went in the same invitation's text or email.
-VOICE_SURVEY = "Your own link to the survey has been sent to you by text message or email."
+VOICE_SURVEY = gettext_lazy("Your own link to the survey has been sent to you by text message or email.")
 # A member who takes alerts only by phone call gets no link at all, so the call says how to get one
 # rather than pointing at a message that never came.
-VOICE_SURVEY_NO_LINK = (
+VOICE_SURVEY_NO_LINK = gettext_lazy(
     "To answer this survey you need an email address or a mobile that takes texts. "
     "Call 101 and ask for your neighbourhood team, who can add one to your In the Know membership."
 )
 
 # A call carries no link: every call ends by saying how to stop them (STOP by text stops calls too).
-VOICE_OPT_OUT = (
+VOICE_OPT_OUT = gettext_lazy(
     "This was an In the Know alert. To stop these calls, send a text saying STOP to the number our alerts come from."
 )
 
@@ -210,7 +214,7 @@ def _voice_survey_line(delivery) -> str:
         .exclude(channel=Channel.VOICE)
         .exists()
     )
-    return VOICE_SURVEY if has_link else VOICE_SURVEY_NO_LINK
+    return str(VOICE_SURVEY if has_link else VOICE_SURVEY_NO_LINK)
 
 
 def render_delivery(*, delivery) -> OutgoingMessage:
@@ -236,7 +240,7 @@ def _render(delivery, text: AlertText) -> OutgoingMessage:
         body = sms_text(alert, footer=footer, text=text)
     else:
         script = " ".join((text.voice_script or markdown_text(text.body)).split())
-        body = script + (" " + _voice_survey_line(delivery) if alert.survey_id else "") + " " + VOICE_OPT_OUT
+        body = script + (" " + _voice_survey_line(delivery) if alert.survey_id else "") + " " + str(VOICE_OPT_OUT)
     return OutgoingMessage(
         channel=delivery.channel, to=to, body=body, reference=str(delivery.token), delivery_id=delivery.pk
     )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
+from django.utils import translation
 
 from accounts.policy import ALERT_APPROVERS, ALERT_COMPOSERS, can, scope_for
 from accounts.roles import ScopeLevel
@@ -291,7 +292,9 @@ def alert_languages(*, alert, by_language: dict[str, dict[str, int]] | None) -> 
         if not (english or counts or code in versions):
             continue
         text = rendering.alert_text(alert=alert, language=code)
-        segments = rendering.sms_segments(rendering.sms_text(alert, text=text)) if alert.send_sms else 0
+        # The footer (manage link, how to stop) is in the member's language too, and counts.
+        with translation.override(code):
+            segments = rendering.sms_segments(rendering.sms_text(alert, text=text)) if alert.send_sms else 0
         texts = counts.get(Channel.SMS, 0)
         rows.append(
             {

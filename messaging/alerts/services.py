@@ -12,7 +12,7 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.policy import can
 from messaging.models import (
@@ -231,7 +231,8 @@ def alert_version_save(
     if language not in Language.values or language == Language.ENGLISH:
         raise ValidationError({"language": "Choose one of the languages members can choose, other than English."})
     if alert.send_sms and title.strip():
-        segments = sms_segments_for(title=title, sms_text=sms_text, survey=alert.survey_id is not None)
+        with translation.override(language):  # the footer is in the member's language too
+            segments = sms_segments_for(title=title, sms_text=sms_text, survey=alert.survey_id is not None)
         if segments > sms_max_segments():
             raise ValidationError(
                 {

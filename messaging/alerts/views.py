@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -210,9 +210,10 @@ def alert_version(request, pk, language):
         "form": form,
         "version": version,
         "language": Language(language),
-        "sms_stop": rendering.sms_footer_worst_case(survey=bool(alert.survey_id)),
         "sms_max_segments": rendering.SMS_MAX_SEGMENTS,
     }
+    with translation.override(language):
+        context["sms_stop"] = rendering.sms_footer_worst_case(survey=bool(alert.survey_id))
     return render(request, "messaging/alerts/alert_version.html", context)
 
 

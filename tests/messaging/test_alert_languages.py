@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 POLISH_SMS = "Włamania do szop przy Elm Street. Zamknij szopę i oznacz narzędzia."
 ENGLISH_SMS = "Sheds broken into on Elm Street. Lock yours, mark your tools."
-URDU_SMS = "ایلم اسٹریٹ پر شیڈوں میں چوری۔ اپنا شیڈ بند رکھیں۔"
+URDU_SMS = "ایلم اسٹریٹ پر چوری۔ شیڈ بند رکھیں۔"
 
 
 def version(made, language, **fields):
@@ -82,12 +82,18 @@ def test_it_sends_each_member_their_languages_version_or_english(world, settings
     assert sent(urdu, "email")[1].subject == "ایلم اسٹریٹ پر چوری"
     assert 'lang="ur" dir="rtl"' in sent(urdu, "email")[1].html
     assert sent(romanian, "email")[1].subject == "Burglaries on Elm Street"
-    # Polish diacritics and Urdu script are outside GSM-7, so UCS-2 in parts of 67: the Polish (67
-    # characters) with the manage link and STOP line (about 70) passes 134 and takes three; the
-    # Urdu (50) two. The English goes in GSM-7: one segment.
-    for member, words, segments in ((polish, POLISH_SMS, 3), (urdu, URDU_SMS, 2), (romanian, ENGLISH_SMS, 1)):
+    # Polish diacritics and Urdu script are outside GSM-7, so UCS-2 in parts of 67 units. Each
+    # text ends with the manage link and how to stop in the member's language (STOP itself stays):
+    # the Polish (67 characters) passes 134 with it and takes three segments, the Urdu (35) two.
+    # The Romanian member gets the English, GSM-7, in one.
+    cases = [
+        (polish, POLISH_SMS, "Odpisz STOP", 3),
+        (urdu, URDU_SMS, "STOP لکھ کر جواب دیں", 2),
+        (romanian, ENGLISH_SMS, "Reply STOP to stop.", 1),
+    ]
+    for member, words, stop, segments in cases:
         delivery, message = sent(member, "sms")
-        assert message.body.startswith(words)
+        assert message.body.startswith(words) and stop in message.body
         assert delivery.segments == segments == sms_segments(message.body)
     assert Delivery.objects.get(alert=made, subscriber=polish, channel="email").segments is None
 

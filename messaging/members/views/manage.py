@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -25,7 +26,7 @@ from messaging.members.phone import mobile_masked
 from messaging.members.services import confirm as services_confirm
 from messaging.members.services import manage as services_manage
 from messaging.members.services import signup as services_signup
-from messaging.members.views.signup import not_found, throttle_counters
+from messaging.members.views.signup import not_found, speak_members_language, throttle_counters
 from messaging.models import QUIET_END, QUIET_START, Channel, ChannelStatus
 from pact_portal import throttle
 from pact_portal.forms import form_add_service_errors
@@ -42,6 +43,7 @@ def _member(request, token):
         return None, _link_stale(request, reverse("messaging:manage-renew", kwargs={"token": token}))
     if subscriber is None:
         return None, not_found(request, MEMBER_NOT_FOUND)
+    speak_members_language(request, subscriber)
     return subscriber, None
 
 
@@ -50,7 +52,7 @@ def _link_stale(request, renew_url: str):
     return render(request, "messaging/subscribe/manage_link_stale.html", context, status=410)
 
 
-MEMBER_NOT_FOUND = (
+MEMBER_NOT_FOUND = gettext_lazy(
     "This link does not work. It may have been altered or cut short, or the membership it was for has been erased."
 )
 
@@ -98,7 +100,9 @@ def manage_short(request, code):
     return redirect("messaging:manage", token=links.manage_token(subscriber=subscriber))
 
 
-THROTTLED_LINK = "We have had many requests from your connection in the last hour. Please try again later."
+THROTTLED_LINK = gettext_lazy(
+    "We have had many requests from your connection in the last hour. Please try again later."
+)
 
 
 @login_not_required
@@ -354,7 +358,8 @@ def unsubscribe(request, token):
     unguessable token in the address is what authorises it."""
     delivery = selectors.delivery_for_unsubscribe(token=token)
     if delivery is None:
-        return not_found(request, "This unsubscribe link does not work: it may have been altered or cut short.")
+        return not_found(request, _("This unsubscribe link does not work: it may have been altered or cut short."))
+    speak_members_language(request, delivery.subscriber)
     if request.method == "POST":
         services_manage.channel_unsubscribe(delivery=delivery)
         return render(request, "messaging/subscribe/unsubscribe.html", {"done": True, "delivery": delivery})
