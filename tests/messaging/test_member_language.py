@@ -46,9 +46,7 @@ def test_it_sends_the_confirmation_code_in_the_members_language(world, django_ca
     assert body.startswith("آپ کا In the Know کوڈ") and "/in-the-know/" in body
 
 
-def test_it_sends_english_to_a_member_whose_language_has_no_catalogue_entry(
-    world, django_capture_on_commit_callbacks
-):
+def test_it_sends_english_to_a_member_whose_language_has_no_catalogue_entry(world, django_capture_on_commit_callbacks):
     sign_up(world, django_capture_on_commit_callbacks, language="ro")
     assert OutboxMessage.objects.get().subject == "Confirm your In the Know alerts"
 
