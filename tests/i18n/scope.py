@@ -36,7 +36,7 @@ RESIDENT_TEMPLATES = [
     "templates/accounts/password_reset_*.html",
     "templates/accounts/emails/password_reset_*",
     # In the Know: what reaches a member in their own language (alerts' frame, confirmations, the
-    # manage link) and the pages their own links open. The sign-up and manage forms are not yet here.
+    # manage link) and the pages their own links open. The sign-up and manage pages are not yet here.
     "templates/messaging/emails/alert_*",
     "templates/messaging/emails/confirm_email_*",
     "templates/messaging/subscribe/emails/manage_link_*",
@@ -44,6 +44,10 @@ RESIDENT_TEMPLATES = [
     "templates/messaging/subscribe/confirmed.html",
     "templates/messaging/subscribe/link_not_found.html",
     "templates/messaging/subscribe/manage_link_stale.html",
+    "templates/messaging/subscribe/confirm_*.html",
+    "templates/messaging/subscribe/manage_request*.html",
+    "templates/messaging/subscribe/erase*.html",
+    "templates/messaging/feedback/*.html",
 ]
 
 # Python modules whose marked strings a resident reads (form labels and errors, page headings,
@@ -63,6 +67,9 @@ RESIDENT_PYTHON = [
     "messaging/members/services/signup.py",
     "messaging/members/views/manage.py",
     "messaging/members/views/signup.py",
+    "messaging/members/services/confirm.py",
+    "messaging/measures/forms.py",
+    "messaging/measures/views.py",
 ]
 
 # Languages whose catalogue must hold every resident string; the others may fall back to English.

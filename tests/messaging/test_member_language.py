@@ -88,3 +88,10 @@ def test_it_unsubscribes_and_says_so_in_the_members_language(client, world):
 def test_it_shows_an_expired_manage_link_page_in_the_browsers_language_when_no_member_is_known(client, world):
     page = client.get(reverse("messaging:manage", args=["not-a-token"]), HTTP_ACCEPT_LANGUAGE="pl").content.decode()
     assert "Ten link nie działa" in page
+
+
+def test_it_asks_for_feedback_in_the_members_language(client, world):
+    member = subscriber(world, language="cy")
+    message = Delivery.objects.create(alert=alert(world), subscriber=member, channel="email", queued_at=timezone.now())
+    page = client.get(links.feedback_url(delivery=message)).content.decode()
+    assert "Oedd y neges hon yn ddefnyddiol?" in page and "Nac oedd" in page

@@ -143,9 +143,11 @@ def confirm_email(request, token):
     try:
         data = links.confirm_email_token_load(token)
     except signing.SignatureExpired:
-        return _link_problem(request, token, services_confirm.LinkExpired("This link has expired.", channel=None))
+        return _link_problem(
+            request, token, services_confirm.LinkExpired(gettext("This link has expired."), channel=None)
+        )
     if data is None:
-        return _link_problem(request, token, services_confirm.LinkTampered("This link has been altered."))
+        return _link_problem(request, token, services_confirm.LinkTampered(gettext("This link has been altered.")))
     return render(request, "messaging/subscribe/confirm_email.html", {"token": token})
 
 
