@@ -36,7 +36,7 @@ RESIDENT_TEMPLATES = [
     "templates/accounts/password_reset_*.html",
     "templates/accounts/emails/password_reset_*",
     # In the Know: what reaches a member in their own language (alerts' frame, confirmations, the
-    # manage link) and the pages their own links open. The sign-up and manage pages are not yet here.
+    # manage link) and the pages their own links open, sign-up and manage included.
     "templates/messaging/emails/alert_*",
     "templates/messaging/emails/confirm_email_*",
     "templates/messaging/subscribe/emails/manage_link_*",
@@ -48,6 +48,11 @@ RESIDENT_TEMPLATES = [
     "templates/messaging/subscribe/manage_request*.html",
     "templates/messaging/subscribe/erase*.html",
     "templates/messaging/feedback/*.html",
+    "templates/messaging/subscribe/signup.html",
+    "templates/messaging/subscribe/signup_done.html",
+    "templates/messaging/subscribe/manage.html",
+    "templates/messaging/subscribe/_membership_fields.html",
+    "templates/messaging/subscribe/_self_description.html",
 ]
 
 # Python modules whose marked strings a resident reads (form labels and errors, page headings,
@@ -70,6 +75,7 @@ RESIDENT_PYTHON = [
     "messaging/members/services/confirm.py",
     "messaging/measures/forms.py",
     "messaging/measures/views.py",
+    "messaging/members/forms.py",
 ]
 
 # Languages whose catalogue must hold every resident string; the others may fall back to English.

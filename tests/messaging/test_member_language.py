@@ -95,3 +95,16 @@ def test_it_asks_for_feedback_in_the_members_language(client, world):
     message = Delivery.objects.create(alert=alert(world), subscriber=member, channel="email", queued_at=timezone.now())
     page = client.get(links.feedback_url(delivery=message)).content.decode()
     assert "Oedd y neges hon yn ddefnyddiol?" in page and "Nac oedd" in page
+
+
+def test_it_shows_the_manage_page_and_its_form_in_the_members_language(client, world, django_assert_max_num_queries):
+    member = subscriber(world, language="pl")
+    path = reverse("messaging:manage", args=[links.manage_token(subscriber=member)])
+    with django_assert_max_num_queries(5):  # member, channels, interests, wards, all interests
+        page = client.get(path, HTTP_ACCEPT_LANGUAGE="en-GB").content.decode()
+    assert "Twoje powiadomienia In the Know" in page and "Preferowany język" in page
+
+
+def test_it_shows_the_sign_up_page_in_the_readers_language(client, world):
+    page = client.get(reverse("messaging:signup"), HTTP_ACCEPT_LANGUAGE="ur").content.decode()
+    assert "In the Know الرٹس حاصل کریں" in page and 'dir="rtl"' in page
