@@ -203,11 +203,11 @@ class SubscriberInterest(models.Model):
 
 
 class ChannelStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for confirmation"
-    ACTIVE = "active", "Active"
-    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+    PENDING = "pending", _("Waiting for confirmation")
+    ACTIVE = "active", _("Active")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
     # The provider said the address cannot receive (hard bounce, number not in service).
-    UNDELIVERABLE = "undeliverable", "Undeliverable"
+    UNDELIVERABLE = "undeliverable", _("Undeliverable")
 
 
 class Urgency(models.TextChoices):
