@@ -77,6 +77,7 @@ RESIDENT_PYTHON = [
     "messaging/measures/views.py",
     "messaging/members/forms.py",
     "messaging/models.py",
+    "messaging/members/services/manage.py",
 ]
 
 # Languages whose catalogue must hold every resident string; the others may fall back to English.

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from messaging import links
 from messaging.members import selectors
@@ -20,9 +21,9 @@ from messaging.models import Channel, ChannelStatus, Subscriber, SubscriberChann
 CODE_MAX_AGE = timedelta(minutes=15)
 CODE_MAX_ATTEMPTS = 5
 
-CODE_WRONG = "That code is not right, or it has expired. Check the text message, or ask for a new code."
-CODE_EXPIRED = "That code has expired: codes work for 15 minutes. Ask for a new code."
-CODE_LOCKED = "That code was entered wrongly too many times. Ask for a new code."
+CODE_WRONG = gettext_lazy("That code is not right, or it has expired. Check the text message, or ask for a new code.")
+CODE_EXPIRED = gettext_lazy("That code has expired: codes work for 15 minutes. Ask for a new code.")
+CODE_LOCKED = gettext_lazy("That code was entered wrongly too many times. Ask for a new code.")
 
 
 class LinkError(ValidationError):
@@ -135,7 +136,14 @@ def channel_confirm_mobile(*, subscriber: Subscriber, code: str) -> list[Subscri
         left = CODE_MAX_ATTEMPTS - lead.confirmation_attempts - 1
         if left <= 0:
             raise ValidationError(CODE_LOCKED, code="locked")
-        raise ValidationError(f"That code is not right. You can try {left} more time{'s' if left > 1 else ''}.")
+        raise ValidationError(
+            ngettext(
+                "That code is not right. You can try %(left)s more time.",
+                "That code is not right. You can try %(left)s more times.",
+                left,
+            )
+            % {"left": left}
+        )
     with transaction.atomic():
         _activate([r for r in rows if r.address == lead.address], now)
     return list(subscriber.channels.filter(pk__in=[r.pk for r in rows]))

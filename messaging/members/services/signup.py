@@ -102,7 +102,7 @@ def clean_addresses(*, email: str, mobile: str, channels, unused_is_error: bool 
 
 def check_ward(ward) -> None:
     if ward is None or ward.neighbourhood_id is None:
-        raise ValidationError({"ward": "Choose a ward that has a neighbourhood policing team."})
+        raise ValidationError({"ward": _("Choose a ward that has a neighbourhood policing team.")})
 
 
 def _check_consent(*, source: str, consent_method: str, actor) -> None:

@@ -130,7 +130,7 @@ def manage(request, token):
             except ValidationError as error:
                 form_add_service_errors(form, error)
             else:
-                messages.success(request, "Your choices are saved. Anything newly turned on waits for confirmation.")
+                messages.success(request, _("Your choices are saved. Anything newly turned on waits for confirmation."))
                 return redirect("messaging:manage", token=token)
         status = 400
     return _manage_page(
@@ -209,7 +209,7 @@ def manage_stop(request, token):
     if refused:
         return refused
     services_manage.subscriber_stop_all(subscriber=subscriber)
-    messages.success(request, "All your alerts have stopped. You can turn any of them on again here.")
+    messages.success(request, _("All your alerts have stopped. You can turn any of them on again here."))
     return redirect("messaging:manage", token=token)
 
 
@@ -222,15 +222,15 @@ def manage_resend(request, token):
         return refused
     row = next((r for r in subscriber.channels.all() if r.channel == request.POST.get("channel")), None)
     if row is None:
-        messages.error(request, "Choose an address that is waiting for confirmation.")
+        messages.error(request, _("Choose an address that is waiting for confirmation."))
     else:
         try:
             services_confirm.confirmation_resend(channel=row)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            sent = "a new link" if row.channel == Channel.EMAIL else "a new code"
-            messages.success(request, f"We have sent {sent}.")
+            sent = _("We have sent a new link.") if row.channel == Channel.EMAIL else _("We have sent a new code.")
+            messages.success(request, sent)
     return redirect("messaging:manage", token=token)
 
 
@@ -272,8 +272,10 @@ def manage_rotate(request, token):
     services_manage.subscriber_links_rotate(subscriber=subscriber)
     messages.success(
         request,
-        "Every earlier link to this page has stopped working, including those in emails and texts you have had. "
-        "This page now has a new address; the next message we send you brings a new link too.",
+        _(
+            "Every earlier link to this page has stopped working, including those in emails and texts you have had. "
+            "This page now has a new address; the next message we send you brings a new link too."
+        ),
     )
     return redirect("messaging:manage", token=links.manage_token(subscriber=subscriber))
 

@@ -220,7 +220,7 @@ def confirm_mobile_resend(request, token):
         per_contact=SIGN_UPS_PER_CONTACT_PER_HOUR,
     )
     if throttle.throttled(counters):
-        messages.error(request, "We have sent several codes in the last hour. Try again later.")
+        messages.error(request, gettext("We have sent several codes in the last hour. Try again later."))
         return redirect("messaging:confirm-mobile", token=token)
     throttle.count(counters)
     rows = selectors.mobile_rows_pending(subscriber=subscriber)
@@ -231,5 +231,5 @@ def confirm_mobile_resend(request, token):
         messages.error(request, " ".join(error.messages))
     else:
         # The same words whether or not a code went out: the page says nothing about the number.
-        messages.success(request, "If your number is waiting for confirmation, we have texted it a new code.")
+        messages.success(request, gettext("If your number is waiting for confirmation, we have texted it a new code."))
     return redirect("messaging:confirm-mobile", token=token)
