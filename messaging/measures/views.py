@@ -32,6 +32,7 @@ from messaging.measures.selectors import delivery_for_feedback, delivery_for_tra
 from messaging.measures.services import delivery_record_click, delivery_record_open, feedback_record
 from messaging.members.views.signup import speak_members_language
 from messaging.models import Channel
+from messaging.rendering import alert_text
 
 # The smallest transparent GIF: 1×1, one colour, fully transparent.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -110,7 +111,9 @@ def feedback(request, token):
     else:
         form = FeedbackForm(initial=FeedbackForm.initial_for(feedback=earlier, useful_hint=request.GET.get("useful")))
         status = 200
-    context = {"form": form, "alert": delivery.alert, "answered": earlier is not None}
+    # The title as the member received it: their language's version, if the alert had one.
+    title = alert_text(alert=delivery.alert, language=delivery.subscriber.language).title
+    context = {"form": form, "alert": delivery.alert, "title": title, "answered": earlier is not None}
     return render(request, "messaging/feedback/feedback.html", context, status=status)
 
 

@@ -108,3 +108,12 @@ def test_it_shows_the_manage_page_and_its_form_in_the_members_language(client, w
 def test_it_shows_the_sign_up_page_in_the_readers_language(client, world):
     page = client.get(reverse("messaging:signup"), HTTP_ACCEPT_LANGUAGE="ur").content.decode()
     assert "In the Know الرٹس حاصل کریں" in page and 'dir="rtl"' in page
+
+
+def test_it_names_the_alert_as_the_member_received_it(client, world):
+    member = subscriber(world, language="pl")
+    made = alert(world)
+    made.translations.create(language="pl", title="Włamania do szop", body="Zamknij szopę.")
+    message = Delivery.objects.create(alert=made, subscriber=member, channel="email", queued_at=timezone.now())
+    assert "„Włamania do szop”" in client.get(links.unsubscribe_url(delivery=message)).content.decode()
+    assert "Włamania do szop" in client.get(links.feedback_url(delivery=message)).content.decode()

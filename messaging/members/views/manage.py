@@ -28,6 +28,7 @@ from messaging.members.services import manage as services_manage
 from messaging.members.services import signup as services_signup
 from messaging.members.views.signup import not_found, speak_members_language, throttle_counters
 from messaging.models import QUIET_END, QUIET_START, Channel, ChannelStatus
+from messaging.rendering import alert_text
 from pact_portal import throttle
 from pact_portal.forms import form_add_service_errors
 from pact_portal.privacy import email_masked
@@ -366,7 +367,13 @@ def unsubscribe(request, token):
         services_manage.channel_unsubscribe(delivery=delivery)
         return render(request, "messaging/subscribe/unsubscribe.html", {"done": True, "delivery": delivery})
     row = selectors.channel_for_delivery(delivery=delivery)
-    context = {"done": row is None or row.status == ChannelStatus.UNSUBSCRIBED, "delivery": delivery, "token": token}
+    context = {
+        "done": row is None or row.status == ChannelStatus.UNSUBSCRIBED,
+        "delivery": delivery,
+        "token": token,
+        # The title as the member received it: their language's version, if the alert had one.
+        "title": alert_text(alert=delivery.alert, language=delivery.subscriber.language).title,
+    }
     if row is not None:
         context["address"] = email_masked(row.address) if row.channel == Channel.EMAIL else mobile_masked(row.address)
     return render(request, "messaging/subscribe/unsubscribe.html", context)
