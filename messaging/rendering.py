@@ -222,8 +222,13 @@ def render_delivery(*, delivery) -> OutgoingMessage:
     one, and the words around it (footer, links' labels) in it as far as the catalogues go. Reads
     delivery.alert (with its translations prefetched) and delivery.subscriber (select them)."""
     language = delivery.subscriber.language
-    with translation.override(language):
-        return _render(delivery, alert_text(alert=delivery.alert, language=language))
+    text = alert_text(alert=delivery.alert, language=language)
+    # An email's frame is the member's language whatever its text. A text message or a call is one
+    # piece in one language: with no version in theirs, the English comes with an English footer,
+    # which also keeps an English text in GSM-7 and within the segments the compose page counted.
+    framing = language if delivery.channel == Channel.EMAIL else text.language
+    with translation.override(framing):
+        return _render(delivery, text)
 
 
 def _render(delivery, text: AlertText) -> OutgoingMessage:

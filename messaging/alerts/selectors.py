@@ -292,8 +292,8 @@ def alert_languages(*, alert, by_language: dict[str, dict[str, int]] | None) -> 
         if not (english or counts or code in versions):
             continue
         text = rendering.alert_text(alert=alert, language=code)
-        # The footer (manage link, how to stop) is in the member's language too, and counts.
-        with translation.override(code):
+        # The footer (manage link, how to stop) is in the text's language too, and counts.
+        with translation.override(text.language):
             segments = rendering.sms_segments(rendering.sms_text(alert, text=text)) if alert.send_sms else 0
         texts = counts.get(Channel.SMS, 0)
         rows.append(

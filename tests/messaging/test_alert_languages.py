@@ -98,6 +98,17 @@ def test_it_sends_each_member_their_languages_version_or_english(world, settings
     assert Delivery.objects.get(alert=made, subscriber=polish, channel="email").segments is None
 
 
+def test_it_sends_english_with_an_english_footer_to_a_member_whose_language_has_no_version(world, settings):
+    settings.MESSAGING_SMS_SENDER = "outbox"
+    subscriber(world, email=None, mobile="+447700900001", language="pl")
+    made = alert(world, send_sms=True, send_email=False, sms_text=ENGLISH_SMS)
+    released(made)
+    fanout.alert_fan_out(alert_id=made.pk)
+    body = OutboxMessage.objects.get().body
+    assert body.startswith(ENGLISH_SMS) and body.endswith("Reply STOP to stop.")
+    assert Delivery.objects.get().segments == 1
+
+
 def test_it_reads_the_versions_once_per_batch_not_per_delivery(world, settings, monkeypatch):
     settings.MESSAGING_SMS_SENDER = "outbox"
     for i, language in enumerate(["pl", "ur", "ro", "pl", "ur", "en-gb"] * 2):
