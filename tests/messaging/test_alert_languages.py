@@ -147,9 +147,9 @@ def test_it_shows_the_alerts_languages_versions_and_cost(client, world, django_a
     made = alert(world, send_sms=True, sms_text="Lock your shed.")
     version(made, "ur", sms_text=URDU_SMS)
     client.force_login(world.pcso)
-    # session, user, alert, wards, neighbourhoods, divisions, interests, translations, scope, area x2,
-    # the audience's ids (area, interests) and the one grouped count
-    with django_assert_max_num_queries(14):
+    # session, user, the alert, its neighbourhoods, interests and versions, the area check, the
+    # audience's ids (area, interests) and the one grouped count by language
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("messaging:alert-detail", kwargs={"pk": made.pk}))
     page = " ".join(response.content.decode().split())
     urdu_row = page.split('data-language="ur"')[1].split("</tr>")[0]
@@ -167,6 +167,14 @@ def test_it_lets_the_author_add_a_version(client, world):
     data = {"title": "Włamania", "body": "Zamknij szopę.", "sms_text": POLISH_SMS, "voice_script": ""}
     assert client.post(version_url(made, "pl"), data).status_code == 302
     assert made.translations.get().sms_text == POLISH_SMS
+
+
+def test_it_opens_the_version_page_in_constant_queries(client, world, django_assert_max_num_queries):
+    made = alert(world, send_sms=True)
+    version(made, "ur", sms_text=URDU_SMS)
+    client.force_login(world.pcso)
+    with django_assert_max_num_queries(7):  # session, user, the alert with its places and versions, area
+        assert client.get(version_url(made, "ur")).status_code == 200
 
 
 def test_it_refuses_a_version_text_too_long_and_saves_nothing(client, world):
