@@ -24,13 +24,16 @@ class Channel(models.TextChoices):
 
 
 class Language(models.TextChoices):
-    # The languages Lancashire's neighbourhood teams most often publish in besides English.
-    ENGLISH = "en", "English"
+    """A member's language: settings.LANGUAGES, the languages the portal publishes in (the same codes,
+    so a member's choice can be activated as is). Names are each language's own."""
+
+    ENGLISH = "en-gb", "English"
+    WELSH = "cy", "Cymraeg (Welsh)"
     POLISH = "pl", "Polski (Polish)"
     URDU = "ur", "اردو (Urdu)"
     PUNJABI = "pa", "ਪੰਜਾਬੀ (Punjabi)"
-    GUJARATI = "gu", "ગુજરાતી (Gujarati)"
     BENGALI = "bn", "বাংলা (Bengali)"
+    GUJARATI = "gu", "ગુજરાતી (Gujarati)"
     ARABIC = "ar", "العربية (Arabic)"
     ROMANIAN = "ro", "Română (Romanian)"
 
@@ -200,11 +203,11 @@ class SubscriberInterest(models.Model):
 
 
 class ChannelStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for confirmation"
-    ACTIVE = "active", "Active"
-    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+    PENDING = "pending", _("Waiting for confirmation")
+    ACTIVE = "active", _("Active")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
     # The provider said the address cannot receive (hard bounce, number not in service).
-    UNDELIVERABLE = "undeliverable", "Undeliverable"
+    UNDELIVERABLE = "undeliverable", _("Undeliverable")
 
 
 class Urgency(models.TextChoices):
@@ -393,6 +396,26 @@ class Alert(models.Model):
         return [channel for channel, on in chosen if on]
 
 
+class AlertTranslation(models.Model):
+    """One alert's text in another language. A member whose language has a version gets it; anyone
+    else gets the alert's own (English) text. English itself is never a version: it is the alert."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=[c for c in Language.choices if c[0] != Language.ENGLISH])
+    title = models.CharField(max_length=150)
+    body = models.TextField()
+    sms_text = models.TextField(blank=True)
+    voice_script = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [models.UniqueConstraint(fields=["alert", "language"], name="one_version_per_language")]
+
+    def __str__(self):
+        return f"{self.alert_id} ({self.language})"
+
+
 class DeliveryStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     SENDING = "sending", "Sending"
@@ -425,6 +448,8 @@ class Delivery(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     clicked_at = models.DateTimeField(null=True, blank=True)
+    # A text's length in SMS segments as sent (GSM-7 or UCS-2), which is what the provider bills.
+    segments = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "deliveries"

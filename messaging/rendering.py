@@ -8,12 +8,15 @@ http(s) and mailto links survive, and those go through the click counter when it
 
 import math
 import uuid
+from dataclasses import dataclass
 from html import unescape
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import strip_tags
+from django.utils.translation import gettext, gettext_lazy
 from markdown_it import MarkdownIt
 
 from messaging import links
@@ -21,7 +24,9 @@ from messaging.delivery.channels.base import OutgoingMessage
 from messaging.models import Channel, Delivery, SubscriberChannel
 
 SMS_MAX_SEGMENTS = 4
-SMS_STOP = " Reply STOP to stop."
+# Translators: keep the word STOP in English and in capitals: it is the keyword the phone networks
+# and our inbound texts recognise, whatever the language of the rest of the message.
+SMS_STOP = gettext_lazy("Reply STOP to stop.")
 
 
 def survey_url(*, token) -> str:
@@ -33,8 +38,9 @@ def survey_url(*, token) -> str:
 def sms_footer(*, manage_url: str, survey_url: str = "") -> str:
     """What ends every alert text: a survey invitation's response link, the member's own (short)
     manage link, and how to stop."""
-    survey = f" Survey: {survey_url}" if survey_url else ""
-    return f"{survey} Manage: {manage_url}{SMS_STOP}"
+    survey = " " + gettext("Survey: %(url)s") % {"url": survey_url} if survey_url else ""
+    manage = gettext("Manage: %(url)s") % {"url": manage_url}
+    return f"{survey} {manage} {SMS_STOP}"
 
 
 def sms_footer_worst_case(*, survey: bool = False) -> str:
@@ -47,16 +53,16 @@ def sms_footer_worst_case(*, survey: bool = False) -> str:
 
 
 # A call cannot carry a link; the member's own link went in the same invitation's text or email.
-VOICE_SURVEY = "Your own link to the survey has been sent to you by text message or email."
+VOICE_SURVEY = gettext_lazy("Your own link to the survey has been sent to you by text message or email.")
 # A member who takes alerts only by phone call gets no link at all, so the call says how to get one
 # rather than pointing at a message that never came.
-VOICE_SURVEY_NO_LINK = (
+VOICE_SURVEY_NO_LINK = gettext_lazy(
     "To answer this survey you need an email address or a mobile that takes texts. "
     "Call 101 and ask for your neighbourhood team, who can add one to your In the Know membership."
 )
 
 # A call carries no link: every call ends by saying how to stop them (STOP by text stops calls too).
-VOICE_OPT_OUT = (
+VOICE_OPT_OUT = gettext_lazy(
     "This was an In the Know alert. To stop these calls, send a text saying STOP to the number our alerts come from."
 )
 
@@ -69,6 +75,32 @@ GSM7_BASIC = frozenset(
 GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
 
 ALLOWED_LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
+@dataclass(frozen=True)
+class AlertText:
+    """An alert's words in one language: its own (English) text, or one of its versions."""
+
+    language: str
+    title: str
+    body: str
+    sms_text: str
+    voice_script: str
+
+    @property
+    def bidi(self) -> bool:
+        return translation.get_language_info(self.language)["bidi"]
+
+
+def alert_text(*, alert, language: str | None) -> AlertText:
+    """The text a member whose language is `language` receives: that language's version when the
+    alert has one, else the alert's own English. Reads `alert.translations.all()`, so a sender that
+    prefetched them (once per batch) asks nothing more; English asks nothing at all."""
+    if language and language != settings.LANGUAGE_CODE and alert.pk:
+        for version in alert.translations.all():
+            if version.language == language:
+                return AlertText(language, version.title, version.body, version.sms_text, version.voice_script)
+    return AlertText(settings.LANGUAGE_CODE, alert.title, alert.body, alert.sms_text, alert.voice_script)
 
 
 def _markdown() -> MarkdownIt:
@@ -116,12 +148,14 @@ def sms_segments(text: str) -> int:
     return 1 if units <= single else math.ceil(units / part)
 
 
-def sms_text(alert, *, footer: str | None = None) -> str:
-    """The SMS an alert sends: its SMS text (or title), then the footer (the member's manage link
-    and how to stop; the longest possible one when no member is given), cut to four segments at a
-    word boundary if it would be longer (the compose page refuses that, so this is a safety net)."""
+def sms_text(alert, *, footer: str | None = None, text: AlertText | None = None) -> str:
+    """The SMS an alert sends: its SMS text (or title) in `text`'s language (default the alert's
+    own), then the footer (the member's manage link and how to stop; the longest possible one when
+    no member is given), cut to four segments at a word boundary if it would be longer (the compose
+    page refuses that, so this is a safety net)."""
     footer = sms_footer_worst_case(survey=bool(alert.survey_id)) if footer is None else footer
-    text = " ".join((alert.sms_text or alert.title).split())
+    words = text or alert_text(alert=alert, language=None)
+    text = " ".join((words.sms_text or words.title).split())
     if sms_segments(text + footer) <= SMS_MAX_SEGMENTS:
         return text + footer
     # Three dots, not "…": the ellipsis is outside GSM-7 and would make the whole text UCS-2.
@@ -143,7 +177,7 @@ def _address(delivery) -> str:
     return address or ""
 
 
-def _email(delivery, alert, to: str) -> OutgoingMessage:
+def _email(delivery, alert, to: str, text: AlertText) -> OutgoingMessage:
     def rewrite(url: str) -> str:
         return links.tracked_url(delivery=delivery, url=url)
 
@@ -151,7 +185,8 @@ def _email(delivery, alert, to: str) -> OutgoingMessage:
     unsubscribe = links.unsubscribe_url(delivery=delivery)
     context = {
         "alert": alert,
-        "body_html": markdown_html(alert.body, rewrite_link=rewrite if tracking else None),
+        "text": text,
+        "body_html": markdown_html(text.body, rewrite_link=rewrite if tracking else None),
         "feedback_url": links.feedback_url(delivery=delivery),
         "manage_url": links.manage_url(subscriber=delivery.subscriber),
         "unsubscribe_url": unsubscribe,
@@ -179,24 +214,38 @@ def _voice_survey_line(delivery) -> str:
         .exclude(channel=Channel.VOICE)
         .exists()
     )
-    return VOICE_SURVEY if has_link else VOICE_SURVEY_NO_LINK
+    return str(VOICE_SURVEY if has_link else VOICE_SURVEY_NO_LINK)
 
 
 def render_delivery(*, delivery) -> OutgoingMessage:
-    """The message for one delivery. Reads delivery.alert and delivery.subscriber (select them)."""
+    """The message for one delivery, in the member's language: the alert's version in it if there is
+    one, and the words around it (footer, links' labels) in it as far as the catalogues go. Reads
+    delivery.alert (with its translations prefetched) and delivery.subscriber (select them)."""
+    language = delivery.subscriber.language
+    text = alert_text(alert=delivery.alert, language=language)
+    # An email's frame is the member's language whatever its text. A text message or a call is one
+    # piece in one language: with no version in theirs, the English comes with an English footer,
+    # which also keeps an English text in GSM-7 and within the segments the compose page counted.
+    framing = language if delivery.channel == Channel.EMAIL else text.language
+    with translation.override(framing):
+        return _render(delivery, text)
+
+
+def _render(delivery, text: AlertText) -> OutgoingMessage:
     alert = delivery.alert
     to = _address(delivery)
     if delivery.channel == Channel.EMAIL:
-        return _email(delivery, alert, to)
+        return _email(delivery, alert, to, text)
     if delivery.channel == Channel.SMS:
         member = delivery.subscriber
         # A preview's made-up member has no id: it shows the longest link a member can get.
         code = links.short_manage_code(subscriber=member) if member.pk else links.SHORT_CODE_WORST_CASE
         survey = survey_url(token=delivery.token) if alert.survey_id else ""
-        body = sms_text(alert, footer=sms_footer(manage_url=links.short_manage_url(code=code), survey_url=survey))
+        footer = sms_footer(manage_url=links.short_manage_url(code=code), survey_url=survey)
+        body = sms_text(alert, footer=footer, text=text)
     else:
-        script = " ".join((alert.voice_script or markdown_text(alert.body)).split())
-        body = script + (" " + _voice_survey_line(delivery) if alert.survey_id else "") + " " + VOICE_OPT_OUT
+        script = " ".join((text.voice_script or markdown_text(text.body)).split())
+        body = script + (" " + _voice_survey_line(delivery) if alert.survey_id else "") + " " + str(VOICE_OPT_OUT)
     return OutgoingMessage(
         channel=delivery.channel, to=to, body=body, reference=str(delivery.token), delivery_id=delivery.pk
     )

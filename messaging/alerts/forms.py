@@ -332,3 +332,17 @@ def initial_from_priority(priority, *, kind: str) -> dict:
         "channels": [Channel.EMAIL],
         "priority": priority.pk,
     }
+
+
+class AlertVersionForm(forms.Form):
+    """An alert's text in another language: the same fields as the English, the SMS text with the
+    same limit (the service counts it, as UCS-2 when the script needs it)."""
+
+    title = forms.CharField(max_length=150, label=_("Title"))
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), label=_("Body"), help_text=BODY_HELP)
+    sms_text = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Text message"), help_text=SMS_HELP
+    )
+    voice_script = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), label=_("Voice script"), help_text=VOICE_HELP
+    )

@@ -6,10 +6,12 @@ is done in SQL, mirroring accounts.policy's `alert.view`, so the list and the pa
 """
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
+from django.utils import translation
 
 from accounts.policy import ALERT_APPROVERS, ALERT_COMPOSERS, can, scope_for
 from accounts.roles import ScopeLevel
@@ -28,6 +30,9 @@ from messaging.models import (
 )
 from neighbourhoods.models import Division, Force, Neighbourhood, Ward
 from priorities.models import Priority, PriorityState
+
+if TYPE_CHECKING:
+    from messaging.delivery import audience
 
 # Priorities worth an update to residents: agreed by the community and still being reported on.
 UPDATABLE_PRIORITY_STATES = (
@@ -58,19 +63,32 @@ def alert_get_for_user(*, user, pk: int, need: str | None = None) -> Alert:
 
 
 def alert_for_page(*, pk: int) -> Alert | None:
-    return (
+    """One alert with everything its page reads. Only the area level's own places are fetched:
+    alerts.services keeps the other levels empty, so their (empty) lists are filled in unasked,
+    which pays for reading the alert's versions in other languages."""
+    alert = (
         Alert.objects.select_related(
             "force", "created_by", "approved_by", "cancelled_by", "meeting", "priority__neighbourhood"
-        )
-        .prefetch_related(
-            Prefetch("wards", queryset=Ward.objects.defer("boundary").select_related("neighbourhood")),
-            Prefetch("neighbourhoods", queryset=Neighbourhood.objects.select_related("division")),
-            "divisions",
-            "interests",
         )
         .filter(pk=pk)
         .first()
     )
+    if alert is None:
+        return None
+    areas = {
+        AudienceLevel.WARDS: Prefetch("wards", queryset=Ward.objects.defer("boundary").select_related("neighbourhood")),
+        AudienceLevel.NEIGHBOURHOODS: Prefetch(
+            "neighbourhoods", queryset=Neighbourhood.objects.select_related("division")
+        ),
+        AudienceLevel.DIVISIONS: Prefetch("divisions"),
+    }
+    cache = alert.__dict__.setdefault("_prefetched_objects_cache", {})
+    for level, lookup in areas.items():
+        if level != alert.audience_level:
+            cache[lookup.prefetch_through] = getattr(alert, lookup.prefetch_through).none()
+    chosen = [areas[alert.audience_level]] if alert.audience_level in areas else []
+    prefetch_related_objects([alert], *chosen, "interests", "translations")
+    return alert
 
 
 def _covered_neighbourhoods(user) -> QuerySet[Neighbourhood]:
@@ -222,13 +240,14 @@ def audience_preview(
     channels=(),
     kind: str = AlertKind.GENERAL,
     at=None,
-) -> tuple[dict[str, int], int, int]:
+) -> "audience.AudienceBreakdown":
     """Active subscriptions reached per channel (every channel, chosen or not), how many of
-    those quiet hours would hold back if it went `at` (default now), and how many would wait for
-    members' email digests, in one query."""
+    those quiet hours would hold back if it went `at` (default now), how many would wait for
+    members' email digests, and the members per language, in one query."""
     from messaging.delivery import audience
 
-    return audience.audience_summary(
+    return audience.audience_breakdown(
+        members=True,
         force_id=force.pk,
         level=level,
         ward_ids=[w.pk for w in wards],
@@ -246,6 +265,50 @@ def alert_audience(*, alert) -> dict[str, int]:
     from messaging.delivery import audience
 
     return audience.audience_counts(**audience.alert_audience_kwargs(alert=alert))
+
+
+def alert_audience_breakdown(*, alert) -> "audience.AudienceBreakdown":
+    """A saved alert's audience as it would be counted now, with the members per language."""
+    from messaging.delivery import audience
+
+    return audience.audience_breakdown(members=True, **audience.alert_audience_kwargs(alert=alert))
+
+
+def alert_languages(*, alert, by_language: dict[str, dict[str, int]] | None) -> list[dict]:
+    """A row per language that has members in the audience or a version (English always first):
+    members, texts, whether there is a version, and a text's SMS segments in that language (the
+    version's, else the English a member of it receives) and so the segments the texts cost.
+    Reads the alert's prefetched translations: no query."""
+    from django.conf import settings
+
+    from messaging import rendering
+    from messaging.models import Language
+
+    versions = {version.language: version for version in alert.translations.all()}
+    rows = []
+    for code, label in Language.choices:
+        counts = (by_language or {}).get(code, {})
+        english = code == settings.LANGUAGE_CODE
+        if not (english or counts or code in versions):
+            continue
+        text = rendering.alert_text(alert=alert, language=code)
+        # The footer (manage link, how to stop) is in the text's language too, and counts.
+        with translation.override(text.language):
+            segments = rendering.sms_segments(rendering.sms_text(alert, text=text)) if alert.send_sms else 0
+        texts = counts.get(Channel.SMS, 0)
+        rows.append(
+            {
+                "code": code,
+                "label": label,
+                "members": counts.get("members", 0),
+                "texts": texts,
+                "is_english": english,
+                "version": versions.get(code),
+                "sms_segments": segments,
+                "sms_cost": segments * texts,
+            }
+        )
+    return rows
 
 
 def alert_previews(*, alert) -> dict:

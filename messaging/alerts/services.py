@@ -12,10 +12,20 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.policy import can
-from messaging.models import Alert, AlertKind, AlertStatus, AudienceLevel, Channel, Delivery, DeliveryStatus
+from messaging.models import (
+    Alert,
+    AlertKind,
+    AlertStatus,
+    AlertTranslation,
+    AudienceLevel,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Language,
+)
 
 CANCELLABLE = (AlertStatus.AWAITING_APPROVAL, AlertStatus.SCHEDULED, AlertStatus.SENDING)
 
@@ -203,6 +213,50 @@ def alert_update(*, alert: Alert, actor, **content) -> Alert:
     if alert.status != AlertStatus.DRAFT:
         raise ValidationError(f"This alert is {alert.get_status_display().lower()}: only a draft can be changed.")
     return _write(alert, actor=actor, **content)
+
+
+# --- versions in other languages --------------------------------------------------------------
+
+
+@transaction.atomic
+def alert_version_save(
+    *, alert: Alert, actor, language: str, title: str, body: str, sms_text: str = "", voice_script: str = ""
+) -> AlertTranslation:
+    """Add or change a draft's version in `language` (not English: that is the alert itself). Its
+    text message is held to the same segment limit as the English one, counted as UCS-2 when it
+    needs to be (as Urdu or Bengali always will)."""
+    _lock(alert)
+    if alert.status != AlertStatus.DRAFT or alert.created_by_id != actor.pk:
+        raise ValidationError("Only the author of a draft can change its versions in other languages.")
+    if language not in Language.values or language == Language.ENGLISH:
+        raise ValidationError({"language": "Choose one of the languages members can choose, other than English."})
+    if alert.send_sms and title.strip():
+        with translation.override(language):  # the footer is in the member's language too
+            segments = sms_segments_for(title=title, sms_text=sms_text, survey=alert.survey_id is not None)
+        if segments > sms_max_segments():
+            raise ValidationError(
+                {
+                    "sms_text": f"The text message would be {segments} segments; the most allowed is "
+                    f"{sms_max_segments()}. Shorten it (or leave the detail to the email)."
+                }
+            )
+    version = AlertTranslation.objects.filter(alert=alert, language=language).first() or AlertTranslation(
+        alert=alert, language=language
+    )
+    version.title, version.body = title.strip(), body.strip()
+    version.sms_text, version.voice_script = sms_text.strip(), voice_script.strip()
+    version.full_clean()
+    version.save()
+    return version
+
+
+@transaction.atomic
+def alert_version_delete(*, alert: Alert, actor, language: str) -> None:
+    """Remove a draft's version: members of that language then get the English."""
+    _lock(alert)
+    if alert.status != AlertStatus.DRAFT or alert.created_by_id != actor.pk:
+        raise ValidationError("Only the author of a draft can change its versions in other languages.")
+    AlertTranslation.objects.filter(alert=alert, language=language).delete()
 
 
 # --- the workflow -----------------------------------------------------------------------------

@@ -14,5 +14,6 @@ urlpatterns = [
     path("officer/alerts/<int:pk>/submit/", views.alert_submit, name="alert-submit"),
     path("officer/alerts/<int:pk>/approve/", views.alert_approve, name="alert-approve"),
     path("officer/alerts/<int:pk>/cancel/", views.alert_cancel, name="alert-cancel"),
+    path("officer/alerts/<int:pk>/versions/<str:language>/", views.alert_version, name="alert-version"),
     path("officer/alerts/<int:pk>/progress/", views.alert_progress, name="alert-progress"),
 ]

@@ -4,8 +4,9 @@ page with its previews and live progress, the workflow buttons, and the outbox."
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.policy import can, policy_required, scope_for
 from accounts.roles import ScopeLevel
 from messaging.alerts import forms, selectors, services
-from messaging.models import AlertKind, AlertStatus, AudienceLevel, Channel, Interest
+from messaging.models import AlertKind, AlertStatus, AudienceLevel, Channel, Interest, Language
 from pact_portal.csp import admit_styles
 from pact_portal.forms import form_add_service_errors
 
@@ -154,9 +155,8 @@ def alert_audience(request):
     if form.is_valid():
         area = form.area_kwargs()
         kind = form.cleaned_data.get("kind") or AlertKind.GENERAL
-        counts, held, digest = selectors.audience_preview(
-            force=force, level=area.pop("audience_level"), kind=kind, **area
-        )
+        found = selectors.audience_preview(force=force, level=area.pop("audience_level"), kind=kind, **area)
+        counts, held, digest = found.counts, found.held, found.digest
         emergency = kind == AlertKind.EMERGENCY
         # An emergency goes on every channel, whatever is ticked (alerts.services._write).
         chosen = list(Channel.values) if emergency else form.cleaned_data["channels"]
@@ -167,8 +167,54 @@ def alert_audience(request):
             held=held,
             digest=digest,
             emergency=emergency,
+            languages=[
+                (label, found.languages[code]["members"]) for code, label in Language.choices if code in found.languages
+            ],
         )
     return render(request, "messaging/alerts/_audience.html", context)
+
+
+# --- versions in other languages --------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def alert_version(request, pk, language):
+    """Add, change or remove (a "delete" button) a draft's version in one language: its author's only."""
+    alert = selectors.alert_get_for_user(user=request.user, pk=pk)
+    if alert.created_by_id != request.user.pk:
+        raise PermissionDenied
+    if language not in Language.values or language == Language.ENGLISH:
+        raise Http404("No such language.")
+    if not _may_edit(request.user, alert):
+        messages.error(request, gettext("Only a draft's versions can be changed."))
+        return redirect(alert)
+    version = next((v for v in alert.translations.all() if v.language == language), None)
+    initial = {f: getattr(version, f) for f in ("title", "body", "sms_text", "voice_script")} if version else {}
+    form = forms.AlertVersionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and "delete" in request.POST:
+        services.alert_version_delete(alert=alert, actor=request.user, language=language)
+        messages.success(request, gettext("Version removed: those members will get the English."))
+        return redirect(alert)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.alert_version_save(alert=alert, actor=request.user, language=language, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, gettext("Version saved."))
+            return redirect(alert)
+    from messaging import rendering
+
+    context = {
+        "alert": alert,
+        "form": form,
+        "version": version,
+        "language": Language(language),
+        "sms_max_segments": rendering.SMS_MAX_SEGMENTS,
+    }
+    with translation.override(language):
+        context["sms_stop"] = rendering.sms_footer_worst_case(survey=bool(alert.survey_id))
+    return render(request, "messaging/alerts/alert_version.html", context)
 
 
 # --- one alert --------------------------------------------------------------------------------
@@ -182,7 +228,9 @@ def alert_detail(request, pk):
     # Until it is released the audience is counted afresh: the author sends, and an approver
     # approves, knowing how many people it reaches now.
     counts_live = alert.status in (AlertStatus.DRAFT, AlertStatus.AWAITING_APPROVAL)
-    counts = selectors.alert_audience(alert=alert) if counts_live else (alert.audience_counts or {})
+    found = selectors.alert_audience_breakdown(alert=alert) if counts_live else None
+    counts = found.counts if found else (alert.audience_counts or {})
+    languages = selectors.alert_languages(alert=alert, by_language=found.languages if found else None)
     context = {
         "alert": alert,
         "previews": selectors.alert_previews(alert=alert),
@@ -194,6 +242,10 @@ def alert_detail(request, pk):
         "can_approve": alert.status == AlertStatus.AWAITING_APPROVAL and can(user, "alert.approve", alert),
         "can_cancel": alert.status in services.CANCELLABLE and can(user, "alert.cancel", alert),
         "sms_max_segments": services.sms_max_segments(),
+        # Members per language are counted only while the audience is; a released alert's
+        # versions are still listed, with what each text cost in segments unknown until sent.
+        "languages": languages,
+        "other_languages": [(c, label) for c, label in Language.choices if c not in {r["code"] for r in languages}],
     }
     response = render(request, "messaging/alerts/alert_detail.html", context)
     email = context["previews"].get("email")

@@ -33,13 +33,14 @@ from messaging.delivery.routing import send_class_for_kind
 from messaging.models import (
     Alert,
     AlertStatus,
+    Channel,
     ChannelStatus,
     Delivery,
     DeliveryAttempt,
     DeliveryStatus,
     SubscriberChannel,
 )
-from messaging.rendering import render_delivery
+from messaging.rendering import render_delivery, sms_segments
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +165,8 @@ def deliveries_send(*, alert_id: int, channel: str, first_id: int, last_id: int)
     Safe to run any number of times, at once or one after another: each delivery is claimed
     before it is sent and only its claimant sends it."""
     tally = dict.fromkeys(("sent", "retrying", "failed", "skipped", "cancelled"), 0)
-    alert = Alert.objects.filter(pk=alert_id).first()
+    # The alert's versions in other languages are read once here, for every delivery of the batch.
+    alert = Alert.objects.prefetch_related("translations").filter(pk=alert_id).first()
     if alert is None or alert.status != AlertStatus.SENDING:
         if alert is not None and alert.status == AlertStatus.CANCELLED:
             tally["cancelled"] = _cancel_queued(alert_id=alert_id, first_id=first_id, last_id=last_id)
@@ -228,7 +230,8 @@ def delivery_send(*, delivery, sender) -> str:
         stack = "".join(traceback.format_tb(exc.__traceback__))
         logger.error("Unexpected %s sending delivery %s\n%s", type(exc).__name__, delivery.pk, stack)
         return _transient(delivery, attempts=attempts, exc=TransientSendError(f"Unexpected error: {exc!r}"))
-    _sent(delivery, provider_id=result.provider_id)
+    segments = sms_segments(message.body) if delivery.channel == Channel.SMS else None
+    _sent(delivery, provider_id=result.provider_id, segments=segments)
     return "sent"
 
 
@@ -247,9 +250,9 @@ def _sent_before(delivery, *, sender, message):
 
 
 @transaction.atomic
-def _sent(delivery, *, provider_id: str) -> None:
+def _sent(delivery, *, provider_id: str, segments: int | None = None) -> None:
     now = timezone.now()
-    fields = {"sent_at": now, "provider_id": provider_id[:100]}
+    fields = {"sent_at": now, "provider_id": provider_id[:100], "segments": segments}
     # Queued too: a reclaim may have given the row back while a very slow provider call finished.
     updated = Delivery.objects.filter(pk=delivery.pk, status__in=PENDING).update(
         status=DeliveryStatus.SENT, error="", next_attempt_at=None, **fields

@@ -106,7 +106,7 @@ def _language(rng: random.Random, *, inner: bool) -> str:
     roll = rng.random()
     if inner and roll < 0.12:
         return rng.choice(["ur", "ur", "pa", "bn", "gu"])
-    return "pl" if roll > 0.985 else "en"
+    return "pl" if roll > 0.985 else "en-gb"
 
 
 def _consent_method(rng: random.Random) -> str:

@@ -1,36 +1,44 @@
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from messaging.models import Feedback
 
 COMMENT_MAX = Feedback._meta.get_field("comment").max_length
-USEFUL_CHOICES = [("yes", "Yes"), ("no", "No")]
+# A context of their own: Welsh answers a question with its verb ("Oedd" / "Nac oedd"), not one word.
+USEFUL_CHOICES = [("yes", pgettext_lazy("was it useful", "Yes")), ("no", pgettext_lazy("was it useful", "No"))]
 
 
 class FeedbackForm(forms.Form):
     """ "Was this useful?" on an alert, reached from the link in the message: no account needed."""
 
     useful = forms.ChoiceField(
-        label="Was this message useful?",
+        label=_("Was this message useful?"),
         choices=USEFUL_CHOICES,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Tell us whether this message was useful: choose yes or no.",
-            "invalid_choice": "Choose yes or no.",
+            "required": _("Tell us whether this message was useful: choose yes or no."),
+            "invalid_choice": _("Choose yes or no."),
         },
     )
     acted_on = forms.BooleanField(
-        label="I've acted on this",
+        label=_("I've acted on this"),
         required=False,
-        help_text="For example, you locked your shed, checked on a neighbour or came to the meeting.",
+        help_text=_("For example, you locked your shed, checked on a neighbour or came to the meeting."),
     )
     comment = forms.CharField(
-        label="Anything you would like to tell the team? (optional)",
+        label=_("Anything you would like to tell the team? (optional)"),
         required=False,
         max_length=COMMENT_MAX,
-        help_text=f"Up to {COMMENT_MAX:,} characters. Please do not report a crime here: call 101, or 999 in an "
-        "emergency.",
+        help_text=format_lazy(
+            _("Up to {count} characters. Please do not report a crime here: call 101, or 999 in an emergency."),
+            count=f"{COMMENT_MAX:,}",
+        ),
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": COMMENT_MAX}),
-        error_messages={"max_length": f"Keep your comment to {COMMENT_MAX:,} characters or fewer."},
+        error_messages={
+            "max_length": format_lazy(_("Keep your comment to {count} characters or fewer."), count=f"{COMMENT_MAX:,}")
+        },
     )
 
     @staticmethod

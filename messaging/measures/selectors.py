@@ -51,8 +51,9 @@ def delivery_for_tracking(*, token) -> Delivery | None:
 
 
 def delivery_for_feedback(*, token) -> Delivery | None:
-    """The delivery a feedback link names, with its alert and any earlier answer (one query)."""
-    return Delivery.objects.select_related("alert", "feedback").filter(token=token).first()
+    """The delivery a feedback link names, with its alert, its member (for their language) and any
+    earlier answer (one query)."""
+    return Delivery.objects.select_related("alert", "feedback", "subscriber").filter(token=token).first()
 
 
 # --- the viewer's area ----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
@@ -29,7 +30,9 @@ from messaging.measures import selectors
 from messaging.measures.forms import FeedbackForm
 from messaging.measures.selectors import delivery_for_feedback, delivery_for_tracking
 from messaging.measures.services import delivery_record_click, delivery_record_open, feedback_record
+from messaging.members.views.signup import speak_members_language
 from messaging.models import Channel
+from messaging.rendering import alert_text
 
 # The smallest transparent GIF: 1×1, one colour, fully transparent.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -91,6 +94,7 @@ def feedback(request, token):
     message pre-selects an answer, but only the form's POST records it: mail scanners follow
     every link in a message with GET, and would otherwise cast votes nobody made."""
     delivery = _delivery_or_404(token, loader=delivery_for_feedback)
+    speak_members_language(request, delivery.subscriber)
     earlier = getattr(delivery, "feedback", None)
     if request.method == "POST":
         form = FeedbackForm(request.POST)
@@ -101,13 +105,15 @@ def feedback(request, token):
                 acted_on=form.cleaned_data["acted_on"],
                 comment=form.cleaned_data["comment"],
             )
-            messages.success(request, "Thank you: your answer has been recorded. You can change it below.")
+            messages.success(request, gettext("Thank you: your answer has been recorded. You can change it below."))
             return redirect("messaging:feedback", token=delivery.token)
         status = 400
     else:
         form = FeedbackForm(initial=FeedbackForm.initial_for(feedback=earlier, useful_hint=request.GET.get("useful")))
         status = 200
-    context = {"form": form, "alert": delivery.alert, "answered": earlier is not None}
+    # The title as the member received it: their language's version, if the alert had one.
+    title = alert_text(alert=delivery.alert, language=delivery.subscriber.language).title
+    context = {"form": form, "alert": delivery.alert, "title": title, "answered": earlier is not None}
     return render(request, "messaging/feedback/feedback.html", context, status=status)
 
 

@@ -15,9 +15,9 @@ from messaging.models import Accepts, AgeBand, Channel, ConsentMethod, Digest, E
 
 FIELD_CONSENT_METHODS = [(value, label) for value, label in ConsentMethod.choices if value != ConsentMethod.ONLINE_FORM]
 CHANNEL_LABELS = {
-    Channel.EMAIL: "Email",
-    Channel.SMS: "Text message (SMS)",
-    Channel.VOICE: "Voice call to your mobile",
+    Channel.EMAIL: _("Email"),
+    Channel.SMS: _("Text message (SMS)"),
+    Channel.VOICE: _("Voice call to your mobile"),
 }
 
 
@@ -27,42 +27,45 @@ class MembershipForm(forms.Form):
     email = forms.EmailField(
         required=False,
         max_length=254,
-        label="Email address",
-        error_messages={"invalid": "Enter an email address like name@example.com."},
+        label=_("Email address"),
+        error_messages={"invalid": _("Enter an email address like name@example.com.")},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     mobile = forms.CharField(
         required=False,
         max_length=32,
-        label="UK mobile number",
-        help_text="For texts and voice calls. We send a code to check it.",
+        label=_("UK mobile number"),
+        help_text=_("For texts and voice calls. We send a code to check it."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
     channels = forms.MultipleChoiceField(
         choices=[(value, CHANNEL_LABELS[value]) for value in Channel.values],
         widget=forms.CheckboxSelectMultiple,
-        label="How should we send alerts?",
-        error_messages={"required": "Choose at least one way to get alerts."},
+        label=_("How should we send alerts?"),
+        error_messages={"required": _("Choose at least one way to get alerts.")},
     )
     ward = forms.ModelChoiceField(
         queryset=None,
         to_field_name="code",
-        empty_label="Choose a ward",
-        label="Home ward",
-        error_messages={"required": "Choose the ward you live in.", "invalid_choice": "Choose a ward from the list."},
+        empty_label=_("Choose a ward"),
+        label=_("Home ward"),
+        error_messages={
+            "required": _("Choose the ward you live in."),
+            "invalid_choice": _("Choose a ward from the list."),
+        },
     )
     interests = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="What would you like to hear about?",
-        help_text="Alerts meant for everyone in your area reach you whatever you tick.",
+        label=_("What would you like to hear about?"),
+        help_text=_("Alerts meant for everyone in your area reach you whatever you tick."),
     )
     language = forms.ChoiceField(
         choices=Language.choices,
         initial=Language.ENGLISH,
-        label="Preferred language",
-        error_messages={"required": "Choose a language.", "invalid_choice": "Choose a language from the list."},
+        label=_("Preferred language"),
+        error_messages={"required": _("Choose a language."), "invalid_choice": _("Choose a language from the list.")},
     )
 
     def __init__(self, *args, wards, interests, **kwargs):
@@ -82,9 +85,9 @@ class MembershipForm(forms.Form):
         data = super().clean()
         channels = set(data.get("channels") or ())
         if "email" not in self.errors and Channel.EMAIL in channels and not data.get("email"):
-            self.add_error("email", "Give an email address for alerts by email, or untick Email.")
+            self.add_error("email", _("Give an email address for alerts by email, or untick Email."))
         if "mobile" not in self.errors and channels & {Channel.SMS, Channel.VOICE} and not data.get("mobile"):
-            self.add_error("mobile", "Give a mobile number for texts or voice calls, or untick them.")
+            self.add_error("mobile", _("Give a mobile number for texts or voice calls, or untick them."))
         return data
 
     def membership_fields(self) -> dict:
@@ -104,13 +107,17 @@ class SelfDescriptionMixin(forms.Form):
 
     describe_consent = forms.BooleanField(
         required=False,
-        label="I agree to describe myself for equality monitoring",
-        help_text="Optional. It helps us see whether alerts reach everyone in the community. "
-        "It is only ever counted with everyone else's, never shown on its own.",
+        label=_("I agree to describe myself for equality monitoring"),
+        help_text=_(
+            "Optional. It helps us see whether alerts reach everyone in the community. "
+            "It is only ever counted with everyone else's, never shown on its own."
+        ),
     )
-    age_band = forms.ChoiceField(choices=[("", "Choose an age band"), *AgeBand.choices], required=False, label="Age")
+    age_band = forms.ChoiceField(
+        choices=[("", _("Choose an age band")), *AgeBand.choices], required=False, label=_("Age")
+    )
     ethnic_group = forms.ChoiceField(
-        choices=[("", "Choose an ethnic group"), *EthnicGroup.choices], required=False, label="Ethnic group"
+        choices=[("", _("Choose an ethnic group")), *EthnicGroup.choices], required=False, label=_("Ethnic group")
     )
 
     def clean(self):
@@ -118,7 +125,7 @@ class SelfDescriptionMixin(forms.Form):
         if data.get("describe_consent") and not (data.get("age_band") or data.get("ethnic_group")):
             self.add_error(
                 "describe_consent",
-                "Choose an age band or an ethnic group (“Prefer not to say” is fine), or untick the box.",
+                _("Choose an age band or an ethnic group (“Prefer not to say” is fine), or untick the box."),
             )
         return data
 
@@ -181,14 +188,16 @@ class ManageForm(SelfDescriptionMixin, MembershipForm):
     def __init__(self, *args, current: dict, **kwargs):
         super().__init__(*args, **kwargs)
         self.current = current
-        self.fields["channels"].help_text = "Turning one on again, or changing its address, sends a new confirmation."
-        for name, label in (("email", "email address"), ("mobile", "mobile number")):
+        self.fields["channels"].help_text = _(
+            "Turning one on again, or changing its address, sends a new confirmation."
+        )
+        hints = {
+            "email": _("We have %(address)s. Leave this empty to keep it, or type a new email address."),
+            "mobile": _("We have %(address)s. Leave this empty to keep it, or type a new mobile number."),
+        }
+        for name, hint in hints.items():
             if current.get(name):
-                self.fields[
-                    name
-                ].help_text = (
-                    f"We have {address_masked(current[name])}. Leave this empty to keep it, or type a new {label}."
-                )
+                self.fields[name].help_text = hint % {"address": address_masked(current[name])}
 
     def clean_email(self):
         return super().clean_email() or self.current.get("email", "")
@@ -199,24 +208,24 @@ class ManageForm(SelfDescriptionMixin, MembershipForm):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code from the text message",
+        label=_("Code from the text message"),
         max_length=12,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
-        error_messages={"required": "Enter the 6-digit code from the text message."},
+        error_messages={"required": _("Enter the 6-digit code from the text message.")},
     )
 
     def clean_code(self):
         code = "".join(self.cleaned_data["code"].split())
         if len(code) != 6 or not code.isdigit():
-            raise ValidationError("Enter the 6 digits of the code, like 123456.")
+            raise ValidationError(_("Enter the 6 digits of the code, like 123456."))
         return code
 
 
 class ManageLinkForm(forms.Form):
     address = forms.CharField(
-        label="Your email address or mobile number",
+        label=_("Your email address or mobile number"),
         max_length=254,
-        error_messages={"required": "Enter the email address or mobile number you get alerts at."},
+        error_messages={"required": _("Enter the email address or mobile number you get alerts at.")},
     )
 
     def clean_address(self):

@@ -4,7 +4,8 @@ Add a pattern here when a page is converted. tests/i18n/test_i18n_templates.py t
 left outside a translation tag in its templates, and tests/i18n/test_i18n_catalogues.py requires every
 string those files give the catalogues to be translated (not fuzzy) in each COMPLETE_LANGUAGES catalogue.
 
-Not yet here (their engineers are marking them): templates/messaging/, templates/priorities/ (including
+Not yet here (their engineers are marking them): the rest of templates/messaging/ (sign-up, manage,
+feedback), templates/priorities/ (including
 priorities/_public_neighbourhood_summary.html, which the neighbourhood page includes) and the messaging
 and priorities packages.
 """
@@ -34,6 +35,24 @@ RESIDENT_TEMPLATES = [
     "templates/accounts/locked_out.html",
     "templates/accounts/password_reset_*.html",
     "templates/accounts/emails/password_reset_*",
+    # In the Know: what reaches a member in their own language (alerts' frame, confirmations, the
+    # manage link) and the pages their own links open, sign-up and manage included.
+    "templates/messaging/emails/alert_*",
+    "templates/messaging/emails/confirm_email_*",
+    "templates/messaging/subscribe/emails/manage_link_*",
+    "templates/messaging/subscribe/unsubscribe.html",
+    "templates/messaging/subscribe/confirmed.html",
+    "templates/messaging/subscribe/link_not_found.html",
+    "templates/messaging/subscribe/manage_link_stale.html",
+    "templates/messaging/subscribe/confirm_*.html",
+    "templates/messaging/subscribe/manage_request*.html",
+    "templates/messaging/subscribe/erase*.html",
+    "templates/messaging/feedback/*.html",
+    "templates/messaging/subscribe/signup.html",
+    "templates/messaging/subscribe/signup_done.html",
+    "templates/messaging/subscribe/manage.html",
+    "templates/messaging/subscribe/_membership_fields.html",
+    "templates/messaging/subscribe/_self_description.html",
 ]
 
 # Python modules whose marked strings a resident reads (form labels and errors, page headings,
@@ -49,6 +68,16 @@ RESIDENT_PYTHON = [
     "surveys/forms_respond.py",
     "surveys/models.py",
     "surveys/views_respond.py",
+    "messaging/rendering.py",
+    "messaging/members/services/signup.py",
+    "messaging/members/views/manage.py",
+    "messaging/members/views/signup.py",
+    "messaging/members/services/confirm.py",
+    "messaging/measures/forms.py",
+    "messaging/measures/views.py",
+    "messaging/members/forms.py",
+    "messaging/models.py",
+    "messaging/members/services/manage.py",
 ]
 
 # Languages whose catalogue must hold every resident string; the others may fall back to English.

@@ -144,7 +144,7 @@ def test_it_masks_the_addresses_and_keeps_them_when_the_fields_are_left_empty(cl
     page = client.get(manage_path(member)).content.decode()
     assert "a•••@e•••.org" in page and "•••• ••• 456" in page
     assert "amina@example.org" not in page and "7400123456" not in page
-    data = {"email": "", "mobile": "", "channels": ["email", "sms"], "language": "en"}
+    data = {"email": "", "mobile": "", "channels": ["email", "sms"], "language": "en-gb"}
     data["ward"] = member.ward.code
     assert post(manage_path(member), data).status_code == 302
     rows = dict(SubscriberChannel.objects.values_list("channel", "address"))

@@ -39,7 +39,7 @@ def test_it_builds_a_sign_ups_confirm_link_on_the_requests_host(
 ):
     settings.SITE_URL = "http://127.0.0.1:8000"
     settings.ALLOWED_HOSTS = ["portal.test"]
-    data = {"email": "amina@example.org", "mobile": "", "channels": ["email"], "language": "en"}
+    data = {"email": "amina@example.org", "mobile": "", "channels": ["email"], "language": "en-gb"}
     data |= {"ward": world.daneshouse.wards.first().code, "interests": [interest("burglary").pk]}
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post("/in-the-know/", data, HTTP_HOST="portal.test:8080").status_code == 302

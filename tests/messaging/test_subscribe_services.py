@@ -49,7 +49,7 @@ def sign_up(world, django_capture_on_commit_callbacks):
         fields.setdefault("channels", ["email"])
         fields.setdefault("ward", world.daneshouse.wards.first())
         fields.setdefault("interests", [interest("burglary")])
-        fields.setdefault("language", "en")
+        fields.setdefault("language", "en-gb")
         fields.setdefault("source", SignUpSource.ONLINE)
         fields.setdefault("consent_method", ConsentMethod.ONLINE_FORM)
         with django_capture_on_commit_callbacks(execute=True):
@@ -254,7 +254,7 @@ def test_it_will_not_let_a_sign_up_change_a_confirmed_members_choices(sign_up, w
     member = subscriber(world, email="amina@example.org", interests=("burglary",))
     sign_up(email="amina@example.org", ward=world.fleetwood.wards.first(), interests=[interest("scams")], language="pl")
     member.refresh_from_db()
-    assert (member.ward, member.language) == (world.daneshouse.wards.first(), "en")
+    assert (member.ward, member.language) == (world.daneshouse.wards.first(), "en-gb")
     assert [i.slug for i in member.interests.all()] == ["burglary"]
 
 
@@ -285,7 +285,7 @@ def test_it_will_not_move_another_members_address_onto_a_membership(world):
     member = subscriber(world, email="amina@example.org")
     with pytest.raises(ValidationError) as refused:
         services_manage.subscriber_update(
-            subscriber=member, ward=member.ward, interests=[], language="en", channels=["email"],
+            subscriber=member, ward=member.ward, interests=[], language="en-gb", channels=["email"],
             email="taken@example.org", mobile="",
         )  # fmt: skip
     assert "email" in refused.value.message_dict and rows(member)["email"].address == "amina@example.org"

@@ -42,7 +42,7 @@ def post(client, django_capture_on_commit_callbacks):
 
 
 def form_data(world, **fields):
-    data = {"email": "amina@example.org", "mobile": "", "channels": ["email"], "language": "en"}
+    data = {"email": "amina@example.org", "mobile": "", "channels": ["email"], "language": "en-gb"}
     data["ward"] = world.daneshouse.wards.first().code
     data["interests"] = [interest("burglary").pk]
     return {**data, **fields}
@@ -145,7 +145,7 @@ def test_it_throttles_repeated_sign_ups_for_one_address(client, world, post):
         assert post(SIGNUP, form_data(world)).status_code == 302
     response = post(SIGNUP, form_data(world, language="pl"))
     assert response.status_code == 429 and "Try again later" in response.content.decode()
-    assert Subscriber.objects.get().language == "en"
+    assert Subscriber.objects.get().language == "en-gb"
 
 
 def services_limit():
@@ -240,7 +240,7 @@ def test_it_rerenders_bad_manage_input_and_changes_nothing(client, world):
     response = client.post(manage_path(member), form_data(world, email="", channels=["email"], language="xx"))
     assert response.status_code == 400 and "There is a problem" in response.content.decode()
     member.refresh_from_db()
-    assert member.language == "en" and member.channels.get().address == "amina@example.org"
+    assert member.language == "en-gb" and member.channels.get().address == "amina@example.org"
 
 
 def test_it_answers_404_to_an_altered_or_erased_membership(client, world):

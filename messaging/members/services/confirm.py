@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from messaging import links
 from messaging.members import selectors
@@ -19,9 +21,9 @@ from messaging.models import Channel, ChannelStatus, Subscriber, SubscriberChann
 CODE_MAX_AGE = timedelta(minutes=15)
 CODE_MAX_ATTEMPTS = 5
 
-CODE_WRONG = "That code is not right, or it has expired. Check the text message, or ask for a new code."
-CODE_EXPIRED = "That code has expired: codes work for 15 minutes. Ask for a new code."
-CODE_LOCKED = "That code was entered wrongly too many times. Ask for a new code."
+CODE_WRONG = gettext_lazy("That code is not right, or it has expired. Check the text message, or ask for a new code.")
+CODE_EXPIRED = gettext_lazy("That code has expired: codes work for 15 minutes. Ask for a new code.")
+CODE_LOCKED = gettext_lazy("That code was entered wrongly too many times. Ask for a new code.")
 
 
 class LinkError(ValidationError):
@@ -58,7 +60,7 @@ def _email_row_for_link(token: str) -> tuple[SubscriberChannel | None, str]:
     except signing.SignatureExpired:
         data = signing.loads(token, salt=links.CONFIRM_SALT)  # signature checked, age not
     if data is None:
-        raise LinkTampered("This link has been altered or cut short, so it cannot confirm anything.")
+        raise LinkTampered(_("This link has been altered or cut short, so it cannot confirm anything."))
     row = (
         SubscriberChannel.objects.select_for_update()
         .filter(pk=data.get("c"), channel=Channel.EMAIL)
@@ -75,11 +77,11 @@ def channel_confirm_email(*, token: str) -> SubscriberChannel:
     if row is not None and row.status == ChannelStatus.ACTIVE:
         return row
     if row is None or row.status != ChannelStatus.PENDING or not secrets.compare_digest(row.confirmation_secret, nonce):
-        raise LinkSuperseded("This link is no longer in use: a newer one was sent, or the address was removed.")
+        raise LinkSuperseded(_("This link is no longer in use: a newer one was sent, or the address was removed."))
     try:
         links.confirm_email_token_load(token)
     except signing.SignatureExpired as error:
-        raise LinkExpired("This link has expired: links work for 3 days.", channel=row) from error
+        raise LinkExpired(_("This link has expired: links work for 3 days."), channel=row) from error
     _activate([row], timezone.now())
     row.refresh_from_db()
     return row
@@ -90,7 +92,7 @@ def confirmation_resend_from_link(*, token: str) -> SubscriberChannel:
     """A new confirmation email for an expired link; only the latest link can ask for one."""
     row, nonce = _email_row_for_link(token)
     if row is None or row.status != ChannelStatus.PENDING or not secrets.compare_digest(row.confirmation_secret, nonce):
-        raise LinkSuperseded("This link is no longer in use: a newer one was sent, or the address was removed.")
+        raise LinkSuperseded(_("This link is no longer in use: a newer one was sent, or the address was removed."))
     return confirmation_resend(channel=row)
 
 
@@ -99,10 +101,12 @@ def confirmation_resend(*, channel: SubscriberChannel) -> SubscriberChannel:
     """Send a channel's confirmation again (a new link voids the old one; a new code likewise)."""
     row = SubscriberChannel.objects.select_for_update().select_related("subscriber__ward").get(pk=channel.pk)
     if row.status != ChannelStatus.PENDING:
-        raise ValidationError("This address is not waiting for confirmation.", code="not_pending")
+        raise ValidationError(_("This address is not waiting for confirmation."), code="not_pending")
     now = timezone.now()
     if row.confirmation_sent_at and now - row.confirmation_sent_at < RESEND_COOLDOWN:
-        raise ValidationError("We sent one less than a minute ago. Wait a minute before asking again.", code="too_soon")
+        raise ValidationError(
+            _("We sent one less than a minute ago. Wait a minute before asking again."), code="too_soon"
+        )
     if row.channel == Channel.EMAIL:
         send_email_confirmation(row, now)
     else:
@@ -132,7 +136,14 @@ def channel_confirm_mobile(*, subscriber: Subscriber, code: str) -> list[Subscri
         left = CODE_MAX_ATTEMPTS - lead.confirmation_attempts - 1
         if left <= 0:
             raise ValidationError(CODE_LOCKED, code="locked")
-        raise ValidationError(f"That code is not right. You can try {left} more time{'s' if left > 1 else ''}.")
+        raise ValidationError(
+            ngettext(
+                "That code is not right. You can try %(left)s more time.",
+                "That code is not right. You can try %(left)s more times.",
+                left,
+            )
+            % {"left": left}
+        )
     with transaction.atomic():
         _activate([r for r in rows if r.address == lead.address], now)
     return list(subscriber.channels.filter(pk__in=[r.pk for r in rows]))

@@ -45,7 +45,7 @@ STOP_WORDS = frozenset({"STOP", "STOP ALL", "STOPALL", "UNSUBSCRIBE", "CANCEL", 
 def _address_free(*, subscriber: Subscriber, channels, address: str, field: str) -> None:
     taken = SubscriberChannel.objects.filter(channel__in=channels, address=address).exclude(subscriber=subscriber)
     if taken.exists():
-        raise ValidationError({field: "Another In the Know membership uses this address. Stop that one first."})
+        raise ValidationError({field: _("Another In the Know membership uses this address. Stop that one first.")})
 
 
 @transaction.atomic

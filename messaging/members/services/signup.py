@@ -17,7 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from messaging import links
 from messaging.delivery.channels import OutgoingMessage, get_sender
@@ -101,7 +102,7 @@ def clean_addresses(*, email: str, mobile: str, channels, unused_is_error: bool 
 
 def check_ward(ward) -> None:
     if ward is None or ward.neighbourhood_id is None:
-        raise ValidationError({"ward": "Choose a ward that has a neighbourhood policing team."})
+        raise ValidationError({"ward": _("Choose a ward that has a neighbourhood policing team.")})
 
 
 def _check_consent(*, source: str, consent_method: str, actor) -> None:
@@ -164,7 +165,8 @@ def send_email_confirmation(row: SubscriberChannel, now) -> None:
         "ward": row.subscriber.ward,
         "days": links.CONFIRM_MAX_AGE // (24 * 60 * 60),
     }
-    _send_after_commit(_email("confirm_email", context, to=row.address))
+    with translation.override(row.subscriber.language):
+        _send_after_commit(_email("confirm_email", context, to=row.address))
 
 
 def send_mobile_code(*, subscriber: Subscriber, address: str, now) -> None:
@@ -173,21 +175,23 @@ def send_mobile_code(*, subscriber: Subscriber, address: str, now) -> None:
     subscriber.channels.filter(channel__in=MOBILE_CHANNELS, status=ChannelStatus.PENDING, address=address).update(
         confirmation_secret=make_password(code), confirmation_sent_at=now, confirmation_attempts=0
     )
-    body = (
-        f"Your In the Know code is {code}. It works for 15 minutes: enter it at "
-        f"{confirm_mobile_url(subscriber=subscriber)} . Not you? Ignore this text."
-    )
+    with translation.override(subscriber.language):
+        body = _(
+            "Your In the Know code is %(code)s. It works for 15 minutes: enter it at %(url)s . "
+            "Not you? Ignore this text."
+        ) % {"code": code, "url": confirm_mobile_url(subscriber=subscriber)}
     _send_after_commit(OutgoingMessage(channel=Channel.SMS, to=address, body=body))
 
 
 def send_manage_link(row: SubscriberChannel) -> None:
     """To a confirmed address only: whoever holds the address may manage the membership."""
     url = links.manage_url(subscriber=row.subscriber)
-    if row.channel == Channel.EMAIL:
-        message = _email("manage_link", {"manage_url": url}, to=row.address, folder="messaging/subscribe/emails")
-    else:
-        body = f"Your link to change or stop your In the Know alerts: {url}"
-        message = OutgoingMessage(channel=Channel.SMS, to=row.address, body=body)
+    with translation.override(row.subscriber.language):
+        if row.channel == Channel.EMAIL:
+            message = _email("manage_link", {"manage_url": url}, to=row.address, folder="messaging/subscribe/emails")
+        else:
+            body = _("Your link to change or stop your In the Know alerts: %(url)s") % {"url": url}
+            message = OutgoingMessage(channel=Channel.SMS, to=row.address, body=body)
     _send_after_commit(message)
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -25,8 +26,9 @@ from messaging.members.phone import mobile_masked
 from messaging.members.services import confirm as services_confirm
 from messaging.members.services import manage as services_manage
 from messaging.members.services import signup as services_signup
-from messaging.members.views.signup import not_found, throttle_counters
+from messaging.members.views.signup import not_found, speak_members_language, throttle_counters
 from messaging.models import QUIET_END, QUIET_START, Channel, ChannelStatus
+from messaging.rendering import alert_text
 from pact_portal import throttle
 from pact_portal.forms import form_add_service_errors
 from pact_portal.privacy import email_masked
@@ -42,6 +44,7 @@ def _member(request, token):
         return None, _link_stale(request, reverse("messaging:manage-renew", kwargs={"token": token}))
     if subscriber is None:
         return None, not_found(request, MEMBER_NOT_FOUND)
+    speak_members_language(request, subscriber)
     return subscriber, None
 
 
@@ -50,7 +53,7 @@ def _link_stale(request, renew_url: str):
     return render(request, "messaging/subscribe/manage_link_stale.html", context, status=410)
 
 
-MEMBER_NOT_FOUND = (
+MEMBER_NOT_FOUND = gettext_lazy(
     "This link does not work. It may have been altered or cut short, or the membership it was for has been erased."
 )
 
@@ -98,7 +101,9 @@ def manage_short(request, code):
     return redirect("messaging:manage", token=links.manage_token(subscriber=subscriber))
 
 
-THROTTLED_LINK = "We have had many requests from your connection in the last hour. Please try again later."
+THROTTLED_LINK = gettext_lazy(
+    "We have had many requests from your connection in the last hour. Please try again later."
+)
 
 
 @login_not_required
@@ -126,7 +131,7 @@ def manage(request, token):
             except ValidationError as error:
                 form_add_service_errors(form, error)
             else:
-                messages.success(request, "Your choices are saved. Anything newly turned on waits for confirmation.")
+                messages.success(request, _("Your choices are saved. Anything newly turned on waits for confirmation."))
                 return redirect("messaging:manage", token=token)
         status = 400
     return _manage_page(
@@ -205,7 +210,7 @@ def manage_stop(request, token):
     if refused:
         return refused
     services_manage.subscriber_stop_all(subscriber=subscriber)
-    messages.success(request, "All your alerts have stopped. You can turn any of them on again here.")
+    messages.success(request, _("All your alerts have stopped. You can turn any of them on again here."))
     return redirect("messaging:manage", token=token)
 
 
@@ -218,15 +223,15 @@ def manage_resend(request, token):
         return refused
     row = next((r for r in subscriber.channels.all() if r.channel == request.POST.get("channel")), None)
     if row is None:
-        messages.error(request, "Choose an address that is waiting for confirmation.")
+        messages.error(request, _("Choose an address that is waiting for confirmation."))
     else:
         try:
             services_confirm.confirmation_resend(channel=row)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            sent = "a new link" if row.channel == Channel.EMAIL else "a new code"
-            messages.success(request, f"We have sent {sent}.")
+            sent = _("We have sent a new link.") if row.channel == Channel.EMAIL else _("We have sent a new code.")
+            messages.success(request, sent)
     return redirect("messaging:manage", token=token)
 
 
@@ -268,8 +273,10 @@ def manage_rotate(request, token):
     services_manage.subscriber_links_rotate(subscriber=subscriber)
     messages.success(
         request,
-        "Every earlier link to this page has stopped working, including those in emails and texts you have had. "
-        "This page now has a new address; the next message we send you brings a new link too.",
+        _(
+            "Every earlier link to this page has stopped working, including those in emails and texts you have had. "
+            "This page now has a new address; the next message we send you brings a new link too."
+        ),
     )
     return redirect("messaging:manage", token=links.manage_token(subscriber=subscriber))
 
@@ -354,12 +361,19 @@ def unsubscribe(request, token):
     unguessable token in the address is what authorises it."""
     delivery = selectors.delivery_for_unsubscribe(token=token)
     if delivery is None:
-        return not_found(request, "This unsubscribe link does not work: it may have been altered or cut short.")
+        return not_found(request, _("This unsubscribe link does not work: it may have been altered or cut short."))
+    speak_members_language(request, delivery.subscriber)
     if request.method == "POST":
         services_manage.channel_unsubscribe(delivery=delivery)
         return render(request, "messaging/subscribe/unsubscribe.html", {"done": True, "delivery": delivery})
     row = selectors.channel_for_delivery(delivery=delivery)
-    context = {"done": row is None or row.status == ChannelStatus.UNSUBSCRIBED, "delivery": delivery, "token": token}
+    context = {
+        "done": row is None or row.status == ChannelStatus.UNSUBSCRIBED,
+        "delivery": delivery,
+        "token": token,
+        # The title as the member received it: their language's version, if the alert had one.
+        "title": alert_text(alert=delivery.alert, language=delivery.subscriber.language).title,
+    }
     if row is not None:
         context["address"] = email_masked(row.address) if row.channel == Channel.EMAIL else mobile_masked(row.address)
     return render(request, "messaging/subscribe/unsubscribe.html", context)

@@ -1,12 +1,15 @@
 """Joining In the Know (public, no password) and confirming each channel: the emailed link, the
 texted code, and asking for either again."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -35,6 +38,17 @@ def throttle_counters(request, prefix: str, contacts, *, per_address: int, per_c
     counters = [(throttle.address_key(request, prefix), per_address)]
     counters += [(throttle.contact_key(prefix, contact), per_contact) for contact in contacts]
     return counters
+
+
+def speak_members_language(request, subscriber) -> None:
+    """A page reached by a member's own link (manage, unsubscribe, confirmed) speaks the language
+    they chose, not their browser's: the link may be opened on a shared or work device. The
+    switcher's cookie still wins, as it is a choice made on this device, on purpose, by the reader."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen in dict(settings.LANGUAGES) or not subscriber.language:
+        return
+    translation.activate(subscriber.language)
+    request.LANGUAGE_CODE = translation.get_language()
 
 
 def not_found(request, message: str):
@@ -124,13 +138,16 @@ def confirm_email(request, token):
             row = services_confirm.channel_confirm_email(token=token)
         except services_confirm.LinkError as error:
             return _link_problem(request, token, error)
+        speak_members_language(request, row.subscriber)
         return render(request, "messaging/subscribe/confirmed.html", {"channel": row})
     try:
         data = links.confirm_email_token_load(token)
     except signing.SignatureExpired:
-        return _link_problem(request, token, services_confirm.LinkExpired("This link has expired.", channel=None))
+        return _link_problem(
+            request, token, services_confirm.LinkExpired(gettext("This link has expired."), channel=None)
+        )
     if data is None:
-        return _link_problem(request, token, services_confirm.LinkTampered("This link has been altered."))
+        return _link_problem(request, token, services_confirm.LinkTampered(gettext("This link has been altered.")))
     return render(request, "messaging/subscribe/confirm_email.html", {"token": token})
 
 
@@ -170,7 +187,7 @@ def _code_subscriber(token: str):
 def confirm_mobile(request, token):
     subscriber = _code_subscriber(token)
     if subscriber is None:
-        return not_found(request, "This link does not work: it may have been altered or cut short.")
+        return not_found(request, gettext("This link does not work: it may have been altered or cut short."))
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -193,7 +210,7 @@ def confirm_mobile(request, token):
 def confirm_mobile_resend(request, token):
     subscriber = _code_subscriber(token)
     if subscriber is None:
-        return not_found(request, "This link does not work: it may have been altered or cut short.")
+        return not_found(request, gettext("This link does not work: it may have been altered or cut short."))
     # Anyone can sign up any number and reach this page: each new code is a text to that number.
     counters = throttle_counters(
         request,
@@ -203,7 +220,7 @@ def confirm_mobile_resend(request, token):
         per_contact=SIGN_UPS_PER_CONTACT_PER_HOUR,
     )
     if throttle.throttled(counters):
-        messages.error(request, "We have sent several codes in the last hour. Try again later.")
+        messages.error(request, gettext("We have sent several codes in the last hour. Try again later."))
         return redirect("messaging:confirm-mobile", token=token)
     throttle.count(counters)
     rows = selectors.mobile_rows_pending(subscriber=subscriber)
@@ -214,5 +231,5 @@ def confirm_mobile_resend(request, token):
         messages.error(request, " ".join(error.messages))
     else:
         # The same words whether or not a code went out: the page says nothing about the number.
-        messages.success(request, "If your number is waiting for confirmation, we have texted it a new code.")
+        messages.success(request, gettext("If your number is waiting for confirmation, we have texted it a new code."))
     return redirect("messaging:confirm-mobile", token=token)
