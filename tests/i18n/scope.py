@@ -4,10 +4,8 @@ Add a pattern here when a page is converted. tests/i18n/test_i18n_templates.py t
 left outside a translation tag in its templates, and tests/i18n/test_i18n_catalogues.py requires every
 string those files give the catalogues to be translated (not fuzzy) in each COMPLETE_LANGUAGES catalogue.
 
-Not yet here (their engineers are marking them): the rest of templates/messaging/ (sign-up, manage,
-feedback), templates/priorities/ (including
-priorities/_public_neighbourhood_summary.html, which the neighbourhood page includes) and the messaging
-and priorities packages.
+Not yet here: templates/priorities/ (including priorities/_public_neighbourhood_summary.html, which
+the neighbourhood page includes), the priorities package, and the staff pages of In the Know.
 """
 
 from pathlib import Path
@@ -29,6 +27,8 @@ RESIDENT_TEMPLATES = [
     "templates/neighbourhoods/neighbourhood_detail.html",
     "templates/meetings/public_*.html",
     "templates/meetings/_public_*.html",
+    "templates/meetings/panels/public_panel.html",
+    "templates/meetings/panels/_public_register.html",
     "templates/surveys/respond/*.html",
     "templates/accounts/login.html",
     "templates/accounts/login_verify.html",
