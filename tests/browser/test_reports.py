@@ -14,13 +14,14 @@ from reports.models import HighlightReturn
 from tests.browser.a11y import assert_page_basics
 from tests.browser.test_meetings import sign_in
 from tests.browser.test_priorities import new_page
-from tests.priorities.factories import propose
+from tests.priorities.factories import agreed
 
 pytestmark = pytest.mark.browser
 
 
 def last_months_draft(world) -> HighlightReturn:
-    priority = propose(world, title="Speeding on Burnley Road")
+    # Only agreed priorities are the community's: a proposal cannot be pinned to a return.
+    priority = agreed(world, title="Speeding on Burnley Road")
     # The force's data must begin before the month reported on.
     Priority.objects.filter(pk=priority.pk).update(created_at=timezone.now() - timedelta(days=40))
     last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
