@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from neighbourhoods.demo import DEMO_PASSWORD, demo_force_seed
 from neighbourhoods.models import Force
 from reports.demo import demo_returns_seed
+from reports.scorecard.demo import demo_scorecard_seed
 
 
 class Command(BaseCommand):
@@ -34,5 +35,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{returns.returns} highlight returns of the last months, {returns.submitted} submitted; "
             f"{returns.ward_months} ward-months of In the Know membership recorded."
+        )
+        scorecard = demo_scorecard_seed(force=Force.objects.get(slug="lancashire"))
+        self.stdout.write(
+            f"Scorecard figures the portal cannot count (synthetic): {scorecard.reach_months} months of social "
+            f"media and website reach, {scorecard.feedback_months} of complaints and thanks, "
+            f"{scorecard.volunteer_counts} volunteer counts, {scorecard.appeal_outcomes} appeal outcomes."
         )
         self.stdout.write(f"Every demo login uses the password {DEMO_PASSWORD!r}.")
