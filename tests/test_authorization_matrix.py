@@ -153,6 +153,7 @@ class Objects:
             "follower": {"token": "00000000-0000-0000-0000-000000000000"},
             "action": {"pk": self.action.pk},
             "alert": {"pk": self.alert.pk},
+            "alert_version": {"pk": self.alert.pk, "language": "pl"},
             "appeal": {"pk": self.appeal.pk},
             "figures": {"kind": "reach"},
             "scorecard_print": {"fmt": "print"},
@@ -327,6 +328,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "messaging:alert-edit": ("GET", "alert", "302 404 200 404 403 403 403 404 403 403 404 403"),
     "messaging:alert-list": ("GET", "", "302 403 200 200 200 200 200 200 200 200 403 200"),
     "messaging:alert-progress": ("GET", "alert", "302 404 200 404 200 200 200 404 200 200 404 200"),
+    "messaging:alert-version": ("GET", "alert_version", "302 404 200 404 403 403 403 404 403 403 404 403"),
     "messaging:alert-submit": ("POST", "alert", "302 404 302 404 403 403 403 404 403 403 404 403"),
     "messaging:click": ("GET", "delivery", "400 400 400 400 400 400 400 400 400 400 400 400"),
     "messaging:confirm-email": ("GET", "confirm_email", "200 200 200 200 200 200 200 200 200 200 200 200"),
@@ -504,8 +506,8 @@ def test_each_person_gets_the_expected_status(objects, name):
 # Objects that belong to one neighbourhood or division (surveys belong to the whole force).
 AREA_OBJECTS = {
     "panel", "panel_member", "panel_meeting", "agenda_item",
-    "meeting", "issue", "priority", "priority_verb", "action", "alert", "appeal", "return", "return_export",
-    "division_print", "area_print",
+    "meeting", "issue", "priority", "priority_verb", "action", "alert", "alert_version", "appeal", "return",
+    "return_export", "division_print", "area_print",
 }  # fmt: skip
 OUTSIDERS = ("pcso_other", "chief_inspector_other")
 

@@ -120,7 +120,7 @@ class BrokenCallSender(Sender):
 
 
 def sign_up_form(world, **fields):
-    data = {"email": EMAIL, "mobile": MOBILE, "channels": ["email", "sms"], "language": "en"}
+    data = {"email": EMAIL, "mobile": MOBILE, "channels": ["email", "sms"], "language": "en-gb"}
     data["ward"] = world.daneshouse.wards.first().code
     data["interests"] = [interest("burglary").pk]
     return {**data, **fields}

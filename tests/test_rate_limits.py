@@ -62,7 +62,7 @@ class Limited:
 
 
 def _sign_up(world, n, web):
-    data = {"email": f"resident{n}@example.org", "mobile": "", "channels": ["email"], "language": "en",
+    data = {"email": f"resident{n}@example.org", "mobile": "", "channels": ["email"], "language": "en-gb",
             "ward": "E05005155", "interests": [interest("burglary").pk]}  # fmt: skip
     return web.post("/in-the-know/", data)
 
@@ -153,7 +153,7 @@ def test_the_limit_lifts_after_an_hour(attempts, clock, name):
 
 
 def test_it_limits_sign_ups_for_one_email_address_from_any_client(ready, clock, django_capture_on_commit_callbacks):
-    data = {"email": "target@example.org", "mobile": "", "channels": ["email"], "language": "en",
+    data = {"email": "target@example.org", "mobile": "", "channels": ["email"], "language": "en-gb",
             "ward": "E05005155", "interests": [interest("burglary").pk]}  # fmt: skip
     statuses = []
     for n in range(views_signup.SIGN_UPS_PER_CONTACT_PER_HOUR + 1):

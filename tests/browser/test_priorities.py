@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -28,7 +29,16 @@ def new_page(page):
     return page.context.browser.new_context(base_url="/".join(base_url), locale="en-GB").new_page()
 
 
-def test_it_takes_a_residents_concern_to_a_community_signed_off_result(page, world):
+@pytest.fixture
+def midday():
+    """Today at noon, the clock running: the story's meetings (three hours and one hour ago) and its
+    proposal, agreement, resolution and sign-off then all fall on one day, as the rules need (a
+    meeting on or after the day of the proposal or resolution), whatever time the suite runs."""
+    with time_machine.travel(timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0), tick=True):
+        yield
+
+
+def test_it_takes_a_residents_concern_to_a_community_signed_off_result(midday, page, world):
     now = timezone.now()
     agreed_at = new_meeting(world, title="Daneshouse PACT", starts_at=now - timedelta(hours=3),
                             ends_at=now - timedelta(hours=2))  # fmt: skip

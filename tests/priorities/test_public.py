@@ -256,8 +256,8 @@ def test_it_runs_the_public_pages_in_constant_queries(client, world, django_asse
     # the priority, its wards, actions, updates, sign-offs, escalations, history
     with django_assert_max_num_queries(7):
         client.get(detail_url(priority))
-    # neighbourhood, wards, team, upcoming meetings, current priorities
-    with django_assert_max_num_queries(5):
+    # neighbourhood, wards, team, upcoming meetings, current priorities, the PACT panel's register
+    with django_assert_max_num_queries(6):
         client.get(world.daneshouse.get_absolute_url())
 
 
