@@ -16,7 +16,6 @@ accepting the emergency's first message; the target is 2 seconds.
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -33,7 +32,7 @@ from django.utils import timezone
 from accounts.models import User
 from messaging.alerts.services import alert_cancel
 from messaging.delivery import fanout, ratelimit, sending
-from messaging.management.commands.bench_send import PROJECT, database_url, sender_settings
+from messaging.management.commands.bench_send import PROJECT, database_url, sender_settings, stop_workers
 from messaging.models import Alert, AlertKind, AlertStatus, Delivery, DeliveryStatus, Subscriber, SubscriberChannel
 from neighbourhoods.models import Force, Neighbourhood, Ward
 from pact_portal.celery import worker_queues
@@ -211,14 +210,7 @@ class Command(BaseCommand):
             self.wait_ready(list(pools), processes)
             yield processes
         finally:
-            for process in processes:
-                process.send_signal(signal.SIGTERM)
-            for process in processes:
-                try:
-                    process.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            stop_workers(processes, timeout=60)
             import redis
 
             # The run's queues, kombu's bindings of them, and what the workers kept under its prefix.

@@ -55,6 +55,19 @@ def _emulators():
     return {"sms": NotifyEmulator, "voice": VoiceEmulator}
 
 
+def stop_workers(processes, *, timeout: float) -> None:
+    """Ask every worker process to finish its task and stop (a warm shutdown), all at once so their
+    waits overlap; kill any still running after `timeout` seconds."""
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def database_url() -> str:
     db = settings.DATABASES["default"]
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
@@ -226,14 +239,7 @@ class Command(BaseCommand):
                 processes.append(subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT, env=env))  # noqa: S603 - our own interpreter
             yield processes
         finally:
-            for process in processes:
-                process.send_signal(signal.SIGTERM)
-            for process in processes:
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            stop_workers(processes, timeout=30)
             import redis
 
             redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(*worker_queues().split(","))
