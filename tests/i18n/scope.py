@@ -76,7 +76,9 @@ RESIDENT_PYTHON = [
     "messaging/measures/forms.py",
     "messaging/measures/views.py",
     "messaging/members/forms.py",
-    "messaging/models.py",
+    "messaging/models/members.py",
+    "messaging/models/alerts.py",
+    "messaging/models/delivery.py",
     "messaging/members/services/manage.py",
 ]
 
