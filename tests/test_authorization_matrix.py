@@ -288,6 +288,8 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "healthz": ("GET", "", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "meetings:agenda-prefill": ("POST", "panel_meeting", "302 404 302 404 302 302 403 404 403 403 403 302"),
     "meetings:agenda-item-add": ("POST", "panel_meeting", "302 404 400 404 400 400 403 404 403 403 403 400"),
+    "meetings:agenda-item-edit": ("GET", "agenda_item", "302 404 200 404 200 200 403 404 403 403 403 200"),
+    "meetings:agenda-item-move": ("POST", "agenda_item", "302 404 302 404 302 302 403 404 403 403 403 302"),
     "meetings:agenda-item-remove": ("POST", "agenda_item", "302 404 302 404 302 302 403 404 403 403 403 302"),
     "meetings:attachment-add": ("POST", "meeting", "302 404 400 404 400 400 403 404 403 403 403 400"),
     "meetings:attachment-download": ("GET", "attachment", "200 200 200 200 200 200 200 200 200 200 200 200"),

@@ -4,6 +4,7 @@ priorities, and the meeting pack printed from it (HTML, and PDF by WeasyPrint as
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Sum
 from django.template.loader import render_to_string
@@ -122,12 +123,55 @@ def agenda_item_add(*, meeting: Meeting, actor, section: str, title: str, detail
     item = AgendaItem(meeting=meeting, section=section, title=title, detail=detail)
     item.full_clean(exclude=["meeting", "priority"])
     items = [*meeting.agenda_items.order_by("position"), item]
-    items.sort(key=lambda i: SECTION_ORDER[i.section])
-    for position, each in enumerate(items):
-        each.position = position
+    _renumber(items)
     item.save()
     AgendaItem.objects.bulk_update([i for i in items if i is not item], ["position"])
     return item
+
+
+def _renumber(items: list[AgendaItem]) -> None:
+    items.sort(key=lambda i: SECTION_ORDER[i.section])  # stable: keeps each section's order
+    for position, each in enumerate(items):
+        each.position = position
+
+
+@transaction.atomic
+def agenda_item_update(*, item: AgendaItem, actor, section: str, title: str, detail: str = "") -> AgendaItem:
+    """Reword a line, or move it to another section (at that section's end). A line pre-filled from
+    a priority keeps its link: the wording is the team's, the priority is still what it is about."""
+    moved = section != item.section
+    item.section, item.title, item.detail = section, title, detail
+    item.full_clean(exclude=["meeting", "priority"])
+    if moved:
+        others = list(item.meeting.agenda_items.exclude(pk=item.pk).order_by("position"))
+        items = [*others, item]
+        _renumber(items)
+        AgendaItem.objects.bulk_update(others, ["position"])
+    item.save()
+    return item
+
+
+@transaction.atomic
+def agenda_item_move(*, item: AgendaItem, actor, direction: str) -> AgendaItem:
+    """Swap a line with its neighbour above or below, within its section: the sections keep HMIC's
+    order, so a line leaves its section only by being edited into another."""
+    if direction not in ("up", "down"):
+        raise ValidationError({"direction": _("Move an item up or down.")})
+    # An agenda is a few dozen lines: renumbering them all keeps positions distinct whatever
+    # older edits left, and costs one UPDATE.
+    items = list(AgendaItem.objects.select_for_update().filter(meeting_id=item.meeting_id).order_by("position", "pk"))
+    _renumber(items)
+    siblings = [each for each in items if each.section == item.section]
+    index = next(i for i, each in enumerate(siblings) if each.pk == item.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(siblings):
+        where = _("first") if direction == "up" else _("last")
+        raise ValidationError(
+            _("“%(title)s” is already %(where)s in its section.") % {"title": item.title, "where": where}
+        )
+    siblings[index].position, siblings[other].position = siblings[other].position, siblings[index].position
+    AgendaItem.objects.bulk_update(items, ["position"])
+    return siblings[index]
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -12,6 +13,7 @@ from meetings import views as meeting_views
 from meetings.models import MeetingType
 from meetings.panels import agenda, selectors, services
 from meetings.panels.forms import AgendaItemForm, PanelForm, PanelMemberForm
+from meetings.panels.models import AgendaItem
 from meetings.panels.permissions import panel_get_for_user, panel_member_get_for_user
 from meetings.panels.services import MEMBER_FIELDS
 from meetings.permissions import meeting_get_for_user
@@ -175,6 +177,44 @@ def agenda_item_add(request, pk):
     agenda.agenda_item_add(meeting=meeting, actor=request.user, **form.cleaned_data)
     messages.success(request, _("Agenda item added."))
     return redirect("meetings:detail", pk=meeting.pk)
+
+
+def _agenda_item(request, pk):
+    """The item and its meeting, for the meeting's team only (404 outside the area, 403 to readers)."""
+    meeting_id = agenda.agenda_item_meeting_id(pk=pk)
+    if meeting_id is None:
+        raise Http404("No such agenda item.")
+    meeting = _panel_meeting(request, meeting_id, write=True)
+    return meeting.agenda_items.get(pk=pk), meeting
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def agenda_item_edit(request, pk):
+    item, meeting = _agenda_item(request, pk)
+    data = request.POST if request.method == "POST" else None
+    # The form edits a copy, so a rejected change leaves nothing half-applied on the item.
+    form = AgendaItemForm(data, instance=AgendaItem.objects.get(pk=item.pk))
+    if data is not None and form.is_valid():
+        try:
+            agenda.agenda_item_update(item=item, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Agenda item saved."))
+            return redirect("meetings:detail", pk=meeting.pk)
+    status = 400 if form.errors else 200
+    context = {"form": form, "item": item, "meeting": meeting}
+    return render(request, "meetings/panels/agenda_item_form.html", context, status=status)
+
+
+@require_POST
+def agenda_item_move(request, pk):
+    item, meeting = _agenda_item(request, pk)
+    try:
+        agenda.agenda_item_move(item=item, actor=request.user, direction=request.POST.get("direction", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(f"{reverse('meetings:detail', args=[meeting.pk])}#panel-agenda-heading")
 
 
 @require_POST

@@ -135,3 +135,90 @@ def test_it_lets_the_team_remove_an_item(client, world):
     client.force_login(world.sergeant)
     assert client.post(reverse("meetings:agenda-item-remove", args=[item.pk])).status_code == 302
     assert not meeting.agenda_items.filter(pk=item.pk).exists()
+
+
+def _titles(meeting, section):
+    return [i.title for s in agenda.agenda_sections(meeting=meeting) if s["section"] == section for i in s["items"]]
+
+
+def _agenda_with_three_reviews(world):
+    meeting = held_meeting(world, meeting_type=MeetingType.PANEL)
+    meeting.agenda_items.all().delete()
+    for title in ("First", "Second", "Third"):
+        agenda.agenda_item_add(meeting=meeting, actor=world.pcso, section=AgendaSection.REVIEW, title=title)
+    agenda.agenda_item_add(meeting=meeting, actor=world.pcso, section=AgendaSection.OTHER, title="AOB")
+    return meeting
+
+
+def test_it_moves_an_item_up_and_down_within_its_section(client, world):
+    meeting = _agenda_with_three_reviews(world)
+    third = meeting.agenda_items.get(title="Third")
+    client.force_login(world.pcso)
+    url = reverse("meetings:agenda-item-move", args=[third.pk])
+    assert client.post(url, {"direction": "up"}).status_code == 302
+    assert _titles(meeting, AgendaSection.REVIEW) == ["First", "Third", "Second"]
+    client.post(url, {"direction": "up"})
+    assert _titles(meeting, AgendaSection.REVIEW) == ["Third", "First", "Second"]
+    client.post(
+        reverse("meetings:agenda-item-move", args=[meeting.agenda_items.get(title="First").pk]), {"direction": "down"}
+    )
+    assert _titles(meeting, AgendaSection.REVIEW) == ["Third", "Second", "First"]
+    assert _titles(meeting, AgendaSection.OTHER) == ["AOB"]
+
+
+def test_it_will_not_move_an_item_out_of_its_section_and_says_why(client, world):
+    meeting = _agenda_with_three_reviews(world)
+    first = meeting.agenda_items.get(title="First")
+    client.force_login(world.pcso)
+    response = client.post(reverse("meetings:agenda-item-move", args=[first.pk]), {"direction": "up"}, follow=True)
+    assert "“First” is already first in its section." in response.content.decode()
+    response = client.post(
+        reverse("meetings:agenda-item-move", args=[first.pk]), {"direction": "sideways"}, follow=True
+    )
+    assert "Move an item up or down." in response.content.decode()
+    assert _titles(meeting, AgendaSection.REVIEW) == ["First", "Second", "Third"]
+
+
+def test_it_keeps_positions_distinct_when_older_edits_left_ties(world):
+    meeting = _agenda_with_three_reviews(world)
+    meeting.agenda_items.update(position=0)
+    second = meeting.agenda_items.get(title="Second")
+    agenda.agenda_item_move(item=second, actor=world.pcso, direction="down")
+    assert _titles(meeting, AgendaSection.REVIEW) == ["First", "Third", "Second"]
+
+
+def test_it_edits_an_items_words_and_moves_it_to_the_end_of_another_section(client, world):
+    meeting = _agenda_with_three_reviews(world)
+    first = meeting.agenda_items.get(title="First")
+    client.force_login(world.sergeant)
+    url = reverse("meetings:agenda-item-edit", args=[first.pk])
+    assert "First" in client.get(url).content.decode()
+    data = {"section": AgendaSection.OTHER, "title": "Youth club <b>funding</b>", "detail": "From the council"}
+    assert client.post(url, data).status_code == 302
+    assert _titles(meeting, AgendaSection.REVIEW) == ["Second", "Third"]
+    assert _titles(meeting, AgendaSection.OTHER) == ["AOB", "Youth club <b>funding</b>"]
+    page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert "Youth club &lt;b&gt;funding&lt;/b&gt;" in page and "<b>funding</b>" not in page
+
+
+def test_it_refuses_an_edit_without_a_title_and_changes_nothing(client, world):
+    meeting = _agenda_with_three_reviews(world)
+    first = meeting.agenda_items.get(title="First")
+    client.force_login(world.pcso)
+    data = {"section": AgendaSection.OTHER, "title": "", "detail": "changed"}
+    response = client.post(reverse("meetings:agenda-item-edit", args=[first.pk]), data)
+    assert response.status_code == 400 and "There is a problem" in response.content.decode()
+    first.refresh_from_db()
+    assert (first.section, first.title, first.detail) == (AgendaSection.REVIEW, "First", "")
+
+
+def test_it_refuses_edits_and_moves_to_others(client, world):
+    meeting = _agenda_with_three_reviews(world)
+    second = meeting.agenda_items.get(title="Second")
+    data = {"section": AgendaSection.OTHER, "title": "Sneaky"}
+    for person, status in ((world.pcso_other, 404), (world.chief_inspector, 403)):
+        client.force_login(person)
+        assert client.post(reverse("meetings:agenda-item-edit", args=[second.pk]), data).status_code == status
+        move = reverse("meetings:agenda-item-move", args=[second.pk])
+        assert client.post(move, {"direction": "up"}).status_code == status
+    assert _titles(meeting, AgendaSection.REVIEW) == ["First", "Second", "Third"]
