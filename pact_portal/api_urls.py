@@ -8,6 +8,7 @@ from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from meetings import api as meetings_api
+from meetings.panels import api as panels_api
 from messaging import api as messaging_api
 from neighbourhoods import api as neighbourhoods_api
 from priorities.api import views as priorities_api
@@ -48,6 +49,8 @@ urlpatterns = [
     path("meetings/<int:pk>/", api_view(meetings_api.MeetingDetailApi), name="api-meeting-detail"),
     path("meetings/<int:pk>/publish/", api_view(meetings_api.MeetingPublishApi), name="api-meeting-publish"),
     path("meetings/<int:pk>/cancel/", api_view(meetings_api.MeetingCancelApi), name="api-meeting-cancel"),
+    path("panels/", api_view(panels_api.PanelListApi), name="api-panel-list"),
+    path("panels/<int:pk>/", api_view(panels_api.PanelDetailApi), name="api-panel-detail"),
     # Priorities, their actions and the issues behind them
     path("priorities/", api_view(priorities_api.PriorityListApi), name="api-priority-list"),
     path("priorities/<int:pk>/", api_view(priorities_api.PriorityDetailApi), name="api-priority-detail"),

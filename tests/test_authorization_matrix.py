@@ -259,6 +259,8 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "api-issue-list": ("GET", "", "403 403 200 200 200 200 200 200 200 200 200 200"),
     "api-meeting-cancel": ("POST", "meeting", "403 403 400 404 400 400 403 404 403 403 403 400"),
     "api-meeting-detail": ("GET", "meeting", "403 403 200 404 200 200 200 404 200 200 200 200"),
+    "api-panel-detail": ("GET", "panel", "403 403 200 404 200 200 200 404 200 404 404 200"),
+    "api-panel-list": ("GET", "", "403 403 200 200 200 200 200 200 200 200 200 200"),
     "api-meeting-list": ("GET", "", "403 403 200 200 200 200 200 200 200 200 200 200"),
     "api-meeting-publish": ("POST", "meeting", "403 403 400 404 400 400 403 404 403 403 403 400"),
     "api-neighbourhood-detail": ("GET", "neighbourhood", "403 403 200 404 200 200 200 404 200 200 200 200"),

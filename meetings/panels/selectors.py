@@ -34,7 +34,9 @@ def panels_for_user(*, user) -> QuerySet[Panel]:
                 & (Q(members__term_ends__isnull=True) | Q(members__term_ends__gte=timezone.localdate())),
             )
         )
-        .prefetch_related(Prefetch("neighbourhoods", queryset=Neighbourhood.objects.only("pk", "name", "code")))
+        .prefetch_related(
+            Prefetch("neighbourhoods", queryset=Neighbourhood.objects.only("pk", "name", "code", "division_id"))
+        )
         .order_by("name")
     )
 

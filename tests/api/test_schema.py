@@ -13,6 +13,7 @@ from priorities import services
 from reports.models import HighlightReturn
 from tests.factories import PartnerAgencyFactory
 from tests.meetings.factories import MeetingFactory
+from tests.meetings.panel_factories import member, panel
 from tests.messaging.factories import alert, subscriber
 from tests.priorities.factories import agreed, raise_issue
 from tests.surveys.factories import respond, survey
@@ -82,6 +83,7 @@ def _examples(world) -> dict:
         respond(made, ward=world.daneshouse.wards.get(), police_good_job="good")
     subscriber(world, mobile="+447700900123")
     return {
+        "/api/panels/{id}/": member(panel(world)).panel_id,
         "/api/meetings/{id}/": MeetingFactory(neighbourhood=world.daneshouse, restricted_notes="Police only").pk,
         "/api/priorities/{id}/": priority.pk,
         "/api/actions/{id}/": action.pk,
