@@ -88,6 +88,20 @@ def _meetings_by_type_sheet(book, figures):
     add_sheet(book, title="Meetings by type", headers=["Type of meeting", "Meetings held"], rows=rows, widths=[44, 16])
 
 
+def _no_engagement_sheet(book, figures):
+    """HMIC: every neighbourhood engages every month. One row per quiet neighbourhood and month; a
+    month in which every neighbourhood engaged says so, rather than leaving the reader to guess."""
+    if "no_engagement" not in figures:
+        rows = [["Not recorded for this return", ""]]
+    else:
+        rows = [
+            [month["label"], name]
+            for month in figures["no_engagement"]
+            for name in (month["neighbourhoods"] or ["none: every neighbourhood engaged"])
+        ]
+    add_sheet(book, title="No engagement", headers=["Month", "Neighbourhood"], rows=rows, widths=[18, 40])
+
+
 def _priorities_sheet(book, document):
     rows = [
         [
@@ -140,6 +154,7 @@ def return_xlsx(*, document: ReturnDocument) -> bytes:
     _headline_sheet(book, figures)
     _neighbourhoods_sheet(book, figures)
     _meetings_by_type_sheet(book, figures)
+    _no_engagement_sheet(book, figures)
     _priorities_sheet(book, document)
     _narrative_sheet(book, document)
     add_sheet(book, title="Return", headers=["", ""], rows=_about_rows(document), widths=[34, 60])

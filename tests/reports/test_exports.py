@@ -256,6 +256,7 @@ def test_it_puts_the_figures_in_the_right_cells(submitted):
         "Headline",
         "Neighbourhoods",
         "Meetings by type",
+        "No engagement",
         "Top priorities",
         "Narrative",
         "Return",
@@ -317,6 +318,27 @@ def test_it_writes_a_row_per_neighbourhood_with_no_engagement_recorded(world):
     assert (row["neighbourhood"], row["measure"], row["value"]) == ("Queensgate", "month:2026-10-01", "1")
     html = exports.return_print_html(document=document, request=None)
     assert "Neighbourhoods with no engagement recorded" in html and "Queensgate" in html
+
+
+def test_it_lists_the_neighbourhoods_with_no_engagement_in_the_workbook(world):
+    quiet = [
+        {"month": "2026-10-01", "label": "October 2026", "neighbourhoods": ["Queensgate", "Trinity"]},
+        {"month": "2026-11-01", "label": "November 2026", "neighbourhoods": []},
+    ]
+    book = _book(document_for(make_return(world.east), figures=figures_for(no_engagement=quiet)))
+    rows = [[c.value for c in r] for r in book["No engagement"].iter_rows(min_row=2)]
+    assert rows == [
+        ["October 2026", "Queensgate"],
+        ["October 2026", "Trinity"],
+        ["November 2026", "none: every neighbourhood engaged"],
+    ]
+
+
+def test_it_says_when_a_frozen_return_predates_the_no_engagement_list(world):
+    figures = figures_for()
+    figures.pop("no_engagement", None)
+    book = _book(document_for(make_return(world.east), figures=figures))
+    assert [c.value for c in book["No engagement"][2]] == ["Not recorded for this return", None]
 
 
 def test_it_writes_one_tidy_table(submitted):
