@@ -2,6 +2,7 @@
 cancelling, each through meetings.services and under the same rules as the pages."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -36,6 +37,7 @@ MEETING_FIELDS = [
     "id",
     "uid",
     "neighbourhood",
+    "also_covers",
     "wards",
     *services.DESCRIPTIVE_FIELDS,
     "starts_at",
@@ -60,6 +62,12 @@ class MeetingSerializer(ReadModelSerializer):
     policy lets read it (`meeting.view_restricted`); for anyone else the key is left out."""
 
     neighbourhood = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    also_covers = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        read_only=True,
+        help_text="Other neighbourhoods a town-wide meeting serves; it counts once, for its host `neighbourhood`.",
+    )
     wards = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     lead_officer_name = serializers.CharField(source="lead_officer.full_name", read_only=True, allow_null=True)
     restricted_notes = serializers.CharField(
@@ -83,6 +91,13 @@ class MeetingChangeSerializer(StrictJsonMixin, serializers.ModelSerializer):
     offered are the user's: the neighbourhood's wards and team; anything else is "does not exist"."""
 
     wards = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Ward.objects.none())
+    also_covers = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        queryset=Neighbourhood.objects.none(),
+        required=False,
+        help_text="Other neighbourhoods of the division a town-wide meeting serves (codes).",
+    )
     lead_officer = serializers.PrimaryKeyRelatedField(queryset=User.objects.none(), allow_null=True, required=False)
     officers = serializers.PrimaryKeyRelatedField(queryset=User.objects.none(), many=True, required=False)
     partners_invited = serializers.PrimaryKeyRelatedField(
@@ -95,13 +110,26 @@ class MeetingChangeSerializer(StrictJsonMixin, serializers.ModelSerializer):
         model = Meeting
         # What describes a meeting (services.DESCRIPTIVE_FIELDS, lead officer included), its
         # wards and times, and who else is coming.
-        fields = ["wards", *services.DESCRIPTIVE_FIELDS, "starts_at", "ends_at", "officers", "partners_invited"]
+        fields = [
+            "wards",
+            "also_covers",
+            *services.DESCRIPTIVE_FIELDS,
+            "starts_at",
+            "ends_at",
+            "officers",
+            "partners_invited",
+        ]
 
-    def __init__(self, *args, neighbourhoods=(), **kwargs):
+    def __init__(self, *args, neighbourhoods=(), coverable=None, **kwargs):
+        """`coverable`: what the meeting may also cover (by default, `neighbourhoods`); the
+        services check that they are of the host's division and not the host."""
         super().__init__(*args, **kwargs)
-        self.fields["wards"].child_relation.queryset = Ward.objects.filter(neighbourhood__in=neighbourhoods).defer(
-            "boundary"
-        )
+        own = [n.pk for n in neighbourhoods]
+        covered = Neighbourhood.objects.filter(pk__in=own) if coverable is None else coverable
+        self.fields["also_covers"].child_relation.queryset = covered
+        self.fields["wards"].child_relation.queryset = Ward.objects.filter(
+            Q(neighbourhood__in=own) | Q(neighbourhood__in=covered.values("pk"))
+        ).defer("boundary")
         team = selectors.team_for(neighbourhoods=neighbourhoods)
         self.fields["lead_officer"].queryset = team
         self.fields["officers"].child_relation.queryset = team
@@ -164,6 +192,7 @@ class MeetingListApi(generics.ListAPIView):
             meeting = services.meeting_create(
                 actor=request.user,
                 neighbourhood=fields.pop("neighbourhood"),
+                also_covers=fields.pop("also_covers", []),
                 wards=fields.pop("wards"),
                 officers=fields.pop("officers", []),
                 partners_invited=fields.pop("partners_invited", []),
@@ -186,12 +215,20 @@ class MeetingDetailApi(APIView):
     def patch(self, request, pk: int):
         """Change some of a meeting's details (its team only; others in the area may read it)."""
         meeting = meeting_get_for_user(user=request.user, pk=pk, write=True)
+        editable = neighbourhoods_selectors.neighbourhoods_where(user=request.user, action="meeting.create")
+        coverable = selectors.coverable_neighbourhoods(
+            meeting=meeting, editable=Neighbourhood.objects.filter(pk__in=[n.pk for n in editable])
+        )
         write = MeetingChangeSerializer(
-            meeting, data=request.data, partial=True, neighbourhoods=[meeting.neighbourhood]
+            meeting, data=request.data, partial=True, neighbourhoods=[meeting.neighbourhood], coverable=coverable
         )
         write.is_valid(raise_exception=True)
         fields = dict(write.validated_data)
-        relations = {name: fields.pop(name) for name in ("wards", "officers", "partners_invited") if name in fields}
+        relations = {
+            name: fields.pop(name)
+            for name in ("wards", "also_covers", "officers", "partners_invited")
+            if name in fields
+        }
         with service_errors():
             services.meeting_update(meeting=meeting, actor=request.user, **relations, **fields)
         return Response(MeetingSerializer(_refetch(meeting), context={"request": request}).data)

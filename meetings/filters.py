@@ -15,7 +15,9 @@ STATE_CHOICES = [
 
 class MeetingFilter(django_filters.FilterSet):
     meeting_type = django_filters.ChoiceFilter(choices=MeetingType.choices, label="Type", empty_label="Any type")
-    neighbourhood = django_filters.ModelChoiceFilter(queryset=Neighbourhood.objects.none(), empty_label="Any")
+    neighbourhood = django_filters.ModelChoiceFilter(
+        queryset=Neighbourhood.objects.none(), empty_label="Any", method="filter_neighbourhood"
+    )
     ward = django_filters.ModelChoiceFilter(queryset=Ward.objects.none(), field_name="wards", empty_label="Any ward")
     state = django_filters.ChoiceFilter(choices=STATE_CHOICES, method="filter_state", label="Status", empty_label="Any")
     date_from = django_filters.DateFilter(
@@ -33,6 +35,10 @@ class MeetingFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["neighbourhood"].queryset = neighbourhoods
         self.filters["ward"].queryset = Ward.objects.filter(neighbourhood__in=neighbourhoods).defer("boundary")
+
+    def filter_neighbourhood(self, queryset, name, value):
+        # Its own meetings and the town-wide ones hosted next door that cover it too.
+        return queryset.for_neighbourhood(value)
 
     def filter_state(self, queryset, name, value):
         if value == "awaiting_outcome":

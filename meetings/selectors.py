@@ -62,11 +62,18 @@ def meetings_for_user(*, user) -> QuerySet[Meeting]:
     if scope_filter is None:
         return Meeting.objects.none()
     neighbourhood_filter = {f"neighbourhood__{key}": value for key, value in scope_filter.items()}
+    # A town-wide meeting hosted next door is also the business of the neighbourhoods it covers.
+    covering = Meeting.also_covers.through.objects.filter(**neighbourhood_filter).values("meeting_id")
     return (
-        Meeting.objects.filter(**neighbourhood_filter)
+        Meeting.objects.filter(Q(**neighbourhood_filter) | Q(pk__in=covering))
         .select_related("neighbourhood", "lead_officer", "series")
-        .prefetch_related("wards", _officer_attendance())
+        .prefetch_related("wards", _officer_attendance(), _also_covers())
     )
+
+
+def _also_covers() -> Prefetch:
+    # The division is what the policy reads to decide who may open a covered meeting.
+    return Prefetch("also_covers", queryset=Neighbourhood.objects.only("pk", "name", "code", "division_id"))
 
 
 def meetings_in_list_order(meetings: QuerySet[Meeting], *, now=None) -> QuerySet[Meeting]:
@@ -93,6 +100,7 @@ def meeting_detail_for_staff(*, pk: int) -> Meeting | None:
             "partner_attendance__agency",
             "issues_raised",
             "attachments",
+            _also_covers(),
         )
         .filter(pk=pk)
         .first()

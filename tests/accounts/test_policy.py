@@ -122,6 +122,30 @@ def test_it_applies_the_meeting_rules(world, action, person, expected):
     assert can(getattr(world, person), action, target) is expected
 
 
+def member_of(neighbourhood):
+    user = UserFactory(role=Role.PCSO, force=neighbourhood.division.force, division=neighbourhood.division)
+    TeamMembershipFactory(user=user, neighbourhood=neighbourhood, role=Role.PCSO)
+    return user
+
+
+# A town-wide meeting hosted by Daneshouse that also covers Queensgate: Queensgate's team reads it,
+# but neither edits it nor reads its restricted notes; West Division's staff see nothing of it.
+COVERED_MEETING_MATRIX = [
+    ("meeting.view_internal", "queensgate_pcso", True),
+    ("meeting.view_internal", "pcso_other", False),
+    ("meeting.edit", "queensgate_pcso", False),
+    ("meeting.view_restricted", "queensgate_pcso", False),
+]
+
+
+@pytest.mark.parametrize(("action", "person", "expected"), COVERED_MEETING_MATRIX)
+def test_it_applies_the_meeting_rules_to_the_neighbourhoods_a_meeting_also_covers(world, action, person, expected):
+    meeting = new_meeting(world)
+    meeting.also_covers.add(world.queensgate)
+    people = {"queensgate_pcso": member_of(world.queensgate), "pcso_other": world.pcso_other}
+    assert can(people[person], action, meeting) is expected
+
+
 # Daneshouse's panel: its team keeps the register, police of the division read it, partners and
 # communications never see members' contact details.
 PANEL_MATRIX = [

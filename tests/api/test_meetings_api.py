@@ -199,3 +199,31 @@ def test_it_refuses_publishing_to_readers_and_outsiders(api, world):
     assert api.post(detail(meeting, "api-meeting-cancel"), {"reason": "x"}, format="json").status_code == 404
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.DRAFT
+
+
+def test_it_creates_and_changes_what_a_town_wide_meeting_also_covers(api, world):
+    api.force_authenticate(world.inspector)
+    body = new_meeting(world, also_covers=["queensgate"], wards=["E05005155", "E05005160"])
+    created = api.post(reverse("api-meeting-list"), body, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["also_covers"] == ["queensgate"]
+    meeting = Meeting.objects.get(pk=created.json()["id"])
+    changed = api.patch(detail(meeting), {"also_covers": [], "wards": ["E05005155"]}, format="json")
+    assert changed.status_code == 200 and changed.json()["also_covers"] == []
+    assert not meeting.also_covers.exists()
+
+
+def test_it_refuses_to_cover_a_neighbourhood_the_user_may_not_add_meetings_to_and_changes_nothing(api, world):
+    api.force_authenticate(world.pcso)  # Daneshouse's team only
+    body = new_meeting(world, also_covers=["queensgate"], wards=["E05005155", "E05005160"])
+    refused = api.post(reverse("api-meeting-list"), body, format="json")
+    assert refused.status_code == 400 and "also_covers" in refused.json()
+    assert not Meeting.objects.exists()
+
+
+def test_it_refuses_wards_outside_the_neighbourhoods_covered(api, world):
+    api.force_authenticate(world.inspector)
+    body = new_meeting(world, wards=["E05005155", "E05005160"])  # Queensgate's ward, not covered
+    refused = api.post(reverse("api-meeting-list"), body, format="json")
+    assert refused.status_code == 400 and "wards" in refused.json()
+    assert not Meeting.objects.exists()

@@ -4,9 +4,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.roles import Role
 from meetings import services
 from meetings.models import Meeting, MeetingStatus, MeetingType
-from tests.factories import WardFactory
+from tests.factories import TeamMembershipFactory, UserFactory, WardFactory
 from tests.meetings.test_services import PDF, at, new_meeting
 
 pytestmark = pytest.mark.django_db
@@ -203,12 +204,15 @@ def test_it_shows_restricted_notes_to_police_only(client, world):
 
 
 def test_it_lists_meetings_in_scope_in_constant_queries(client, world, django_assert_max_num_queries):
+    both = [*world.daneshouse.wards.all(), *world.queensgate.wards.all()]
     for day in range(1, 21):
-        new_meeting(world, starts_at=at(2026, 12, day, 19), ends_at=at(2026, 12, day, 20))
+        # Every other one a town-wide meeting that also covers Queensgate.
+        town_wide = {"also_covers": [world.queensgate], "wards": both} if day % 2 else {}
+        new_meeting(world, starts_at=at(2026, 12, day, 19), ends_at=at(2026, 12, day, 20), **town_wide)
     client.force_login(world.inspector)
-    # session, user, scope, count, cost table, meetings, their wards, officer attendance,
-    # editable neighbourhoods (2), filter neighbourhoods, filter wards
-    with django_assert_max_num_queries(12):
+    # session, user, scope, count, cost table, meetings, their wards, officer attendance, the
+    # neighbourhoods they also cover, editable neighbourhoods (2), filter neighbourhoods, filter wards
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("meetings:list"))
     assert len(response.context["page"].object_list) == 20
     client.force_login(world.pcso_other)
@@ -369,3 +373,32 @@ def test_it_refuses_a_ward_the_meeting_was_not_for(client, world):
             meeting=meeting, actor=world.pcso, officers=[],
             issues=[services.RaisedIssue("Speeding", "speeding", elsewhere)],
         )  # fmt: skip
+
+
+def _town_wide_meeting(world, **fields):
+    wards = [*world.daneshouse.wards.all(), *world.queensgate.wards.all()]
+    return new_meeting(world, title="Burnley town PACT", also_covers=[world.queensgate], wards=wards, **fields)
+
+
+def test_it_lists_a_town_wide_meeting_for_the_teams_of_every_neighbourhood_it_covers(client, world):
+    meeting = _town_wide_meeting(world, restricted_notes="HOST-ONLY-NOTE")
+    new_meeting(world, title="Daneshouse only")
+    queensgate_pcso = UserFactory(role=Role.PCSO, force=world.force, division=world.east)
+    TeamMembershipFactory(user=queensgate_pcso, neighbourhood=world.queensgate, role=Role.PCSO)
+    client.force_login(queensgate_pcso)
+    listed = client.get(reverse("meetings:list"))
+    assert [m.title for m in listed.context["page"].object_list] == ["Burnley town PACT"]
+    assert "Also covers Queensgate" in listed.content.decode()
+    page = client.get(reverse("meetings:detail", args=[meeting.pk]))
+    assert page.status_code == 200 and "HOST-ONLY-NOTE" not in page.content.decode()
+    assert client.get(reverse("meetings:edit", args=[meeting.pk])).status_code == 403
+    client.force_login(world.pcso_other)
+    assert client.get(reverse("meetings:detail", args=[meeting.pk])).status_code == 404
+
+
+def test_it_filters_a_neighbourhoods_meetings_with_the_town_wide_ones_that_cover_it(client, world):
+    _town_wide_meeting(world)
+    new_meeting(world, title="Daneshouse only")
+    client.force_login(world.inspector)
+    listed = client.get(reverse("meetings:list"), {"neighbourhood": world.queensgate.pk})
+    assert [m.title for m in listed.context["page"].object_list] == ["Burnley town PACT"]
