@@ -9,6 +9,7 @@ The views behind these URL names live in the subscription and tracking modules.
 import hashlib
 import hmac
 import secrets
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -192,3 +193,10 @@ def tracked_target_load(signed: str) -> str | None:
         return signing.loads(signed, salt=CLICK_SALT)
     except signing.BadSignature:
         return None
+
+
+def reply_address(*, token) -> str:
+    """The Reply-To of the message with this token: reply+<token>@INBOUND_EMAIL_DOMAIN, or '' when
+    no inbound domain is set (replies then go to the From address, as before)."""
+    domain = getattr(settings, "INBOUND_EMAIL_DOMAIN", "")
+    return f"reply+{uuid.UUID(str(token)).hex}@{domain}" if domain else ""

@@ -316,6 +316,14 @@ NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
 NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
 NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
 NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
+# MESSAGING_EMAIL_SENDER=notify: email through Notify too, with a template whose subject is
+# ((subject)) and body ((body)); its receipts (and so its bounces) come back on the same callback.
+NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
+# Replies by email: each alert email's Reply-To is reply+<token>@INBOUND_EMAIL_DOMAIN (empty: no
+# Reply-To, and replies go to DEFAULT_FROM_EMAIL as before). Mailgun receives that domain and posts
+# each message to /webhooks/mailgun/inbound/, signed with MAILGUN_WEBHOOK_SIGNING_KEY.
+INBOUND_EMAIL_DOMAIN = env.str("INBOUND_EMAIL_DOMAIN", default="")
+MAILGUN_WEBHOOK_SIGNING_KEY = env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default="")
 # The voice provider: an HTTP API taking a number and a text-to-speech script (bearer-token auth),
 # and the shared secret its delivery callbacks are signed with (HMAC-SHA256).
 VOICE_API_URL = env.str("VOICE_API_URL", default="")
@@ -436,6 +444,10 @@ CELERY_TASK_CLASSES = {
     # Someone is waiting for these: never behind a survey's invitations or a night's sweeps.
     "accounts.tasks.password_reset_email_task": "alerts",
     "priorities.tasks.send_follow_confirmation_task": "alerts",
+    # A member wrote a trigger word: the 999 advice and the duty contact go before anything else.
+    "messaging.tasks.reply_urgent_task": "emergency",
+    "messaging.tasks.reply_answer_send_task": "alerts",
+    "messaging.tasks.bounce_recovery_text_task": "alerts",
     # Many emails, none urgent.
     "priorities.tasks.notify_followers_task": "bulk",
     "priorities.tasks.send_daily_digests_task": "bulk",

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from .alerts import Alert
 from .delivery import Delivery
@@ -103,7 +104,11 @@ class InboundReply(models.Model):
     alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
     # The team's inbox it is in; empty: the "not matched" folder.
     neighbourhood = models.ForeignKey(
-        "neighbourhoods.Neighbourhood", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "neighbourhoods.Neighbourhood",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_replies",
     )
     is_urgent = models.BooleanField(default=False)
     trigger_words = models.JSONField(default=list, blank=True)
@@ -132,8 +137,12 @@ class InboundReply(models.Model):
     def __str__(self):
         return f"Reply {self.pk} by {self.get_channel_display()} ({self.status})"
 
+    def get_absolute_url(self):
+        return reverse("messaging:inbox-reply", kwargs={"pk": self.pk})
+
 
 class AnswerOutcome(models.TextChoices):
+    QUEUED = "queued", "Queued"
     SENT = "sent", "Sent"
     DELIVERED = "delivered", "Delivered"
     FAILED = "failed", "Failed"
@@ -150,7 +159,7 @@ class ReplyAnswer(models.Model):
     created_at = models.DateTimeField()
     # The provider's reference for it, so its receipt can find it.
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    outcome = models.CharField(max_length=10, choices=AnswerOutcome, default=AnswerOutcome.SENT)
+    outcome = models.CharField(max_length=10, choices=AnswerOutcome, default=AnswerOutcome.QUEUED)
     provider_id = models.CharField(max_length=100, blank=True)
     error = models.CharField(max_length=255, blank=True)
 
