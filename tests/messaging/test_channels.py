@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from messaging import links
 from messaging.delivery import fanout
-from messaging.delivery.channels import OutgoingMessage, PermanentSendError, TransientSendError
+from messaging.delivery.channels import OutgoingMessage, PermanentSendError, TransientSendError, get_sender
 from messaging.delivery.channels.email import EmailSender, InvalidAddressError
+from messaging.delivery.channels.notify_email import NotifyEmailSender
 from messaging.delivery.channels.notify_sms import NotifySmsSender
 from messaging.delivery.channels.voice import VoiceCallSender
 from messaging.delivery.ratelimit import ProviderRateLimited
@@ -282,6 +283,46 @@ def test_it_retries_when_notify_cannot_be_reached(settings):
     settings.NOTIFY_SMS_TEMPLATE_ID = NotifyEmulator.TEMPLATE_ID
     with pytest.raises(TransientSendError):
         NotifySmsSender().send(sms())
+
+
+# --- email through Notify -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def notify_email(notify, settings):
+    settings.NOTIFY_EMAIL_TEMPLATE_ID = notify.EMAIL_TEMPLATE_ID
+    settings.MESSAGING_EMAIL_SENDER = "notify"
+    return notify
+
+
+def notify_mail(to="amina@example.org"):
+    return OutgoingMessage(channel="email", to=to, subject="Sheds", body="Sheds broken into.", reference="ref-9")
+
+
+def test_it_emails_through_notify_when_so_configured(notify_email):
+    sender = get_sender("email")
+    assert isinstance(sender, NotifyEmailSender)
+    result = sender.send(notify_mail())
+    [accepted] = notify_email.accepted
+    assert result.provider_id == accepted["id"]
+    assert (accepted["email_address"], accepted["reference"]) == ("amina@example.org", "ref-9")
+    assert accepted["personalisation"] == {"subject": "Sheds", "body": "Sheds broken into."}
+
+
+def test_it_fails_an_address_notify_rejects_as_undeliverable(notify_email):
+    with pytest.raises(InvalidAddressError, match="Not a valid email address"):
+        NotifyEmailSender().send(notify_mail(to="not-an-address"))
+
+
+def test_it_retries_an_email_when_notify_fails(notify_email):
+    notify_email.fail_next(503)
+    with pytest.raises(TransientSendError, match="503"):
+        NotifyEmailSender().send(notify_mail())
+
+
+def test_it_finds_an_email_notify_already_accepted(notify_email):
+    sent = NotifyEmailSender().send(notify_mail())
+    assert NotifyEmailSender().find_sent("ref-9") == sent
 
 
 # --- voice ----------------------------------------------------------------------------------------
