@@ -572,5 +572,10 @@ RETENTION = {
     "unconfirmed_members_days": env.int("RETENTION_UNCONFIRMED_MEMBERS_DAYS", default=30),
     # A member who can no longer be reached on any channel, from their last unsubscribe.
     "unsubscribed_members_days": env.int("RETENTION_UNSUBSCRIBED_MEMBERS_DAYS", default=365),
+    # Members' replies to alerts and the staff's answers, from receipt: a year answers "what did
+    # they tell us?" in a complaint; anything that became a crime report lives in the force's systems.
+    "inbound_replies_days": env.int("RETENTION_INBOUND_REPLIES_DAYS", default=365),
+    # The bounced and new email addresses of a bounce recovery; the row stays for the measures' counts.
+    "bounce_addresses_days": env.int("RETENTION_BOUNCE_ADDRESSES_DAYS", default=365),
 }
 # --- end of Retention ---
