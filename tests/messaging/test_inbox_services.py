@@ -338,3 +338,26 @@ def test_it_closes_a_reply_with_who_and_when(world):
     services.reply_close(reply=reply, actor=world.comms)
     reply.refresh_from_db()
     assert (reply.status, reply.closed_by) == (ReplyStatus.CLOSED, world.comms) and reply.closed_at
+
+
+def test_a_notify_receipt_settles_an_answers_outcome(client, world, django_capture_on_commit_callbacks):
+    reply = services.reply_receive(
+        channel="sms",
+        sender="+447700900123",
+        body="Hi",
+        provider="t",
+        provider_message_id="1",
+        received_at=timezone.now(),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = services.reply_answer(reply=reply, actor=world.comms, body="Hello")
+    payload = {"id": "n-1", "reference": str(answer.token), "status": "permanent-failure", "notification_type": "sms"}
+    response = client.post(
+        reverse("messaging:notify-receipt"),
+        json.dumps(payload),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {NOTIFY_TOKEN}"},
+    )
+    answer.refresh_from_db()
+    assert response.json() == {"result": "applied"}
+    assert answer.outcome == AnswerOutcome.FAILED and "not in use" in answer.error
