@@ -18,6 +18,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -44,7 +45,11 @@ def signature_valid(*, timestamp: str, token: str, signature: str, now: float | 
         return False
     if age > SIGNATURE_TOLERANCE_SECONDS:
         return False
-    return hmac.compare_digest(signature, mailgun_signature(key=key, timestamp=timestamp, token=token))
+    if not hmac.compare_digest(signature, mailgun_signature(key=key, timestamp=timestamp, token=token)):
+        return False
+    # The signature covers the timestamp and token, not the message: a captured post could be
+    # sent again with another message inside its five minutes. Each token is accepted once.
+    return cache.add(f"mailgun-inbound-token:{token}", 1, timeout=2 * SIGNATURE_TOLERANCE_SECONDS)
 
 
 def _message_id(post) -> str:

@@ -361,3 +361,15 @@ def test_a_notify_receipt_settles_an_answers_outcome(client, world, django_captu
     answer.refresh_from_db()
     assert response.json() == {"result": "applied"}
     assert answer.outcome == AnswerOutcome.FAILED and "not in use" in answer.error
+
+
+def test_it_refuses_a_signed_post_replayed_with_another_message(client, world):
+    delivery = sent(world, subscriber(world))
+    timestamp, token = str(int(time.time())), "r" * 50
+    signature = hmac.new(SIGNING_KEY.encode(), (timestamp + token).encode(), hashlib.sha256).hexdigest()
+    signed = {"timestamp": timestamp, "token": token, "signature": signature, "from": "amina@example.org"}
+    recipient = f"reply+{delivery.token.hex}@replies.example.police.uk"
+    url = reverse("messaging:mailgun-inbound")
+    assert client.post(url, {**signed, "recipient": recipient, "stripped-text": "Thanks"}).status_code == 200
+    assert client.post(url, {**signed, "recipient": recipient, "stripped-text": "Forged"}).status_code == 403
+    assert list(InboundReply.objects.values_list("body", flat=True)) == ["Thanks"]
