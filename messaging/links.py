@@ -200,3 +200,12 @@ def reply_address(*, token) -> str:
     no inbound domain is set (replies then go to the From address, as before)."""
     domain = getattr(settings, "INBOUND_EMAIL_DOMAIN", "")
     return f"reply+{uuid.UUID(str(token)).hex}@{domain}" if domain else ""
+
+
+def bounce_address(*, token) -> str:
+    """The envelope sender of the message with this token, where bounce notices come back to
+    (bounce+<token>@INBOUND_EMAIL_DOMAIN), or '' when INBOUND_EMAIL_BOUNCES is off."""
+    domain = getattr(settings, "INBOUND_EMAIL_DOMAIN", "")
+    if not domain or not getattr(settings, "INBOUND_EMAIL_BOUNCES", False):
+        return ""
+    return f"bounce+{uuid.UUID(str(token)).hex}@{domain}"

@@ -324,6 +324,10 @@ NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
 # each message to /webhooks/mailgun/inbound/, signed with MAILGUN_WEBHOOK_SIGNING_KEY.
 INBOUND_EMAIL_DOMAIN = env.str("INBOUND_EMAIL_DOMAIN", default="")
 MAILGUN_WEBHOOK_SIGNING_KEY = env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default="")
+# Alert emails sent by SMTP carry the envelope sender bounce+<token>@INBOUND_EMAIL_DOMAIN, so a mail
+# server's later bounce notice comes back to the same webhook and marks the address dead. Off by
+# default: the domain's SPF record must then allow the SMTP relay, or receivers will distrust the mail.
+INBOUND_EMAIL_BOUNCES = env.bool("INBOUND_EMAIL_BOUNCES", default=False)
 # The voice provider: an HTTP API taking a number and a text-to-speech script (bearer-token auth),
 # and the shared secret its delivery callbacks are signed with (HMAC-SHA256).
 VOICE_API_URL = env.str("VOICE_API_URL", default="")

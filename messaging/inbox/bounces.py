@@ -2,8 +2,10 @@
 confirmed mobile is texted once asking for a new address, and the address in their answer starts the
 usual confirmation (a link by email), which, once clicked, recovers the member's email.
 
-The permanent failure comes from GOV.UK Notify's email receipts (permanent-failure) or from the mail
-server refusing the address at send time (a 5xx on RCPT TO); both end in `email_bounced`.
+The permanent failure comes from GOV.UK Notify's email receipts (permanent-failure), from the mail
+server refusing the address at send time (a 5xx on RCPT TO), or from a mail server's later bounce
+notice to the alert's bounce+<token> envelope sender (messaging.inbox.services.email_bounce_receive);
+each ends in `email_bounced`.
 """
 
 import re

@@ -174,6 +174,45 @@ def email_reply_receive(
     )
 
 
+# --- bounce notices -------------------------------------------------------------------------------
+
+BOUNCE_ADDRESS = re.compile(r"^bounce\+(?P<token>[0-9a-f]{32})@(?P<domain>[^@\s]+)$", re.IGNORECASE)
+# An enhanced status code of class 5 (RFC 3463), as every common mail server quotes it in the
+# readable part of its notice ("550 5.1.1 User unknown", "Status: 5.1.1"): a permanent failure.
+PERMANENT_STATUS = re.compile(r"(?<![\d.])5\.\d{1,3}\.\d{1,3}(?![\d.])")
+
+
+def is_bounce_address(address: str) -> bool:
+    return BOUNCE_ADDRESS.match((address or "").strip()) is not None
+
+
+def email_bounce_receive(*, recipient: str, text: str) -> str:
+    """A mail server's bounce notice for an alert email (sent to its bounce+<token> envelope
+    sender): a permanent failure fails the delivery, marks the address undeliverable and starts
+    bounce recovery. "applied", "temporary" (a delay notice, or no permanent status in it),
+    "unknown" (no such delivery) or "ignored" (already failed)."""
+    from messaging.delivery.receipts import address_dead
+
+    match = BOUNCE_ADDRESS.match((recipient or "").strip())
+    domain = getattr(settings, "INBOUND_EMAIL_DOMAIN", "")
+    if match is None or not domain or match["domain"].lower() != domain.lower():
+        return "unknown"
+    delivery = Delivery.objects.filter(token=uuid.UUID(match["token"]), channel=Channel.EMAIL).first()
+    if delivery is None:
+        return "unknown"
+    status = PERMANENT_STATUS.search(text or "")
+    if status is None:
+        return "temporary"
+    detail = f"The mail server returned it: status {status.group(0)}."
+    with transaction.atomic():
+        changed = Delivery.objects.filter(
+            pk=delivery.pk, status__in=(DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
+        ).update(status=DeliveryStatus.FAILED, error=detail)
+        if changed:
+            address_dead(delivery=delivery, detail=detail)
+    return "applied" if changed else "ignored"
+
+
 # --- the urgent path ------------------------------------------------------------------------------
 
 

@@ -8,6 +8,9 @@ signs each post: hex HMAC-SHA256 of timestamp + token with the webhook signing k
 (MAILGUN_WEBHOOK_SIGNING_KEY). A wrong, missing or stale signature is refused with 403 and nothing is
 stored; an unset key refuses everything. Answers are 200 for anything stored or deliberately
 dropped, and 406 (Mailgun's "do not retry") for a post that is not a message at all.
+
+Mail to bounce+<token>@ is a mail server's bounce notice for an alert email sent by SMTP with that
+envelope sender (INBOUND_EMAIL_BOUNCES): it marks the address dead, never reaches an inbox.
 """
 
 import hashlib
@@ -77,6 +80,9 @@ def mailgun_inbound(request):
     ):
         return HttpResponse("Forbidden.", status=403, content_type="text/plain")
     recipient, sender = post.get("recipient", ""), parseaddr(post.get("from") or post.get("sender") or "")[1]
+    if services.is_bounce_address(recipient):
+        text = f"{post.get('subject', '')}\n{post.get('body-plain', '')}"
+        return HttpResponse(services.email_bounce_receive(recipient=recipient, text=text), content_type="text/plain")
     body = post.get("stripped-text") or post.get("body-plain") or ""
     if not recipient or not sender or not body.strip():
         return HttpResponse("Not a message we can read.", status=406, content_type="text/plain")

@@ -173,3 +173,40 @@ def test_an_answer_after_the_window_is_an_ordinary_reply(client, world, django_c
     with time_machine.travel(timezone.now() + timedelta(days=31)), django_capture_on_commit_callbacks(execute=True):
         text_back(client, "new@example.org")
     assert InboundReply.objects.get().body == "new@example.org"
+
+
+def dsn(client, settings, *, delivery, text):
+    from tests.messaging.test_inbox_services import SIGNING_KEY, mailgun_post
+
+    settings.INBOUND_EMAIL_DOMAIN, settings.MAILGUN_WEBHOOK_SIGNING_KEY = "replies.example.police.uk", SIGNING_KEY
+    return mailgun_post(
+        client,
+        recipient=f"bounce+{delivery.token.hex}@replies.example.police.uk",
+        sender="mailer-daemon@mx.example.org",
+        text=text,
+        subject="Undelivered Mail Returned to Sender",
+    )
+
+
+def test_a_mail_servers_bounce_notice_starts_recovery(client, world, settings, django_capture_on_commit_callbacks):
+    person = subscriber(world, email="amina@example.org", mobile=MOBILE)
+    delivery = email_sent(world, person)
+    notice = "<amina@example.org>: host mx said: 550 5.1.1 <amina@example.org>: Recipient address rejected"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = dsn(client, settings, delivery=delivery, text=notice)
+    assert response.content == b"applied"
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED and "5.1.1" in delivery.error
+    assert SubscriberChannel.objects.get(subscriber=person, channel="email").status == ChannelStatus.UNDELIVERABLE
+    assert BounceRecovery.objects.get().address == "amina@example.org"
+    assert OutboxMessage.objects.filter(to=MOBILE).count() == 1
+    assert not InboundReply.objects.exists()  # a bounce notice is no reply for the team
+
+
+def test_a_delay_notice_changes_nothing(client, world, settings):
+    person = subscriber(world, email="amina@example.org", mobile=MOBILE)
+    delivery = email_sent(world, person)
+    response = dsn(client, settings, delivery=delivery, text="452 4.2.2 Mailbox full; still trying for 4 days")
+    assert response.content == b"temporary"
+    assert SubscriberChannel.objects.get(subscriber=person, channel="email").status == ChannelStatus.ACTIVE
+    assert not BounceRecovery.objects.exists() and not InboundReply.objects.exists()

@@ -135,6 +135,7 @@ def test_it_speaks_the_voice_script_or_the_body_then_how_to_stop_the_calls(world
 class Mailbox:
     def __init__(self):
         self.messages = []
+        self.envelope_senders = []
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook
         if address.startswith("gone@"):
@@ -146,6 +147,7 @@ class Mailbox:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        self.envelope_senders.append(envelope.mail_from)
         return "250 Message accepted"
 
 
@@ -183,6 +185,20 @@ def test_it_emails_an_alert_over_smtp_with_one_click_unsubscribe(world, smtp, se
     assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert received["Message-ID"] == delivery.provider_id == f"<{delivery.token}@pact.example.police.uk>"
     assert received.get_body(("html",)).get_content().count(links.feedback_url(delivery=delivery)) == 1
+
+
+def test_it_sends_alert_emails_bounces_to_the_inbound_domain_when_asked(world, smtp, settings):
+    settings.MESSAGING_EMAIL_SENDER = "email"
+    settings.INBOUND_EMAIL_DOMAIN, settings.INBOUND_EMAIL_BOUNCES = "replies.example.police.uk", True
+    subscriber(world, email="reader@example.org")
+    made = alert(world, title="Sheds broken into")
+    type(made).objects.filter(pk=made.pk).update(status=AlertStatus.SENDING)
+    fanout.alert_fan_out(alert_id=made.pk)
+    token = Delivery.objects.get().token
+    assert smtp.envelope_senders == [f"bounce+{token.hex}@replies.example.police.uk"]
+    [received] = smtp.messages
+    assert received["From"] == settings.DEFAULT_FROM_EMAIL
+    assert received["Reply-To"] == f"reply+{token.hex}@replies.example.police.uk"
 
 
 def test_it_closes_the_smtp_session_of_a_one_off_email(smtp):

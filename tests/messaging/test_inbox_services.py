@@ -85,7 +85,14 @@ def test_it_matches_a_phrase_the_force_wrote_with_accents_and_capitals():
 
 
 def mailgun_post(
-    client, *, recipient, sender="amina@example.org", text="Thanks for letting us know.", key=SIGNING_KEY, **extra
+    client,
+    *,
+    recipient,
+    sender="amina@example.org",
+    text="Thanks for letting us know.",
+    key=SIGNING_KEY,
+    subject="Re: Burglaries on Elm Street",
+    **extra,
 ):
     timestamp, token = str(int(time.time())), uuid.uuid4().hex + "x" * 18
     signature = hmac.new(key.encode(), (timestamp + token).encode(), hashlib.sha256).hexdigest()
@@ -93,7 +100,7 @@ def mailgun_post(
         "recipient": recipient,
         "sender": sender,
         "from": f"Amina <{sender}>",
-        "subject": "Re: Burglaries on Elm Street",
+        "subject": subject,
         "body-plain": text + "\n\n> quoted alert",
         "stripped-text": text,
         "timestamp": timestamp,
