@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from messaging import links
 from messaging.delivery.channels import OutgoingMessage, get_sender
-from messaging.delivery.channels.base import SendError
+from messaging.delivery.channels.base import PermanentSendError, TransientSendError
 from messaging.inbox.triggers import matched_triggers
 from messaging.members.phone import inbound_number_e164
 from messaging.models import (
@@ -273,33 +273,36 @@ def _duty_messages(reply: InboundReply, duty: DutyContact) -> list[OutgoingMessa
 
 
 def reply_urgent_handle(*, reply_id: int) -> dict[str, bool]:
-    """Send the member the 999 / 101 advice and tell the team's duty contact, each once: each is
-    claimed with a conditional update first, so a task run twice sends nothing twice. A failed
-    send gives its claim back and raises, for the task to retry."""
+    """Tell the team's duty contact and send the member the 999 / 101 advice, each once: each is
+    claimed with a conditional update first, so a task run twice sends nothing twice. One failing
+    never holds up the other. A transient failure gives its claim back and, once both were tried,
+    raises for the task to retry; a permanent one (a dead address) is logged and not retried."""
     reply = InboundReply.objects.select_related("subscriber", "neighbourhood").filter(pk=reply_id).first()
     done = {"advice": False, "duty": False}
     if reply is None or not reply.is_urgent:
         return done
-    now = timezone.now()
-    if InboundReply.objects.filter(pk=reply.pk, advice_sent_at__isnull=True).update(advice_sent_at=now):
-        _send_or_release(_advice_message(reply), reply_id=reply.pk, field="advice_sent_at")
-        done["advice"] = True
+    now, retry = timezone.now(), None
     duty = DutyContact.objects.filter(neighbourhood_id=reply.neighbourhood_id).first()
-    if duty is not None and InboundReply.objects.filter(pk=reply.pk, duty_notified_at__isnull=True).update(
-        duty_notified_at=now
-    ):
-        for message in _duty_messages(reply, duty):
-            _send_or_release(message, reply_id=reply.pk, field="duty_notified_at")
-        done["duty"] = True
+    claims = [("duty", "duty_notified_at", lambda: _duty_messages(reply, duty) if duty else None)]
+    claims.append(("advice", "advice_sent_at", lambda: [_advice_message(reply)]))
+    for name, field, messages in claims:
+        outgoing = messages()
+        if not outgoing or not InboundReply.objects.filter(pk=reply.pk, **{f"{field}__isnull": True}).update(
+            **{field: now}
+        ):
+            continue
+        try:
+            for message in outgoing:
+                _send(message)
+            done[name] = True
+        except PermanentSendError as exc:
+            log.warning("Urgent reply %s: the %s could not be sent (%s)", reply.pk, name, type(exc).__name__)
+        except (TransientSendError, OSError) as exc:
+            InboundReply.objects.filter(pk=reply.pk).update(**{field: None})
+            retry = retry or exc
+    if retry is not None:
+        raise retry if isinstance(retry, TransientSendError) else TransientSendError(str(retry))
     return done
-
-
-def _send_or_release(message: OutgoingMessage, *, reply_id: int, field: str) -> None:
-    try:
-        _send(message)
-    except (SendError, OSError):
-        InboundReply.objects.filter(pk=reply_id).update(**{field: None})
-        raise
 
 
 # --- answering and closing ------------------------------------------------------------------------
@@ -352,7 +355,8 @@ def reply_answer_send(*, answer_id: int) -> str:
         return "skipped"
     try:
         provider_id = _send(_answer_message(answer))
-    except SendError as exc:
+    except PermanentSendError as exc:
+        # A transient failure propagates instead: the task tries again later.
         ReplyAnswer.objects.filter(pk=answer.pk, outcome=AnswerOutcome.QUEUED).update(
             outcome=AnswerOutcome.FAILED, error=str(exc)[:255]
         )

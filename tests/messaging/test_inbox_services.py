@@ -380,3 +380,29 @@ def test_it_refuses_a_signed_post_replayed_with_another_message(client, world):
     assert client.post(url, {**signed, "recipient": recipient, "stripped-text": "Thanks"}).status_code == 200
     assert client.post(url, {**signed, "recipient": recipient, "stripped-text": "Forged"}).status_code == 403
     assert list(InboundReply.objects.values_list("body", flat=True)) == ["Thanks"]
+
+
+def test_the_duty_contact_is_told_even_when_the_advice_cannot_be_sent(world, monkeypatch):
+    from messaging.delivery.channels import PermanentSendError, TransientSendError
+
+    DutyContact.objects.create(neighbourhood=world.daneshouse, name="Duty", email="duty@example.police.uk")
+    reply = services.reply_receive(
+        channel="sms", sender="+447700900123", body="help me", provider="t", provider_message_id="1",
+        received_at=timezone.now(), subscriber=subscriber(world, email=None, mobile="+447700900123"),
+    )  # fmt: skip
+    real_send = services._send
+
+    def send(message):
+        if message.to == "+447700900123":
+            raise outcome
+        return real_send(message)
+
+    monkeypatch.setattr(services, "_send", send)
+    outcome = TransientSendError("Notify 503")
+    with pytest.raises(TransientSendError):
+        services.reply_urgent_handle(reply_id=reply.pk)
+    reply.refresh_from_db()
+    assert reply.duty_notified_at and reply.advice_sent_at is None  # the retry sends only the advice
+    outcome = PermanentSendError("Not a UK mobile")
+    assert services.reply_urgent_handle(reply_id=reply.pk) == {"advice": False, "duty": False}
+    assert OutboxMessage.objects.filter(to="duty@example.police.uk").count() == 1
