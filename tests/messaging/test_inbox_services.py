@@ -406,3 +406,14 @@ def test_the_duty_contact_is_told_even_when_the_advice_cannot_be_sent(world, mon
     outcome = PermanentSendError("Not a UK mobile")
     assert services.reply_urgent_handle(reply_id=reply.pk) == {"advice": False, "duty": False}
     assert OutboxMessage.objects.filter(to="duty@example.police.uk").count() == 1
+
+
+def test_a_duty_contacts_mobile_is_kept_in_e164_and_a_bad_one_refused(world):
+    from django.core.exceptions import ValidationError
+
+    duty = DutyContact(neighbourhood=world.daneshouse, name="Duty sergeant", mobile="07400 123456")
+    duty.full_clean()
+    assert duty.mobile == "+447400123456"
+    with pytest.raises(ValidationError) as raised:
+        DutyContact(neighbourhood=world.queensgate, name="Desk", mobile="01632 960000").full_clean()
+    assert "mobile" in raised.value.message_dict
