@@ -365,6 +365,35 @@ def _messaging_measures(user, obj=None) -> bool:
     return user.role in ALERT_COMPOSERS
 
 
+# --- replies to alerts (the inbox) ------------------------------------------------------------
+# Members' replies are personal messages to their neighbourhood team: that team reads and answers
+# them (and system administrators). Partners never see them. A reply no member could be matched to
+# has no team: it is read by the force's communications office only, never by a team.
+INBOX_UNMATCHED_READERS = frozenset({Role.COMMUNICATIONS, Role.SYSTEM_ADMIN})
+
+
+@rule("inbox.view")
+def _inbox_view(user, neighbourhood=None) -> bool:
+    """`neighbourhood`: a team's inbox, or None for "any inbox at all" (the menu)."""
+    if neighbourhood is None:
+        team = user.role in NEIGHBOURHOOD_TEAM_ROLES and _has_area(scope_for(user))
+        return team or user.role in INBOX_UNMATCHED_READERS
+    return _works_neighbourhood(user, neighbourhood)
+
+
+@rule("inbox.view_unmatched")
+def _inbox_view_unmatched(user, obj=None) -> bool:
+    return user.role in INBOX_UNMATCHED_READERS
+
+
+@rule("reply.handle")
+def _reply_handle(user, reply) -> bool:
+    """Read a reply's thread, answer it, close it."""
+    if reply.neighbourhood_id is None:
+        return user.role in INBOX_UNMATCHED_READERS
+    return _works_neighbourhood(user, reply.neighbourhood)
+
+
 # --- surveys ----------------------------------------------------------------------------------
 
 # Who builds and sends surveys: sergeants and above, and the force's communications office.

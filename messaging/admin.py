@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from messaging.models import Alert, Interest, Subscriber
+from messaging.models import Alert, DutyContact, Interest, Subscriber, TriggerWord
 
 
 @admin.register(Interest)
@@ -37,3 +37,20 @@ class AlertAdmin(ReadOnlyAdmin):
     list_display = ["title", "kind", "audience_level", "status", "created_by", "created_at"]
     list_filter = ["status", "kind", "audience_level"]
     list_select_related = ["created_by"]
+
+
+@admin.register(TriggerWord)
+class TriggerWordAdmin(admin.ModelAdmin):
+    """The words and phrases that make a member's reply urgent (whole words, any case or accents)."""
+
+    list_display = ["phrase", "is_active"]
+    list_editable = ["is_active"]
+    search_fields = ["phrase"]
+
+
+@admin.register(DutyContact)
+class DutyContactAdmin(admin.ModelAdmin):
+    list_display = ["neighbourhood", "name", "email", "mobile", "updated_at"]
+    list_select_related = ["neighbourhood"]
+    search_fields = ["neighbourhood__name", "name"]
+    autocomplete_fields = ["neighbourhood"]

@@ -9,6 +9,7 @@ The views behind these URL names live in the subscription and tracking modules.
 import hashlib
 import hmac
 import secrets
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -192,3 +193,19 @@ def tracked_target_load(signed: str) -> str | None:
         return signing.loads(signed, salt=CLICK_SALT)
     except signing.BadSignature:
         return None
+
+
+def reply_address(*, token) -> str:
+    """The Reply-To of the message with this token: reply+<token>@INBOUND_EMAIL_DOMAIN, or '' when
+    no inbound domain is set (replies then go to the From address, as before)."""
+    domain = getattr(settings, "INBOUND_EMAIL_DOMAIN", "")
+    return f"reply+{uuid.UUID(str(token)).hex}@{domain}" if domain else ""
+
+
+def bounce_address(*, token) -> str:
+    """The envelope sender of the message with this token, where bounce notices come back to
+    (bounce+<token>@INBOUND_EMAIL_DOMAIN), or '' when INBOUND_EMAIL_BOUNCES is off."""
+    domain = getattr(settings, "INBOUND_EMAIL_DOMAIN", "")
+    if not domain or not getattr(settings, "INBOUND_EMAIL_BOUNCES", False):
+        return ""
+    return f"bounce+{uuid.UUID(str(token)).hex}@{domain}"

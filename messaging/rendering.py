@@ -194,6 +194,10 @@ def _email(delivery, alert, to: str, text: AlertText) -> OutgoingMessage:
         "site_name": getattr(settings, "SITE_NAME", "PACT Portal"),
         "survey_url": survey_url(token=delivery.token) if alert.survey_id else "",
     }
+    headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    # A member's reply comes back to the team's inbox, threaded to this delivery by its token.
+    if reply_to := links.reply_address(token=delivery.token):
+        headers["Reply-To"] = reply_to
     return OutgoingMessage(
         channel=Channel.EMAIL,
         to=to,
@@ -201,7 +205,7 @@ def _email(delivery, alert, to: str, text: AlertText) -> OutgoingMessage:
         body=render_to_string("messaging/emails/alert_body.txt", context),
         html=render_to_string("messaging/emails/alert_body.html", context),
         # RFC 8058: mail clients offer one-click unsubscribe, which POSTs to the link.
-        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        headers=headers,
         reference=str(delivery.token),
         delivery_id=delivery.pk,
     )

@@ -21,6 +21,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from messaging.delivery import fanout, sending
+from messaging.delivery.channels import TransientSendError
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 # Kombu's error is a publish (a fan-out queueing its sends) that found no broker.
@@ -94,3 +95,27 @@ def digests_send_task() -> dict:
     from messaging.delivery import digest
 
     return digest.digests_send(now=timezone.now())
+
+
+@shared_task(**{**TASK_OPTIONS, "autoretry_for": (*DATABASE_ERRORS, TransientSendError), "max_retries": 10})
+def reply_urgent_task(*, reply_id: int) -> dict:
+    """An urgent reply: the member's 999 / 101 advice and the duty contact's alert, each once."""
+    from messaging.inbox.services import reply_urgent_handle
+
+    return reply_urgent_handle(reply_id=reply_id)
+
+
+@shared_task(**{**TASK_OPTIONS, "autoretry_for": (*DATABASE_ERRORS, TransientSendError), "max_retries": 10})
+def reply_answer_send_task(*, answer_id: int) -> str:
+    """Send a staff member's answer to a reply."""
+    from messaging.inbox.services import reply_answer_send
+
+    return reply_answer_send(answer_id=answer_id)
+
+
+@shared_task(**{**TASK_OPTIONS, "autoretry_for": (*DATABASE_ERRORS, TransientSendError), "max_retries": 10})
+def bounce_recovery_text_task(*, recovery_id: int) -> bool:
+    """Text a member whose email bounced for good, once, asking for a new address."""
+    from messaging.inbox.bounces import bounce_recovery_text
+
+    return bounce_recovery_text(recovery_id=recovery_id)

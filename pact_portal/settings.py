@@ -316,6 +316,18 @@ NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
 NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
 NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
 NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
+# MESSAGING_EMAIL_SENDER=notify: email through Notify too, with a template whose subject is
+# ((subject)) and body ((body)); its receipts (and so its bounces) come back on the same callback.
+NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
+# Replies by email: each alert email's Reply-To is reply+<token>@INBOUND_EMAIL_DOMAIN (empty: no
+# Reply-To, and replies go to DEFAULT_FROM_EMAIL as before). Mailgun receives that domain and posts
+# each message to /webhooks/mailgun/inbound/, signed with MAILGUN_WEBHOOK_SIGNING_KEY.
+INBOUND_EMAIL_DOMAIN = env.str("INBOUND_EMAIL_DOMAIN", default="")
+MAILGUN_WEBHOOK_SIGNING_KEY = env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default="")
+# Alert emails sent by SMTP carry the envelope sender bounce+<token>@INBOUND_EMAIL_DOMAIN, so a mail
+# server's later bounce notice comes back to the same webhook and marks the address dead. Off by
+# default: the domain's SPF record must then allow the SMTP relay, or receivers will distrust the mail.
+INBOUND_EMAIL_BOUNCES = env.bool("INBOUND_EMAIL_BOUNCES", default=False)
 # The voice provider: an HTTP API taking a number and a text-to-speech script (bearer-token auth),
 # and the shared secret its delivery callbacks are signed with (HMAC-SHA256).
 VOICE_API_URL = env.str("VOICE_API_URL", default="")
@@ -436,6 +448,10 @@ CELERY_TASK_CLASSES = {
     # Someone is waiting for these: never behind a survey's invitations or a night's sweeps.
     "accounts.tasks.password_reset_email_task": "alerts",
     "priorities.tasks.send_follow_confirmation_task": "alerts",
+    # A member wrote a trigger word: the 999 advice and the duty contact go before anything else.
+    "messaging.tasks.reply_urgent_task": "emergency",
+    "messaging.tasks.reply_answer_send_task": "alerts",
+    "messaging.tasks.bounce_recovery_text_task": "alerts",
     # Many emails, none urgent.
     "priorities.tasks.notify_followers_task": "bulk",
     "priorities.tasks.send_daily_digests_task": "bulk",
@@ -560,5 +576,10 @@ RETENTION = {
     "unconfirmed_members_days": env.int("RETENTION_UNCONFIRMED_MEMBERS_DAYS", default=30),
     # A member who can no longer be reached on any channel, from their last unsubscribe.
     "unsubscribed_members_days": env.int("RETENTION_UNSUBSCRIBED_MEMBERS_DAYS", default=365),
+    # Members' replies to alerts and the staff's answers, from receipt: a year answers "what did
+    # they tell us?" in a complaint; anything that became a crime report lives in the force's systems.
+    "inbound_replies_days": env.int("RETENTION_INBOUND_REPLIES_DAYS", default=365),
+    # The bounced and new email addresses of a bounce recovery; the row stays for the measures' counts.
+    "bounce_addresses_days": env.int("RETENTION_BOUNCE_ADDRESSES_DAYS", default=365),
 }
 # --- end of Retention ---

@@ -27,7 +27,7 @@ from accounts.roles import Role
 from meetings.models import AgendaItem, MeetingStatus
 from messaging import links
 from messaging.members.services import signup as services_signup
-from messaging.models import Delivery
+from messaging.models import Delivery, InboundReply
 from priorities import services_open311
 from priorities.models import Action
 from reports.models import HighlightReturn, due_date_for
@@ -129,6 +129,22 @@ class Objects:
             neighbourhood=w.daneshouse, meeting_type="panel", status=MeetingStatus.PUBLISHED, created_by=w.pcso
         )
         self.agenda_item = AgendaItem.objects.create(meeting=self.panel_meeting, section="other", title="AOB")
+        self.reply = InboundReply.objects.create(
+            channel="email",
+            sender="member@example.org",
+            body="Was it on Elm Street?",
+            provider="mailgun",
+            provider_message_id="<1@example.org>",
+            received_at=timezone.now(),
+            subscriber=self.member,
+            delivery=self.delivery,
+            alert=self.alert,
+            neighbourhood=w.daneshouse,
+        )
+        self.unmatched_reply = InboundReply.objects.create(
+            channel="sms", sender="+447700900999", body="Who is this?", provider="notify-inbound",
+            provider_message_id="x1", received_at=timezone.now(),
+        )  # fmt: skip
 
     @property
     def ward(self):
@@ -188,6 +204,8 @@ class Objects:
             "police_force": {"force": w.force.slug},
             "police_neighbourhood": {"force": w.force.slug, "neighbourhood": w.daneshouse.code},
             "password_reset": {"uidb64": "MQ", "token": "set-password"},
+            "reply": {"pk": self.reply.pk},
+            "unmatched_reply": {"pk": self.unmatched_reply.pk},
         }[key]
 
     def person(self, name: str):
@@ -352,6 +370,13 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "messaging:manage-short": ("GET", "manage_short", "302 302 302 302 302 302 302 302 302 302 302 302"),
     "messaging:manage-short-renew": ("POST", "manage_short", "200 200 200 429 429 429 429 429 429 429 429 429"),
     "messaging:manage-stop": ("POST", "manage", "302 302 302 302 302 302 302 302 302 302 302 302"),
+    "messaging:inbox": ("GET", "", "302 403 200 200 200 200 403 403 403 200 403 200"),
+    "messaging:inbox-reply": ("GET", "reply", "302 404 200 404 200 200 404 404 404 404 404 200"),
+    "messaging:inbox-reply-answer": ("POST", "reply", "302 404 400 404 400 400 404 404 404 404 404 400"),
+    "messaging:inbox-reply-close": ("POST", "unmatched_reply", "302 404 404 404 404 404 404 404 404 302 404 302"),
+    "messaging:inbox-team": ("GET", "neighbourhood", "302 404 200 404 200 200 404 404 404 404 404 200"),
+    "messaging:inbox-unmatched": ("GET", "", "302 403 403 403 403 403 403 403 403 200 403 200"),
+    "messaging:mailgun-inbound": ("POST", "", "403 403 403 403 403 403 403 403 403 403 403 403"),
     "messaging:measures": ("GET", "", "302 403 200 200 200 200 200 200 200 200 403 200"),
     "messaging:notify-receipt": ("POST", "", "401 401 401 401 401 401 401 401 401 401 401 401"),
     "messaging:open": ("GET", "delivery", "200 200 200 200 200 200 200 200 200 200 200 200"),
@@ -511,7 +536,7 @@ def test_each_person_gets_the_expected_status(objects, name):
 AREA_OBJECTS = {
     "panel", "panel_member", "panel_meeting", "agenda_item",
     "meeting", "issue", "priority", "priority_verb", "action", "alert", "alert_version", "appeal", "return",
-    "return_export", "division_print", "area_print",
+    "return_export", "division_print", "area_print", "reply",
 }  # fmt: skip
 OUTSIDERS = ("pcso_other", "chief_inspector_other")
 

@@ -13,7 +13,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from messaging.models import ChannelStatus, Delivery, DeliveryStatus, ReceiptEvent, SubscriberChannel
+from messaging.models import (
+    AnswerOutcome,
+    Channel,
+    ChannelStatus,
+    Delivery,
+    DeliveryStatus,
+    ReceiptEvent,
+    ReplyAnswer,
+    SubscriberChannel,
+)
 
 # GOV.UK Notify's final statuses for a text message, and what each means for the delivery.
 NOTIFY_STATUSES = {
@@ -120,6 +129,37 @@ def _delivery_for(receipt: Receipt):
     return found
 
 
+def address_dead(*, delivery, detail: str) -> None:
+    """The provider says the delivery's address cannot receive: its channel is undeliverable, and
+    a dead email address starts bounce recovery (a text asking for a new one)."""
+    from messaging.inbox.bounces import email_bounced
+
+    row = SubscriberChannel.objects.filter(
+        subscriber_id=delivery.subscriber_id, channel=delivery.channel, status=ChannelStatus.ACTIVE
+    ).first()
+    if row is None:
+        return
+    SubscriberChannel.objects.filter(pk=row.pk).update(status=ChannelStatus.UNDELIVERABLE, status_reason=detail)
+    if row.channel == Channel.EMAIL:
+        email_bounced(subscriber_id=row.subscriber_id, address=row.address, reason=detail)
+
+
+def _answer_receipt(receipt: Receipt, new_status: str, reason: str) -> str:
+    """A receipt for a staff member's answer to a reply (its token was the reference)."""
+    try:
+        token = uuid.UUID(receipt.reference) if receipt.reference else None
+    except ValueError:
+        token = None
+    if token is None:
+        return "unknown"
+    outcome = AnswerOutcome.DELIVERED if new_status == DeliveryStatus.DELIVERED else AnswerOutcome.FAILED
+    changed = ReplyAnswer.objects.filter(token=token, outcome=AnswerOutcome.SENT).update(
+        outcome=outcome, error="" if outcome == AnswerOutcome.DELIVERED else f"{reason} {receipt.reason}".strip()[:255]
+    )
+    exists = changed or ReplyAnswer.objects.filter(token=token).exists()
+    return ("applied" if changed else "ignored") if exists else "unknown"
+
+
 def receipt_apply(*, receipt: Receipt, payload: dict) -> str:
     """Apply one receipt: "applied", "replay" (seen before), "unknown" (no such delivery) or
     "ignored" (the delivery already has a final state)."""
@@ -130,7 +170,7 @@ def receipt_apply(*, receipt: Receipt, payload: dict) -> str:
             ReceiptEvent.objects.create(provider=receipt.provider, event_id=receipt.event_id, payload=payload)
             delivery = _delivery_for(receipt)
             if delivery is None:
-                return "unknown"
+                return _answer_receipt(receipt, new_status, reason)
             # Sending too: the receipt can overtake the worker's own "sent" update.
             open_rows = Delivery.objects.filter(
                 pk=delivery.pk, status__in=(DeliveryStatus.SENDING, DeliveryStatus.SENT)
@@ -142,9 +182,7 @@ def receipt_apply(*, receipt: Receipt, payload: dict) -> str:
                 detail = f"{reason} {receipt.reason}".strip()[:255]
                 changed = open_rows.update(status=new_status, error=detail)
                 if changed and receipt.status in DEAD_ADDRESS:
-                    SubscriberChannel.objects.filter(
-                        subscriber_id=delivery.subscriber_id, channel=delivery.channel, status=ChannelStatus.ACTIVE
-                    ).update(status=ChannelStatus.UNDELIVERABLE, status_reason=detail)
+                    address_dead(delivery=delivery, detail=detail)
             return "applied" if changed else "ignored"
     except IntegrityError:
         return "replay"

@@ -291,9 +291,15 @@ def _failed(delivery, *, outcome: str, detail: str, invalid_address: bool = Fals
     )
     DeliveryAttempt.objects.create(delivery_id=delivery.pk, attempted_at=now, outcome=outcome, detail=detail[:255])
     if invalid_address:
-        SubscriberChannel.objects.filter(subscriber_id=delivery.subscriber_id, channel=delivery.channel).exclude(
-            status=ChannelStatus.UNSUBSCRIBED
-        ).update(status=ChannelStatus.UNDELIVERABLE, status_reason=detail[:255])
+        rows = SubscriberChannel.objects.filter(subscriber_id=delivery.subscriber_id, channel=delivery.channel)
+        address = rows.exclude(status=ChannelStatus.UNDELIVERABLE).values_list("address", flat=True).first()
+        rows.exclude(status=ChannelStatus.UNSUBSCRIBED).update(
+            status=ChannelStatus.UNDELIVERABLE, status_reason=detail[:255]
+        )
+        if delivery.channel == Channel.EMAIL and address is not None:
+            from messaging.inbox.bounces import email_bounced
+
+            email_bounced(subscriber_id=delivery.subscriber_id, address=address, reason=detail)
     return "failed"
 
 

@@ -10,6 +10,7 @@ from messaging.demo.alerts import plan_alerts
 from messaging.demo.data import HISTORY_MONTHS
 from messaging.demo.deliveries import simulate
 from messaging.demo.members import plan_ward
+from messaging.demo.replies import demo_replies_seed
 from messaging.demo.world import World, add_months, aware
 from messaging.demo.writing import write
 from messaging.models import Alert, Delivery, Subscriber
@@ -38,6 +39,7 @@ def demo_messaging_seed(*, force: Force, today: date | None = None) -> DemoMessa
     sends = plan_alerts(world)
     simulate(world, people, sends)
     write(world, people, sends)
+    demo_replies_seed(force=force)
     return _summary(force, created=len(people))
 
 

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.policy import policy_required
 from meetings.analytics import period_of_full_months
 from messaging import links
+from messaging.inbox.selectors import bounce_counts
 from messaging.measures import selectors
 from messaging.measures.forms import FeedbackForm
 from messaging.measures.selectors import delivery_for_feedback, delivery_for_tracking
@@ -182,7 +183,8 @@ def measures(request):
     form = PeriodForm(request.GET)
     months = form.cleaned_data["months"] if form.is_valid() else DEFAULT_PERIOD
     area = selectors.measures_area_for(user=request.user)
-    figures = selectors.messaging_measures(area=area, period=period_of_full_months(months=months))
+    period = period_of_full_months(months=months)
+    figures = selectors.messaging_measures(area=area, period=period)
     context = {
         "form": PeriodForm(initial={"months": months}),
         "months": months,
@@ -191,5 +193,6 @@ def measures(request):
         "channel_labels": Channel.labels,
         "channel_counts": [(label, figures.channels[value]) for value, label in Channel.choices],
         "chart_data": {"charts": _charts(figures)},
+        "bounces": bounce_counts(subscribers=area.subscribers, start=period.start, end=period.end),
     }
     return render(request, "messaging/measures/measures.html", context)

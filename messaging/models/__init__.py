@@ -25,6 +25,16 @@ from .delivery import (  # noqa: F401 - the app's models, imported as messaging.
     OutboxMessage,
     ReceiptEvent,
 )
+from .inbox import (  # noqa: F401 - the app's models, imported as messaging.models
+    AnswerOutcome,
+    BounceRecovery,
+    DutyContact,
+    InboundReply,
+    InboundReplyQuerySet,
+    ReplyAnswer,
+    ReplyStatus,
+    TriggerWord,
+)
 from .members import (  # noqa: F401 - the app's models, imported as messaging.models
     QUIET_END,
     QUIET_START,

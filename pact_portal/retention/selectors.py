@@ -8,7 +8,16 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
-from messaging.models import ChannelStatus, Delivery, DeliveryAttempt, OutboxMessage, Subscriber, SubscriberChannel
+from messaging.models import (
+    BounceRecovery,
+    ChannelStatus,
+    Delivery,
+    DeliveryAttempt,
+    InboundReply,
+    OutboxMessage,
+    Subscriber,
+    SubscriberChannel,
+)
 from priorities.models import Issue, IssueStatus, Open311Request
 
 # An issue is finished with when it was closed without a priority or merged into another: a linked
@@ -85,3 +94,13 @@ def unsubscribed_members(*, now: datetime) -> QuerySet:
         .annotate(last_unsubscribed=Max("channels__unsubscribed_at"))
         .filter(Q(last_unsubscribed__isnull=True) | Q(last_unsubscribed__lt=cutoff))
     )
+
+
+def inbound_replies(*, now: datetime) -> QuerySet:
+    """Replies received before the cut-off, whatever their state (their answers go with them)."""
+    return InboundReply.objects.filter(received_at__lt=_before(now=now, rule="inbound_replies_days"))
+
+
+def bounce_addresses(*, now: datetime) -> QuerySet:
+    cutoff = _before(now=now, rule="bounce_addresses_days")
+    return BounceRecovery.objects.filter(bounced_at__lt=cutoff).filter(~Q(address="") | ~Q(new_address=""))

@@ -10,9 +10,11 @@ from django.utils import timezone
 from messaging.members.services.manage import subscriber_erase
 from messaging.members.services.signup import apply_demographics
 from messaging.models import (
+    BounceRecovery,
     Delivery,
     DeliveryAttempt,
     Feedback,
+    InboundReply,
     OutboxMessage,
     Subscriber,
     SubscriberInterest,
@@ -38,6 +40,8 @@ def retention_due(*, now: datetime | None = None) -> dict[str, int]:
     counts["priorities_issue (photo of a closed issue)"] = selectors.closed_issue_photos(now=now).count()
     counts["messaging_subscriber (never confirmed)"] = selectors.unconfirmed_members(now=now).count()
     counts["messaging_subscriber (unsubscribed)"] = selectors.unsubscribed_members(now=now).count()
+    counts["messaging_inboundreply"] = selectors.inbound_replies(now=now).count()
+    counts["messaging_bouncerecovery (addresses)"] = selectors.bounce_addresses(now=now).count()
     return counts
 
 
@@ -66,6 +70,12 @@ def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
     for member_id in unsubscribed:
         subscriber_anonymise(subscriber_id=member_id, now=now)
     done["messaging_subscriber (unsubscribed)"] = len(unsubscribed)
+    # Counted as replies, not replies plus their answers: the same unit as the dry run's.
+    done["messaging_inboundreply"] = selectors.inbound_replies(now=now).count()
+    selectors.inbound_replies(now=now).delete()
+    done["messaging_bouncerecovery (addresses)"] = selectors.bounce_addresses(now=now).update(
+        address="", new_address=""
+    )
     logger.info("Retention applied", extra={"retention": {k: v for k, v in done.items() if v}})
     return done
 
@@ -112,6 +122,8 @@ def subscriber_anonymise(*, subscriber_id: int, now: datetime) -> Subscriber:
     addresses = [channel.address for channel in channels]
     OutboxMessage.objects.filter(delivery__subscriber=subscriber).delete()
     OutboxMessage.objects.filter(to__in=addresses).delete()
+    InboundReply.objects.filter(subscriber=subscriber).delete()
+    BounceRecovery.objects.filter(subscriber=subscriber).update(address="", new_address="")
     for channel in channels:
         channel.address = f"erased:{channel.pk}"
         channel.confirmation_secret = ""

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from accounts.policy import can, registered_actions, scope_for
 from accounts.roles import Role
-from messaging.models import Alert
+from messaging.models import Alert, InboundReply
 from priorities import services
 from tests.factories import PartnerAgencyFactory, TeamMembershipFactory, UserFactory
 from tests.meetings.test_services import new_meeting
@@ -64,6 +64,7 @@ def test_it_covers_every_registered_action_with_an_allow_and_a_deny():
     outcomes |= {(action, expected) for action, _, _, expected in RETURN_MATRIX}
     outcomes |= {(action, expected) for action, _, _, expected in SCORECARD_MATRIX}
     outcomes |= {(action, expected) for action, _, expected in PANEL_MATRIX}
+    outcomes |= {(action, expected) for action, _, _, expected in INBOX_MATRIX}
     for action in registered_actions():
         assert (action, True) in outcomes, f"{action} has no allowing case"
         assert (action, False) in outcomes, f"{action} has no denying case"
@@ -276,6 +277,41 @@ def test_it_applies_the_messaging_rules(world, action, person, target, expected)
         "pcso_alert": lambda: _alert(world, world.pcso, level="neighbourhoods", neighbourhoods=[world.daneshouse]),
         "hq_force_alert": lambda: _alert(world, world.hq, level="force"),
         "comms_force_alert": lambda: _alert(world, world.comms, level="force"),
+    }
+    obj = targets[target]() if target in targets else getattr(world, target) if target else None
+    assert can(getattr(world, person), action, obj) is expected
+
+
+INBOX_MATRIX = [
+    ("inbox.view", "pcso", None, True),
+    ("inbox.view", "comms", None, True),
+    ("inbox.view", "partner", None, False),
+    ("inbox.view", "chief_inspector", None, False),
+    ("inbox.view", "pcso", "daneshouse", True),
+    ("inbox.view", "admin", "fleetwood", True),
+    ("inbox.view", "pcso_other", "daneshouse", False),
+    ("inbox.view", "partner", "daneshouse", False),
+    ("inbox.view", "comms", "daneshouse", False),
+    ("inbox.view_unmatched", "comms", None, True),
+    ("inbox.view_unmatched", "admin", None, True),
+    ("inbox.view_unmatched", "pcso", None, False),
+    ("inbox.view_unmatched", "hq", None, False),
+    ("reply.handle", "pcso", "daneshouse_reply", True),
+    ("reply.handle", "sergeant", "daneshouse_reply", True),
+    ("reply.handle", "pcso_other", "daneshouse_reply", False),
+    ("reply.handle", "partner", "daneshouse_reply", False),
+    ("reply.handle", "chief_inspector", "daneshouse_reply", False),
+    ("reply.handle", "comms", "unmatched_reply", True),
+    ("reply.handle", "pcso", "unmatched_reply", False),
+    ("reply.handle", "partner", "unmatched_reply", False),
+]
+
+
+@pytest.mark.parametrize(("action", "person", "target", "expected"), INBOX_MATRIX)
+def test_it_applies_the_inbox_rules(world, action, person, target, expected):
+    targets = {
+        "daneshouse_reply": lambda: InboundReply(neighbourhood=world.daneshouse, body="Thanks", sender="+447700900123"),
+        "unmatched_reply": lambda: InboundReply(neighbourhood=None, body="Who is this?", sender="+447700900999"),
     }
     obj = targets[target]() if target in targets else getattr(world, target) if target else None
     assert can(getattr(world, person), action, obj) is expected

@@ -53,6 +53,9 @@ RESIDENT_TEMPLATES = [
     "templates/messaging/subscribe/manage.html",
     "templates/messaging/subscribe/_membership_fields.html",
     "templates/messaging/subscribe/_self_description.html",
+    # Replies: the advice sent to a member whose reply was urgent, and the team's answers.
+    "templates/messaging/emails/urgent_advice_*",
+    "templates/messaging/emails/reply_answer_*",
 ]
 
 # Python modules whose marked strings a resident reads (form labels and errors, page headings,
@@ -80,6 +83,8 @@ RESIDENT_PYTHON = [
     "messaging/models/alerts.py",
     "messaging/models/delivery.py",
     "messaging/members/services/manage.py",
+    "messaging/inbox/services.py",
+    "messaging/inbox/bounces.py",
 ]
 
 # Languages whose catalogue must hold every resident string; the others may fall back to English.

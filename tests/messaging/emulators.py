@@ -210,6 +210,8 @@ class NotifyEmulator(Emulator):
     secret, iat within 30 s), a template with a ((body)) placeholder, and its error shapes."""
 
     TEMPLATE_ID = "f33517ff-2a88-4f6e-b855-c550268ce08a"
+    # An email template with ((subject)) and ((body)) placeholders.
+    EMAIL_TEMPLATE_ID = "0d7bd1c3-8a3c-4f7e-9f0e-6b2f1c5e4a11"
     DEFAULT_ERRORS = {
         400: ("BadRequestError", "Bad request"),
         403: ("AuthError", "Invalid token: signature"),
@@ -244,6 +246,8 @@ class NotifyEmulator(Emulator):
         return None
 
     def accept(self, path, data):
+        if path == "/v2/notifications/email":
+            return self.accept_email(data)
         if path != "/v2/notifications/sms":
             return 404, self.error_body(404, "Not found")
         if data.get("template_id") != self.TEMPLATE_ID:
@@ -266,6 +270,27 @@ class NotifyEmulator(Emulator):
             "template": {"id": self.TEMPLATE_ID, "version": 1, "uri": f"{self.url}/v2/template/{self.TEMPLATE_ID}"},
         }
 
+    def accept_email(self, data):
+        if data.get("template_id") != self.EMAIL_TEMPLATE_ID:
+            return 400, self.error_body(400, "template_id Template not found")
+        if "@" not in str(data.get("email_address", "")).strip("@"):
+            return 400, {
+                "errors": [{"error": "ValidationError", "message": "email_address Not a valid email address"}],
+                "status_code": 400,
+            }
+        personalisation = data.get("personalisation") or {}
+        if not personalisation.get("body") or not personalisation.get("subject"):
+            return 400, self.error_body(400, "Missing personalisation: subject, body")
+        notification_id = str(uuid.uuid4())
+        self.record({"id": notification_id, "body": personalisation["body"], **data})
+        return 201, {
+            "id": notification_id,
+            "reference": data.get("reference"),
+            "content": {"subject": personalisation["subject"], "body": personalisation["body"]},
+            "uri": f"{self.url}/v2/notifications/{notification_id}",
+            "template": {"id": self.EMAIL_TEMPLATE_ID, "version": 1, "uri": f"{self.url}/v2/template/x"},
+        }
+
     def lookup(self, path, query):
         # GET /v2/notifications?reference=…: Notify's search of a service's notifications.
         if path != "/v2/notifications":
@@ -279,8 +304,9 @@ class NotifyEmulator(Emulator):
         return {
             "id": message["id"],
             "reference": message.get("reference"),
-            "phone_number": message["phone_number"],
-            "type": "sms",
+            "phone_number": message.get("phone_number"),
+            "email_address": message.get("email_address"),
+            "type": "email" if message.get("email_address") else "sms",
             "status": "sending",
             "body": message["body"],
             "template": {"id": self.TEMPLATE_ID, "version": 1, "uri": f"{self.url}/v2/template/{self.TEMPLATE_ID}"},

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from messaging import links
 from messaging.delivery import fanout
-from messaging.delivery.channels import OutgoingMessage, PermanentSendError, TransientSendError
+from messaging.delivery.channels import OutgoingMessage, PermanentSendError, TransientSendError, get_sender
 from messaging.delivery.channels.email import EmailSender, InvalidAddressError
+from messaging.delivery.channels.notify_email import NotifyEmailSender
 from messaging.delivery.channels.notify_sms import NotifySmsSender
 from messaging.delivery.channels.voice import VoiceCallSender
 from messaging.delivery.ratelimit import ProviderRateLimited
@@ -134,6 +135,7 @@ def test_it_speaks_the_voice_script_or_the_body_then_how_to_stop_the_calls(world
 class Mailbox:
     def __init__(self):
         self.messages = []
+        self.envelope_senders = []
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook
         if address.startswith("gone@"):
@@ -145,6 +147,7 @@ class Mailbox:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        self.envelope_senders.append(envelope.mail_from)
         return "250 Message accepted"
 
 
@@ -182,6 +185,20 @@ def test_it_emails_an_alert_over_smtp_with_one_click_unsubscribe(world, smtp, se
     assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert received["Message-ID"] == delivery.provider_id == f"<{delivery.token}@pact.example.police.uk>"
     assert received.get_body(("html",)).get_content().count(links.feedback_url(delivery=delivery)) == 1
+
+
+def test_it_sends_alert_emails_bounces_to_the_inbound_domain_when_asked(world, smtp, settings):
+    settings.MESSAGING_EMAIL_SENDER = "email"
+    settings.INBOUND_EMAIL_DOMAIN, settings.INBOUND_EMAIL_BOUNCES = "replies.example.police.uk", True
+    subscriber(world, email="reader@example.org")
+    made = alert(world, title="Sheds broken into")
+    type(made).objects.filter(pk=made.pk).update(status=AlertStatus.SENDING)
+    fanout.alert_fan_out(alert_id=made.pk)
+    token = Delivery.objects.get().token
+    assert smtp.envelope_senders == [f"bounce+{token.hex}@replies.example.police.uk"]
+    [received] = smtp.messages
+    assert received["From"] == settings.DEFAULT_FROM_EMAIL
+    assert received["Reply-To"] == f"reply+{token.hex}@replies.example.police.uk"
 
 
 def test_it_closes_the_smtp_session_of_a_one_off_email(smtp):
@@ -282,6 +299,46 @@ def test_it_retries_when_notify_cannot_be_reached(settings):
     settings.NOTIFY_SMS_TEMPLATE_ID = NotifyEmulator.TEMPLATE_ID
     with pytest.raises(TransientSendError):
         NotifySmsSender().send(sms())
+
+
+# --- email through Notify -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def notify_email(notify, settings):
+    settings.NOTIFY_EMAIL_TEMPLATE_ID = notify.EMAIL_TEMPLATE_ID
+    settings.MESSAGING_EMAIL_SENDER = "notify"
+    return notify
+
+
+def notify_mail(to="amina@example.org"):
+    return OutgoingMessage(channel="email", to=to, subject="Sheds", body="Sheds broken into.", reference="ref-9")
+
+
+def test_it_emails_through_notify_when_so_configured(notify_email):
+    sender = get_sender("email")
+    assert isinstance(sender, NotifyEmailSender)
+    result = sender.send(notify_mail())
+    [accepted] = notify_email.accepted
+    assert result.provider_id == accepted["id"]
+    assert (accepted["email_address"], accepted["reference"]) == ("amina@example.org", "ref-9")
+    assert accepted["personalisation"] == {"subject": "Sheds", "body": "Sheds broken into."}
+
+
+def test_it_fails_an_address_notify_rejects_as_undeliverable(notify_email):
+    with pytest.raises(InvalidAddressError, match="Not a valid email address"):
+        NotifyEmailSender().send(notify_mail(to="not-an-address"))
+
+
+def test_it_retries_an_email_when_notify_fails(notify_email):
+    notify_email.fail_next(503)
+    with pytest.raises(TransientSendError, match="503"):
+        NotifyEmailSender().send(notify_mail())
+
+
+def test_it_finds_an_email_notify_already_accepted(notify_email):
+    sent = NotifyEmailSender().send(notify_mail())
+    assert NotifyEmailSender().find_sent("ref-9") == sent
 
 
 # --- voice ----------------------------------------------------------------------------------------

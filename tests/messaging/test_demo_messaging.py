@@ -216,3 +216,15 @@ def test_it_gives_members_realistic_controls(seeded):
     assert 0 < Subscriber.objects.exclude(email_digest="").count() < 0.2 * members
     narrowed = SubscriberChannel.objects.filter(channel__in=["sms", "voice"]).exclude(accepts="everything")
     assert narrowed.exists() and not SubscriberChannel.objects.filter(channel="email").exclude(accepts="everything")
+
+
+def test_it_adds_a_few_replies_one_urgent_and_one_not_matched(seeded):
+    from messaging.models import InboundReply
+
+    replies = list(InboundReply.objects.order_by("received_at"))
+    assert len(replies) == 5
+    [urgent] = [r for r in replies if r.is_urgent]
+    assert set(urgent.trigger_words) == {"knife", "help me"} and urgent.neighbourhood_id and urgent.alert_id
+    [unmatched] = [r for r in replies if r.neighbourhood_id is None]
+    assert unmatched.subscriber_id is None
+    assert sum(r.answers.count() for r in replies) == 1

@@ -1,7 +1,8 @@
 """The In the Know measures page: scoped to the viewer's area, right on a small hand-built set,
 and a fixed number of queries however many members there are."""
 
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -177,9 +178,9 @@ def test_it_shows_opens_only_when_tracked(client, world, members, settings):
 
 def test_it_pins_its_queries(client, world, members, django_assert_max_num_queries):
     client.force_login(world.pcso)
-    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(13):
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(14):
         # session, user, scope, wards, members, channels, joins, leaves, conversion, unsubscribes,
-        # alerts, alert unsubscribes, comments
+        # alerts, alert unsubscribes, comments, bounces
         client.get(URL)
 
 
@@ -197,3 +198,19 @@ def test_it_runs_the_same_queries_however_many_members(client, world, members):
     with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as many:
         page = client.get(URL).content.decode()
     assert len(many) == len(few) and 'data-figure="members">36<' in page
+
+
+def test_it_counts_bounced_recovered_and_lost_addresses_in_the_viewers_area(client, world):
+    from messaging.models import BounceRecovery
+
+    at = NOW - timedelta(days=3)
+    here = subscriber(world, email="here@example.org")
+    there = subscriber(world, email="there@example.org", ward=world.fleetwood.wards.get())
+    BounceRecovery.objects.create(subscriber=here, address="a@x.org", bounced_at=at, sms_sent_at=at, recovered_at=at)
+    BounceRecovery.objects.create(subscriber=here, address="b@x.org", bounced_at=at)
+    BounceRecovery.objects.create(subscriber=there, address="c@x.org", bounced_at=at)
+    client.force_login(world.pcso)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(URL).content.decode()
+    figures = dict(re.findall(r'data-figure="(bounced|recovered|lost|waiting)">(\d+)<', page))
+    assert figures == {"bounced": "2", "recovered": "1", "lost": "1", "waiting": "0"}

@@ -401,3 +401,17 @@ def test_it_sends_the_confirmation_through_the_configured_email_sender(sign_up, 
     assert message.to == ["amina@example.org"] and message.subject == "Confirm your In the Know alerts"
     assert "/in-the-know/confirm/" in message.body and "Daneshouse with Stoneyholme" in message.body
     assert message.alternatives[0][1] == "text/html" and not OutboxMessage.objects.exists()
+
+
+def test_it_exports_the_members_replies_and_the_teams_answers(world):
+    from messaging.models import InboundReply, ReplyAnswer
+
+    member = subscriber(world, mobile=MOBILE)
+    reply = InboundReply.objects.create(
+        channel="sms", sender=MOBILE, body="Was it Elm Street?", provider="t", provider_message_id="1",
+        received_at=NOON, subscriber=member,
+    )  # fmt: skip
+    ReplyAnswer.objects.create(reply=reply, author=world.pcso, channel="sms", to=MOBILE, body="Yes", created_at=NOON)
+    [exported] = services_manage.subscriber_export(subscriber=member)["replies"]
+    assert (exported["message"], exported["answers"][0]["message"]) == ("Was it Elm Street?", "Yes")
+    assert "author" not in exported["answers"][0]  # the officer's name is not the member's data

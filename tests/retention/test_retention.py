@@ -174,3 +174,42 @@ def test_it_strips_deliveries_a_batch_at_a_time(world, monkeypatch):
     with time_machine.travel(NOW, tick=False):
         assert retention_apply()["messaging_delivery (provider id and error text)"] == 5
     assert not Delivery.objects.exclude(error="").exists()
+
+
+def test_it_deletes_replies_a_year_old_and_blanks_old_bounce_addresses(world):
+    from messaging.models import BounceRecovery, InboundReply, ReplyAnswer
+
+    person = subscriber(world, email="amina@example.org")
+    replies = {}
+    for days in (366, 364):
+        replies[days] = InboundReply.objects.create(
+            channel="email", sender="amina@example.org", body="Was it Elm Street?", provider="t",
+            provider_message_id=str(days), received_at=days_ago(days), subscriber=person,
+        )  # fmt: skip
+        ReplyAnswer.objects.create(
+            reply=replies[days], author=world.pcso, channel="email", to="amina@example.org", body="Yes",
+            created_at=days_ago(days),
+        )  # fmt: skip
+    old = BounceRecovery.objects.create(subscriber=person, address="old@example.org", bounced_at=days_ago(366))
+    recent = BounceRecovery.objects.create(subscriber=person, address="new@example.org", bounced_at=days_ago(364))
+    with time_machine.travel(NOW, tick=False):
+        due = retention_due()
+        done = retention_apply()
+    assert done == due
+    assert (due["messaging_inboundreply"], due["messaging_bouncerecovery (addresses)"]) == (1, 1)
+    assert list(InboundReply.objects.all()) == [replies[364]] and ReplyAnswer.objects.count() == 1
+    old.refresh_from_db(), recent.refresh_from_db()
+    assert (old.address, recent.address) == ("", "new@example.org")
+
+
+def test_erasing_a_member_deletes_their_replies(world):
+    from messaging.members.services.manage import subscriber_erase
+    from messaging.models import InboundReply
+
+    person = subscriber(world, email="amina@example.org")
+    InboundReply.objects.create(
+        channel="email", sender="amina@example.org", body="Hi", provider="t", provider_message_id="1",
+        received_at=NOW, subscriber=person,
+    )  # fmt: skip
+    subscriber_erase(subscriber=person)
+    assert not InboundReply.objects.exists()

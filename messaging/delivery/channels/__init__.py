@@ -11,6 +11,7 @@ SENDERS = {
     "outbox": "messaging.delivery.channels.outbox.OutboxSender",
     "email": "messaging.delivery.channels.email.EmailSender",
     "notify": "messaging.delivery.channels.notify_sms.NotifySmsSender",
+    "notify-email": "messaging.delivery.channels.notify_email.NotifyEmailSender",
     "voice": "messaging.delivery.channels.voice.VoiceCallSender",
 }
 SETTING_FOR_CHANNEL = {
@@ -23,4 +24,7 @@ SETTING_FOR_CHANNEL = {
 def get_sender(channel: str) -> Sender:
     """A sender for `channel` ("email", "sms" or "voice"), as configured."""
     name = getattr(settings, SETTING_FOR_CHANNEL[channel])
+    # "notify" names Notify for each channel; email has a sender of its own there.
+    if channel == "email" and name == "notify":
+        name = "notify-email"
     return import_string(SENDERS[name])()

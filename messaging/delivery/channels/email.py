@@ -12,6 +12,7 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
+from messaging import links
 from messaging.delivery.channels.base import OutgoingMessage, PermanentSendError, Sender, SendResult, TransientSendError
 
 
@@ -60,9 +61,13 @@ class EmailSender(Sender):
         headers = dict(message.headers)
         if message.reference:
             headers["Message-ID"] = self._message_id(message.reference)
-        email = EmailMultiAlternatives(
-            message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to], headers=headers
-        )
+        envelope_sender = settings.DEFAULT_FROM_EMAIL
+        # An alert's bounce notice comes back to the inbound webhook (messaging.inbox); the reader
+        # still sees the force's From address.
+        if message.delivery_id is not None and (bounce := links.bounce_address(token=message.reference)):
+            headers.setdefault("From", settings.DEFAULT_FROM_EMAIL)
+            envelope_sender = bounce
+        email = EmailMultiAlternatives(message.subject, message.body, envelope_sender, [message.to], headers=headers)
         if message.html:
             email.attach_alternative(message.html, "text/html")
         try:

@@ -84,6 +84,9 @@ def channel_confirm_email(*, token: str) -> SubscriberChannel:
         raise LinkExpired(_("This link has expired: links work for 3 days."), channel=row) from error
     _activate([row], timezone.now())
     row.refresh_from_db()
+    from messaging.inbox.bounces import bounce_recovery_complete
+
+    bounce_recovery_complete(channel=row)
     return row
 
 

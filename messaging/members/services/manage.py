@@ -21,11 +21,13 @@ from messaging.members.services.signup import (
 )
 from messaging.models import (
     Accepts,
+    BounceRecovery,
     Channel,
     ChannelStatus,
     Delivery,
     DeliveryAttempt,
     Feedback,
+    InboundReply,
     OutboxMessage,
     ReceiptEvent,
     Subscriber,
@@ -251,6 +253,20 @@ def subscriber_export(*, subscriber: Subscriber) -> dict:
             }
             for d in deliveries
         ],
+        "replies": [
+            {
+                "channel": reply.channel,
+                "received_at": _when(reply.received_at),
+                "subject": reply.subject,
+                "message": reply.body,
+                "alert": reply.alert.title if reply.alert_id else None,
+                "answers": [
+                    {"sent_at": _when(answer.created_at), "channel": answer.channel, "message": answer.body}
+                    for answer in reply.answers.all()
+                ],
+            }
+            for reply in subscriber.inbound_replies.select_related("alert").prefetch_related("answers")
+        ],
         "feedback": [
             {
                 "alert": f.delivery.alert.title,
@@ -278,6 +294,9 @@ def subscriber_erase(*, subscriber: Subscriber) -> Subscriber:
         event.save(update_fields=["payload"])
     subscriber.channels.all().delete()
     SubscriberInterest.objects.filter(subscriber=subscriber).delete()
+    # What they wrote to their team, and the team's answers, go with them; bounced addresses too.
+    InboundReply.objects.filter(subscriber=subscriber).delete()
+    BounceRecovery.objects.filter(subscriber=subscriber).update(address="", new_address="")
     Feedback.objects.filter(delivery__subscriber=subscriber).exclude(comment="").update(comment="")
     # A provider's error text often quotes the address it refused ("550 amina@… unknown").
     Delivery.objects.filter(subscriber=subscriber).exclude(error="").update(error="")

@@ -13,6 +13,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -20,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from messaging import links
+from messaging.inbox.services import sms_reply_receive
 from messaging.members import selectors
 from messaging.members.forms import ControlsForm, ManageForm, ManageLinkForm, address_masked
 from messaging.members.phone import mobile_masked
@@ -384,7 +386,7 @@ def unsubscribe(request, token):
 @require_POST
 def sms_inbound(request):
     """Texts residents send back. STOP (and the other opt-out words) ends texts and calls to
-    that number at once; anything else is left for the team to read in Notify."""
+    that number at once; anything else is a reply, for the team's inbox (messaging.inbox)."""
     expected = settings.NOTIFY_CALLBACK_TOKEN
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
@@ -399,4 +401,9 @@ def sms_inbound(request):
         return HttpResponse("Expected Notify's inbound SMS JSON.", status=400, content_type="text/plain")
     if services_manage.is_stop_message(text):
         services_manage.sms_stop(number=number, event_id=event_id, payload=payload)
+    else:
+        received_at = parse_datetime(str(payload.get("date_received") or "")) or timezone.now()
+        if timezone.is_naive(received_at):
+            received_at = timezone.make_aware(received_at, timezone.UTC)
+        sms_reply_receive(number=number, text=text, event_id=event_id, received_at=received_at)
     return HttpResponse("OK", content_type="text/plain")
