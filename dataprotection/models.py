@@ -80,7 +80,6 @@ CONSENT_FIELDS = ["consent_method", "consent_at", "consent_taken_by", "demograph
 CHANNEL_CONSENT_FIELDS = ["subscriber", "channel", "status", "confirmed_at", "unsubscribed_at"]
 
 
-
 def _every_change():
     # A tracker learns its model's fields when set up: each model needs instances of its own.
     return pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
