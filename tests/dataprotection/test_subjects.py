@@ -273,3 +273,10 @@ def test_the_page_lists_recent_requests_in_a_fixed_number_of_queries(client, wor
     with django_assert_max_num_queries(4):  # session, user, requests with their actors, (otp device)
         response = client.get(reverse("dataprotection:subjects"))
     assert response.content.decode().count("<td>Searched</td>") == 5
+
+
+def test_the_dpo_lands_on_the_force_overview_and_sees_no_restricted_notes(client, world, dpo):
+    client.force_login(dpo)
+    assert client.get(reverse("neighbourhoods:officer-home")).status_code == 200
+    assert client.get(reverse("messaging:outbox")).status_code == 403
+    assert client.get(reverse("dataprotection:audit-trail")).status_code == 403
