@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from pghistory.models import Events
 
 from accounts.models import ApiToken, User
 from meetings.models import Meeting
@@ -130,3 +131,18 @@ AUDITED_MODELS = {
     "messaging.Subscriber": "dataprotection.SubscriberConsentEvent",
     "messaging.SubscriberChannel": "dataprotection.ChannelConsentEvent",
 }
+
+
+class AuditEvents(Events):
+    """Every audited table's events read as one (django-pghistory's aggregate view), with what the
+    context says about each: the signed-in user and path of a request, or the Celery task."""
+
+    user = pghistory.ProxyField(
+        "pgh_context__user",
+        models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, related_name="+"),
+    )
+    url = pghistory.ProxyField("pgh_context__url", models.TextField(null=True))
+    task = pghistory.ProxyField("pgh_context__task", models.TextField(null=True))
+
+    class Meta:
+        proxy = True

@@ -8,9 +8,8 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pghistory.models import MiddlewareEvents
 
-from dataprotection.models import AUDITED_MODELS, RESTRICTED_FIELDS
+from dataprotection.models import AUDITED_MODELS, RESTRICTED_FIELDS, AuditEvents
 
 # What each audited model is to a reader of the page.
 MODEL_NAMES = {
@@ -49,6 +48,7 @@ class AuditEvent:
     label: str
     user: object
     url: str
+    task: str
     changes: list[Change]
 
 
@@ -80,7 +80,7 @@ def audit_events(
     if not audit_trail_recorded():
         return []
     labels = [AUDITED_MODELS[model]] if model else list(AUDITED_MODELS.values())
-    events = MiddlewareEvents.objects.across(*(apps.get_model(label) for label in labels)).select_related("user")
+    events = AuditEvents.objects.across(*(apps.get_model(label) for label in labels)).select_related("user")
     if user is not None:
         events = events.filter(user=user)
     if since:
@@ -96,6 +96,7 @@ def audit_events(
             label=row.pgh_label,
             user=row.user,
             url=row.url or "",
+            task=row.task or "",
             changes=_changes(row),
         )
         for row in events.order_by("-pgh_created_at", "-pgh_id")[:limit]

@@ -78,9 +78,11 @@ def _members_anonymise(*, term: Term, viewer, now) -> int:
     members = selectors.subscribers_matching(term=term, viewer=viewer)
     for member in members:
         addresses = [row.address for row in member.channels.all()]
-        SubscriberChannel.objects.filter(subscriber=member).exclude(status=ChannelStatus.UNSUBSCRIBED).update(
-            status=ChannelStatus.UNSUBSCRIBED, unsubscribed_at=now
-        )
+        channels = SubscriberChannel.objects.filter(subscriber=member)
+        # An active channel's end is an unsubscribe in this month's return; one never confirmed
+        # was never a member, so it stops without a date the returns would count.
+        channels.filter(status=ChannelStatus.ACTIVE).update(status=ChannelStatus.UNSUBSCRIBED, unsubscribed_at=now)
+        channels.filter(status=ChannelStatus.PENDING).update(status=ChannelStatus.UNSUBSCRIBED)
         ReceiptEvent.objects.filter(provider=INBOUND_PROVIDER, payload__source_number__in=addresses).update(
             payload={"erased": True}
         )

@@ -1,6 +1,8 @@
 """The staff page for subject requests: find everything held about a person, download it, erase
 it. The address or number travels in POST bodies only, never in a URL (URLs reach access logs)."""
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -23,12 +25,36 @@ def _page(request, *, form, found=None, erase_form=None, earlier=None, status=20
     context = {
         "form": form,
         "erase_form": erase_form,
-        "found": None if found is None else [(exports.SECTIONS[key], rows) for key, rows in found.items()],
+        "found": None if found is None else [_section(key, rows) for key, rows in found.items()],
         "export_formats": EXPORT_FORMATS,
         "earlier": earlier,
         "recent": selectors.subject_requests_recent(),
     }
     return render(request, "dataprotection/subjects.html", context, status=status)
+
+
+# A member with years of alerts has thousands of deliveries: the page shows the first of each
+# section and says how many more the downloads hold.
+SHOWN_PER_SECTION = 50
+
+
+def _section(key: str, rows: list[dict]) -> dict:
+    return {
+        "heading": exports.SECTIONS[key],
+        "count": len(rows),
+        "rows": [_shown(record) for record in rows[:SHOWN_PER_SECTION]],
+        "more": max(len(rows) - SHOWN_PER_SECTION, 0),
+    }
+
+
+def _shown(record: dict) -> list[tuple[str, object, bool]]:
+    """(field, value, nested): nested records (a member's channels) shown as indented JSON."""
+    return [
+        (field, json.dumps(value, indent=1, ensure_ascii=False), True)
+        if isinstance(value, dict | list)
+        else (field, value, False)
+        for field, value in record.items()
+    ]
 
 
 @never_cache

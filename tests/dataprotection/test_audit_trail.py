@@ -2,6 +2,8 @@
 reads them is for system administrators only. The trigger tests run on PostgreSQL
 (DATABASE_URL=postgres://...); on SQLite the page says nothing is recorded."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -20,8 +22,9 @@ from dataprotection.models import (
     TeamMembershipEvent,
     UserEvent,
 )
-from messaging.models import ChannelStatus, SubscriberChannel
+from messaging.models import ChannelStatus, Subscriber, SubscriberChannel
 from neighbourhoods.models import TeamMembership
+from pact_portal.tasks import retention_apply_task
 from tests.factories import UserFactory
 from tests.meetings.factories import MeetingFactory
 from tests.messaging.factories import subscriber
@@ -82,6 +85,15 @@ def test_it_names_the_signed_in_user_who_made_a_change(client, world):
     (row,) = selectors.audit_events(model="accounts.ApiToken", user=world.pcso)
     assert row.user == world.pcso and row.label == "insert"
     assert row.url == reverse("accounts:api-token-create")
+
+
+@postgres_only
+def test_it_names_the_task_that_made_a_change(world):
+    member = subscriber(world, email="amina@example.org", status=ChannelStatus.PENDING)
+    Subscriber.objects.filter(pk=member.pk).update(created_at=timezone.now() - timedelta(days=31))
+    retention_apply_task.delay()
+    (row,) = [row for row in selectors.audit_events(model="messaging.Subscriber") if row.label == "update"]
+    assert row.task == "pact_portal.tasks.retention_apply_task" and row.user is None
 
 
 @postgres_only

@@ -280,3 +280,14 @@ def test_the_dpo_lands_on_the_force_overview_and_sees_no_restricted_notes(client
     assert client.get(reverse("neighbourhoods:officer-home")).status_code == 200
     assert client.get(reverse("messaging:outbox")).status_code == 403
     assert client.get(reverse("dataprotection:audit-trail")).status_code == 403
+
+
+def test_it_escapes_what_people_typed(client, world, dpo):
+    member = subscriber(world, email=EMAIL)
+    delivery = Delivery.objects.create(
+        alert=alert(world, author=world.pcso), subscriber=member, channel="email", queued_at=timezone.now()
+    )
+    Feedback.objects.create(delivery=delivery, comment="<script>alert(1)</script>")
+    client.force_login(dpo)
+    page = client.post(reverse("dataprotection:subjects"), {"term": EMAIL, **REQUEST}).content.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
