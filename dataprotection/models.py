@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pghistory.models import Events
 
 from accounts.models import ApiToken, User
 from meetings.models import Meeting
@@ -88,21 +87,35 @@ def _every_change():
 
 LABEL = "dataprotection"
 
-pghistory.track(*_every_change(), exclude=USER_UNTRACKED, app_label=LABEL, model_name="UserEvent")(User)
-pghistory.track(*_every_change(), app_label=LABEL, model_name="TeamMembershipEvent")(TeamMembership)
-pghistory.track(*_every_change(), exclude=API_TOKEN_UNTRACKED, app_label=LABEL, model_name="ApiTokenEvent")(ApiToken)
+
+def _newest_first():
+    # The page reads each table newest first, a page at a time (dataprotection.audit.selectors).
+    return {"indexes": [models.Index(fields=["-pgh_created_at", "-pgh_id"])]}
+
+
+pghistory.track(
+    *_every_change(), exclude=USER_UNTRACKED, app_label=LABEL, meta=_newest_first(), model_name="UserEvent"
+)(User)
+pghistory.track(*_every_change(), app_label=LABEL, meta=_newest_first(), model_name="TeamMembershipEvent")(
+    TeamMembership
+)
+pghistory.track(
+    *_every_change(), exclude=API_TOKEN_UNTRACKED, app_label=LABEL, meta=_newest_first(), model_name="ApiTokenEvent"
+)(ApiToken)
 # A priority or meeting is created with its notes by the team; what the trail must show is any
 # later change to them, and who made it.
 pghistory.track(
     pghistory.UpdateEvent(),
     fields=RESTRICTED_FIELDS["priorities.Priority"],
     app_label=LABEL,
+    meta=_newest_first(),
     model_name="PriorityRestrictedEvent",
 )(Priority)
 pghistory.track(
     pghistory.UpdateEvent(),
     fields=RESTRICTED_FIELDS["meetings.Meeting"],
     app_label=LABEL,
+    meta=_newest_first(),
     model_name="MeetingRestrictedEvent",
 )(Meeting)
 # Consent given at sign-up is on the member's row; the trail records every change after it (a
@@ -113,12 +126,14 @@ pghistory.track(
     pghistory.DeleteEvent(),
     fields=CONSENT_FIELDS,
     app_label=LABEL,
+    meta=_newest_first(),
     model_name="SubscriberConsentEvent",
 )(Subscriber)
 pghistory.track(
     pghistory.UpdateEvent(),
     fields=CHANNEL_CONSENT_FIELDS,
     app_label=LABEL,
+    meta=_newest_first(),
     model_name="ChannelConsentEvent",
 )(SubscriberChannel)
 
@@ -131,18 +146,3 @@ AUDITED_MODELS = {
     "messaging.Subscriber": "dataprotection.SubscriberConsentEvent",
     "messaging.SubscriberChannel": "dataprotection.ChannelConsentEvent",
 }
-
-
-class AuditEvents(Events):
-    """Every audited table's events read as one (django-pghistory's aggregate view), with what the
-    context says about each: the signed-in user and path of a request, or the Celery task."""
-
-    user = pghistory.ProxyField(
-        "pgh_context__user",
-        models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, related_name="+"),
-    )
-    url = pghistory.ProxyField("pgh_context__url", models.TextField(null=True))
-    task = pghistory.ProxyField("pgh_context__task", models.TextField(null=True))
-
-    class Meta:
-        proxy = True
