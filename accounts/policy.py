@@ -544,3 +544,21 @@ def _scorecard_record_appeal_outcome(user, alert) -> bool:
 def _open311_manage_keys(user, obj=None) -> bool:
     # An Open311 key lets an outside app file issues into every neighbourhood of the force.
     return user.role in {Role.HQ, Role.SYSTEM_ADMIN}
+
+
+# --- data protection --------------------------------------------------------------------------
+
+# Finding, exporting and erasing everything held about one person: the force's data protection
+# officer and system administrators, no one else (not HQ, who read the outbox, nor comms).
+SUBJECT_REQUEST_HANDLERS = frozenset({Role.DATA_PROTECTION_OFFICER, Role.SYSTEM_ADMIN})
+
+
+@rule("dataprotection.subject_request")
+def _dataprotection_subject_request(user, obj=None) -> bool:
+    return user.role in SUBJECT_REQUEST_HANDLERS
+
+
+@rule("dataprotection.audit_trail")
+def _dataprotection_audit_trail(user, obj=None) -> bool:
+    # The trail shows who changed whose role and API keys: the administrators who answer for them.
+    return user.role == Role.SYSTEM_ADMIN

@@ -18,6 +18,8 @@ class Role(models.TextChoices):
     COMMUNICATIONS = "communications", "Communications officer"
     PARTNER = "partner", "Partner agency user"
     SYSTEM_ADMIN = "system_admin", "System administrator"
+    # Answers subject access and erasure requests across the force (docs/data-protection.md).
+    DATA_PROTECTION_OFFICER = "data_protection_officer", "Data protection officer"
 
 
 class ScopeLevel(models.TextChoices):
@@ -40,6 +42,7 @@ ROLE_SCOPE_LEVEL = {
     Role.HQ: ScopeLevel.FORCE,
     Role.COMMUNICATIONS: ScopeLevel.FORCE,
     Role.SYSTEM_ADMIN: ScopeLevel.FORCE,
+    Role.DATA_PROTECTION_OFFICER: ScopeLevel.FORCE,
 }
 
 # The neighbourhood team: the officers who work a neighbourhood day to day and may change it.

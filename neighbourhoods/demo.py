@@ -248,6 +248,7 @@ def _build_people(force: Force, by_district: dict[str, list[Neighbourhood]]) -> 
     people.user(f"hq@{DEMO_DOMAIN}", full_name="Sarah Whitehead", role=Role.HQ)
     people.user(f"hq.analyst@{DEMO_DOMAIN}", full_name="Martin Greaves", role=Role.HQ)
     people.user(f"comms@{DEMO_DOMAIN}", full_name="Rachel Thornber", role=Role.COMMUNICATIONS)
+    people.user(f"dpo@{DEMO_DOMAIN}", full_name="Helen Ashworth", role=Role.DATA_PROTECTION_OFFICER)
     people.user(
         f"admin@{DEMO_DOMAIN}", full_name="Neil Openshaw", role=Role.SYSTEM_ADMIN, is_staff=True, is_superuser=True
     )
@@ -324,6 +325,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
         (Role.COMMUNICATIONS, "comms", "whole force"),
         (Role.PARTNER, "partner", "Burnley Borough Council, every Burnley neighbourhood"),
         (Role.SYSTEM_ADMIN, "admin", "whole force, Django admin"),
+        (Role.DATA_PROTECTION_OFFICER, "dpo", "whole force, subject requests"),
     ]
     return [(role.label, f"{prefix}@{DEMO_DOMAIN}", where) for role, prefix, where in rows]
 

@@ -67,6 +67,11 @@ INSTALLED_APPS = [
     "messaging",
     "surveys",
     "reports",
+    # The audit trail (docs/data-protection.md): PostgreSQL triggers record changes to users, roles,
+    # team memberships, API keys, restricted notes and consent, QuerySet.update() included.
+    "pgtrigger",
+    "pghistory",
+    "dataprotection",
     # Last: its ready() adds project-wide field rules to the models above (pact_portal.text).
     "pact_portal",
 ]
@@ -84,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.CachedOTPMiddleware",
+    # After authentication: the audit trail's rows name the signed-in user who made each change.
+    "dataprotection.audit.middleware.AuditContextMiddleware",
     # Fail closed: every view needs a login unless it is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # After both: staff pages and the admin need a verified second factor when STAFF_REQUIRE_2FA is on.

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("", include("surveys.urls")),
     path("", include("reports.urls")),
+    path("", include("dataprotection.urls")),
     path("accounts/", include("accounts.urls")),
     # The language switcher on every page posts here. Exempt from CSRF: a forged post can do no more
     # than change a visitor's language, and a token in the switcher would make every public page

@@ -65,6 +65,7 @@ def test_it_covers_every_registered_action_with_an_allow_and_a_deny():
     outcomes |= {(action, expected) for action, _, _, expected in SCORECARD_MATRIX}
     outcomes |= {(action, expected) for action, _, expected in PANEL_MATRIX}
     outcomes |= {(action, expected) for action, _, _, expected in INBOX_MATRIX}
+    outcomes |= {(action, expected) for action, _, expected in DATA_PROTECTION_MATRIX}
     for action in registered_actions():
         assert (action, True) in outcomes, f"{action} has no allowing case"
         assert (action, False) in outcomes, f"{action} has no denying case"
@@ -445,3 +446,32 @@ def test_it_applies_the_scorecard_rules(world, action, person, target, expected)
     if target == "general_alert":
         targets[target] = alert(world)
     assert can(getattr(world, person), action, targets[target]) is expected
+
+
+# The data protection officer is not one of the world's named people: made here, in the force.
+DATA_PROTECTION_MATRIX = [
+    ("dataprotection.subject_request", "dpo", True),
+    ("dataprotection.subject_request", "admin", True),
+    ("dataprotection.subject_request", "hq", False),
+    ("dataprotection.subject_request", "comms", False),
+    ("dataprotection.subject_request", "resident", False),
+    ("dataprotection.audit_trail", "admin", True),
+    ("dataprotection.audit_trail", "dpo", False),
+    ("dataprotection.audit_trail", "hq", False),
+]
+
+
+@pytest.mark.parametrize(("action", "person", "expected"), DATA_PROTECTION_MATRIX)
+def test_it_applies_the_data_protection_rules(world, action, person, expected):
+    if person == "dpo":
+        user = UserFactory(role=Role.DATA_PROTECTION_OFFICER, force=world.force)
+    else:
+        user = getattr(world, person)
+    assert can(user, action) is expected
+
+
+def test_the_data_protection_officer_is_force_wide_staff(world):
+    dpo = UserFactory(role=Role.DATA_PROTECTION_OFFICER, force=world.force)
+    assert dpo.is_staff_member
+    assert scope_for(dpo).covers_neighbourhood(world.fleetwood)
+    assert not can(dpo, "meeting.view_restricted", new_meeting(world))
