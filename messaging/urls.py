@@ -2,6 +2,7 @@
 
 from messaging.alerts import urls as alerts_urls
 from messaging.delivery import urls as delivery_urls
+from messaging.doorknock import urls as doorknock_urls
 from messaging.measures import urls as measures_urls
 from messaging.members import urls as members_urls
 
@@ -11,4 +12,5 @@ urlpatterns = [
     *alerts_urls.urlpatterns,
     *measures_urls.urlpatterns,
     *delivery_urls.urlpatterns,
+    *doorknock_urls.urlpatterns,
 ]

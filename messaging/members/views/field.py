@@ -8,6 +8,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from accounts.policy import can
+from messaging.doorknock.links import round_return_path
 from messaging.members import selectors
 from messaging.members.forms import FieldSignUpForm
 from messaging.members.services import signup as services_signup
@@ -30,6 +31,8 @@ def field_signup(request):
     form = FieldSignUpForm(
         request.POST or None, wards=wards, interests=selectors.interests_for_sign_up(), initial=initial
     )
+    # From a door-knock round: back to its door after the household is signed up.
+    back = round_return_path(request.GET.get("next", ""))
     status = 200
     if request.method == "POST":
         # The list offers only the officer's own wards: another ward can only be a crafted request.
@@ -50,9 +53,11 @@ def field_signup(request):
                 form_add_service_errors(form, error)
             else:
                 messages.success(request, _field_done_message(form.membership_fields()))
+                if back:
+                    return redirect(back)
                 return redirect(f"{reverse('messaging:field-signup')}?{urlencode({'ward': ward.code})}")
         status = 400
-    return render(request, "messaging/subscribe/field_signup.html", {"form": form}, status=status)
+    return render(request, "messaging/subscribe/field_signup.html", {"form": form, "back": back}, status=status)
 
 
 def _field_done_message(fields: dict) -> str:
