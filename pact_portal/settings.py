@@ -560,5 +560,8 @@ RETENTION = {
     "unconfirmed_members_days": env.int("RETENTION_UNCONFIRMED_MEMBERS_DAYS", default=30),
     # A member who can no longer be reached on any channel, from their last unsubscribe.
     "unsubscribed_members_days": env.int("RETENTION_UNSUBSCRIBED_MEMBERS_DAYS", default=365),
+    # A door-knock round's list of doors and what each said, from its finish (or, never finished,
+    # from its planning): long enough to go back to the "not in" doors and follow up concerns.
+    "door_knock_rounds_days": env.int("RETENTION_DOOR_KNOCK_ROUNDS_DAYS", default=90),
 }
 # --- end of Retention ---

@@ -8,7 +8,16 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
-from messaging.models import ChannelStatus, Delivery, DeliveryAttempt, OutboxMessage, Subscriber, SubscriberChannel
+from messaging.models import (
+    ChannelStatus,
+    Delivery,
+    DeliveryAttempt,
+    DoorKnockRound,
+    OutboxMessage,
+    RoundStatus,
+    Subscriber,
+    SubscriberChannel,
+)
 from priorities.models import Issue, IssueStatus, Open311Request
 
 # An issue is finished with when it was closed without a priority or merged into another: a linked
@@ -85,3 +94,12 @@ def unsubscribed_members(*, now: datetime) -> QuerySet:
         .annotate(last_unsubscribed=Max("channels__unsubscribed_at"))
         .filter(Q(last_unsubscribed__isnull=True) | Q(last_unsubscribed__lt=cutoff))
     )
+
+
+def door_knock_rounds(*, now: datetime) -> QuerySet:
+    """Rounds finished before the cut-off, and rounds planned before it and never finished: their
+    doors (who answered, what they said) go with them; the meeting and its reach stay."""
+    cutoff = _before(now=now, rule="door_knock_rounds_days")
+    finished = Q(status=RoundStatus.FINISHED, finished_at__lt=cutoff)
+    abandoned = Q(status=RoundStatus.PLANNED, created_at__lt=cutoff)
+    return DoorKnockRound.objects.filter(finished | abandoned)

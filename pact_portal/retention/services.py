@@ -12,6 +12,7 @@ from messaging.members.services.signup import apply_demographics
 from messaging.models import (
     Delivery,
     DeliveryAttempt,
+    DoorKnockRound,
     Feedback,
     OutboxMessage,
     Subscriber,
@@ -38,6 +39,7 @@ def retention_due(*, now: datetime | None = None) -> dict[str, int]:
     counts["priorities_issue (photo of a closed issue)"] = selectors.closed_issue_photos(now=now).count()
     counts["messaging_subscriber (never confirmed)"] = selectors.unconfirmed_members(now=now).count()
     counts["messaging_subscriber (unsubscribed)"] = selectors.unsubscribed_members(now=now).count()
+    counts[DOOR_KNOCK_ROUNDS] = selectors.door_knock_rounds(now=now).count()
     return counts
 
 
@@ -66,8 +68,19 @@ def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
     for member_id in unsubscribed:
         subscriber_anonymise(subscriber_id=member_id, now=now)
     done["messaging_subscriber (unsubscribed)"] = len(unsubscribed)
+    done[DOOR_KNOCK_ROUNDS] = _rounds_delete(selectors.door_knock_rounds(now=now))
     logger.info("Retention applied", extra={"retention": {k: v for k, v in done.items() if v}})
     return done
+
+
+DOOR_KNOCK_ROUNDS = "messaging_doorknockround (with its doors)"
+
+
+def _rounds_delete(rounds) -> int:
+    """Rounds deleted (each with its doors, counted as one)."""
+    ids = list(rounds.values_list("pk", flat=True))
+    DoorKnockRound.objects.filter(pk__in=ids).delete()
+    return len(ids)
 
 
 # Deliveries are the largest table (a million per force-wide alert): stripped a batch at a time, in
