@@ -174,10 +174,10 @@ def round_finish(*, door_round: DoorKnockRound, actor) -> DoorKnockRound:
     knocked = door_round.doors.exclude(outcome="")
     span = knocked.aggregate(first=Min("outcome_at"), last=Max("outcome_at"))
     starts, ends = span["first"], max(span["last"], span["first"] + SHORTEST_ROUND)
-    meeting = _meeting_for(door_round, starts=starts, ends=ends, tally=tally, actor=actor)
-    officers = knocked.values_list("outcome_by", flat=True).distinct()
-    hours = (Decimal((ends - starts).total_seconds()) / 3600).quantize(Decimal("0.25"), rounding=ROUND_UP)
-    people = {u.pk: u for u in get_user_model().objects.filter(pk__in=[pk for pk in officers if pk] or [actor.pk])}
+    recorded_by = [pk for pk in knocked.values_list("outcome_by", flat=True).distinct() if pk]
+    people = {u.pk: u for u in get_user_model().objects.filter(pk__in=recorded_by or [actor.pk])}
+    meeting = _meeting_for(door_round, starts=starts, ends=ends, officers=list(people.values()), actor=actor)
+    hours = (Decimal((ends - starts).total_seconds()) / 3600).quantize(Decimal("0.01"), rounding=ROUND_UP)
     meeting_record_outcome(
         meeting=meeting,
         actor=actor,
@@ -206,14 +206,14 @@ def round_finish(*, door_round: DoorKnockRound, actor) -> DoorKnockRound:
     return door_round
 
 
-def _meeting_for(door_round: DoorKnockRound, *, starts, ends, tally: dict, actor):
+def _meeting_for(door_round: DoorKnockRound, *, starts, ends, officers: list, actor):
     # Published, as every meeting the returns count is; its public words name the ward, never a door.
     ward = door_round.ward
     return meeting_create(
         actor=actor,
         neighbourhood=door_round.neighbourhood,
         wards=[ward],
-        officers=[actor],
+        officers=officers,
         meeting_type=MeetingType.DOOR_KNOCK,
         title=f"Door knocks in {ward.name}",
         venue_name=f"Door to door in {ward.name}",

@@ -84,8 +84,9 @@ def door_record(request, pk, door_pk):
     if request.htmx:
         if onward:
             return HttpResponseClientRedirect(onward)
+        # htmx swaps only a 2xx answer: the door comes back with its error shown, as it was.
         context = {"round": door_round, "door": door, "outcomes": DoorOutcome.choices, "error": error}
-        return render(request, "messaging/doorknock/_door.html", context, status=400 if error else 200)
+        return render(request, "messaging/doorknock/_door.html", context)
     if error:
         messages.error(request, f"{door.address}: {error}")
     return redirect(onward or f"{reverse('messaging:doorknock-round', kwargs={'pk': pk})}#door-{door.pk}")

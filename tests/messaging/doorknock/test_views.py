@@ -133,8 +133,8 @@ def test_the_round_list_runs_a_constant_number_of_queries(client, world, django_
     for n in range(5):
         planned(world, streets=[street(ward, f"Street {n}", 4)])
     client.force_login(world.pcso)
-    # session, user, team memberships, rounds with their counts, can-import's area, the menu's scope
-    with django_assert_max_num_queries(8):
+    # session, user, team memberships, rounds with their door counts
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("messaging:doorknock-rounds"))
     assert len(response.context["rounds"]) == 5
 
@@ -143,8 +143,8 @@ def test_the_round_page_runs_a_constant_number_of_queries(client, world, django_
     ward = world.daneshouse.wards.get()
     door_round = planned(world, streets=[street(ward, "Colne Road", 40), street(ward, "Elm Street", 40)])
     client.force_login(world.pcso)
-    # session, user, the round, team memberships, doors with their streets, the tally, the menu
-    with django_assert_max_num_queries(8):
+    # session, user, the round, team memberships, doors with their streets, the tally
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("messaging:doorknock-round", kwargs={"pk": door_round.pk}))
     assert len(response.context["doors"]) == 80
 
@@ -154,7 +154,7 @@ def test_the_street_plan_runs_a_constant_number_of_queries(client, world, django
     streets = [street(ward, f"Street {n}", 12) for n in range(8)]
     signed_up_earlier(world, ward, streets[0], count=10, actor=world.pcso)
     client.force_login(world.pcso)
-    # session, user, memberships, wards, streets, door sign-ups, population, members, responses, menu
-    with django_assert_max_num_queries(12):
+    # session, user, memberships, wards, door sign-ups, streets, population, members, respondents
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("messaging:doorknock-plan"), {"ward": ward.code})
     assert len(response.context["priorities"]) == 8
