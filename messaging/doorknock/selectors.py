@@ -129,6 +129,17 @@ def door_get_for_round(*, door_round: DoorKnockRound, pk: int) -> RoundDoor:
     return door
 
 
+def door_for_sign_up(*, user, pk: str) -> RoundDoor | None:
+    """The door a doorstep sign-up was opened from, when it is on an open round of the user's team;
+    None otherwise (the sign-up then goes ahead on its own, as without a round)."""
+    if not pk.isdigit():
+        return None
+    door = RoundDoor.objects.select_related("round__neighbourhood", "address__street").filter(pk=int(pk)).first()
+    if door is None or door.round.status != "planned" or not can(user, "doorknock.work", door.round):
+        return None
+    return door
+
+
 def round_doors(*, door_round: DoorKnockRound) -> list[RoundDoor]:
     """The round's doors in walking order, with their addresses and streets (one query)."""
     return list(door_round.doors.select_related("address__street").order_by("position", "pk"))

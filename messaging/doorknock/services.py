@@ -145,14 +145,17 @@ def _round_create(*, ward, streets, address_ids: list[int], actor, follows=None)
     return door_round
 
 
+def round_check_open(*, door_round: DoorKnockRound) -> None:
+    if door_round.status != RoundStatus.PLANNED:
+        raise ValidationError("This round is finished: its doors can no longer change.")
+
+
 @transaction.atomic
 def door_record(*, door: RoundDoor, outcome: str, actor) -> RoundDoor:
     """What happened at a door; recording again replaces it (a second knock found them in)."""
     if outcome not in DoorOutcome.values:
         raise ValidationError({"outcome": "Choose what happened at the door."})
-    door_round = DoorKnockRound.objects.select_for_update().get(pk=door.round_id)
-    if door_round.status != RoundStatus.PLANNED:
-        raise ValidationError("This round is finished: its doors can no longer change.")
+    round_check_open(door_round=DoorKnockRound.objects.select_for_update().get(pk=door.round_id))
     door.outcome, door.outcome_at, door.outcome_by = outcome, timezone.now(), actor
     door.save(update_fields=["outcome", "outcome_at", "outcome_by"])
     return door

@@ -76,11 +76,17 @@ def door_record(request, pk, door_pk):
     if not form.is_valid():
         error = "Choose what happened at the door."
     else:
+        outcome = form.cleaned_data["outcome"]
         try:
-            services.door_record(door=door, outcome=form.cleaned_data["outcome"], actor=request.user)
+            if outcome == DoorOutcome.SIGNED_UP:
+                # Recorded by the doorstep sign-up once the household is signed up, so the round
+                # counts sign-ups made, not sign-ups begun.
+                services.round_check_open(door_round=door_round)
+            else:
+                services.door_record(door=door, outcome=outcome, actor=request.user)
         except ValidationError as problem:
             error = " ".join(problem.messages)
-    onward = None if error else _onward(door_round, door)
+    onward = None if error else _onward(door_round, door, outcome=form.cleaned_data["outcome"])
     if request.htmx:
         if onward:
             return HttpResponseClientRedirect(onward)
@@ -92,14 +98,15 @@ def door_record(request, pk, door_pk):
     return redirect(onward or f"{reverse('messaging:doorknock-round', kwargs={'pk': pk})}#door-{door.pk}")
 
 
-def _onward(door_round, door) -> str | None:
+def _onward(door_round, door, *, outcome: str) -> str | None:
     """A sign-up goes on in the doorstep sign-up, a concern in the officers' issue log, each in the
     door's ward; both bring the officer back to the round when done."""
     back = f"{reverse('messaging:doorknock-round', kwargs={'pk': door_round.pk})}#door-{door.pk}"
     ward = door_round.ward
-    if door.outcome == DoorOutcome.SIGNED_UP:
-        return f"{reverse('messaging:field-signup')}?{urlencode({'ward': ward.code, 'next': back})}"
-    if door.outcome == DoorOutcome.ISSUE:
+    if outcome == DoorOutcome.SIGNED_UP:
+        query = {"ward": ward.code, "door": door.pk, "next": back}
+        return f"{reverse('messaging:field-signup')}?{urlencode(query)}"
+    if outcome == DoorOutcome.ISSUE:
         query = {"neighbourhood": door_round.neighbourhood.code, "ward": ward.code}
         query |= {"source": "door_knock", "next": back}
         return f"{reverse('priorities:log-issue')}?{urlencode(query)}"

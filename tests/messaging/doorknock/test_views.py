@@ -2,8 +2,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from messaging.models import DoorKnockRound, DoorOutcome, RoundStatus, Street
+from messaging.models import DoorKnockRound, DoorOutcome, RoundStatus, Street, Subscriber
 from tests.messaging.doorknock.factories import knock, planned, signed_up_earlier, street
+from tests.messaging.factories import interest
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,8 @@ def test_a_door_outcome_by_htmx_swaps_the_door(client, world):
     assert door.outcome == DoorOutcome.NOT_IN
 
 
-def test_signed_up_opens_the_doorstep_sign_up_in_the_ward_and_comes_back(client, world):
+def test_signed_up_opens_the_doorstep_sign_up_in_the_ward_and_is_recorded_once_signed_up(client, world):
+    interest("burglary")
     door_round = planned(world)
     door = door_round.doors.first()
     client.force_login(world.pcso)
@@ -61,10 +63,28 @@ def test_signed_up_opens_the_doorstep_sign_up_in_the_ward_and_comes_back(client,
     target = response.headers["HX-Redirect"]
     assert target.startswith(reverse("messaging:field-signup")) and "ward=E05005155" in target
     page = client.get(target)
-    assert page.context["form"].initial["ward"] == door_round.ward
-    assert (
-        page.context["back"] == f"{reverse('messaging:doorknock-round', kwargs={'pk': door_round.pk})}#door-{door.pk}"
+    back = f"{reverse('messaging:doorknock-round', kwargs={'pk': door_round.pk})}#door-{door.pk}"
+    assert page.context["form"].initial["ward"] == door_round.ward and page.context["back"] == back
+    door.refresh_from_db()
+    assert door.outcome == ""  # begun, not made
+    signed = {"email": "neighbour@example.org", "channels": ["email"], "ward": "E05005155", "language": "en-gb"}
+    response = client.post(target, {**signed, "consent_method": "doorstep_verbal", "agreed": "on"})
+    assert response.url == back
+    door.refresh_from_db()
+    assert (door.outcome, door.outcome_by) == (DoorOutcome.SIGNED_UP, world.pcso)
+
+
+def test_a_sign_up_from_another_teams_door_leaves_that_door_alone(client, world):
+    interest("burglary")
+    door = planned(world).doors.first()
+    client.force_login(world.pcso_other)
+    signed = {"email": "x@example.org", "channels": ["email"], "ward": "E05005400", "language": "en-gb"}
+    query = f"?door={door.pk}"
+    client.post(
+        reverse("messaging:field-signup") + query, {**signed, "consent_method": "doorstep_verbal", "agreed": "on"}
     )
+    door.refresh_from_db()
+    assert door.outcome == "" and Subscriber.objects.get().ward.code == "E05005400"
 
 
 def test_issue_raised_opens_the_issue_log_preset_to_a_door_knock_in_the_ward(client, world):
