@@ -11,9 +11,8 @@ class StreetListForm(forms.Form):
     )
 
     def clean_file(self):
+        # Judged by what it holds (the import reads it as CSV text), not by its name.
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError("Choose a .csv file (save the spreadsheet as 'CSV UTF-8').")
         if upload.size > MAX_FILE_BYTES:
             raise forms.ValidationError("The file is larger than 10 MB: split it by ward.")
         return upload

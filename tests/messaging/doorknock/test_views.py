@@ -178,3 +178,11 @@ def test_the_street_plan_runs_a_constant_number_of_queries(client, world, django
     with django_assert_max_num_queries(9):
         response = client.get(reverse("messaging:doorknock-plan"), {"ward": ward.code})
     assert len(response.context["priorities"]) == 8
+
+
+def test_the_upload_page_refuses_a_file_that_is_not_a_street_list(client, world):
+    client.force_login(world.pcso)
+    picture = SimpleUploadedFile("streets.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", "text/csv")
+    response = client.post(reverse("messaging:doorknock-import"), {"file": picture})
+    assert response.status_code == 400 and "not UTF-8 text" in response.content.decode()
+    assert not Street.objects.exists()
