@@ -157,6 +157,7 @@ def door_record(*, door: RoundDoor, outcome: str, actor) -> RoundDoor:
         raise ValidationError({"outcome": "Choose what happened at the door."})
     round_check_open(door_round=DoorKnockRound.objects.select_for_update().get(pk=door.round_id))
     door.outcome, door.outcome_at, door.outcome_by = outcome, timezone.now(), actor
+    door.full_clean(validate_constraints=False)
     door.save(update_fields=["outcome", "outcome_at", "outcome_by"])
     return door
 
@@ -205,6 +206,7 @@ def round_finish(*, door_round: DoorKnockRound, actor) -> DoorKnockRound:
         not_in=tally[DoorOutcome.NOT_IN],
     )
     door_round.status, door_round.finished_at, door_round.meeting = RoundStatus.FINISHED, timezone.now(), meeting
+    door_round.full_clean()
     door_round.save(update_fields=["status", "finished_at", "meeting"])
     return door_round
 

@@ -51,7 +51,13 @@ def round_plan(request):
             else:
                 return redirect("messaging:doorknock-round", pk=door_round.pk)
         status = 400
-    context = {"ward": ward, "priorities": priorities, "gaps": selectors.ward_gaps(ward=ward), "form": form}
+    context = {
+        "ward": ward,
+        "priorities": priorities,
+        "synthetic": any(row.street.is_synthetic for row in priorities),
+        "gaps": selectors.ward_gaps(ward=ward),
+        "form": form,
+    }
     return render(request, "messaging/doorknock/plan_streets.html", context, status=status)
 
 
