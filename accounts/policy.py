@@ -394,6 +394,41 @@ def _reply_handle(user, reply) -> bool:
     return _works_neighbourhood(user, reply.neighbourhood)
 
 
+# --- door-knock rounds ------------------------------------------------------------------------
+# A round's doors say who answered and what they said: only the team whose neighbourhood the round
+# is in sees them, not a chief inspector, HQ, a partner or a system administrator.
+
+
+@rule("doorknock.plan")
+def _doorknock_plan(user, neighbourhood=None) -> bool:
+    """`neighbourhood`: where the round is, or None for "may plan a round somewhere"."""
+    if user.role not in NEIGHBOURHOOD_TEAM_ROLES:
+        return False
+    if neighbourhood is None:
+        return _has_area(scope_for(user))
+    return scope_for(user).covers_neighbourhood(neighbourhood)
+
+
+@rule("doorknock.work")
+def _doorknock_work(user, door_round) -> bool:
+    """See a round's doors, record outcomes, finish it, plan the next from it."""
+    return user.role in NEIGHBOURHOOD_TEAM_ROLES and scope_for(user).covers_neighbourhood(door_round.neighbourhood)
+
+
+# The street list is a gazetteer, not personal data: the team loads its own wards', HQ the force's.
+STREET_LIST_KEEPERS = frozenset({Role.HQ, Role.SYSTEM_ADMIN})
+
+
+@rule("doorknock.import_streets")
+def _doorknock_import_streets(user, ward=None) -> bool:
+    """`ward`: the ward a row of the list is in, or None for "may load a list at all"."""
+    if user.role not in NEIGHBOURHOOD_TEAM_ROLES | STREET_LIST_KEEPERS:
+        return False
+    if ward is None:
+        return _has_area(scope_for(user))
+    return scope_for(user).covers_neighbourhood(ward.neighbourhood)
+
+
 # --- surveys ----------------------------------------------------------------------------------
 
 # Who builds and sends surveys: sergeants and above, and the force's communications office.

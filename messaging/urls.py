@@ -2,6 +2,7 @@
 
 from messaging.alerts import urls as alerts_urls
 from messaging.delivery import urls as delivery_urls
+from messaging.doorknock import urls as doorknock_urls
 from messaging.inbox import urls as inbox_urls
 from messaging.measures import urls as measures_urls
 from messaging.members import urls as members_urls
@@ -13,4 +14,5 @@ urlpatterns = [
     *measures_urls.urlpatterns,
     *delivery_urls.urlpatterns,
     *inbox_urls.urlpatterns,
+    *doorknock_urls.urlpatterns,
 ]

@@ -21,6 +21,7 @@ from accounts.models import AgencyKind, PartnerAgency, User
 from accounts.roles import Role
 from meetings.demo import demo_meetings_seed
 from messaging.demo.seed import demo_messaging_seed
+from messaging.demo.streets import demo_streets_seed
 from neighbourhoods.models import (
     District,
     Division,
@@ -350,6 +351,7 @@ def demo_force_seed(*, data_dir: Path = DATA_DIR) -> DemoSummary:
     meetings = demo_meetings_seed(force=force)
     priorities = demo_priorities_seed(force=force)
     messaging = demo_messaging_seed(force=force)
+    demo_streets_seed(force=force)
     surveys = demo_surveys_seed(force=force)
     return DemoSummary(
         wards=Ward.objects.count(),

@@ -588,5 +588,8 @@ RETENTION = {
     "inbound_replies_days": env.int("RETENTION_INBOUND_REPLIES_DAYS", default=365),
     # The bounced and new email addresses of a bounce recovery; the row stays for the measures' counts.
     "bounce_addresses_days": env.int("RETENTION_BOUNCE_ADDRESSES_DAYS", default=365),
+    # A door-knock round's list of doors and what each said, from its finish (or, never finished,
+    # from its planning): long enough to go back to the "not in" doors and follow up concerns.
+    "door_knock_rounds_days": env.int("RETENTION_DOOR_KNOCK_ROUNDS_DAYS", default=90),
 }
 # --- end of Retention ---

@@ -85,6 +85,9 @@ HEADLINE = [
     ("people_in_person", "People reached in person", COUNT),
     ("people_online", "People reached online", COUNT),
     ("small_meetings", "Meetings with fewer than five of the public", COUNT),
+    ("doors_knocked", "Doors knocked", COUNT),
+    ("door_knock_spoken_to", "Residents spoken to at the door", COUNT),
+    ("door_knock_sign_ups", "Signed up to In the Know at the door", COUNT),
     ("officer_hours", "Officer hours", HOURS),
     ("officer_cost", "Estimated officer cost", MONEY),
     ("cost_per_person", "Cost per person reached", MONEY),
@@ -116,6 +119,7 @@ IN_THE_KNOW = [
     "members_total", "members_new", "field_sign_ups", "unsubscribes", "conversion_percent",
     "alerts_sent", "messages_delivered", "open_percent", "click_percent",
 ]  # fmt: skip
+DOOR_KNOCKS = ["door_knock_rounds", "doors_knocked", "door_knock_spoken_to", "door_knock_sign_ups"]
 # PriorityEvent verbs (priorities.services.TRANSITIONS) and the figure each one counts.
 TRANSITION_FIGURES = {
     "agree": "priorities_agreed",
@@ -285,6 +289,11 @@ def _add_meetings(tally: _Tally, window: PeriodWindow, places: _Places) -> None:
             online=Coalesce(Sum("online_live_viewers"), 0) + Coalesce(Sum("online_later_views"), 0),
             # As in meetings.analytics: an outcome with no in-person figure means nobody was counted.
             few=Count("pk", filter=Q(public_attendees__isnull=True) | Q(public_attendees__lt=FEW_PEOPLE)),
+            # A finished door-knock round's reach, one row per meeting: joined here, not a query of its own.
+            rounds=Count("door_knock_reach"),
+            knocked=Coalesce(Sum("door_knock_reach__knocked"), 0),
+            spoken_to=Coalesce(Sum("door_knock_reach__spoken_to"), 0),
+            door_sign_ups=Coalesce(Sum("door_knock_reach__signed_up"), 0),
         )
     )
     for row in rows:
@@ -296,6 +305,10 @@ def _add_meetings(tally: _Tally, window: PeriodWindow, places: _Places) -> None:
         if mode_of(row["meeting_type"]) != EngagementMode.ONLINE:
             area["small_meetings"] += row["few"]
         area["multi_agency_meetings"] += multi_agency_held(row)
+        area["door_knock_rounds"] += row["rounds"]
+        area["doors_knocked"] += row["knocked"]
+        area["door_knock_spoken_to"] += row["spoken_to"]
+        area["door_knock_sign_ups"] += row["door_sign_ups"]
         tally.types[key][row["meeting_type"]] += row["held"]
 
 
@@ -599,6 +612,7 @@ def _division_figures(
         "neighbourhoods": [_neighbourhood_row(area, tally) for area in areas],
         "top_priorities": top,
         "in_the_know": {key: now[key] for key in IN_THE_KNOW},
+        "door_knocks": {key: now[key] for key in DOOR_KNOCKS},
         "surveys": now["surveys"] | {"changes": _survey_changes(now["surveys"], periods[PREVIOUS]["surveys"])},
         "representation": representation,
     }
@@ -607,7 +621,7 @@ def _division_figures(
 def _period_figures(tally: _Tally, period: str, division_id: int, area_ids: list[int]) -> dict:
     summed = tally.summed(period, area_ids)
     own = tally.divisions.get((period, division_id), {})
-    figures = {key: int(summed[key]) for key in NEIGHBOURHOOD_COUNTS}
+    figures = {key: int(summed[key]) for key in [*NEIGHBOURHOOD_COUNTS, *DOOR_KNOCKS]}
     cost = Decimal(summed["officer_cost"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     people = figures["people_in_person"] + figures["people_online"]
     reached = own.get("messages", 0) - own.get("failed", 0)

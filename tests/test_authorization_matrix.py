@@ -37,6 +37,7 @@ from tests.factories import UserFactory
 from tests.meetings.factories import MeetingAttachmentFactory, MeetingFactory
 from tests.meetings.panel_factories import member as panel_member
 from tests.meetings.panel_factories import panel
+from tests.messaging.doorknock.factories import planned as planned_round
 from tests.messaging.factories import alert, subscriber
 from tests.priorities.factories import agreed, raise_issue
 from tests.support import module_data
@@ -145,6 +146,8 @@ class Objects:
             channel="sms", sender="+447700900999", body="Who is this?", provider="notify-inbound",
             provider_message_id="x1", received_at=timezone.now(),
         )  # fmt: skip
+        self.door_round = planned_round(w)
+        self.door = self.door_round.doors.first()
 
     @property
     def ward(self):
@@ -162,6 +165,8 @@ class Objects:
             "panel_member": {"pk": self.panel_member.pk},
             "panel_meeting": {"pk": self.panel_meeting.pk},
             "agenda_item": {"pk": self.agenda_item.pk},
+            "door_round": {"pk": self.door_round.pk},
+            "door": {"pk": self.door_round.pk, "door_pk": self.door.pk},
             "issue": {"pk": self.issue.pk},
             "priority": {"pk": self.priority.pk},
             "priority_verb": {"pk": self.priority.pk, "verb": "start"},
@@ -363,6 +368,13 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "messaging:confirm-mobile": ("GET", "confirm_mobile", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "messaging:confirm-mobile-resend": ("POST", "confirm_mobile", "302 302 302 302 302 302 302 302 302 302 302 302"),
     "messaging:feedback": ("GET", "delivery", "200 200 200 200 200 200 200 200 200 200 200 200"),
+    "messaging:doorknock-door": ("POST", "door", "302 404 302 404 302 302 404 404 404 404 404 404"),
+    "messaging:doorknock-finish": ("POST", "door_round", "302 404 302 404 302 302 404 404 404 404 404 404"),
+    "messaging:doorknock-import": ("GET", "", "302 403 200 200 200 200 403 403 200 403 403 200"),
+    "messaging:doorknock-next": ("POST", "door_round", "302 404 302 404 302 302 404 404 404 404 404 404"),
+    "messaging:doorknock-plan": ("GET", "", "302 403 200 200 200 200 403 403 403 403 403 403"),
+    "messaging:doorknock-round": ("GET", "door_round", "302 404 200 404 200 200 404 404 404 404 404 404"),
+    "messaging:doorknock-rounds": ("GET", "", "302 403 200 200 200 200 403 403 403 403 403 403"),
     "messaging:field-signup": ("GET", "", "302 403 200 200 200 200 403 403 403 403 403 200"),
     "messaging:manage": ("GET", "manage", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "messaging:manage-controls": ("POST", "manage", "400 400 400 400 400 400 400 400 400 400 400 400"),
@@ -541,7 +553,7 @@ def test_each_person_gets_the_expected_status(objects, name):
 AREA_OBJECTS = {
     "panel", "panel_member", "panel_meeting", "agenda_item",
     "meeting", "issue", "priority", "priority_verb", "action", "alert", "alert_version", "appeal", "return",
-    "return_export", "division_print", "area_print", "reply",
+    "return_export", "division_print", "area_print", "reply", "door_round", "door",
 }  # fmt: skip
 OUTSIDERS = ("pcso_other", "chief_inspector_other")
 

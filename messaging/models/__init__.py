@@ -25,6 +25,16 @@ from .delivery import (  # noqa: F401 - the app's models, imported as messaging.
     OutboxMessage,
     ReceiptEvent,
 )
+from .doorknock import (  # noqa: F401 - the app's models, imported as messaging.models
+    SPOKEN_TO,
+    Address,
+    DoorKnockReach,
+    DoorKnockRound,
+    DoorOutcome,
+    RoundDoor,
+    RoundStatus,
+    Street,
+)
 from .inbox import (  # noqa: F401 - the app's models, imported as messaging.models
     AnswerOutcome,
     BounceRecovery,

@@ -13,8 +13,10 @@ from messaging.models import (
     ChannelStatus,
     Delivery,
     DeliveryAttempt,
+    DoorKnockRound,
     InboundReply,
     OutboxMessage,
+    RoundStatus,
     Subscriber,
     SubscriberChannel,
 )
@@ -104,3 +106,12 @@ def inbound_replies(*, now: datetime) -> QuerySet:
 def bounce_addresses(*, now: datetime) -> QuerySet:
     cutoff = _before(now=now, rule="bounce_addresses_days")
     return BounceRecovery.objects.filter(bounced_at__lt=cutoff).filter(~Q(address="") | ~Q(new_address=""))
+
+
+def door_knock_rounds(*, now: datetime) -> QuerySet:
+    """Rounds finished before the cut-off, and rounds planned before it and never finished: their
+    doors (who answered, what they said) go with them; the meeting and its reach stay."""
+    cutoff = _before(now=now, rule="door_knock_rounds_days")
+    finished = Q(status=RoundStatus.FINISHED, finished_at__lt=cutoff)
+    abandoned = Q(status=RoundStatus.PLANNED, created_at__lt=cutoff)
+    return DoorKnockRound.objects.filter(finished | abandoned)

@@ -13,6 +13,7 @@ from messaging.models import (
     BounceRecovery,
     Delivery,
     DeliveryAttempt,
+    DoorKnockRound,
     Feedback,
     InboundReply,
     OutboxMessage,
@@ -42,6 +43,7 @@ def retention_due(*, now: datetime | None = None) -> dict[str, int]:
     counts["messaging_subscriber (unsubscribed)"] = selectors.unsubscribed_members(now=now).count()
     counts["messaging_inboundreply"] = selectors.inbound_replies(now=now).count()
     counts["messaging_bouncerecovery (addresses)"] = selectors.bounce_addresses(now=now).count()
+    counts[DOOR_KNOCK_ROUNDS] = selectors.door_knock_rounds(now=now).count()
     return counts
 
 
@@ -76,8 +78,19 @@ def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
     done["messaging_bouncerecovery (addresses)"] = selectors.bounce_addresses(now=now).update(
         address="", new_address=""
     )
+    done[DOOR_KNOCK_ROUNDS] = _rounds_delete(selectors.door_knock_rounds(now=now))
     logger.info("Retention applied", extra={"retention": {k: v for k, v in done.items() if v}})
     return done
+
+
+DOOR_KNOCK_ROUNDS = "messaging_doorknockround (with its doors)"
+
+
+def _rounds_delete(rounds) -> int:
+    """Rounds deleted (each with its doors, counted as one)."""
+    ids = list(rounds.values_list("pk", flat=True))
+    DoorKnockRound.objects.filter(pk__in=ids).delete()
+    return len(ids)
 
 
 # Deliveries are the largest table (a million per force-wide alert): stripped a batch at a time, in

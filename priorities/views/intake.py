@@ -5,10 +5,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from accounts.policy import can, policy_required
+from messaging.doorknock.links import round_return_path
 from neighbourhoods.permissions import neighbourhood_get_for_user
 from pact_portal import throttle
 from pact_portal.forms import form_add_service_errors
@@ -108,8 +110,10 @@ def issue_log(request):
         request.FILES or None,
         wards=selectors.wards_for_issue_log(neighbourhoods=chosen or neighbourhoods),
         meetings=selectors.meetings_for_linking(neighbourhoods=chosen or neighbourhoods),
-        initial={"ward": request.GET.get("ward")},
+        # A door-knock round opens this for a concern raised at a door: its ward, the source preset.
+        initial={"ward": request.GET.get("ward"), "source": request.GET.get("source")},
     )
+    back = round_return_path(request.GET.get("next", ""))
     if request.method == "POST" and form.is_valid():
         ward = form.cleaned_data["ward"]
         if not can(request.user, "priority.propose", ward.neighbourhood):
@@ -122,8 +126,9 @@ def issue_log(request):
             messages.success(
                 request, f"Issue {issue.pk} logged in {ward.neighbourhood.name}'s triage queue ({ward.name})."
             )
-            return redirect("priorities:triage", code=ward.neighbourhood.code)
-    return render(request, "priorities/intake_log.html", {"form": form, "neighbourhood": chosen[0] if chosen else None})
+            return redirect(back or reverse("priorities:triage", kwargs={"code": ward.neighbourhood.code}))
+    context = {"form": form, "neighbourhood": chosen[0] if chosen else None, "back": back}
+    return render(request, "priorities/intake_log.html", context)
 
 
 # --- officers: the triage queue ---------------------------------------------------------------

@@ -66,6 +66,7 @@ def test_it_covers_every_registered_action_with_an_allow_and_a_deny():
     outcomes |= {(action, expected) for action, _, expected in PANEL_MATRIX}
     outcomes |= {(action, expected) for action, _, _, expected in INBOX_MATRIX}
     outcomes |= {(action, expected) for action, _, expected in DATA_PROTECTION_MATRIX}
+    outcomes |= {(action, expected) for action, _, _, expected in DOORKNOCK_MATRIX}
     for action in registered_actions():
         assert (action, True) in outcomes, f"{action} has no allowing case"
         assert (action, False) in outcomes, f"{action} has no denying case"
@@ -475,3 +476,39 @@ def test_the_data_protection_officer_is_force_wide_staff(world):
     assert dpo.is_staff_member
     assert scope_for(dpo).covers_neighbourhood(world.fleetwood)
     assert not can(dpo, "meeting.view_restricted", new_meeting(world))
+
+
+# A round's doors are its team's alone: not the chief inspector, HQ, a partner or a system administrator.
+DOORKNOCK_MATRIX = [
+    ("doorknock.plan", "pcso", None, True),
+    ("doorknock.plan", "pcso", "daneshouse", True),
+    ("doorknock.plan", "inspector", "queensgate", True),
+    ("doorknock.plan", "pcso", "fleetwood", False),
+    ("doorknock.plan", "chief_inspector", None, False),
+    ("doorknock.plan", "partner", "daneshouse", False),
+    ("doorknock.plan", "resident", None, False),
+    ("doorknock.work", "pcso", "round", True),
+    ("doorknock.work", "sergeant", "round", True),
+    ("doorknock.work", "pcso_other", "round", False),
+    ("doorknock.work", "chief_inspector", "round", False),
+    ("doorknock.work", "hq", "round", False),
+    ("doorknock.work", "partner", "round", False),
+    ("doorknock.work", "admin", "round", False),
+    ("doorknock.import_streets", "pcso", "ward", True),
+    ("doorknock.import_streets", "hq", "ward", True),
+    ("doorknock.import_streets", "admin", None, True),
+    ("doorknock.import_streets", "pcso_other", "ward", False),
+    ("doorknock.import_streets", "chief_inspector", None, False),
+    ("doorknock.import_streets", "partner", "ward", False),
+]
+
+
+@pytest.mark.parametrize(("action", "person", "target", "expected"), DOORKNOCK_MATRIX)
+def test_it_applies_the_door_knock_rules(world, action, person, target, expected):
+    from tests.messaging.doorknock.factories import planned
+
+    targets = {"daneshouse": world.daneshouse, "queensgate": world.queensgate, "fleetwood": world.fleetwood, None: None}
+    targets["ward"] = world.daneshouse.wards.get()
+    if target == "round":
+        targets["round"] = planned(world)
+    assert can(getattr(world, person), action, targets[target]) is expected

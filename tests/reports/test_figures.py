@@ -377,3 +377,22 @@ def test_it_counts_a_town_wide_meeting_as_engagement_of_each_neighbourhood_it_co
     figures = return_figures(division=world.east, **OCTOBER)
     assert figures["no_engagement"][0]["neighbourhoods"] == []
     assert headline(figures)["meetings_held"][0] == 1  # once in the division's total
+
+
+def test_it_counts_finished_door_knock_rounds_in_the_same_queries(world):
+    from messaging.models import DoorKnockReach
+
+    before = _queries(divisions=[world.east], **OCTOBER)
+    knocks = f.held_meeting(world, starts_at=f.at(date(2026, 10, 10)), meeting_type=MeetingType.DOOR_KNOCK, public=9)
+    DoorKnockReach.objects.create(
+        meeting=knocks, doors=40, knocked=31, spoken_to=9, signed_up=4, declined=3, leaflets=12, issues=2, not_in=10
+    )
+    f.held_meeting(world, starts_at=f.at(date(2026, 10, 11)), public=12)  # a PACT meeting has no reach record
+    figures = return_figures(division=world.east, **OCTOBER)
+    h = headline(figures)
+    assert (h["doors_knocked"][0], h["door_knock_spoken_to"][0], h["door_knock_sign_ups"][0]) == (31, 9, 4)
+    assert figures["door_knocks"] == {
+        "door_knock_rounds": 1, "doors_knocked": 31, "door_knock_spoken_to": 9, "door_knock_sign_ups": 4,
+    }  # fmt: skip
+    assert h["people_in_person"][0] == 21 and h["meetings_held"][0] == 2
+    assert _queries(divisions=[world.east], **OCTOBER) == before == QUERIES

@@ -8,10 +8,13 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from accounts.policy import can
+from messaging.doorknock import selectors as doorknock_selectors
+from messaging.doorknock import services as doorknock_services
+from messaging.doorknock.links import round_return_path
 from messaging.members import selectors
 from messaging.members.forms import FieldSignUpForm
 from messaging.members.services import signup as services_signup
-from messaging.models import Channel, ConsentMethod, SignUpSource
+from messaging.models import Channel, ConsentMethod, DoorOutcome, SignUpSource
 from pact_portal.forms import form_add_service_errors
 
 
@@ -30,6 +33,9 @@ def field_signup(request):
     form = FieldSignUpForm(
         request.POST or None, wards=wards, interests=selectors.interests_for_sign_up(), initial=initial
     )
+    # From a door-knock round: back to its door after the household is signed up.
+    back = round_return_path(request.GET.get("next", ""))
+    door = doorknock_selectors.door_for_sign_up(user=request.user, pk=request.GET.get("door", ""))
     status = 200
     if request.method == "POST":
         # The list offers only the officer's own wards: another ward can only be a crafted request.
@@ -50,9 +56,21 @@ def field_signup(request):
                 form_add_service_errors(form, error)
             else:
                 messages.success(request, _field_done_message(form.membership_fields()))
+                if door is not None:
+                    _door_signed_up(request, door)
+                if back:
+                    return redirect(back)
                 return redirect(f"{reverse('messaging:field-signup')}?{urlencode({'ward': ward.code})}")
         status = 400
-    return render(request, "messaging/subscribe/field_signup.html", {"form": form}, status=status)
+    return render(request, "messaging/subscribe/field_signup.html", {"form": form, "back": back}, status=status)
+
+
+def _door_signed_up(request, door) -> None:
+    try:
+        doorknock_services.door_record(door=door, outcome=DoorOutcome.SIGNED_UP, actor=request.user)
+    except ValidationError:
+        # The round was finished while the form was open: the member is signed up all the same.
+        messages.warning(request, f"{door.address} was not marked signed up: its round is finished.")
 
 
 def _field_done_message(fields: dict) -> str:

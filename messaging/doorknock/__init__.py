@@ -1,0 +1,1 @@
+"""Door-knock rounds: the ward street lists, planning a round, each door's outcome, finishing it."""
