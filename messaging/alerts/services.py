@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from accounts.policy import can
+from accounts.roles import Role
 from messaging.models import (
     Alert,
     AlertKind,
@@ -202,7 +203,8 @@ def alert_create(*, actor, force, **content) -> Alert:
     it is about (a meeting, a priority, or a survey whose invitation it is)."""
     if not can(actor, "alert.compose"):
         raise ValidationError("Your role does not send alerts.")
-    return _write(Alert(force=force, created_by=actor), actor=actor, **content)
+    agency = actor.agency if actor.role == Role.PARTNER else None
+    return _write(Alert(force=force, created_by=actor, agency=agency), actor=actor, **content)
 
 
 @transaction.atomic
@@ -281,7 +283,7 @@ def alert_submit(*, alert: Alert, actor) -> Alert:
     _check_area(actor=actor, force=alert.force, level=alert.audience_level, **_area_of(alert))
     _check_content(title=alert.title, sms_text=alert.sms_text, channels=alert.channels, send_at=alert.send_at)
     _refuse_empty(_audience_counts(alert))
-    if alert.audience_level == AudienceLevel.FORCE:
+    if alert.audience_level == AudienceLevel.FORCE or alert.agency_id is not None:
         alert.status = AlertStatus.AWAITING_APPROVAL
         alert.save(update_fields=["status", "updated_at"])
         return alert
@@ -295,6 +297,11 @@ def alert_approve(*, alert: Alert, actor) -> Alert:
     _lock(alert)
     if alert.status != AlertStatus.AWAITING_APPROVAL:
         raise ValidationError(f"This alert is {alert.get_status_display().lower()}, not awaiting approval.")
+    if alert.agency_id is not None and not can(actor, "alert.approve", alert):
+        raise ValidationError(
+            "A partner agency's alert is approved by a police communications officer or the inspector of the "
+            "neighbourhoods it goes to, never by its author or a partner agency."
+        )
     if alert.created_by_id == actor.pk:
         raise ValidationError("You wrote this alert: another communications officer must approve it.")
     if not can(actor, "alert.approve", alert):
