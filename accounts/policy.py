@@ -175,7 +175,13 @@ def _meeting_create(user, neighbourhood) -> bool:
 
 @rule("meeting.view_internal")
 def _meeting_view_internal(user, meeting) -> bool:
-    return user.is_staff_member and scope_for(user).covers_neighbourhood(meeting.neighbourhood)
+    if not user.is_staff_member:
+        return False
+    scope = scope_for(user)
+    # A town-wide meeting is read by the staff of every neighbourhood it also covers.
+    return scope.covers_neighbourhood(meeting.neighbourhood) or any(
+        scope.covers_neighbourhood(n) for n in meeting.also_covers.select_related("division")
+    )
 
 
 @rule("meeting.edit")

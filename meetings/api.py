@@ -37,6 +37,7 @@ MEETING_FIELDS = [
     "uid",
     "neighbourhood",
     "wards",
+    "also_covers",
     *services.DESCRIPTIVE_FIELDS,
     "starts_at",
     "ends_at",
@@ -55,12 +56,19 @@ MEETING_FIELDS = [
 ]
 
 
+# What a change sets as a whole rather than field by field.
+RELATIONS = ("wards", "officers", "partners_invited", "also_covers")
+
+
 class MeetingSerializer(ReadModelSerializer):
     """A meeting as staff of its area read it. `restricted_notes` is present only for those the
     policy lets read it (`meeting.view_restricted`); for anyone else the key is left out."""
 
     neighbourhood = serializers.SlugRelatedField(slug_field="code", read_only=True)
     wards = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    also_covers = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True, help_text="Other neighbourhoods a town-wide meeting covers."
+    )
     lead_officer_name = serializers.CharField(source="lead_officer.full_name", read_only=True, allow_null=True)
     restricted_notes = serializers.CharField(
         required=False, help_text="Police only; the key is absent for anyone who may not read it."
@@ -83,6 +91,10 @@ class MeetingChangeSerializer(StrictJsonMixin, serializers.ModelSerializer):
     offered are the user's: the neighbourhood's wards and team; anything else is "does not exist"."""
 
     wards = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Ward.objects.none())
+    also_covers = serializers.SlugRelatedField(
+        slug_field="code", many=True, required=False, queryset=Neighbourhood.objects.none(),
+        help_text="Other neighbourhoods of the host's division a town-wide meeting covers (codes).",
+    )  # fmt: skip
     lead_officer = serializers.PrimaryKeyRelatedField(queryset=User.objects.none(), allow_null=True, required=False)
     officers = serializers.PrimaryKeyRelatedField(queryset=User.objects.none(), many=True, required=False)
     partners_invited = serializers.PrimaryKeyRelatedField(
@@ -95,13 +107,19 @@ class MeetingChangeSerializer(StrictJsonMixin, serializers.ModelSerializer):
         model = Meeting
         # What describes a meeting (services.DESCRIPTIVE_FIELDS, lead officer included), its
         # wards and times, and who else is coming.
-        fields = ["wards", *services.DESCRIPTIVE_FIELDS, "starts_at", "ends_at", "officers", "partners_invited"]
+        fields = [
+            "wards", "also_covers", *services.DESCRIPTIVE_FIELDS, "starts_at", "ends_at", "officers", "partners_invited"
+        ]  # fmt: skip
 
-    def __init__(self, *args, neighbourhoods=(), **kwargs):
+    def __init__(self, *args, neighbourhoods=(), covers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["wards"].child_relation.queryset = Ward.objects.filter(neighbourhood__in=neighbourhoods).defer(
             "boundary"
         )
+        # As on the page: a meeting also covers only neighbourhoods the user's team works (the
+        # service then holds it to the host's division).
+        covering = [n.pk for n in (neighbourhoods if covers is None else covers)]
+        self.fields["also_covers"].child_relation.queryset = Neighbourhood.objects.filter(pk__in=covering)
         team = selectors.team_for(neighbourhoods=neighbourhoods)
         self.fields["lead_officer"].queryset = team
         self.fields["officers"].child_relation.queryset = team
@@ -145,7 +163,7 @@ class MeetingListApi(generics.ListAPIView):
     filterset_class = MeetingApiFilter
 
     def get_queryset(self):
-        return selectors.meetings_in_list_order(selectors.meetings_for_user(user=self.request.user))
+        return selectors.meetings_for_api(user=self.request.user)
 
     @extend_schema(responses=responses({200: MeetingSerializer}, 400, 403, 404))
     def get(self, request, *args, **kwargs):
@@ -167,6 +185,7 @@ class MeetingListApi(generics.ListAPIView):
                 wards=fields.pop("wards"),
                 officers=fields.pop("officers", []),
                 partners_invited=fields.pop("partners_invited", []),
+                also_covers=fields.pop("also_covers", []),
                 **fields,
             )
         data = MeetingSerializer(_refetch(meeting), context={"request": request}).data
@@ -187,11 +206,15 @@ class MeetingDetailApi(APIView):
         """Change some of a meeting's details (its team only; others in the area may read it)."""
         meeting = meeting_get_for_user(user=request.user, pk=pk, write=True)
         write = MeetingChangeSerializer(
-            meeting, data=request.data, partial=True, neighbourhoods=[meeting.neighbourhood]
+            meeting,
+            data=request.data,
+            partial=True,
+            neighbourhoods=[meeting.neighbourhood],
+            covers=neighbourhoods_selectors.neighbourhoods_where(user=request.user, action="meeting.create"),
         )
         write.is_valid(raise_exception=True)
         fields = dict(write.validated_data)
-        relations = {name: fields.pop(name) for name in ("wards", "officers", "partners_invited") if name in fields}
+        relations = {name: fields.pop(name) for name in RELATIONS if name in fields}
         with service_errors():
             services.meeting_update(meeting=meeting, actor=request.user, **relations, **fields)
         return Response(MeetingSerializer(_refetch(meeting), context={"request": request}).data)

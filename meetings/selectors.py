@@ -62,11 +62,18 @@ def meetings_for_user(*, user) -> QuerySet[Meeting]:
     if scope_filter is None:
         return Meeting.objects.none()
     neighbourhood_filter = {f"neighbourhood__{key}": value for key, value in scope_filter.items()}
+    # A town-wide meeting hosted elsewhere is in the list of every neighbourhood it also covers.
+    covering = Meeting.also_covers.through.objects.filter(**neighbourhood_filter).values("meeting_id")
     return (
-        Meeting.objects.filter(**neighbourhood_filter)
+        Meeting.objects.filter(Q(**neighbourhood_filter) | Q(pk__in=covering))
         .select_related("neighbourhood", "lead_officer", "series")
         .prefetch_related("wards", _officer_attendance())
     )
+
+
+def meetings_for_api(*, user) -> QuerySet[Meeting]:
+    """meetings_for_user, with the other neighbourhoods a town-wide meeting covers (one query more)."""
+    return meetings_in_list_order(meetings_for_user(user=user)).prefetch_related("also_covers")
 
 
 def meetings_in_list_order(meetings: QuerySet[Meeting], *, now=None) -> QuerySet[Meeting]:
@@ -87,6 +94,7 @@ def meeting_detail_for_staff(*, pk: int) -> Meeting | None:
         Meeting.objects.select_related("neighbourhood__division__force", "lead_officer", "series", "created_by")
         .prefetch_related(
             "wards",
+            "also_covers",
             "officers",
             "partners_invited",
             _officer_attendance(),

@@ -73,8 +73,8 @@ def test_it_lists_in_constant_queries(api, world, django_assert_max_num_queries)
     MeetingFactory.create_batch(2, neighbourhood=world.daneshouse)
     api.get(LIST)
     MeetingFactory.create_batch(8, neighbourhood=world.daneshouse, past=True)
-    # session, user, team, count, meetings, wards, officer attendance
-    with django_assert_max_num_queries(7):
+    # session, user, team, count, meetings, wards, officer attendance, neighbourhoods also covered
+    with django_assert_max_num_queries(8):
         assert len(api.get(LIST).json()["results"]) == 10
 
 
