@@ -406,6 +406,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "priorities:partner-offer-action": ("GET", "priority", "302 404 404 404 404 404 404 404 404 404 200 404"),
     "priorities:partner-raise-issue": ("GET", "neighbourhood", "302 404 404 404 404 404 404 404 404 404 200 404"),
     "priorities:tasking": ("GET", "", "302 403 403 403 403 403 302 302 200 403 403 200"),
+    "priorities:tasking-queue": ("GET", "division", "302 404 404 404 404 404 200 404 200 404 404 200"),
     "priorities:tasking-agenda": ("GET", "tasking_agenda", "302 404 404 404 404 404 200 404 200 404 404 200"),
     "priorities:tasking-agenda-create": ("POST", "division", "302 404 404 404 404 404 403 404 403 404 404 200"),
     "priorities:tasking-agenda-fill": ("POST", "tasking_agenda", "302 404 404 404 404 404 403 404 403 404 404 302"),

@@ -243,6 +243,7 @@ OPERATIONS_EXPECTED: dict[str, str] = {
     "priorities:public-unfollow": "404 404",
     "priorities:raise-issue": "200 200",
     "priorities:tasking": "302 302",
+    "priorities:tasking-queue": "200 404",
     "priorities:tasking-agenda": "200 404",
     "priorities:tasking-agenda-create": "200 404",
     "priorities:tasking-agenda-fill": "302 404",
