@@ -104,3 +104,16 @@ def test_it_does_not_sign_a_police_alert(world):
         alert=made, subscriber=subscriber(world), channel="email", queued_at=timezone.now()
     )
     assert "From " not in render_delivery(delivery=delivery).body.split("--")[0]
+
+
+def test_it_counts_the_agencys_name_in_the_text_messages_length(world):
+    name = world.partner.agency.name
+    text = "x"
+    while services.sms_segments_for(title="t", sms_text=text + "x") <= services.sms_max_segments():
+        text += "x"
+    # The longest text a police alert may send; the partner's signature pushes it over.
+    assert services.sms_segments_for(title="t", sms_text=text, signature=name) > services.sms_max_segments()
+    compose(world, channels=["sms"], sms_text=text)
+    with pytest.raises(ValidationError) as error:
+        compose(world, actor=world.partner, channels=["sms"], sms_text=text)
+    assert "sms_text" in error.value.message_dict
