@@ -102,6 +102,10 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=~models.Q(role="chief_inspector") | models.Q(division__isnull=False),
                 name="chief_inspector_has_division",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(role="operations_manager") | models.Q(division__isnull=False),
+                name="operations_manager_has_division",
+            ),
         ]
 
     def __str__(self):

@@ -275,6 +275,55 @@ def _action_update(user, action) -> bool:
     return _partner_owns(user, action) or _works_neighbourhood(user, action.priority.neighbourhood)
 
 
+# --- partners at the same table ---------------------------------------------------------------
+# A partner agency user works with the neighbourhoods of their current team memberships: they read
+# those boards (public text, every agency's public actions, text marked for partners; never the
+# police's restricted notes), raise issues for triage and offer actions for their agency.
+
+
+def _partner_works(user, neighbourhood) -> bool:
+    partner = user.role == Role.PARTNER and user.agency_id is not None
+    return partner and scope_for(user).covers_neighbourhood(neighbourhood)
+
+
+@rule("priority.view_partner_board")
+def _priority_view_partner_board(user, neighbourhood) -> bool:
+    return _partner_works(user, neighbourhood)
+
+
+@rule("issue.raise_as_partner")
+def _issue_raise_as_partner(user, neighbourhood) -> bool:
+    return _partner_works(user, neighbourhood)
+
+
+@rule("action.propose")
+def _action_propose(user, priority) -> bool:
+    return _partner_works(user, priority.neighbourhood)
+
+
+@rule("action_proposal.decide")
+def _action_proposal_decide(user, proposal) -> bool:
+    """The team that keeps the plan accepts a partner's offer onto it, or declines it."""
+    return _works_neighbourhood(user, proposal.priority.neighbourhood)
+
+
+# --- divisional tasking -----------------------------------------------------------------------
+
+TASKING_MANAGERS = frozenset({Role.OPERATIONS_MANAGER, Role.SYSTEM_ADMIN})
+TASKING_READERS = TASKING_MANAGERS | {Role.CHIEF_INSPECTOR, Role.HQ}
+
+
+@rule("tasking.view")
+def _tasking_view(user, division) -> bool:
+    return user.role in TASKING_READERS and scope_for(user).covers_division(division)
+
+
+@rule("tasking.manage")
+def _tasking_manage(user, division) -> bool:
+    """Build a forum's agenda from the queue and record its decisions: the division's operations manager."""
+    return user.role in TASKING_MANAGERS and scope_for(user).covers_division(division)
+
+
 # --- In the Know ------------------------------------------------------------------------------
 
 # Who writes alerts: the neighbourhood team for its own area, and those with a wider area for it.
@@ -290,14 +339,20 @@ def _covers_force(user, force_id) -> bool:
     return scope.level == ScopeLevel.FORCE and (scope.force_ids is None or force_id in scope.force_ids)
 
 
+def _partner_composer(user) -> bool:
+    # Fire and rescue, the council, the PCC's office: they write for the neighbourhoods they work with.
+    return user.role == Role.PARTNER and user.agency_id is not None
+
+
 @rule("alert.compose")
 def _alert_compose(user, obj=None) -> bool:
-    return user.role in ALERT_COMPOSERS
+    return user.role in ALERT_COMPOSERS or _partner_composer(user)
 
 
 @rule("alert.target_neighbourhood")
 def _alert_target_neighbourhood(user, neighbourhood) -> bool:
-    return user.role in ALERT_COMPOSERS and scope_for(user).covers_neighbourhood(neighbourhood)
+    composer = user.role in ALERT_COMPOSERS or _partner_composer(user)
+    return composer and scope_for(user).covers_neighbourhood(neighbourhood)
 
 
 @rule("alert.target_division")
@@ -322,17 +377,30 @@ def _alert_in_area(user, alert) -> bool:
 
 @rule("alert.view")
 def _alert_view(user, alert) -> bool:
+    if _partner_composer(user):
+        # A partner reads their agency's alerts, never the police's.
+        return alert.agency_id == user.agency_id and alert.force_id == user.force_id
     return user.role in ALERT_COMPOSERS and _alert_in_area(user, alert)
 
 
 @rule("alert.approve")
 def _alert_approve(user, alert) -> bool:
     # Four eyes: the approver is never the author.
-    return user.role in ALERT_APPROVERS and alert.created_by_id != user.pk and _covers_force(user, alert.force_id)
+    if alert.created_by_id == user.pk:
+        return False
+    if alert.agency_id is not None:
+        # A partner agency's alert goes out only with the police's approval: a communications
+        # officer of the force, or the inspector of every neighbourhood it reaches.
+        if user.role == Role.INSPECTOR:
+            neighbourhoods = alert.area_neighbourhoods()
+            return bool(neighbourhoods) and all(scope_for(user).covers_neighbourhood(n) for n in neighbourhoods)
+    return user.role in ALERT_APPROVERS and _covers_force(user, alert.force_id)
 
 
 @rule("alert.cancel")
 def _alert_cancel(user, alert) -> bool:
+    if _partner_composer(user):
+        return alert.created_by_id == user.pk
     if user.role not in ALERT_COMPOSERS or not _alert_in_area(user, alert):
         return False
     return alert.created_by_id == user.pk or user.role in PRIORITY_MANAGERS | ALERT_APPROVERS | {Role.HQ}

@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     HQ = "hq", "HQ neighbourhood policing team"
     COMMUNICATIONS = "communications", "Communications officer"
     PARTNER = "partner", "Partner agency user"
+    OPERATIONS_MANAGER = "operations_manager", "Divisional operations manager"
     SYSTEM_ADMIN = "system_admin", "System administrator"
     # Answers subject access and erasure requests across the force (docs/data-protection.md).
     DATA_PROTECTION_OFFICER = "data_protection_officer", "Data protection officer"
@@ -39,6 +40,7 @@ ROLE_SCOPE_LEVEL = {
     Role.INSPECTOR: ScopeLevel.NEIGHBOURHOOD,
     Role.PARTNER: ScopeLevel.NEIGHBOURHOOD,
     Role.CHIEF_INSPECTOR: ScopeLevel.DIVISION,
+    Role.OPERATIONS_MANAGER: ScopeLevel.DIVISION,
     Role.HQ: ScopeLevel.FORCE,
     Role.COMMUNICATIONS: ScopeLevel.FORCE,
     Role.SYSTEM_ADMIN: ScopeLevel.FORCE,

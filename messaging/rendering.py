@@ -86,6 +86,8 @@ class AlertText:
     body: str
     sms_text: str
     voice_script: str
+    # A partner agency's alert is signed with its name, whatever the channel.
+    signature: str = ""
 
     @property
     def bidi(self) -> bool:
@@ -96,11 +98,14 @@ def alert_text(*, alert, language: str | None) -> AlertText:
     """The text a member whose language is `language` receives: that language's version when the
     alert has one, else the alert's own English. Reads `alert.translations.all()`, so a sender that
     prefetched them (once per batch) asks nothing more; English asks nothing at all."""
+    signature = alert.agency.name if alert.agency_id else ""
     if language and language != settings.LANGUAGE_CODE and alert.pk:
         for version in alert.translations.all():
             if version.language == language:
-                return AlertText(language, version.title, version.body, version.sms_text, version.voice_script)
-    return AlertText(settings.LANGUAGE_CODE, alert.title, alert.body, alert.sms_text, alert.voice_script)
+                return AlertText(
+                    language, version.title, version.body, version.sms_text, version.voice_script, signature
+                )
+    return AlertText(settings.LANGUAGE_CODE, alert.title, alert.body, alert.sms_text, alert.voice_script, signature)
 
 
 def _markdown() -> MarkdownIt:
@@ -156,6 +161,9 @@ def sms_text(alert, *, footer: str | None = None, text: AlertText | None = None)
     footer = sms_footer_worst_case(survey=bool(alert.survey_id)) if footer is None else footer
     words = text or alert_text(alert=alert, language=None)
     text = " ".join((words.sms_text or words.title).split())
+    if words.signature:
+        # First, so cutting an over-long text to fit never drops who it is from.
+        text = f"{words.signature}: {text}"
     if sms_segments(text + footer) <= SMS_MAX_SEGMENTS:
         return text + footer
     # Three dots, not "…": the ellipsis is outside GSM-7 and would make the whole text UCS-2.
@@ -249,6 +257,8 @@ def _render(delivery, text: AlertText) -> OutgoingMessage:
         body = sms_text(alert, footer=footer, text=text)
     else:
         script = " ".join((text.voice_script or markdown_text(text.body)).split())
+        if text.signature:
+            script = gettext("A message from %(agency)s.") % {"agency": text.signature} + " " + script
         body = script + (" " + _voice_survey_line(delivery) if alert.survey_id else "") + " " + str(VOICE_OPT_OUT)
     return OutgoingMessage(
         channel=delivery.channel, to=to, body=body, reference=str(delivery.token), delivery_id=delivery.pk

@@ -39,6 +39,8 @@ from neighbourhoods.models import (
 from neighbourhoods.selectors import district_names_beside
 from neighbourhoods.services import wards_import_geojson
 from priorities.demo import demo_priorities_seed
+from priorities.partners.demo import demo_partner_offers_seed
+from priorities.tasking.demo import demo_tasking_seed
 from surveys.demo import demo_surveys_seed
 
 DATA_DIR = Path(settings.BASE_DIR) / "neighbourhoods" / "data" / "lancashire-wards"
@@ -246,6 +248,11 @@ def _build_people(force: Force, by_district: dict[str, list[Neighbourhood]]) -> 
             else f"chief-inspector.{division.code}@{DEMO_DOMAIN}"
         )
         people.user(email, full_name=_person_name(f"{division.code}:ci"), role=Role.CHIEF_INSPECTOR, division=division)
+    east = Division.objects.filter(force=force, code="east").first()
+    if east is not None:
+        people.user(
+            f"operations.east@{DEMO_DOMAIN}", full_name="Joanne Ashworth", role=Role.OPERATIONS_MANAGER, division=east
+        )
     people.user(f"hq@{DEMO_DOMAIN}", full_name="Sarah Whitehead", role=Role.HQ)
     people.user(f"hq.analyst@{DEMO_DOMAIN}", full_name="Martin Greaves", role=Role.HQ)
     people.user(f"comms@{DEMO_DOMAIN}", full_name="Rachel Thornber", role=Role.COMMUNICATIONS)
@@ -325,6 +332,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
         (Role.HQ, "hq", "whole force"),
         (Role.COMMUNICATIONS, "comms", "whole force"),
         (Role.PARTNER, "partner", "Burnley Borough Council, every Burnley neighbourhood"),
+        (Role.OPERATIONS_MANAGER, "operations.east", "East Division tasking"),
         (Role.SYSTEM_ADMIN, "admin", "whole force, Django admin"),
         (Role.DATA_PROTECTION_OFFICER, "dpo", "whole force, subject requests"),
     ]
@@ -350,6 +358,8 @@ def demo_force_seed(*, data_dir: Path = DATA_DIR) -> DemoSummary:
     _build_publications(force, by_district)
     meetings = demo_meetings_seed(force=force)
     priorities = demo_priorities_seed(force=force)
+    demo_partner_offers_seed(featured_ward_code=FEATURED_WARD)
+    demo_tasking_seed(force=force, email=f"operations.east@{DEMO_DOMAIN}")
     messaging = demo_messaging_seed(force=force)
     demo_streets_seed(force=force)
     surveys = demo_surveys_seed(force=force)

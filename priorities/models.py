@@ -31,6 +31,7 @@ class IssueSource(models.TextChoices):
     STREET_MEETING = "street_meeting", "Raised at a street meeting"
     SURVEY = "survey", "From a survey answer"
     OPEN311 = "open311", "Sent from a reporting app (Open311)"
+    PARTNER = "partner", "Raised by a partner agency"
     OTHER = "other", "Other contact"
 
 
@@ -174,6 +175,8 @@ class Priority(models.Model):
     # Restricted text: police and partners working it only; never on a public page, feed or API.
     evidence = models.TextField(blank=True, help_text="Restricted: intelligence and evidence behind the problem.")
     restricted_notes = models.TextField(blank=True)
+    # Shared with the partner agencies working the neighbourhood; never public.
+    partner_notes = models.TextField(blank=True, help_text="For partners: shared with partner agencies, not public.")
     review_date = models.DateField(null=True, blank=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -448,3 +451,8 @@ class Open311Request(models.Model):
 
     def __str__(self):
         return f"Open311 request for issue {self.issue_id} via {self.api_key}"
+
+
+# Sub-domains keep their models in their own packages; imported here so Django finds them.
+from priorities.partners.models import ActionProposal, ProposalStatus  # noqa: E402, F401
+from priorities.tasking.models import TaskingAgenda, TaskingDecision, TaskingItem  # noqa: E402, F401

@@ -417,6 +417,7 @@ def priority_reopen(*, priority: Priority, actor, reason: str) -> Priority:
 
 
 EDITABLE_TEXT = ["title", "category", "public_problem", "public_update", "evidence", "restricted_notes", "review_date"]
+EDITABLE_TEXT.insert(-1, "partner_notes")  # shared with partner agencies: priorities/partners
 
 
 @transaction.atomic

@@ -209,6 +209,11 @@ def _static_base() -> Path:
 
 
 def pack_pdf(*, meeting: Meeting) -> bytes:
+    return html_to_pdf(html=pack_html(meeting=meeting))
+
+
+def html_to_pdf(*, html: str) -> bytes:
+    """A self-contained printable page as a PDF (the panel meeting pack, the tasking pack)."""
     # Imported here: WeasyPrint loads Pango when imported, which no other page needs.
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
@@ -223,5 +228,4 @@ def pack_pdf(*, meeting: Meeting) -> bytes:
                 raise ValueError(f"Not fetched when printing a meeting pack: {url}")
             return super().fetch(url, headers)
 
-    html = pack_html(meeting=meeting)
     return HTML(string=html, base_url=allowed, url_fetcher=StaticOnlyFetcher(allowed_protocols=("file",))).write_pdf()

@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import translation
 
 from accounts.policy import ALERT_APPROVERS, ALERT_COMPOSERS, can, scope_for
-from accounts.roles import ScopeLevel
+from accounts.roles import Role, ScopeLevel
 from meetings.models import Meeting, MeetingStatus
 from messaging.models import (
     Alert,
@@ -124,10 +124,13 @@ def _in_area(user) -> Q:
 def alerts_for_user(*, user, status: str | None = None) -> QuerySet[Alert]:
     """The alerts the user may see, newest first: their own, those wholly in their area, and for
     force-wide staff every alert of their force."""
-    if user.role not in ALERT_COMPOSERS:
-        return Alert.objects.none()
     force_ids = _force_ids_covered(user)
-    if force_ids is None:
+    if user.role == Role.PARTNER and user.agency_id:
+        # A partner agency reads its own alerts only.
+        visible = Alert.objects.filter(agency_id=user.agency_id, force_id=user.force_id)
+    elif user.role not in ALERT_COMPOSERS:
+        return Alert.objects.none()
+    elif force_ids is None:
         visible = Alert.objects.all()
     else:
         visible = Alert.objects.filter(Q(created_by=user) | Q(force_id__in=force_ids) | _in_area(user))
@@ -147,6 +150,11 @@ def alerts_for_user(*, user, status: str | None = None) -> QuerySet[Alert]:
 def alerts_awaiting_approval_by(*, user) -> list[Alert] | None:
     """The alerts waiting for this user to approve them, oldest first (one query), as accounts.policy's
     `alert.approve` decides it: a force they cover, and never their own. None if they approve nothing."""
+    if user.role == Role.INSPECTOR:
+        # Partner agencies' alerts to the inspector's neighbourhoods (policy: wholly in their area).
+        waiting = Alert.objects.filter(status=AlertStatus.AWAITING_APPROVAL, agency__isnull=False)
+        waiting = waiting.filter(force_id=user.force_id).select_related("created_by", "agency")
+        return [a for a in waiting.order_by("created_at", "pk") if can(user, "alert.approve", a)]
     if user.role not in ALERT_APPROVERS:
         return None
     force_ids = _force_ids_covered(user)

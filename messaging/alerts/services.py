@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from accounts.policy import can
+from accounts.roles import Role
 from messaging.models import (
     Alert,
     AlertKind,
@@ -30,20 +31,23 @@ from messaging.models import (
 CANCELLABLE = (AlertStatus.AWAITING_APPROVAL, AlertStatus.SCHEDULED, AlertStatus.SENDING)
 
 
-def sms_message(*, title: str, sms_text: str, survey: bool = False) -> str:
+def sms_message(*, title: str, sms_text: str, survey: bool = False, signature: str = "") -> str:
     """The text message as residents receive it, before any cut: the SMS text, or the title when
     it is left empty (a short title is a usable text; an empty message is not), with whitespace
     collapsed and the footer added (a survey link for an invitation, the manage link, at their
     longest, and how to stop), exactly as rendering.sms_text builds it."""
     from messaging import rendering
 
-    return " ".join((sms_text or title).split()) + rendering.sms_footer_worst_case(survey=survey)
+    text = " ".join((sms_text or title).split())
+    # A partner agency's name comes first, as rendering.sms_text signs it.
+    text = f"{signature}: {text}" if signature else text
+    return text + rendering.sms_footer_worst_case(survey=survey)
 
 
-def sms_segments_for(*, title: str, sms_text: str, survey: bool = False) -> int:
+def sms_segments_for(*, title: str, sms_text: str, survey: bool = False, signature: str = "") -> int:
     from messaging import rendering
 
-    return rendering.sms_segments(sms_message(title=title, sms_text=sms_text, survey=survey))
+    return rendering.sms_segments(sms_message(title=title, sms_text=sms_text, survey=survey, signature=signature))
 
 
 def sms_max_segments() -> int:
@@ -87,14 +91,16 @@ def _check_area(*, actor, force, level: str, wards, neighbourhoods, divisions) -
         raise ValidationError({level: f"Outside the area you may send to: {', '.join(refused)}."})
 
 
-def _check_content(*, title: str, sms_text: str, channels: Iterable[str], send_at, survey=None) -> None:
+def _check_content(
+    *, title: str, sms_text: str, channels: Iterable[str], send_at, survey=None, signature: str = ""
+) -> None:
     errors = {}
     if not channels:
         errors["channels"] = "Choose at least one way to send it: email, text message or voice call."
     elif any(channel not in Channel.values for channel in channels):
         errors["channels"] = "Choose email, text message or voice call."
     if Channel.SMS in channels and title.strip():
-        segments = sms_segments_for(title=title, sms_text=sms_text, survey=survey is not None)
+        segments = sms_segments_for(title=title, sms_text=sms_text, survey=survey is not None, signature=signature)
         if segments > sms_max_segments():
             with_link = "With the survey link the text message" if survey is not None else "The text message"
             errors["sms_text"] = (
@@ -174,7 +180,10 @@ def _write(
         actor=actor, force=alert.force, level=audience_level, wards=wards, neighbourhoods=neighbourhoods,
         divisions=divisions,
     )  # fmt: skip
-    _check_content(title=title, sms_text=sms_text, channels=channels, send_at=send_at, survey=survey)
+    signature = alert.agency.name if alert.agency_id else ""
+    _check_content(
+        title=title, sms_text=sms_text, channels=channels, send_at=send_at, survey=survey, signature=signature
+    )
     _fill(
         alert,
         channels=channels,
@@ -202,7 +211,8 @@ def alert_create(*, actor, force, **content) -> Alert:
     it is about (a meeting, a priority, or a survey whose invitation it is)."""
     if not can(actor, "alert.compose"):
         raise ValidationError("Your role does not send alerts.")
-    return _write(Alert(force=force, created_by=actor), actor=actor, **content)
+    agency = actor.agency if actor.role == Role.PARTNER else None
+    return _write(Alert(force=force, created_by=actor, agency=agency), actor=actor, **content)
 
 
 @transaction.atomic
@@ -279,9 +289,12 @@ def alert_submit(*, alert: Alert, actor) -> Alert:
         raise ValidationError(f"This alert is already {alert.get_status_display().lower()}.")
     # The actor's area may have changed since the draft was saved (a move to another team).
     _check_area(actor=actor, force=alert.force, level=alert.audience_level, **_area_of(alert))
-    _check_content(title=alert.title, sms_text=alert.sms_text, channels=alert.channels, send_at=alert.send_at)
+    _check_content(
+        title=alert.title, sms_text=alert.sms_text, channels=alert.channels, send_at=alert.send_at,
+        signature=alert.agency.name if alert.agency_id else "",
+    )  # fmt: skip
     _refuse_empty(_audience_counts(alert))
-    if alert.audience_level == AudienceLevel.FORCE:
+    if alert.audience_level == AudienceLevel.FORCE or alert.agency_id is not None:
         alert.status = AlertStatus.AWAITING_APPROVAL
         alert.save(update_fields=["status", "updated_at"])
         return alert
@@ -295,6 +308,11 @@ def alert_approve(*, alert: Alert, actor) -> Alert:
     _lock(alert)
     if alert.status != AlertStatus.AWAITING_APPROVAL:
         raise ValidationError(f"This alert is {alert.get_status_display().lower()}, not awaiting approval.")
+    if alert.agency_id is not None and not can(actor, "alert.approve", alert):
+        raise ValidationError(
+            "A partner agency's alert is approved by a police communications officer or the inspector of the "
+            "neighbourhoods it goes to, never by its author or a partner agency."
+        )
     if alert.created_by_id == actor.pk:
         raise ValidationError("You wrote this alert: another communications officer must approve it.")
     if not can(actor, "alert.approve", alert):

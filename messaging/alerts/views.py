@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policy import can, policy_required, scope_for
-from accounts.roles import ScopeLevel
+from accounts.roles import Role, ScopeLevel
 from messaging.alerts import forms, selectors, services
 from messaging.models import AlertKind, AlertStatus, AudienceLevel, Channel, Interest, Language
 from pact_portal.csp import admit_styles
@@ -267,11 +267,11 @@ def alert_progress(request, pk):
     return response
 
 
-def _workflow_step(request, pk, *, need: str | None, step, done):
+def _workflow_step(request, pk, *, need: str | None, step, done, author_only: bool = True):
     """A workflow button: `need` is the policy rule, None meaning "the author's own draft"; `done`
     gives the success message for the alert as the step left it."""
     alert = selectors.alert_get_for_user(user=request.user, pk=pk, need=need)
-    if need is None and alert.created_by_id != request.user.pk:
+    if need is None and author_only and alert.created_by_id != request.user.pk:
         raise PermissionDenied
     try:
         alert = step(alert=alert, actor=request.user)
@@ -286,6 +286,11 @@ def _where_it_stands(alert) -> str:
     """What has really happened to a released alert by the time the page comes back: with workers
     (or the embedded background threads) the sends have only just started; run in the request
     (tests, a command) they are done."""
+    if alert.status == AlertStatus.AWAITING_APPROVAL and alert.agency_id is not None:
+        return gettext(
+            "it now waits for a police communications officer or the neighbourhood's inspector to approve it; "
+            "nothing is sent until then."
+        )
     if alert.status == AlertStatus.AWAITING_APPROVAL:
         return gettext(
             "it now waits for a communications officer other than its author to approve it; nothing is sent until then."
@@ -320,10 +325,15 @@ def alert_submit(request, pk):
 
 @require_POST
 def alert_approve(request, pk):
+    # A partner (or any author) pressing approve on an alert they may read is told who approves
+    # it, by the service's refusal, rather than shown a bare 403.
+    alert = selectors.alert_get_for_user(user=request.user, pk=pk)
+    author_or_partner = alert.created_by_id == request.user.pk or request.user.role == Role.PARTNER
     return _workflow_step(
         request,
         pk,
-        need="alert.approve",
+        need=None if author_or_partner else "alert.approve",
+        author_only=False,
         step=services.alert_approve,
         done=lambda alert: gettext("Approved: ") + _where_it_stands(alert),
     )

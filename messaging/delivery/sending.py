@@ -166,7 +166,7 @@ def deliveries_send(*, alert_id: int, channel: str, first_id: int, last_id: int)
     before it is sent and only its claimant sends it."""
     tally = dict.fromkeys(("sent", "retrying", "failed", "skipped", "cancelled"), 0)
     # The alert's versions in other languages are read once here, for every delivery of the batch.
-    alert = Alert.objects.prefetch_related("translations").filter(pk=alert_id).first()
+    alert = Alert.objects.select_related("agency").prefetch_related("translations").filter(pk=alert_id).first()
     if alert is None or alert.status != AlertStatus.SENDING:
         if alert is not None and alert.status == AlertStatus.CANCELLED:
             tally["cancelled"] = _cancel_queued(alert_id=alert_id, first_id=first_id, last_id=last_id)

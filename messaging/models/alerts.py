@@ -82,6 +82,10 @@ class Alert(models.Model):
     status = models.CharField(max_length=20, choices=AlertStatus, default=AlertStatus.DRAFT)
     send_at = models.DateTimeField(null=True, blank=True, help_text="Empty: send as soon as it is released.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="alerts_created")
+    # A partner agency's alert: signed with its name in every rendering, and sent only once the police approve it.
+    agency = models.ForeignKey(
+        "accounts.PartnerAgency", null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     approved_by = models.ForeignKey(

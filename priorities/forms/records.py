@@ -187,6 +187,9 @@ class PriorityEditForm(forms.Form):
     public_update = forms.CharField(widget=_textarea(), required=False, label="What we are doing (public)")
     evidence = forms.CharField(widget=_textarea(4), required=False, label="Evidence (restricted)")
     restricted_notes = forms.CharField(widget=_textarea(4), required=False, label="Notes (restricted)")
+    partner_notes = forms.CharField(
+        widget=_textarea(4), required=False, label="For partners", help_text="Shared with partner agencies; not public."
+    )
     review_date = forms.DateField(widget=DATE_WIDGET, required=False)
 
     def __init__(self, *args, priority, show_restricted: bool, **kwargs):

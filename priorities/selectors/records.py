@@ -61,6 +61,9 @@ VERB_LABELS = {
     "action_add": "Action added",
     "action_update": "Action updated",
     "issue_merged": "More residents raised it",
+    "action_proposed": "Action offered by a partner",
+    "action_declined": "Partner's offer declined",
+    "tasking_decision": "Forum decision",
 }
 
 
@@ -365,6 +368,12 @@ def _latest_update(column: str) -> Subquery:
     return Subquery(latest.values(column)[:1])
 
 
+def _latest_forum_decision() -> Subquery:
+    """What the divisional forum last decided about the priority, as its history words it."""
+    latest = PriorityEvent.objects.filter(priority=OuterRef("pk"), verb="tasking_decision").order_by("-at", "-pk")
+    return Subquery(latest.values("note")[:1])
+
+
 def briefing(*, neighbourhoods: list[Neighbourhood], now=None) -> list[BriefingSection]:
     """Every current priority of these neighbourhoods in one format, with what changed in the last
     24 hours. Four queries however many neighbourhoods and priorities: priorities, their
@@ -379,6 +388,7 @@ def briefing(*, neighbourhoods: list[Neighbourhood], now=None) -> list[BriefingS
             evidence_weight=_evidence_weight(),
             latest_update_text=_latest_update("text"),
             latest_update_at=_latest_update("created_at"),
+            forum_decision=_latest_forum_decision(),
         )
         .prefetch_related(
             Prefetch(

@@ -67,6 +67,8 @@ def test_it_covers_every_registered_action_with_an_allow_and_a_deny():
     outcomes |= {(action, expected) for action, _, _, expected in INBOX_MATRIX}
     outcomes |= {(action, expected) for action, _, expected in DATA_PROTECTION_MATRIX}
     outcomes |= {(action, expected) for action, _, _, expected in DOORKNOCK_MATRIX}
+    outcomes |= {(action, expected) for action, _, _, expected in PARTNER_MATRIX}
+    outcomes |= {(action, expected) for action, _, _, expected in TASKING_MATRIX}
     for action in registered_actions():
         assert (action, True) in outcomes, f"{action} has no allowing case"
         assert (action, False) in outcomes, f"{action} has no denying case"
@@ -229,11 +231,13 @@ def test_it_applies_the_priority_rules(world, action, person, target, expected):
 MESSAGING_MATRIX = [
     ("alert.compose", "pcso", None, True),
     ("alert.compose", "comms", None, True),
-    ("alert.compose", "partner", None, False),
+    ("alert.compose", "partner", None, True),
+    ("alert.compose", "resident", None, False),
     ("alert.compose", "resident", None, False),
     ("alert.target_neighbourhood", "pcso", "daneshouse", True),
     ("alert.target_neighbourhood", "pcso", "queensgate", False),
-    ("alert.target_neighbourhood", "partner", "daneshouse", False),
+    ("alert.target_neighbourhood", "partner", "daneshouse", True),
+    ("alert.target_neighbourhood", "partner", "queensgate", False),
     ("alert.target_division", "chief_inspector", "east", True),
     ("alert.target_division", "chief_inspector", "west", False),
     ("alert.target_division", "inspector", "east", False),
@@ -247,6 +251,13 @@ MESSAGING_MATRIX = [
     ("alert.approve", "comms", "hq_force_alert", True),
     ("alert.approve", "hq", "hq_force_alert", False),
     ("alert.approve", "comms", "comms_force_alert", False),
+    ("alert.approve", "comms", "partner_alert", True),
+    ("alert.approve", "inspector", "partner_alert", True),
+    ("alert.approve", "sergeant", "partner_alert", False),
+    ("alert.approve", "partner", "partner_alert", False),
+    ("alert.view", "partner", "partner_alert", True),
+    ("alert.cancel", "partner", "partner_alert", True),
+    ("alert.cancel", "partner", "pcso_alert", False),
     ("alert.cancel", "pcso", "pcso_alert", True),
     ("alert.cancel", "sergeant", "pcso_alert", True),
     ("alert.cancel", "constable", "pcso_alert", False),
@@ -261,10 +272,11 @@ MESSAGING_MATRIX = [
 ]
 
 
-def _alert(world, author, *, level, **area):
+def _alert(world, author, *, level, agency=None, **area):
     alert = Alert.objects.create(
-        force=world.force, title="Burglaries", body="Lock your doors.", audience_level=level, created_by=author
-    )
+        force=world.force, title="Burglaries", body="Lock your doors.", audience_level=level, created_by=author,
+        agency=agency,
+    )  # fmt: skip
     for name, objects in area.items():
         getattr(alert, name).set(objects)
     return alert
@@ -279,6 +291,9 @@ def test_it_applies_the_messaging_rules(world, action, person, target, expected)
         "pcso_alert": lambda: _alert(world, world.pcso, level="neighbourhoods", neighbourhoods=[world.daneshouse]),
         "hq_force_alert": lambda: _alert(world, world.hq, level="force"),
         "comms_force_alert": lambda: _alert(world, world.comms, level="force"),
+        "partner_alert": lambda: _alert(
+            world, world.partner, level="neighbourhoods", neighbourhoods=[world.daneshouse], agency=world.partner.agency
+        ),
     }
     obj = targets[target]() if target in targets else getattr(world, target) if target else None
     assert can(getattr(world, person), action, obj) is expected
@@ -512,3 +527,55 @@ def test_it_applies_the_door_knock_rules(world, action, person, target, expected
     if target == "round":
         targets["round"] = planned(world)
     assert can(getattr(world, person), action, targets[target]) is expected
+
+
+# Partners at the same table: the partner works with Daneshouse only; the team answers its offers.
+PARTNER_MATRIX = [
+    ("priority.view_partner_board", "partner", "daneshouse", True),
+    ("priority.view_partner_board", "partner", "queensgate", False),
+    ("priority.view_partner_board", "pcso", "daneshouse", False),
+    ("issue.raise_as_partner", "partner", "daneshouse", True),
+    ("issue.raise_as_partner", "partner", "fleetwood", False),
+    ("issue.raise_as_partner", "resident", "daneshouse", False),
+    ("action.propose", "partner", "priority", True),
+    ("action.propose", "sergeant", "priority", False),
+    ("action_proposal.decide", "pcso", "proposal", True),
+    ("action_proposal.decide", "partner", "proposal", False),
+    ("action_proposal.decide", "pcso_other", "proposal", False),
+]
+
+
+@pytest.mark.parametrize(("action", "person", "target", "expected"), PARTNER_MATRIX)
+def test_it_applies_the_partner_rules(world, action, person, target, expected):
+    from priorities.models import ActionProposal
+
+    priority = agreed(world)
+    targets = {
+        "priority": lambda: priority,
+        "proposal": lambda: ActionProposal.objects.create(
+            priority=priority, agency=world.partner.agency, proposed_by=world.partner, description="Skip",
+            due_date=datetime.date(2027, 2, 1),
+        ),
+    }  # fmt: skip
+    obj = targets[target]() if target in targets else getattr(world, target)
+    assert can(getattr(world, person), action, obj) is expected
+
+
+# Divisional tasking: East's operations manager builds East's agendas; the chief inspector and HQ read them.
+TASKING_MATRIX = [
+    ("tasking.manage", "ops_manager", "east", True),
+    ("tasking.manage", "ops_manager", "west", False),
+    ("tasking.manage", "chief_inspector", "east", False),
+    ("tasking.manage", "partner", "east", False),
+    ("tasking.view", "ops_manager", "east", True),
+    ("tasking.view", "chief_inspector", "east", True),
+    ("tasking.view", "chief_inspector_other", "east", False),
+    ("tasking.view", "inspector", "east", False),
+    ("tasking.view", "partner", "east", False),
+]
+
+
+@pytest.mark.parametrize(("action", "person", "target", "expected"), TASKING_MATRIX)
+def test_it_applies_the_tasking_rules(world, action, person, target, expected):
+    world.ops_manager = UserFactory(role=Role.OPERATIONS_MANAGER, force=world.force, division=world.east)
+    assert can(getattr(world, person), action, getattr(world, target)) is expected

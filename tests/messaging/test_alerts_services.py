@@ -92,7 +92,7 @@ def test_it_lets_a_chief_inspector_target_only_their_division(world):
 
 def test_it_refuses_a_role_that_does_not_send_alerts(world):
     with pytest.raises(ValidationError, match="does not send alerts"):
-        compose(world, actor=world.partner)
+        compose(world, actor=world.resident)
 
 
 def test_it_keeps_only_the_places_of_the_chosen_level(world):

@@ -183,7 +183,11 @@ def _fingerprint(neighbourhoods):
 
 
 def test_it_makes_the_same_priorities_for_the_same_day(seeded):
-    some = list(Neighbourhood.objects.filter(Q(code__startswith="burnley") | Q(code__startswith="chorley"))[::9])
+    # Leave out neighbourhoods whose priorities the tasking and partner demos went on to change.
+    untouched = Neighbourhood.objects.exclude(priorities__escalations__tasking_item__isnull=False).exclude(
+        priorities__action_proposals__isnull=False
+    )
+    some = list(untouched.filter(Q(code__startswith="burnley") | Q(code__startswith="chorley")).distinct()[::9])
     before = _fingerprint(some)
     # Put the issues back in the triage queue, as they were before the first run.
     Issue.objects.filter(priority__neighbourhood__in=some).update(status=IssueStatus.NEW, priority=None)
@@ -212,3 +216,20 @@ def test_it_leaves_nothing_for_the_priority_dates_check_to_find(seeded):
     with time_machine.travel(NOW, tick=False):
         call_command("check_priority_dates", stdout=io.StringIO())  # raises CommandError on any
     assert Priority.objects.exclude(agreed_at_meeting=None).exists()
+
+
+def test_it_has_partner_offers_answered_and_waiting(seeded):
+    from priorities.models import ActionProposal
+
+    offers = ActionProposal.objects.filter(priority__neighbourhood=featured())
+    assert set(offers.values_list("status", flat=True)) == {"pending", "accepted", "declined"}
+    accepted = offers.get(status="accepted")
+    assert accepted.action.owner_agency_id == accepted.agency_id
+
+
+def test_it_has_a_tasking_agenda_with_decisions_in_east_division(seeded):
+    from priorities.models import PriorityEvent, TaskingItem
+
+    items = TaskingItem.objects.filter(agenda__division__code="east", agenda__division__name="East Division")
+    assert items.exists() and not items.filter(decision="").exists()
+    assert PriorityEvent.objects.filter(verb="tasking_decision").count() == items.count()

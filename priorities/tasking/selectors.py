@@ -1,0 +1,96 @@
+"""Reads for divisional tasking: the queue per forum, a division's agendas, one agenda with its
+items (the page and the printed pack). The pack goes to multi-agency forums, so it carries the
+priority's public text, the escalation's reason and the published actions, never restricted text."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from accounts.policy import can, scope_for
+from accounts.roles import ScopeLevel
+from neighbourhoods.models import Division
+from priorities.models import Action, Escalation, EscalationForum, PriorityState
+from priorities.selectors.records import RESTRICTED_FIELDS
+from priorities.tasking.models import TaskingAgenda, TaskingItem
+
+_NO_RESTRICTED = tuple(f"escalation__priority__{name}" for name in RESTRICTED_FIELDS)
+
+
+def divisions_for_tasking(*, user) -> list[Division]:
+    scope = scope_for(user)
+    divisions = Division.objects.select_related("force").order_by("force__name", "name")
+    if scope.level == ScopeLevel.DIVISION:
+        divisions = divisions.filter(pk__in=scope.division_ids)
+    elif scope.level == ScopeLevel.FORCE:
+        divisions = divisions if scope.force_ids is None else divisions.filter(force_id__in=scope.force_ids)
+    else:
+        return []
+    return [d for d in divisions if can(user, "tasking.view", d)]
+
+
+def division_for_tasking(*, user, code: str) -> Division | None:
+    for division in Division.objects.select_related("force").filter(code=code):
+        if can(user, "tasking.view", division):
+            return division
+    return None
+
+
+def queued_escalations(*, division: Division, forum: str | None = None) -> QuerySet[Escalation]:
+    """Open escalations of the division's priorities that no agenda has taken yet, oldest first."""
+    escalations = Escalation.objects.filter(
+        priority__neighbourhood__division=division,
+        priority__state=PriorityState.ESCALATED,
+        de_escalated_at__isnull=True,
+        tasking_item__isnull=True,
+    )
+    if forum is not None:
+        escalations = escalations.filter(forum=forum)
+    return escalations.order_by("escalated_at", "pk")
+
+
+@dataclass(frozen=True)
+class ForumQueue:
+    forum: str
+    label: str
+    escalations: list = field(default_factory=list)
+
+
+def tasking_queue(*, division: Division) -> list[ForumQueue]:
+    """Every forum with what waits for it (one query)."""
+    queues = {forum: ForumQueue(forum=forum, label=label) for forum, label in EscalationForum.choices}
+    escalations = (
+        queued_escalations(division=division)
+        .select_related("priority__neighbourhood", "escalated_by")
+        .defer(*(f"priority__{name}" for name in RESTRICTED_FIELDS))
+    )
+    for escalation in escalations:
+        queues[escalation.forum].escalations.append(escalation)
+    return list(queues.values())
+
+
+def agendas_for_division(*, division: Division, limit: int = 20) -> list[TaskingAgenda]:
+    """The latest sittings, with how many items each has and how many are decided (one query)."""
+    return list(
+        TaskingAgenda.objects.filter(division=division)
+        .annotate(item_count=Count("items"), decided_count=Count("items", filter=~Q(items__decision="")))
+        .order_by("-meets_on", "forum")[:limit]
+    )
+
+
+def agenda_get(*, pk: int) -> TaskingAgenda | None:
+    return TaskingAgenda.objects.select_related("division__force").filter(pk=pk).first()
+
+
+def agenda_items(*, agenda: TaskingAgenda) -> list[TaskingItem]:
+    """The agenda's items in order, each with its priority, neighbourhood and published actions
+    (two queries)."""
+    public_actions = Action.objects.filter(is_public=True).select_related(
+        "owner_officer", "owner_agency", "owner_partner_user"
+    )
+    return list(
+        TaskingItem.objects.filter(agenda=agenda)
+        .select_related("escalation__priority__neighbourhood", "escalation__escalated_by", "decided_by")
+        .defer(*_NO_RESTRICTED)
+        .prefetch_related(Prefetch("escalation__priority__actions", queryset=public_actions))
+        .order_by("position", "pk")
+    )

@@ -1,0 +1,97 @@
+"""Writes for divisional tasking: an operations manager builds a forum's agenda from the queue and
+records the forum's decision on each item. A decision is written into the priority's history; a
+returned or closed item hands the priority back to the neighbourhood (de-escalated)."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.policy import can
+from priorities import services
+from priorities.models import EscalationForum, PriorityEvent, PriorityState
+from priorities.tasking.models import TaskingAgenda, TaskingDecision, TaskingItem
+from priorities.tasking.selectors import queued_escalations
+
+
+@transaction.atomic
+def tasking_agenda_create(*, division, forum: str, meets_on: date, actor) -> TaskingAgenda:
+    """A forum's sitting, with everything queued for it in the division on its agenda."""
+    if not can(actor, "tasking.manage", division):
+        raise ValidationError("Only the division's operations manager builds its tasking agendas.")
+    if forum not in EscalationForum.values:
+        raise ValidationError({"forum": "Choose one of the forums."})
+    if meets_on is None:
+        raise ValidationError({"meets_on": "Give the date the forum meets."})
+    agenda = TaskingAgenda(division=division, forum=forum, meets_on=meets_on, created_by=actor)
+    agenda.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            agenda.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"meets_on": f"{agenda.get_forum_display()} already has an agenda on {meets_on:%d %B %Y}."}
+        ) from None
+    tasking_agenda_fill(agenda=agenda, actor=actor)
+    return agenda
+
+
+@transaction.atomic
+def tasking_agenda_fill(*, agenda: TaskingAgenda, actor) -> int:
+    """Add what has come into the forum's queue since the agenda was built; returns how many."""
+    if not can(actor, "tasking.manage", agenda.division):
+        raise ValidationError("Only the division's operations manager builds its tasking agendas.")
+    TaskingAgenda.objects.select_for_update().filter(pk=agenda.pk).first()
+    last = agenda.items.aggregate(last=Max("position"))["last"] or 0
+    queued = list(queued_escalations(division=agenda.division, forum=agenda.forum))
+    TaskingItem.objects.bulk_create(
+        [TaskingItem(agenda=agenda, escalation=e, position=last + i) for i, e in enumerate(queued, start=1)]
+    )
+    return len(queued)
+
+
+def _decision_note(item: TaskingItem) -> str:
+    agenda = item.agenda
+    words = {
+        TaskingDecision.ACCEPTED: f"accepted, owner: {item.owner}",
+        TaskingDecision.RETURNED: "returned to the neighbourhood",
+        TaskingDecision.CLOSED: "closed",
+    }[item.decision]
+    note = f"{agenda.get_forum_display()}, {agenda.meets_on:%d %b %Y}: {words}"
+    return f"{note}. {item.advice}" if item.advice else note
+
+
+@transaction.atomic
+def tasking_item_decide(*, item: TaskingItem, actor, decision: str, owner: str = "", advice: str = "") -> TaskingItem:
+    """Record the forum's decision. Accepted: the forum's owner takes it on and the priority stays
+    escalated. Returned (with advice) or closed: the priority goes back to the neighbourhood."""
+    item = (
+        TaskingItem.objects.select_for_update()
+        .select_related("agenda__division", "escalation__priority")
+        .get(pk=item.pk)
+    )
+    if not can(actor, "tasking.manage", item.agenda.division):
+        raise ValidationError("Only the division's operations manager records the forum's decisions.")
+    if item.decision:
+        raise ValidationError(f"The forum's decision is already recorded: {item.get_decision_display().lower()}.")
+    errors = {}
+    if decision not in TaskingDecision.values:
+        errors["decision"] = "Choose what the forum decided."
+    if decision == TaskingDecision.ACCEPTED and not owner.strip():
+        errors["owner"] = "Name who takes it on."
+    if decision == TaskingDecision.RETURNED and not advice.strip():
+        errors["advice"] = "Give the neighbourhood the forum's advice."
+    if errors:
+        raise ValidationError(errors)
+    item.decision, item.owner, item.advice = decision, owner.strip(), advice.strip()
+    item.decided_by, item.decided_at = actor, timezone.now()
+    item.full_clean()
+    item.save(update_fields=["decision", "owner", "advice", "decided_by", "decided_at"])
+    priority, note = item.escalation.priority, _decision_note(item)
+    PriorityEvent.objects.create(priority=priority, actor=actor, verb="tasking_decision", note=note)
+    still_escalated = priority.state == PriorityState.ESCALATED and item.escalation.de_escalated_at is None
+    if decision != TaskingDecision.ACCEPTED and still_escalated:
+        services.priority_de_escalate(priority=priority, actor=actor, reason=note)
+    return item
