@@ -16,6 +16,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
+from pact_portal.media_storage import MediaStorageUrlError, media_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -301,27 +303,17 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Uploads in S3-compatible object storage (AWS S3, MinIO, Ceph...) when MEDIA_STORAGE_URL is set,
 # s3://<bucket>[/<folder>], so every web and worker host sees the same files; on disk (MEDIA_ROOT)
 # otherwise. Credentials, region and endpoint come from the usual AWS_ variables (docs/scaling.md).
-# Files stay private: the portal reads them and serves them after its permission checks, as on disk.
 MEDIA_STORAGE_URL = env.str("MEDIA_STORAGE_URL", default="")
-if MEDIA_STORAGE_URL:
-    _media = urlsplit(MEDIA_STORAGE_URL)
-    if _media.scheme != "s3" or not _media.netloc:
-        raise ImproperlyConfigured("MEDIA_STORAGE_URL must look like s3://bucket or s3://bucket/folder.")
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": _media.netloc,
-            "location": _media.path.strip("/"),
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
-            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
-            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
-            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
-            "default_acl": "private",
-            "querystring_auth": True,
-            # Two uploads of one name never overwrite each other: Django picks a free name.
-            "file_overwrite": False,
-        },
-    }
+try:
+    STORAGES["default"] = media_storage(
+        MEDIA_STORAGE_URL,
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+        region_name=env.str("AWS_S3_REGION_NAME", default=""),
+        access_key=env.str("AWS_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("AWS_SECRET_ACCESS_KEY", default=""),
+    )
+except MediaStorageUrlError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
