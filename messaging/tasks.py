@@ -67,6 +67,17 @@ def deliveries_send_task(*, alert_id: int, channel: str, first_id: int, last_id:
 
 
 @shared_task(**TASK_OPTIONS)
+def member_message_send_task(*, channel: str, to: str, body: str, subject: str = "", html: str = "") -> bool:
+    """A sign-up's confirmation link or code, or a manage link. The message travels whole: a text's
+    code is kept only as a salted hash, so the worker could not write it again."""
+    from messaging.delivery.channels import OutgoingMessage
+    from messaging.members.services.signup import member_message_send
+
+    message = OutgoingMessage(channel=channel, to=to, body=body, subject=subject, html=html)
+    return member_message_send(message=message)
+
+
+@shared_task(**TASK_OPTIONS)
 def alerts_release_due_task() -> int:
     """Release scheduled alerts whose send time has come."""
     from messaging.alerts.services import alerts_release_due

@@ -476,6 +476,7 @@ CELERY_TASK_CLASSES = {
     # Someone is waiting for these: never behind a survey's invitations or a night's sweeps.
     "accounts.tasks.password_reset_email_task": "alerts",
     "priorities.tasks.send_follow_confirmation_task": "alerts",
+    "messaging.tasks.member_message_send_task": "alerts",
     # Many emails, none urgent.
     "priorities.tasks.notify_followers_task": "bulk",
     "priorities.tasks.send_daily_digests_task": "bulk",

@@ -401,3 +401,41 @@ def test_it_sends_the_confirmation_through_the_configured_email_sender(sign_up, 
     assert message.to == ["amina@example.org"] and message.subject == "Confirm your In the Know alerts"
     assert "/in-the-know/confirm/" in message.body and "Daneshouse with Stoneyholme" in message.body
     assert message.alternatives[0][1] == "text/html" and not OutboxMessage.objects.exists()
+
+
+def test_it_queues_confirmations_for_a_worker_rather_than_send_them_in_the_request(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from messaging.tasks import member_message_send_task
+
+    queued = []
+    monkeypatch.setattr(member_message_send_task, "delay", lambda **fields: queued.append(fields))
+    with django_capture_on_commit_callbacks(execute=True):
+        services_signup.subscriber_sign_up(
+            email="amina@example.org",
+            mobile="07400 123456",
+            channels=["email", "sms"],
+            ward=world.daneshouse.wards.first(),
+            interests=[interest("burglary")],
+            language="en-gb",
+            source=SignUpSource.ONLINE,
+            consent_method=ConsentMethod.ONLINE_FORM,
+        )
+    assert OutboxMessage.objects.count() == 0  # nothing left during the request
+    assert sorted((fields["channel"], fields["to"]) for fields in queued) == [
+        ("email", "amina@example.org"),
+        ("sms", MOBILE),
+    ]
+    member_message_send_task.run(**queued[0])  # the worker's part
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_a_confirmation_the_server_refuses_is_logged_without_the_address(caplog, monkeypatch):
+    from messaging.tasks import member_message_send_task
+
+    def refuse(message):
+        raise ConnectionRefusedError(f"no mail for {message.to}")
+
+    monkeypatch.setattr("messaging.delivery.channels.outbox.OutboxSender.send", lambda self, message: refuse(message))
+    assert member_message_send_task.run(channel="email", to="amina@example.org", body="Confirm") is False
+    assert "amina@example.org" not in caplog.text and "ConnectionRefusedError" in caplog.text

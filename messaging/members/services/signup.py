@@ -2,8 +2,8 @@
 double opt-in per channel (a link by email, a code by text), and the checks, offers and messages
 that the manage page reuses when a member changes their choices.
 
-Messages these services send (confirmation links and codes, manage links) leave only after the
-transaction commits, so a rolled-back sign-up never sends anything.
+Messages these services send (confirmation links and codes, manage links) are queued for a worker
+only after the transaction commits, so a rolled-back sign-up never sends anything.
 """
 
 import logging
@@ -127,22 +127,33 @@ def apply_demographics(subscriber: Subscriber, demographics: Demographics | None
 # --- sending confirmations -----------------------------------------------------------------------
 
 
-def _send_after_commit(message: OutgoingMessage) -> None:
-    def send():
-        sender = get_sender(message.channel)
-        try:
-            sender.send(message)
-        except (SendError, OSError) as exc:  # OSError: a mail server that refused the connection
-            # The member can ask for another from the page they are on; the sign-up itself stands.
-            # Only the kind of failure: mail servers and providers echo the address in their
-            # replies, and the logs must hold no one's contact details.
-            log.warning("Could not send a %s confirmation (%s)", message.channel, type(exc).__name__)
-        finally:
-            # Batch senders (email) keep their connection open until told: one message here.
-            if hasattr(sender, "close"):
-                sender.close()
+def member_message_send(*, message: OutgoingMessage) -> bool:
+    """Send one confirmation link or code, or manage link (member_message_send_task); False when the
+    mail server or provider refused it."""
+    sender = get_sender(message.channel)
+    try:
+        sender.send(message)
+    except (SendError, OSError) as exc:  # OSError: a mail server that refused the connection
+        # The member can ask for another from the page they are on; the sign-up itself stands.
+        # Only the kind of failure: mail servers and providers echo the address in their
+        # replies, and the logs must hold no one's contact details.
+        log.warning("Could not send a %s confirmation (%s)", message.channel, type(exc).__name__)
+        return False
+    finally:
+        # Batch senders (email) keep their connection open until told: one message here.
+        if hasattr(sender, "close"):
+            sender.close()
+    return True
 
-    transaction.on_commit(send)
+
+def _send_after_commit(message: OutgoingMessage) -> None:
+    """Queued for a worker once the transaction commits: the page answers without waiting on a
+    mail server or a text provider (EMAIL_TIMEOUT seconds each, were one slow)."""
+    from messaging.tasks import member_message_send_task
+
+    fields = {"channel": message.channel, "to": message.to, "body": message.body}
+    fields.update(subject=message.subject, html=message.html)
+    transaction.on_commit(lambda: member_message_send_task.delay(**fields))
 
 
 def _email(name: str, context: dict, *, to: str, folder: str = "messaging/emails") -> OutgoingMessage:
