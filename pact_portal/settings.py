@@ -187,7 +187,7 @@ else:
 # built from (pact_portal.generations) and kept at most this long: the bound on how stale they can
 # be after a write made outside Django.
 SIGNED_IN_CACHE_SECONDS = env.int("SIGNED_IN_CACHE_SECONDS", default=60 if REDIS_CACHE_URL else 0)
-SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_CACHE_URL else "db")
+SESSION_ENGINE = "pact_portal.sessions" if REDIS_CACHE_URL else "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
