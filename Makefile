@@ -114,6 +114,7 @@ bench: install
 	$(BENCH_ENV) $(PY) manage.py bench_send --rate $${BENCH_SEND_RATE:-200} --seconds $${BENCH_SEND_SECONDS:-30} --channel sms
 	$(BENCH_ENV) $(PY) manage.py bench_reports
 	$(BENCH_ENV) $(PY) manage.py bench_metrics --deliveries $${BENCH_METRICS_DELIVERIES:-200000}
+	$(BENCH_ENV) $(PY) manage.py bench_signed_in_cache
 	@# Its workers are processes of their own, which need PostgreSQL and Redis.
 	@case "$${DATABASE_URL:-}" in postgres*) \
 	  REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(BENCH_ENV) $(PY) manage.py bench_emergency \

@@ -124,6 +124,9 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction mode a server-side cursor (QuerySet.iterator()) outside a
+# transaction would be lost between statements: Django then fetches results whole.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False)
 # PostgreSQL's planner assumes spinning disks (random_page_cost 4), so it scans a whole table rather
 # than look up a few hundred rows by index: a return's survey answers and officer time then slow
 # down with every year of history. 1.1 is the usual figure for SSD or memory-resident data; set
@@ -491,6 +494,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # twice and none is lost with a host.
 CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
 CELERY_REDBEAT_REDIS_URL = CELERY_BROKER_URL
+# Said, not inherited from the broker's: redbeat stops falling back to them in its next release.
+CELERY_REDBEAT_REDIS_OPTIONS = {}
 CELERY_REDBEAT_KEY_PREFIX = f"{CELERY_QUEUE_PREFIX}redbeat"
 CELERY_BEAT_MAX_LOOP_INTERVAL = 10
 CELERY_REDBEAT_LOCK_TIMEOUT = env.int("CELERY_REDBEAT_LOCK_TIMEOUT", default=60)
