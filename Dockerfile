@@ -43,7 +43,7 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret SITE_URL=https://collects
     python manage.py compilemessages --ignore=node_modules \
     && DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret SITE_URL=https://collectstatic.invalid \
     python manage.py collectstatic --no-input \
-    && install -d -o pact -g pact /var/lib/pact-beat /var/lib/pact-media
+    && install -d -o pact -g pact /var/lib/pact-media
 
 USER 10001:10001
 EXPOSE 8000

@@ -169,7 +169,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
-# The cache may live on a Redis of its own, one that evicts when full (maxmemory-policy allkeys-lru),
+# The cache may live on a Redis of its own, one that evicts when full (maxmemory-policy volatile-ttl),
 # while the broker's must never evict a queued task (noeviction): docker-compose.yml runs both.
 REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
 if REDIS_CACHE_URL:

@@ -61,7 +61,7 @@ def test_it_requires_proxy_count_and_the_redis_password(service):
 def test_the_broker_never_evicts_and_the_cache_does():
     broker, cache = _command("redis"), _command("cache")
     assert "--maxmemory-policy noeviction" in broker and "--appendonly yes" in broker
-    assert "--maxmemory-policy allkeys-lru" in cache and "--maxmemory " in cache
+    assert "--maxmemory-policy volatile-ttl" in cache and "--maxmemory " in cache
     for service in ("redis", "cache"):
         assert "requirepass" in _command(service)
         assert _required(SERVICES[service]["environment"]["REDIS_PASSWORD"])
