@@ -67,14 +67,11 @@ def deliveries_send_task(*, alert_id: int, channel: str, first_id: int, last_id:
 
 
 @shared_task(**TASK_OPTIONS)
-def member_message_send_task(*, channel: str, to: str, body: str, subject: str = "", html: str = "") -> bool:
-    """A sign-up's confirmation link or code, or a manage link. The message travels whole: a text's
-    code is kept only as a salted hash, so the worker could not write it again."""
-    from messaging.delivery.channels import OutgoingMessage
+def member_message_send_task(*, kind: str, channel_id: int) -> bool:
+    """A sign-up's confirmation link or code, or a manage link, for one of a member's channels."""
     from messaging.members.services.signup import member_message_send
 
-    message = OutgoingMessage(channel=channel, to=to, body=body, subject=subject, html=html)
-    return member_message_send(message=message)
+    return member_message_send(kind=kind, channel_id=channel_id)
 
 
 @shared_task(**TASK_OPTIONS)

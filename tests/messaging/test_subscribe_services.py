@@ -411,10 +411,10 @@ def test_it_queues_confirmations_for_a_worker_rather_than_send_them_in_the_reque
     queued = []
     monkeypatch.setattr(member_message_send_task, "delay", lambda **fields: queued.append(fields))
     with django_capture_on_commit_callbacks(execute=True):
-        services_signup.subscriber_sign_up(
+        member = services_signup.subscriber_sign_up(
             email="amina@example.org",
             mobile="07400 123456",
-            channels=["email", "sms"],
+            channels=["email", "sms", "voice"],
             ward=world.daneshouse.wards.first(),
             interests=[interest("burglary")],
             language="en-gb",
@@ -422,20 +422,38 @@ def test_it_queues_confirmations_for_a_worker_rather_than_send_them_in_the_reque
             consent_method=ConsentMethod.ONLINE_FORM,
         )
     assert OutboxMessage.objects.count() == 0  # nothing left during the request
-    assert sorted((fields["channel"], fields["to"]) for fields in queued) == [
-        ("email", "amina@example.org"),
-        ("sms", MOBILE),
+    # Ids only: no address or code reaches the broker, or Celery's logs.
+    assert sorted(queued, key=lambda fields: fields["kind"]) == [
+        {"kind": "confirm_email", "channel_id": rows(member)["email"].pk},
+        {"kind": "mobile_code", "channel_id": rows(member)["sms"].pk},
     ]
-    member_message_send_task.run(**queued[0])  # the worker's part
-    assert OutboxMessage.objects.count() == 1
+    for fields in queued:
+        assert member_message_send_task.run(**fields) is True  # the worker's part
+    assert len(sent("email", "amina@example.org")) == 1 and len(sent("sms", MOBILE)) == 1
+    confirmed = services_confirm.channel_confirm_mobile(subscriber=member, code=texted_code())
+    assert {r.channel: r.status for r in confirmed} == {"sms": "active", "voice": "active"}
 
 
-def test_a_confirmation_the_server_refuses_is_logged_without_the_address(caplog, monkeypatch):
+def test_a_worker_sends_nothing_for_a_channel_confirmed_meanwhile(sign_up):
     from messaging.tasks import member_message_send_task
 
-    def refuse(message):
+    member = sign_up()
+    row = rows(member)["email"]
+    row.status, row.confirmed_at = ChannelStatus.ACTIVE, timezone.now()
+    row.save(update_fields=["status", "confirmed_at"])
+    assert member_message_send_task.run(kind="confirm_email", channel_id=row.pk) is False
+    assert len(sent("email", "amina@example.org")) == 1  # the sign-up's own, no second
+
+
+def test_a_confirmation_the_server_refuses_is_logged_without_the_address(sign_up, caplog, monkeypatch):
+    from messaging.tasks import member_message_send_task
+
+    member = sign_up()
+
+    def refuse(self, message):
         raise ConnectionRefusedError(f"no mail for {message.to}")
 
-    monkeypatch.setattr("messaging.delivery.channels.outbox.OutboxSender.send", lambda self, message: refuse(message))
-    assert member_message_send_task.run(channel="email", to="amina@example.org", body="Confirm") is False
+    monkeypatch.setattr("messaging.delivery.channels.outbox.OutboxSender.send", refuse)
+    channel_id = rows(member)["email"].pk
+    assert member_message_send_task.run(kind="confirm_email", channel_id=channel_id) is False
     assert "amina@example.org" not in caplog.text and "ConnectionRefusedError" in caplog.text
