@@ -33,6 +33,7 @@ from messaging.models import (
     SubscriberChannel,
     SubscriberInterest,
 )
+from pact_portal import site
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +154,8 @@ def _queue(kind: str, row: SubscriberChannel) -> None:
     id, never the address or the message, so neither reaches the broker or Celery's logs."""
     from messaging.tasks import member_message_send_task
 
-    channel_id = row.pk
-    transaction.on_commit(lambda: member_message_send_task.delay(kind=kind, channel_id=channel_id))
+    channel_id, site_url = row.pk, site.site_url()
+    transaction.on_commit(lambda: member_message_send_task.delay(kind=kind, channel_id=channel_id, site_url=site_url))
 
 
 def _email(name: str, context: dict, *, to: str, folder: str = "messaging/emails") -> OutgoingMessage:
@@ -190,15 +191,16 @@ def send_manage_link(row: SubscriberChannel) -> None:
     _queue(MANAGE_LINK, row)
 
 
-def member_message_send(*, kind: str, channel_id: int) -> bool:
+def member_message_send(*, kind: str, channel_id: int, site_url: str = "") -> bool:
     """Write and send a confirmation link, a confirmation code or a manage link to a member's
     channel (member_message_send_task). False when there is nothing to send any more (the channel
-    went, or was confirmed meanwhile) or the mail server or provider refused it."""
+    went, or was confirmed meanwhile) or the mail server or provider refused it. Links point at
+    `site_url`, the site of the request that asked (SITE_URL when empty)."""
     row = SubscriberChannel.objects.select_related("subscriber__ward").filter(pk=channel_id).first()
     if row is None or (kind != MANAGE_LINK and row.status != ChannelStatus.PENDING):
         return False
     subscriber = row.subscriber
-    with translation.override(subscriber.language):
+    with translation.override(subscriber.language), site.built_for(site_url):
         if kind == CONFIRM_EMAIL:
             context = {
                 "confirm_url": links.confirm_email_url(channel=row),
