@@ -26,8 +26,9 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext \
     && rm -rf /var/lib/apt/lists/*
 
-COPY requirements.txt ./
-RUN pip install --no-cache-dir -r requirements.txt
+# Exactly the locked packages, each file checked against its SHA-256 (`make lock` writes the lock).
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 
 # The application: .dockerignore keeps a developer's .env, .venv, node_modules and database out.
 COPY . .
@@ -42,7 +43,7 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret SITE_URL=https://collects
     python manage.py compilemessages --ignore=node_modules \
     && DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret SITE_URL=https://collectstatic.invalid \
     python manage.py collectstatic --no-input \
-    && install -d -o pact -g pact /var/lib/pact-beat /var/lib/pact-media
+    && install -d -o pact -g pact /var/lib/pact-media
 
 USER 10001:10001
 EXPOSE 8000

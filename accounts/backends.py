@@ -5,6 +5,11 @@ users table, that costs one cache round trip instead of a database query. Any wr
 (a new password, deactivation, a new role or division, even the last sign-in time) moves the
 generation, so the next request reads the user afresh from the database and Django checks the
 session against the new password there; revoking access takes effect at once.
+
+The password hash never goes to the cache: the copy kept there carries instead the session hash
+Django checks each request against (an HMAC of the password hash, already in every session), and
+loads the password from the database only if something asks for it. When Redis does not answer,
+the user is read from the database (pact_portal.generations).
 """
 
 from functools import partial
@@ -24,7 +29,16 @@ class CachedModelBackend(ModelBackend):
             groups=(USERS,),
             build=partial(super().get_user, user_id),
             timeout=settings.SIGNED_IN_CACHE_SECONDS,
+            kept=without_password,
         )
+
+
+def without_password(user):
+    """A copy of `user` for the cache: every field but the password, and the session hash."""
+    names = [field.attname for field in user._meta.concrete_fields if field.attname != "password"]
+    copy = type(user).from_db(user._state.db, names, [getattr(user, name) for name in names])
+    copy.session_auth_hash_kept = user.get_session_auth_hash()
+    return copy
 
 
 def axes_username(request, credentials: dict | None = None) -> str | None:

@@ -108,6 +108,19 @@ class User(AbstractBaseUser, PermissionsMixin):
             ),
         ]
 
+    def get_session_auth_hash(self):
+        # The signed-in cache's copy (accounts.backends.without_password) holds the hash, not the
+        # password it is made from; after a password change the copy is rebuilt from the database.
+        return self.__dict__.get("session_auth_hash_kept") or super().get_session_auth_hash()
+
+    def set_password(self, raw_password):
+        self.__dict__.pop("session_auth_hash_kept", None)  # made from the old password
+        super().set_password(raw_password)
+
+    def set_unusable_password(self):
+        self.__dict__.pop("session_auth_hash_kept", None)
+        super().set_unusable_password()
+
     def __str__(self):
         return self.full_name or self.email
 

@@ -68,6 +68,14 @@ def deliveries_send_task(*, alert_id: int, channel: str, first_id: int, last_id:
 
 
 @shared_task(**TASK_OPTIONS)
+def member_message_send_task(*, kind: str, channel_id: int, site_url: str = "") -> bool:
+    """A sign-up's confirmation link or code, or a manage link, for one of a member's channels."""
+    from messaging.members.services.signup import member_message_send
+
+    return member_message_send(kind=kind, channel_id=channel_id, site_url=site_url)
+
+
+@shared_task(**TASK_OPTIONS)
 def alerts_release_due_task() -> int:
     """Release scheduled alerts whose send time has come."""
     from messaging.alerts.services import alerts_release_due

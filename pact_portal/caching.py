@@ -38,15 +38,25 @@ def cache_for_anonymous(view):
         cookies = set(request.COOKIES) - {settings.LANGUAGE_COOKIE_NAME}
         if request.method != "GET" or request.user.is_authenticated or cookies:
             return view(request, *args, **kwargs)
+        if not generations.cache_usable():
+            return view(request, *args, **kwargs)
         key = _key(request)
-        cached = cache.get(key)
+        try:
+            cached = cache.get(key)
+        except generations.CACHE_ERRORS:
+            # A spike of visitors is exactly when the page must still answer: built afresh.
+            generations.cache_failed("anonymous page read")
+            return view(request, *args, **kwargs)
         if cached is not None:
             content, content_type = cached
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
         personal = response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         if response.status_code == 200 and not response.streaming and not personal:
-            cache.set(key, (response.content, response["Content-Type"]), ANONYMOUS_PAGE_SECONDS)
+            try:
+                cache.set(key, (response.content, response["Content-Type"]), ANONYMOUS_PAGE_SECONDS)
+            except generations.CACHE_ERRORS:
+                generations.cache_failed("anonymous page write")
         return response
 
     return wrapped
@@ -91,14 +101,14 @@ def cache_for_signed_in_user(*, depends_on: tuple[str, ...]):
             if not seconds or not _cacheable(request):
                 return view(request, *args, **kwargs)
             key = _signed_in_key(request)
-            page, stamp = generations.cached(key, groups=depends_on)
+            page, stamp = generations.lookup(key, groups=depends_on)
             if page is not None:
                 content, headers = page
                 return HttpResponse(content, headers=headers)
             response = view(request, *args, **kwargs)
             if response.status_code == 200 and not response.streaming and not response.cookies:
                 page = (response.content, dict(response.headers))
-                generations.store(key, page, stamp=stamp, timeout=seconds)
+                generations.keep(key, page, stamp=stamp, timeout=seconds)
             return response
 
         return wrapped

@@ -7,6 +7,11 @@ Writes are caught where Django hands SQL to the database, not by model signals, 
 write with QuerySet.update(), bulk_create() and cascading deletes, which send no signal; and they
 are caught in every process that shares the cache: web workers, Celery workers, management
 commands. A write outside Django (psql) is not seen: the caches' own lifetimes bound that.
+
+The cache is a help, never a need: when Redis does not answer, values are built from the database
+(and for CACHE_RETRY_SECONDS the cache is not asked again by this process, so a request does not
+pay a timeout per lookup). A generation that could not be moved meanwhile is moved on this
+process's first lookup once Redis answers again, so what was kept before the outage is not served.
 """
 
 import logging
@@ -20,8 +25,18 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.backends.signals import connection_created
+from redis.exceptions import RedisError
+
+from pact_portal.observability.metrics import SIGNED_IN_CACHE
 
 logger = logging.getLogger(__name__)
+
+# What a cache that does not answer raises (Django's Redis backend lets redis-py's errors through).
+CACHE_ERRORS = (RedisError, OSError)
+CACHE_RETRY_SECONDS = 5
+_cache_down_until = 0.0
+# Groups whose generation could not be moved while the cache was down.
+_unmoved: set[str] = set()
 
 # Every statement passes through here, SELECTs above all: one anchored pattern, which gives up at
 # the first letter of anything that is not a write. A TRUNCATE moves every group.
@@ -74,17 +89,64 @@ def store(key: str, value: Any, *, stamp: tuple[int, ...], timeout: int) -> None
     cache.set(key, (stamp, value), timeout)
 
 
+def _kind(key: str) -> str:
+    return key.split(":", 1)[0]
+
+
+def cache_usable() -> bool:
+    return time.monotonic() >= _cache_down_until
+
+
+def cache_failed(what: str) -> None:
+    global _cache_down_until
+    _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
+    logger.warning("The cache did not answer (%s): reading the database for %ss.", what, CACHE_RETRY_SECONDS)
+
+
+def _move_unmoved() -> None:
+    if _unmoved:
+        groups = set(_unmoved)
+        _unmoved.difference_update(groups)
+        bump(groups)
+
+
+def lookup(key: str, *, groups: tuple[str, ...]) -> tuple[Any, tuple[int, ...] | None]:
+    """`cached()`, counted for /metrics, and (None, None) when the cache does not answer."""
+    if not cache_usable():
+        SIGNED_IN_CACHE.labels(_kind(key), "error").inc()
+        return None, None
+    try:
+        _move_unmoved()
+        value, stamp = cached(key, groups=groups)
+    except CACHE_ERRORS:
+        cache_failed("read")
+        SIGNED_IN_CACHE.labels(_kind(key), "error").inc()
+        return None, None
+    SIGNED_IN_CACHE.labels(_kind(key), "miss" if value is None else "hit").inc()
+    return value, stamp
+
+
+def keep(key: str, value: Any, *, stamp: tuple[int, ...] | None, timeout: int) -> None:
+    """`store()`, unless the lookup found the cache down; a failure is logged, not raised."""
+    if stamp is None or not cache_usable():
+        return
+    try:
+        store(key, value, stamp=stamp, timeout=timeout)
+    except CACHE_ERRORS:
+        cache_failed("write")
+
+
 def get_or_build(key: str, *, groups: tuple[str, ...], build: Callable[[], Any], timeout: int, kept=None) -> Any:
     """The value kept under `key` at the groups' current generations, else `build()`, kept for
     `timeout` seconds (as `kept(value)` when given: what the cache may hold of it). None is never
-    kept, and a timeout of 0 keeps nothing."""
+    kept, and a timeout of 0 keeps nothing. A cache that does not answer means `build()`."""
     if not timeout:
         return build()
-    value, stamp = cached(key, groups=groups)
+    value, stamp = lookup(key, groups=groups)
     if value is None:
         value = build()
         if value is not None:
-            store(key, kept(value) if kept else value, stamp=stamp, timeout=timeout)
+            keep(key, kept(value) if kept else value, stamp=stamp, timeout=timeout)
     return value
 
 
@@ -96,8 +158,10 @@ def bump(groups: Iterable[str]) -> None:
             except ValueError:
                 cache.add(_key(group), time.time_ns(), timeout=None)
         except Exception:
-            # The write itself has been made: a cache outage must not fail it. What was kept
-            # before the outage ages out within SIGNED_IN_CACHE_SECONDS.
+            # The write itself has been made: a cache outage must not fail it. The generation is
+            # moved on this process's first lookup after the outage; if the process ends first,
+            # what was kept before ages out within SIGNED_IN_CACHE_SECONDS.
+            _unmoved.add(group)
             logger.warning("Could not move the %s generation: the cache is unreachable.", group, exc_info=True)
 
 

@@ -16,6 +16,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
+from pact_portal.media_storage import MediaStorageUrlError, media_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -129,15 +131,39 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction mode a server-side cursor (QuerySet.iterator()) outside a
+# transaction would be lost between statements: Django then fetches results whole.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False)
 # PostgreSQL's planner assumes spinning disks (random_page_cost 4), so it scans a whole table rather
 # than look up a few hundred rows by index: a return's survey answers and officer time then slow
 # down with every year of history. 1.1 is the usual figure for SSD or memory-resident data; set
-# DATABASE_RANDOM_PAGE_COST empty to keep the server's own.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
-    page_cost := env.str("DATABASE_RANDOM_PAGE_COST", default="1.1")
+# DATABASE_RANDOM_PAGE_COST empty to keep the server's own. Sent by every connection by default;
+# behind PgBouncer (transaction pooling refuses start-up options) set DATABASE_OPTIONS_PER_CONNECTION=0
+# and keep it on the database instead: `manage.py database_tune` (docs/scaling.md).
+DATABASE_RANDOM_PAGE_COST = env.str("DATABASE_RANDOM_PAGE_COST", default="1.1")
+DATABASE_OPTIONS_PER_CONNECTION = env.bool("DATABASE_OPTIONS_PER_CONNECTION", default=True)
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and DATABASE_RANDOM_PAGE_COST
+    and DATABASE_OPTIONS_PER_CONNECTION
 ):
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = f"{options.get('options', '')} -c random_page_cost={float(page_cost)}".strip()
+    options["options"] = f"{options.get('options', '')} -c random_page_cost={float(DATABASE_RANDOM_PAGE_COST)}".strip()
+# A streaming replica for heavy reads that tolerate lag (returns, analytics, exports), which ask for
+# it with pact_portal.databases.routers.replica_reads; sign-in, dashboards and anything just written
+# read the primary. Its connections get the primary's options.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "ATOMIC_REQUESTS": False,
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        # Tests read the primary through it rather than build a database of its own.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["pact_portal.databases.routers.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default's background threads (pact_portal.background) write while requests read.
     # In write-ahead-log mode readers never wait for a writer; IMMEDIATE transactions take the write
@@ -150,11 +176,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
+# The cache may live on a Redis of its own, one that evicts when full (maxmemory-policy volatile-ttl),
+# while the broker's must never evict a queued task (noeviction): docker-compose.yml runs both.
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             # Test workers running side by side each get their own keys, so one clearing its
             # cache between tests never wipes another's throttle counters mid-test.
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="pact") + env.str("PYTEST_XDIST_WORKER", default=""),
@@ -167,8 +196,8 @@ else:
 # changed the data. The user and pages are checked against the generation of the tables they were
 # built from (pact_portal.generations) and kept at most this long: the bound on how stale they can
 # be after a write made outside Django.
-SIGNED_IN_CACHE_SECONDS = env.int("SIGNED_IN_CACHE_SECONDS", default=60 if REDIS_URL else 0)
-SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")
+SIGNED_IN_CACHE_SECONDS = env.int("SIGNED_IN_CACHE_SECONDS", default=60 if REDIS_CACHE_URL else 0)
+SESSION_ENGINE = "pact_portal.sessions" if REDIS_CACHE_URL else "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -281,6 +310,20 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploads in S3-compatible object storage (AWS S3, MinIO, Ceph...) when MEDIA_STORAGE_URL is set,
+# s3://<bucket>[/<folder>], so every web and worker host sees the same files; on disk (MEDIA_ROOT)
+# otherwise. Credentials, region and endpoint come from the usual AWS_ variables (docs/scaling.md).
+MEDIA_STORAGE_URL = env.str("MEDIA_STORAGE_URL", default="")
+try:
+    STORAGES["default"] = media_storage(
+        MEDIA_STORAGE_URL,
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+        region_name=env.str("AWS_S3_REGION_NAME", default=""),
+        access_key=env.str("AWS_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("AWS_SECRET_ACCESS_KEY", default=""),
+    )
+except MediaStorageUrlError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
@@ -459,6 +502,7 @@ CELERY_TASK_CLASSES = {
     "messaging.tasks.reply_urgent_task": "emergency",
     "messaging.tasks.reply_answer_send_task": "alerts",
     "messaging.tasks.bounce_recovery_text_task": "alerts",
+    "messaging.tasks.member_message_send_task": "alerts",
     # Many emails, none urgent.
     "priorities.tasks.notify_followers_task": "bulk",
     "priorities.tasks.send_daily_digests_task": "bulk",
@@ -467,6 +511,17 @@ CELERY_TASK_CLASSES = {
 # priority updates and general alerts are "alerts". The same class orders sends at the rate limit.
 MESSAGING_KIND_CLASSES = {"emergency": "emergency", "survey": "bulk", "meeting_reminder": "bulk"}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Beat keeps its schedule and a lock in the broker's Redis (celery-redbeat), never in the evicting
+# cache: any number of beat processes on any hosts may run, one holds the lock and queues the jobs,
+# the others wait and take over once its lock lapses (it renews it every loop), so no job is queued
+# twice and none is lost with a host.
+CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+CELERY_REDBEAT_REDIS_URL = CELERY_BROKER_URL
+# Said, not inherited from the broker's: redbeat stops falling back to them in its next release.
+CELERY_REDBEAT_REDIS_OPTIONS = {}
+CELERY_REDBEAT_KEY_PREFIX = f"{CELERY_QUEUE_PREFIX}redbeat"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 10
+CELERY_REDBEAT_LOCK_TIMEOUT = env.int("CELERY_REDBEAT_LOCK_TIMEOUT", default=60)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True

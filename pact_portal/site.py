@@ -7,11 +7,24 @@ uses SITE_URL, which production must set. The request is held in a context varia
 of the response only: thread-pool tasks start with an empty context, so they never see it.
 """
 
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
 
 _request: ContextVar = ContextVar("pact_portal_request", default=None)
+_queued_from: ContextVar = ContextVar("pact_portal_queued_from", default="")
+
+
+@contextmanager
+def built_for(url: str):
+    """Links made inside point at `url`: a task queued while answering a request passes on that
+    request's site_url(), so what it sends points where the person reached the portal."""
+    token = _queued_from.set(url.rstrip("/"))
+    try:
+        yield
+    finally:
+        _queued_from.reset(token)
 
 
 def site_url() -> str:
@@ -21,7 +34,7 @@ def site_url() -> str:
         # get_host() has already been checked against ALLOWED_HOSTS by CommonMiddleware, so a
         # forged Host header cannot put another site's address into a member's email.
         return request.build_absolute_uri("/").rstrip("/")
-    return settings.SITE_URL.rstrip("/")
+    return _queued_from.get() or settings.SITE_URL.rstrip("/")
 
 
 def absolute_url(path: str) -> str:

@@ -53,6 +53,7 @@ from messaging.models import (
     SubscriberChannel,
 )
 from neighbourhoods.models import Neighbourhood, Ward
+from pact_portal.databases.routers import replica_reads
 from priorities.models import OPEN_STATES, Action, ActionStatus, Category, Priority, PriorityEvent, PriorityState
 from priorities.selectors.public import residents_behind
 from reports.periods import (
@@ -188,6 +189,7 @@ def return_figures(*, division, period_kind: str, period_start: date, period_end
     return figures[division.pk]
 
 
+@replica_reads()
 def return_figures_for_divisions(
     *, divisions, period_kind: str, period_start: date, period_end: date
 ) -> dict[int, dict]:

@@ -48,6 +48,12 @@ CACHE_SECONDS = Histogram(
     ["operation"],
     buckets=(0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5),
 )
+# What the signed-in cache saves (pact_portal.generations): by kind of entry (signed-in-user,
+# two-factor-device, signed-in-page), a hit, a miss (built from the database) or an error (the cache
+# did not answer; built from the database too). The hit rate is hit / (hit + miss + error).
+SIGNED_IN_CACHE = Counter(
+    "pact_signed_in_cache_lookups", "Lookups of the signed-in cache, by kind and result", ["kind", "result"]
+)
 
 
 class MetricsMiddleware:

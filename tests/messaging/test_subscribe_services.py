@@ -415,3 +415,60 @@ def test_it_exports_the_members_replies_and_the_teams_answers(world):
     [exported] = services_manage.subscriber_export(subscriber=member)["replies"]
     assert (exported["message"], exported["answers"][0]["message"]) == ("Was it Elm Street?", "Yes")
     assert "author" not in exported["answers"][0]  # the officer's name is not the member's data
+
+
+def test_it_queues_confirmations_for_a_worker_rather_than_send_them_in_the_request(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from messaging.tasks import member_message_send_task
+
+    queued = []
+    monkeypatch.setattr(member_message_send_task, "delay", lambda **fields: queued.append(fields))
+    with django_capture_on_commit_callbacks(execute=True):
+        member = services_signup.subscriber_sign_up(
+            email="amina@example.org",
+            mobile="07400 123456",
+            channels=["email", "sms", "voice"],
+            ward=world.daneshouse.wards.first(),
+            interests=[interest("burglary")],
+            language="en-gb",
+            source=SignUpSource.ONLINE,
+            consent_method=ConsentMethod.ONLINE_FORM,
+        )
+    assert OutboxMessage.objects.count() == 0  # nothing left during the request
+    # Ids only: no address or code reaches the broker, or Celery's logs.
+    assert sorted((fields["kind"], fields["channel_id"]) for fields in queued) == [
+        ("confirm_email", rows(member)["email"].pk),
+        ("mobile_code", rows(member)["sms"].pk),
+    ]
+    assert {key for fields in queued for key in fields} == {"kind", "channel_id", "site_url"}
+    for fields in queued:
+        assert member_message_send_task.run(**fields) is True  # the worker's part
+    assert len(sent("email", "amina@example.org")) == 1 and len(sent("sms", MOBILE)) == 1
+    confirmed = services_confirm.channel_confirm_mobile(subscriber=member, code=texted_code())
+    assert {r.channel: r.status for r in confirmed} == {"sms": "active", "voice": "active"}
+
+
+def test_a_worker_sends_nothing_for_a_channel_confirmed_meanwhile(sign_up):
+    from messaging.tasks import member_message_send_task
+
+    member = sign_up()
+    row = rows(member)["email"]
+    row.status, row.confirmed_at = ChannelStatus.ACTIVE, timezone.now()
+    row.save(update_fields=["status", "confirmed_at"])
+    assert member_message_send_task.run(kind="confirm_email", channel_id=row.pk) is False
+    assert len(sent("email", "amina@example.org")) == 1  # the sign-up's own, no second
+
+
+def test_a_confirmation_the_server_refuses_is_logged_without_the_address(sign_up, caplog, monkeypatch):
+    from messaging.tasks import member_message_send_task
+
+    member = sign_up()
+
+    def refuse(self, message):
+        raise ConnectionRefusedError(f"no mail for {message.to}")
+
+    monkeypatch.setattr("messaging.delivery.channels.outbox.OutboxSender.send", refuse)
+    channel_id = rows(member)["email"].pk
+    assert member_message_send_task.run(kind="confirm_email", channel_id=channel_id) is False
+    assert "amina@example.org" not in caplog.text and "ConnectionRefusedError" in caplog.text

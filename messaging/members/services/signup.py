@@ -2,8 +2,8 @@
 double opt-in per channel (a link by email, a code by text), and the checks, offers and messages
 that the manage page reuses when a member changes their choices.
 
-Messages these services send (confirmation links and codes, manage links) leave only after the
-transaction commits, so a rolled-back sign-up never sends anything.
+Messages these services send (confirmation links and codes, manage links) are queued for a worker
+only after the transaction commits, so a rolled-back sign-up never sends anything.
 """
 
 import logging
@@ -33,6 +33,7 @@ from messaging.models import (
     SubscriberChannel,
     SubscriberInterest,
 )
+from pact_portal import site
 
 log = logging.getLogger(__name__)
 
@@ -127,22 +128,34 @@ def apply_demographics(subscriber: Subscriber, demographics: Demographics | None
 # --- sending confirmations -----------------------------------------------------------------------
 
 
-def _send_after_commit(message: OutgoingMessage) -> None:
-    def send():
-        sender = get_sender(message.channel)
-        try:
-            sender.send(message)
-        except (SendError, OSError) as exc:  # OSError: a mail server that refused the connection
-            # The member can ask for another from the page they are on; the sign-up itself stands.
-            # Only the kind of failure: mail servers and providers echo the address in their
-            # replies, and the logs must hold no one's contact details.
-            log.warning("Could not send a %s confirmation (%s)", message.channel, type(exc).__name__)
-        finally:
-            # Batch senders (email) keep their connection open until told: one message here.
-            if hasattr(sender, "close"):
-                sender.close()
+CONFIRM_EMAIL, MOBILE_CODE, MANAGE_LINK = "confirm_email", "mobile_code", "manage_link"
 
-    transaction.on_commit(send)
+
+def _message_send(message: OutgoingMessage) -> bool:
+    sender = get_sender(message.channel)
+    try:
+        sender.send(message)
+    except (SendError, OSError) as exc:  # OSError: a mail server that refused the connection
+        # The member can ask for another from the page they are on; the sign-up itself stands.
+        # Only the kind of failure: mail servers and providers echo the address in their
+        # replies, and the logs must hold no one's contact details.
+        log.warning("Could not send a %s confirmation (%s)", message.channel, type(exc).__name__)
+        return False
+    finally:
+        # Batch senders (email) keep their connection open until told: one message here.
+        if hasattr(sender, "close"):
+            sender.close()
+    return True
+
+
+def _queue(kind: str, row: SubscriberChannel) -> None:
+    """Written and sent by a worker once the transaction commits (member_message_send_task): the
+    page answers without waiting on a mail server or a text provider. The task takes the channel's
+    id, never the address or the message, so neither reaches the broker or Celery's logs."""
+    from messaging.tasks import member_message_send_task
+
+    channel_id, site_url = row.pk, site.site_url()
+    transaction.on_commit(lambda: member_message_send_task.delay(kind=kind, channel_id=channel_id, site_url=site_url))
 
 
 def _email(name: str, context: dict, *, to: str, folder: str = "messaging/emails") -> OutgoingMessage:
@@ -160,39 +173,61 @@ def send_email_confirmation(row: SubscriberChannel, now) -> None:
     row.confirmation_sent_at = now
     row.confirmation_attempts = 0
     row.save(update_fields=["confirmation_secret", "confirmation_sent_at", "confirmation_attempts"])
-    context = {
-        "confirm_url": links.confirm_email_url(channel=row),
-        "ward": row.subscriber.ward,
-        "days": links.CONFIRM_MAX_AGE // (24 * 60 * 60),
-    }
-    with translation.override(row.subscriber.language):
-        _send_after_commit(_email("confirm_email", context, to=row.address))
+    _queue(CONFIRM_EMAIL, row)
 
 
 def send_mobile_code(*, subscriber: Subscriber, address: str, now) -> None:
-    """One code confirms the number for texts and calls alike; only its salted hash is kept."""
-    code = f"{secrets.randbelow(10**6):06d}"
-    subscriber.channels.filter(channel__in=MOBILE_CHANNELS, status=ChannelStatus.PENDING, address=address).update(
-        confirmation_secret=make_password(code), confirmation_sent_at=now, confirmation_attempts=0
-    )
-    with translation.override(subscriber.language):
-        body = _(
-            "Your In the Know code is %(code)s. It works for 15 minutes: enter it at %(url)s . "
-            "Not you? Ignore this text."
-        ) % {"code": code, "url": confirm_mobile_url(subscriber=subscriber)}
-    _send_after_commit(OutgoingMessage(channel=Channel.SMS, to=address, body=body))
+    """One code confirms the number for texts and calls alike. The worker makes it, so it exists
+    only in the text and, as a salted hash, in the database; any earlier code stops working now."""
+    pending = subscriber.channels.filter(channel__in=MOBILE_CHANNELS, status=ChannelStatus.PENDING, address=address)
+    pending.update(confirmation_secret="", confirmation_sent_at=now, confirmation_attempts=0)
+    row = pending.order_by("channel").first()
+    if row is not None:
+        _queue(MOBILE_CODE, row)
 
 
 def send_manage_link(row: SubscriberChannel) -> None:
     """To a confirmed address only: whoever holds the address may manage the membership."""
-    url = links.manage_url(subscriber=row.subscriber)
-    with translation.override(row.subscriber.language):
-        if row.channel == Channel.EMAIL:
-            message = _email("manage_link", {"manage_url": url}, to=row.address, folder="messaging/subscribe/emails")
-        else:
-            body = _("Your link to change or stop your In the Know alerts: %(url)s") % {"url": url}
+    _queue(MANAGE_LINK, row)
+
+
+def member_message_send(*, kind: str, channel_id: int, site_url: str = "") -> bool:
+    """Write and send a confirmation link, a confirmation code or a manage link to a member's
+    channel (member_message_send_task). False when there is nothing to send any more (the channel
+    went, or was confirmed meanwhile) or the mail server or provider refused it. Links point at
+    `site_url`, the site of the request that asked (SITE_URL when empty)."""
+    row = SubscriberChannel.objects.select_related("subscriber__ward").filter(pk=channel_id).first()
+    if row is None or (kind != MANAGE_LINK and row.status != ChannelStatus.PENDING):
+        return False
+    subscriber = row.subscriber
+    with translation.override(subscriber.language), site.built_for(site_url):
+        if kind == CONFIRM_EMAIL:
+            context = {
+                "confirm_url": links.confirm_email_url(channel=row),
+                "ward": subscriber.ward,
+                "days": links.CONFIRM_MAX_AGE // (24 * 60 * 60),
+            }
+            message = _email("confirm_email", context, to=row.address)
+        elif kind == MOBILE_CODE:
+            code = f"{secrets.randbelow(10**6):06d}"
+            subscriber.channels.filter(
+                channel__in=MOBILE_CHANNELS, status=ChannelStatus.PENDING, address=row.address
+            ).update(confirmation_secret=make_password(code))
+            body = _(
+                "Your In the Know code is %(code)s. It works for 15 minutes: enter it at %(url)s . "
+                "Not you? Ignore this text."
+            ) % {"code": code, "url": confirm_mobile_url(subscriber=subscriber)}
             message = OutgoingMessage(channel=Channel.SMS, to=row.address, body=body)
-    _send_after_commit(message)
+        else:
+            url = links.manage_url(subscriber=subscriber)
+            if row.channel == Channel.EMAIL:
+                message = _email(
+                    "manage_link", {"manage_url": url}, to=row.address, folder="messaging/subscribe/emails"
+                )
+            else:
+                body = _("Your link to change or stop your In the Know alerts: %(url)s") % {"url": url}
+                message = OutgoingMessage(channel=Channel.SMS, to=row.address, body=body)
+    return _message_send(message)
 
 
 # --- signing up -----------------------------------------------------------------------------------

@@ -1,0 +1,107 @@
+"""The read replica's router and the planner setting kept on the database."""
+
+from datetime import date
+
+import pytest
+from django.db import connection, transaction
+
+from accounts.models import User
+from pact_portal.databases import routers, tuning
+from pact_portal.databases.routers import PRIMARY, REPLICA, ReplicaRouter, replica_reads
+
+ROUTER = ReplicaRouter()
+
+
+@pytest.fixture
+def with_replica(monkeypatch):
+    # As with DATABASE_REPLICA_URL set: a "replica" alias in settings.DATABASES.
+    monkeypatch.setattr(routers, "replica_configured", lambda: True)
+    routers.writes_forget()
+    yield
+    routers.writes_forget()
+
+
+def test_it_reads_the_primary_outside_replica_reads(with_replica):
+    assert ROUTER.db_for_read(User) == PRIMARY
+
+
+def test_it_sends_reads_inside_replica_reads_to_the_replica(with_replica):
+    with replica_reads():
+        assert ROUTER.db_for_read(User) == REPLICA
+    assert ROUTER.db_for_read(User) == PRIMARY
+
+
+def test_it_reads_the_primary_without_a_replica():
+    assert not routers.replica_configured()
+    with replica_reads():
+        assert ROUTER.db_for_read(User) == PRIMARY
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_reads_the_primary_inside_a_transaction(with_replica):
+    with transaction.atomic(), replica_reads():
+        assert ROUTER.db_for_read(User) == PRIMARY
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_its_own_write_a_request_reads_the_primary(with_replica):
+    routers.install(connection=connection)
+    try:
+        with replica_reads():
+            User.objects.filter(pk=0).update(is_active=True)
+            assert ROUTER.db_for_read(User) == PRIMARY
+        routers.writes_forget()  # the next request or task starts afresh
+        with replica_reads():
+            assert ROUTER.db_for_read(User) == REPLICA
+    finally:
+        connection.execute_wrappers.remove(routers.writes_note)
+
+
+def test_it_writes_and_migrates_the_primary_only(with_replica):
+    with replica_reads():
+        assert ROUTER.db_for_write(User) == PRIMARY
+    assert ROUTER.allow_migrate(PRIMARY, "accounts") and not ROUTER.allow_migrate(REPLICA, "accounts")
+
+
+@pytest.mark.django_db(transaction=True)  # a test's own transaction would keep every read on the primary
+def test_a_returns_figures_are_read_from_the_replica(with_replica, settings, monkeypatch):
+    from reports.selectors import return_figures
+    from tests.factories import WardFactory
+
+    settings.DATABASE_ROUTERS = ["pact_portal.databases.routers.ReplicaRouter"]
+    ward = WardFactory()
+    routers.writes_forget()  # the figures are asked for by a request that has written nothing
+    chosen = []
+    decide = routers.read_alias
+
+    def recorded():
+        chosen.append(decide())
+        return PRIMARY  # one test database: the replica's alias has no connection of its own here
+
+    monkeypatch.setattr(routers, "read_alias", recorded)
+    return_figures(
+        division=ward.neighbourhood.division,
+        period_kind="month",
+        period_start=date(2026, 10, 1),
+        period_end=date(2026, 10, 31),
+    )
+    assert len(chosen) >= 10 and set(chosen) == {REPLICA}
+    User.objects.count()
+    assert chosen[-1] == PRIMARY
+
+
+@pytest.mark.django_db(transaction=True)
+def test_random_page_cost_is_kept_on_the_database():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    name = tuning.random_page_cost_apply(value=1.7)
+    assert name == connection.settings_dict["NAME"]
+    options = connection.settings_dict["OPTIONS"]
+    try:
+        # A new session, sending no option of its own (as through PgBouncer), gets the database's.
+        connection.settings_dict["OPTIONS"] = {k: v for k, v in options.items() if k != "options"}
+        connection.close()
+        assert tuning.random_page_cost_current() == 1.7
+    finally:
+        connection.settings_dict["OPTIONS"] = options
+        connection.close()
