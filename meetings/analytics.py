@@ -27,6 +27,7 @@ from meetings.models import (
 )
 from meetings.selectors import rank_costs
 from neighbourhoods.models import Division, Force, Neighbourhood
+from pact_portal.databases.routers import replica_reads
 
 ANALYTICS_PERIODS = (6, 12, 18)
 DEFAULT_PERIOD = 12
@@ -271,6 +272,7 @@ def _build(*, period: Period, meeting_rows, hour_rows, costs: dict[str, Decimal]
     )
 
 
+@replica_reads()
 def neighbourhood_engagement(*, neighbourhood: Neighbourhood, period: Period) -> EngagementAnalytics:
     """Three queries: the cost table, meetings by month and type, officer hours by month, type and rank.
     A town-wide meeting counts for every neighbourhood it covers; division and force totals (and
@@ -310,6 +312,7 @@ def _compare(*, meetings: QuerySet[Meeting], areas: list, area_key: str, period:
     )
 
 
+@replica_reads()
 def division_engagement(*, division: Division, period: Period) -> AreaComparison:
     """The division's figures with its neighbourhoods side by side, in four queries."""
     return _compare(
@@ -324,6 +327,7 @@ def force_divisions(*, force: Force) -> list[Division]:
     return list(Division.objects.filter(force=force).select_related("force").order_by("name"))
 
 
+@replica_reads()
 def force_engagement(*, force: Force, divisions: list[Division], period: Period) -> AreaComparison:
     """The force's figures with its divisions (from force_divisions) side by side, in three queries."""
     return _compare(

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from accounts.policy import scope_for
 from accounts.roles import ScopeLevel
+from pact_portal.databases.routers import replica_reads
 from pact_portal.spreadsheets import safe_value
 from surveys import disclosure
 from surveys.models import AGREEMENT_LABELS, Answer, Question, QuestionKind, Response, Survey
@@ -62,6 +63,7 @@ def export_area(*, viewer) -> str:
     return EXPORT_AREAS.get(viewer.scope_level, "no responses")
 
 
+@replica_reads()
 def export_rows(*, survey: Survey, viewer) -> tuple[list[str], list[list]]:
     """Headers and rows from the viewer's area, in three queries (and one for a neighbourhood
     officer's teams). A row's ward and neighbourhood are blanked when its ward has fewer than

@@ -10,6 +10,8 @@ from pact_portal.databases import routers, tuning
 from pact_portal.databases.routers import PRIMARY, REPLICA, ReplicaRouter, replica_reads
 
 ROUTER = ReplicaRouter()
+# Kept before any test replaces it: a test that records the router's choices wraps this one.
+READ_ALIAS = routers.read_alias
 
 
 @pytest.fixture
@@ -88,6 +90,52 @@ def test_a_returns_figures_are_read_from_the_replica(with_replica, settings, mon
     assert len(chosen) >= 10 and set(chosen) == {REPLICA}
     User.objects.count()
     assert chosen[-1] == PRIMARY
+
+
+def _aliases_chosen_by(read, settings, monkeypatch) -> list[str]:
+    """The aliases the router picks while `read()` runs, as a request that has written nothing."""
+    settings.DATABASE_ROUTERS = ["pact_portal.databases.routers.ReplicaRouter"]
+    routers.writes_forget()
+    chosen = []
+
+    def recorded():
+        chosen.append(READ_ALIAS())
+        return PRIMARY  # one test database: the replica's alias has no connection of its own here
+
+    monkeypatch.setattr(routers, "read_alias", recorded)
+    read()
+    return chosen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_engagement_analytics_are_read_from_the_replica(with_replica, settings, monkeypatch):
+    from meetings import analytics
+    from tests.factories import WardFactory
+
+    neighbourhood = WardFactory().neighbourhood
+    period = analytics.period_of_full_months(months=3)
+    for read in (
+        lambda: analytics.neighbourhood_engagement(neighbourhood=neighbourhood, period=period),
+        lambda: analytics.division_engagement(division=neighbourhood.division, period=period),
+        lambda: analytics.force_engagement(
+            force=neighbourhood.division.force, divisions=[neighbourhood.division], period=period
+        ),
+    ):
+        chosen = _aliases_chosen_by(read, settings, monkeypatch)
+        assert chosen and set(chosen) == {REPLICA}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_surveys_export_is_read_from_the_replica(with_replica, settings, monkeypatch):
+    from surveys.exports import export_rows
+    from tests.conftest import build_world
+    from tests.surveys.factories import respond, survey
+
+    world = build_world()
+    made = survey(world)
+    respond(made, ward=world.daneshouse.wards.get(), police_good_job="good")
+    chosen = _aliases_chosen_by(lambda: export_rows(survey=made, viewer=world.admin), settings, monkeypatch)
+    assert len(chosen) >= 3 and set(chosen) == {REPLICA}
 
 
 @pytest.mark.django_db(transaction=True)
