@@ -442,7 +442,7 @@ CELERY_TASK_CLASSES = {
 }
 # Emergencies go first everywhere; invitations and reminders are mass and not urgent; appeals,
 # priority updates and general alerts are "alerts". The same class orders sends at the rate limit.
-MESSAGING_KIND_CLASSES = {"emergency": "emergency", "survey": "bulk", "meeting_reminder": "bulk"}
+MESSAGING_KIND_CLASSES = {"emergency": "emergency", "survey": "bulk", "meeting_reminder": "bulk", "vote": "bulk"}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -560,5 +560,8 @@ RETENTION = {
     "unconfirmed_members_days": env.int("RETENTION_UNCONFIRMED_MEMBERS_DAYS", default=30),
     # A member who can no longer be reached on any channel, from their last unsubscribe.
     "unsubscribed_members_days": env.int("RETENTION_UNSUBSCRIBED_MEMBERS_DAYS", default=365),
+    # Residents' vote ballots (who voted, their ward and self-description) after the result is
+    # published: long enough to answer a challenge to the count; the counts stay on the vote.
+    "vote_ballots_days": env.int("RETENTION_VOTE_BALLOTS_DAYS", default=90),
 }
 # --- end of Retention ---

@@ -166,6 +166,10 @@ class Priority(models.Model):
     agreed_at_meeting = models.ForeignKey(
         "meetings.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="priorities_agreed"
     )
+    # Or the closed residents' vote it was agreed by (priorities/voting).
+    agreed_by_vote = models.ForeignKey(
+        "priorities.Vote", on_delete=models.PROTECT, null=True, blank=True, related_name="priorities_agreed"
+    )
     # Public text: what residents read ("you told us / we did / result").
     public_problem = models.TextField(help_text="The problem in plain words, for the public page.")
     public_update = models.TextField(blank=True, help_text="What we are doing, for the public page.")
@@ -323,6 +327,9 @@ class SignOff(models.Model):
     panel_chair_name = models.CharField(max_length=150, blank=True)
     votes_for = models.PositiveIntegerField(null=True, blank=True)
     votes_against = models.PositiveIntegerField(null=True, blank=True)
+    # A sign-off by online vote is the closed sign-off poll's: its counts are copied from it.
+    poll = models.ForeignKey("priorities.Vote", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    votes_partly = models.PositiveIntegerField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -448,3 +455,15 @@ class Open311Request(models.Model):
 
     def __str__(self):
         return f"Open311 request for issue {self.issue_id} via {self.api_key}"
+
+
+# The voting models live in their sub-package; importing them here registers them with the app.
+from priorities.voting.models import (  # noqa: E402, F401
+    Ballot,
+    BallotChoice,
+    SignOffAnswer,
+    Vote,
+    VoteMethod,
+    VoteOption,
+    VotePurpose,
+)

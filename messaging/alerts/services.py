@@ -30,20 +30,20 @@ from messaging.models import (
 CANCELLABLE = (AlertStatus.AWAITING_APPROVAL, AlertStatus.SCHEDULED, AlertStatus.SENDING)
 
 
-def sms_message(*, title: str, sms_text: str, survey: bool = False) -> str:
+def sms_message(*, title: str, sms_text: str, survey: bool = False, vote: bool = False) -> str:
     """The text message as residents receive it, before any cut: the SMS text, or the title when
     it is left empty (a short title is a usable text; an empty message is not), with whitespace
     collapsed and the footer added (a survey link for an invitation, the manage link, at their
     longest, and how to stop), exactly as rendering.sms_text builds it."""
     from messaging import rendering
 
-    return " ".join((sms_text or title).split()) + rendering.sms_footer_worst_case(survey=survey)
+    return " ".join((sms_text or title).split()) + rendering.sms_footer_worst_case(survey=survey, vote=vote)
 
 
-def sms_segments_for(*, title: str, sms_text: str, survey: bool = False) -> int:
+def sms_segments_for(*, title: str, sms_text: str, survey: bool = False, vote: bool = False) -> int:
     from messaging import rendering
 
-    return rendering.sms_segments(sms_message(title=title, sms_text=sms_text, survey=survey))
+    return rendering.sms_segments(sms_message(title=title, sms_text=sms_text, survey=survey, vote=vote))
 
 
 def sms_max_segments() -> int:
@@ -87,16 +87,16 @@ def _check_area(*, actor, force, level: str, wards, neighbourhoods, divisions) -
         raise ValidationError({level: f"Outside the area you may send to: {', '.join(refused)}."})
 
 
-def _check_content(*, title: str, sms_text: str, channels: Iterable[str], send_at, survey=None) -> None:
+def _check_content(*, title: str, sms_text: str, channels: Iterable[str], send_at, survey=None, vote=None) -> None:
     errors = {}
     if not channels:
         errors["channels"] = "Choose at least one way to send it: email, text message or voice call."
     elif any(channel not in Channel.values for channel in channels):
         errors["channels"] = "Choose email, text message or voice call."
     if Channel.SMS in channels and title.strip():
-        segments = sms_segments_for(title=title, sms_text=sms_text, survey=survey is not None)
+        segments = sms_segments_for(title=title, sms_text=sms_text, survey=survey is not None, vote=vote is not None)
         if segments > sms_max_segments():
-            with_link = "With the survey link the text message" if survey is not None else "The text message"
+            with_link = "With the link the text message" if survey or vote else "The text message"
             errors["sms_text"] = (
                 f"{with_link} would be {segments} segments; the most allowed is {sms_max_segments()}. "
                 "Shorten it (or leave the detail to the email)."
@@ -166,6 +166,7 @@ def _write(
     meeting=None,
     priority=None,
     survey=None,
+    vote=None,
 ) -> Alert:
     """Check and store a draft's content and audience: creating and editing alike. An emergency
     goes on every channel, whatever was ticked: it reaches each member by every way they have."""
@@ -174,7 +175,7 @@ def _write(
         actor=actor, force=alert.force, level=audience_level, wards=wards, neighbourhoods=neighbourhoods,
         divisions=divisions,
     )  # fmt: skip
-    _check_content(title=title, sms_text=sms_text, channels=channels, send_at=send_at, survey=survey)
+    _check_content(title=title, sms_text=sms_text, channels=channels, send_at=send_at, survey=survey, vote=vote)
     _fill(
         alert,
         channels=channels,
@@ -188,6 +189,7 @@ def _write(
         meeting=meeting,
         priority=priority,
         survey=survey,
+        vote=vote,
     )
     alert.full_clean()
     alert.save()
@@ -279,7 +281,10 @@ def alert_submit(*, alert: Alert, actor) -> Alert:
         raise ValidationError(f"This alert is already {alert.get_status_display().lower()}.")
     # The actor's area may have changed since the draft was saved (a move to another team).
     _check_area(actor=actor, force=alert.force, level=alert.audience_level, **_area_of(alert))
-    _check_content(title=alert.title, sms_text=alert.sms_text, channels=alert.channels, send_at=alert.send_at)
+    _check_content(
+        title=alert.title, sms_text=alert.sms_text, channels=alert.channels, send_at=alert.send_at,
+        survey=alert.survey_id, vote=alert.vote_id,
+    )  # fmt: skip
     _refuse_empty(_audience_counts(alert))
     if alert.audience_level == AudienceLevel.FORCE:
         alert.status = AlertStatus.AWAITING_APPROVAL

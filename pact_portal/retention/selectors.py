@@ -9,7 +9,7 @@ from django.contrib.sessions.models import Session
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from messaging.models import ChannelStatus, Delivery, DeliveryAttempt, OutboxMessage, Subscriber, SubscriberChannel
-from priorities.models import Issue, IssueStatus, Open311Request
+from priorities.models import Ballot, Issue, IssueStatus, Open311Request
 
 # An issue is finished with when it was closed without a priority or merged into another: a linked
 # one's reporter may still hear how its priority goes.
@@ -85,3 +85,9 @@ def unsubscribed_members(*, now: datetime) -> QuerySet:
         .annotate(last_unsubscribed=Max("channels__unsubscribed_at"))
         .filter(Q(last_unsubscribed__isnull=True) | Q(last_unsubscribed__lt=cutoff))
     )
+
+
+def published_vote_ballots(*, now: datetime) -> QuerySet:
+    """Ballots of votes whose result was published before the cut-off; the vote and its options
+    keep the counts, raw and weighted."""
+    return Ballot.objects.filter(vote__counted_at__lt=_before(now=now, rule="vote_ballots_days"))

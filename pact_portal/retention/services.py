@@ -2,8 +2,9 @@
 its selector finds; run twice, the second run finds nothing."""
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -38,6 +39,7 @@ def retention_due(*, now: datetime | None = None) -> dict[str, int]:
     counts["priorities_issue (photo of a closed issue)"] = selectors.closed_issue_photos(now=now).count()
     counts["messaging_subscriber (never confirmed)"] = selectors.unconfirmed_members(now=now).count()
     counts["messaging_subscriber (unsubscribed)"] = selectors.unsubscribed_members(now=now).count()
+    counts["priorities_ballot (published votes)"] = selectors.published_vote_ballots(now=now).count()
     return counts
 
 
@@ -66,6 +68,7 @@ def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
     for member_id in unsubscribed:
         subscriber_anonymise(subscriber_id=member_id, now=now)
     done["messaging_subscriber (unsubscribed)"] = len(unsubscribed)
+    done["priorities_ballot (published votes)"] = _ballots_delete(now=now)
     logger.info("Retention applied", extra={"retention": {k: v for k, v in done.items() if v}})
     return done
 
@@ -82,6 +85,13 @@ def _deliveries_strip(*, now: datetime) -> int:
         stripped += Delivery.objects.filter(pk__in=ids).update(provider_id="", error="")
         after = ids[-1]
     return stripped
+
+
+def _ballots_delete(*, now: datetime) -> int:
+    """Ballots go with their choices; the count is of ballots (a ballot is one member's vote)."""
+    from priorities.voting.services import ballots_delete_published
+
+    return ballots_delete_published(before=now - timedelta(days=settings.RETENTION["vote_ballots_days"]))
 
 
 def _delete(rows) -> int:
