@@ -30,6 +30,8 @@ from messaging.members.services import signup as services_signup
 from messaging.models import Delivery
 from priorities import services_open311
 from priorities.models import Action
+from priorities.voting import links as vote_links
+from priorities.voting import services as voting_services
 from reports.models import HighlightReturn, due_date_for
 from surveys.models import Answer, Question, QuestionKind, Response, ResponseSource
 from tests.conftest import build_world
@@ -38,7 +40,7 @@ from tests.meetings.factories import MeetingAttachmentFactory, MeetingFactory
 from tests.meetings.panel_factories import member as panel_member
 from tests.meetings.panel_factories import panel
 from tests.messaging.factories import alert, subscriber
-from tests.priorities.factories import agreed, raise_issue
+from tests.priorities.factories import agreed, propose, raise_issue
 from tests.support import module_data
 from tests.surveys.factories import survey
 
@@ -129,6 +131,17 @@ class Objects:
             neighbourhood=w.daneshouse, meeting_type="panel", status=MeetingStatus.PUBLISHED, created_by=w.pcso
         )
         self.agenda_item = AgendaItem.objects.create(meeting=self.panel_meeting, section="other", title="AOB")
+        self.vote, self.published_vote = (self._vote(w), self._vote(w))
+        self.published_vote = voting_services.vote_close(vote=self.published_vote, actor=w.sergeant)
+        self.published_option = self.published_vote.options.first()
+
+    def _vote(self, w):
+        now = timezone.now()
+        proposals = [propose(w, title="Speeding on Burnley Road"), propose(w, title="Litter in the park")]
+        return voting_services.vote_create(
+            actor=w.sergeant, neighbourhood=w.daneshouse, priorities=proposals, method="approve", opens_at=now,
+            closes_at=now + datetime.timedelta(days=7), channels=["email"],
+        )  # fmt: skip
 
     @property
     def ward(self):
@@ -146,6 +159,11 @@ class Objects:
             "panel_member": {"pk": self.panel_member.pk},
             "panel_meeting": {"pk": self.panel_meeting.pk},
             "agenda_item": {"pk": self.agenda_item.pk},
+            "vote": {"pk": self.vote.pk},
+            "published_vote": {"pk": self.published_vote.pk},
+            "vote_agree": {"pk": self.published_vote.pk, "priority_pk": self.published_option.priority_id},
+            "vote_reference": {"reference": self.published_vote.reference},
+            "ballot": {"token": vote_links.ballot_token(vote_id=self.vote.pk, subscriber_id=self.member.pk)},
             "issue": {"pk": self.issue.pk},
             "priority": {"pk": self.priority.pk},
             "priority_verb": {"pk": self.priority.pk, "verb": "start"},
@@ -405,6 +423,16 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "priorities:public-list": ("GET", "neighbourhood", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "priorities:public-unfollow": ("GET", "follower", "404 404 404 404 404 404 404 404 404 404 404 404"),
     "priorities:public-follow-confirm": ("GET", "follower", "404 404 404 404 404 404 404 404 404 404 404 404"),
+    "priorities:ballot": ("GET", "ballot", "200 200 200 200 200 200 200 200 200 200 200 200"),
+    "priorities:vote-result": ("GET", "vote_reference", "200 200 200 200 200 200 200 200 200 200 200 200"),
+    "priorities:public-votes": ("GET", "neighbourhood", "200 200 200 200 200 200 200 200 200 200 200 200"),
+    "priorities:vote-list": ("GET", "neighbourhood", "302 404 200 404 200 200 200 404 200 200 404 200"),
+    "priorities:vote-create": ("GET", "neighbourhood", "302 404 403 404 200 200 200 404 403 403 404 200"),
+    "priorities:vote-detail": ("GET", "vote", "302 404 200 404 200 200 200 404 200 200 404 200"),
+    "priorities:vote-close": ("POST", "vote", "302 404 403 404 302 302 302 404 403 403 404 302"),
+    "priorities:vote-agree": ("POST", "vote_agree", "302 404 403 404 400 400 400 404 403 403 404 400"),
+    "priorities:vote-sign-off": ("POST", "published_vote", "302 404 404 404 404 404 404 404 404 404 404 404"),
+    "priorities:sign-off-poll-create": ("GET", "priority", "302 404 200 404 200 200 403 404 403 403 404 200"),
     "priorities:raise-issue": ("GET", "", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "priorities:transition": ("GET", "priority_verb", "302 404 200 404 200 200 403 404 403 403 404 200"),
     "priorities:triage": ("GET", "neighbourhood", "302 404 200 404 200 200 404 404 404 404 404 200"),
@@ -505,7 +533,7 @@ def test_each_person_gets_the_expected_status(objects, name):
 
 # Objects that belong to one neighbourhood or division (surveys belong to the whole force).
 AREA_OBJECTS = {
-    "panel", "panel_member", "panel_meeting", "agenda_item",
+    "panel", "panel_member", "panel_meeting", "agenda_item", "vote", "published_vote", "vote_agree",
     "meeting", "issue", "priority", "priority_verb", "action", "alert", "alert_version", "appeal", "return",
     "return_export", "division_print", "area_print",
 }  # fmt: skip

@@ -94,6 +94,8 @@ def vote_create(
     """Put proposed priorities of a neighbourhood to a vote of its In the Know members."""
     now = timezone.now()
     _check_times(opens_at=opens_at, closes_at=closes_at, now=now)
+    # A time typed a minute or two ago means "now": never before the proposals it asks about.
+    opens_at = max(opens_at, now)
     channels = _check_channels(channels)
     if method not in (VoteMethod.APPROVE, VoteMethod.RANK):
         raise ValidationError({"method": _("Choose approve or rank.")})
@@ -132,6 +134,7 @@ def sign_off_poll_create(*, actor, priority, opens_at: datetime, closes_at: date
     """Ask the neighbourhood's members "Has this been fixed?" about a resolved priority."""
     now = timezone.now()
     _check_times(opens_at=opens_at, closes_at=closes_at, now=now)
+    opens_at = max(opens_at, now)
     channels = _check_channels(channels)
     if priority.state != PriorityState.RESOLVED:
         raise ValidationError(_("Only a resolved priority is put to the community for sign-off."))

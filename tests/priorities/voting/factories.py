@@ -20,11 +20,12 @@ def proposals(world, n: int = 3) -> list:
 
 def open_vote(world, *, priorities=None, method="approve", days: int = 7, actor=None, channels=("email",)):
     """A vote of Daneshouse open from now; at least one member must live there to receive it."""
+    priorities = priorities if priorities is not None else proposals(world)
     now = timezone.now()
     return services.vote_create(
         actor=actor or world.sergeant,
         neighbourhood=world.daneshouse,
-        priorities=priorities if priorities is not None else proposals(world),
+        priorities=priorities,
         method=method,
         opens_at=now,
         closes_at=now + datetime.timedelta(days=days),
