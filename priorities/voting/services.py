@@ -7,12 +7,12 @@ what the record requires, whoever asks.
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from messaging.models import AlertKind, AudienceLevel, Channel, ChannelStatus, Subscriber
 from priorities import agreement
@@ -28,11 +28,10 @@ from priorities.voting.models import (
     VoteOption,
     VotePurpose,
 )
+from priorities.voting.refusals import CLOSED, NOT_ELIGIBLE, NOT_OPEN, REFUSALS, SECOND, TAMPERED
 
 # A call cannot carry a link: invitations go by email and text message.
 INVITATION_CHANNELS = (Channel.EMAIL, Channel.SMS)
-# Codes of the refusals a ballot page shows as a page of their own rather than as form errors.
-TAMPERED, NOT_OPEN, CLOSED, SECOND, NOT_ELIGIBLE = "tampered", "not_open", "closed", "second", "not_eligible"
 
 
 def _check_times(*, opens_at: datetime, closes_at: datetime, now: datetime) -> None:
@@ -182,17 +181,6 @@ def ballot_refusal(*, token: str, now=None) -> tuple[str | None, Vote | None, Su
     return None, vote, member
 
 
-REFUSALS = {
-    TAMPERED: gettext_lazy(
-        "This voting link is not valid: it may have been copied wrongly. Use the link exactly as it came."
-    ),
-    NOT_ELIGIBLE: gettext_lazy("This vote is for In the Know members living in the neighbourhood."),
-    NOT_OPEN: gettext_lazy("Voting has not opened yet."),
-    CLOSED: gettext_lazy("Voting has closed: ballots can no longer be cast."),
-    SECOND: gettext_lazy("You have already voted in this vote: each member has one ballot."),
-}
-
-
 def _chosen_options(vote: Vote, option_ids: list[int]) -> list[VoteOption]:
     """The options a ballot names, in the voter's order, checked against the vote's method."""
     options = {o.pk: o for o in vote.options.all()}
@@ -250,7 +238,10 @@ def vote_count(*, vote: Vote) -> Vote:
         return vote
     if timezone.now() < vote.closes_at:
         raise ValidationError(_("This vote is still open: it is counted once it closes."))
-    counted = results.count(vote=vote)
+    # The published words (group names, why there is no weighted figure) are kept in English, the
+    # catalogues' source, and translated when the page is shown in the reader's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        counted = results.count(vote=vote)
     options = list(vote.options.all())
     for option in options:
         figures = counted["options"][option.pk]

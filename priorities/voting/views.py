@@ -16,7 +16,7 @@ from neighbourhoods.permissions import neighbourhood_get_for_user
 from neighbourhoods.selectors import neighbourhood_public_get
 from pact_portal.forms import form_add_service_errors
 from priorities.permissions import priority_get_for_user
-from priorities.voting import selectors, services
+from priorities.voting import refusals, selectors, services
 from priorities.voting.forms import AgreeByVoteForm, BallotForm, SignOffPollForm, VoteForm
 from priorities.voting.models import VotePurpose
 from priorities.voting.permissions import vote_get_for_user
@@ -25,7 +25,7 @@ from priorities.voting.permissions import vote_get_for_user
 
 
 def _refused(request, refusal, vote, *, status):
-    context = {"refusal": refusal, "message": services.REFUSALS[refusal], "vote": vote}
+    context = {"refusal": refusal, "message": refusals.REFUSALS[refusal], "vote": vote}
     return render(request, "priorities/voting/ballot_refused.html", context, status=status)
 
 
@@ -36,7 +36,7 @@ def ballot(request, token):
     """A member's own signed link: the ballot, or why it cannot be used now."""
     refusal, vote, _member = services.ballot_refusal(token=token)
     if refusal:
-        status = 400 if refusal == services.TAMPERED or request.method == "POST" else 200
+        status = 400 if refusal == refusals.TAMPERED or request.method == "POST" else 200
         return _refused(request, refusal, vote, status=status)
     form = BallotForm(request.POST if request.method == "POST" else None, vote=vote)
     if request.method == "POST" and form.is_valid():
@@ -50,7 +50,7 @@ def ballot(request, token):
                 ethnic_group=data["ethnic_group"],
             )
         except ValidationError as error:
-            if getattr(error, "code", None) in services.REFUSALS:
+            if getattr(error, "code", None) in refusals.REFUSALS:
                 return _refused(request, error.code, vote, status=400)
             form_add_service_errors(form, error)
         else:

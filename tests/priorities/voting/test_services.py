@@ -9,7 +9,7 @@ from django.utils import timezone
 from messaging.models import Alert, AlertKind, AlertStatus
 from priorities import services as priority_services
 from priorities.models import Ballot, PriorityState, SignOffMethod, Vote
-from priorities.voting import links, services
+from priorities.voting import links, refusals, services
 from tests.priorities.factories import agreed
 from tests.priorities.voting.factories import cast, members, open_vote, proposals, token
 
@@ -59,7 +59,7 @@ def test_it_refuses_a_second_ballot_and_changes_nothing(world):
     cast(vote, member, [first])
     with pytest.raises(ValidationError) as refused:
         cast(vote, member, [second])
-    assert refused.value.code == services.SECOND
+    assert refused.value.code == refusals.SECOND
     assert list(Ballot.objects.get(vote=vote).choices.values_list("option", flat=True)) == [first.pk]
 
 
@@ -68,7 +68,7 @@ def test_it_refuses_a_ballot_after_closing(world):
     vote = open_vote(world)
     with _later(vote), pytest.raises(ValidationError) as refused:
         cast(vote, member, [vote.options.first()])
-    assert refused.value.code == services.CLOSED and not Ballot.objects.exists()
+    assert refused.value.code == refusals.CLOSED and not Ballot.objects.exists()
 
 
 def test_it_refuses_a_tampered_link(world):
@@ -78,7 +78,7 @@ def test_it_refuses_a_tampered_link(world):
     assert links.ballot_claim(forged) is None
     with pytest.raises(ValidationError) as refused:
         services.ballot_cast(token=forged, option_ids=[vote.options.first().pk])
-    assert refused.value.code == services.TAMPERED and not Ballot.objects.exists()
+    assert refused.value.code == refusals.TAMPERED and not Ballot.objects.exists()
 
 
 def test_it_refuses_a_member_who_lives_elsewhere(world):
@@ -87,7 +87,7 @@ def test_it_refuses_a_member_who_lives_elsewhere(world):
     vote = open_vote(world)
     with pytest.raises(ValidationError) as refused:
         cast(vote, outsider, [vote.options.first()])
-    assert refused.value.code == services.NOT_ELIGIBLE
+    assert refused.value.code == refusals.NOT_ELIGIBLE
 
 
 def test_it_holds_a_ballot_to_three_choices_of_its_own_vote(world):
