@@ -38,6 +38,7 @@ from neighbourhoods.models import (
 from neighbourhoods.selectors import district_names_beside
 from neighbourhoods.services import wards_import_geojson
 from priorities.demo import demo_priorities_seed
+from priorities.voting.demo import demo_votes_seed
 from surveys.demo import demo_surveys_seed
 
 DATA_DIR = Path(settings.BASE_DIR) / "neighbourhoods" / "data" / "lancashire-wards"
@@ -349,6 +350,8 @@ def demo_force_seed(*, data_dir: Path = DATA_DIR) -> DemoSummary:
     priorities = demo_priorities_seed(force=force)
     messaging = demo_messaging_seed(force=force)
     surveys = demo_surveys_seed(force=force)
+    # After the members and the census it counts and weights with.
+    demo_votes_seed(force=force)
     return DemoSummary(
         wards=Ward.objects.count(),
         divisions=Division.objects.filter(force=force).count(),

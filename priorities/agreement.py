@@ -120,14 +120,16 @@ def vote_problem(priority, vote, *, at: datetime) -> str | None:
     return None
 
 
-def poll_problem(priority, poll, *, at: datetime) -> str | None:
+def poll_problem(priority, poll, *, at: datetime, resolved_at: datetime | None = None) -> str | None:
     """Why the community cannot have signed the priority off by this poll, or None: the priority's
-    own sign-off poll, published, opened after the priority was resolved."""
+    own sign-off poll, published, opened after the priority was resolved (`resolved_at`; by
+    default, for a priority still resolved, its last state change)."""
     if poll.purpose != "sign_off" or poll.priority_id != priority.pk:
         return _("That poll did not ask about this priority.")
     if poll.counted_at is None or poll.closes_at > at:
         return _("The poll has not closed yet: record the sign-off once its result is published.")
-    # Only a resolved priority is signed off, so its last state change is the resolution.
-    if priority.state == "resolved" and poll.opens_at < priority.state_changed_at:
+    if resolved_at is None and priority.state == "resolved":
+        resolved_at = priority.state_changed_at
+    if resolved_at is not None and poll.opens_at < resolved_at:
         return _("The poll opened before the priority was resolved: ask the community again.")
     return None

@@ -234,7 +234,9 @@ def alert_version_save(
         raise ValidationError({"language": "Choose one of the languages members can choose, other than English."})
     if alert.send_sms and title.strip():
         with translation.override(language):  # the footer is in the member's language too
-            segments = sms_segments_for(title=title, sms_text=sms_text, survey=alert.survey_id is not None)
+            segments = sms_segments_for(
+                title=title, sms_text=sms_text, survey=alert.survey_id is not None, vote=alert.vote_id is not None
+            )
         if segments > sms_max_segments():
             raise ValidationError(
                 {

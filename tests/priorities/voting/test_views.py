@@ -172,3 +172,60 @@ def test_it_refuses_to_close_for_a_pcso(client, world):
     assert client.post(reverse("priorities:vote-close", kwargs={"pk": vote.pk})).status_code == 403
     vote.refresh_from_db()
     assert vote.counted_at is None
+
+
+def test_it_puts_the_members_own_ballot_link_in_the_email_and_the_text(world):
+    from messaging.models import Alert, Delivery
+    from messaging.rendering import render_delivery
+    from priorities.voting import links
+
+    (member,) = members(world, 1, mobile="+447700900123")
+    vote = open_vote(world, channels=("email", "sms"))
+    alert = Alert.objects.get(vote=vote)
+    for channel in ("email", "sms"):
+        delivery = Delivery.objects.create(alert=alert, subscriber=member, channel=channel, queued_at=timezone.now())
+        message = render_delivery(delivery=delivery)
+        claim = links.ballot_claim(message.body.split("/vote/")[1].split("/")[0])
+        assert claim == (vote.pk, member.pk)
+
+
+def _resolved_with_poll(world, answers):
+    from tests.priorities.voting.test_services import _poll, _resolved
+
+    priority = _resolved(world)
+    return priority, _poll(world, priority, answers)
+
+
+def test_it_records_a_sign_off_from_the_poll_page(client, world):
+    priority, poll = _resolved_with_poll(world, ["yes", "yes", "no"])
+    client.force_login(world.pcso)
+    response = client.post(reverse("priorities:vote-sign-off", kwargs={"pk": poll.pk}))
+    assert response.status_code == 302
+    priority.refresh_from_db()
+    assert priority.state == PriorityState.SIGNED_OFF and priority.sign_offs.get().votes_for == 2
+
+
+def test_it_says_why_a_poll_cannot_sign_off_and_changes_nothing(client, world):
+    priority, poll = _resolved_with_poll(world, ["no", "partly", "yes"])
+    client.force_login(world.pcso)
+    response = client.post(reverse("priorities:vote-sign-off", kwargs={"pk": poll.pk}), follow=True)
+    assert "has not signed it off" in response.content.decode()
+    priority.refresh_from_db()
+    assert priority.state == PriorityState.RESOLVED and not priority.sign_offs.exists()
+
+
+def test_it_sets_up_a_sign_off_poll_only_for_a_resolved_priority(client, world):
+    from tests.priorities.factories import agreed
+
+    members(world, 1)
+    priority = agreed(world)
+    client.force_login(world.pcso)
+    now = timezone.localtime()
+    data = {
+        "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+        "channels": ["email"],
+    }
+    response = client.post(reverse("priorities:sign-off-poll-create", kwargs={"pk": priority.pk}), data)
+    assert response.status_code == 400 and "Only a resolved priority" in response.content.decode()
+    assert not Vote.objects.exists()
