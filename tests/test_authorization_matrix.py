@@ -268,6 +268,8 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "analytics:home": ("GET", "", "302 403 302 302 302 302 302 302 302 302 302 302"),
     "analytics:neighbourhood": ("GET", "neighbourhood", "302 404 200 404 200 200 200 404 200 200 200 200"),
     "api-action-detail": ("GET", "action", "403 403 200 404 200 200 200 404 200 200 200 200"),
+    "api-vote-list": ("GET", "", "403 403 200 200 200 200 200 200 200 200 200 200"),
+    "api-vote-detail": ("GET", "vote", "403 403 200 404 200 200 200 404 200 200 404 200"),
     "api-action-list": ("GET", "", "403 403 200 200 200 200 200 200 200 200 200 200"),
     "api-action-update": ("POST", "action", "403 403 400 404 400 400 403 404 403 403 400 400"),
     "api-alert-detail": ("GET", "alert", "403 403 200 404 200 200 200 404 200 200 403 200"),
