@@ -149,8 +149,9 @@ def _render_detail(request, vote, *, agree_form=None, status=200):
         "electorate": vote.electorate if vote.is_published else services.electorate(neighbourhood=vote.neighbourhood),
         "rows": selectors.option_rows(vote=vote) if vote.is_published else [],
         "can_close": can(user, "vote.close", vote) and vote.is_taking_ballots(),
-        "can_decide": vote.is_published and any(can(user, "priority.manage", o.priority) for o in
-                                                vote.options.all() if o.priority_id),
+        # Who agrees priorities (priority.manage) is who puts them to a vote, for the whole neighbourhood.
+        "can_decide": vote.is_published and vote.purpose == VotePurpose.PRIORITIES
+        and can(user, "vote.create", vote.neighbourhood),
         "can_sign_off": vote.purpose == VotePurpose.SIGN_OFF and vote.is_published
         and can(user, "priority.edit", vote.priority) and vote.priority.state == "resolved",
         "agree_form": agree_form or AgreeByVoteForm(),

@@ -193,3 +193,20 @@ def test_it_deletes_ballots_after_publication_and_keeps_the_counts(world):
     assert retention_apply(now=timezone.now() + datetime.timedelta(days=91))["priorities_ballot (published votes)"] == 2
     option.refresh_from_db()
     assert not Ballot.objects.exists() and option.score == 2
+
+
+def test_it_counts_closed_votes_from_the_beat_schedule(world):
+    from pact_portal.beat import BEAT_SCHEDULE
+    from pact_portal.celery import app as celery_app
+    from priorities.tasks import count_closed_votes_task
+
+    assert count_closed_votes_task.name in {e["task"] for e in BEAT_SCHEDULE.values()}
+    assert count_closed_votes_task.name in celery_app.tasks
+    members(world, 1)
+    vote = open_vote(world)
+    assert count_closed_votes_task() == 0
+    with _later(vote):
+        assert count_closed_votes_task() == 1
+        assert count_closed_votes_task() == 0
+    vote.refresh_from_db()
+    assert vote.is_published
