@@ -256,6 +256,25 @@ def _priority_manage(user, priority) -> bool:
     return user.role in PRIORITY_MANAGERS and scope_for(user).covers_neighbourhood(priority.neighbourhood)
 
 
+# Residents' votes (priorities/voting): a vote decides priorities, so it is put and closed by those
+# who agree them; anyone who reads the board follows its turnout.
+
+
+@rule("vote.create")
+def _vote_create(user, neighbourhood) -> bool:
+    return user.role in PRIORITY_MANAGERS and scope_for(user).covers_neighbourhood(neighbourhood)
+
+
+@rule("vote.view")
+def _vote_view(user, vote) -> bool:
+    return _priority_view_board(user, vote.neighbourhood)
+
+
+@rule("vote.close")
+def _vote_close(user, vote) -> bool:
+    return _vote_create(user, vote.neighbourhood)
+
+
 @rule("issue.triage")
 def _issue_triage(user, issue) -> bool:
     return _works_neighbourhood(user, issue.neighbourhood)

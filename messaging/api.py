@@ -32,8 +32,9 @@ from neighbourhoods.models import Division, Neighbourhood, Ward
 from pact_portal.privacy import email_masked
 from priorities.models import Priority
 
-# Survey invitations carry each member's own response link: they are sent from the survey's page.
-API_ALERT_KINDS = [(value, label) for value, label in AlertKind.choices if value != AlertKind.SURVEY]
+# Survey and vote invitations carry each member's own link: they are sent from the survey's or the
+# vote's page.
+API_ALERT_KINDS = [(v, label) for v, label in AlertKind.choices if v not in (AlertKind.SURVEY, AlertKind.VOTE)]
 
 # --- reads ------------------------------------------------------------------------------------
 

@@ -35,20 +35,32 @@ def survey_url(*, token) -> str:
     return links.absolute(reverse("surveys:respond", kwargs={"token": token}))
 
 
-def sms_footer(*, manage_url: str, survey_url: str = "") -> str:
-    """What ends every alert text: a survey invitation's response link, the member's own (short)
-    manage link, and how to stop."""
+def vote_url(*, alert, delivery) -> str:
+    """A vote invitation's ballot link: signed for the member it was sent to, so it is personal
+    (never sent through the click counter) and votes once."""
+    from priorities.voting.links import ballot_url
+
+    return ballot_url(vote_id=alert.vote_id, subscriber_id=delivery.subscriber_id if delivery else None)
+
+
+def sms_footer(*, manage_url: str, survey_url: str = "", vote_url: str = "") -> str:
+    """What ends every alert text: a survey invitation's response link or a vote invitation's
+    ballot link, the member's own (short) manage link, and how to stop."""
     survey = " " + gettext("Survey: %(url)s") % {"url": survey_url} if survey_url else ""
+    vote = " " + gettext("Vote: %(url)s") % {"url": vote_url} if vote_url else ""
     manage = gettext("Manage: %(url)s") % {"url": manage_url}
-    return f"{survey} {manage} {SMS_STOP}"
+    return f"{survey}{vote} {manage} {SMS_STOP}"
 
 
-def sms_footer_worst_case(*, survey: bool = False) -> str:
+def sms_footer_worst_case(*, survey: bool = False, vote: bool = False) -> str:
     """The footer at its longest, for counting a text's segments before it is sent. Every survey
-    link has the same length: its token is a UUID."""
+    link has the same length: its token is a UUID; a ballot link is counted at its longest."""
+    from priorities.voting.links import WORST_CASE_IDS, ballot_url
+
     return sms_footer(
         manage_url=links.short_manage_url(code=links.SHORT_CODE_WORST_CASE),
         survey_url=survey_url(token=uuid.UUID(int=0)) if survey else "",
+        vote_url=ballot_url(vote_id=WORST_CASE_IDS[0], subscriber_id=None) if vote else "",
     )
 
 
@@ -158,7 +170,7 @@ def sms_text(alert, *, footer: str | None = None, text: AlertText | None = None)
     own), then the footer (the member's manage link and how to stop; the longest possible one when
     no member is given), cut to four segments at a word boundary if it would be longer (the compose
     page refuses that, so this is a safety net)."""
-    footer = sms_footer_worst_case(survey=bool(alert.survey_id)) if footer is None else footer
+    footer = sms_footer_worst_case(survey=bool(alert.survey_id), vote=bool(alert.vote_id)) if footer is None else footer
     words = text or alert_text(alert=alert, language=None)
     text = " ".join((words.sms_text or words.title).split())
     if words.signature:
@@ -201,6 +213,7 @@ def _email(delivery, alert, to: str, text: AlertText) -> OutgoingMessage:
         "open_pixel_url": links.open_pixel_url(delivery=delivery) if settings.MESSAGING_OPEN_TRACKING else "",
         "site_name": getattr(settings, "SITE_NAME", "PACT Portal"),
         "survey_url": survey_url(token=delivery.token) if alert.survey_id else "",
+        "vote_url": vote_url(alert=alert, delivery=delivery) if alert.vote_id else "",
     }
     headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     # A member's reply comes back to the team's inbox, threaded to this delivery by its token.
@@ -253,7 +266,8 @@ def _render(delivery, text: AlertText) -> OutgoingMessage:
         # A preview's made-up member has no id: it shows the longest link a member can get.
         code = links.short_manage_code(subscriber=member) if member.pk else links.SHORT_CODE_WORST_CASE
         survey = survey_url(token=delivery.token) if alert.survey_id else ""
-        footer = sms_footer(manage_url=links.short_manage_url(code=code), survey_url=survey)
+        ballot = vote_url(alert=alert, delivery=delivery) if alert.vote_id else ""
+        footer = sms_footer(manage_url=links.short_manage_url(code=code), survey_url=survey, vote_url=ballot)
         body = sms_text(alert, footer=footer, text=text)
     else:
         script = " ".join((text.voice_script or markdown_text(text.body)).split())

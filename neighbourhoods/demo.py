@@ -41,6 +41,7 @@ from neighbourhoods.services import wards_import_geojson
 from priorities.demo import demo_priorities_seed
 from priorities.partners.demo import demo_partner_offers_seed
 from priorities.tasking.demo import demo_tasking_seed
+from priorities.voting.demo import demo_votes_seed
 from surveys.demo import demo_surveys_seed
 
 DATA_DIR = Path(settings.BASE_DIR) / "neighbourhoods" / "data" / "lancashire-wards"
@@ -363,6 +364,8 @@ def demo_force_seed(*, data_dir: Path = DATA_DIR) -> DemoSummary:
     messaging = demo_messaging_seed(force=force)
     demo_streets_seed(force=force)
     surveys = demo_surveys_seed(force=force)
+    # After the members and the census it counts and weights with.
+    demo_votes_seed(force=force)
     return DemoSummary(
         wards=Ward.objects.count(),
         divisions=Division.objects.filter(force=force).count(),

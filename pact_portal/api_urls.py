@@ -12,6 +12,7 @@ from meetings.panels import api as panels_api
 from messaging import api as messaging_api
 from neighbourhoods import api as neighbourhoods_api
 from priorities.api import views as priorities_api
+from priorities.voting import api as voting_api
 from reports import api as reports_api
 from surveys import api as surveys_api
 
@@ -29,7 +30,7 @@ def not_found(request, resource):
 
 
 # The API's own resources (police.uk, the schema and its UI live elsewhere under /api/).
-RESOURCES = "neighbourhoods|wards|meetings|priorities|actions|issues|alerts|subscribers|surveys|returns"
+RESOURCES = "neighbourhoods|wards|meetings|priorities|actions|issues|votes|alerts|subscribers|surveys|returns"
 
 
 urlpatterns = [
@@ -59,6 +60,8 @@ urlpatterns = [
         for step, view in priorities_api.TRANSITION_APIS.items()
     ),
     path("priorities/<int:pk>/actions/", api_view(priorities_api.ActionCreateApi), name="api-priority-action-add"),
+    path("votes/", api_view(voting_api.VoteListApi), name="api-vote-list"),
+    path("votes/<int:pk>/", api_view(voting_api.VoteDetailApi), name="api-vote-detail"),
     path("actions/", api_view(priorities_api.ActionListApi), name="api-action-list"),
     path("actions/<int:pk>/", api_view(priorities_api.ActionDetailApi), name="api-action-detail"),
     path("actions/<int:pk>/updates/", api_view(priorities_api.ActionUpdateCreateApi), name="api-action-update"),

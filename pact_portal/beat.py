@@ -73,6 +73,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "reports.tasks.returns_mark_late_task",
         "schedule": crontab(hour=0, minute=30),
     },
+    # A residents' vote's result is published soon after it closes (a ballot page refuses ballots
+    # from the closing minute itself); counting is a no-op when nothing has closed, so every minute.
+    "priorities-count-closed-votes": {
+        "task": "priorities.tasks.count_closed_votes_task",
+        "schedule": crontab(minute="*"),
+    },
     # Personal data past the retention schedule (settings.RETENTION, docs/data-protection.md) goes
     # nightly. 01:45: before the 02:00-03:15 jobs, none of which reads what it removes, and after
     # the reclaim sweep has no lapsed claims left from the evening.

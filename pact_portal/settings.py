@@ -509,7 +509,7 @@ CELERY_TASK_CLASSES = {
 }
 # Emergencies go first everywhere; invitations and reminders are mass and not urgent; appeals,
 # priority updates and general alerts are "alerts". The same class orders sends at the rate limit.
-MESSAGING_KIND_CLASSES = {"emergency": "emergency", "survey": "bulk", "meeting_reminder": "bulk"}
+MESSAGING_KIND_CLASSES = {"emergency": "emergency", "survey": "bulk", "meeting_reminder": "bulk", "vote": "bulk"}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat keeps its schedule and a lock in the broker's Redis (celery-redbeat), never in the evicting
 # cache: any number of beat processes on any hosts may run, one holds the lock and queues the jobs,
@@ -646,5 +646,8 @@ RETENTION = {
     # A door-knock round's list of doors and what each said, from its finish (or, never finished,
     # from its planning): long enough to go back to the "not in" doors and follow up concerns.
     "door_knock_rounds_days": env.int("RETENTION_DOOR_KNOCK_ROUNDS_DAYS", default=90),
+    # Residents' vote ballots (who voted, their ward and self-description) after the result is
+    # published: long enough to answer a challenge to the count; the counts stay on the vote.
+    "vote_ballots_days": env.int("RETENTION_VOTE_BALLOTS_DAYS", default=90),
 }
 # --- end of Retention ---

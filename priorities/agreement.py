@@ -98,3 +98,38 @@ def sign_off_problem(priority, meeting: Meeting, *, resolved_at: datetime, at: d
     return meeting_problem(
         meeting, neighbourhood=priority.neighbourhood, not_before=resolved_at, not_before_what=_("resolved"), at=at
     )
+
+
+def vote_problem(priority, vote, *, at: datetime) -> str | None:
+    """Why the community cannot have agreed the priority by this vote, or None: it must be a
+    published vote on the neighbourhood's proposals, opened after the priority was proposed, with
+    the priority among its winners."""
+    if vote.neighbourhood_id != priority.neighbourhood_id:
+        return _("That vote was not a vote of %(name)s.") % {"name": priority.neighbourhood.name}
+    if vote.purpose != "priorities":
+        return _("A sign-off poll does not agree priorities: choose a vote on the proposed priorities.")
+    if vote.counted_at is None or vote.closes_at > at:
+        return _("The vote has not closed yet: agree from it once its result is published.")
+    option = next((o for o in vote.options.all() if o.priority_id == priority.pk), None)
+    if option is None:
+        return _("“%(title)s” was not on the ballot of that vote.") % {"title": priority.title}
+    if vote.opens_at < priority.proposed_from:
+        return _("The vote opened before the priority was proposed.")
+    if not option.is_winner:
+        return _("“%(title)s” was not among the (up to three) options with most support.") % {"title": priority.title}
+    return None
+
+
+def poll_problem(priority, poll, *, at: datetime, resolved_at: datetime | None = None) -> str | None:
+    """Why the community cannot have signed the priority off by this poll, or None: the priority's
+    own sign-off poll, published, opened after the priority was resolved (`resolved_at`; by
+    default, for a priority still resolved, its last state change)."""
+    if poll.purpose != "sign_off" or poll.priority_id != priority.pk:
+        return _("That poll did not ask about this priority.")
+    if poll.counted_at is None or poll.closes_at > at:
+        return _("The poll has not closed yet: record the sign-off once its result is published.")
+    if resolved_at is None and priority.state == "resolved":
+        resolved_at = priority.state_changed_at
+    if resolved_at is not None and poll.opens_at < resolved_at:
+        return _("The poll opened before the priority was resolved: ask the community again.")
+    return None

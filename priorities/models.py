@@ -167,6 +167,10 @@ class Priority(models.Model):
     agreed_at_meeting = models.ForeignKey(
         "meetings.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="priorities_agreed"
     )
+    # Or the closed residents' vote it was agreed by (priorities/voting).
+    agreed_by_vote = models.ForeignKey(
+        "priorities.Vote", on_delete=models.PROTECT, null=True, blank=True, related_name="priorities_agreed"
+    )
     # Public text: what residents read ("you told us / we did / result").
     public_problem = models.TextField(help_text="The problem in plain words, for the public page.")
     public_update = models.TextField(blank=True, help_text="What we are doing, for the public page.")
@@ -326,6 +330,9 @@ class SignOff(models.Model):
     panel_chair_name = models.CharField(max_length=150, blank=True)
     votes_for = models.PositiveIntegerField(null=True, blank=True)
     votes_against = models.PositiveIntegerField(null=True, blank=True)
+    # A sign-off by online vote is the closed sign-off poll's: its counts are copied from it.
+    poll = models.ForeignKey("priorities.Vote", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    votes_partly = models.PositiveIntegerField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -456,3 +463,14 @@ class Open311Request(models.Model):
 # Sub-domains keep their models in their own packages; imported here so Django finds them.
 from priorities.partners.models import ActionProposal, ProposalStatus  # noqa: E402, F401
 from priorities.tasking.models import TaskingAgenda, TaskingDecision, TaskingItem  # noqa: E402, F401
+
+# The voting models live in their sub-package; importing them here registers them with the app.
+from priorities.voting.models import (  # noqa: E402, F401
+    Ballot,
+    BallotChoice,
+    SignOffAnswer,
+    Vote,
+    VoteMethod,
+    VoteOption,
+    VotePurpose,
+)

@@ -247,12 +247,12 @@ def priority_agree(*, priority: Priority, actor, meeting=None, review_date=None)
     problem = agreement.agreement_problem(priority, meeting, at=timezone.now())
     if problem:
         raise ValidationError({"meeting": problem})
-    return _agree(priority, actor=actor, review_date=review_date, agreed_at_meeting=meeting)
+    return _agree(priority, actor=actor, review_date=review_date, agreed_at_meeting=meeting, agreed_by_vote=None)
 
 
 def _agree(priority: Priority, *, actor, review_date=None, **source) -> Priority:
     """The agreement itself, whatever the community agreed it by: `source` names the meeting
-    (`agreed_at_meeting`); a closed online vote will name itself the same way."""
+    (`agreed_at_meeting`) or the closed online vote (`agreed_by_vote`, priorities/voting)."""
     fields = dict(source)
     if review_date:
         fields["review_date"] = review_date

@@ -25,3 +25,11 @@ def send_follow_confirmation_task(*, follower_id: int, site_url: str = "") -> in
 def purge_unconfirmed_followers_task() -> int:
     """Forget follow requests whose confirmation link expired unused."""
     return services.followers_unconfirmed_purge()
+
+
+@shared_task(acks_late=True)
+def count_closed_votes_task() -> int:
+    """Count and publish every residents' vote whose closing time has passed."""
+    from priorities.voting.services import votes_count_due
+
+    return votes_count_due()

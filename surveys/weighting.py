@@ -129,7 +129,7 @@ class Weighting:
         return str(DIMENSION_LABELS[PopulationCategory.SEX]) in self.dimension_names
 
 
-def _population(ward_ids: list[int]):
+def census_population(ward_ids: list[int]):
     """{dimension: {ward id: {group: people}}} in the groups respondents are counted in, the
     sources, and whether any figure is synthetic: one query."""
     population = {d: defaultdict(lambda: defaultdict(int)) for d in GROUPS}
@@ -138,7 +138,7 @@ def _population(ward_ids: list[int]):
         "ward_id", "category", "group", "count", "source", "is_synthetic"
     )
     for ward_id, category, value, count, source, is_synthetic in rows:
-        group = _group(category, value)
+        group = census_group(category, value)
         if group is not None:
             population[category][ward_id][group] += count
             sources.add(source)
@@ -146,13 +146,13 @@ def _population(ward_ids: list[int]):
     return population, sources, synthetic
 
 
-def _group(dimension: str, value: str) -> str | None:
+def census_group(dimension: str, value: str) -> str | None:
     if dimension == PopulationCategory.SEX:
         return value if value in dict(GROUPS[dimension]) else None
     return group_of(dimension, value)
 
 
-def _dimensions(population: dict, ward_ids: list[int]) -> tuple[list[str], set[int]]:
+def census_dimensions(population: dict, ward_ids: list[int]) -> tuple[list[str], set[int]]:
     """The dimensions to rake on and the wards whose census gives them all. Age band and ethnic
     group always; sex where every such ward has the sex table too, so each margin describes the
     same people."""
@@ -167,7 +167,7 @@ def _cells(rows, dimensions, wards, targets) -> dict[tuple, dict]:
     """Respondents who can be weighted, summed by cell (one group per dimension)."""
     cells: dict[tuple, dict] = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        cell = tuple(_group(d, row[FIELDS[d]]) for d in dimensions)
+        cell = tuple(census_group(d, row[FIELDS[d]]) for d in dimensions)
         if row["ward_id"] in wards and all(g is not None and g in targets[i] for i, g in enumerate(cell)):
             for name, value in row.items():
                 if name == RESPONDENTS or name.endswith(("_base", "_fav")):
@@ -182,9 +182,9 @@ def survey_weighted(*, survey) -> Weighting:
     keys = [key for key, _label in HEADLINES if key in asked]
     rows = measure_rows(responses=Response.objects.filter(survey=survey), keys=keys, extra=("sex",))
     ward_ids = sorted({row["ward_id"] for row in rows if row["ward_id"]})
-    population, sources, synthetic = _population(ward_ids)
-    dimensions, wards = _dimensions(population, ward_ids)
-    targets = [_target({w: population[d][w] for w in wards}) for d in dimensions]
+    population, sources, synthetic = census_population(ward_ids)
+    dimensions, wards = census_dimensions(population, ward_ids)
+    targets = [census_target({w: population[d][w] for w in wards}) for d in dimensions]
     cells = _cells(rows, dimensions, wards, targets)
     weighting = Weighting(
         respondents=sum(row[RESPONDENTS] for row in rows),
@@ -206,7 +206,7 @@ def survey_weighted(*, survey) -> Weighting:
     return weighting
 
 
-def _target(by_ward: dict) -> dict[str, float]:
+def census_target(by_ward: dict) -> dict[str, float]:
     total: dict[str, float] = defaultdict(float)
     for groups in by_ward.values():
         for group, people in groups.items():

@@ -31,6 +31,8 @@ from messaging.models import Delivery, InboundReply
 from priorities import services as priority_services
 from priorities import services_open311
 from priorities.models import Action, ActionProposal, TaskingAgenda, TaskingItem
+from priorities.voting import links as vote_links
+from priorities.voting import services as voting_services
 from reports.models import HighlightReturn, due_date_for
 from surveys.models import Answer, Question, QuestionKind, Response, ResponseSource
 from tests.conftest import build_world
@@ -40,7 +42,7 @@ from tests.meetings.panel_factories import member as panel_member
 from tests.meetings.panel_factories import panel
 from tests.messaging.doorknock.factories import planned as planned_round
 from tests.messaging.factories import alert, subscriber
-from tests.priorities.factories import agreed, raise_issue
+from tests.priorities.factories import agreed, propose, raise_issue
 from tests.support import module_data
 from tests.surveys.factories import survey
 
@@ -162,6 +164,17 @@ class Objects:
         self.tasking_item = TaskingItem.objects.create(
             agenda=self.tasking_agenda, escalation=escalated.escalations.get(), position=1
         )
+        self.vote, self.published_vote = (self._vote(w), self._vote(w))
+        self.published_vote = voting_services.vote_close(vote=self.published_vote, actor=w.sergeant)
+        self.published_option = self.published_vote.options.first()
+
+    def _vote(self, w):
+        now = timezone.now()
+        proposals = [propose(w, title="Speeding on Burnley Road"), propose(w, title="Litter in the park")]
+        return voting_services.vote_create(
+            actor=w.sergeant, neighbourhood=w.daneshouse, priorities=proposals, method="approve", opens_at=now,
+            closes_at=now + datetime.timedelta(days=7), channels=["email"],
+        )  # fmt: skip
 
     @property
     def ward(self):
@@ -184,6 +197,11 @@ class Objects:
             "offer": {"pk": self.action_proposal.pk},
             "tasking_agenda": {"pk": self.tasking_agenda.pk},
             "tasking_item": {"pk": self.tasking_item.pk},
+            "vote": {"pk": self.vote.pk},
+            "published_vote": {"pk": self.published_vote.pk},
+            "vote_agree": {"pk": self.published_vote.pk, "priority_pk": self.published_option.priority_id},
+            "vote_reference": {"reference": self.published_vote.reference},
+            "ballot": {"token": vote_links.ballot_token(vote_id=self.vote.pk, subscriber_id=self.member.pk)},
             "issue": {"pk": self.issue.pk},
             "priority": {"pk": self.priority.pk},
             "priority_verb": {"pk": self.priority.pk, "verb": "start"},
@@ -295,6 +313,8 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "analytics:home": ("GET", "", "302 403 302 302 302 302 302 302 302 302 302 302"),
     "analytics:neighbourhood": ("GET", "neighbourhood", "302 404 200 404 200 200 200 404 200 200 200 200"),
     "api-action-detail": ("GET", "action", "403 403 200 404 200 200 200 404 200 200 200 200"),
+    "api-vote-list": ("GET", "", "403 403 200 200 200 200 200 200 200 200 200 200"),
+    "api-vote-detail": ("GET", "vote", "403 403 200 404 200 200 200 404 200 200 404 200"),
     "api-action-list": ("GET", "", "403 403 200 200 200 200 200 200 200 200 200 200"),
     "api-action-update": ("POST", "action", "403 403 400 404 400 400 403 404 403 403 400 400"),
     "api-alert-detail": ("GET", "alert", "403 403 200 404 200 200 200 404 200 200 404 200"),
@@ -483,6 +503,16 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "priorities:public-list": ("GET", "neighbourhood", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "priorities:public-unfollow": ("GET", "follower", "404 404 404 404 404 404 404 404 404 404 404 404"),
     "priorities:public-follow-confirm": ("GET", "follower", "404 404 404 404 404 404 404 404 404 404 404 404"),
+    "priorities:ballot": ("GET", "ballot", "200 200 200 200 200 200 200 200 200 200 200 200"),
+    "priorities:vote-result": ("GET", "vote_reference", "200 200 200 200 200 200 200 200 200 200 200 200"),
+    "priorities:public-votes": ("GET", "neighbourhood", "200 200 200 200 200 200 200 200 200 200 200 200"),
+    "priorities:vote-list": ("GET", "neighbourhood", "302 404 200 404 200 200 200 404 200 200 404 200"),
+    "priorities:vote-create": ("GET", "neighbourhood", "302 404 403 404 200 200 200 404 403 403 404 200"),
+    "priorities:vote-detail": ("GET", "vote", "302 404 200 404 200 200 200 404 200 200 404 200"),
+    "priorities:vote-close": ("POST", "vote", "302 404 403 404 302 302 302 404 403 403 404 302"),
+    "priorities:vote-agree": ("POST", "vote_agree", "302 404 403 404 400 400 400 404 403 403 404 400"),
+    "priorities:vote-sign-off": ("POST", "published_vote", "302 404 404 404 404 404 404 404 404 404 404 404"),
+    "priorities:sign-off-poll-create": ("GET", "priority", "302 404 200 404 200 200 403 404 403 403 404 200"),
     "priorities:raise-issue": ("GET", "", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "priorities:transition": ("GET", "priority_verb", "302 404 200 404 200 200 403 404 403 403 404 200"),
     "priorities:triage": ("GET", "neighbourhood", "302 404 200 404 200 200 404 404 404 404 404 200"),
@@ -584,6 +614,7 @@ def test_each_person_gets_the_expected_status(objects, name):
 # Objects that belong to one neighbourhood or division (surveys belong to the whole force).
 AREA_OBJECTS = {
     "panel", "panel_member", "panel_meeting", "agenda_item", "offer", "tasking_agenda", "tasking_item",
+    "vote", "published_vote", "vote_agree",
     "meeting", "issue", "priority", "priority_verb", "action", "alert", "alert_version", "appeal", "return",
     "return_export", "division_print", "area_print", "reply", "door_round", "door",
 }  # fmt: skip

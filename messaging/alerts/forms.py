@@ -137,9 +137,10 @@ class AudiencePreviewForm(AudienceForm):
 
 
 class AlertForm(AudienceForm):
-    # Survey invitations are sent from the survey's own page, which gives each member their link.
+    # Survey and vote invitations are sent from the survey's or the vote's own page, which gives each
+    # member their link.
     kind = forms.ChoiceField(
-        choices=[(value, label) for value, label in AlertKind.choices if value != AlertKind.SURVEY],
+        choices=[(v, label) for v, label in AlertKind.choices if v not in (AlertKind.SURVEY, AlertKind.VOTE)],
         label="Kind of alert",
         help_text=_(
             "An emergency alert goes to everyone in the area on every channel they have (email, text and voice "

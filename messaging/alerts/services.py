@@ -31,7 +31,7 @@ from messaging.models import (
 CANCELLABLE = (AlertStatus.AWAITING_APPROVAL, AlertStatus.SCHEDULED, AlertStatus.SENDING)
 
 
-def sms_message(*, title: str, sms_text: str, survey: bool = False, signature: str = "") -> str:
+def sms_message(*, title: str, sms_text: str, survey: bool = False, vote: bool = False, signature: str = "") -> str:
     """The text message as residents receive it, before any cut: the SMS text, or the title when
     it is left empty (a short title is a usable text; an empty message is not), with whitespace
     collapsed and the footer added (a survey link for an invitation, the manage link, at their
@@ -41,13 +41,17 @@ def sms_message(*, title: str, sms_text: str, survey: bool = False, signature: s
     text = " ".join((sms_text or title).split())
     # A partner agency's name comes first, as rendering.sms_text signs it.
     text = f"{signature}: {text}" if signature else text
-    return text + rendering.sms_footer_worst_case(survey=survey)
+    return text + rendering.sms_footer_worst_case(survey=survey, vote=vote)
 
 
-def sms_segments_for(*, title: str, sms_text: str, survey: bool = False, signature: str = "") -> int:
+def sms_segments_for(
+    *, title: str, sms_text: str, survey: bool = False, vote: bool = False, signature: str = ""
+) -> int:
     from messaging import rendering
 
-    return rendering.sms_segments(sms_message(title=title, sms_text=sms_text, survey=survey, signature=signature))
+    return rendering.sms_segments(
+        sms_message(title=title, sms_text=sms_text, survey=survey, vote=vote, signature=signature)
+    )
 
 
 def sms_max_segments() -> int:
@@ -92,7 +96,7 @@ def _check_area(*, actor, force, level: str, wards, neighbourhoods, divisions) -
 
 
 def _check_content(
-    *, title: str, sms_text: str, channels: Iterable[str], send_at, survey=None, signature: str = ""
+    *, title: str, sms_text: str, channels: Iterable[str], send_at, survey=None, vote=None, signature: str = ""
 ) -> None:
     errors = {}
     if not channels:
@@ -100,9 +104,11 @@ def _check_content(
     elif any(channel not in Channel.values for channel in channels):
         errors["channels"] = "Choose email, text message or voice call."
     if Channel.SMS in channels and title.strip():
-        segments = sms_segments_for(title=title, sms_text=sms_text, survey=survey is not None, signature=signature)
+        segments = sms_segments_for(
+            title=title, sms_text=sms_text, survey=survey is not None, vote=vote is not None, signature=signature
+        )
         if segments > sms_max_segments():
-            with_link = "With the survey link the text message" if survey is not None else "The text message"
+            with_link = "With the link the text message" if survey or vote else "The text message"
             errors["sms_text"] = (
                 f"{with_link} would be {segments} segments; the most allowed is {sms_max_segments()}. "
                 "Shorten it (or leave the detail to the email)."
@@ -172,6 +178,7 @@ def _write(
     meeting=None,
     priority=None,
     survey=None,
+    vote=None,
 ) -> Alert:
     """Check and store a draft's content and audience: creating and editing alike. An emergency
     goes on every channel, whatever was ticked: it reaches each member by every way they have."""
@@ -182,8 +189,9 @@ def _write(
     )  # fmt: skip
     signature = alert.agency.name if alert.agency_id else ""
     _check_content(
-        title=title, sms_text=sms_text, channels=channels, send_at=send_at, survey=survey, signature=signature
-    )
+        title=title, sms_text=sms_text, channels=channels, send_at=send_at, survey=survey, vote=vote,
+        signature=signature,
+    )  # fmt: skip
     _fill(
         alert,
         channels=channels,
@@ -197,6 +205,7 @@ def _write(
         meeting=meeting,
         priority=priority,
         survey=survey,
+        vote=vote,
     )
     alert.full_clean()
     alert.save()
@@ -242,7 +251,9 @@ def alert_version_save(
         raise ValidationError({"language": "Choose one of the languages members can choose, other than English."})
     if alert.send_sms and title.strip():
         with translation.override(language):  # the footer is in the member's language too
-            segments = sms_segments_for(title=title, sms_text=sms_text, survey=alert.survey_id is not None)
+            segments = sms_segments_for(
+                title=title, sms_text=sms_text, survey=alert.survey_id is not None, vote=alert.vote_id is not None
+            )
         if segments > sms_max_segments():
             raise ValidationError(
                 {
@@ -291,7 +302,7 @@ def alert_submit(*, alert: Alert, actor) -> Alert:
     _check_area(actor=actor, force=alert.force, level=alert.audience_level, **_area_of(alert))
     _check_content(
         title=alert.title, sms_text=alert.sms_text, channels=alert.channels, send_at=alert.send_at,
-        signature=alert.agency.name if alert.agency_id else "",
+        survey=alert.survey_id, vote=alert.vote_id, signature=alert.agency.name if alert.agency_id else "",
     )  # fmt: skip
     _refuse_empty(_audience_counts(alert))
     if alert.audience_level == AudienceLevel.FORCE or alert.agency_id is not None:

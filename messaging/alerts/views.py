@@ -213,7 +213,7 @@ def alert_version(request, pk, language):
         "sms_max_segments": rendering.SMS_MAX_SEGMENTS,
     }
     with translation.override(language):
-        context["sms_stop"] = rendering.sms_footer_worst_case(survey=bool(alert.survey_id))
+        context["sms_stop"] = rendering.sms_footer_worst_case(survey=bool(alert.survey_id), vote=bool(alert.vote_id))
     return render(request, "messaging/alerts/alert_version.html", context)
 
 

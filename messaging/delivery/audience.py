@@ -167,8 +167,8 @@ def held_until(*, kind: str, at=None):
 
 def into_digest(*, kind: str) -> Q:
     """The audience rows that wait for the member's email digest: only a routine alert's emails.
-    Not a survey invitation's: each carries the member's own response link, which a digest lacks."""
-    if kind_urgency(kind) != Urgency.ROUTINE or kind == AlertKind.SURVEY:
+    Not a survey's or a vote's invitation: each carries the member's own link, which a digest lacks."""
+    if kind_urgency(kind) != Urgency.ROUTINE or kind in (AlertKind.SURVEY, AlertKind.VOTE):
         return Q(pk__in=[])
     return Q(channel=Channel.EMAIL) & ~Q(subscriber__email_digest=Digest.NONE)
 

@@ -24,6 +24,7 @@ class AlertKind(models.TextChoices):
     PRIORITY_UPDATE = "priority_update", "Priority update"
     EMERGENCY = "emergency", "Emergency alert"
     SURVEY = "survey", "Survey invitation"
+    VOTE = "vote", "Residents' vote invitation"
 
 
 # An appeal for information is time-critical (a missing person, a suspect seen); every other kind
@@ -78,6 +79,10 @@ class Alert(models.Model):
     # A survey invitation: each delivery's token is that member's own response link.
     survey = models.ForeignKey(
         "surveys.Survey", null=True, blank=True, on_delete=models.PROTECT, related_name="invitations"
+    )
+    # A residents' vote invitation: each message carries the member's own signed ballot link.
+    vote = models.ForeignKey(
+        "priorities.Vote", null=True, blank=True, on_delete=models.PROTECT, related_name="invitations"
     )
     status = models.CharField(max_length=20, choices=AlertStatus, default=AlertStatus.DRAFT)
     send_at = models.DateTimeField(null=True, blank=True, help_text="Empty: send as soon as it is released.")

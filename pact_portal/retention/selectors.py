@@ -20,7 +20,7 @@ from messaging.models import (
     Subscriber,
     SubscriberChannel,
 )
-from priorities.models import Issue, IssueStatus, Open311Request
+from priorities.models import Ballot, Issue, IssueStatus, Open311Request
 
 # An issue is finished with when it was closed without a priority or merged into another: a linked
 # one's reporter may still hear how its priority goes.
@@ -115,3 +115,9 @@ def door_knock_rounds(*, now: datetime) -> QuerySet:
     finished = Q(status=RoundStatus.FINISHED, finished_at__lt=cutoff)
     abandoned = Q(status=RoundStatus.PLANNED, created_at__lt=cutoff)
     return DoorKnockRound.objects.filter(finished | abandoned)
+
+
+def published_vote_ballots(*, now: datetime) -> QuerySet:
+    """Ballots of votes whose result was published before the cut-off; the vote and its options
+    keep the counts, raw and weighted."""
+    return Ballot.objects.filter(vote__counted_at__lt=_before(now=now, rule="vote_ballots_days"))

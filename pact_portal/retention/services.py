@@ -2,8 +2,9 @@
 its selector finds; run twice, the second run finds nothing."""
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -44,6 +45,7 @@ def retention_due(*, now: datetime | None = None) -> dict[str, int]:
     counts["messaging_inboundreply"] = selectors.inbound_replies(now=now).count()
     counts["messaging_bouncerecovery (addresses)"] = selectors.bounce_addresses(now=now).count()
     counts[DOOR_KNOCK_ROUNDS] = selectors.door_knock_rounds(now=now).count()
+    counts["priorities_ballot (published votes)"] = selectors.published_vote_ballots(now=now).count()
     return counts
 
 
@@ -79,6 +81,7 @@ def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
         address="", new_address=""
     )
     done[DOOR_KNOCK_ROUNDS] = _rounds_delete(selectors.door_knock_rounds(now=now))
+    done["priorities_ballot (published votes)"] = _ballots_delete(now=now)
     logger.info("Retention applied", extra={"retention": {k: v for k, v in done.items() if v}})
     return done
 
@@ -105,6 +108,13 @@ def _deliveries_strip(*, now: datetime) -> int:
         stripped += Delivery.objects.filter(pk__in=ids).update(provider_id="", error="")
         after = ids[-1]
     return stripped
+
+
+def _ballots_delete(*, now: datetime) -> int:
+    """Ballots go with their choices; the count is of ballots (a ballot is one member's vote)."""
+    from priorities.voting.services import ballots_delete_published
+
+    return ballots_delete_published(before=now - timedelta(days=settings.RETENTION["vote_ballots_days"]))
 
 
 def _delete(rows) -> int:

@@ -31,8 +31,8 @@ def priority_date_problems() -> list[DateProblem]:
 def _agreement_problems() -> list[DateProblem]:
     priorities = (
         Priority.objects.filter(Q(state__in=AGREED_STATES) | Q(events__verb="agree"))
-        .select_related("neighbourhood", "agreed_at_meeting", "proposed_at_meeting")
-        .prefetch_related("agreed_at_meeting__also_covers")
+        .select_related("neighbourhood", "agreed_at_meeting", "proposed_at_meeting", "agreed_by_vote")
+        .prefetch_related("agreed_at_meeting__also_covers", "agreed_by_vote__options")
         .annotate(agreed_on=Max("events__at", filter=Q(events__verb="agree")))
         .order_by("pk")
         .distinct()
@@ -41,7 +41,9 @@ def _agreement_problems() -> list[DateProblem]:
     for priority in priorities:
         at = priority.agreed_on or priority.state_changed_at
         meeting = priority.agreed_at_meeting
-        if meeting is None:
+        if meeting is None and priority.agreed_by_vote is not None:
+            problem = agreement.vote_problem(priority, priority.agreed_by_vote, at=at)
+        elif meeting is None:
             problem = _("agreed at no meeting")
         else:
             problem = agreement.agreement_problem(priority, meeting, at=at)
@@ -57,7 +59,7 @@ def _sign_off_problems() -> list[DateProblem]:
         .values("at")[:1]
     )
     sign_offs = (
-        SignOff.objects.select_related("priority__neighbourhood", "priority__proposed_at_meeting", "meeting")
+        SignOff.objects.select_related("priority__neighbourhood", "priority__proposed_at_meeting", "meeting", "poll")
         .prefetch_related("meeting__also_covers")
         .annotate(resolved_at=Subquery(resolved))
         .order_by("pk")
@@ -65,7 +67,11 @@ def _sign_off_problems() -> list[DateProblem]:
     problems = []
     for sign_off in sign_offs:
         priority, meeting = sign_off.priority, sign_off.meeting
-        if sign_off.method != SignOffMethod.MEETING:
+        if sign_off.method == SignOffMethod.ONLINE_VOTE and sign_off.poll is not None:
+            problem = agreement.poll_problem(
+                priority, sign_off.poll, at=sign_off.recorded_at, resolved_at=sign_off.resolved_at
+            )
+        elif sign_off.method != SignOffMethod.MEETING:
             problem = _("signed off %(how)s: not at a meeting, nor by a closed online vote of record") % {
                 "how": sign_off.get_method_display().lower()
             }

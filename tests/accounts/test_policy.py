@@ -69,6 +69,7 @@ def test_it_covers_every_registered_action_with_an_allow_and_a_deny():
     outcomes |= {(action, expected) for action, _, _, expected in DOORKNOCK_MATRIX}
     outcomes |= {(action, expected) for action, _, _, expected in PARTNER_MATRIX}
     outcomes |= {(action, expected) for action, _, _, expected in TASKING_MATRIX}
+    outcomes |= {(action, expected) for action, _, expected in VOTE_MATRIX}
     for action in registered_actions():
         assert (action, True) in outcomes, f"{action} has no allowing case"
         assert (action, False) in outcomes, f"{action} has no denying case"
@@ -173,6 +174,34 @@ def test_it_applies_the_panel_rules(world, action, person, expected):
     from tests.meetings.panel_factories import panel
 
     assert can(getattr(world, person), action, panel(world)) is expected
+
+
+# A Daneshouse vote: put and closed by the sergeant or above of its area; its turnout read by
+# whoever reads the board (not partners).
+VOTE_MATRIX = [
+    ("vote.create", "sergeant", True),
+    ("vote.create", "inspector", True),
+    ("vote.create", "chief_inspector", True),
+    ("vote.create", "pcso", False),
+    ("vote.create", "chief_inspector_other", False),
+    ("vote.create", "partner", False),
+    ("vote.view", "pcso", True),
+    ("vote.view", "hq", True),
+    ("vote.view", "partner", False),
+    ("vote.view", "pcso_other", False),
+    ("vote.close", "sergeant", True),
+    ("vote.close", "pcso", False),
+    ("vote.close", "comms", False),
+]
+
+
+@pytest.mark.parametrize(("action", "person", "expected"), VOTE_MATRIX)
+def test_it_applies_the_vote_rules(world, action, person, expected):
+    from priorities.models import Vote
+
+    vote = Vote(neighbourhood=world.daneshouse)
+    target = world.daneshouse if action == "vote.create" else vote
+    assert can(getattr(world, person), action, target) is expected
 
 
 PRIORITY_MATRIX = [

@@ -16,6 +16,7 @@ from tests.meetings.factories import MeetingFactory
 from tests.meetings.panel_factories import member, panel
 from tests.messaging.factories import alert, subscriber
 from tests.priorities.factories import agreed, raise_issue
+from tests.priorities.voting.factories import open_vote
 from tests.surveys.factories import respond, survey
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +91,7 @@ def _examples(world) -> dict:
         "/api/issues/{id}/": raise_issue(world, supporters=2).pk,
         "/api/alerts/{id}/": alert(world, interests=["burglary"]).pk,
         "/api/surveys/{id}/": made.pk,
+        "/api/votes/{id}/": open_vote(world).pk,
         "/api/surveys/{id}/results/": made.pk,
         "/api/wards/{code}/": "E05005155",
         "/api/neighbourhoods/{code}/": "daneshouse",

@@ -30,6 +30,11 @@ RESIDENT_TEMPLATES = [
     "templates/meetings/panels/public_panel.html",
     "templates/meetings/panels/_public_register.html",
     "templates/surveys/respond/*.html",
+    "templates/priorities/voting/ballot*.html",
+    "templates/priorities/voting/result.html",
+    "templates/priorities/voting/public_list.html",
+    "templates/priorities/voting/_result_table.html",
+    "templates/priorities/voting/_weighting.html",
     "templates/accounts/login.html",
     "templates/accounts/login_verify.html",
     "templates/accounts/locked_out.html",
@@ -85,6 +90,10 @@ RESIDENT_PYTHON = [
     "messaging/members/services/manage.py",
     "messaging/inbox/services.py",
     "messaging/inbox/bounces.py",
+    "priorities/voting/forms.py",
+    "priorities/voting/models.py",
+    "priorities/voting/refusals.py",
+    "priorities/voting/results.py",
 ]
 
 # Languages whose catalogue must hold every resident string; the others may fall back to English.

@@ -1,0 +1,101 @@
+"""Reads for residents' votes: the staff lists and pages, turnout while open, the public result."""
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from priorities.models import Priority, PriorityState
+from priorities.voting.models import Ballot, Vote, VoteOption, VotePurpose
+
+OPTIONS = Prefetch("options", queryset=VoteOption.objects.select_related("priority").order_by("position", "pk"))
+
+
+def votes_for_neighbourhood(*, neighbourhood) -> QuerySet[Vote]:
+    """Every vote of the neighbourhood, newest first, with its options and ballots cast so far
+    (two queries, however many votes)."""
+    return (
+        Vote.objects.filter(neighbourhood=neighbourhood)
+        .select_related("priority")
+        .annotate(ballots_cast=Count("ballots"))
+        .prefetch_related(OPTIONS)
+        .order_by("-opens_at", "-pk")
+    )
+
+
+def votes_for_user(*, user) -> QuerySet[Vote]:
+    """`vote.view` as a queryset: votes of the neighbourhoods whose board the user reads, newest
+    first, with ballots cast so far and the options (three queries with the neighbourhoods)."""
+    from neighbourhoods.selectors import neighbourhoods_where
+
+    readable = [n.pk for n in neighbourhoods_where(user=user, action="priority.view_board")]
+    return (
+        Vote.objects.filter(neighbourhood__in=readable)
+        .select_related("neighbourhood")
+        .annotate(ballots_cast=Count("ballots"))
+        .prefetch_related(OPTIONS)
+        .order_by("-opens_at", "-pk")
+    )
+
+
+def vote_detail(*, pk: int) -> Vote | None:
+    return (
+        Vote.objects.filter(pk=pk)
+        .select_related("neighbourhood__division", "priority", "created_by", "closed_early_by")
+        .prefetch_related(OPTIONS)
+        .first()
+    )
+
+
+def vote_turnout(*, vote: Vote) -> int:
+    """Ballots cast so far: all staff see while a vote is open, never what they chose."""
+    return Ballot.objects.filter(vote=vote).count()
+
+
+def proposals_to_vote_on(*, neighbourhood) -> QuerySet[Priority]:
+    return Priority.objects.filter(
+        neighbourhood=neighbourhood, state__in=(PriorityState.PROPOSED, PriorityState.REOPENED)
+    ).order_by("title")
+
+
+def published_vote(*, reference) -> Vote | None:
+    """A vote's public page once counted: its options' public text only, never restricted notes."""
+    return (
+        Vote.objects.published()
+        .filter(reference=reference)
+        .select_related("neighbourhood", "priority")
+        .prefetch_related(OPTIONS)
+        .first()
+    )
+
+
+def published_votes_for_neighbourhood(*, neighbourhood) -> QuerySet[Vote]:
+    return (
+        Vote.objects.published()
+        .filter(neighbourhood=neighbourhood)
+        .select_related("priority")
+        .order_by("-closes_at", "-pk")
+    )
+
+
+def sign_off_polls_for_priority(*, priority) -> list[Vote]:
+    return list(
+        Vote.objects.filter(purpose=VotePurpose.SIGN_OFF, priority=priority)
+        .prefetch_related(OPTIONS)
+        .order_by("-opens_at")
+    )
+
+
+def option_rows(*, vote: Vote) -> list[dict]:
+    """The result as a table: each option with its raw score, its share of voters, and its
+    weighted figure, best first (from the prefetched options)."""
+    voters = vote.voters or 0
+    rows = []
+    for option in vote.options.all():
+        rows.append(
+            {
+                "option": option,
+                "score": option.score or 0,
+                "share": round(100 * (option.first_preferences or 0) / voters, 1) if voters else None,
+                "weighted": option.weighted_score,
+                "is_winner": option.is_winner,
+            }
+        )
+    return sorted(rows, key=lambda r: (-r["score"], r["option"].position))
