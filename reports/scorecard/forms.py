@@ -6,7 +6,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import AppealOutcome, FeedbackMonth, ReachMonth, VolunteerCount
+from reports.models import AppealOutcome, Campaign, FeedbackMonth, ReachMonth, VolunteerCount, WatchSchemeCount
 
 
 class MonthField(forms.DateField):
@@ -88,6 +88,36 @@ class VolunteerCountForm(_AreaForm):
         model = VolunteerCount
         fields = ["neighbourhood", "role", "as_of", "count"]
         widgets = {"as_of": forms.DateInput(attrs={"type": "date"})}
+
+
+class WatchSchemeCountForm(_AreaForm):
+    row_key = ("neighbourhood", "kind", "as_of")
+
+    class Meta:
+        model = WatchSchemeCount
+        fields = ["neighbourhood", "kind", "as_of", "schemes", "members"]
+        widgets = {"as_of": forms.DateInput(attrs={"type": "date"})}
+
+
+class CampaignForm(_AreaForm):
+    row_key = ("title", "starts_on", "neighbourhood", "division")
+
+    class Meta:
+        model = Campaign
+        fields = ["title", "neighbourhood", "division", "starts_on", "ends_on", "aim", "outcome"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("neighbourhood")) == bool(cleaned.get("division")):
+            raise forms.ValidationError(_("Give either a neighbourhood or a division, not both."))
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The campaign cannot end before it starts."))
+        return cleaned
 
 
 class AppealOutcomeForm(forms.ModelForm):

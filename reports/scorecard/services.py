@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import can
-from reports.models import AppealOutcome, FeedbackMonth, ReachMonth, VolunteerCount
+from reports.models import AppealOutcome, Campaign, FeedbackMonth, ReachMonth, VolunteerCount, WatchSchemeCount
 from reports.scorecard import forms
 
 # Each kind of figure: its model, its form, and the fields that name one row.
@@ -19,6 +19,8 @@ KINDS = {
     "reach": (ReachMonth, forms.ReachMonthForm, forms.ReachMonthForm.row_key),
     "feedback": (FeedbackMonth, forms.FeedbackMonthForm, forms.FeedbackMonthForm.row_key),
     "volunteers": (VolunteerCount, forms.VolunteerCountForm, forms.VolunteerCountForm.row_key),
+    "watch": (WatchSchemeCount, forms.WatchSchemeCountForm, forms.WatchSchemeCountForm.row_key),
+    "campaigns": (Campaign, forms.CampaignForm, forms.CampaignForm.row_key),
 }
 MAX_IMPORT_ROWS = 5000
 

@@ -24,6 +24,8 @@ TITLES = {
     "reach": gettext_lazy("Social media and website reach"),
     "feedback": gettext_lazy("Complaints and letters of thanks"),
     "volunteers": gettext_lazy("Citizens in Policing volunteers"),
+    "watch": gettext_lazy("Neighbourhood Watch and other watch schemes"),
+    "campaigns": gettext_lazy("Campaigns and their outcomes"),
 }
 
 

@@ -12,11 +12,14 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from messaging.models import AlertKind, Feedback
+from meetings.models import MeetingType
+from messaging.models import AlertKind, DeliveryStatus, Feedback
 from priorities.models import Category, Issue, IssueSource
-from reports.models import AppealOutcome, FeedbackMonth, ReachMonth, VolunteerCount
+from reports.models import AppealOutcome, Campaign, FeedbackMonth, ReachMonth, VolunteerCount, WatchSchemeCount
+from reports.scorecard import charts
 from reports.scorecard.figures import scorecard_for_area
 from reports.scorecard.quarters import LAST_YEAR, NOW, PREVIOUS
+from surveys.models import ResponseSource
 from tests.reports.factories import at, deliver, held_meeting, member, sent_alert
 from tests.surveys.factories import respond, survey
 
@@ -119,9 +122,112 @@ def test_it_measures_in_the_know_conversion_and_feedback(world):
     assert (card["messages_delivered"].now, card["open_percent"].now, card["click_percent"].now) == (2, 50.0, 0.0)
 
 
-def _answers(made, n, *, job, involved, ethnic_group, submitted_at):
-    responses = [respond(made, ward=made.ward, police_good_job=job, pact_involved=involved,
-                         ethnic_group=ethnic_group) for _ in range(n)]  # fmt: skip
+def test_it_counts_events_by_type_each_quarter_naming_open_days_and_others_events(world):
+    held_meeting(world, starts_at=at(date(2026, 7, 7)), meeting_type=MeetingType.OPEN_DAY)
+    held_meeting(world, starts_at=at(date(2026, 8, 7)), meeting_type=MeetingType.OPEN_DAY)
+    held_meeting(world, starts_at=at(date(2026, 5, 7)), meeting_type=MeetingType.PARTNER_EVENT)
+    held_meeting(world, starts_at=at(date(2025, 8, 7)), meeting_type=MeetingType.STALL)
+    held_meeting(world, starts_at=at(date(2026, 8, 9)), meeting_type=MeetingType.STALL, recorded=False)
+    card = _card(world)
+    assert _three(card["events_open_day"]) == (2, 0, 0)
+    assert _three(card["events_partner_event"]) == (0, 1, 0)
+    assert _three(card["events_stall"]) == (0, 0, 1)  # the one not held (no outcome) is not counted
+    assert _three(card["events_public_pact"]) == (0, 0, 0)  # named by the strategy: shown though none
+    assert "events_door_knock" not in card  # never held in the eight quarters
+    assert str(card["events_open_day"].label) == "Open day"
+
+
+def test_it_counts_campaigns_running_ended_and_their_outcomes(world):
+    def campaign(title, starts, ends, outcome="not_assessed", **area):
+        Campaign.objects.create(title=title, starts_on=starts, ends_on=ends, outcome=outcome,
+                                entered_by=world.comms, **area)  # fmt: skip
+
+    campaign("Lock it", date(2026, 6, 20), date(2026, 7, 10), "met", neighbourhood=world.daneshouse)
+    campaign("Slow down", date(2026, 8, 1), date(2026, 10, 31), neighbourhood=world.daneshouse)
+    campaign("Bikes", date(2025, 7, 1), date(2025, 7, 30), "not_met", neighbourhood=world.daneshouse)
+    campaign("Division week", date(2026, 9, 1), date(2026, 9, 7), "partly", division=world.east)
+    campaign("Elsewhere", date(2026, 7, 1), date(2026, 7, 2), "met", neighbourhood=world.fleetwood)
+    card = _card(world)
+    assert _three(card["campaigns_running"]) == (2, 1, 1)
+    assert _three(card["campaigns_ended"]) == (1, 0, 1)
+    assert _three(card["campaigns_met"]) == (1, 0, 0)
+    assert _three(card["campaigns_not_met"]) == (0, 0, 1)
+    division = _card(world, "division", world.east)
+    assert _three(division["campaigns_running"]) == (3, 1, 1)
+    assert (division["campaigns_partly"].now, division["campaigns_not_assessed"].now) == (1, 0)
+
+
+def test_it_counts_watch_schemes_and_members_at_each_quarters_end(world):
+    def count(kind, as_of, schemes, members=None, neighbourhood=None):
+        WatchSchemeCount.objects.create(neighbourhood=neighbourhood or world.daneshouse, kind=kind, as_of=as_of,
+                                        schemes=schemes, members=members, entered_by=world.comms)  # fmt: skip
+
+    count("neighbourhood_watch", date(2025, 9, 30), 3, 40)
+    count("neighbourhood_watch", date(2026, 8, 1), 5, 70)
+    count("rural", date(2026, 4, 1), 1)
+    count("business", date(2026, 9, 1), 2, 15)
+    count("neighbourhood_watch", date(2026, 8, 1), 9, 99, neighbourhood=world.fleetwood)
+    card = _card(world)
+    assert _three(card["nhw_schemes"]) == (5, 3, 3)
+    assert _three(card["nhw_members"]) == (70, 40, 40)
+    assert _three(card["other_watch_schemes"]) == (3, 1, None)
+    assert _three(card["other_watch_members"]) == (15, None, None)  # the rural count gave no members
+
+
+def test_it_counts_community_volunteers_beside_the_police_family(world):
+    VolunteerCount.objects.create(neighbourhood=world.daneshouse, role="community", as_of=date(2026, 7, 1),
+                                  count=12, entered_by=world.comms)  # fmt: skip
+    assert _three(_card(world)["volunteers_community"]) == (12, None, None)
+
+
+def test_it_counts_emails_never_opened_and_messages_withdrawn(world):
+    alert = sent_alert(world, released_at=at(date(2026, 8, 20)), neighbourhoods=[world.daneshouse])
+    people = [member(world, consent_at=at(date(2026, 1, 5)), confirmed_at=at(date(2026, 1, 5))) for _ in range(4)]
+    deliver(alert, people[0], opened=True)
+    deliver(alert, people[1], status=DeliveryStatus.SENT)
+    deliver(alert, people[2], status=DeliveryStatus.FAILED)
+    deliver(alert, people[3], status=DeliveryStatus.CANCELLED)
+    card = _card(world)
+    # Of the two emails that went (delivered, sent), one was never opened; the failed one never arrived.
+    assert _three(card["unopened_percent"]) == (50.0, None, None)
+    assert _three(card["withdrawn"]) == (1, 0, 0)
+
+
+def test_it_counts_survey_responses_by_how_they_came_in(world):
+    made = survey(world, bank=("police_good_job",))
+    ward = world.daneshouse.wards.get()
+    for source, n, when in ((ResponseSource.INVITED, 3, date(2026, 8, 2)), (ResponseSource.OPEN, 2, date(2026, 8, 3)),
+                            (ResponseSource.OPEN, 4, date(2026, 5, 3))):  # fmt: skip
+        for _ in range(n):
+            response = respond(made, ward=ward, source=source, police_good_job="good")
+            response.submitted_at = at(when)
+            response.save(update_fields=["submitted_at"])
+    card = _card(world)
+    assert _three(card["responses_invited"]) == (3, 0, 0)
+    assert _three(card["responses_open"]) == (2, 4, 0)
+
+
+def test_it_says_whether_the_white_bme_gap_really_moved_since_the_previous_quarter(world):
+    made = survey(world, bank=("police_good_job", "pact_involved"))
+    made.ward = world.daneshouse.wards.get()
+    may, august = at(date(2026, 5, 10)), at(date(2026, 8, 10))
+    _answers(made, 20, job="good", involved="yes", ethnic_group="white_british", submitted_at=may)
+    _answers(made, 20, job="good", involved="no", ethnic_group="asian_pakistani", submitted_at=may, good=2)
+    _answers(made, 20, job="good", involved="yes", ethnic_group="white_british", submitted_at=august, good=18)
+    _answers(made, 20, job="good", involved="no", ethnic_group="asian_pakistani", submitted_at=august, good=17)
+    gap = _card(world)["gap_police_good_job"]
+    assert (gap.now, gap.previous) == (5.0, 90.0)
+    assert gap.notes[0].startswith("The gap narrowed by 85 points since the previous quarter (from 90 to 5 points).")
+    assert "real change" in gap.notes[0]
+    involved = _card(world)["involved_gap_police_good_job"]
+    assert (involved.now, involved.previous) == (5.0, 90.0)
+
+
+def _answers(made, n, *, job, involved, ethnic_group, submitted_at, good=None):
+    """`n` responses; `good` of them (all unless given) say `job`, the rest "poor"."""
+    good = n if good is None else good
+    responses = [respond(made, ward=made.ward, police_good_job=job if i < good else "poor", pact_involved=involved,
+                         ethnic_group=ethnic_group) for i in range(n)]  # fmt: skip
     for response in responses:
         response.submitted_at = submitted_at
         response.save(update_fields=["submitted_at"])
@@ -166,6 +272,10 @@ def _fill(world, first, n):
                                      neighbourhood=world.daneshouse, count=i, entered_by=world.comms)  # fmt: skip
         VolunteerCount.objects.create(neighbourhood=world.daneshouse, role="cadet", as_of=date(2026, 1, 1 + i),
                                       count=i, entered_by=world.comms)  # fmt: skip
+        WatchSchemeCount.objects.create(neighbourhood=world.daneshouse, kind="rural", as_of=date(2026, 1, 1 + i),
+                                        schemes=i, members=i, entered_by=world.comms)  # fmt: skip
+        Campaign.objects.create(title=f"Week {i}", division=world.east, starts_on=date(2026, 7, 1 + i),
+                                ends_on=date(2026, 8, 1 + i), outcome="met", entered_by=world.comms)  # fmt: skip
         appeal = sent_alert(world, released_at=at(AUGUST), wards=[ward])
         AppealOutcome.objects.create(alert=appeal, recorded_by=world.comms)
         member(world, consent_at=at(AUGUST), confirmed_at=at(AUGUST))
@@ -182,11 +292,11 @@ def _queries_for_page(client, world, django_assert_max_num_queries, limit):
 def test_its_query_count_does_not_grow_with_the_data(client, world, django_assert_max_num_queries):
     # session, user, division; places (2); meetings, sign-ups, membership (3: no month recorded yet,
     # so counted live), deliveries, members' feedback, surveys, online reports, reach, appeals,
-    # complaints and thanks, volunteers
+    # complaints and thanks, volunteers, watch schemes, campaigns
     _fill(world, 0, 1)
-    few = _queries_for_page(client, world, django_assert_max_num_queries, 18)
+    few = _queries_for_page(client, world, django_assert_max_num_queries, 20)
     _fill(world, 1, 5)
-    assert _queries_for_page(client, world, django_assert_max_num_queries, 18) == few
+    assert _queries_for_page(client, world, django_assert_max_num_queries, 20) == few
 
 
 @pytest.mark.parametrize(
@@ -209,6 +319,26 @@ def test_it_shows_a_scorecard_only_within_the_users_area(client, world, person, 
     client.force_login(getattr(world, person))
     name, args = url
     assert client.get(reverse(name, args=args)).status_code == status
+
+
+@pytest.mark.parametrize("level", ["neighbourhood", "division", "force"])
+def test_every_measure_has_a_source_page_a_chart_and_three_quarters_shown(client, world, level):
+    area = {"neighbourhood": world.daneshouse, "division": world.east, "force": world.force}[level]
+    card = scorecard_for_area(level=level, area=area, day=AUGUST)
+    measures = [m for section in card.sections for m in section.measures]
+    assert all(m.source.startswith("/") and len(m.values) == 8 for m in measures), [
+        m.key for m in measures if not m.source
+    ]
+    charted = [s["label"] for chart in charts.trend_data(card)["charts"] for s in chart["series"]]
+    assert sorted(charted) == sorted(str(m.label) for m in measures)
+    client.force_login(world.hq)
+    name = {"neighbourhood": "reports:scorecard-neighbourhood", "division": "reports:scorecard-division",
+            "force": "reports:scorecard-force"}[level]  # fmt: skip
+    html = client.get(reverse(name, args=[] if level == "force" else [area.code]) + "?quarter=2026-08").content.decode()
+    for m in measures:
+        assert f'href="{m.source}"' in html
+    for chart in charts.trend_data(card)["charts"]:
+        assert f'id="{chart["id"]}"' in html
 
 
 def test_it_links_each_measure_to_the_page_it_comes_from(client, world):
