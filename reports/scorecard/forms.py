@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import AppealOutcome, Campaign, FeedbackMonth, ReachMonth, VolunteerCount, WatchSchemeCount
+from reports.scorecard import platforms
 
 
 class MonthField(forms.DateField):
@@ -124,6 +125,27 @@ class AppealOutcomeForm(forms.ModelForm):
     class Meta:
         model = AppealOutcome
         fields = ["information_received", "arrests", "closed"]
+
+
+class PlatformImportForm(forms.Form):
+    """A platform's own export for one neighbourhood account: the file does not say which."""
+
+    export_format = forms.ChoiceField(label=_("Export"), choices=[])
+    neighbourhood = forms.ModelChoiceField(
+        queryset=None,
+        to_field_name="code",
+        label=_("Neighbourhood"),
+        error_messages={"invalid_choice": _("Not a neighbourhood you may enter figures for.")},
+    )
+    account = forms.CharField(
+        label=_("Account"), max_length=150, help_text=_("The account's handle, e.g. @DaneshousePolice.")
+    )
+    file = forms.FileField(label=_("The export file (CSV)"))
+
+    def __init__(self, *args, neighbourhoods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["neighbourhood"].queryset = neighbourhoods
+        self.fields["export_format"].choices = [(key, f.label) for key, f in platforms.FORMATS.items()]
 
 
 class ImportForm(forms.Form):
