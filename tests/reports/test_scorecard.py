@@ -19,6 +19,7 @@ from reports.models import AppealOutcome, Campaign, FeedbackMonth, ReachMonth, V
 from reports.scorecard import charts
 from reports.scorecard.figures import scorecard_for_area
 from reports.scorecard.quarters import LAST_YEAR, NOW, PREVIOUS
+from surveys.bank import BANK
 from surveys.models import ResponseSource
 from tests.reports.factories import at, deliver, held_meeting, member, sent_alert
 from tests.surveys.factories import respond, survey
@@ -120,6 +121,66 @@ def test_it_measures_in_the_know_conversion_and_feedback(world):
     assert card["conversion_percent"].now == 50.0
     assert (card["useful_percent"].now, card["acted_on"].now, card["acted_on"].previous) == (50.0, 1, 0)
     assert (card["messages_delivered"].now, card["open_percent"].now, card["click_percent"].now) == (2, 50.0, 0.0)
+
+
+def test_it_counts_multi_agency_meetings_and_people_online(world):
+    held_meeting(world, starts_at=at(date(2026, 7, 8)), meeting_type=MeetingType.PANEL, public=2)
+    held_meeting(world, starts_at=at(date(2026, 8, 8)), meeting_type=MeetingType.ONLINE, live=30, later=12)
+    held_meeting(world, starts_at=at(date(2025, 9, 8)), meeting_type=MeetingType.HYBRID, public=6, live=4)
+    card = _card(world)
+    assert _three(card["multi_agency_meetings"]) == (1, 0, 0)
+    assert _three(card["people_online"]) == (42, 0, 4)
+    # The online meeting is not a small meeting however few came in person; the panel of two is.
+    assert _three(card["small_meetings"]) == (1, 0, 0)
+
+
+def test_it_sums_every_reach_figure_per_quarter_across_accounts(world):
+    figures = {"reach": 10, "engagements": 4, "shares": 3, "comments": 2, "mentions": 1, "unique_visitors": 50,
+               "return_visitors": 20}  # fmt: skip
+    for account, month in (("@a", date(2026, 7, 1)), ("@b", date(2026, 8, 1)), ("@a", date(2025, 7, 1))):
+        ReachMonth.objects.create(neighbourhood=world.daneshouse, platform="website", account=account, month=month,
+                                  entered_by=world.comms, **figures)  # fmt: skip
+    ReachMonth.objects.create(neighbourhood=world.fleetwood, platform="x", account="@f", month=date(2026, 7, 1),
+                              reach=999, entered_by=world.comms)  # fmt: skip
+    card = _card(world)
+    for key, value in figures.items():
+        assert _three(card[key]) == (2 * value, None, value), key
+    assert _card(world, "force", world.force)["reach"].now == 1019
+
+
+def test_it_counts_members_joiners_and_unsubscribes_as_the_return_does(world):
+    member(world, consent_at=at(date(2026, 1, 5)), confirmed_at=at(date(2026, 1, 5)))
+    member(world, consent_at=at(date(2026, 8, 5)), confirmed_at=at(date(2026, 8, 5)))
+    member(world, consent_at=at(date(2026, 5, 5)), confirmed_at=at(date(2026, 5, 5)),
+           status="unsubscribed", unsubscribed_at=at(date(2026, 8, 20)))  # fmt: skip
+    card = _card(world)
+    assert _three(card["members_total"]) == (2, 2, 0)
+    assert _three(card["members_new"]) == (1, 1, 0)
+    assert _three(card["unsubscribes"]) == (1, 0, 0)
+
+
+def test_it_gives_each_legitimacy_and_satisfaction_share_from_its_own_question(world):
+    keys = ("police_treat_fairly", "police_relied_on", "service_satisfaction", "influence_decisions",
+            "deal_with_what_matters")  # fmt: skip
+    made = survey(world, bank=keys)
+    ward = world.daneshouse.wards.get()
+    # Agreement questions take 1 to 5 (4 and 5 agree); the service question its options.
+    service = BANK["service_satisfaction"]
+    favourable = {key: 5 for key in keys} | {"service_satisfaction": sorted(service.favourable)[0]}
+    unfavourable = {key: 2 for key in keys} | {
+        "service_satisfaction": next(v for v, _label in service.options
+                                     if v not in service.favourable and v not in service.not_applicable)
+    }  # fmt: skip
+    for i in range(20):
+        # Question k is answered favourably by 10 + k of the twenty.
+        answers = {key: favourable[key] if i < 10 + k else unfavourable[key] for k, key in enumerate(keys)}
+        response = respond(made, ward=ward, **answers)
+        response.submitted_at = at(date(2026, 8, 3))
+        response.save(update_fields=["submitted_at"])
+    card = _card(world)
+    for k, key in enumerate(keys):
+        assert card[key].now == 100 * (10 + k) / 20, key
+        assert card[key].interval_now is not None and card[key].previous is None
 
 
 def test_it_counts_events_by_type_each_quarter_naming_open_days_and_others_events(world):
