@@ -446,6 +446,8 @@ def test_it_renders_the_pdf(client, world):
     assert len(reader.pages) >= 2  # the figures, then the two-year trend on a page of its own
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "East Division" in text and "People met face to face at meetings" in text
+    for label in ("Open day", "Campaigns running", "Neighbourhood Watch schemes", "White–BME gap", "PACT-involved gap"):
+        assert label in text, label
 
 
 def test_it_refuses_an_unknown_format(client, world):
