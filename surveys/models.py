@@ -117,6 +117,8 @@ class BankKey(models.TextChoices):
     POLICE_RELIED_ON = "police_relied_on", _("The police can be relied on when needed")
     SERVICE_SATISFACTION = "service_satisfaction", _("Satisfaction with the service received")
     INFLUENCE_DECISIONS = "influence_decisions", _("Able to influence decisions affecting the local area")
+    # The strategy counts the neighbourhood team's face-to-face contact "through the ITK survey" (6.1).
+    FACE_TO_FACE = "face_to_face", _("Spoken face to face with the neighbourhood team")
     SEX = "sex", _("Sex (about you)")
     AGE_BAND = "age_band", "Age band (about you)"
     ETHNIC_GROUP = "ethnic_group", "Ethnic group (about you)"

@@ -24,7 +24,7 @@ from messaging.models import Channel, Delivery, DeliveryStatus
 from priorities.models import Issue, IssueSource
 from reports import selectors as returns
 from reports.models import ReachMonth
-from reports.scorecard.opinion import comparisons, survey_rows, survey_section
+from reports.scorecard.opinion import comparisons, contact_measure, survey_rows, survey_section
 from reports.scorecard.outcomes import campaigns_section, outcomes_section
 from reports.scorecard.quarters import (
     LAST_YEAR,
@@ -108,7 +108,7 @@ def scorecard_for_area(*, level: str, area, day: date) -> Scorecard:
     sources = _sources(level, area)
     rows = survey_rows(window, places)
     sections = [
-        _engagement(window, counts, sources),
+        _engagement(window, counts, sources, contact=contact_measure(window, rows, sources)),
         _event_types(window, tally, places, sources),
         campaigns_section(window, places, sources, level=level),
         _online(window, places, counts, messages, sources, level=level, area=area),
@@ -146,7 +146,7 @@ def _percent(part, whole):
     return round(100 * part / whole, 1) if whole else None
 
 
-def _engagement(window, counts, sources) -> Section:
+def _engagement(window, counts, sources, *, contact: Measure) -> Section:
     def series(key):
         return [int(counts[name][key]) for name in window.names]
 
@@ -159,6 +159,7 @@ def _engagement(window, counts, sources) -> Section:
             Measure("people_in_person", _("People met face to face at meetings"), series("people_in_person"), m),
             Measure("people_online", _("People who joined or watched meetings online"), series("people_online"), m),
             Measure("small_meetings", _("Meetings with fewer than five of the public"), series("small_meetings"), m),
+            contact,
         ],
     )
 

@@ -22,6 +22,9 @@ SURVEY_KEYS = [
     BankKey.INFLUENCE_DECISIONS,
     BankKey.DEAL_WITH_WHAT_MATTERS,
 ]
+# Face-to-face contact with the neighbourhood team, as residents report it (6.1): counted in the same
+# query, shown with the engagement figures.
+CONTACT_KEY = BankKey.FACE_TO_FACE
 
 
 def survey_rows(window, places) -> list[dict]:
@@ -30,7 +33,7 @@ def survey_rows(window, places) -> list[dict]:
     responses = Response.objects.filter(window.within("submitted_at"), ward_id__in=places.ward_ids).annotate(
         period=window.case("submitted_at")
     )
-    return measure_rows(responses=responses, keys=SURVEY_KEYS, extra=("period", "source"))
+    return measure_rows(responses=responses, keys=[*SURVEY_KEYS, CONTACT_KEY], extra=("period", "source"))
 
 
 # 6.2 names the surveys it reads (the force's, the platforms' user surveys, partners'): the portal
@@ -64,33 +67,50 @@ def _summed(rows, key) -> tuple[int, int, int]:
     )
 
 
-def survey_section(window, rows, sources) -> Section:
+def _by_period(rows) -> dict[str, list]:
     by_period = defaultdict(list)
     for row in rows:
         by_period[row["period"]].append(row)
-    measures = []
-    for key in SURVEY_KEYS:
-        figures = []
-        for name in window.names:
-            respondents, base, favourable = _summed(by_period[name], key)
-            # As the return: no share at all from a quarter with fewer respondents than disclosure allows.
-            figures.append(disclosure.figure(base, favourable, hidden=disclosure.is_small(respondents)))
-        notes = []
-        for other, since in ((PREVIOUS, _("since the previous quarter")), (LAST_YEAR, _("since a year ago"))):
-            difference = disclosure.compare(figures[other], figures[NOW])
-            if difference is not None:
-                notes.append(statistics.change_text(difference, since=since))
-        measures.append(
-            Measure(
-                str(key),
-                str(BankKey(key).label),
-                [f.share for f in figures],
-                sources["surveys"],
-                PERCENT,
-                intervals=[(f.interval.low, f.interval.high) if f.interval else None for f in figures],
-                notes=notes,
-            )
-        )
+    return by_period
+
+
+def share_measure(window, by_period, key, source, *, label=None) -> Measure:
+    """One bank question's favourable share each quarter, with its interval, and this quarter's
+    change since the previous one and a year ago in words."""
+    figures = []
+    for name in window.names:
+        respondents, base, favourable = _summed(by_period[name], key)
+        # As the return: no share at all from a quarter with fewer respondents than disclosure allows.
+        figures.append(disclosure.figure(base, favourable, hidden=disclosure.is_small(respondents)))
+    notes = []
+    for other, since in ((PREVIOUS, _("since the previous quarter")), (LAST_YEAR, _("since a year ago"))):
+        difference = disclosure.compare(figures[other], figures[NOW])
+        if difference is not None:
+            notes.append(statistics.change_text(difference, since=since))
+    return Measure(
+        str(key),
+        str(label or BankKey(key).label),
+        [f.share for f in figures],
+        source,
+        PERCENT,
+        intervals=[(f.interval.low, f.interval.high) if f.interval else None for f in figures],
+        notes=notes,
+    )
+
+
+def contact_measure(window, rows, sources) -> Measure:
+    return share_measure(
+        window,
+        _by_period(rows),
+        CONTACT_KEY,
+        sources["surveys"],
+        label=_("Residents who spoke face to face with the neighbourhood team in the last year (surveys)"),
+    )
+
+
+def survey_section(window, rows, sources) -> Section:
+    by_period = _by_period(rows)
+    measures = [share_measure(window, by_period, key, sources["surveys"]) for key in SURVEY_KEYS]
     measures += _gap_measures(window, by_period, sources)
     measures += _responses_by_source(window, by_period, sources)
     return Section(

@@ -183,6 +183,19 @@ def test_it_gives_each_legitimacy_and_satisfaction_share_from_its_own_question(w
         assert card[key].interval_now is not None and card[key].previous is None
 
 
+def test_it_gives_face_to_face_contact_from_residents_own_answers_with_the_engagement_figures(world):
+    made = survey(world, bank=("face_to_face",))
+    ward = world.daneshouse.wards.get()
+    for i, when in enumerate([date(2026, 8, 3)] * 20 + [date(2026, 4, 3)] * 5):
+        response = respond(made, ward=ward, face_to_face="yes" if i < 12 else "no")
+        response.submitted_at = at(when)
+        response.save(update_fields=["submitted_at"])
+    card = scorecard_for_area(level="neighbourhood", area=world.daneshouse, day=AUGUST)
+    contact = next(m for m in card.sections[0].measures if m.key == "face_to_face")
+    assert (contact.now, contact.previous) == (60.0, None)  # five in the spring: too few to show
+    assert contact.interval_now is not None and contact.source == reverse("surveys:trends")
+
+
 def test_it_counts_events_by_type_each_quarter_naming_open_days_and_others_events(world):
     held_meeting(world, starts_at=at(date(2026, 7, 7)), meeting_type=MeetingType.OPEN_DAY)
     held_meeting(world, starts_at=at(date(2026, 8, 7)), meeting_type=MeetingType.OPEN_DAY)
