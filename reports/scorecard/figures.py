@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.policy import can
 from meetings.models import MeetingType
 from messaging.models import Channel, Delivery, DeliveryStatus
 from priorities.models import Issue, IssueSource
@@ -66,15 +67,16 @@ class Scorecard:
         }
 
 
-def _sources(level: str, area) -> dict[str, str]:
-    """The page each measure comes from."""
+def _sources(level: str, area, viewer) -> dict[str, str]:
+    """The page each measure comes from, as the viewer may open it."""
     if level == "force":
         analytics = reverse("analytics:force")
     else:
         analytics = reverse(f"analytics:{level}", kwargs={"code": area.code})
-    # A neighbourhood's online reports are triaged on its own page; no page lists a division's or
-    # the force's, so theirs link to the "Do it online" form the reports come through.
-    if level == "neighbourhood":
+    # A neighbourhood's online reports are triaged on its own page, which only its team may open; no
+    # page lists a division's or the force's, so for them, and anyone outside the team, the link is
+    # the "Do it online" form the reports come through.
+    if level == "neighbourhood" and viewer is not None and can(viewer, "priority.propose", area):
         online = reverse("priorities:triage", kwargs={"code": area.code})
     else:
         online = reverse("priorities:raise-issue")
@@ -92,9 +94,10 @@ def _sources(level: str, area) -> dict[str, str]:
     }
 
 
-def scorecard_for_area(*, level: str, area, day: date) -> Scorecard:
+def scorecard_for_area(*, level: str, area, day: date, viewer=None) -> Scorecard:
     """The scorecard of `area` (a Neighbourhood, Division or Force, as `level` says) for the
-    quarter containing `day`, in a fixed number of queries (see the module doc)."""
+    quarter containing `day`, in a fixed number of queries (see the module doc); its links are to
+    pages the `viewer` may open."""
     window = QuarterWindow(day=day)
     places = Places(level=level, area=area)
     tally = returns._Tally()
@@ -105,7 +108,7 @@ def scorecard_for_area(*, level: str, area, day: date) -> Scorecard:
     returns._add_deliveries(tally, window, places)
     counts = {name: tally.summed(name, places.neighbourhood_ids) for name in window.names}
     messages = {name: _division_sum(tally, name, places.division_ids) for name in window.names}
-    sources = _sources(level, area)
+    sources = _sources(level, area, viewer)
     rows = survey_rows(window, places)
     sections = [
         _engagement(window, counts, sources, contact=contact_measure(window, rows, sources)),

@@ -185,7 +185,7 @@ def _scorecard(request, *, level: str, code: str | None, fmt: str | None):
         raise Http404("No such format.")
     area = scorecard_area_for_user(user=request.user, level=level, code=code)
     day, quarter_error = _quarter_day(request)
-    card = measures.scorecard_for_area(level=level, area=area, day=day)
+    card = measures.scorecard_for_area(level=level, area=area, day=day, viewer=request.user)
     context = {
         "card": card,
         "quarter_value": day.strftime("%Y-%m"),

@@ -398,7 +398,7 @@ def test_it_shows_a_scorecard_only_within_the_users_area(client, world, person, 
 @pytest.mark.parametrize("level", ["neighbourhood", "division", "force"])
 def test_every_measure_has_a_source_page_a_chart_and_three_quarters_shown(client, world, level):
     area = {"neighbourhood": world.daneshouse, "division": world.east, "force": world.force}[level]
-    card = scorecard_for_area(level=level, area=area, day=AUGUST)
+    card = scorecard_for_area(level=level, area=area, day=AUGUST, viewer=world.hq)
     measures = [m for section in card.sections for m in section.measures]
     assert all(m.source.startswith("/") and len(m.values) == 8 for m in measures), [
         m.key for m in measures if not m.source
@@ -411,6 +411,8 @@ def test_every_measure_has_a_source_page_a_chart_and_three_quarters_shown(client
     html = client.get(reverse(name, args=[] if level == "force" else [area.code]) + "?quarter=2026-08").content.decode()
     for m in measures:
         assert f'href="{m.source}"' in html
+    for url in {m.source for m in measures}:
+        assert client.get(url).status_code == 200, url  # the viewer may open every page linked
     for chart in charts.trend_data(card)["charts"]:
         assert f'id="{chart["id"]}"' in html
 
@@ -430,6 +432,12 @@ def test_it_links_each_measure_to_the_page_it_comes_from(client, world):
     for url in sources:
         assert f'href="{url}"' in html
     assert "Jul to Sep 2026" in html
+    # A chief inspector has no triage queue of the neighbourhood's: their link is the report form.
+    client.force_login(world.chief_inspector)
+    page = client.get(reverse("reports:scorecard-neighbourhood", args=["daneshouse"]) + "?quarter=2026-08")
+    html = page.content.decode()
+    assert f'href="{reverse("priorities:triage", args=["daneshouse"])}"' not in html
+    assert f'href="{reverse("priorities:raise-issue")}"' in html
 
 
 def test_it_says_when_the_quarter_asked_for_is_not_a_month(client, world):
