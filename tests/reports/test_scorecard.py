@@ -355,9 +355,9 @@ def _fill(world, first, n):
         member(world, consent_at=at(AUGUST), confirmed_at=at(AUGUST))
 
 
-def _queries_for_page(client, world, django_assert_max_num_queries, limit):
-    client.force_login(world.hq)
-    url = reverse("reports:scorecard-division", args=["east"]) + "?quarter=2026-08"
+def _queries_for_page(client, world, django_assert_max_num_queries, limit, *, person="hq", url=None):
+    client.force_login(getattr(world, person))
+    url = (url or reverse("reports:scorecard-division", args=["east"])) + "?quarter=2026-08"
     with django_assert_max_num_queries(limit) as captured:
         assert client.get(url).status_code == 200
     return len(captured.captured_queries)
@@ -371,6 +371,16 @@ def test_its_query_count_does_not_grow_with_the_data(client, world, django_asser
     few = _queries_for_page(client, world, django_assert_max_num_queries, 20)
     _fill(world, 1, 5)
     assert _queries_for_page(client, world, django_assert_max_num_queries, 20) == few
+
+
+def test_a_neighbourhoods_query_count_does_not_grow_with_the_data(client, world, django_assert_max_num_queries):
+    # As the division's, with the neighbourhood instead of the division, and whether the viewer's
+    # team keeps the neighbourhood's triage queue (the link of its online reports)
+    url = reverse("reports:scorecard-neighbourhood", args=["daneshouse"])
+    _fill(world, 0, 1)
+    few = _queries_for_page(client, world, django_assert_max_num_queries, 21, person="pcso", url=url)
+    _fill(world, 1, 5)
+    assert _queries_for_page(client, world, django_assert_max_num_queries, 21, person="pcso", url=url) == few
 
 
 @pytest.mark.parametrize(
