@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from reports.scorecard.quarters import LAST_YEAR, NOW, PERCENT, PREVIOUS, Measure, Section
 from surveys import disclosure, statistics
 from surveys.bank import is_white
-from surveys.models import BankKey, Response, ResponseSource
+from surveys.models import BankKey, Response, ResponseSource, SurveyProgramme
 from surveys.selectors_results import RESPONDENTS, measure_rows
 
 # Legitimacy, confidence and satisfaction (strategy 6.2), in the bank's words.
@@ -33,11 +33,13 @@ def survey_rows(window, places) -> list[dict]:
     responses = Response.objects.filter(window.within("submitted_at"), ward_id__in=places.ward_ids).annotate(
         period=window.case("submitted_at")
     )
-    return measure_rows(responses=responses, keys=[*SURVEY_KEYS, CONTACT_KEY], extra=("period", "source"))
+    return measure_rows(
+        responses=responses, keys=[*SURVEY_KEYS, CONTACT_KEY], extra=("period", "source", "survey__programme")
+    )
 
 
-# 6.2 names the surveys it reads (the force's, the platforms' user surveys, partners'): the portal
-# knows each response as an In the Know member's invited answer or an open survey's.
+# 6.2 names the surveys it reads (the force's, the OPCC's, the academic partner's, the platforms'
+# user surveys): each survey says whose it is, and each response came by invitation or openly.
 SOURCE_LABELS = {
     ResponseSource.INVITED: gettext_lazy("Survey responses from In the Know members invited"),
     ResponseSource.OPEN: gettext_lazy("Survey responses to open surveys"),
@@ -45,17 +47,26 @@ SOURCE_LABELS = {
 
 
 def _responses_by_source(window, by_period, sources) -> list[Measure]:
-    """Responses by source, each quarter; counts of people who answered are not suppressed, as the
-    return shows its response count (no share is given away by a count alone)."""
-    return [
-        Measure(
-            f"responses_{source}",
-            str(label),
-            [sum(row[RESPONDENTS] for row in by_period[name] if row["source"] == source) for name in window.names],
-            sources["surveys"],
-        )
+    """Responses by how they came and by whose survey, each quarter; counts of people who answered
+    are not suppressed, as the return shows its response count (no share is given away by a count)."""
+
+    def counted(field, value):
+        return [sum(row[RESPONDENTS] for row in by_period[name] if row[field] == value) for name in window.names]
+
+    by_source = [
+        Measure(f"responses_{source}", str(label), counted("source", source), sources["surveys"])
         for source, label in SOURCE_LABELS.items()
     ]
+    by_programme = [
+        Measure(
+            f"responses_programme_{programme.value}",
+            _("Survey responses: %(programme)s") % {"programme": programme.label},
+            counted("survey__programme", programme.value),
+            sources["surveys"],
+        )
+        for programme in SurveyProgramme
+    ]
+    return by_source + by_programme
 
 
 def _summed(rows, key) -> tuple[int, int, int]:

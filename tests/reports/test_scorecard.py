@@ -267,7 +267,7 @@ def test_it_counts_emails_never_opened_and_messages_withdrawn(world):
     assert _three(card["withdrawn"]) == (1, 0, 0)
 
 
-def test_it_counts_survey_responses_by_how_they_came_in(world):
+def test_it_counts_survey_responses_by_how_they_came_in_and_whose_survey(world):
     made = survey(world, bank=("police_good_job",))
     ward = world.daneshouse.wards.get()
     for source, n, when in ((ResponseSource.INVITED, 3, date(2026, 8, 2)), (ResponseSource.OPEN, 2, date(2026, 8, 3)),
@@ -276,9 +276,17 @@ def test_it_counts_survey_responses_by_how_they_came_in(world):
             response = respond(made, ward=ward, source=source, police_good_job="good")
             response.submitted_at = at(when)
             response.save(update_fields=["submitted_at"])
+    opcc = survey(world, bank=("police_good_job",), programme="opcc")
+    response = respond(opcc, ward=ward, police_good_job="good")
+    response.submitted_at = at(date(2026, 8, 4))
+    response.save(update_fields=["submitted_at"])
     card = _card(world)
     assert _three(card["responses_invited"]) == (3, 0, 0)
-    assert _three(card["responses_open"]) == (2, 4, 0)
+    assert _three(card["responses_open"]) == (3, 4, 0)
+    assert _three(card["responses_programme_force"]) == (5, 4, 0)
+    assert _three(card["responses_programme_opcc"]) == (1, 0, 0)
+    assert _three(card["responses_programme_academic"]) == (0, 0, 0)
+    assert card["responses_programme_opcc"].label == "Survey responses: Police and Crime Commissioner's survey"
 
 
 def test_it_says_whether_the_white_bme_gap_really_moved_since_the_previous_quarter(world):
