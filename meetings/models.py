@@ -29,6 +29,9 @@ class MeetingType(models.TextChoices):
     # Engagement at someone else's table: a residents' association, a school governors' evening,
     # a mosque committee or a council ward forum (Lancashire 2015, Durham 2018).
     PARTNER_EVENT = "partner_event", gettext_noop("Attended another organisation's meeting or event")
+    # The strategy counts open days apart (6.1: "Open Days, our own or others attended"): a station
+    # or team open day the force runs. Someone else's open day is a partner event.
+    OPEN_DAY = "open_day", gettext_noop("Open day")
 
 
 # Online and hybrid meetings need a link; everything else happens somewhere people can walk to.

@@ -40,6 +40,7 @@ EVENT_TYPES = {
     MeetingType.ONLINE: "online meeting",
     MeetingType.HYBRID: "meeting",
     MeetingType.PARTNER_EVENT: "meeting",
+    MeetingType.OPEN_DAY: "open day",
 }
 
 

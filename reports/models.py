@@ -252,6 +252,8 @@ class VolunteerRole(models.TextChoices):
     SPECIAL_CONSTABLE = "special_constable", "Special constables"
     SUPPORT_VOLUNTEER = "support_volunteer", "Police support volunteers"
     CADET = "cadet", "Volunteer police cadets"
+    # Volunteers outside the police family the strategy counts too (6.2): speed watch, street pastors.
+    COMMUNITY = "community", "Community volunteers"
 
 
 class VolunteerCount(models.Model):
@@ -272,6 +274,86 @@ class VolunteerCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.as_of}: {self.count}"
+
+
+class WatchSchemeKind(models.TextChoices):
+    NEIGHBOURHOOD_WATCH = "neighbourhood_watch", "Neighbourhood Watch"
+    RURAL = "rural", "Farm or rural watch"
+    BUSINESS = "business", "Shop, pub or business watch"
+    OTHER = "other", "Other watch scheme"
+
+
+class WatchSchemeCount(models.Model):
+    """Watch schemes in a neighbourhood and their members, counted as of a date (engagement
+    strategy 6.2: "numbers of NHW schemes set up, participation in other watch schemes"). The
+    schemes' own registers live with their coordinators, not in the portal: this is their count."""
+
+    neighbourhood = models.ForeignKey("neighbourhoods.Neighbourhood", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=WatchSchemeKind)
+    as_of = models.DateField()
+    schemes = models.PositiveIntegerField()
+    members = models.PositiveIntegerField(null=True, blank=True, help_text="Households or people signed up.")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-as_of", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["neighbourhood", "kind", "as_of"], name="one_watch_count_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.as_of}: {self.schemes}"
+
+
+class CampaignOutcome(models.TextChoices):
+    NOT_ASSESSED = "not_assessed", "Not assessed yet"
+    MET = "met", "Met its aim"
+    PARTLY = "partly", "Partly met its aim"
+    NOT_MET = "not_met", "Did not meet its aim"
+
+
+class Campaign(models.Model):
+    """A planned engagement campaign (a burglary-prevention week, a drink-drive campaign) run in a
+    neighbourhood or across a division, and whether it met its aim (strategy 6.1 "campaign
+    activities", 6.2 "outcomes of planned campaign activity")."""
+
+    title = models.CharField(max_length=150)
+    neighbourhood = models.ForeignKey(
+        "neighbourhoods.Neighbourhood", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    division = models.ForeignKey(
+        "neighbourhoods.Division", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    aim = models.CharField(max_length=300, blank=True, help_text="What the campaign set out to change.")
+    outcome = models.CharField(max_length=16, choices=CampaignOutcome, default=CampaignOutcome.NOT_ASSESSED)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on", "title"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="campaign_ends_after"),
+            models.CheckConstraint(
+                condition=models.Q(neighbourhood__isnull=True) ^ models.Q(division__isnull=True),
+                name="campaign_for_one_area",
+            ),
+            models.UniqueConstraint(
+                fields=["title", "starts_on", "neighbourhood"],
+                condition=models.Q(neighbourhood__isnull=False),
+                name="one_campaign_per_neighbourhood",
+            ),
+            models.UniqueConstraint(
+                fields=["title", "starts_on", "division"],
+                condition=models.Q(division__isnull=False),
+                name="one_campaign_per_division",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.starts_on})"
 
 
 class AppealOutcome(models.Model):

@@ -25,6 +25,7 @@ urlpatterns = [
     # The engagement scorecard (issue 19) and the figures only people can give it.
     path("officer/scorecard/figures/<slug:kind>/", scorecard_views.figures, name="scorecard-figures"),
     path("officer/scorecard/figures/<slug:kind>/import/", scorecard_views.figures_import, name="scorecard-import"),
+    path("officer/scorecard/platform-import/", scorecard_views.platform_import, name="scorecard-import-platform"),
     path("officer/scorecard/appeals/", scorecard_views.appeals, name="scorecard-appeals"),
     path("officer/scorecard/appeals/<int:pk>/", scorecard_views.appeal_outcome, name="scorecard-appeal-outcome"),
     path("officer/scorecard/", scorecard_views.scorecard_home, name="scorecard"),

@@ -147,6 +147,16 @@ BANK: dict[str, BankQuestion] = {
             favourable=frozenset({"4", "5"}),
         ),
         BankQuestion(
+            BankKey.FACE_TO_FACE,
+            QuestionKind.SINGLE,
+            _(
+                "In the last 12 months, have you spoken face to face with a police officer or PCSO from your "
+                "neighbourhood team?"
+            ),
+            [("yes", _("Yes")), ("no", _("No"))],
+            frozenset({"yes"}),
+        ),
+        BankQuestion(
             BankKey.AGE_BAND,
             QuestionKind.SINGLE,
             "How old are you?",

@@ -442,6 +442,13 @@ def _answers(response: Response, rng, options: dict, *, division: str, wave: int
         answers.append(Answer(response=response, question=options[key][0], number=number))
     if rng.random() < 0.12:
         answers.append(Answer(response=response, question=options["text"][0], text=rng.choice(COMMENTS)))
+    # Those involved in PACT have met the team; a few others have, at a door or a stall. A stream of
+    # its own per response (named by its moment, never a database id), so the answers above stay
+    # as they were before this question.
+    own = random.Random(f"{SEED}:face_to_face:{response.submitted_at.isoformat()}")  # noqa: S311
+    met = involved or own.random() < 0.18
+    answers.append(Answer(response=response, question=options["face_to_face"][0],
+                          option=options["face_to_face"][1]["yes" if met else "no"]))  # fmt: skip
     return answers
 
 

@@ -8,7 +8,7 @@ from django.utils import dateformat, timezone
 from messaging.alerts.forms import BODY_HELP, VOICE_HELP, AudienceForm
 from messaging.models import Channel
 from surveys.bank import BANK
-from surveys.models import BankKey, QuestionKind, Survey
+from surveys.models import BankKey, QuestionKind, Survey, SurveyProgramme
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
@@ -42,6 +42,18 @@ class SurveyForm(forms.Form):
         "or “Winter 2025/26”: trends compare waves.",
     )
 
+    programme = forms.ChoiceField(
+        choices=SurveyProgramme.choices,
+        initial=SurveyProgramme.FORCE,
+        required=False,
+        label="Whose survey",
+        help_text="The scorecard counts responses to each programme apart.",
+    )
+
+    def clean_programme(self):
+        # A form posted without it (an older page still open) keeps the force's, the default.
+        return self.cleaned_data.get("programme") or SurveyProgramme.FORCE
+
     def clean(self):
         data = super().clean()
         opens_at, closes_at = data.get("opens_at"), data.get("closes_at")
@@ -59,6 +71,7 @@ def initial_for_survey(survey: Survey) -> dict:
         "closes_at": timezone.localtime(survey.closes_at) if survey.closes_at else None,
         "is_open_to_all": survey.is_open_to_all,
         "wave_label": survey.wave_label,
+        "programme": survey.programme,
     }
 
 

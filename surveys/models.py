@@ -26,6 +26,15 @@ class SurveyStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class SurveyProgramme(models.TextChoices):
+    """Whose survey it is: the engagement strategy reads each programme's results (6.2)."""
+
+    FORCE = "force", "Force survey"
+    OPCC = "opcc", "Police and Crime Commissioner's survey"
+    ACADEMIC = "academic", "Academic partner's survey (e.g. UCLan)"
+    PLATFORM = "platform", "User survey on a platform"
+
+
 class SurveyQuerySet(models.QuerySet):
     def taking_responses(self, *, now):
         """Open, and inside its dates: the only surveys a response is saved to."""
@@ -47,6 +56,7 @@ class Survey(models.Model):
     is_open_to_all = models.BooleanField(default=False)
     # A wave of a repeated survey (e.g. "Spring 2026"): trends compare the bank questions by wave.
     wave_label = models.CharField(max_length=60, blank=True)
+    programme = models.CharField(max_length=10, choices=SurveyProgramme, default=SurveyProgramme.FORCE)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="surveys_created")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -117,6 +127,8 @@ class BankKey(models.TextChoices):
     POLICE_RELIED_ON = "police_relied_on", _("The police can be relied on when needed")
     SERVICE_SATISFACTION = "service_satisfaction", _("Satisfaction with the service received")
     INFLUENCE_DECISIONS = "influence_decisions", _("Able to influence decisions affecting the local area")
+    # The strategy counts the neighbourhood team's face-to-face contact "through the ITK survey" (6.1).
+    FACE_TO_FACE = "face_to_face", _("Spoken face to face with the neighbourhood team")
     SEX = "sex", _("Sex (about you)")
     AGE_BAND = "age_band", "Age band (about you)"
     ETHNIC_GROUP = "ethnic_group", "Ethnic group (about you)"

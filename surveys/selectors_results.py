@@ -30,6 +30,7 @@ HEADLINES = [
     (BankKey.POLICE_RELIED_ON, _("Agree the police can be relied on when needed")),
     (BankKey.SERVICE_SATISFACTION, _("Satisfied with the service received from the police")),
     (BankKey.INFLUENCE_DECISIONS, _("Agree they can influence decisions affecting their area")),
+    (BankKey.FACE_TO_FACE, _("Spoke face to face with the neighbourhood team in the last year")),
 ]
 HEADLINE_LABELS = dict(HEADLINES)
 # The base of every cross-tab row: respondents, whatever they answered.

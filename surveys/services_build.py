@@ -20,7 +20,7 @@ from accounts.policy import can
 from messaging.models import Alert, AlertKind
 from pact_portal.text import SINGLE_LINE_CONTROL
 from surveys.bank import BANK
-from surveys.models import BankKey, Option, Question, QuestionKind, Section, Survey, SurveyStatus
+from surveys.models import BankKey, Option, Question, QuestionKind, Section, Survey, SurveyProgramme, SurveyStatus
 from surveys.waves import wave_label_problem
 
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
@@ -119,6 +119,7 @@ def survey_create(
     closes_at=None,
     is_open_to_all: bool = False,
     wave_label: str = "",
+    programme: str = SurveyProgramme.FORCE,
 ) -> Survey:
     """A draft survey with one empty section to put questions in."""
     if not can(actor, "survey.create"):
@@ -136,6 +137,7 @@ def survey_create(
         closes_at=closes_at,
         is_open_to_all=is_open_to_all,
         wave_label=wave_label.strip(),
+        programme=programme,
     )
     survey.full_clean()
     survey.save()
@@ -155,14 +157,16 @@ def survey_update(
     closes_at=None,
     is_open_to_all: bool = False,
     wave_label: str = "",
+    programme: str = SurveyProgramme.FORCE,
 ) -> Survey:
     _editable(survey, actor)
     _check_dates(opens_at=opens_at, closes_at=closes_at, wave_label=wave_label)
     survey.title, survey.introduction, survey.thank_you = title.strip(), introduction.strip(), thank_you.strip()
     survey.opens_at, survey.closes_at = opens_at, closes_at
-    survey.is_open_to_all, survey.wave_label = is_open_to_all, wave_label.strip()
+    survey.is_open_to_all, survey.wave_label, survey.programme = is_open_to_all, wave_label.strip(), programme
     survey.full_clean()
-    fields = ["title", "introduction", "thank_you", "opens_at", "closes_at", "is_open_to_all", "wave_label"]
+    fields = ["title", "introduction", "thank_you", "opens_at", "closes_at", "is_open_to_all", "wave_label",
+              "programme"]  # fmt: skip
     survey.save(update_fields=[*fields, "updated_at"])
     return survey
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from scipy.stats import norm
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 CONFIDENCE = 0.95
@@ -137,6 +138,58 @@ def gap_text(difference: Difference, *, first_label: str, second_label: str) -> 
     else:
         head = _("%(first_label)s and %(second_label)s equally favourable (%(first)s%%).")
     return f"{capfirst(head % values)} {difference.verdict}"
+
+
+@dataclass(frozen=True)
+class GapChange:
+    """How a gap between two groups (White minus BME, say) moved from one period to another."""
+
+    earlier: float  # points, first group minus second
+    later: float
+    p_value: float
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value < SIGNIFICANCE
+
+
+def compare_gaps(*, earlier: tuple[tuple, tuple], later: tuple[tuple, tuple]) -> GapChange | None:
+    """Whether a gap between two groups changed between two periods: each period is the two
+    groups' (favourable, base). The four samples are independent, so the variance of the change in
+    the gap is the sum of the four shares' variances p(1 − p)/n, and the change over its standard
+    error is tested against the normal distribution, two-sided (a Wald test, as HMIC's appendix 3
+    compares two survey figures by their confidence intervals). None unless all four have a base."""
+    groups = [*earlier, *later]
+    if any(not base or favourable is None for favourable, base in groups):
+        return None
+    shares = [favourable / base for favourable, base in groups]
+    variance = sum(p * (1 - p) / base for p, (_fav, base) in zip(shares, groups, strict=True))
+    before, after = shares[0] - shares[1], shares[2] - shares[3]
+    if variance <= 0:
+        # Every group all-or-nothing both times: nothing varies, so no change could be chance.
+        p_value = 1.0 if math.isclose(before, after) else 0.0
+    else:
+        p_value = float(2 * norm.sf(abs(after - before) / math.sqrt(variance)))
+    return GapChange(earlier=100 * before, later=100 * after, p_value=p_value)
+
+
+def gap_change_text(change: GapChange, *, since: str) -> str:
+    """ "The gap narrowed by 9 points since the previous quarter (from 14 to 5 points). This could be
+    chance: …"; a gap that changed sides is said as that, not as narrowing."""
+    earlier, later = round(change.earlier), round(change.later)
+    values = {"since": since, "earlier": earlier, "later": later, "points": abs(abs(later) - abs(earlier))}
+    if earlier * later < 0:
+        head = _("The gap changed sides %(since)s (from %(earlier)+d to %(later)+d points).") % values
+    elif abs(later) < abs(earlier):
+        head = _("The gap narrowed by %(points)s points %(since)s (from %(earlier)s to %(later)s points).") % values
+    elif abs(later) > abs(earlier):
+        head = _("The gap widened by %(points)s points %(since)s (from %(earlier)s to %(later)s points).") % values
+    else:
+        head = _("The gap is the same size %(since)s (%(later)s points).") % values
+    if change.significant:
+        tail = _("This is a real change: too large to be explained by sampling alone (%(p)s).")
+        return f"{head} {tail % {'p': p_text(change.p_value)}}"
+    return f"{head} {_('This could be chance: the change is within what sampling alone would produce.')}"
 
 
 def design_effect(weights) -> float | None:

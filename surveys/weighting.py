@@ -27,9 +27,19 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from surveys import disclosure, statistics
-from surveys.models import PopulationCategory, Question, Response, Sex, WardPopulation
+from surveys.models import BankKey, PopulationCategory, Question, Response, Sex, WardPopulation
 from surveys.selectors_representation import CATEGORY_GROUPS, group_of
-from surveys.selectors_results import HEADLINE_LABELS, HEADLINES, RESPONDENTS, measure_rows
+from surveys.selectors_results import (
+    AGE_BANDS,
+    BROAD_ETHNIC,
+    HEADLINE_LABELS,
+    HEADLINES,
+    NOT_SAID,
+    RESPONDENTS,
+    age_group,
+    broad_ethnic_group,
+    measure_rows,
+)
 
 REQUIRED = [PopulationCategory.AGE_BAND, PopulationCategory.ETHNIC_GROUP]
 GROUPS = {
@@ -105,6 +115,38 @@ class WeightedMeasure:
 
 
 @dataclass
+class WeightedCell:
+    """One group's share of one measure, weighted, beside the unweighted figure of the results page."""
+
+    unweighted: disclosure.Figure
+    weighted: float | None = None  # percent; None when suppressed or nobody in it could be weighted
+    interval: statistics.Interval | None = None
+    effective_n: float | None = None
+    favourable: float | None = None  # weighted, on the effective sample size: what a test compares
+
+    @property
+    def counts(self) -> tuple[float, float] | None:
+        return None if self.weighted is None else (self.favourable, self.effective_n)
+
+
+@dataclass
+class WeightedRow:
+    label: str
+    cells: list[WeightedCell]
+
+
+@dataclass
+class WeightedTab:
+    """The results page's cross-tab of one breakdown (division, age band, ethnic group, PACT
+    involvement), weighted: each respondent carries the weight the whole survey's raking gave them."""
+
+    title: str
+    rows: list[WeightedRow]
+    compared: tuple[str, str] | None = None
+    differences: list[tuple[str, str]] = field(default_factory=list)  # (measure, in words) where both are shown
+
+
+@dataclass
 class Weighting:
     respondents: int
     weighted: int  # respondents who could be weighted
@@ -119,6 +161,7 @@ class Weighting:
     iterations: int = 0
     converged: bool = True
     problem: str = ""  # why no weighted figures can be given
+    tabs: list[WeightedTab] = field(default_factory=list)
 
     @property
     def left_out(self) -> int:
@@ -203,7 +246,87 @@ def survey_weighted(*, survey) -> Weighting:
         raked = rake(cells={c: v[RESPONDENTS] for c, v in cells.items()}, targets=targets)
         weighting.iterations, weighting.converged = raked.iterations, raked.converged
         _fill(weighting, cells, raked.weights, dimensions, targets)
+        weight_of = _weight_of(raked.weights, dimensions, wards)
+        tabs = [_weighted_tab(title, rows, keys, order, key_of, weight_of, compare=compare)
+                for title, order, key_of, compare in _breakdowns(rows)]  # fmt: skip
+        weighting.tabs = [tab for tab in tabs if tab.rows]
     return weighting
+
+
+def _weight_of(weights: dict, dimensions: list, wards: set):
+    """Each fine row's weight per respondent: its cell's, or None for a row that could not be weighted."""
+
+    def weight_of(row) -> float | None:
+        if row["ward_id"] not in wards:
+            return None
+        return weights.get(tuple(census_group(d, row[FIELDS[d]]) for d in dimensions))
+
+    return weight_of
+
+
+def _breakdowns(rows) -> list[tuple]:
+    """The groups the results page shows, as (title, [(group, label)], group of a row, compared)."""
+    divisions = sorted(
+        {(r["ward__neighbourhood__division_id"], r["ward__neighbourhood__division__name"]) for r in rows
+         if r["ward__neighbourhood__division_id"] is not None},
+        key=lambda d: d[1],
+    )  # fmt: skip
+    return [
+        (_("By division"), [(pk, name) for pk, name in divisions], lambda r: r["ward__neighbourhood__division_id"],
+         None),
+        (_("By age band"), AGE_BANDS, lambda r: age_group(r["age_band"]), None),
+        (_("By ethnic group"), BROAD_ETHNIC, lambda r: broad_ethnic_group(r["ethnic_group"]), None),
+        (_("By involvement in PACT"), [("yes", _("Involved in PACT")), ("no", _("Not involved in PACT"))],
+         lambda r: r["involved"] or NOT_SAID, ("yes", "no")),
+    ]  # fmt: skip
+
+
+def _weighted_tab(title, rows, keys, order, key_of, weight_of, *, compare=None) -> WeightedTab:
+    """One breakdown, weighted. Suppression is the results page's own (each measure as one row of
+    groups, including those who did not say, so no hidden group is given away by a total), and a
+    weighted share also needs ten respondents who could be weighted in the group."""
+    groups = defaultdict(list)
+    for row in rows:
+        groups[key_of(row)].append(row)
+    named = [g for g, _label in order]
+    # Everyone else (did not say, no ward) is one more group in the row, so a total cannot give it away.
+    rest = [r for g, group_rows in groups.items() if g not in named for r in group_rows]
+    tab = WeightedTab(title=str(title), rows=[])
+    cells_by_group = defaultdict(list)
+    for key in keys:
+        bases = [sum(r[f"{key}_base"] for r in rows_of) for rows_of in [*(groups.get(g, []) for g in named), rest]]
+        hidden = disclosure.suppress_row(bases)
+        for i, group in enumerate(named):
+            cells_by_group[group].append(_weighted_cell(groups.get(group, []), key, weight_of, hidden=hidden[i]))
+    tab.rows = [WeightedRow(str(label), cells_by_group[g]) for g, label in order if groups.get(g)]
+    if compare:
+        labels = dict(order)
+        tab.compared = (str(labels[compare[0]]), str(labels[compare[1]]))
+        for i, key in enumerate(keys):
+            first, second = cells_by_group[compare[0]][i].counts, cells_by_group[compare[1]][i].counts
+            # Involvement against itself is 100 to 0 by definition: no finding to state.
+            if first and second and key != BankKey.PACT_INVOLVED:
+                difference = statistics.compare(first=first, second=second)
+                text = statistics.gap_text(difference, first_label=tab.compared[0], second_label=tab.compared[1])
+                tab.differences.append((str(HEADLINE_LABELS[key]), text))
+    return tab
+
+
+def _weighted_cell(rows, key, weight_of, *, hidden: bool) -> WeightedCell:
+    cell = WeightedCell(
+        unweighted=disclosure.figure(
+            sum(r[f"{key}_base"] for r in rows), sum(r[f"{key}_fav"] for r in rows), hidden=hidden
+        )  # fmt: skip
+    )
+    pairs = [(w, r[f"{key}_base"], r[f"{key}_fav"]) for r in rows if (w := weight_of(r)) is not None]
+    base = sum(n for _w, n, _f in pairs)
+    if cell.unweighted.share is None or disclosure.is_small(base) or not base:
+        return cell
+    share = sum(w * f for w, _n, f in pairs) / sum(w * n for w, n, _f in pairs)
+    n_eff = _kish_n([(w, n) for w, n, _f in pairs])
+    cell.weighted, cell.effective_n, cell.favourable = round(100 * share, 1), n_eff, share * n_eff
+    cell.interval = statistics.wilson_interval(favourable=share * n_eff, base=n_eff)
+    return cell
 
 
 def census_target(by_ward: dict) -> dict[str, float]:

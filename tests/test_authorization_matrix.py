@@ -538,6 +538,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "reports:scorecard-neighbourhood-export": ("GET", "area_print", "302 404 200 404 200 200 200 404 200 200 404 200"),
     "reports:scorecard-figures": ("GET", "figures", "302 403 200 200 200 200 200 200 200 200 403 200"),
     "reports:scorecard-import": ("GET", "figures", "302 403 200 200 200 200 403 403 403 200 403 200"),
+    "reports:scorecard-import-platform": ("GET", "", "302 403 200 200 200 200 403 403 403 200 403 200"),
     "reports:start": ("GET", "", "302 403 403 403 403 403 200 200 200 403 403 200"),
     "reports:status": ("GET", "", "302 403 403 403 403 403 403 403 200 403 403 200"),
     "reports:submit": ("GET", "return", "302 404 404 404 404 404 200 404 403 404 404 403"),

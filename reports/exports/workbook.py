@@ -13,6 +13,7 @@ from reports.exports.common import (
     NEIGHBOURHOOD_GROUPS,
     NEIGHBOURHOOD_UNITS,
     NUMBER_FORMATS,
+    SURVEYS,
     category_text,
     change,
     iso_date,
@@ -102,6 +103,33 @@ def _no_engagement_sheet(book, figures):
     add_sheet(book, title="No engagement", headers=["Month", "Neighbourhood"], rows=rows, widths=[18, 40])
 
 
+# Each share of the surveys section, with the key its interval and its change are kept under.
+SURVEY_NAMES = {"confidence_percent": "confidence", "safe_after_dark_percent": "safe_after_dark",
+                "safe_day_percent": "safe_day"}  # fmt: skip
+
+
+def _surveys_sheet(book, figures):
+    """The survey shares as the HTML return shows them: each with its 95% confidence interval and
+    the change since the previous period in words (whether it could be chance)."""
+    surveys = figures.get("surveys") or {}
+    percent = NUMBER_FORMATS["percent"]
+    rows = [["Survey responses", (surveys.get("responses"), NUMBER_FORMATS["count"]), None, None, ""]]
+    for key, label, _unit in SURVEYS:
+        name = SURVEY_NAMES.get(key)
+        if name is None:
+            continue
+        interval = surveys.get(f"{name}_interval") or [None, None]
+        change_words = (surveys.get("changes") or {}).get(name, "")
+        if surveys.get("suppressed"):
+            change_words = "Too few responses to show without risking identifying people"
+        rows.append([label, (surveys.get(key), percent), (interval[0], percent), (interval[1], percent), change_words])
+    headers = ["Measure", "Share", "95% confidence interval, lower", "95% confidence interval, upper",
+               "Change since the previous period"]  # fmt: skip
+    sheet = add_sheet(book, title="Surveys", headers=headers, rows=rows, widths=[40, 12, 16, 16, 90])
+    for row in sheet.iter_rows(min_row=2):
+        row[4].alignment = WRAP
+
+
 def _priorities_sheet(book, document):
     rows = [
         [
@@ -155,6 +183,7 @@ def return_xlsx(*, document: ReturnDocument) -> bytes:
     _neighbourhoods_sheet(book, figures)
     _meetings_by_type_sheet(book, figures)
     _no_engagement_sheet(book, figures)
+    _surveys_sheet(book, figures)
     _priorities_sheet(book, document)
     _narrative_sheet(book, document)
     add_sheet(book, title="Return", headers=["", ""], rows=_about_rows(document), widths=[34, 60])

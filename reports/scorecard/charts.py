@@ -1,18 +1,21 @@
-"""What the scorecard's trend chart draws: a few of its measures over the eight quarters, as the
-JSON the page embeds for static/js/scorecard-charts.js (the table beside it holds every figure)."""
+"""What the scorecard's trend charts draw: every measure over the eight quarters, one chart per
+section (percentages on a chart of their own, so one scale fits), as the JSON the page embeds for
+static/js/scorecard-charts.js. The table beside them holds every figure for anyone without
+JavaScript, and is the printed version's trend."""
 
-CHARTED = {
-    "counts": ["meetings_held", "people_in_person", "members_new", "online_reports", "complaints", "thanks"],
-    "shares": ["police_good_job", "police_treat_fairly", "service_satisfaction", "conversion_percent"],
-}
+from reports.scorecard.quarters import PERCENT
 
 
 def trend_data(card) -> dict:
-    measures = {m.key: m for section in card.sections for m in section.measures}
-    return {
-        "labels": card.quarter_labels,
-        "charts": {
-            name: [{"label": str(measures[key].label), "data": measures[key].values} for key in keys if key in measures]
-            for name, keys in CHARTED.items()
-        },
-    }
+    charts = []
+    for section in card.sections:
+        for percent in (False, True):
+            series = [
+                {"label": str(m.label), "data": m.values} for m in section.measures if (m.unit == PERCENT) == percent
+            ]
+            if series:
+                charts.append(
+                    {"id": f"scorecard-chart-{len(charts)}", "title": str(section.title), "percent": percent,
+                     "series": series}
+                )  # fmt: skip
+    return {"labels": card.quarter_labels, "charts": charts}

@@ -3,7 +3,9 @@
 For the two years the scorecard's trend covers, each neighbourhood gets a Facebook and an X account
 month by month (followers growing, reach moving with the season), and the featured neighbourhood a
 website; complaints and letters of thanks by category each month; Citizens in Policing volunteers
-counted at every quarter end; and an outcome for each sent appeal for information. Figures come
+(community volunteers too) and Neighbourhood Watch and other watch schemes counted at every quarter
+end; a few campaigns a year in each division with how they turned out; and an outcome for each sent
+appeal for information. Figures come
 from one seeded random stream, so a given `today` always gives the same demo, and rows already there
 are left alone, so running it twice changes nothing.
 """
@@ -21,6 +23,8 @@ from messaging.models import Alert, AlertKind, AlertStatus
 from neighbourhoods.models import Force, Neighbourhood, Ward
 from reports.models import (
     AppealOutcome,
+    Campaign,
+    CampaignOutcome,
     FeedbackCategory,
     FeedbackKind,
     FeedbackMonth,
@@ -28,6 +32,8 @@ from reports.models import (
     ReachPlatform,
     VolunteerCount,
     VolunteerRole,
+    WatchSchemeCount,
+    WatchSchemeKind,
 )
 
 MONTHS = 24
@@ -40,6 +46,8 @@ class DemoScorecardSummary:
     reach_months: int = 0
     feedback_months: int = 0
     volunteer_counts: int = 0
+    watch_counts: int = 0
+    campaigns: int = 0
     appeal_outcomes: int = 0
 
 
@@ -160,10 +168,67 @@ def demo_scorecard_seed(*, force: Force, today: datetime.date | None = None) -> 
             )
         )
     AppealOutcome.objects.bulk_create(outcomes)
+    _watch_and_community(neighbourhoods, months=months, today=today, entered_by=entered_by)
+    _campaigns(force, months=months, today=today, entered_by=entered_by)
     in_force = {"neighbourhood__division__force": force}
     return DemoScorecardSummary(
         reach_months=ReachMonth.objects.filter(**in_force).count(),
         feedback_months=FeedbackMonth.objects.filter(**in_force).count(),
         volunteer_counts=VolunteerCount.objects.filter(**in_force).count(),
+        watch_counts=WatchSchemeCount.objects.filter(**in_force).count(),
+        campaigns=Campaign.objects.filter(division__force=force).count(),
         appeal_outcomes=AppealOutcome.objects.filter(alert__force=force).count(),
     )
+
+
+def _quarter_ends(months, today) -> list[datetime.date]:
+    ends = [(m + datetime.timedelta(days=31)).replace(day=1) - datetime.timedelta(days=1) for m in months
+            if m.month in (3, 6, 9, 12)]  # fmt: skip
+    return [end for end in ends if end <= today]
+
+
+def _watch_and_community(neighbourhoods, *, months, today, entered_by) -> None:
+    """Community volunteers, and watch schemes slowly set up, at each quarter end (their own seeded
+    stream, so the figures above do not move when these are added)."""
+    rng = random.Random(f"{SEED}:watch")  # noqa: S311 - demo data, not security
+    rows, volunteers = [], []
+    for neighbourhood_id, _code in neighbourhoods:
+        schemes = {WatchSchemeKind.NEIGHBOURHOOD_WATCH: rng.randint(2, 12), WatchSchemeKind.BUSINESS: rng.randint(0, 2)}
+        for end in _quarter_ends(months, today):
+            for kind in schemes:
+                schemes[kind] += rng.choices([0, 1], weights=[80, 20])[0]
+                rows.append(
+                    WatchSchemeCount(neighbourhood_id=neighbourhood_id, kind=kind, as_of=end, schemes=schemes[kind],
+                                     members=schemes[kind] * rng.randint(8, 30), entered_by=entered_by)
+                )  # fmt: skip
+            volunteers.append(
+                VolunteerCount(neighbourhood_id=neighbourhood_id, role=VolunteerRole.COMMUNITY, as_of=end,
+                               count=rng.randint(2, 15), entered_by=entered_by)
+            )  # fmt: skip
+    WatchSchemeCount.objects.bulk_create(rows, ignore_conflicts=True)
+    VolunteerCount.objects.bulk_create(volunteers, ignore_conflicts=True)
+
+
+CAMPAIGNS = ["Lock it or lose it", "Summer anti-social behaviour week", "Dark nights burglary campaign",
+             "Christmas drink and drug driving campaign", "Safer roads around schools"]  # fmt: skip
+
+
+def _campaigns(force, *, months, today, entered_by) -> None:
+    """Two or three campaigns a year in each division, those ended assessed as a team would."""
+    rng = random.Random(f"{SEED}:campaigns")  # noqa: S311 - demo data, not security
+    outcomes = [CampaignOutcome.MET, CampaignOutcome.PARTLY, CampaignOutcome.NOT_MET]
+    rows = []
+    for division_id in force.divisions.order_by("code").values_list("pk", flat=True):
+        for month in months:
+            if rng.random() > 0.22:
+                continue
+            starts_on = month + datetime.timedelta(days=rng.randint(0, 20))
+            ends_on = starts_on + datetime.timedelta(days=rng.choice([7, 14, 28]))
+            ended = ends_on < today - datetime.timedelta(days=14)
+            outcome = rng.choices(outcomes, weights=[55, 30, 15])[0] if ended else CampaignOutcome.NOT_ASSESSED
+            rows.append(
+                Campaign(title=rng.choice(CAMPAIGNS), division_id=division_id, starts_on=starts_on, ends_on=ends_on,
+                         aim="Fewer reports of the problem in the month after than in the month before",
+                         outcome=outcome, entered_by=entered_by)
+            )  # fmt: skip
+    Campaign.objects.bulk_create(rows, ignore_conflicts=True)

@@ -19,13 +19,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.policy import can
 from meetings.models import MeetingType
-from messaging.models import Delivery, DeliveryStatus
+from messaging.models import Channel, Delivery, DeliveryStatus
 from priorities.models import Issue, IssueSource
 from reports import selectors as returns
 from reports.models import ReachMonth
-from reports.scorecard.opinion import comparisons, survey_rows, survey_section
-from reports.scorecard.outcomes import outcomes_section
+from reports.scorecard.opinion import comparisons, contact_measure, survey_rows, survey_section
+from reports.scorecard.outcomes import campaigns_section, outcomes_section
 from reports.scorecard.quarters import (
     LAST_YEAR,
     NOW,
@@ -48,7 +49,6 @@ class Scorecard:
     area: object
     window: QuarterWindow
     sections: list[Section]
-    meeting_types: list[tuple[str, int]]
     comparisons: list[dict]
     children: list[tuple[str, str]] = field(default_factory=list)
 
@@ -67,28 +67,37 @@ class Scorecard:
         }
 
 
-def _sources(level: str, area) -> dict[str, str]:
-    """The page each measure comes from."""
+def _sources(level: str, area, viewer) -> dict[str, str]:
+    """The page each measure comes from, as the viewer may open it."""
     if level == "force":
         analytics = reverse("analytics:force")
     else:
         analytics = reverse(f"analytics:{level}", kwargs={"code": area.code})
-    triage = reverse("priorities:triage", kwargs={"code": area.code}) if level == "neighbourhood" else ""
+    # A neighbourhood's online reports are triaged on its own page, which only its team may open; no
+    # page lists a division's or the force's, so for them, and anyone outside the team, the link is
+    # the "Do it online" form the reports come through.
+    if level == "neighbourhood" and viewer is not None and can(viewer, "priority.propose", area):
+        online = reverse("priorities:triage", kwargs={"code": area.code})
+    else:
+        online = reverse("priorities:raise-issue")
     return {
         "meetings": analytics,
         "in_the_know": reverse("messaging:measures"),
         "surveys": reverse("surveys:trends"),
-        "online": triage,
+        "online": online,
         "reach": reverse("reports:scorecard-figures", kwargs={"kind": "reach"}),
         "feedback": reverse("reports:scorecard-figures", kwargs={"kind": "feedback"}),
         "volunteers": reverse("reports:scorecard-figures", kwargs={"kind": "volunteers"}),
+        "watch": reverse("reports:scorecard-figures", kwargs={"kind": "watch"}),
+        "campaigns": reverse("reports:scorecard-figures", kwargs={"kind": "campaigns"}),
         "appeals": reverse("reports:scorecard-appeals"),
     }
 
 
-def scorecard_for_area(*, level: str, area, day: date) -> Scorecard:
+def scorecard_for_area(*, level: str, area, day: date, viewer=None) -> Scorecard:
     """The scorecard of `area` (a Neighbourhood, Division or Force, as `level` says) for the
-    quarter containing `day`, in a fixed number of queries (see the module doc)."""
+    quarter containing `day`, in a fixed number of queries (see the module doc); its links are to
+    pages the `viewer` may open."""
     window = QuarterWindow(day=day)
     places = Places(level=level, area=area)
     tally = returns._Tally()
@@ -99,21 +108,18 @@ def scorecard_for_area(*, level: str, area, day: date) -> Scorecard:
     returns._add_deliveries(tally, window, places)
     counts = {name: tally.summed(name, places.neighbourhood_ids) for name in window.names}
     messages = {name: _division_sum(tally, name, places.division_ids) for name in window.names}
-    sources = _sources(level, area)
+    sources = _sources(level, area, viewer)
     rows = survey_rows(window, places)
     sections = [
-        _engagement(window, counts, sources),
+        _engagement(window, counts, sources, contact=contact_measure(window, rows, sources)),
+        _event_types(window, tally, places, sources),
+        campaigns_section(window, places, sources, level=level),
         _online(window, places, counts, messages, sources, level=level, area=area),
         survey_section(window, rows, sources),
         outcomes_section(window, places, sources, level=level),
     ]
-    types = defaultdict(int)
-    for pk in places.neighbourhood_ids:
-        for meeting_type, n in tally.types.get((window.names[NOW], pk), {}).items():
-            types[meeting_type] += n
-    meeting_types = [(t.label, types[t.value]) for t in MeetingType if types[t.value]]
     found = comparisons(window, rows)
-    return Scorecard(level, area, window, sections, meeting_types, found, _children(level, places))
+    return Scorecard(level, area, window, sections, found, _children(level, places))
 
 
 def _children(level: str, places) -> list[tuple[str, str]]:
@@ -143,7 +149,7 @@ def _percent(part, whole):
     return round(100 * part / whole, 1) if whole else None
 
 
-def _engagement(window, counts, sources) -> Section:
+def _engagement(window, counts, sources, *, contact: Measure) -> Section:
     def series(key):
         return [int(counts[name][key]) for name in window.names]
 
@@ -156,6 +162,29 @@ def _engagement(window, counts, sources) -> Section:
             Measure("people_in_person", _("People met face to face at meetings"), series("people_in_person"), m),
             Measure("people_online", _("People who joined or watched meetings online"), series("people_online"), m),
             Measure("small_meetings", _("Meetings with fewer than five of the public"), series("small_meetings"), m),
+            contact,
+        ],
+    )
+
+
+# The strategy names these apart (6.1: "PACT meetings; Open Days, our own or others attended"), so
+# they are on the scorecard even in an area that has held none; other types once held in the eight quarters.
+NAMED_TYPES = (MeetingType.PUBLIC_PACT, MeetingType.OPEN_DAY, MeetingType.PARTNER_EVENT)
+
+
+def _event_types(window, tally, places, sources) -> Section:
+    """Events held by type, each quarter, from the return's own count of meetings by type."""
+    by_type = {t.value: [0] * QUARTERS for t in MeetingType}
+    for i, name in enumerate(window.names):
+        for pk in places.neighbourhood_ids:
+            for meeting_type, n in tally.types.get((name, pk), {}).items():
+                by_type[meeting_type][i] += n
+    return Section(
+        gettext_lazy("Events held, by type (6.1)"),
+        [
+            Measure(f"events_{t.value}", _(t.label), by_type[t.value], sources["meetings"])
+            for t in MeetingType
+            if t in NAMED_TYPES or any(by_type[t.value])
         ],
     )
 
@@ -200,27 +229,37 @@ def _online_reports(window, places) -> list[int]:
 
 
 def _member_feedback(window, places) -> dict[str, list]:
-    """Members' answers to the alerts they were sent, per quarter the alert went out, as In the
-    Know's measures count them: useful or not, and whether they acted on it (one query)."""
+    """What members did with the alerts they were sent, per quarter the alert went out (one query):
+    their answers as In the Know's measures count them (useful or not, acted on), emails left
+    unopened, and messages withdrawn because the alert was cancelled before they went.
+
+    The strategy's "deleted messages" are an app inbox's figure: an email or a text deleted unread
+    tells the portal nothing, so the nearest it can count is an email sent and never opened."""
+    kept = ~Q(status=DeliveryStatus.CANCELLED)
+    emails = kept & Q(channel=Channel.EMAIL, status__in=[DeliveryStatus.SENT, DeliveryStatus.DELIVERED])
     rows = (
         Delivery.objects.filter(window.within("alert__released_at"), subscriber__ward_id__in=places.ward_ids)
-        .exclude(status=DeliveryStatus.CANCELLED)
         .annotate(period=window.case("alert__released_at"))
         .order_by()
         .values("period")
         .annotate(
-            useful_yes=Count("pk", filter=Q(feedback__useful=True)),
-            useful_no=Count("pk", filter=Q(feedback__useful=False)),
-            acted_on=Count("pk", filter=Q(feedback__acted_on=True)),
+            useful_yes=Count("pk", filter=kept & Q(feedback__useful=True)),
+            useful_no=Count("pk", filter=kept & Q(feedback__useful=False)),
+            acted_on=Count("pk", filter=kept & Q(feedback__acted_on=True)),
+            emails=Count("pk", filter=emails),
+            emails_unopened=Count("pk", filter=emails & Q(opened_at__isnull=True)),
+            withdrawn=Count("pk", filter=Q(status=DeliveryStatus.CANCELLED)),
         )
     )
     by_period = {row["period"]: row for row in rows}
-    empty = {"useful_yes": 0, "useful_no": 0, "acted_on": 0}
-    figures = {"useful_percent": [], "acted_on": []}
+    empty = {"useful_yes": 0, "useful_no": 0, "acted_on": 0, "emails": 0, "emails_unopened": 0, "withdrawn": 0}
+    figures = {"useful_percent": [], "acted_on": [], "unopened_percent": [], "withdrawn": []}
     for name in window.names:
         row = by_period.get(name, empty)
         figures["useful_percent"].append(_percent(row["useful_yes"], row["useful_yes"] + row["useful_no"]))
         figures["acted_on"].append(row["acted_on"])
+        figures["unopened_percent"].append(_percent(row["emails_unopened"], row["emails"]))
+        figures["withdrawn"].append(row["withdrawn"])
     return figures
 
 
@@ -287,6 +326,19 @@ def _online(window, places, counts, messages, sources, *, level, area) -> Sectio
                 PERCENT,
             ),
             Measure("acted_on", _("Members who said they acted on an alert"), feedback["acted_on"], itk),
+            Measure(
+                "unopened_percent",
+                _("In the Know emails sent and never opened (the nearest to 'deleted' an email shows)"),
+                feedback["unopened_percent"],
+                itk,
+                PERCENT,
+            ),
+            Measure(
+                "withdrawn",
+                _("In the Know messages withdrawn (alert cancelled before they went)"),
+                feedback["withdrawn"],
+                itk,
+            ),
             Measure(
                 "online_reports",
                 _('Reports through "Do it online"'),

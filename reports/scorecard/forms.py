@@ -6,7 +6,8 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import AppealOutcome, FeedbackMonth, ReachMonth, VolunteerCount
+from reports.models import AppealOutcome, Campaign, FeedbackMonth, ReachMonth, VolunteerCount, WatchSchemeCount
+from reports.scorecard import platforms
 
 
 class MonthField(forms.DateField):
@@ -90,10 +91,61 @@ class VolunteerCountForm(_AreaForm):
         widgets = {"as_of": forms.DateInput(attrs={"type": "date"})}
 
 
+class WatchSchemeCountForm(_AreaForm):
+    row_key = ("neighbourhood", "kind", "as_of")
+
+    class Meta:
+        model = WatchSchemeCount
+        fields = ["neighbourhood", "kind", "as_of", "schemes", "members"]
+        widgets = {"as_of": forms.DateInput(attrs={"type": "date"})}
+
+
+class CampaignForm(_AreaForm):
+    row_key = ("title", "starts_on", "neighbourhood", "division")
+
+    class Meta:
+        model = Campaign
+        fields = ["title", "neighbourhood", "division", "starts_on", "ends_on", "aim", "outcome"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("neighbourhood")) == bool(cleaned.get("division")):
+            raise forms.ValidationError(_("Give either a neighbourhood or a division, not both."))
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The campaign cannot end before it starts."))
+        return cleaned
+
+
 class AppealOutcomeForm(forms.ModelForm):
     class Meta:
         model = AppealOutcome
         fields = ["information_received", "arrests", "closed"]
+
+
+class PlatformImportForm(forms.Form):
+    """A platform's own export for one neighbourhood account: the file does not say which."""
+
+    export_format = forms.ChoiceField(label=_("Export"), choices=[])
+    neighbourhood = forms.ModelChoiceField(
+        queryset=None,
+        to_field_name="code",
+        label=_("Neighbourhood"),
+        error_messages={"invalid_choice": _("Not a neighbourhood you may enter figures for.")},
+    )
+    account = forms.CharField(
+        label=_("Account"), max_length=150, help_text=_("The account's handle, e.g. @DaneshousePolice.")
+    )
+    file = forms.FileField(label=_("The export file (CSV)"))
+
+    def __init__(self, *args, neighbourhoods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["neighbourhood"].queryset = neighbourhoods
+        self.fields["export_format"].choices = [(key, f.label) for key, f in platforms.FORMATS.items()]
 
 
 class ImportForm(forms.Form):

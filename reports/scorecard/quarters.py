@@ -108,6 +108,14 @@ class Measure:
     def interval_now(self):
         return self.intervals[NOW] if self.intervals else None
 
+    @property
+    def interval_previous(self):
+        return self.intervals[PREVIOUS] if self.intervals else None
+
+    @property
+    def interval_last_year(self):
+        return self.intervals[LAST_YEAR] if self.intervals else None
+
 
 @dataclass
 class Section:

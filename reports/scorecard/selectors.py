@@ -7,10 +7,18 @@ from accounts.policy import SCORECARD_WRITERS, scope_for
 from messaging.alerts.selectors import alerts_for_user
 from messaging.models import Alert, AlertKind, AlertStatus
 from neighbourhoods.models import Division, Force, Neighbourhood
-from reports.models import FeedbackMonth, ReachMonth, VolunteerCount
+from reports.models import Campaign, FeedbackMonth, ReachMonth, VolunteerCount, WatchSchemeCount
 
 RECENT_ROWS = 50
-MODELS = {"reach": ReachMonth, "feedback": FeedbackMonth, "volunteers": VolunteerCount}
+MODELS = {
+    "reach": ReachMonth,
+    "feedback": FeedbackMonth,
+    "volunteers": VolunteerCount,
+    "watch": WatchSchemeCount,
+    "campaigns": Campaign,
+}
+# Kinds whose rows may be for a whole division where the source names no neighbourhood.
+DIVISION_WIDE = (FeedbackMonth, Campaign)
 
 
 def _neighbourhood_scope(user) -> Q | None:
@@ -56,10 +64,10 @@ def _area_q(user, *, with_divisions: bool) -> Q | None:
 def figure_rows(*, kind: str, user) -> list:
     """The newest rows of `kind` in the user's area (one query)."""
     model = MODELS[kind]
-    area = _area_q(user, with_divisions=model is FeedbackMonth)
+    area = _area_q(user, with_divisions=model in DIVISION_WIDE)
     if area is None:
         return []
-    related = ["neighbourhood", "entered_by"] + (["division"] if model is FeedbackMonth else [])
+    related = ["neighbourhood", "entered_by"] + (["division"] if model in DIVISION_WIDE else [])
     return list(model.objects.filter(area).select_related(*related)[:RECENT_ROWS])
 
 

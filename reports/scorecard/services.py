@@ -11,14 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import can
-from reports.models import AppealOutcome, FeedbackMonth, ReachMonth, VolunteerCount
-from reports.scorecard import forms
+from reports.models import AppealOutcome, Campaign, FeedbackMonth, ReachMonth, VolunteerCount, WatchSchemeCount
+from reports.scorecard import forms, platforms
 
 # Each kind of figure: its model, its form, and the fields that name one row.
 KINDS = {
     "reach": (ReachMonth, forms.ReachMonthForm, forms.ReachMonthForm.row_key),
     "feedback": (FeedbackMonth, forms.FeedbackMonthForm, forms.FeedbackMonthForm.row_key),
     "volunteers": (VolunteerCount, forms.VolunteerCountForm, forms.VolunteerCountForm.row_key),
+    "watch": (WatchSchemeCount, forms.WatchSchemeCountForm, forms.WatchSchemeCountForm.row_key),
+    "campaigns": (Campaign, forms.CampaignForm, forms.CampaignForm.row_key),
 }
 MAX_IMPORT_ROWS = 5000
 
@@ -85,6 +87,22 @@ def scorecard_figures_import(*, kind: str, actor, upload, neighbourhoods, divisi
     for cleaned in checked:
         scorecard_figure_record(kind=kind, actor=actor, cleaned=cleaned)
     return len(checked)
+
+
+@transaction.atomic
+def reach_platform_import(*, actor, upload, export_format: str, neighbourhood, account: str) -> list:
+    """Import a platform's own insights export (reports.scorecard.platforms) as one neighbourhood
+    account's months, all or nothing. Returns the months saved (platforms.MonthFigures)."""
+    if not can(actor, "scorecard.enter_figures", neighbourhood):
+        raise PermissionDenied
+    chosen = platforms.FORMATS[export_format]
+    months = platforms.read_export(upload=upload, export_format=chosen)
+    if not months:
+        raise ValidationError(_("The file has dates but no figures in any of the columns recognised."))
+    key = {"neighbourhood": neighbourhood, "platform": chosen.platform, "account": account}
+    for month in months:
+        scorecard_figure_record(kind="reach", actor=actor, cleaned=key | {"month": month.month} | month.figures)
+    return months
 
 
 @transaction.atomic

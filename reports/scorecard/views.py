@@ -16,7 +16,7 @@ from pact_portal.csp import admit_styles
 from pact_portal.forms import form_add_service_errors
 from reports.models import PeriodKind
 from reports.periods import period_bounds
-from reports.scorecard import charts, forms, printed, selectors, services
+from reports.scorecard import charts, forms, platforms, printed, selectors, services
 from reports.scorecard import figures as measures
 from reports.scorecard.permissions import appeal_get_for_user, scorecard_area_for_user
 
@@ -24,6 +24,8 @@ TITLES = {
     "reach": gettext_lazy("Social media and website reach"),
     "feedback": gettext_lazy("Complaints and letters of thanks"),
     "volunteers": gettext_lazy("Citizens in Policing volunteers"),
+    "watch": gettext_lazy("Neighbourhood Watch and other watch schemes"),
+    "campaigns": gettext_lazy("Campaigns and their outcomes"),
 }
 
 
@@ -104,6 +106,40 @@ def figures_import(request, kind: str):
     )
 
 
+@require_http_methods(["GET", "POST"])
+@policy_required("scorecard.enter_figures")
+def platform_import(request):
+    """A Facebook or X insights export, uploaded as the platform gave it, for one account."""
+    form = forms.PlatformImportForm(
+        request.POST or None, request.FILES or None, neighbourhoods=selectors.entry_neighbourhoods(user=request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            months = services.reach_platform_import(
+                actor=request.user, upload=data["file"], export_format=data["export_format"],
+                neighbourhood=data["neighbourhood"], account=data["account"],
+            )  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            imported = {"n": len(months), "account": data["account"]}
+            messages.success(request, _("Imported %(n)s months of %(account)s.") % imported)
+            partial = [m.month.strftime("%Y-%m") for m in months if m.partial]
+            if partial:
+                messages.warning(
+                    request,
+                    _("The file covers only part of %(months)s: those months hold only the days it has.")
+                    % {"months": ", ".join(partial)},
+                )
+            return redirect("reports:scorecard-figures", kind="reach")
+    return render(
+        request,
+        "reports/scorecard/platform_import.html",
+        {"kind": "reach", "form": form, "formats": platforms.FORMATS.values()},
+    )
+
+
 @require_http_methods(["GET"])
 @policy_required("scorecard.view")
 def appeals(request):
@@ -149,7 +185,7 @@ def _scorecard(request, *, level: str, code: str | None, fmt: str | None):
         raise Http404("No such format.")
     area = scorecard_area_for_user(user=request.user, level=level, code=code)
     day, quarter_error = _quarter_day(request)
-    card = measures.scorecard_for_area(level=level, area=area, day=day)
+    card = measures.scorecard_for_area(level=level, area=area, day=day, viewer=request.user)
     context = {
         "card": card,
         "quarter_value": day.strftime("%Y-%m"),

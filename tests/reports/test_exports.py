@@ -257,6 +257,7 @@ def test_it_puts_the_figures_in_the_right_cells(submitted):
         "Neighbourhoods",
         "Meetings by type",
         "No engagement",
+        "Surveys",
         "Top priorities",
         "Narrative",
         "Return",
@@ -290,6 +291,29 @@ def test_it_fills_the_other_sheets(submitted):
     narrative = book["Narrative"]
     assert narrative["B2"].value == "Street surgery on Colne Road.\nFifty people came."
     assert narrative["B2"].alignment.wrap_text
+
+
+def test_its_survey_sheet_carries_each_interval_and_change_as_the_html_return_does(world):
+    surveys = {"responses": 130, "confidence_percent": 61.5, "confidence_interval": [52.9, 69.4],
+               "safe_after_dark_percent": 48.0, "safe_after_dark_interval": [39.6, 56.5], "safe_day_percent": None,
+               "safe_day_interval": None, "suppressed": False, "survey_titles": [],
+               "changes": {"confidence": "Up 6 points since the previous period (from 55% to 61%)."}}  # fmt: skip
+    book = _book(document_for(make_return(world.east), figures=figures_for(surveys=surveys)))
+    rows = [[c.value for c in r] for r in book["Surveys"].iter_rows()]
+    assert rows[0][:4] == ["Measure", "Share", "95% confidence interval, lower", "95% confidence interval, upper"]
+    assert rows[1][:2] == ["Survey responses", 130]
+    assert rows[2] == ["Police doing a good or excellent job", 61.5, 52.9, 69.4, surveys["changes"]["confidence"]]
+    assert rows[3] == ["Feel very or fairly safe after dark", 48.0, 39.6, 56.5, None]
+    assert rows[4] == ["Feel very or fairly safe during the day", None, None, None, None]
+    assert book["Surveys"]["C3"].number_format == '0.0"%"'
+
+
+def test_its_survey_sheet_says_why_a_small_sample_shows_no_share(world):
+    surveys = {"responses": 6, "confidence_percent": None, "safe_after_dark_percent": None, "safe_day_percent": None,
+               "suppressed": True, "survey_titles": []}  # fmt: skip
+    book = _book(document_for(make_return(world.east), figures=figures_for(surveys=surveys)))
+    confidence = [c.value for c in book["Surveys"][3]]
+    assert confidence[1:4] == [None, None, None] and confidence[4].startswith("Too few responses")
 
 
 def test_it_stops_spreadsheet_formulas_and_bad_characters(world):

@@ -99,9 +99,9 @@ def test_it_costs_officer_time_at_each_rank(october):
 def test_it_shows_meetings_by_type_in_choice_order(october):
     by_type = {row["type"]: row["count"] for row in october["meetings_by_type"]}
     assert list(by_type)[:3] == ["public_pact", "panel", "street"]
-    assert len(by_type) == 12  # every engagement type, another organisation's event included
+    assert len(by_type) == 13  # every engagement type, another organisation's event and open days included
     assert (by_type["public_pact"], by_type["online"], by_type["street"], by_type["panel"]) == (2, 1, 1, 1)
-    assert by_type["hybrid"] == by_type["partner_event"] == 0
+    assert by_type["hybrid"] == by_type["partner_event"] == by_type["open_day"] == 0
     assert october["meetings_by_type"][0]["label"] == "PACT public meeting"
 
 

@@ -21,6 +21,8 @@ def test_it_draws_the_two_year_trend(page, world):  # noqa: F811
     page.goto("/officer/scorecard/?quarter=2026-08")
     expect(page.get_by_role("heading", level=1)).to_contain_text("East Division, Jul to Sep 2026")
     drawn = "id => { const c = document.getElementById(id); return !!(window.Chart && window.Chart.getChart(c)); }"
-    page.wait_for_function(drawn, arg="scorecard-chart-counts")
-    assert page.evaluate(drawn, "scorecard-chart-shares")
+    canvases = page.locator("canvas[id^=scorecard-chart-]").evaluate_all("cs => cs.map(c => c.id)")
+    assert len(canvases) > 5  # one per section, and one more for each section's percentages
+    page.wait_for_function(drawn, arg=canvases[0])
+    assert all(page.evaluate(drawn, canvas) for canvas in canvases)
     assert_page_basics(page)

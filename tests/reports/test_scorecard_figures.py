@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from messaging.models import AlertStatus
-from reports.models import AppealOutcome, FeedbackMonth, ReachMonth, VolunteerCount
+from reports.models import AppealOutcome, Campaign, FeedbackMonth, ReachMonth, VolunteerCount, WatchSchemeCount
 from tests.messaging.factories import alert
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +69,55 @@ def test_it_shows_a_chief_inspector_their_divisions_rows_without_a_form(client, 
     assert response.context["form"] is None
     assert [cells[-1] for cells in response.context["rows"]] == [7]
     assert client.post(reverse("reports:scorecard-figures", args=["volunteers"]), {}).status_code == 403
+
+
+def test_it_lets_a_pcso_count_their_neighbourhoods_watch_schemes_and_corrects_a_count(client, world):
+    data = {"neighbourhood": "daneshouse", "kind": "neighbourhood_watch", "as_of": "2026-10-01", "schemes": "4",
+            "members": "61"}  # fmt: skip
+    client = _client(client, world.pcso)
+    assert client.post(reverse("reports:scorecard-figures", args=["watch"]), data).status_code == 302
+    client.post(reverse("reports:scorecard-figures", args=["watch"]), data | {"schemes": "5", "members": ""})
+    assert list(WatchSchemeCount.objects.values_list("schemes", "members")) == [(5, None)]
+    response = client.post(reverse("reports:scorecard-figures", args=["watch"]), data | {"neighbourhood": "fleetwood"})
+    assert "Not a neighbourhood you may enter figures for." in response.content.decode()
+
+
+def test_it_records_a_division_wide_campaign_and_its_outcome(client, world):
+    data = {"title": "Lock it or lose it", "division": "west", "starts_on": "2026-10-01", "ends_on": "2026-10-31",
+            "aim": "Fewer sheds broken into", "outcome": "not_assessed"}  # fmt: skip
+    client = _client(client, world.comms)
+    assert client.post(reverse("reports:scorecard-figures", args=["campaigns"]), data).status_code == 302
+    client.post(reverse("reports:scorecard-figures", args=["campaigns"]), data | {"outcome": "met"})
+    assert list(Campaign.objects.values_list("division__code", "outcome")) == [("west", "met")]
+
+
+def test_it_refuses_a_campaign_that_ends_before_it_starts_or_names_two_areas(client, world):
+    data = {"title": "Backwards", "neighbourhood": "daneshouse", "starts_on": "2026-10-31", "ends_on": "2026-10-01",
+            "outcome": "met"}  # fmt: skip
+    client = _client(client, world.comms)
+    page = client.post(reverse("reports:scorecard-figures", args=["campaigns"]), data).content.decode()
+    assert "The campaign cannot end before it starts." in page
+    both = data | {"ends_on": "2026-11-01", "division": "east"}
+    page = client.post(reverse("reports:scorecard-figures", args=["campaigns"]), both).content.decode()
+    assert "Give either a neighbourhood or a division, not both." in page
+    assert not Campaign.objects.exists()
+
+
+def test_it_refuses_a_pcso_a_division_wide_campaign(client, world):
+    data = {"title": "Week", "division": "east", "starts_on": "2026-10-01", "ends_on": "2026-10-02", "outcome": "met"}
+    page = _client(client, world.pcso).post(reverse("reports:scorecard-figures", args=["campaigns"]), data)
+    assert "Not a division you may enter figures for." in page.content.decode()
+    assert not Campaign.objects.exists()
+
+
+def test_it_imports_watch_scheme_counts_all_or_nothing(client, world):
+    url = reverse("reports:scorecard-import", args=["watch"])
+    good = "neighbourhood,kind,as_of,schemes,members\ndaneshouse,neighbourhood_watch,2026-10-01,4,61\n"
+    bad = good + "daneshouse,pigeon_watch,2026-10-01,1,\n"
+    page = _client(client, world.pcso).post(url, {"file": _csv(bad)}).content.decode()
+    assert "Line 3, kind:" in page and not WatchSchemeCount.objects.exists()
+    assert client.post(url, {"file": _csv(good)}).status_code == 302
+    assert WatchSchemeCount.objects.get().members == 61
 
 
 def test_it_refuses_partners_and_residents(client, world):

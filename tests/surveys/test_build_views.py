@@ -126,6 +126,19 @@ def test_it_saves_a_drafts_details(client, world):
     response = client.post(url("edit", made), survey_form(title="Renamed", wave_label="Spring 2026"))
     made.refresh_from_db()
     assert response.status_code == 302 and (made.title, made.wave_label) == ("Renamed", "Spring 2026")
+    assert made.programme == "force"  # not given: the force's own
+
+
+def test_it_records_whose_survey_it_is_and_refuses_an_unknown_programme(client, world):
+    client.force_login(world.sergeant)
+    client.post(url("create"), survey_form(programme="opcc"))
+    made = Survey.objects.get()
+    assert made.programme == "opcc"
+    assert "Police and Crime Commissioner" in client.get(url("detail", made)).content.decode()
+    response = client.post(url("edit", made), survey_form(programme="pigeons"))
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    made.refresh_from_db()
+    assert made.programme == "opcc"
 
 
 # --- the survey's page --------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def test_it_runs_four_waves_by_comms_the_latest_open(seeded):
     waves = list(Survey.objects.order_by("opens_at"))
     assert [s.status for s in waves] == ["closed", "closed", "closed", "open"] and seeded.surveys == 4
     assert {s.created_by.role for s in waves} == {"communications"}
-    assert all(s.questions.count() == 15 and s.questions.filter(kind="text").count() == 1 for s in waves)
+    assert all(s.questions.count() == 16 and s.questions.filter(kind="text").count() == 1 for s in waves)
 
 
 def test_it_names_each_wave_after_the_season_it_opens_in(seeded):

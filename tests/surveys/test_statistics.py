@@ -93,3 +93,36 @@ def test_it_starts_a_gap_sentence_with_a_capital():
         difference, first_label="White respondents", second_label="black and minority ethnic respondents"
     )
     assert text.startswith("Black and minority ethnic respondents 4 points more favourable than White respondents")
+
+
+# ---------------------------------------------------------------- a gap between two groups, over time
+
+
+def test_a_gap_that_narrowed_from_20_to_4_points_on_samples_of_100_could_be_chance():
+    # By hand: variance .8×.2/100 + .6×.4/100 + .8×.2/100 + .76×.24/100 = .007424, standard error
+    # .08616; z = (.04 − .20) / .08616 = −1.857, two-sided p = 2 × (1 − Φ(1.857)) = 0.0633.
+    change = statistics.compare_gaps(earlier=((80, 100), (60, 100)), later=((80, 100), (76, 100)))
+    assert (round(change.earlier, 1), round(change.later, 1)) == (20.0, 4.0)
+    assert change.p_value == pytest.approx(0.0633, abs=0.0001)
+    assert not change.significant
+    text = statistics.gap_change_text(change, since="since the previous quarter")
+    assert text.startswith("The gap narrowed by 16 points since the previous quarter (from 20 to 4 points).")
+    assert "could be chance" in text
+
+
+def test_a_gap_that_narrowed_from_30_to_2_points_is_a_real_change():
+    # variance .0016 + .0025 + .0016 + .001716 = .007416; z = .28 / .08612 = 3.251, p = 0.00115.
+    change = statistics.compare_gaps(earlier=((80, 100), (50, 100)), later=((80, 100), (78, 100)))
+    assert change.p_value == pytest.approx(0.00115, abs=0.00002)
+    assert "real change" in statistics.gap_change_text(change, since="since a year ago")
+
+
+def test_a_gap_that_changed_sides_or_widened_says_so_and_none_without_a_base():
+    flipped = statistics.compare_gaps(earlier=((60, 100), (50, 100)), later=((50, 100), (60, 100)))
+    assert "changed sides" in statistics.gap_change_text(flipped, since="since a year ago")
+    assert "(from +10 to -10 points)" in statistics.gap_change_text(flipped, since="since a year ago")
+    wider = statistics.compare_gaps(earlier=((55, 100), (50, 100)), later=((70, 100), (50, 100)))
+    assert "widened by 15 points" in statistics.gap_change_text(wider, since="since a year ago")
+    assert statistics.compare_gaps(earlier=((5, 10), (0, 0)), later=((5, 10), (5, 10))) is None
+    everyone = statistics.compare_gaps(earlier=((10, 10), (0, 10)), later=((10, 10), (0, 10)))
+    assert everyone.p_value == 1.0

@@ -147,3 +147,58 @@ def test_it_rakes_on_sex_too_where_the_census_has_it(world):
 def test_it_leaves_sex_out_where_a_ward_lacks_the_table(world):
     w = weighting.survey_weighted(survey=_hand_worked_survey(world))
     assert not w.with_sex and w.dimension_names == ["Age band", "Ethnic group"]
+
+
+def _tab(w, title):
+    return {row.label: row.cells[0] for row in next(t for t in w.tabs if t.title == title).rows}
+
+
+def test_it_weights_each_group_the_results_page_shows_by_hand(world):
+    made = _hand_worked_survey(world)
+    # Ten more who gave no age or ethnic group (13 in all): enough that no group is hidden beside them.
+    for _ in range(10):
+        respond(made, ward=Ward.objects.get(neighbourhood=world.daneshouse), police_good_job="good")
+    w = weighting.survey_weighted(survey=made)
+    # 16-24: 40 White (15 good, weight 0.75) and 10 Asian (3 good, weight 2):
+    # (15 x 0.75 + 3 x 2) / (40 x 0.75 + 10 x 2) = 17.25 / 50 = 34.5%, unweighted 18 of 50;
+    # Kish: 50^2 / (40 x 0.5625 + 10 x 4) = 2500 / 62.5 = 40.
+    ages = _tab(w, "By age band")
+    assert (ages["16 to 24"].weighted, ages["16 to 24"].unweighted.share) == (34.5, 36.0)
+    assert ages["16 to 24"].effective_n == pytest.approx(40)
+    # 25-34: (15 x 0.75 + 2 x 2) / 50 = 30.5%, unweighted 17 of 50.
+    assert (ages["25 to 34"].weighted, ages["25 to 34"].unweighted.share) == (30.5, 34.0)
+    # Within one ethnic group every weight is the same: the weighted share is the unweighted one.
+    ethnic = _tab(w, "By ethnic group")
+    assert (ethnic["White"].weighted, ethnic["Asian"].weighted, ethnic["Asian"].effective_n) == (37.5, 25.0, 20)
+    # The division holds every respondent: its weighted share is the survey's, the unweighted
+    # share counts the thirteen who could not be weighted too (48 of 113).
+    division = _tab(w, "By division")
+    assert (division["East Division"].weighted, division["East Division"].unweighted.share) == (32.5, 42.5)
+    assert "By involvement in PACT" not in [t.title for t in w.tabs]  # the survey does not ask it
+
+
+def test_it_tests_the_weighted_involved_against_not_involved_and_suppresses_small_groups(world, client):
+    ward = Ward.objects.get(neighbourhood=world.daneshouse)
+    _census(ward, {"16-24": 500}, {"white_british": 600})
+    made = survey(world, bank=("police_good_job", "pact_involved"))
+    for n in range(20):
+        respond(made, ward=ward, age_band="16-24", ethnic_group="white_british", police_good_job="good",
+                pact_involved="yes")  # fmt: skip
+        respond(made, ward=ward, age_band="16-24", ethnic_group="white_british",
+                police_good_job="good" if n < 5 else "poor", pact_involved="no")  # fmt: skip
+    w = weighting.survey_weighted(survey=made)
+    tab = next(t for t in w.tabs if t.title == "By involvement in PACT")
+    assert [(r.label, r.cells[0].weighted) for r in tab.rows] == [("Involved in PACT", 100.0),
+                                                                  ("Not involved in PACT", 25.0)]  # fmt: skip
+    [(measure, text)] = [d for d in tab.differences if d[0] == "Police do a good or excellent job"]
+    assert "real difference" in text
+    client.force_login(world.pcso)
+    page = client.get(reverse("surveys:results-weighted", kwargs={"pk": made.pk})).content.decode()
+    assert "By involvement in PACT" in page and "unweighted 25.0%" in page
+    # Four who did not say are too few to show, and would be given away by the total beside the
+    # two groups: as on the results page, one of those is hidden too, and nothing is compared.
+    for _ in range(4):
+        respond(made, ward=ward, age_band="16-24", ethnic_group="white_british", police_good_job="good")
+    tab = next(t for t in weighting.survey_weighted(survey=made).tabs if t.title == "By involvement in PACT")
+    assert sorted(r.cells[0].weighted is None for r in tab.rows) == [False, True]
+    assert tab.differences == []

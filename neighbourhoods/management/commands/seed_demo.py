@@ -40,6 +40,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Scorecard figures the portal cannot count (synthetic): {scorecard.reach_months} months of social "
             f"media and website reach, {scorecard.feedback_months} of complaints and thanks, "
-            f"{scorecard.volunteer_counts} volunteer counts, {scorecard.appeal_outcomes} appeal outcomes."
+            f"{scorecard.volunteer_counts} volunteer counts, {scorecard.watch_counts} watch scheme counts, "
+            f"{scorecard.campaigns} campaigns, {scorecard.appeal_outcomes} appeal outcomes."
         )
         self.stdout.write(f"Every demo login uses the password {DEMO_PASSWORD!r}.")
