@@ -4,8 +4,7 @@ Add a pattern here when a page is converted. tests/i18n/test_i18n_templates.py t
 left outside a translation tag in its templates, and tests/i18n/test_i18n_catalogues.py requires every
 string those files give the catalogues to be translated (not fuzzy) in each COMPLETE_LANGUAGES catalogue.
 
-Not yet here: templates/priorities/ (including priorities/_public_neighbourhood_summary.html, which
-the neighbourhood page includes), the priorities package, and the staff pages of In the Know.
+Not yet here: the staff pages (of In the Know, priorities and the rest), which may stay English.
 """
 
 from pathlib import Path
@@ -53,6 +52,14 @@ RESIDENT_TEMPLATES = [
     "templates/messaging/subscribe/manage.html",
     "templates/messaging/subscribe/_membership_fields.html",
     "templates/messaging/subscribe/_self_description.html",
+    # Priorities: the public pages, following one by email, and raising a concern online.
+    "templates/priorities/public_*.html",
+    "templates/priorities/_public_*.html",
+    "templates/priorities/intake_raise.html",
+    "templates/priorities/intake_received.html",
+    "templates/priorities/_intake_where.html",
+    "templates/priorities/emails/follow_confirm_*",
+    "templates/priorities/emails/state_changed_*",
 ]
 
 # Python modules whose marked strings a resident reads (form labels and errors, page headings,
@@ -80,6 +87,13 @@ RESIDENT_PYTHON = [
     "messaging/models/alerts.py",
     "messaging/models/delivery.py",
     "messaging/members/services/manage.py",
+    "priorities/models.py",
+    "priorities/images.py",
+    "priorities/forms/public.py",
+    "priorities/forms/intake.py",
+    "priorities/selectors/public.py",
+    "priorities/views/public.py",
+    "priorities/views/intake.py",
 ]
 
 # Languages whose catalogue must hold every resident string; the others may fall back to English.
