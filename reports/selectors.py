@@ -551,7 +551,9 @@ def _representation(places: _Places, *, members: dict) -> dict[int, dict]:
                 {
                     "category": row.category,
                     "group": row.group,
-                    "label": f"Aged {row.label}" if row.category == PopulationCategory.AGE_BAND else row.label,
+                    "label": f"Aged {in_source_language(row.label)}"
+                    if row.category == PopulationCategory.AGE_BAND
+                    else in_source_language(row.label),
                     "index": row.member_index,
                 }
                 for row in most_under_represented(categories)

@@ -44,6 +44,7 @@ from messaging.models import (
     SubscriberChannel,
 )
 from neighbourhoods.models import Force, Ward
+from pact_portal.i18n import in_source_language
 from surveys.bank import BANK, is_white
 from surveys.models import (
     Answer,
@@ -355,8 +356,8 @@ def _build_questions(survey: Survey) -> dict:
     keys = list(BankKey.values)
     questions = [
         Question(survey=survey, section=you if key in ABOUT_YOU else about, kind=BANK[key].kind,
-                 text=BANK[key].text, help_text=BANK[key].help_text, scale_max=BANK[key].scale_max, bank_key=key,
-                 position=n)
+                 text=in_source_language(BANK[key].text), help_text=in_source_language(BANK[key].help_text),
+                 scale_max=BANK[key].scale_max, bank_key=key, position=n)
         for n, key in enumerate(keys)
     ]  # fmt: skip
     questions.append(
@@ -364,7 +365,7 @@ def _build_questions(survey: Survey) -> dict:
     )
     Question.objects.bulk_create(questions)
     options = [
-        Option(question=q, value=value, label=label, position=n)
+        Option(question=q, value=value, label=in_source_language(label), position=n)
         for q in questions[:-1]
         for n, (value, label) in enumerate(BANK[q.bank_key].options)
     ]
