@@ -60,6 +60,7 @@ from surveys.models import (
     SurveyStatus,
     WardPopulation,
 )
+from surveys.translations.services import question_translations_from_bank
 from surveys.waves import season_label
 
 SEED = "pact-demo-surveys-1"
@@ -370,6 +371,8 @@ def _build_questions(survey: Survey) -> dict:
         for n, (value, label) in enumerate(BANK[q.bank_key].options)
     ]
     Option.objects.bulk_create(options)
+    for question in questions[:-1]:
+        question_translations_from_bank(question=question)
     by_key = {q.bank_key: (q, {}) for q in questions[:-1]}
     for option in options:
         by_key[option.question.bank_key][1][option.value] = option

@@ -22,6 +22,7 @@ from pact_portal.i18n import in_source_language
 from pact_portal.text import SINGLE_LINE_CONTROL
 from surveys.bank import BANK
 from surveys.models import BankKey, Option, Question, QuestionKind, Section, Survey, SurveyStatus
+from surveys.translations.services import question_translations_from_bank
 from surveys.waves import wave_label_problem
 
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
@@ -361,6 +362,7 @@ def question_add_from_bank(*, survey: Survey, actor, section: Section, bank_key:
         Option(question=question, value=value, label=in_source_language(label), position=position)
         for position, (value, label) in enumerate(spec.options)
     )
+    question_translations_from_bank(question=question)
     return question
 
 

@@ -72,6 +72,7 @@ RESIDENT_PYTHON = [
     "neighbourhoods/forms.py",
     "neighbourhoods/places.py",
     "neighbourhoods/selectors.py",
+    "surveys/bank.py",
     "surveys/forms_respond.py",
     "surveys/models.py",
     "surveys/views_respond.py",
