@@ -60,10 +60,10 @@ def test_it_answers_in_english_to_a_browser_in_an_unsupported_language(client):
 
 def test_it_falls_back_to_english_for_a_string_not_yet_translated(client):
     # Romanian's catalogue is partial: the page is marked Romanian and the missing text is English, never blank.
-    response = _in(client, "ro").get(HOME)
+    response = _in(client, "ro").get(reverse("messaging:signup"))
     assert 'lang="ro"' in _html_tag(response)
-    assert "Găsiți echipa de poliție a cartierului dumneavoastră" in response.text
-    assert "See who polices your area, what they are working on and how to raise a concern." in response.text
+    assert "Primiți alerte In the Know" in response.text
+    assert "How should we send alerts?" in response.text
 
 
 def test_the_switcher_is_on_public_pages_naming_each_language_in_itself(client):
