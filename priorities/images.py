@@ -6,6 +6,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -26,7 +27,10 @@ def check_photo(photo) -> str:
     """Return the photo's content type, or raise ValidationError saying what is wrong."""
     if photo.size > MAX_PHOTO_BYTES:
         raise ValidationError(
-            {"photo": _("The photo is %(size)s MB; the limit is 8 MB.") % {"size": f"{photo.size / 1024 / 1024:.1f}"}}
+            {
+                "photo": _("The photo is %(size)s MB; the limit is 8 MB.")
+                % {"size": number_format(round(photo.size / 1024 / 1024, 1), 1)}
+            }
         )
     photo.seek(0)
     try:

@@ -1,14 +1,19 @@
 """The priorities' public pages, the concern form and the follow emails in the resident's language; the
 staff's return document keeps its labels English whatever language the request is in."""
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.exceptions import ValidationError
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
 from pact_portal.i18n import in_source_language
 from priorities import services
+from priorities.images import check_photo
 from priorities.models import Category, Follower, PriorityState
 from priorities.notifications import follow_confirmation_send
 from tests.priorities.factories import agreed
@@ -86,3 +91,18 @@ def test_labels_read_as_plain_text_stay_english_in_any_language():
         assert str(Category.BURGLARY.label) == "Bwrgleriaeth"
         assert in_source_language(Category.BURGLARY.label) == "Burglary"
         assert in_source_language(PriorityState.IN_ACTION.label) == "In action"
+
+
+def test_a_photo_too_large_is_measured_in_the_readers_numbers():
+    class Photo:
+        size = 9 * 1024 * 1024 + 200 * 1024
+
+    with translation.override("pl"), pytest.raises(ValidationError) as refused:
+        check_photo(Photo())
+    assert refused.value.message_dict["photo"] == ["Zdjęcie ma 9,2 MB; limit to 8 MB."]
+
+
+def test_the_feedback_and_priority_dates_use_the_month_as_a_date_needs_it():
+    # "E" gives Polish its genitive month ("grudnia"), where "F" would give "grudzień".
+    with translation.override("pl"):
+        assert Template('{{ d|date:"j E Y" }}').render(Context({"d": datetime.date(2026, 12, 1)})) == "1 grudnia 2026"
