@@ -23,6 +23,8 @@ def question_translation_save(
     list(Survey.objects.select_for_update().filter(pk=question.survey_id).values_list("pk"))
     if language not in dict(TRANSLATION_LANGUAGES):
         raise ValidationError({"language": "Choose one of the portal's languages."})
+    if set(option_labels) - set(question.options.values_list("pk", flat=True)):
+        raise ValidationError("Translate only this question's own options.")
     question.translations.filter(language=language).delete()
     OptionTranslation.objects.filter(option__question=question, language=language).delete()
     text = " ".join(text.split())

@@ -3,6 +3,7 @@ write on a question's translations page, English for the rest, and answers that 
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from surveys import services_build
@@ -136,3 +137,14 @@ def test_the_translations_page_reads_in_constant_queries(client, world, django_a
     # session, user, survey, question (+options), its translations, its options' translations, and the frame
     with django_assert_max_num_queries(12):
         assert client.get(url + "?language=cy").status_code == 200
+
+
+def test_an_option_of_another_question_is_refused(world):
+    made = _open(world)
+    question, other = _custom(made), _custom(made, text="Which evening?")
+    with pytest.raises(ValidationError):
+        question_translation_save(
+            question=question, actor=world.chief_inspector, language="pl", text="Który dzień?",
+            option_labels={other.options.first().pk: "Poniedziałek"},
+        )  # fmt: skip
+    assert not QuestionTranslation.objects.filter(question=question).exists()
