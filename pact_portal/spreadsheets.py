@@ -1,7 +1,10 @@
 """Cells a spreadsheet shows as typed: shared by every export that writes CSV or XLSX (survey
 responses, highlight and headline returns), so one answer or narrative cannot break a file."""
 
+from django.utils.functional import Promise
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from pact_portal.i18n import in_source_language
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -19,7 +22,10 @@ def safe_cell(value):
 def safe_value(value):
     """A value a spreadsheet will show as typed: no formula, and none of the control characters
     (bell, vertical tab…) an XLSX file cannot store, which openpyxl refuses with
-    IllegalCharacterError; tab and line breaks are kept."""
+    IllegalCharacterError; tab and line breaks are kept. A translatable label (an age band, a
+    category) is written in English: exports are read and compared by staff whatever their language."""
+    if isinstance(value, Promise):
+        value = in_source_language(value)
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if len(value) > CELL_LIMIT:

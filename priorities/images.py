@@ -6,6 +6,9 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from meetings.attachments import contains_markup
@@ -13,7 +16,7 @@ from meetings.attachments import contains_markup
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 # A photo bigger than this in pixels is a decompression bomb, not a phone picture.
 MAX_PHOTO_PIXELS = 40_000_000
-TOO_MANY_PIXELS = "The photo is too large in pixels; send a smaller copy."
+TOO_MANY_PIXELS = gettext_lazy("The photo is too large in pixels; send a smaller copy.")
 ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 # Enough to read a number plate or a fly-tip; a 48-megapixel original is only storage.
@@ -23,7 +26,12 @@ MAX_STORED_EDGE = 2560
 def check_photo(photo) -> str:
     """Return the photo's content type, or raise ValidationError saying what is wrong."""
     if photo.size > MAX_PHOTO_BYTES:
-        raise ValidationError({"photo": f"The photo is {photo.size / 1024 / 1024:.1f} MB; the limit is 8 MB."})
+        raise ValidationError(
+            {
+                "photo": _("The photo is %(size)s MB; the limit is 8 MB.")
+                % {"size": number_format(round(photo.size / 1024 / 1024, 1), 1)}
+            }
+        )
     photo.seek(0)
     try:
         with Image.open(photo) as image:
@@ -35,16 +43,16 @@ def check_photo(photo) -> str:
     except Image.DecompressionBombError as exc:
         raise ValidationError({"photo": TOO_MANY_PIXELS}) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError({"photo": "That file is not a photo we can read (use JPEG, PNG or WebP)."}) from exc
+        raise ValidationError({"photo": _("That file is not a photo we can read (use JPEG, PNG or WebP).")}) from exc
     finally:
         photo.seek(0)
     if image_format not in ALLOWED_FORMATS:
-        raise ValidationError({"photo": "Use a JPEG, PNG or WebP photo."})
+        raise ValidationError({"photo": _("Use a JPEG, PNG or WebP photo.")})
     # Re-encoding would drop a page hidden in an image, but a file built to be both is an attack,
     # not a resident's photo: refuse it rather than quietly clean it.
     if contains_markup(photo):
         raise ValidationError(
-            {"photo": "That file holds web page code (HTML or script) as well as a picture; send the photo itself."}
+            {"photo": _("That file holds web page code (HTML or script) as well as a picture; send the photo itself.")}
         )
     return ALLOWED_FORMATS[image_format]
 

@@ -5,23 +5,24 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Category(models.TextChoices):
-    ASB = "asb", "Anti-social behaviour"
-    SPEEDING = "speeding", "Speeding and road safety"
-    DRUGS = "drugs", "Drugs"
-    BURGLARY = "burglary", "Burglary"
-    CRIMINAL_DAMAGE = "criminal_damage", "Criminal damage"
-    PARKING = "parking", "Parking"
-    LITTER = "litter", "Litter and environment"
-    VEHICLE_CRIME = "vehicle_crime", "Vehicle crime"
-    THEFT = "theft", "Theft"
-    VIOLENCE = "violence", "Violence and intimidation"
-    HATE = "hate", "Hate crime"
-    FRAUD = "fraud", "Scams and fraud"
-    ROGUE_TRADERS = "rogue_traders", "Rogue traders"
-    OTHER = "other", "Something else"
+    ASB = "asb", _("Anti-social behaviour")
+    SPEEDING = "speeding", _("Speeding and road safety")
+    DRUGS = "drugs", _("Drugs")
+    BURGLARY = "burglary", _("Burglary")
+    CRIMINAL_DAMAGE = "criminal_damage", _("Criminal damage")
+    PARKING = "parking", _("Parking")
+    LITTER = "litter", _("Litter and environment")
+    VEHICLE_CRIME = "vehicle_crime", _("Vehicle crime")
+    THEFT = "theft", _("Theft")
+    VIOLENCE = "violence", _("Violence and intimidation")
+    HATE = "hate", _("Hate crime")
+    FRAUD = "fraud", _("Scams and fraud")
+    ROGUE_TRADERS = "rogue_traders", _("Rogue traders")
+    OTHER = "other", _("Something else")
 
 
 class IssueSource(models.TextChoices):
@@ -89,14 +90,14 @@ class Issue(models.Model):
 
 
 class PriorityState(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    AGREED = "agreed", "Agreed"
-    IN_ACTION = "in_action", "In action"
-    ESCALATED = "escalated", "Escalated"
-    RESOLVED = "resolved", "Resolved"
-    SIGNED_OFF = "signed_off", "Signed off by the community"
-    NOT_ADOPTED = "not_adopted", "Not adopted"
-    REOPENED = "reopened", "Reopened"
+    PROPOSED = "proposed", _("Proposed")
+    AGREED = "agreed", _("Agreed")
+    IN_ACTION = "in_action", _("In action")
+    ESCALATED = "escalated", _("Escalated")
+    RESOLVED = "resolved", _("Resolved")
+    SIGNED_OFF = "signed_off", _("Signed off by the community")
+    NOT_ADOPTED = "not_adopted", _("Not adopted")
+    REOPENED = "reopened", _("Reopened")
 
 
 OPEN_STATES = frozenset(
@@ -228,10 +229,10 @@ class Priority(models.Model):
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", "Not started"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    DROPPED = "dropped", "Dropped"
+    OPEN = "open", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")
 
 
 class Action(models.Model):
@@ -391,6 +392,8 @@ class Follower(models.Model):
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The language of the page they followed from (a code of settings.LANGUAGES): their emails are in it.
+    language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
 
     objects = FollowerQuerySet.as_manager()
 

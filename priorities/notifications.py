@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from neighbourhoods.models import TeamMembership
@@ -30,7 +30,8 @@ def _follower_message(name: str, follower: Follower, priority: Priority, site: s
         "unfollow_url": unfollow,
         **extra,
     }
-    message = _message(name, context, [follower.email])
+    with translation.override(follower.language):
+        message = _message(name, context, [follower.email])
     # RFC 8058: mail clients may offer one-click unsubscribe, which POSTs to the link.
     message.extra_headers = {"List-Unsubscribe": f"<{unfollow}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     return message

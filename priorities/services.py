@@ -8,6 +8,7 @@ functions enforce what is legal for the record itself, whoever asks.
 import hashlib
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -131,9 +132,9 @@ def issue_raise(
 ) -> Issue:
     """Put a concern in its neighbourhood's triage queue (a resident online, or an officer for them)."""
     if not description.strip():
-        raise ValidationError({"description": "Describe the problem: what happens, where and when."})
+        raise ValidationError({"description": _("Describe the problem: what happens, where and when.")})
     if ward.neighbourhood_id is None:
-        raise ValidationError({"ward": "That ward has no neighbourhood team yet."})
+        raise ValidationError({"ward": _("That ward has no neighbourhood team yet.")})
     if photo:
         check_photo(photo)
         photo = photo_for_storage(photo)
@@ -520,16 +521,22 @@ FOLLOW_CONFIRM_SALT = "priorities.follow.confirm"
 
 
 @transaction.atomic
-def priority_follow(*, priority: Priority, email: str, site_url: str = "") -> Follower:
+def priority_follow(*, priority: Priority, email: str, site_url: str = "", language: str = "") -> Follower:
     """Start following, pending until the address is confirmed from the email this sends.
-    Asking again resends the link; an address already confirmed is sent nothing more."""
+    Asking again resends the link (in the language asked in); an address already confirmed is sent
+    nothing more."""
     if priority.state not in (set(S) - {S.PROPOSED}):
-        raise ValidationError("Only published priorities can be followed.")
-    follower, created = Follower.objects.get_or_create(priority=priority, email=email.strip().lower())
+        raise ValidationError(_("Only published priorities can be followed."))
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    follower, created = Follower.objects.get_or_create(
+        priority=priority, email=email.strip().lower(), defaults={"language": language}
+    )
     if follower.confirmed_at is None:
         if not created:  # a fresh link: the pending follow is kept as long as it is good for
             follower.created_at = timezone.now()
-            follower.save(update_fields=["created_at"])
+            follower.language = language
+            follower.save(update_fields=["created_at", "language"])
         from priorities.tasks import send_follow_confirmation_task
 
         transaction.on_commit(lambda: send_follow_confirmation_task.delay(follower_id=follower.pk, site_url=site_url))

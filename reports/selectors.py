@@ -54,6 +54,7 @@ from messaging.models import (
 )
 from neighbourhoods.models import Neighbourhood, Ward
 from pact_portal.databases.routers import replica_reads
+from pact_portal.i18n import in_source_language
 from priorities.models import OPEN_STATES, Action, ActionStatus, Category, Priority, PriorityEvent, PriorityState
 from priorities.selectors.public import residents_behind
 from reports.periods import (
@@ -531,11 +532,11 @@ def _top_priorities(window: PeriodWindow, places: _Places) -> dict[int, dict]:
             "id": row["pk"],
             "title": row["title"],
             "neighbourhood": row["neighbourhood__name"],
-            "category_label": Category(row["category"]).label
+            "category_label": in_source_language(Category(row["category"]).label)
             if row["category"] in Category.values
             else row["category"],
             "state": row["state"],
-            "state_label": PriorityState(row["state"]).label,
+            "state_label": in_source_language(PriorityState(row["state"]).label),
             "residents": row["residents"],
             "opened": opened.isoformat(),
             "age_days": (period_end - opened).days,
@@ -565,7 +566,9 @@ def _representation(places: _Places, *, members: dict) -> dict[int, dict]:
                 {
                     "category": row.category,
                     "group": row.group,
-                    "label": f"Aged {row.label}" if row.category == PopulationCategory.AGE_BAND else row.label,
+                    "label": f"Aged {in_source_language(row.label)}"
+                    if row.category == PopulationCategory.AGE_BAND
+                    else in_source_language(row.label),
                     "index": row.member_index,
                 }
                 for row in most_under_represented(categories)

@@ -9,6 +9,7 @@ Confidence and safety are read from the bank answers as shares: "a good job" = e
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from messaging.models import AgeBand, EthnicGroup
 from surveys.models import BankKey, QuestionKind, Sex
@@ -30,28 +31,30 @@ class BankQuestion:
 
 
 GOOD_JOB = [
-    ("excellent", "Excellent"),
-    ("good", "Good"),
-    ("fair", "Fair"),
-    ("poor", "Poor"),
-    ("very_poor", "Very poor"),
-    ("dont_know", "Don't know"),
+    ("excellent", _("Excellent")),
+    ("good", _("Good")),
+    ("fair", _("Fair")),
+    ("poor", _("Poor")),
+    ("very_poor", _("Very poor")),
+    ("dont_know", _("Don't know")),
 ]
 SAFE = [
-    ("very_safe", "Very safe"),
-    ("fairly_safe", "Fairly safe"),
-    ("bit_unsafe", "A bit unsafe"),
-    ("very_unsafe", "Very unsafe"),
-    ("dont_know", "Don't know"),
+    ("very_safe", _("Very safe")),
+    ("fairly_safe", _("Fairly safe")),
+    ("bit_unsafe", _("A bit unsafe")),
+    ("very_unsafe", _("Very unsafe")),
+    ("dont_know", _("Don't know")),
 ]
-YES_NO = [("yes", "Yes"), ("no", "No")]
+# Both questions asking yes or no are about the past ("had you heard", "have you been"), which Welsh
+# answers with its own words (Do, Naddo).
+YES_NO = [("yes", pgettext_lazy("answer about the past", "Yes")), ("no", pgettext_lazy("answer about the past", "No"))]
 SATISFIED = [
-    ("very_satisfied", "Very satisfied"),
-    ("fairly_satisfied", "Fairly satisfied"),
-    ("neither", "Neither satisfied nor dissatisfied"),
-    ("fairly_dissatisfied", "Fairly dissatisfied"),
-    ("very_dissatisfied", "Very dissatisfied"),
-    ("not_a_member", "I do not get In the Know alerts"),
+    ("very_satisfied", _("Very satisfied")),
+    ("fairly_satisfied", _("Fairly satisfied")),
+    ("neither", _("Neither satisfied nor dissatisfied")),
+    ("fairly_dissatisfied", _("Fairly dissatisfied")),
+    ("very_dissatisfied", _("Very dissatisfied")),
+    ("not_a_member", _("I do not get In the Know alerts")),
 ]
 SATISFIED_WITH_SERVICE = [
     ("very_satisfied", _("Very satisfied")),
@@ -68,50 +71,54 @@ BANK: dict[str, BankQuestion] = {
         BankQuestion(
             BankKey.POLICE_GOOD_JOB,
             QuestionKind.SINGLE,
-            "Taking everything into account, how good a job do you think the police in this area are doing?",
+            _("Taking everything into account, how good a job do you think the police in this area are doing?"),
             GOOD_JOB,
             frozenset({"excellent", "good"}),
         ),
         BankQuestion(
             BankKey.SAFE_AFTER_DARK,
             QuestionKind.SINGLE,
-            "How safe do you feel walking alone in this area after dark?",
+            _("How safe do you feel walking alone in this area after dark?"),
             SAFE,
             frozenset({"very_safe", "fairly_safe"}),
         ),
         BankQuestion(
             BankKey.SAFE_DURING_DAY,
             QuestionKind.SINGLE,
-            "How safe do you feel walking alone in this area during the day?",
+            _("How safe do you feel walking alone in this area during the day?"),
             SAFE,
             frozenset({"very_safe", "fairly_safe"}),
         ),
         BankQuestion(
             BankKey.DEAL_WITH_WHAT_MATTERS,
             QuestionKind.AGREEMENT,
-            "The police and local council are dealing with the anti-social behaviour and crime issues that "
-            "matter in this area.",
+            _(
+                "The police and local council are dealing with the anti-social behaviour and crime issues that "
+                "matter in this area."
+            ),
             favourable=frozenset({"4", "5"}),
         ),
         BankQuestion(
             BankKey.PACT_AWARE,
             QuestionKind.SINGLE,
-            "Before today, had you heard of PACT (Police and Communities Together) meetings in your area?",
+            _("Before today, had you heard of PACT (Police and Communities Together) meetings in your area?"),
             YES_NO,
             frozenset({"yes"}),
         ),
         BankQuestion(
             BankKey.PACT_INVOLVED,
             QuestionKind.SINGLE,
-            "In the last 12 months, have you been to a PACT meeting or told the police about a local problem "
-            "through PACT?",
+            _(
+                "In the last 12 months, have you been to a PACT meeting or told the police about a local problem "
+                "through PACT?"
+            ),
             YES_NO,
             frozenset({"yes"}),
         ),
         BankQuestion(
             BankKey.ITK_SATISFACTION,
             QuestionKind.SINGLE,
-            "How satisfied are you with the In the Know alerts you get from us?",
+            _("How satisfied are you with the In the Know alerts you get from us?"),
             SATISFIED,
             frozenset({"very_satisfied", "fairly_satisfied"}),
         ),
@@ -159,9 +166,9 @@ BANK: dict[str, BankQuestion] = {
         BankQuestion(
             BankKey.AGE_BAND,
             QuestionKind.SINGLE,
-            "How old are you?",
+            _("How old are you?"),
             list(AgeBand.choices),
-            help_text="Optional. Used only to see whom we are not hearing from; never shown for one person.",
+            help_text=_("Optional. Used only to see whom we are not hearing from; never shown for one person."),
         ),
         BankQuestion(
             BankKey.SEX,
@@ -173,9 +180,9 @@ BANK: dict[str, BankQuestion] = {
         BankQuestion(
             BankKey.ETHNIC_GROUP,
             QuestionKind.SINGLE,
-            "What is your ethnic group?",
+            _("What is your ethnic group?"),
             list(EthnicGroup.choices),
-            help_text="Optional. The ONS 2021 Census categories.",
+            help_text=_("Optional. The ONS 2021 Census categories."),
         ),
     ]
 }

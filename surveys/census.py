@@ -32,6 +32,7 @@ the wards in the file.
 """
 
 import csv
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from django.db import transaction
 
 from messaging.models import AgeBand, EthnicGroup
 from neighbourhoods.models import Ward
+from pact_portal.i18n import in_source_language
 from surveys.models import PopulationCategory, Sex, WardPopulation
 
 WARD_CODE_COLUMNS = ("Electoral wards and divisions Code", "Electoral wards Code", "Wards Code")
@@ -69,8 +71,14 @@ AGE_BAND_YEARS = [
 OPEN_BAND_FROM = 75
 
 # ONS labels are case and spacing sensitive in places ("Aged 4 years and under"); compare loosely.
-ETHNIC_BY_LABEL = {" ".join(label.lower().split()): value for value, label in EthnicGroup.choices}
 ETHNIC_DROPPED = {"does not apply"}
+
+
+@functools.cache
+def _ethnic_by_label() -> dict[str, str]:
+    # The census file is in English whatever language the page importing it is in.
+    return {" ".join(in_source_language(label).lower().split()): value for value, label in EthnicGroup.choices}
+
 
 _AGE_PATTERNS = [
     (re.compile(r"^aged (\d+) to (\d+) years?$"), lambda m: (int(m[1]), int(m[2]))),
@@ -137,9 +145,10 @@ def _ethnic_split(label: str) -> dict[str, Fraction]:
     text = " ".join(label.lower().split())
     if text in ETHNIC_DROPPED:
         return {}
-    if text not in ETHNIC_BY_LABEL or ETHNIC_BY_LABEL[text] == EthnicGroup.NOT_SAID:
+    value = _ethnic_by_label().get(text)
+    if value is None or value == EthnicGroup.NOT_SAID:
         raise CensusError(f"“{label}” is not one of the 19 ONS Census 2021 ethnic groups")
-    return {ETHNIC_BY_LABEL[text]: Fraction(1)}
+    return {value: Fraction(1)}
 
 
 def _sex_split(label: str) -> dict[str, Fraction]:

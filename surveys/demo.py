@@ -44,6 +44,7 @@ from messaging.models import (
     SubscriberChannel,
 )
 from neighbourhoods.models import Force, Ward
+from pact_portal.i18n import in_source_language
 from surveys.bank import BANK, is_white
 from surveys.models import (
     Answer,
@@ -59,6 +60,7 @@ from surveys.models import (
     SurveyStatus,
     WardPopulation,
 )
+from surveys.translations.services import question_translations_from_bank
 from surveys.waves import season_label
 
 SEED = "pact-demo-surveys-1"
@@ -355,8 +357,8 @@ def _build_questions(survey: Survey) -> dict:
     keys = list(BankKey.values)
     questions = [
         Question(survey=survey, section=you if key in ABOUT_YOU else about, kind=BANK[key].kind,
-                 text=BANK[key].text, help_text=BANK[key].help_text, scale_max=BANK[key].scale_max, bank_key=key,
-                 position=n)
+                 text=in_source_language(BANK[key].text), help_text=in_source_language(BANK[key].help_text),
+                 scale_max=BANK[key].scale_max, bank_key=key, position=n)
         for n, key in enumerate(keys)
     ]  # fmt: skip
     questions.append(
@@ -364,11 +366,13 @@ def _build_questions(survey: Survey) -> dict:
     )
     Question.objects.bulk_create(questions)
     options = [
-        Option(question=q, value=value, label=label, position=n)
+        Option(question=q, value=value, label=in_source_language(label), position=n)
         for q in questions[:-1]
         for n, (value, label) in enumerate(BANK[q.bank_key].options)
     ]
     Option.objects.bulk_create(options)
+    for question in questions[:-1]:
+        question_translations_from_bank(question=question)
     by_key = {q.bank_key: (q, {}) for q in questions[:-1]}
     for option in options:
         by_key[option.question.bank_key][1][option.value] = option

@@ -55,7 +55,8 @@ def ward_label(ward) -> str:
 
 
 class SurveyResponseForm(forms.Form):
-    """One field per question, named q<question id>; `questions` come from selectors.survey_questions."""
+    """One field per question, named q<question id>; `questions` come from selectors.survey_questions, in the
+    reader's language (shown_text, shown_label)."""
 
     def __init__(self, *args, questions, wards, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,8 +65,8 @@ class SurveyResponseForm(forms.Form):
         for question in questions:
             field = self._field_for(question)
             field.question = question
-            field.label = question.text
-            field.help_text = question.help_text
+            field.label = question.shown_text
+            field.help_text = question.shown_help_text
             field.required = question.required
             field.error_messages |= {"required": REQUIRED[question.kind], "invalid_choice": FORGED}
             self.fields[f"q{question.pk}"] = field
@@ -73,10 +74,10 @@ class SurveyResponseForm(forms.Form):
     def _field_for(self, question):
         legend = {"aria-labelledby": f"id_q{question.pk}_legend"}
         if question.kind == QuestionKind.SINGLE:
-            choices = [(str(option.pk), option.label) for option in question.options.all()]
+            choices = [(str(option.pk), option.shown_label) for option in question.options.all()]
             return forms.ChoiceField(choices=choices, widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
         if question.kind == QuestionKind.MULTIPLE:
-            choices = [(str(option.pk), option.label) for option in question.options.all()]
+            choices = [(str(option.pk), option.shown_label) for option in question.options.all()]
             return forms.MultipleChoiceField(
                 choices=choices, widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
             )

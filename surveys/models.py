@@ -175,6 +175,43 @@ class Option(models.Model):
         return self.label
 
 
+# The languages a question can be translated into: every published language but English, the source.
+TRANSLATION_LANGUAGES = [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+class QuestionTranslation(models.Model):
+    """A question's wording in one more language. A respondent reading in a language with none is shown
+    the English; answers are stored against the question and its options, never the words, so the
+    results count every language together."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=TRANSLATION_LANGUAGES)
+    text = models.CharField(max_length=300)
+    help_text = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["question", "language"], name="question_translated_once_per_language")
+        ]
+
+    def __str__(self):
+        return f"{self.question} ({self.language})"
+
+
+class OptionTranslation(models.Model):
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=TRANSLATION_LANGUAGES)
+    label = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["option", "language"], name="option_translated_once_per_language")
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.language})"
+
+
 class Sex(models.TextChoices):
     """As the 2021 Census asked it ("What is your sex?"), so respondents can be weighted to it."""
 

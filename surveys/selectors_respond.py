@@ -1,12 +1,14 @@
 """Reads for answering a survey (public) and for the staff page of free-text answers."""
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import get_language
 
 from accounts.policy import scope_for
 from messaging.models import Delivery, Subscriber
 from neighbourhoods.models import Ward
 from priorities.selectors.intake import neighbourhoods_for_issue_log, wards_for_issue_log
 from surveys.models import Answer, Question, QuestionKind, Response, Survey, SurveyStatus
+from surveys.translations.selectors import shown_in, translations_prefetch
 
 # --- answering ------------------------------------------------------------------------------------
 
@@ -39,13 +41,16 @@ def member_has_answered(*, survey: Survey, subscriber: Subscriber) -> bool:
     return Response.objects.filter(survey=survey, subscriber=subscriber).exists()
 
 
-def survey_questions(*, survey: Survey) -> list[Question]:
-    """The questions in the order residents see them, each with its section and options (two queries)."""
-    return list(
+def survey_questions(*, survey: Survey, language: str = "") -> list[Question]:
+    """The questions in the order residents see them, each with its section and options, in the reader's
+    language where it is translated (shown_text, shown_label; English otherwise): two queries in English,
+    four in another language."""
+    questions = list(
         survey.questions.select_related("section")
-        .prefetch_related("options")
+        .prefetch_related(*translations_prefetch(language=language or get_language()))
         .order_by("section__position", "section__pk", "position", "pk")
     )
+    return shown_in(questions)
 
 
 def wards_for_survey(*, survey: Survey) -> list[Ward]:

@@ -18,9 +18,11 @@ from django.utils import timezone
 
 from accounts.policy import can
 from messaging.models import Alert, AlertKind
+from pact_portal.i18n import in_source_language
 from pact_portal.text import SINGLE_LINE_CONTROL
 from surveys.bank import BANK
 from surveys.models import BankKey, Option, Question, QuestionKind, Section, Survey, SurveyProgramme, SurveyStatus
+from surveys.translations.services import question_translations_from_bank
 from surveys.waves import wave_label_problem
 
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
@@ -351,8 +353,9 @@ def question_add_from_bank(*, survey: Survey, actor, section: Section, bank_key:
         survey=survey,
         section=section,
         kind=spec.kind,
-        text=spec.text,
-        help_text=spec.help_text,
+        # Stored in English whatever the builder's language; residents read the bank's translations.
+        text=in_source_language(spec.text),
+        help_text=in_source_language(spec.help_text),
         scale_max=spec.scale_max,
         bank_key=bank_key,
         position=_next_position(section),
@@ -360,9 +363,10 @@ def question_add_from_bank(*, survey: Survey, actor, section: Section, bank_key:
     question.full_clean()
     question.save()
     Option.objects.bulk_create(
-        Option(question=question, value=value, label=label, position=position)
+        Option(question=question, value=value, label=in_source_language(label), position=position)
         for position, (value, label) in enumerate(spec.options)
     )
+    question_translations_from_bank(question=question)
     return question
 
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from surveys import views_build as views
+from surveys.translations import views as translation_views
 
 urlpatterns = [
     path("officer/surveys/", views.survey_list, name="list"),
@@ -23,6 +24,11 @@ urlpatterns = [
     path("officer/surveys/<int:pk>/questions/add/", views.question_add, name="question-add"),
     path("officer/surveys/<int:pk>/questions/bank/", views.question_add_from_bank, name="question-add-from-bank"),
     path("officer/surveys/<int:pk>/questions/<int:question_pk>/edit/", views.question_edit, name="question-edit"),
+    path(
+        "officer/surveys/<int:pk>/questions/<int:question_pk>/translations/",
+        translation_views.question_translations,
+        name="question-translations",
+    ),
     path(
         "officer/surveys/<int:pk>/questions/<int:question_pk>/move/<str:direction>/",
         views.question_move,

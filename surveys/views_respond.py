@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
@@ -24,7 +24,7 @@ from surveys.models import QuestionKind, ResponseSource, SurveyStatus
 # An open survey's limits: one response per browser session per survey, and a ceiling per client
 # address that a household or a library never reaches but a script filling the form does.
 OPEN_RESPONSES_PER_ADDRESS_PER_HOUR = 10
-THROTTLE_MESSAGE = (
+THROTTLE_MESSAGE = gettext_lazy(
     "Several answers to our surveys have come from your connection in the last hour, so we cannot take "
     "another just now. Please try again later."
 )

@@ -555,6 +555,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "surveys:question-add-from-bank": ("POST", "survey", "302 404 403 403 403 403 200 403 200 200 404 200"),
     "surveys:question-delete": ("POST", "question", "302 404 403 403 403 403 302 403 302 302 404 302"),
     "surveys:question-edit": ("GET", "question", "302 404 403 403 403 403 302 403 302 302 404 302"),
+    "surveys:question-translations": ("GET", "question", "302 404 403 403 403 403 200 403 200 200 404 200"),
     "surveys:question-move": ("POST", "question_move", "302 404 403 403 403 403 302 403 302 302 404 302"),
     "surveys:representation": ("GET", "", "302 403 200 200 200 200 200 200 200 200 403 200"),
     "surveys:respond": ("GET", "survey_token", "200 200 200 200 200 200 200 200 200 200 200 200"),

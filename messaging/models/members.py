@@ -46,41 +46,44 @@ class ConsentMethod(models.TextChoices):
 
 class AgeBand(models.TextChoices):
     # ONS Census 2021 bands, grouped for adults (alerts are for people of 16 and over).
-    A16_24 = "16-24", "16 to 24"
-    A25_34 = "25-34", "25 to 34"
-    A35_49 = "35-49", "35 to 49"
-    A50_64 = "50-64", "50 to 64"
-    A65_74 = "65-74", "65 to 74"
-    A75_PLUS = "75+", "75 and over"
-    NOT_SAID = "not_said", "Prefer not to say"
+    A16_24 = "16-24", _("16 to 24")
+    A25_34 = "25-34", _("25 to 34")
+    A35_49 = "35-49", _("35 to 49")
+    A50_64 = "50-64", _("50 to 64")
+    A65_74 = "65-74", _("65 to 74")
+    A75_PLUS = "75+", _("75 and over")
+    NOT_SAID = "not_said", _("Prefer not to say")
 
 
 class EthnicGroup(models.TextChoices):
     """ONS Census 2021 ethnic group, the 19 categories of England and Wales."""
 
-    ASIAN_BANGLADESHI = "asian_bangladeshi", "Asian, Asian British or Asian Welsh: Bangladeshi"
-    ASIAN_CHINESE = "asian_chinese", "Asian, Asian British or Asian Welsh: Chinese"
-    ASIAN_INDIAN = "asian_indian", "Asian, Asian British or Asian Welsh: Indian"
-    ASIAN_PAKISTANI = "asian_pakistani", "Asian, Asian British or Asian Welsh: Pakistani"
-    ASIAN_OTHER = "asian_other", "Asian, Asian British or Asian Welsh: Other Asian"
-    BLACK_AFRICAN = "black_african", "Black, Black British, Black Welsh, Caribbean or African: African"
-    BLACK_CARIBBEAN = "black_caribbean", "Black, Black British, Black Welsh, Caribbean or African: Caribbean"
-    BLACK_OTHER = "black_other", "Black, Black British, Black Welsh, Caribbean or African: Other Black"
-    MIXED_WHITE_ASIAN = "mixed_white_asian", "Mixed or Multiple ethnic groups: White and Asian"
-    MIXED_WHITE_BLACK_AFRICAN = "mixed_white_black_african", "Mixed or Multiple ethnic groups: White and Black African"
+    ASIAN_BANGLADESHI = "asian_bangladeshi", _("Asian, Asian British or Asian Welsh: Bangladeshi")
+    ASIAN_CHINESE = "asian_chinese", _("Asian, Asian British or Asian Welsh: Chinese")
+    ASIAN_INDIAN = "asian_indian", _("Asian, Asian British or Asian Welsh: Indian")
+    ASIAN_PAKISTANI = "asian_pakistani", _("Asian, Asian British or Asian Welsh: Pakistani")
+    ASIAN_OTHER = "asian_other", _("Asian, Asian British or Asian Welsh: Other Asian")
+    BLACK_AFRICAN = "black_african", _("Black, Black British, Black Welsh, Caribbean or African: African")
+    BLACK_CARIBBEAN = "black_caribbean", _("Black, Black British, Black Welsh, Caribbean or African: Caribbean")
+    BLACK_OTHER = "black_other", _("Black, Black British, Black Welsh, Caribbean or African: Other Black")
+    MIXED_WHITE_ASIAN = "mixed_white_asian", _("Mixed or Multiple ethnic groups: White and Asian")
+    MIXED_WHITE_BLACK_AFRICAN = (
+        "mixed_white_black_african",
+        _("Mixed or Multiple ethnic groups: White and Black African"),
+    )
     MIXED_WHITE_BLACK_CARIBBEAN = (
         "mixed_white_black_caribbean",
-        "Mixed or Multiple ethnic groups: White and Black Caribbean",
+        _("Mixed or Multiple ethnic groups: White and Black Caribbean"),
     )
-    MIXED_OTHER = "mixed_other", "Mixed or Multiple ethnic groups: Other Mixed or Multiple ethnic groups"
-    WHITE_BRITISH = "white_british", "White: English, Welsh, Scottish, Northern Irish or British"
-    WHITE_IRISH = "white_irish", "White: Irish"
-    WHITE_GYPSY_TRAVELLER = "white_gypsy_traveller", "White: Gypsy or Irish Traveller"
-    WHITE_ROMA = "white_roma", "White: Roma"
-    WHITE_OTHER = "white_other", "White: Other White"
-    OTHER_ARAB = "other_arab", "Other ethnic group: Arab"
-    OTHER_ANY = "other_any", "Other ethnic group: Any other ethnic group"
-    NOT_SAID = "not_said", "Prefer not to say"
+    MIXED_OTHER = "mixed_other", _("Mixed or Multiple ethnic groups: Other Mixed or Multiple ethnic groups")
+    WHITE_BRITISH = "white_british", _("White: English, Welsh, Scottish, Northern Irish or British")
+    WHITE_IRISH = "white_irish", _("White: Irish")
+    WHITE_GYPSY_TRAVELLER = "white_gypsy_traveller", _("White: Gypsy or Irish Traveller")
+    WHITE_ROMA = "white_roma", _("White: Roma")
+    WHITE_OTHER = "white_other", _("White: Other White")
+    OTHER_ARAB = "other_arab", _("Other ethnic group: Arab")
+    OTHER_ANY = "other_any", _("Other ethnic group: Any other ethnic group")
+    NOT_SAID = "not_said", _("Prefer not to say")
 
 
 class Interest(models.Model):

@@ -1,14 +1,15 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.selectors import ward_at_point
 from priorities.images import ALLOWED_FORMATS
 from priorities.models import Category, IssueSource
 
-CATEGORY_CHOICES = [("", "Choose a category"), *Category.choices]
+CATEGORY_CHOICES = [("", _("Choose a category")), *Category.choices]
 # Online and Open311 reports come in by themselves; officers log what reached them another way.
 OFFICER_SOURCES = [(v, label) for v, label in IssueSource.choices if v not in (IssueSource.ONLINE, IssueSource.OPEN311)]
-PIN_AT_SEA = (
+PIN_AT_SEA = _(
     "The pin is not in any ward we cover (it may be at sea or outside the force area). "
     "Move the pin, or choose the ward from the list."
 )
@@ -18,39 +19,39 @@ class IssueReportForm(forms.Form):
     """A resident's concern. Where it happens is a ward from the list or a pin on the map: with a
     pin the server finds the ward, so the list is only needed without JavaScript."""
 
-    category = forms.ChoiceField(choices=CATEGORY_CHOICES, label="What is it about?")
+    category = forms.ChoiceField(choices=CATEGORY_CHOICES, label=_("What is it about?"))
     description = forms.CharField(
-        label="Describe the problem",
+        label=_("Describe the problem"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What happens, where (a street or landmark) and when. Do not include anyone's personal details.",
-        error_messages={"required": "Describe the problem: what happens, where and when."},
+        help_text=_("What happens, where (a street or landmark) and when. Do not include anyone's personal details."),
+        error_messages={"required": _("Describe the problem: what happens, where and when.")},
     )
     ward = forms.ModelChoiceField(
         queryset=None,
         required=False,
         to_field_name="code",
-        empty_label="Choose a ward",
-        label="Ward",
-        help_text="Or put a pin on the map where it happens.",
+        empty_label=_("Choose a ward"),
+        label=_("Ward"),
+        help_text=_("Or put a pin on the map where it happens."),
     )
     latitude = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     longitude = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
     photo = forms.FileField(
         required=False,
-        label="Photo (optional)",
-        help_text="A JPEG, PNG or WebP photo up to 8 MB.",
+        label=_("Photo (optional)"),
+        help_text=_("A JPEG, PNG or WebP photo up to 8 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_FORMATS.values())}),
     )
     contact_email = forms.EmailField(
         required=False,
-        label="Your email (optional)",
-        help_text="Only if you are happy for the neighbourhood team to contact you about it.",
+        label=_("Your email (optional)"),
+        help_text=_("Only if you are happy for the neighbourhood team to contact you about it."),
     )
     anonymous = forms.BooleanField(
         required=False,
-        label="Report anonymously",
-        help_text="We will not record who you are, even if you are signed in, and will not keep an email address.",
+        label=_("Report anonymously"),
+        help_text=_("We will not record who you are, even if you are signed in, and will not keep an email address."),
     )
 
     def __init__(self, *args, wards, **kwargs):
@@ -62,7 +63,9 @@ class IssueReportForm(forms.Form):
         data = super().clean()
         latitude, longitude = data.get("latitude"), data.get("longitude")
         if (latitude is None) != (longitude is None):
-            self.add_error("ward", "The map pin was incomplete. Put the pin again, or choose the ward from the list.")
+            self.add_error(
+                "ward", _("The map pin was incomplete. Put the pin again, or choose the ward from the list.")
+            )
         elif latitude is not None:
             # The pin decides: the page's JavaScript clears it when the list is changed by hand.
             ward = ward_at_point(latitude=latitude, longitude=longitude)
@@ -72,7 +75,7 @@ class IssueReportForm(forms.Form):
                 self.check_pinned_ward(ward)
                 data["ward"] = ward
         elif not data.get("ward") and "ward" not in self.errors:
-            self.add_error("ward", "Choose the ward, or put a pin on the map where it happens.")
+            self.add_error("ward", _("Choose the ward, or put a pin on the map where it happens."))
         return data
 
     def check_pinned_ward(self, ward) -> None:

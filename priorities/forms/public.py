@@ -1,16 +1,17 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class FollowForm(forms.Form):
     """Follow a priority by email: no account, just an address to tell when its state changes."""
 
     email = forms.EmailField(
-        label="Your email address",
+        label=_("Your email address"),
         max_length=254,
-        help_text="We only use it to tell you when this priority moves on. Every email has a link to stop.",
+        help_text=_("We only use it to tell you when this priority moves on. Every email has a link to stop."),
         error_messages={
-            "required": "Enter your email address to follow this priority.",
-            "invalid": "Enter an email address like name@example.com.",
+            "required": _("Enter your email address to follow this priority."),
+            "invalid": _("Enter an email address like name@example.com."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

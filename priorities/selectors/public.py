@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Ward
 from priorities.models import (
@@ -35,22 +36,22 @@ SUMMARY_LIMIT = 3
 # The public history, in words a resident reads; the audit note behind each step (an escalation's
 # reason, an action's description) may be restricted, so it is never shown.
 PUBLIC_STEPS = {
-    "agree": "Agreed as a neighbourhood priority",
-    "start": "Work started",
-    "escalate": "Passed to a wider group for more help",
-    "de_escalate": "Back with the neighbourhood team",
-    "resolve": "Resolved",
-    "sign_off": "Signed off by the community",
-    "not_adopt": "Not taken on",
-    "reopen": "Reopened",
+    "agree": _("Agreed as a neighbourhood priority"),
+    "start": _("Work started"),
+    "escalate": _("Passed to a wider group for more help"),
+    "de_escalate": _("Back with the neighbourhood team"),
+    "resolve": _("Resolved"),
+    "sign_off": _("Signed off by the community"),
+    "not_adopt": _("Not taken on"),
+    "reopen": _("Reopened"),
 }
 # Residents do not know the acronyms; these say who took it on.
 FORUM_WORDS = {
-    "ttcg": "the division's tasking meeting (TTCG), which can add officers and specialist teams",
-    "cdrp": "the community safety partnership's tactical group (CDRP)",
-    "matac": "a multi-agency tasking group (MATAC)",
-    "maps": "a multi-agency problem-solving group (MAPS)",
-    "neighbourhood_management": "the council's neighbourhood management team",
+    "ttcg": _("the division's tasking meeting (TTCG), which can add officers and specialist teams"),
+    "cdrp": _("the community safety partnership's tactical group (CDRP)"),
+    "matac": _("a multi-agency tasking group (MATAC)"),
+    "maps": _("a multi-agency problem-solving group (MAPS)"),
+    "neighbourhood_management": _("the council's neighbourhood management team"),
 }
 
 

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from accounts.policy import can, policy_required
@@ -26,7 +27,7 @@ from priorities.selectors import intake as selectors
 # puts many residents behind one address.
 REPORTS_PER_SESSION_PER_HOUR = 5
 REPORTS_PER_ADDRESS_PER_HOUR = 30
-THROTTLE_MESSAGE = (
+THROTTLE_MESSAGE = _(
     "You have sent several reports in the last hour, so we cannot take another just now. "
     "Please try again later, or call 101. In an emergency always call 999."
 )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -24,7 +25,9 @@ from priorities.selectors import public as selectors
 # behind one library or mobile network; a resident follows a few priorities at a time at most.
 FOLLOWS_PER_ADDRESS_PER_HOUR = 20
 FOLLOWS_PER_EMAIL_PER_HOUR = 3
-THROTTLE_MESSAGE = "We have had several requests to follow priorities from you in the last hour. Try again later."
+THROTTLE_MESSAGE = gettext_lazy(
+    "We have had several requests to follow priorities from you in the last hour. Try again later."
+)
 
 
 def _priority_or_404(reference):
@@ -75,7 +78,12 @@ def priority_follow(request, reference):
         return _detail(request, priority, form, status=429)
     throttle.count(counters)
     try:
-        services.priority_follow(priority=priority, email=email, site_url=request.build_absolute_uri("/"))
+        services.priority_follow(
+            priority=priority,
+            email=email,
+            site_url=request.build_absolute_uri("/"),
+            language=request.LANGUAGE_CODE,
+        )
     except ValidationError as error:
         form.add_error(None, error.messages)
         return _detail(request, priority, form, status=400)

@@ -33,6 +33,11 @@
       if (status) status.textContent = text;
     }
 
+    // The page gives the words in the reader's language (data-* attributes); English if it does not.
+    function words(name, fallback) {
+      return el.dataset[name] || fallback;
+    }
+
     function selectWard(code) {
       if (!wardSelect) return;
       var found = Array.prototype.some.call(wardSelect.options, function (option) {
@@ -49,10 +54,10 @@
       el.dataset.pinned = "true";
       if (ward) {
         selectWard(ward.code);
-        say("Pin placed in " + ward.name + " ward.");
+        say(words("placed", "Pin placed in {ward} ward.").replace("{ward}", ward.name));
       } else {
         selectWard("");
-        say("That spot is outside the wards we cover. Move the pin, or choose a ward from the list.");
+        say(words("outside", "That spot is outside the wards we cover. Move the pin, or choose a ward from the list."));
       }
     }
 
@@ -98,7 +103,7 @@
       })
       .catch(function (error) {
         el.dataset.error = String(error);
-        say("The map could not be loaded. Please choose the ward from the list.");
+        say(words("loadError", "The map could not be loaded. Please choose the ward from the list."));
       });
 
     map.on("click", function (event) {
@@ -116,12 +121,12 @@
 
     if (wardSelect) {
       wardSelect.addEventListener("change", function () {
-        if (pin) clear("The pin was removed: the ward you chose is used instead.");
+        if (pin) clear(words("removedForWard", "The pin was removed: the ward you chose is used instead."));
       });
     }
     if (clearButton) {
       clearButton.addEventListener("click", function () {
-        clear("The pin was removed.");
+        clear(words("removed", "The pin was removed."));
       });
     }
   }

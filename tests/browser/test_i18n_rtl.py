@@ -3,12 +3,15 @@ mirrored stylesheet, the switcher usable without script, and no serious or criti
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 
 from meetings.models import MeetingStatus
 from tests.browser.test_accessibility import AXE, SERIOUS
 from tests.conftest import build_world
 from tests.i18n.conftest import compiled_locale, translated  # noqa: F401 (fixtures)
 from tests.meetings.factories import MeetingFactory
+from tests.priorities.factories import agreed
+from tests.surveys.factories import survey
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("translated")]
 
@@ -20,10 +23,23 @@ def _in_urdu(page, live_server):
 def test_public_pages_in_urdu_are_right_to_left_and_pass_axe(page, live_server):
     world = build_world()
     meeting = MeetingFactory(neighbourhood=world.daneshouse, status=MeetingStatus.PUBLISHED, created_by=world.pcso)
+    priority = agreed(world)
+    open_survey = survey(world, bank=("police_good_job", "age_band"), is_open_to_all=True)
     page.context.add_init_script(path=str(AXE))
     _in_urdu(page, live_server)
     problems = []
-    for path in ["/", world.daneshouse.get_absolute_url(), meeting.get_absolute_url(), "/accounts/login/"]:
+    paths = [
+        "/",
+        world.daneshouse.get_absolute_url(),
+        meeting.get_absolute_url(),
+        "/accounts/login/",
+        reverse("priorities:public-list", args=[world.daneshouse.code]),
+        reverse("priorities:public-detail", args=[priority.reference]),
+        reverse("priorities:raise-issue"),
+        reverse("messaging:signup"),
+        reverse("surveys:open", args=[open_survey.reference]),
+    ]
+    for path in paths:
         page.goto(path)
         assert page.evaluate("getComputedStyle(document.body).direction") == "rtl", path
         assert page.locator("html").get_attribute("lang") == "ur"

@@ -4,8 +4,7 @@ Add a pattern here when a page is converted. tests/i18n/test_i18n_templates.py t
 left outside a translation tag in its templates, and tests/i18n/test_i18n_catalogues.py requires every
 string those files give the catalogues to be translated (not fuzzy) in each COMPLETE_LANGUAGES catalogue.
 
-Not yet here: templates/priorities/ (including priorities/_public_neighbourhood_summary.html, which
-the neighbourhood page includes), the priorities package, and the staff pages of In the Know.
+Not yet here: the staff pages (of In the Know, priorities and the rest), which may stay English.
 """
 
 from pathlib import Path
@@ -61,6 +60,14 @@ RESIDENT_TEMPLATES = [
     # Replies: the advice sent to a member whose reply was urgent, and the team's answers.
     "templates/messaging/emails/urgent_advice_*",
     "templates/messaging/emails/reply_answer_*",
+    # Priorities: the public pages, following one by email, and raising a concern online.
+    "templates/priorities/public_*.html",
+    "templates/priorities/_public_*.html",
+    "templates/priorities/intake_raise.html",
+    "templates/priorities/intake_received.html",
+    "templates/priorities/_intake_where.html",
+    "templates/priorities/emails/follow_confirm_*",
+    "templates/priorities/emails/state_changed_*",
 ]
 
 # Python modules whose marked strings a resident reads (form labels and errors, page headings,
@@ -73,6 +80,7 @@ RESIDENT_PYTHON = [
     "neighbourhoods/forms.py",
     "neighbourhoods/places.py",
     "neighbourhoods/selectors.py",
+    "surveys/bank.py",
     "surveys/forms_respond.py",
     "surveys/models.py",
     "surveys/views_respond.py",
@@ -94,6 +102,13 @@ RESIDENT_PYTHON = [
     "priorities/voting/models.py",
     "priorities/voting/refusals.py",
     "priorities/voting/results.py",
+    "priorities/models.py",
+    "priorities/images.py",
+    "priorities/forms/public.py",
+    "priorities/forms/intake.py",
+    "priorities/selectors/public.py",
+    "priorities/views/public.py",
+    "priorities/views/intake.py",
 ]
 
 # Languages whose catalogue must hold every resident string; the others may fall back to English.

@@ -4,14 +4,17 @@ and dir on <html> are right, and right-to-left languages get Bootstrap's mirrore
 import datetime
 import re
 
+import polib
 import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 from meetings.models import MeetingStatus
+from tests.i18n.conftest import LOCALE
 from tests.meetings.factories import MeetingFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("translated")]
@@ -59,11 +62,14 @@ def test_it_answers_in_english_to_a_browser_in_an_unsupported_language(client):
 
 
 def test_it_falls_back_to_english_for_a_string_not_yet_translated(client):
-    # Romanian's catalogue is partial: the page is marked Romanian and the missing text is English, never blank.
-    response = _in(client, "ro").get(HOME)
+    # Romanian's catalogue is partial: the page is marked Romanian and a string it lacks is English, never blank.
+    response = _in(client, "ro").get(reverse("messaging:signup"))
     assert 'lang="ro"' in _html_tag(response)
-    assert "Găsiți echipa de poliție a cartierului dumneavoastră" in response.text
-    assert "See who polices your area, what they are working on and how to raise a concern." in response.text
+    assert "Primiți alerte In the Know" in response.text
+    catalogue = polib.pofile(str(LOCALE / "ro" / "LC_MESSAGES" / "django.po"))
+    missing = next(e.msgid for e in catalogue if not e.translated() and not e.msgid_plural and not e.msgctxt)
+    with translation.override("ro"):
+        assert gettext(missing) == missing
 
 
 def test_the_switcher_is_on_public_pages_naming_each_language_in_itself(client):

@@ -31,6 +31,10 @@ READ_ATTRIBUTES = {
     "data-denied",
     "data-unavailable",
     "data-load-error",
+    "data-placed",
+    "data-outside",
+    "data-removed",
+    "data-removed-for-ward",
 }
 # Stands in for a tag or variable, so "{{ n }} residents" leaves "residents" and "<a href="{% url %}">" stays HTML.
 HOLE = "\x00"

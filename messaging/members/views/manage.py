@@ -339,7 +339,7 @@ def manage_request(request):
                 per_contact=MANAGE_LINKS_PER_CONTACT_PER_HOUR,
             )
             if throttle.throttled(counters):
-                form.add_error(None, "We have had several requests from you in the last hour. Try again later.")
+                form.add_error(None, _("We have had several requests from you in the last hour. Try again later."))
                 status = 429
             else:
                 throttle.count(counters)

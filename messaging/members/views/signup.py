@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -29,7 +29,9 @@ from pact_portal.privacy import email_masked
 # library or a mobile network puts many residents behind one address.
 SIGN_UPS_PER_ADDRESS_PER_HOUR = 20
 SIGN_UPS_PER_CONTACT_PER_HOUR = 3
-THROTTLE_MESSAGE = "We have had several sign-ups from you or for these details in the last hour. Try again later."
+THROTTLE_MESSAGE = gettext_lazy(
+    "We have had several sign-ups from you or for these details in the last hour. Try again later."
+)
 DONE_SESSION_KEY = "messaging:signed-up"
 
 

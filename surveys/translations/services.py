@@ -1,0 +1,69 @@
+"""Writes for question translations."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import translation
+
+from accounts.policy import can
+from pact_portal.i18n import in_source_language
+from surveys.bank import BANK
+from surveys.models import TRANSLATION_LANGUAGES, OptionTranslation, Question, QuestionTranslation, Survey
+
+
+@transaction.atomic
+def question_translation_save(
+    *, question: Question, actor, language: str, text: str, help_text: str = "", option_labels: dict[int, str]
+) -> QuestionTranslation | None:
+    """Set (or with an empty text, remove) the question's words in `language`. An option left blank has
+    no translation and shows in English. Answers are kept against the options, so this never changes a
+    result, and a survey already open may gain a language."""
+    if not can(actor, "survey.edit", question.survey):
+        raise PermissionDenied("Only the survey's author or the force's survey staff may change it.")
+    # One writer at a time per survey, as the builder's own services do.
+    list(Survey.objects.select_for_update().filter(pk=question.survey_id).values_list("pk"))
+    if language not in dict(TRANSLATION_LANGUAGES):
+        raise ValidationError({"language": "Choose one of the portal's languages."})
+    if set(option_labels) - set(question.options.values_list("pk", flat=True)):
+        raise ValidationError("Translate only this question's own options.")
+    question.translations.filter(language=language).delete()
+    OptionTranslation.objects.filter(option__question=question, language=language).delete()
+    text = " ".join(text.split())
+    if not text:
+        return None
+    saved = QuestionTranslation(question=question, language=language, text=text, help_text=" ".join(help_text.split()))
+    saved.full_clean()
+    saved.save()
+    options = [
+        OptionTranslation(option_id=pk, language=language, label=" ".join(label.split()))
+        for pk, label in option_labels.items()
+        if label.strip()
+    ]
+    for option in options:
+        option.full_clean(exclude=["option"])
+    OptionTranslation.objects.bulk_create(options)
+    return saved
+
+
+def question_translations_from_bank(*, question: Question) -> int:
+    """Give a standard question the translations the bank ships (the portal's catalogues): each
+    language whose catalogue has the question's wording. Returns the number of languages added."""
+    spec = BANK.get(question.bank_key)
+    if spec is None:
+        return 0
+    english = in_source_language(spec.text)
+    options = {option.value: option for option in question.options.all()}
+    added = 0
+    for language, _name in TRANSLATION_LANGUAGES:
+        with translation.override(language):
+            text, help_text = str(spec.text), str(spec.help_text)
+            labels = {value: str(label) for value, label in spec.options}
+        if text == english:
+            continue
+        QuestionTranslation.objects.create(question=question, language=language, text=text, help_text=help_text)
+        OptionTranslation.objects.bulk_create(
+            OptionTranslation(option=options[value], language=language, label=label)
+            for value, label in labels.items()
+            if value in options and label != in_source_language(dict(spec.options)[value])
+        )
+        added += 1
+    return added

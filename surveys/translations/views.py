@@ -1,0 +1,52 @@
+"""The staff page where a question's translations are written, one language at a time."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from pact_portal.forms import form_add_service_errors
+from surveys import selectors_build
+from surveys.translations import selectors, services
+from surveys.translations.forms import QuestionTranslationForm
+
+
+def _initial(language: str, saved: dict) -> dict:
+    question = saved["question"]
+    initial = {"language": language, "text": question.text if question else "", "help_text": ""}
+    if question:
+        initial["help_text"] = question.help_text
+    return initial | {f"o{pk}": label for pk, label in saved["options"].items()}
+
+
+@require_http_methods(["GET", "POST"])
+def question_translations(request, pk, question_pk):
+    survey = selectors_build.survey_get_for_user(user=request.user, pk=pk, write=True)
+    question = selectors_build.question_for_survey(survey=survey, pk=question_pk)
+    languages = selectors.question_translations(question=question)
+    language = request.POST.get("language") or request.GET.get("language", "")
+    if language not in languages:
+        language = next(iter(languages))
+    form = QuestionTranslationForm(
+        request.POST or None, question=question, language=language, initial=_initial(language, languages[language])
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.question_translation_save(
+                question=question,
+                actor=request.user,
+                language=language,
+                text=data["text"],
+                help_text=data["help_text"],
+                option_labels=form.option_labels(),
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, f"Saved the question in {languages[language]['name']}.")
+            url = reverse("surveys:question-translations", kwargs={"pk": survey.pk, "question_pk": question.pk})
+            return redirect(f"{url}?language={language}")
+    context = {"survey": survey, "question": question, "languages": languages, "language": language, "form": form}
+    return render(request, "surveys/build/question_translations.html", context, status=400 if form.errors else 200)
