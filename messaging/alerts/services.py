@@ -108,7 +108,11 @@ def _check_content(
             title=title, sms_text=sms_text, survey=survey is not None, vote=vote is not None, signature=signature
         )
         if segments > sms_max_segments():
-            with_link = "With the link the text message" if survey or vote else "The text message"
+            with_link = (
+                "With the survey link the text message" if survey is not None
+                else "With the ballot link the text message" if vote is not None
+                else "The text message"
+            )  # fmt: skip
             errors["sms_text"] = (
                 f"{with_link} would be {segments} segments; the most allowed is {sms_max_segments()}. "
                 "Shorten it (or leave the detail to the email)."
