@@ -30,7 +30,7 @@ def not_found(request, resource):
 
 
 # The API's own resources (police.uk, the schema and its UI live elsewhere under /api/).
-RESOURCES = "neighbourhoods|wards|meetings|priorities|actions|issues|votes|alerts|subscribers|surveys|returns"
+RESOURCES = "neighbourhoods|wards|meetings|panels|priorities|actions|issues|votes|alerts|subscribers|surveys|returns"
 
 
 urlpatterns = [

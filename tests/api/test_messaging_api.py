@@ -37,11 +37,20 @@ def test_it_lists_the_alerts_a_composer_may_see(api, world):
     ]
 
 
-def test_it_refuses_alerts_to_residents_and_partners(api, world):
-    for user in (world.resident, world.partner):
-        api.force_login(user)
-        assert api.get(ALERTS).status_code == 403
-        assert api.post(ALERTS, new_alert(), format="json").status_code == 403
+def test_it_refuses_alerts_to_residents(api, world):
+    api.force_login(world.resident)
+    assert api.get(ALERTS).status_code == 403
+    assert api.post(ALERTS, new_alert(), format="json").status_code == 403
+
+
+def test_a_partner_agency_reads_and_drafts_only_its_own_alerts_over_the_api(api, world):
+    alert(world)  # the police's own
+    api.force_login(world.partner)
+    created = api.post(ALERTS, new_alert(title="Bonfire safety"), format="json")
+    assert created.status_code == 201, created.json()
+    made = Alert.objects.get(pk=created.json()["id"])
+    assert made.agency == world.partner.agency and made.status == AlertStatus.DRAFT
+    assert [a["title"] for a in api.get(ALERTS).json()["results"]] == ["Bonfire safety"]
 
 
 def test_it_answers_404_for_an_alert_outside_the_area(api, world):

@@ -119,7 +119,12 @@ def test_it_answers_as_the_schema_says(api, world, schema):
 
 def test_it_answers_json_404_for_unknown_paths_under_the_api(api, world):
     api.force_login(world.pcso)
-    for path in ("/api/meetings/not-a-number/", "/api/priorities/1/teleport/", "/api/actions/1,2/updates/"):
+    for path in (
+        "/api/meetings/not-a-number/",
+        "/api/panels/null,null/",
+        "/api/priorities/1/teleport/",
+        "/api/actions/1,2/updates/",
+    ):
         response = api.post(path, {}, format="json")
         assert response.status_code == 404 and response.json() == {"detail": "Not found."}
 
