@@ -330,8 +330,9 @@ class BriefingSection:
     closed: list[Priority]
 
 
-def divisions_for_user(*, user) -> list[Division]:
-    """Divisions whose briefing the user may read."""
+def divisions_for_user(*, user, action: str = "division.view") -> list[Division]:
+    """Divisions of the user's area for which the policy allows `action` (by default, reading
+    their briefing)."""
     scope = scope_for(user)
     divisions = Division.objects.select_related("force").order_by("force__name", "name")
     if scope.level == ScopeLevel.DIVISION:
@@ -340,13 +341,13 @@ def divisions_for_user(*, user) -> list[Division]:
         divisions = divisions if scope.force_ids is None else divisions.filter(force_id__in=scope.force_ids)
     else:
         return []
-    return [d for d in divisions if can(user, "division.view", d)]
+    return [d for d in divisions if can(user, action, d)]
 
 
-def division_for_briefing(*, user, code: str) -> Division | None:
-    """The division with this code that the user may read (codes are unique within a force)."""
+def division_for_briefing(*, user, code: str, action: str = "division.view") -> Division | None:
+    """The division with this code for which the policy allows `action` (codes are unique within a force)."""
     for division in Division.objects.select_related("force").filter(code=code):
-        if can(user, "division.view", division):
+        if can(user, action, division):
             return division
     return None
 

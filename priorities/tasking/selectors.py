@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from accounts.policy import can, scope_for
-from accounts.roles import ScopeLevel
 from neighbourhoods.models import Division
 from priorities.models import Action, Escalation, EscalationForum, PriorityState
+from priorities.selectors import records
 from priorities.selectors.records import RESTRICTED_FIELDS
 from priorities.tasking.models import TaskingAgenda, TaskingItem
 
@@ -17,22 +16,11 @@ _NO_RESTRICTED = tuple(f"escalation__priority__{name}" for name in RESTRICTED_FI
 
 
 def divisions_for_tasking(*, user) -> list[Division]:
-    scope = scope_for(user)
-    divisions = Division.objects.select_related("force").order_by("force__name", "name")
-    if scope.level == ScopeLevel.DIVISION:
-        divisions = divisions.filter(pk__in=scope.division_ids)
-    elif scope.level == ScopeLevel.FORCE:
-        divisions = divisions if scope.force_ids is None else divisions.filter(force_id__in=scope.force_ids)
-    else:
-        return []
-    return [d for d in divisions if can(user, "tasking.view", d)]
+    return records.divisions_for_user(user=user, action="tasking.view")
 
 
 def division_for_tasking(*, user, code: str) -> Division | None:
-    for division in Division.objects.select_related("force").filter(code=code):
-        if can(user, "tasking.view", division):
-            return division
-    return None
+    return records.division_for_briefing(user=user, code=code, action="tasking.view")
 
 
 def queued_escalations(*, division: Division, forum: str | None = None) -> QuerySet[Escalation]:
