@@ -123,8 +123,12 @@ class Alert(models.Model):
         return reverse("messaging:alert-detail", kwargs={"pk": self.pk})
 
     def area_neighbourhoods(self) -> list:
-        """Every neighbourhood the audience touches (three small queries; for one alert's page)."""
+        """Every neighbourhood the audience touches (three small queries; for one alert's page, or
+        none when a list has worked them out for many alerts at once: see with_area_neighbourhoods)."""
         from neighbourhoods.models import Neighbourhood
+
+        if (known := getattr(self, "_area_neighbourhoods", None)) is not None:
+            return known
 
         if self.audience_level == AudienceLevel.FORCE:
             return list(Neighbourhood.objects.filter(division__force_id=self.force_id).select_related("division"))

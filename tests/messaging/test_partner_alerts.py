@@ -25,8 +25,9 @@ def queued(monkeypatch):
 
 
 def _partner_alert(world, **extra):
-    made = compose(world, actor=world.partner, title="Free smoke alarm checks", channels=["email", "sms", "voice"],
-                   sms_text="Book a free smoke alarm check.", **extra)  # fmt: skip
+    fields = {"title": "Free smoke alarm checks", "channels": ["email", "sms", "voice"],
+              "sms_text": "Book a free smoke alarm check."} | extra  # fmt: skip
+    made = compose(world, actor=world.partner, **fields)
     services.alert_submit(alert=made, actor=world.partner)
     return made
 
@@ -117,3 +118,21 @@ def test_it_counts_the_agencys_name_in_the_text_messages_length(world):
     with pytest.raises(ValidationError) as error:
         compose(world, actor=world.partner, channels=["sms"], sms_text=text)
     assert "sms_text" in error.value.message_dict
+
+
+@pytest.mark.parametrize("waiting", [1, 5])
+def test_the_inspectors_home_lists_partner_alerts_to_approve_in_constant_queries(
+    client, world, queued, django_assert_max_num_queries, waiting
+):
+    subscriber(world)
+    for n in range(waiting):
+        _partner_alert(world, title=f"Smoke alarms {n}")
+    ward = world.daneshouse.wards.get()
+    _partner_alert(world, title="By ward", audience_level="wards", neighbourhoods=[], wards=[ward])
+    client.force_login(world.inspector)
+    # The page's own (session, user, scope, neighbourhoods with counts and its panels), the waiting
+    # alerts, and their areas in four: one query per alert before (the approval rule read each one's).
+    with django_assert_max_num_queries(11):
+        response = client.get(reverse("neighbourhoods:officer-home"))
+    titles = [a.title for a in response.context["awaiting_approval"]]
+    assert titles == [*(f"Smoke alarms {n}" for n in range(waiting)), "By ward"]
