@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='taskingitem',
             name='carried_over_from',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='carried_over_to', to='priorities.taskingitem'),
+            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='carried_over_to', to='priorities.taskingitem'),
         ),
         migrations.AlterField(
             model_name='taskingitem',

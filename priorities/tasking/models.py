@@ -47,7 +47,7 @@ class TaskingItem(models.Model):
     # A returned or closed item leaves the queue, and a fresh escalation is a fresh item.
     escalation = models.ForeignKey("priorities.Escalation", on_delete=models.CASCADE, related_name="tasking_items")
     carried_over_from = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="carried_over_to"
+        "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="carried_over_to"
     )
     position = models.PositiveIntegerField(default=0)
     decision = models.CharField(max_length=16, choices=TaskingDecision, blank=True)

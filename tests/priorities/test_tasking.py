@@ -260,3 +260,11 @@ def test_it_pins_the_queries_with_carried_over_items(world, ops, django_assert_m
             client.get(reverse("priorities:tasking-agenda", args=[agenda.pk]))
         with django_assert_max_num_queries(7):
             client.get(reverse("priorities:tasking-pack", args=[agenda.pk]))
+
+
+def test_it_deletes_a_priority_with_carried_over_items(world, ops):
+    priority = escalated(world)
+    _undecided_then_next(world, ops)
+    assert TaskingItem.objects.count() == 2
+    priority.delete()
+    assert not TaskingItem.objects.exists()
