@@ -42,9 +42,13 @@ class TaskingItem(models.Model):
     """An escalation on an agenda, and what the forum decided about it."""
 
     agenda = models.ForeignKey(TaskingAgenda, on_delete=models.CASCADE, related_name="items")
-    # An escalation goes before a forum once: a returned or closed item leaves the queue, and a
-    # fresh escalation is a fresh item.
-    escalation = models.OneToOneField("priorities.Escalation", on_delete=models.CASCADE, related_name="tasking_item")
+    # An escalation goes before a forum once, except that an item the forum left undecided is carried
+    # over to the forum's next sitting as a new item (the old one stays in its sitting's record).
+    # A returned or closed item leaves the queue, and a fresh escalation is a fresh item.
+    escalation = models.ForeignKey("priorities.Escalation", on_delete=models.CASCADE, related_name="tasking_items")
+    carried_over_from = models.OneToOneField(
+        "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="carried_over_to"
+    )
     position = models.PositiveIntegerField(default=0)
     decision = models.CharField(max_length=16, choices=TaskingDecision, blank=True)
     owner = models.CharField(max_length=150, blank=True, help_text="Who takes it on, for an accepted item.")

@@ -29,22 +29,41 @@ def queued_escalations(*, division: Division, forum: str | None = None) -> Query
         priority__neighbourhood__division=division,
         priority__state=PriorityState.ESCALATED,
         de_escalated_at__isnull=True,
-        tasking_item__isnull=True,
+        tasking_items__isnull=True,
     )
     if forum is not None:
         escalations = escalations.filter(forum=forum)
     return escalations.order_by("escalated_at", "pk")
 
 
-@dataclass(frozen=True)
+def carry_over_items(*, division: Division, forum: str | None = None, before=None) -> QuerySet[TaskingItem]:
+    """Items of the division's earlier sittings that the forum left undecided, not yet carried to a
+    later sitting, whose escalation is still open: the forum's next agenda takes them, oldest first."""
+    items = TaskingItem.objects.filter(
+        agenda__division=division,
+        decision="",
+        carried_over_to__isnull=True,
+        escalation__priority__state=PriorityState.ESCALATED,
+        escalation__de_escalated_at__isnull=True,
+    )
+    if forum is not None:
+        items = items.filter(agenda__forum=forum)
+    if before is not None:
+        items = items.filter(agenda__meets_on__lt=before)
+    return items.order_by("agenda__meets_on", "position", "pk")
+
+
+@dataclass
 class ForumQueue:
     forum: str
     label: str
     escalations: list = field(default_factory=list)
+    carry_over_count: int = 0
 
 
 def tasking_queue(*, division: Division) -> list[ForumQueue]:
-    """Every forum with what waits for it (one query)."""
+    """Every forum with what waits for it and how many undecided items its next agenda will carry
+    over (two queries)."""
     queues = {forum: ForumQueue(forum=forum, label=label) for forum, label in EscalationForum.choices}
     escalations = (
         queued_escalations(division=division)
@@ -53,6 +72,9 @@ def tasking_queue(*, division: Division) -> list[ForumQueue]:
     )
     for escalation in escalations:
         queues[escalation.forum].escalations.append(escalation)
+    carried = carry_over_items(division=division).order_by().values("agenda__forum").annotate(n=Count("pk"))
+    for row in carried:
+        queues[row["agenda__forum"]].carry_over_count = row["n"]
     return list(queues.values())
 
 
@@ -77,7 +99,13 @@ def agenda_items(*, agenda: TaskingAgenda) -> list[TaskingItem]:
     )
     return list(
         TaskingItem.objects.filter(agenda=agenda)
-        .select_related("escalation__priority__neighbourhood", "escalation__escalated_by", "decided_by")
+        .select_related(
+            "escalation__priority__neighbourhood",
+            "escalation__escalated_by",
+            "decided_by",
+            "carried_over_from__agenda",
+            "carried_over_to__agenda",
+        )
         .defer(*_NO_RESTRICTED)
         .prefetch_related(Prefetch("escalation__priority__actions", queryset=public_actions))
         .order_by("position", "pk")

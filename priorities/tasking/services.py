@@ -13,7 +13,7 @@ from accounts.policy import can
 from priorities import services
 from priorities.models import EscalationForum, PriorityEvent, PriorityState
 from priorities.tasking.models import TaskingAgenda, TaskingDecision, TaskingItem
-from priorities.tasking.selectors import queued_escalations
+from priorities.tasking.selectors import carry_over_items, queued_escalations
 
 
 @transaction.atomic
@@ -40,16 +40,27 @@ def tasking_agenda_create(*, division, forum: str, meets_on: date, actor) -> Tas
 
 @transaction.atomic
 def tasking_agenda_fill(*, agenda: TaskingAgenda, actor) -> int:
-    """Add what has come into the forum's queue since the agenda was built; returns how many."""
+    """Add what the forum left undecided at its earlier sittings in the division (carried over, once
+    each) and what has come into its queue since the agenda was built; returns how many."""
     if not can(actor, "tasking.manage", agenda.division):
         raise ValidationError("Only the division's operations manager builds its tasking agendas.")
     TaskingAgenda.objects.select_for_update().filter(pk=agenda.pk).first()
     last = agenda.items.aggregate(last=Max("position"))["last"] or 0
-    queued = list(queued_escalations(division=agenda.division, forum=agenda.forum))
-    TaskingItem.objects.bulk_create(
-        [TaskingItem(agenda=agenda, escalation=e, position=last + i) for i, e in enumerate(queued, start=1)]
+    # Locked so that two agendas built at once cannot both take the same undecided item; the
+    # one-to-one carried_over_from refuses it in the database too.
+    carried = list(
+        carry_over_items(division=agenda.division, forum=agenda.forum, before=agenda.meets_on).select_for_update(
+            of=("self",)
+        )
     )
-    return len(queued)
+    queued = list(queued_escalations(division=agenda.division, forum=agenda.forum))
+    new_items = [
+        TaskingItem(agenda=agenda, escalation_id=old.escalation_id, carried_over_from=old) for old in carried
+    ] + [TaskingItem(agenda=agenda, escalation=e) for e in queued]
+    for i, item in enumerate(new_items, start=1):
+        item.position = last + i
+    TaskingItem.objects.bulk_create(new_items)
+    return len(new_items)
 
 
 def _decision_note(item: TaskingItem) -> str:
@@ -76,6 +87,12 @@ def tasking_item_decide(*, item: TaskingItem, actor, decision: str, owner: str =
         raise ValidationError("Only the division's operations manager records the forum's decisions.")
     if item.decision:
         raise ValidationError(f"The forum's decision is already recorded: {item.get_decision_display().lower()}.")
+    later = TaskingItem.objects.filter(carried_over_from=item).select_related("agenda").first()
+    if later is not None:
+        raise ValidationError(
+            f"Not decided at this sitting: it was carried over to {later.agenda.meets_on:%d %B %Y}; "
+            "record the decision there."
+        )
     errors = {}
     if decision not in TaskingDecision.values:
         errors["decision"] = "Choose what the forum decided."

@@ -73,7 +73,11 @@ def agenda_create(request, code):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, f"Agenda built: {agenda.items.count()} item(s) from the queue.")
+            carried = agenda.items.filter(carried_over_from__isnull=False).count()
+            messages.success(
+                request,
+                f"Agenda built: {agenda.items.count()} item(s), {carried} carried over from earlier sittings.",
+            )
             return redirect(agenda)
     return _queue_page(request, division, form)
 

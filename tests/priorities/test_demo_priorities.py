@@ -188,7 +188,7 @@ def _fingerprint(neighbourhoods):
 
 def test_it_makes_the_same_priorities_for_the_same_day(seeded):
     # Leave out neighbourhoods whose priorities the tasking and partner demos went on to change.
-    untouched = Neighbourhood.objects.exclude(priorities__escalations__tasking_item__isnull=False).exclude(
+    untouched = Neighbourhood.objects.exclude(priorities__escalations__tasking_items__isnull=False).exclude(
         priorities__action_proposals__isnull=False
     )
     some = list(untouched.filter(Q(code__startswith="burnley") | Q(code__startswith="chorley")).distinct()[::9])
