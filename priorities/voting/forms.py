@@ -126,6 +126,11 @@ class BallotForm(forms.Form):
         return data
 
 
+# The resident's words for what the ballot request page says (views are not resident files).
+BALLOT_THROTTLE_MESSAGE = _("We have had several requests for a ballot from you in the last hour. Try again later.")
+EMAIL_BALLOT_SENT = _("We have emailed your ballot link to %(email)s. It gives one ballot: keep the email.")
+
+
 class EmailBallotForm(forms.Form):
     """Not an In the Know member: the address the ballot link goes to, and the ward they live in."""
 

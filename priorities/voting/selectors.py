@@ -80,6 +80,7 @@ def votes_open_to_email_voters(*, neighbourhood, now) -> QuerySet[Vote]:
     return (
         Vote.objects.taking_ballots(now=now)
         .filter(neighbourhood=neighbourhood, open_to_email_voters=True)
+        .select_related("priority")
         .order_by("closes_at", "pk")
     )
 

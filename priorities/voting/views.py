@@ -8,7 +8,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -19,7 +18,15 @@ from pact_portal import throttle
 from pact_portal.forms import form_add_service_errors
 from priorities.permissions import priority_get_for_user
 from priorities.voting import refusals, selectors, services
-from priorities.voting.forms import AgreeByVoteForm, BallotForm, EmailBallotForm, SignOffPollForm, VoteForm
+from priorities.voting.forms import (
+    BALLOT_THROTTLE_MESSAGE,
+    EMAIL_BALLOT_SENT,
+    AgreeByVoteForm,
+    BallotForm,
+    EmailBallotForm,
+    SignOffPollForm,
+    VoteForm,
+)
 from priorities.voting.models import VotePurpose
 from priorities.voting.permissions import vote_get_for_user
 
@@ -88,9 +95,6 @@ def neighbourhood_results(request, code):
 # inbox; one household asking for a few ballots from a shared connection is never stopped.
 BALLOT_REQUESTS_PER_ADDRESS_PER_HOUR = 20
 BALLOT_REQUESTS_PER_EMAIL_PER_HOUR = 3
-BALLOT_THROTTLE_MESSAGE = gettext_lazy(
-    "We have had several requests for a ballot from you in the last hour. Try again later."
-)
 
 
 def _ballot_request_counters(request, email: str) -> list[tuple[str, int]]:
@@ -127,11 +131,7 @@ def email_ballot_request(request, reference):
                     form_add_service_errors(form, error)
                 else:
                     # The same words whether the address is a member's, new, or asked before.
-                    messages.success(
-                        request,
-                        _("We have emailed your ballot link to %(email)s. It gives one ballot: keep the email.")
-                        % {"email": email},
-                    )
+                    messages.success(request, EMAIL_BALLOT_SENT % {"email": email})
                     return redirect("priorities:public-votes", code=vote.neighbourhood.code)
     context = {"form": form, "vote": vote, "neighbourhood": vote.neighbourhood}
     return render(request, "priorities/voting/email_ballot_request.html", context, status=status)

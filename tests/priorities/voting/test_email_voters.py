@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _vote(world, *, open_to_email_voters=True):
-    members(world, 1)  # a vote is sent to members, so one must live there
+    members(world, 1, prefix=f"voter{Vote.objects.count()}-")  # a vote is sent to members, so one must live there
     now = timezone.now()
     return services.vote_create(
         actor=world.sergeant,
@@ -184,3 +184,37 @@ def test_the_addresses_are_deleted_with_the_ballots(world):
     assert retention_due(now=later)[EMAIL_VOTERS] == 1
     assert retention_apply(now=later)[EMAIL_VOTERS] == 1
     assert not EmailVoter.objects.exists() and not Ballot.objects.exists()
+
+
+def test_asking_too_often_from_one_address_is_throttled(client, world, django_capture_on_commit_callbacks):
+    vote = _vote(world)
+    ward = world.daneshouse.wards.first()
+    for _ in range(3):
+        assert _ask(client, vote, "new@example.org", ward, django_capture_on_commit_callbacks).status_code == 302
+    sent = len(mail.outbox)
+    response = _ask(client, vote, "new@example.org", ward, django_capture_on_commit_callbacks)
+    assert response.status_code == 429 and "several requests for a ballot" in response.content.decode()
+    assert len(mail.outbox) == sent
+
+
+def test_the_request_form_is_csrf_protected(world):
+    from django.test import Client
+
+    vote = _vote(world)
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("priorities:vote-ask-ballot", args=[vote.reference]),
+        {"email": "new@example.org", "ward": world.daneshouse.wards.first().pk},
+    )
+    assert response.status_code == 403 and not EmailVoter.objects.exists()
+
+
+def test_the_public_votes_page_lists_open_and_published_votes_in_constant_queries(
+    client, world, django_assert_max_num_queries
+):
+    for _ in range(3):
+        _vote(world)
+    services.vote_close(vote=_vote(world), actor=world.sergeant)
+    url = reverse("priorities:public-votes", args=["daneshouse"])
+    with django_assert_max_num_queries(5):  # neighbourhood, its wards, published votes, open votes
+        page = client.get(url)
+    assert page.content.decode().count("Ask for a ballot") == 3
