@@ -471,6 +471,7 @@ from priorities.tasking.models import TaskingAgenda, TaskingDecision, TaskingIte
 from priorities.voting.models import (  # noqa: E402, F401
     Ballot,
     BallotChoice,
+    EmailVoter,
     SignOffAnswer,
     Vote,
     VoteMethod,

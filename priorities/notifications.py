@@ -105,3 +105,17 @@ def daily_digests_send(*, today=None) -> int:
         if user.is_active
     ]
     return get_connection().send_messages(messages) or 0
+
+
+def email_ballot_send(*, vote_id: int, email: str, ballot_url: str, language: str) -> int:
+    """The ballot link asked for on a vote open to email voters (or a member's own link, when the
+    address is a member's): following it is what confirms the address."""
+    from priorities.voting.models import Vote
+
+    vote = Vote.objects.select_related("neighbourhood", "priority").filter(pk=vote_id).first()
+    if vote is None or not vote.is_taking_ballots():
+        return 0
+    context = {"vote": vote, "ballot_url": ballot_url, "closes_at": vote.closes_at}
+    with translation.override(language):
+        message = _message("email_ballot", context, [email])
+    return get_connection().send_messages([message]) or 0

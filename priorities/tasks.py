@@ -33,3 +33,9 @@ def count_closed_votes_task() -> int:
     from priorities.voting.services import votes_count_due
 
     return votes_count_due()
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+def send_email_ballot_task(*, vote_id: int, email: str, ballot_url: str, language: str) -> int:
+    """Email the ballot link someone asked for on a vote open to anyone in the area."""
+    return notifications.email_ballot_send(vote_id=vote_id, email=email, ballot_url=ballot_url, language=language)

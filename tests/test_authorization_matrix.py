@@ -164,16 +164,16 @@ class Objects:
         self.tasking_item = TaskingItem.objects.create(
             agenda=self.tasking_agenda, escalation=escalated.escalations.get(), position=1
         )
-        self.vote, self.published_vote = (self._vote(w), self._vote(w))
+        self.vote, self.published_vote = (self._vote(w, open_to_email_voters=True), self._vote(w))
         self.published_vote = voting_services.vote_close(vote=self.published_vote, actor=w.sergeant)
         self.published_option = self.published_vote.options.first()
 
-    def _vote(self, w):
+    def _vote(self, w, open_to_email_voters=False):
         now = timezone.now()
         proposals = [propose(w, title="Speeding on Burnley Road"), propose(w, title="Litter in the park")]
         return voting_services.vote_create(
             actor=w.sergeant, neighbourhood=w.daneshouse, priorities=proposals, method="approve", opens_at=now,
-            closes_at=now + datetime.timedelta(days=7), channels=["email"],
+            closes_at=now + datetime.timedelta(days=7), channels=["email"], open_to_email_voters=open_to_email_voters,
         )  # fmt: skip
 
     @property
@@ -201,6 +201,7 @@ class Objects:
             "published_vote": {"pk": self.published_vote.pk},
             "vote_agree": {"pk": self.published_vote.pk, "priority_pk": self.published_option.priority_id},
             "vote_reference": {"reference": self.published_vote.reference},
+            "open_vote_reference": {"reference": self.vote.reference},
             "ballot": {"token": vote_links.ballot_token(vote_id=self.vote.pk, subscriber_id=self.member.pk)},
             "issue": {"pk": self.issue.pk},
             "priority": {"pk": self.priority.pk},
@@ -505,6 +506,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "priorities:public-follow-confirm": ("GET", "follower", "404 404 404 404 404 404 404 404 404 404 404 404"),
     "priorities:ballot": ("GET", "ballot", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "priorities:vote-result": ("GET", "vote_reference", "200 200 200 200 200 200 200 200 200 200 200 200"),
+    "priorities:vote-ask-ballot": ("GET", "open_vote_reference", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "priorities:public-votes": ("GET", "neighbourhood", "200 200 200 200 200 200 200 200 200 200 200 200"),
     "priorities:vote-list": ("GET", "neighbourhood", "302 404 200 404 200 200 200 404 200 200 404 200"),
     "priorities:vote-create": ("GET", "neighbourhood", "302 404 403 404 200 200 200 404 403 403 404 200"),

@@ -337,6 +337,7 @@ OPERATIONS_EXPECTED: dict[str, str] = {
     "priorities:vote-detail": "200 404",
     "priorities:vote-list": "200 404",
     "priorities:vote-result": "200 200",
+    "priorities:vote-ask-ballot": "200 200",
     "priorities:vote-sign-off": "404 404",
     "reports:scorecard-import-platform": "403 403",
     "surveys:question-translations": "404 404",

@@ -20,7 +20,7 @@ from messaging.models import (
     Subscriber,
     SubscriberChannel,
 )
-from priorities.models import Ballot, Issue, IssueStatus, Open311Request
+from priorities.models import Ballot, EmailVoter, Issue, IssueStatus, Open311Request
 
 # An issue is finished with when it was closed without a priority or merged into another: a linked
 # one's reporter may still hear how its priority goes.
@@ -121,3 +121,8 @@ def published_vote_ballots(*, now: datetime) -> QuerySet:
     """Ballots of votes whose result was published before the cut-off; the vote and its options
     keep the counts, raw and weighted."""
     return Ballot.objects.filter(vote__counted_at__lt=_before(now=now, rule="vote_ballots_days"))
+
+
+def published_vote_email_voters(*, now: datetime) -> QuerySet:
+    """The email addresses non-members asked ballots with, on the same rule as the ballots."""
+    return EmailVoter.objects.filter(vote__counted_at__lt=_before(now=now, rule="vote_ballots_days"))

@@ -46,6 +46,7 @@ def retention_due(*, now: datetime | None = None) -> dict[str, int]:
     counts["messaging_bouncerecovery (addresses)"] = selectors.bounce_addresses(now=now).count()
     counts[DOOR_KNOCK_ROUNDS] = selectors.door_knock_rounds(now=now).count()
     counts["priorities_ballot (published votes)"] = selectors.published_vote_ballots(now=now).count()
+    counts[EMAIL_VOTERS] = selectors.published_vote_email_voters(now=now).count()
     return counts
 
 
@@ -81,12 +82,15 @@ def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
         address="", new_address=""
     )
     done[DOOR_KNOCK_ROUNDS] = _rounds_delete(selectors.door_knock_rounds(now=now))
+    # Counted before the ballots go: deleting those deletes these addresses too.
+    done[EMAIL_VOTERS] = selectors.published_vote_email_voters(now=now).count()
     done["priorities_ballot (published votes)"] = _ballots_delete(now=now)
     logger.info("Retention applied", extra={"retention": {k: v for k, v in done.items() if v}})
     return done
 
 
 DOOR_KNOCK_ROUNDS = "messaging_doorknockround (with its doors)"
+EMAIL_VOTERS = "priorities_emailvoter (email addresses of published votes)"
 
 
 def _rounds_delete(rounds) -> int:

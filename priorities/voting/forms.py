@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from messaging.models import AgeBand, Channel, EthnicGroup
+from neighbourhoods.models import Ward
 from priorities.voting.models import MAX_CHOICES, VoteMethod
 from surveys.models import Sex
 
@@ -34,7 +35,12 @@ class VoteForm(_TimesForm):
         widget=forms.RadioSelect,
         initial=VoteMethod.APPROVE,
     )
-    field_order = ["priorities", "method", "opens_at", "closes_at", "channels"]
+    open_to_email_voters = forms.BooleanField(
+        label=_("Also open to anyone who confirms an email address in the area"),
+        help_text=_("Residents who are not In the Know members can ask for a ballot on the public votes page."),
+        required=False,
+    )
+    field_order = ["priorities", "method", "opens_at", "closes_at", "channels", "open_to_email_voters"]
 
     def __init__(self, *args, proposals, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,3 +124,24 @@ class BallotForm(forms.Form):
                 self.add_error("choices", _("Choose at most three."))
             data["option_ids"] = list(chosen)
         return data
+
+
+# The resident's words for what the ballot request page says (views are not resident files).
+BALLOT_THROTTLE_MESSAGE = _("We have had several requests for a ballot from you in the last hour. Try again later.")
+EMAIL_BALLOT_SENT = _("We have emailed your ballot link to %(email)s. It gives one ballot: keep the email.")
+
+
+class EmailBallotForm(forms.Form):
+    """Not an In the Know member: the address the ballot link goes to, and the ward they live in."""
+
+    email = forms.EmailField(label=_("Your email address"), max_length=254)
+    ward = forms.ModelChoiceField(
+        label=_("The ward you live in"),
+        queryset=None,
+        empty_label=_("Choose your ward"),
+        error_messages={"invalid_choice": _("Choose a ward of this neighbourhood.")},
+    )
+
+    def __init__(self, *args, vote, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ward"].queryset = Ward.objects.filter(neighbourhood=vote.neighbourhood_id).order_by("name")

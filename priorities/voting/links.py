@@ -45,3 +45,30 @@ def ballot_url(*, vote_id: int, subscriber_id: int | None) -> str:
     ids = (vote_id, subscriber_id) if subscriber_id else WORST_CASE_IDS
     token = ballot_token(vote_id=ids[0], subscriber_id=ids[1])
     return absolute(reverse("priorities:ballot", kwargs={"token": token}))
+
+
+# A link sent to an email voter (not a member) is signed with its own salt, so neither kind of
+# link can be read as the other.
+EMAIL_BALLOT_SALT = "priorities.vote.email-ballot"
+
+
+def email_ballot_token(*, vote_id: int, voter_id: int) -> str:
+    return signing.Signer(salt=EMAIL_BALLOT_SALT).sign(f"{_base36(vote_id)}.{_base36(voter_id)}")
+
+
+def email_ballot_claim(token: str) -> tuple[int, int] | None:
+    """(vote id, email voter id) a genuine email voter's link names, or None."""
+    try:
+        value = signing.Signer(salt=EMAIL_BALLOT_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    vote, _, voter = value.partition(".")
+    try:
+        return int(vote, 36), int(voter, 36)
+    except ValueError:
+        return None
+
+
+def email_ballot_url(*, vote_id: int, voter_id: int) -> str:
+    token = email_ballot_token(vote_id=vote_id, voter_id=voter_id)
+    return absolute(reverse("priorities:ballot", kwargs={"token": token}))

@@ -78,6 +78,8 @@ class Vote(models.Model):
     # The weighting as published: method, dimensions, voters per group (suppressed), who was left out.
     weighting = models.JSONField(default=dict, blank=True)
     ballots_deleted_at = models.DateTimeField(null=True, blank=True)
+    # Issue 15: "and, optionally, anyone who confirms an email in the area" gets a ballot too.
+    open_to_email_voters = models.BooleanField(default=False)
 
     objects = VoteQuerySet.as_manager()
 
@@ -190,3 +192,29 @@ class BallotChoice(models.Model):
 
     def __str__(self):
         return f"{self.option_id} ({self.rank or '✓'})"
+
+
+class EmailVoter(models.Model):
+    """Someone who is not an In the Know member, given a ballot on a vote open to the area by
+    confirming an email address: the link goes to that address, so using it confirms it. The
+    address is kept only to send the same link again and never a second ballot; it is deleted
+    with the ballots (settings.RETENTION["vote_ballots_days"])."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="email_voters")
+    # In lower case, as SubscriberChannel keeps it.
+    email = models.EmailField(max_length=254)
+    ward = models.ForeignKey("neighbourhoods.Ward", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    ballot = models.OneToOneField(Ballot, on_delete=models.SET_NULL, null=True, blank=True, related_name="email_voter")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vote", "email"],
+                name="one_ballot_per_email_address",
+                violation_error_message=_("This address already has a ballot in this vote."),
+            )
+        ]
+
+    def __str__(self):
+        return f"Email voter {self.pk} in vote {self.vote_id}"

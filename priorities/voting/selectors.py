@@ -75,6 +75,26 @@ def published_votes_for_neighbourhood(*, neighbourhood) -> QuerySet[Vote]:
     )
 
 
+def votes_open_to_email_voters(*, neighbourhood, now) -> QuerySet[Vote]:
+    """The neighbourhood's votes taking ballots now that anyone in the area may ask to vote in."""
+    return (
+        Vote.objects.taking_ballots(now=now)
+        .filter(neighbourhood=neighbourhood, open_to_email_voters=True)
+        .select_related("priority")
+        .order_by("closes_at", "pk")
+    )
+
+
+def vote_open_to_email_voters(*, reference, now) -> Vote | None:
+    """A vote anyone in the area may ask a ballot for now, or None (not open to them, or not open)."""
+    return (
+        Vote.objects.taking_ballots(now=now)
+        .filter(reference=reference, open_to_email_voters=True)
+        .select_related("neighbourhood", "priority")
+        .first()
+    )
+
+
 def sign_off_polls_for_priority(*, priority) -> list[Vote]:
     return list(
         Vote.objects.filter(purpose=VotePurpose.SIGN_OFF, priority=priority)

@@ -22,6 +22,7 @@ from priorities.voting.models import (
     MAX_CHOICES,
     Ballot,
     BallotChoice,
+    EmailVoter,
     SignOffAnswer,
     Vote,
     VoteMethod,
@@ -88,9 +89,18 @@ def _closing_words(vote: Vote) -> str:
 
 @transaction.atomic
 def vote_create(
-    *, actor, neighbourhood, priorities, method: str, opens_at: datetime, closes_at: datetime, channels
+    *,
+    actor,
+    neighbourhood,
+    priorities,
+    method: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    channels,
+    open_to_email_voters: bool = False,
 ) -> Vote:
-    """Put proposed priorities of a neighbourhood to a vote of its In the Know members."""
+    """Put proposed priorities of a neighbourhood to a vote of its In the Know members (and, if
+    `open_to_email_voters`, of anyone who confirms an email address in the area)."""
     now = timezone.now()
     _check_times(opens_at=opens_at, closes_at=closes_at, now=now)
     # A time typed a minute or two ago means "now": never before the proposals it asks about.
@@ -108,7 +118,10 @@ def vote_create(
         )  # fmt: skip
     if len(priorities) < 2:
         raise ValidationError({"priorities": _("Choose at least two proposed priorities: a vote needs a choice.")})
-    vote = Vote(neighbourhood=neighbourhood, method=method, opens_at=opens_at, closes_at=closes_at, created_by=actor)
+    vote = Vote(
+        neighbourhood=neighbourhood, method=method, opens_at=opens_at, closes_at=closes_at, created_by=actor,
+        open_to_email_voters=open_to_email_voters,
+    )  # fmt: skip
     vote.full_clean()
     vote.save()
     VoteOption.objects.bulk_create(
@@ -160,25 +173,35 @@ def sign_off_poll_create(*, actor, priority, opens_at: datetime, closes_at: date
 # --- casting a ballot -------------------------------------------------------------------------
 
 
-def ballot_refusal(*, token: str, now=None) -> tuple[str | None, Vote | None, Subscriber | None]:
-    """(why this link cannot vote now, or None; the vote; the member), reading the link's claim."""
-    claim = links.ballot_claim(token)
+def ballot_refusal(*, token: str, now=None) -> tuple[str | None, Vote | None, Subscriber | EmailVoter | None]:
+    """(why this link cannot vote now, or None; the vote; who holds it: the member, or the email
+    voter), reading the link's claim."""
+    email_claim = links.email_ballot_claim(token)
+    claim = email_claim or links.ballot_claim(token)
     if claim is None:
         return TAMPERED, None, None
     vote = Vote.objects.select_related("neighbourhood", "priority").filter(pk=claim[0]).first()
-    member = Subscriber.objects.current().select_related("ward").filter(pk=claim[1]).first()
     if vote is None:
         return TAMPERED, None, None
-    if member is None or member.ward.neighbourhood_id != vote.neighbourhood_id:
-        return NOT_ELIGIBLE, vote, None
+    if email_claim:
+        holder = EmailVoter.objects.select_related("ward").filter(pk=claim[1], vote=vote).first()
+        if holder is None or not vote.open_to_email_voters:
+            return NOT_ELIGIBLE, vote, None
+    else:
+        holder = Subscriber.objects.current().select_related("ward").filter(pk=claim[1]).first()
+        if holder is None or holder.ward.neighbourhood_id != vote.neighbourhood_id:
+            return NOT_ELIGIBLE, vote, None
     now = now or timezone.now()
     if now < vote.opens_at:
-        return NOT_OPEN, vote, member
+        return NOT_OPEN, vote, holder
     if vote.counted_at is not None or now >= vote.closes_at:
-        return CLOSED, vote, member
-    if Ballot.objects.filter(vote=vote, subscriber=member).exists():
-        return SECOND, vote, member
-    return None, vote, member
+        return CLOSED, vote, holder
+    if email_claim:
+        if holder.ballot_id is not None:
+            return SECOND, vote, holder
+    elif Ballot.objects.filter(vote=vote, subscriber=holder).exists():
+        return SECOND, vote, holder
+    return None, vote, holder
 
 
 def _chosen_options(vote: Vote, option_ids: list[int]) -> list[VoteOption]:
@@ -201,29 +224,88 @@ def ballot_cast(
     ballot's first choice first). Age band and ethnic group the member gave when they joined are
     used where the ballot leaves them out. A second ballot is refused, by the one-ballot constraint
     if two arrive at once."""
-    refusal, vote, member = ballot_refusal(token=token)
+    refusal, vote, holder = ballot_refusal(token=token)
     if refusal:
         raise ValidationError(REFUSALS[refusal], code=refusal)
     chosen = _chosen_options(vote, option_ids)
-    ballot = Ballot(
-        vote=vote,
-        subscriber=member,
-        ward=member.ward,
-        age_band=age_band or member.age_band,
-        sex=sex,
-        ethnic_group=ethnic_group or member.ethnic_group,
-    )
+    if isinstance(holder, EmailVoter):
+        # Locked, so two ballots sent at once from the same link cannot both be counted.
+        holder = EmailVoter.objects.select_for_update().get(pk=holder.pk)
+        if holder.ballot_id is not None:
+            raise ValidationError(REFUSALS[SECOND], code=SECOND)
+        ballot = Ballot(
+            vote=vote, ward=holder.ward, age_band=age_band, sex=sex, ethnic_group=ethnic_group
+        )  # fmt: skip
+    else:
+        ballot = Ballot(
+            vote=vote,
+            subscriber=holder,
+            ward=holder.ward,
+            age_band=age_band or holder.age_band,
+            sex=sex,
+            ethnic_group=ethnic_group or holder.ethnic_group,
+        )
     ballot.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             ballot.save()
     except IntegrityError:
         raise ValidationError(REFUSALS[SECOND], code=SECOND) from None
+    if isinstance(holder, EmailVoter):
+        holder.ballot = ballot
+        holder.save(update_fields=["ballot"])
     ranked = vote.method == VoteMethod.RANK
     BallotChoice.objects.bulk_create(
         BallotChoice(ballot=ballot, option=o, rank=i + 1 if ranked else None) for i, o in enumerate(chosen)
     )
     return ballot
+
+
+# --- ballots for email voters -----------------------------------------------------------------
+
+
+def _member_by_email(*, vote: Vote, email: str) -> Subscriber | None:
+    """The member of the vote's neighbourhood whose confirmed email this is, if any."""
+    return (
+        Subscriber.objects.current()
+        .filter(
+            ward__neighbourhood=vote.neighbourhood_id,
+            channels__channel=Channel.EMAIL,
+            channels__address=email,
+            channels__status=ChannelStatus.ACTIVE,
+        )
+        .first()
+    )
+
+
+@transaction.atomic
+def email_ballot_request(*, vote: Vote, email: str, ward, language: str = "") -> str:
+    """Send a ballot link to an address in the area, for a vote open to email voters: a member's
+    own address gets their member link (so nobody votes twice), an address that asked before gets
+    the same link again, never a second ballot. Returns "member", "again" or "new"; the page says
+    the same whichever it is, so it tells nobody who is a member."""
+    now = timezone.now()
+    if not vote.open_to_email_voters:
+        raise ValidationError(_("This vote is for In the Know members only."))
+    if not vote.is_taking_ballots(now):
+        raise ValidationError(_("This vote is not taking ballots now."))
+    if ward.neighbourhood_id != vote.neighbourhood_id:
+        raise ValidationError({"ward": _("Choose a ward of %(name)s.") % {"name": vote.neighbourhood.name}})
+    email = email.strip().lower()
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    member = _member_by_email(vote=vote, email=email)
+    if member is not None:
+        url, kind = links.ballot_url(vote_id=vote.pk, subscriber_id=member.pk), "member"
+    else:
+        voter, created = EmailVoter.objects.get_or_create(vote=vote, email=email, defaults={"ward": ward})
+        url, kind = links.email_ballot_url(vote_id=vote.pk, voter_id=voter.pk), "new" if created else "again"
+    from priorities.tasks import send_email_ballot_task
+
+    transaction.on_commit(
+        lambda: send_email_ballot_task.delay(vote_id=vote.pk, email=email, ballot_url=url, language=language)
+    )
+    return kind
 
 
 # --- closing and counting ---------------------------------------------------------------------
@@ -325,6 +407,8 @@ def priority_sign_off_by_poll(*, priority, actor, poll: Vote):
 def ballots_delete_published(*, before) -> int:
     """Delete the ballots of votes published before `before`; their counts stay on the vote."""
     due = Vote.objects.filter(counted_at__lt=before, ballots_deleted_at__isnull=True)
+    # The email voters' addresses go with the ballots: they were kept only to give one ballot each.
+    EmailVoter.objects.filter(vote__in=due).delete()
     deleted = Ballot.objects.filter(vote__in=due).delete()[1].get(Ballot._meta.label, 0)
     due.update(ballots_deleted_at=timezone.now())
     return deleted

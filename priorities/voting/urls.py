@@ -7,6 +7,7 @@ from priorities.voting import views
 urlpatterns = [
     path("vote/<str:token>/", views.ballot, name="ballot"),
     path("votes/<uuid:reference>/", views.result, name="vote-result"),
+    path("votes/<uuid:reference>/ask-for-a-ballot/", views.email_ballot_request, name="vote-ask-ballot"),
     path("neighbourhoods/<slug:code>/votes/", views.neighbourhood_results, name="public-votes"),
     path("officer/neighbourhoods/<slug:code>/votes/", views.vote_list, name="vote-list"),
     path("officer/neighbourhoods/<slug:code>/votes/new/", views.vote_create, name="vote-create"),

@@ -14,10 +14,19 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.policy import can
 from neighbourhoods.permissions import neighbourhood_get_for_user
 from neighbourhoods.selectors import neighbourhood_public_get
+from pact_portal import throttle
 from pact_portal.forms import form_add_service_errors
 from priorities.permissions import priority_get_for_user
 from priorities.voting import refusals, selectors, services
-from priorities.voting.forms import AgreeByVoteForm, BallotForm, SignOffPollForm, VoteForm
+from priorities.voting.forms import (
+    BALLOT_THROTTLE_MESSAGE,
+    EMAIL_BALLOT_SENT,
+    AgreeByVoteForm,
+    BallotForm,
+    EmailBallotForm,
+    SignOffPollForm,
+    VoteForm,
+)
 from priorities.voting.models import VotePurpose
 from priorities.voting.permissions import vote_get_for_user
 
@@ -77,7 +86,55 @@ def neighbourhood_results(request, code):
     if neighbourhood is None:
         raise Http404("No such neighbourhood.")
     votes = selectors.published_votes_for_neighbourhood(neighbourhood=neighbourhood)
-    return render(request, "priorities/voting/public_list.html", {"neighbourhood": neighbourhood, "votes": votes})
+    open_votes = selectors.votes_open_to_email_voters(neighbourhood=neighbourhood, now=timezone.now())
+    context = {"neighbourhood": neighbourhood, "votes": votes, "open_votes": open_votes}
+    return render(request, "priorities/voting/public_list.html", context)
+
+
+# Each request emails a ballot link, so, as with following a priority, a script must not flood an
+# inbox; one household asking for a few ballots from a shared connection is never stopped.
+BALLOT_REQUESTS_PER_ADDRESS_PER_HOUR = 20
+BALLOT_REQUESTS_PER_EMAIL_PER_HOUR = 3
+
+
+def _ballot_request_counters(request, email: str) -> list[tuple[str, int]]:
+    return [
+        (throttle.address_key(request, "vote-ballot-requests"), BALLOT_REQUESTS_PER_ADDRESS_PER_HOUR),
+        (throttle.contact_key("vote-ballot-requests", email), BALLOT_REQUESTS_PER_EMAIL_PER_HOUR),
+    ]
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def email_ballot_request(request, reference):
+    """Not an In the Know member: ask for a ballot link by email, on a vote open to the area."""
+    vote = selectors.vote_open_to_email_voters(reference=reference, now=timezone.now())
+    if vote is None:
+        raise Http404("No vote open to ballots by email.")
+    form = EmailBallotForm(request.POST if request.method == "POST" else None, vote=vote)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            email = form.cleaned_data["email"]
+            counters = _ballot_request_counters(request, email)
+            if throttle.throttled(counters):
+                form.add_error(None, BALLOT_THROTTLE_MESSAGE)
+                status = 429
+            else:
+                throttle.count(counters)
+                try:
+                    services.email_ballot_request(
+                        vote=vote, email=email, ward=form.cleaned_data["ward"], language=request.LANGUAGE_CODE
+                    )
+                except ValidationError as error:
+                    form_add_service_errors(form, error)
+                else:
+                    # The same words whether the address is a member's, new, or asked before.
+                    messages.success(request, EMAIL_BALLOT_SENT % {"email": email})
+                    return redirect("priorities:public-votes", code=vote.neighbourhood.code)
+    context = {"form": form, "vote": vote, "neighbourhood": vote.neighbourhood}
+    return render(request, "priorities/voting/email_ballot_request.html", context, status=status)
 
 
 # --- staff ------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ RESIDENT_TEMPLATES = [
     "templates/priorities/voting/ballot*.html",
     "templates/priorities/voting/result.html",
     "templates/priorities/voting/public_list.html",
+    "templates/priorities/voting/email_ballot_request.html",
     "templates/priorities/voting/_result_table.html",
     "templates/priorities/voting/_weighting.html",
     "templates/accounts/login.html",
@@ -67,6 +68,7 @@ RESIDENT_TEMPLATES = [
     "templates/priorities/intake_received.html",
     "templates/priorities/_intake_where.html",
     "templates/priorities/emails/follow_confirm_*",
+    "templates/priorities/emails/email_ballot_*",
     "templates/priorities/emails/state_changed_*",
 ]
 
