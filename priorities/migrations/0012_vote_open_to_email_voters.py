@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('neighbourhoods', '0005_role_choices_with_dpo_and_operations_manager'),
-        ('priorities', '0010_follower_language'),
+        ('priorities', '0011_tasking_carry_over'),
     ]
 
     operations = [
