@@ -27,6 +27,7 @@ from django.db import connections, transaction
 from django.db.backends.signals import connection_created
 from redis.exceptions import RedisError
 
+from pact_portal.databases.wrappers import install_outermost
 from pact_portal.observability.metrics import SIGNED_IN_CACHE
 
 logger = logging.getLogger(__name__)
@@ -202,5 +203,4 @@ def _watch_writes(execute, sql, params, many, context):
 
 def install(*, connection, **kwargs) -> None:
     """Receiver for `connection_created`: every connection, in every process, reports its writes."""
-    if _watch_writes not in connection.execute_wrappers:
-        connection.execute_wrappers.append(_watch_writes)
+    install_outermost(connection, _watch_writes)

@@ -15,6 +15,8 @@ from contextlib import ContextDecorator
 from django.conf import settings
 from django.db import connections
 
+from pact_portal.databases.wrappers import install_outermost
+
 PRIMARY = "default"
 REPLICA = "replica"
 
@@ -52,8 +54,8 @@ def writes_note(execute, sql, params, many, context):
 
 def install(*, connection, **_kwargs) -> None:
     """Receiver for `connection_created`."""
-    if connection.alias == PRIMARY and writes_note not in connection.execute_wrappers:
-        connection.execute_wrappers.append(writes_note)
+    if connection.alias == PRIMARY:
+        install_outermost(connection, writes_note)
 
 
 def read_alias() -> str:

@@ -23,6 +23,7 @@ from django.core.cache.backends.locmem import LocMemCache as DjangoLocMemCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
+from pact_portal.databases.wrappers import install_outermost
 from pact_portal.observability.logs import route_of
 
 logger = logging.getLogger(__name__)
@@ -83,8 +84,8 @@ def db_timer(execute, sql, params, many, context):
 
 def db_timer_install(sender=None, connection=None, **_kwargs):
     """connection_created: time every query on this connection (once, however often it reconnects)."""
-    if connection is not None and db_timer not in connection.execute_wrappers:
-        connection.execute_wrappers.append(db_timer)
+    if connection is not None:
+        install_outermost(connection, db_timer)
 
 
 _in_cache_op: contextvars.ContextVar[bool] = contextvars.ContextVar("pact_in_cache_op", default=False)

@@ -153,3 +153,38 @@ def test_random_page_cost_is_kept_on_the_database():
     finally:
         connection.settings_dict["OPTIONS"] = options
         connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_opened_inside_the_audit_context_keeps_working_after_it():
+    """Our execute wrappers go in first, so the audit context's wrapper is the one taken off at its
+    exit: appended last, ours were popped instead and pghistory's stayed, failing every later query
+    of the thread. A new thread has a new connection, opened inside the context as a request's is."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the audit context travels in front of PostgreSQL statements only")
+    import threading
+
+    import pghistory
+    from django.db import connection as thread_connection
+
+    from tests.factories import UserFactory
+
+    outcome = {}
+
+    def request_like():
+        try:
+            with pghistory.context(user=None):
+                User.objects.count()  # the thread's first query: connection_created runs in here
+            outcome["left"] = [w.__name__ for w in thread_connection.execute_wrappers]
+            UserFactory(email="after@example.org")  # AttributeError from pghistory's wrapper before
+        except Exception as error:  # noqa: BLE001 - reported below, in the test's thread
+            outcome["error"] = repr(error)
+        finally:
+            thread_connection.close()
+
+    worker = threading.Thread(target=request_like)
+    worker.start()
+    worker.join()
+    assert "error" not in outcome, outcome["error"]
+    assert "_inject_history_context" not in outcome["left"]
+    assert User.objects.filter(email="after@example.org").exists()
