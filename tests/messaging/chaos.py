@@ -234,12 +234,13 @@ class Fleet:
 
 def connections_of(application_names, *, running: str = "") -> list[str]:
     """The application names among `application_names` with a connection open (running a
-    statement that starts with `running`, if given)."""
+    statement that holds `running`, if given: the audit trail's context goes in front of a task's
+    statements as `SELECT set_config(…);`, so a statement no longer starts with its own words)."""
     sql = "SELECT application_name FROM pg_stat_activity WHERE application_name = ANY(%s)"
     params: list = [list(application_names)]
     if running:
         sql += " AND state = 'active' AND query LIKE %s"
-        params.append(running.replace("%", r"\%") + "%")
+        params.append("%" + running.replace("%", r"\%") + "%")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [name for (name,) in cursor.fetchall()]
