@@ -107,13 +107,33 @@ def daily_digests_send(*, today=None) -> int:
     return get_connection().send_messages(messages) or 0
 
 
-def email_ballot_send(*, vote_id: int, email: str, ballot_url: str, language: str) -> int:
+def email_ballot_send(
+    *, vote_id: int, language: str, voter_id: int | None = None, subscriber_id: int | None = None, site_url: str = ""
+) -> int:
     """The ballot link asked for on a vote open to email voters (or a member's own link, when the
-    address is a member's): following it is what confirms the address."""
-    from priorities.voting.models import Vote
+    address is a member's): following it is what confirms the address. The address and the link are
+    worked out here, from ids, so neither waits in the broker; `site_url` is the asking request's."""
+    from messaging.models import Channel, ChannelStatus, SubscriberChannel
+    from priorities.voting import links
+    from priorities.voting.models import EmailVoter, Vote
 
     vote = Vote.objects.select_related("neighbourhood", "priority").filter(pk=vote_id).first()
     if vote is None or not vote.is_taking_ballots():
+        return 0
+    with portal.built_for(site_url):
+        if voter_id is not None:
+            email = EmailVoter.objects.filter(pk=voter_id, vote=vote).values_list("email", flat=True).first()
+            ballot_url = links.email_ballot_url(vote_id=vote.pk, voter_id=voter_id)
+        else:
+            email = (
+                SubscriberChannel.objects.filter(
+                    subscriber_id=subscriber_id, channel=Channel.EMAIL, status=ChannelStatus.ACTIVE
+                )
+                .values_list("address", flat=True)
+                .first()
+            )
+            ballot_url = links.ballot_url(vote_id=vote.pk, subscriber_id=subscriber_id)
+    if not email:
         return 0
     context = {"vote": vote, "ballot_url": ballot_url, "closes_at": vote.closes_at}
     with translation.override(language):

@@ -36,6 +36,11 @@ def count_closed_votes_task() -> int:
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
-def send_email_ballot_task(*, vote_id: int, email: str, ballot_url: str, language: str) -> int:
-    """Email the ballot link someone asked for on a vote open to anyone in the area."""
-    return notifications.email_ballot_send(vote_id=vote_id, email=email, ballot_url=ballot_url, language=language)
+def send_email_ballot_task(
+    *, vote_id: int, language: str, voter_id: int | None = None, subscriber_id: int | None = None, site_url: str = ""
+) -> int:
+    """Email the ballot link someone asked for on a vote open to anyone in the area (ids only: no
+    address or bearer link in the broker)."""
+    return notifications.email_ballot_send(
+        vote_id=vote_id, language=language, voter_id=voter_id, subscriber_id=subscriber_id, site_url=site_url
+    )

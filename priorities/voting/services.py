@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from messaging.models import AlertKind, AudienceLevel, Channel, ChannelStatus, Subscriber
+from pact_portal import site
 from priorities import agreement
 from priorities.models import PriorityState, SignOff, SignOffMethod
 from priorities.voting import links, results
@@ -296,14 +297,15 @@ def email_ballot_request(*, vote: Vote, email: str, ward, language: str = "") ->
         language = settings.LANGUAGE_CODE
     member = _member_by_email(vote=vote, email=email)
     if member is not None:
-        url, kind = links.ballot_url(vote_id=vote.pk, subscriber_id=member.pk), "member"
+        recipient, kind = {"subscriber_id": member.pk}, "member"
     else:
         voter, created = EmailVoter.objects.get_or_create(vote=vote, email=email, defaults={"ward": ward})
-        url, kind = links.email_ballot_url(vote_id=vote.pk, voter_id=voter.pk), "new" if created else "again"
+        recipient, kind = {"voter_id": voter.pk}, "new" if created else "again"
     from priorities.tasks import send_email_ballot_task
 
+    asked_from = site.site_url()
     transaction.on_commit(
-        lambda: send_email_ballot_task.delay(vote_id=vote.pk, email=email, ballot_url=url, language=language)
+        lambda: send_email_ballot_task.delay(vote_id=vote.pk, language=language, site_url=asked_from, **recipient)
     )
     return kind
 

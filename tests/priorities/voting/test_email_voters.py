@@ -218,3 +218,20 @@ def test_the_public_votes_page_lists_open_and_published_votes_in_constant_querie
     with django_assert_max_num_queries(5):  # neighbourhood, its wards, published votes, open votes
         page = client.get(url)
     assert page.content.decode().count("Ask for a ballot") == 3
+
+
+def test_the_queued_email_carries_ids_only_never_the_address_or_the_link(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from priorities.tasks import send_email_ballot_task
+
+    vote = _vote(world)
+    queued = []
+    monkeypatch.setattr(send_email_ballot_task, "delay", lambda **fields: queued.append(fields))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.email_ballot_request(vote=vote, email="New@Example.org", ward=world.daneshouse.wards.get())
+    [fields] = queued
+    assert "new@example.org" not in repr(fields).lower() and "/vote/" not in repr(fields)
+    assert send_email_ballot_task.run(**fields) == 1  # the worker's part finds both from the ids
+    [url] = _links()
+    assert url.startswith("/vote/") and mail.outbox[0].to == ["new@example.org"]
