@@ -59,7 +59,7 @@ def _charts(figures: analytics.EngagementAnalytics) -> list[dict]:
     """Chart.js specifications for static/js/engagement-charts.js; each mirrors a table on the page."""
     labels = _month_labels(figures)
     months = figures.months
-    modes = [label for _, label in EngagementMode.choices]
+    modes = [label for _value, label in EngagementMode.choices]
     return [
         {
             "id": "chart-held-by-type",

@@ -88,7 +88,7 @@ def _detail_context(request, highlight_return: HighlightReturn, **forms) -> dict
         "headline": headline_rows(figures),
         "neighbourhoods": neighbourhood_rows(figures),
         "pinned": [{**row, "pinned": True} for row in document.pinned],
-        "neighbourhood_columns": [label for _, label, _ in NEIGHBOURHOOD_COLUMNS],
+        "neighbourhood_columns": [label for _key, label, _unit in NEIGHBOURHOOD_COLUMNS],
         "top_by_evidence": [{**row, "pinned": row["id"] in pinned} for row in top.get("by_evidence", [])],
         "top_by_age": [{**row, "pinned": row["id"] in pinned} for row in top.get("by_age", [])],
         "history": selectors_pages.return_history(highlight_return=highlight_return),
@@ -327,7 +327,7 @@ def force_status(request):
 
 def _rollup_documents(request):
     form, kind, start, end = _period(request)
-    returns = [highlight_return for _, highlight_return in _returns_of_period(request, kind, start, end)]
+    returns = [highlight_return for _division, highlight_return in _returns_of_period(request, kind, start, end)]
     label = HighlightReturn(period_kind=kind, period_start=start, period_end=end).period_label
     return form, return_documents(highlight_returns=returns), label, period_slug(kind, start)
 
@@ -349,7 +349,7 @@ def force_rollup(request):
 @require_GET
 @policy_required("return.force_status")
 def force_rollup_export(request, fmt):
-    _, documents, _, slug = _rollup_documents(request)
+    _form, documents, _label, slug = _rollup_documents(request)
     filename = f"returns-rollup-{slug}"
     if fmt == "xlsx":
         return _download(exports.rollup_xlsx(documents=documents), XLSX, f"{filename}.xlsx")
