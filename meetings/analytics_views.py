@@ -59,7 +59,7 @@ def _charts(figures: analytics.EngagementAnalytics) -> list[dict]:
     """Chart.js specifications for static/js/engagement-charts.js; each mirrors a table on the page."""
     labels = _month_labels(figures)
     months = figures.months
-    modes = [label for _value, label in EngagementMode.choices]
+    modes = [_(label) for _value, label in EngagementMode.choices]
     return [
         {
             "id": "chart-held-by-type",
@@ -68,7 +68,7 @@ def _charts(figures: analytics.EngagementAnalytics) -> list[dict]:
             "labels": labels,
             "yTitle": _("Meetings held"),
             "datasets": [
-                {"label": t.label, "data": [m.held_by_type.get(t, 0) for m in months]} for t in figures.meeting_types
+                {"label": _(t.label), "data": [m.held_by_type.get(t, 0) for m in months]} for t in figures.meeting_types
             ],
         },
         {
