@@ -1,6 +1,7 @@
 """The figures dict shaped for the return's web pages. Numbers are formatted, and the roll-up
 built, by the same functions the exports use, so the page and the PDF never disagree."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from reports.exports import change, format_change, format_value, rollup_table
@@ -19,7 +20,7 @@ def headline_rows(figures: dict) -> list[dict]:
     return [
         {
             "key": row["key"],
-            "label": row["label"],
+            "label": gettext(row["label"]),
             "note": HEADLINE_NOTES.get(row["key"], ""),
             "value": format_value(row.get("value"), row["unit"]),
             "previous": format_value(row.get("previous"), row["unit"]),

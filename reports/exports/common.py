@@ -143,7 +143,7 @@ def late_text(highlight_return) -> str:
 
 
 def labels_by_key(figures) -> dict[str, str]:
-    return {row["key"]: row["label"] for row in figures.get("headline", [])}
+    return {row["key"]: gettext(row["label"]) for row in figures.get("headline", [])}
 
 
 def headline_row(figures, key):

@@ -31,7 +31,7 @@ from reports.selectors import HEADLINE_NOTES
 def _headline_rows(figures) -> list[dict]:
     return [
         {
-            "label": row["label"],
+            "label": _(row["label"]),
             "note": HEADLINE_NOTES.get(row["key"], ""),
             "value": format_value(row["value"], row["unit"]),
             "previous": format_value(row["previous"], row["unit"]),
@@ -53,7 +53,7 @@ def _charts(figures) -> list:
     for title, keys in CHARTS:
         rows = [row for key in keys if (row := headline_row(figures, key))]
         if rows:
-            groups = [(row["label"], [row["value"], row["previous"], row["last_year"]]) for row in rows]
+            groups = [(_(row["label"]), [row["value"], row["previous"], row["last_year"]]) for row in rows]
             drawn.append(
                 charts.grouped_bar_chart(
                     title=_(title), series=series, groups=groups, plot_height=90, scale_each_group=True
@@ -83,7 +83,7 @@ def _neighbourhood_tables(figures) -> list[dict]:
             1,
             {
                 "title": _("Meetings held by type, per neighbourhood"),
-                "headers": [t["label"] for t in held],
+                "headers": [_(t["label"]) for t in held],
                 "rows": [
                     (n["name"], [format_value(n.get("meetings_by_type", {}).get(t["type"], 0), "count") for t in held])
                     for n in neighbourhoods
@@ -109,9 +109,9 @@ def _print_context(document: ReturnDocument) -> dict:
         "late": late_text(document.highlight_return),
         "headline_rows": _headline_rows(figures),
         "headline_charts": _charts(figures),
-        "meetings_by_type": [(t["label"], format_value(t["count"], "count")) for t in by_type],
+        "meetings_by_type": [(_(t["label"]), format_value(t["count"], "count")) for t in by_type],
         "meetings_by_type_chart": charts.bar_chart(
-            title=_("Meetings held by type"), items=[(t["label"], t["count"]) for t in by_type]
+            title=_("Meetings held by type"), items=[(_(t["label"]), t["count"]) for t in by_type]
         )
         if by_type
         else "",

@@ -76,11 +76,11 @@ def rollup_table(*, documents) -> tuple[list[str], list[list]]:
         key, unit = first["key"], first["unit"]
         values = [rows.get(key, {}).get("value") for rows in keyed]
         total = _force_ratio(key, unit, keyed) if key in RATIOS else _force_total(key, unit, values)
-        measures.append([first["label"], unit, *((v, unit) for v in values), (total, unit)])
+        measures.append([_(first["label"]), unit, *((v, unit) for v in values), (total, unit)])
     type_counts = [{t["type"]: t["count"] for t in d.figures.get("meetings_by_type", [])} for d in documents]
     for t in documents[0].figures.get("meetings_by_type", []) if documents else []:
         values = [counts.get(t["type"]) for counts in type_counts]
-        measures.append([_("Meetings: %(type)s") % {"type": t["label"]}, "count", *((v, "count") for v in values),
+        measures.append([_("Meetings: %(type)s") % {"type": _(t["label"])}, "count", *((v, "count") for v in values),
                          (_force_total(t["type"], "count", values), "count")])  # fmt: skip
     return headers, status + measures
 

@@ -24,11 +24,11 @@ CSV_HEADERS = ["division", "period", "section", "neighbourhood", "measure", "lab
 
 def _csv_rows(figures) -> list[list]:
     labels = labels_by_key(figures)
-    rows = [["headline", "", r["key"], r["label"], r["unit"], r["value"], r["previous"], r["last_year"]]
+    rows = [["headline", "", r["key"], _(r["label"]), r["unit"], r["value"], r["previous"], r["last_year"]]
             for r in figures.get("headline", [])]  # fmt: skip
-    rows += [["meetings_by_type", "", t["type"], t["label"], "count", t["count"], None, None]
+    rows += [["meetings_by_type", "", t["type"], _(t["label"]), "count", t["count"], None, None]
              for t in figures.get("meetings_by_type", [])]  # fmt: skip
-    type_labels = {t["type"]: t["label"] for t in figures.get("meetings_by_type", [])}
+    type_labels = {t["type"]: _(t["label"]) for t in figures.get("meetings_by_type", [])}
     for n in figures.get("neighbourhoods", []):
         for _title, keys in NEIGHBOURHOOD_GROUPS:
             rows += [["neighbourhood", n["name"], k, labels.get(k, k), NEIGHBOURHOOD_UNITS.get(k, "count"), n.get(k),

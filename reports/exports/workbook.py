@@ -49,7 +49,7 @@ def add_sheet(book, *, title: str, headers: list, rows: list[list], widths: list
 def _headline_sheet(book, figures):
     rows = [
         [
-            row["label"],
+            _(row["label"]),
             (row["value"], NUMBER_FORMATS.get(row["unit"])),
             (row["previous"], NUMBER_FORMATS.get(row["unit"])),
             (change(row["value"], row["previous"], row["unit"]), CHANGE_FORMATS.get(row["unit"])),
@@ -76,7 +76,7 @@ def _neighbourhoods_sheet(book, figures):
     headers = [
         _("Neighbourhood"),
         *(labels.get(k, k) for k in keys),
-        *(_("Meetings: %(type)s") % {"type": t["label"]} for t in types),
+        *(_("Meetings: %(type)s") % {"type": _(t["label"])} for t in types),
     ]
     rows = [
         [
@@ -90,7 +90,7 @@ def _neighbourhoods_sheet(book, figures):
 
 
 def _meetings_by_type_sheet(book, figures):
-    rows = [[t["label"], (t["count"], NUMBER_FORMATS["count"])] for t in figures.get("meetings_by_type", [])]
+    rows = [[_(t["label"]), (t["count"], NUMBER_FORMATS["count"])] for t in figures.get("meetings_by_type", [])]
     headers = [_("Type of meeting"), _("Meetings held")]
     add_sheet(book, title=_("Meetings by type"), headers=headers, rows=rows, widths=[44, 16])
 
