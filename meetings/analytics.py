@@ -13,6 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 
 from accounts.policy import scope_for
 from accounts.roles import ScopeLevel
@@ -38,17 +40,24 @@ FEW_PEOPLE = 5
 
 _HOURS = DecimalField(max_digits=12, decimal_places=2)
 
+
 # "Multi-agency meetings held", wherever the portal shows it (these pages and the highlight and
 # headline return): the meetings of the PACT multi-agency group, i.e. panel / tasking meetings.
 # HMIC (H702) asks for "the number of PACT meetings and multi-agency group meetings held" as two
 # counts, so a public PACT or street meeting that a council officer attends stays a PACT meeting:
 # counting it here too would count one meeting as both, and break the return's own list by type.
-MULTI_AGENCY_MEANS = (
-    "Multi-agency meetings held: the meetings of the PACT multi-agency group, that is meetings recorded as "
-    + " or ".join(f"“{t.label}”" for t in MeetingType if t in MULTI_AGENCY)
-    + ". A public PACT, street or other meeting that partners attend counts as that kind of meeting,"
-    " not as a multi-agency one."
-)
+def _multi_agency_means() -> str:
+    # Translators: joins the names of meeting types, as in “Panel” or “Tasking”.
+    kinds = gettext(" or ").join(f"“{t.label}”" for t in MeetingType if t in MULTI_AGENCY)
+    return gettext(
+        "Multi-agency meetings held: the meetings of the PACT multi-agency group, that is meetings recorded as "
+        "%(kinds)s. A public PACT, street or other meeting that partners attend counts as that kind of meeting,"
+        " not as a multi-agency one."
+    ) % {"kinds": kinds}
+
+
+# Lazy, so each page words it in its reader's language.
+MULTI_AGENCY_MEANS = lazy(_multi_agency_means, str)()
 
 
 def multi_agency_held(row: dict) -> int:

@@ -3,6 +3,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from accounts.policy import can, policy_required, scope_for
@@ -12,10 +14,26 @@ from meetings.models import EngagementMode
 from neighbourhoods.permissions import neighbourhood_get_for_user
 
 
+def _period_choices() -> list[tuple[int, str]]:
+    # A callable, so each choice is worded in the language of the request that shows the form.
+    return [
+        (
+            n,
+            ngettext(
+                "Last %(n)s month (this month so far included)",
+                "Last %(n)s months (this month so far included)",
+                n,
+            )
+            % {"n": n},
+        )
+        for n in analytics.ANALYTICS_PERIODS
+    ]
+
+
 class PeriodForm(forms.Form):
     months = forms.TypedChoiceField(
-        label="Period",
-        choices=[(n, f"Last {n} months (this month so far included)") for n in analytics.ANALYTICS_PERIODS],
+        label=gettext_lazy("Period"),
+        choices=_period_choices,
         coerce=int,
         initial=analytics.DEFAULT_PERIOD,
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -41,16 +59,16 @@ def _charts(figures: analytics.EngagementAnalytics) -> list[dict]:
     """Chart.js specifications for static/js/engagement-charts.js; each mirrors a table on the page."""
     labels = _month_labels(figures)
     months = figures.months
-    modes = [label for _, label in EngagementMode.choices]
+    modes = [_(label) for _value, label in EngagementMode.choices]
     return [
         {
             "id": "chart-held-by-type",
             "type": "bar",
             "stacked": True,
             "labels": labels,
-            "yTitle": "Meetings held",
+            "yTitle": _("Meetings held"),
             "datasets": [
-                {"label": t.label, "data": [m.held_by_type.get(t, 0) for m in months]} for t in figures.meeting_types
+                {"label": _(t.label), "data": [m.held_by_type.get(t, 0) for m in months]} for t in figures.meeting_types
             ],
         },
         {
@@ -58,23 +76,23 @@ def _charts(figures: analytics.EngagementAnalytics) -> list[dict]:
             "type": "bar",
             "stacked": True,
             "labels": labels,
-            "yTitle": "People",
+            "yTitle": _("People"),
             "datasets": [
-                {"label": "Public in person", "data": [m.public_in_person for m in months]},
-                {"label": "Watched live online", "data": [m.online_live for m in months]},
-                {"label": "Watched online later", "data": [m.online_later for m in months]},
+                {"label": _("Public in person"), "data": [m.public_in_person for m in months]},
+                {"label": _("Watched live online"), "data": [m.online_live for m in months]},
+                {"label": _("Watched online later"), "data": [m.online_later for m in months]},
             ],
         },
         {
             "id": "chart-fewer-than-five",
             "type": "bar",
             "labels": labels,
-            "yTitle": "Meetings",
-            "y1Title": "Share of in-person and hybrid meetings (%)",
+            "yTitle": _("Meetings"),
+            "y1Title": _("Share of in-person and hybrid meetings (%)"),
             "datasets": [
-                {"label": "Fewer than five of the public", "data": [m.fewer_than_five for m in months]},
+                {"label": _("Fewer than five of the public"), "data": [m.fewer_than_five for m in months]},
                 {
-                    "label": "Share (%)",
+                    "label": _("Share (%)"),
                     "type": "line",
                     "yAxisID": "y1",
                     "data": [_number(m.fewer_than_five_share) for m in months],
@@ -85,12 +103,12 @@ def _charts(figures: analytics.EngagementAnalytics) -> list[dict]:
             "id": "chart-reach-by-method",
             "type": "bar",
             "labels": modes,
-            "yTitle": "People per meeting",
-            "y1Title": "£ per person",
+            "yTitle": _("People per meeting"),
+            "y1Title": _("£ per person"),
             "datasets": [
-                {"label": "Average reach", "data": [_number(t.average_reach) for t in figures.by_mode.values()]},
+                {"label": _("Average reach"), "data": [_number(t.average_reach) for t in figures.by_mode.values()]},
                 {
-                    "label": "Cost per person (£)",
+                    "label": _("Cost per person (£)"),
                     "yAxisID": "y1",
                     "data": [_number(t.cost_per_person) for t in figures.by_mode.values()],
                 },
@@ -100,12 +118,12 @@ def _charts(figures: analytics.EngagementAnalytics) -> list[dict]:
             "id": "chart-cost",
             "type": "bar",
             "labels": labels,
-            "yTitle": "Estimated cost (£)",
-            "y1Title": "£ per person reached",
+            "yTitle": _("Estimated cost (£)"),
+            "y1Title": _("£ per person reached"),
             "datasets": [
-                {"label": "Estimated cost (£)", "data": [_number(m.estimated_cost) for m in months]},
+                {"label": _("Estimated cost (£)"), "data": [_number(m.estimated_cost) for m in months]},
                 {
-                    "label": "Cost per person reached (£)",
+                    "label": _("Cost per person reached (£)"),
                     "type": "line",
                     "yAxisID": "y1",
                     "data": [_number(m.cost_per_person) for m in months],
@@ -116,8 +134,8 @@ def _charts(figures: analytics.EngagementAnalytics) -> list[dict]:
             "id": "chart-multi-agency",
             "type": "bar",
             "labels": labels,
-            "yTitle": "Meetings held",
-            "datasets": [{"label": "Multi-agency meetings", "data": [m.multi_agency for m in months]}],
+            "yTitle": _("Meetings held"),
+            "datasets": [{"label": _("Multi-agency meetings"), "data": [m.multi_agency for m in months]}],
         },
     ]
 
@@ -135,8 +153,22 @@ def _comparison_charts(comparison: analytics.AreaComparison) -> list[dict]:
                 for row in comparison.areas
             ],
         }
-        for name, title in (("held", "Meetings held"), ("people_reached", "People reached"))
+        for name, title in (("held", _("Meetings held")), ("people_reached", _("People reached")))
     ]
+
+
+def _area_names(area_kind: str) -> dict[str, str]:
+    """The words for the areas compared, each translated whole rather than built from "Division" + "s"."""
+    if area_kind == "Division":
+        return {"one": _("Division"), "many": _("Divisions"), "one_lower": _("division"), "many_lower": _("divisions")}
+    if area_kind == "Neighbourhood":
+        return {
+            "one": _("Neighbourhood"),
+            "many": _("Neighbourhoods"),
+            "one_lower": _("neighbourhood"),
+            "many_lower": _("neighbourhoods"),
+        }
+    return {}
 
 
 def _render(request, *, title, breadcrumbs, form, figures, comparison=None, area_kind=""):
@@ -149,6 +181,7 @@ def _render(request, *, title, breadcrumbs, form, figures, comparison=None, area
         "figures": figures,
         "comparison": comparison,
         "area_kind": area_kind,
+        "area_names": _area_names(area_kind),
         "few": analytics.FEW_PEOPLE,
         "multi_agency_means": analytics.MULTI_AGENCY_MEANS,
         "chart_data": {"charts": charts},
@@ -179,7 +212,7 @@ def analytics_neighbourhood(request, code):
     form, period = _period(request)
     return _render(
         request,
-        title=f"{neighbourhood.name} neighbourhood",
+        title=_("%(name)s neighbourhood") % {"name": neighbourhood.name},
         breadcrumbs=[neighbourhood.division.force.name, neighbourhood.division.name],
         form=form,
         figures=analytics.neighbourhood_engagement(neighbourhood=neighbourhood, period=period),

@@ -5,6 +5,8 @@ import re
 import zipfile
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, UnidentifiedImageError
 
 from meetings.models import AttachmentKind
@@ -46,7 +48,7 @@ MARKUP = re.compile(
     rb"<(?:script|html[\s>]|!doctype\s+html|iframe|object[\s>]|embed[\s>]|svg[\s>]|body[\s>]|\?php)", re.IGNORECASE
 )
 MARKUP_OVERLAP = 32
-MARKUP_MESSAGE = (
+MARKUP_MESSAGE = gettext_lazy(
     "The file contains web page code (HTML or script), so it cannot be published; save it as a plain document."
 )
 AUDIO_TYPES = {
@@ -89,14 +91,14 @@ def _image_problem(uploaded_file, extension: str) -> str | None:
         with Image.open(uploaded_file) as image:
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
-                return "The image is too large in pixels; save a smaller copy."
+                return _("The image is too large in pixels; save a smaller copy.")
             if image.format != IMAGE_FORMATS[extension]:
-                return f"The file's contents are not a real .{extension} file."
+                return _("The file's contents are not a real .%(extension)s file.") % {"extension": extension}
             image.verify()
     except Image.DecompressionBombError:
-        return "The image is too large in pixels; save a smaller copy."
+        return _("The image is too large in pixels; save a smaller copy.")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return f"The file's contents are not a real .{extension} file."
+        return _("The file's contents are not a real .%(extension)s file.") % {"extension": extension}
     finally:
         uploaded_file.seek(0)
     return None
@@ -108,26 +110,31 @@ def _zip_problem(uploaded_file, extension: str) -> str | None:
         with zipfile.ZipFile(uploaded_file) as archive:
             members = archive.infolist()
             if ZIP_MEMBERS[extension] not in archive.namelist():
-                return f"The file's contents are not a real .{extension} file."
+                return _("The file's contents are not a real .%(extension)s file.") % {"extension": extension}
             return _unpacked_problem(archive, members, extension)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
         # RuntimeError: a member is encrypted; NotImplementedError: an unknown compression.
-        return f"The file's contents are not a real .{extension} file."
+        return _("The file's contents are not a real .%(extension)s file.") % {"extension": extension}
     finally:
         uploaded_file.seek(0)
 
 
 def _unpacked_problem(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], extension: str) -> str | None:
     """A zipped document that unpacks to far more than it weighs is a bomb for whoever opens it."""
-    too_large = f"The file unpacks to more than {_megabytes(MAX_UNPACKED_BYTES)}; save a smaller copy."
+    too_large = _("The file unpacks to more than %(size)s; save a smaller copy.") % {
+        "size": _megabytes(MAX_UNPACKED_BYTES)
+    }
     if len(members) > MAX_ZIP_MEMBERS:
-        return f"The file holds {len(members)} parts; a real .{extension} file has far fewer. Save a plain copy."
+        return _("The file holds %(count)s parts; a real .%(extension)s file has far fewer. Save a plain copy.") % {
+            "count": len(members),
+            "extension": extension,
+        }
     declared = sum(member.file_size for member in members)
     if declared > MAX_UNPACKED_BYTES:
         return too_large
     packed = sum(member.compress_size for member in members)
     if declared > RATIO_CHECKED_FROM and declared > packed * MAX_COMPRESSION_RATIO:
-        return "The file is packed far more tightly than a real document (a ZIP bomb); save a plain copy."
+        return _("The file is packed far more tightly than a real document (a ZIP bomb); save a plain copy.")
     # The sizes a ZIP declares can lie: unpack it, counting, and stop at the limit. (zipfile stops
     # a member at its declared size and then fails its checksum, so a lie is refused as well.)
     unpacked = 0
@@ -152,19 +159,26 @@ def check_attachment(*, uploaded_file, kind: str) -> str:
     extension = uploaded_file.name.rsplit(".", 1)[-1].lower() if "." in uploaded_file.name else ""
     if extension not in allowed:
         names = ", ".join(sorted(allowed))
-        raise ValidationError({"file": f"{'Audio minutes' if audio else 'Documents'} must be one of: {names}."})
+        if audio:
+            raise ValidationError({"file": _("Audio minutes must be one of: %(names)s.") % {"names": names}})
+        raise ValidationError({"file": _("Documents must be one of: %(names)s.") % {"names": names}})
     if uploaded_file.size == 0:
-        raise ValidationError({"file": "The file is empty."})
+        raise ValidationError({"file": _("The file is empty.")})
     if uploaded_file.size > limit:
         raise ValidationError(
-            {"file": f"The file is {_megabytes(uploaded_file.size)}; the limit is {_megabytes(limit)}."}
+            {
+                "file": _("The file is %(size)s; the limit is %(limit)s.")
+                % {"size": _megabytes(uploaded_file.size), "limit": _megabytes(limit)}
+            }
         )
     content_type, looks_right = allowed[extension]
     uploaded_file.seek(0)
     head = uploaded_file.read(512)
     uploaded_file.seek(0)
     if not looks_right(head):
-        raise ValidationError({"file": f"The file's contents are not a real .{extension} file."})
+        raise ValidationError(
+            {"file": _("The file's contents are not a real .%(extension)s file.") % {"extension": extension}}
+        )
     problem = None
     if extension in IMAGE_FORMATS:
         problem = _image_problem(uploaded_file, extension)

@@ -2,29 +2,34 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting, MeetingStatus, MeetingType
 from neighbourhoods.models import Neighbourhood, Ward
 
+# The models' labels are gettext_noop'd plain strings; here, on a staff page, they are shown translated.
 STATE_CHOICES = [
-    *MeetingStatus.choices,
-    ("awaiting_outcome", "Held, outcome not recorded"),
-    ("recorded", "Outcome recorded"),
+    *((value, _(label)) for value, label in MeetingStatus.choices),
+    ("awaiting_outcome", _("Held, outcome not recorded")),
+    ("recorded", _("Outcome recorded")),
 ]
+TYPE_CHOICES = [(value, _(label)) for value, label in MeetingType.choices]
 
 
 class MeetingFilter(django_filters.FilterSet):
-    meeting_type = django_filters.ChoiceFilter(choices=MeetingType.choices, label="Type", empty_label="Any type")
+    meeting_type = django_filters.ChoiceFilter(choices=TYPE_CHOICES, label=_("Type"), empty_label=_("Any type"))
     neighbourhood = django_filters.ModelChoiceFilter(
-        queryset=Neighbourhood.objects.none(), empty_label="Any", method="filter_neighbourhood"
+        queryset=Neighbourhood.objects.none(), empty_label=_("Any"), method="filter_neighbourhood"
     )
-    ward = django_filters.ModelChoiceFilter(queryset=Ward.objects.none(), field_name="wards", empty_label="Any ward")
-    state = django_filters.ChoiceFilter(choices=STATE_CHOICES, method="filter_state", label="Status", empty_label="Any")
+    ward = django_filters.ModelChoiceFilter(queryset=Ward.objects.none(), field_name="wards", empty_label=_("Any ward"))
+    state = django_filters.ChoiceFilter(
+        choices=STATE_CHOICES, method="filter_state", label=_("Status"), empty_label=_("Any")
+    )
     date_from = django_filters.DateFilter(
-        field_name="starts_at", lookup_expr="date__gte", label="From", widget=forms.DateInput(attrs={"type": "date"})
+        field_name="starts_at", lookup_expr="date__gte", label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = django_filters.DateFilter(
-        field_name="starts_at", lookup_expr="date__lte", label="To", widget=forms.DateInput(attrs={"type": "date"})
+        field_name="starts_at", lookup_expr="date__lte", label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
     class Meta:

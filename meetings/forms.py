@@ -1,8 +1,10 @@
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PartnerAgency, User
 from accounts.roles import POLICE_ROLES, Role
@@ -18,12 +20,12 @@ from priorities.models import Category
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 REPEAT_CHOICES = [
-    ("", "Does not repeat"),
-    ("FREQ=WEEKLY", "Every week"),
-    ("FREQ=WEEKLY;INTERVAL=2", "Every two weeks"),
-    ("monthly-nth", "Monthly on the same weekday (e.g. first Tuesday)"),
-    ("FREQ=MONTHLY", "Monthly on the same date"),
-    ("custom", "Custom rule (iCalendar RRULE)"),
+    ("", _("Does not repeat")),
+    ("FREQ=WEEKLY", _("Every week")),
+    ("FREQ=WEEKLY;INTERVAL=2", _("Every two weeks")),
+    ("monthly-nth", _("Monthly on the same weekday (e.g. first Tuesday)")),
+    ("FREQ=MONTHLY", _("Monthly on the same date")),
+    ("custom", _("Custom rule (iCalendar RRULE)")),
 ]
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
@@ -43,29 +45,29 @@ class MeetingForm(forms.ModelForm):
 
     neighbourhood = forms.ModelChoiceField(queryset=Neighbourhood.objects.none())
     wards = forms.ModelMultipleChoiceField(
-        queryset=Ward.objects.none(), widget=forms.CheckboxSelectMultiple, help_text="Every ward the meeting covers."
+        queryset=Ward.objects.none(), widget=forms.CheckboxSelectMultiple, help_text=_("Every ward the meeting covers.")
     )
     also_covers = forms.ModelMultipleChoiceField(
         queryset=Neighbourhood.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Also covers (a town-wide meeting)",
-        help_text="Other neighbourhoods of the division it serves: it appears on their pages too.",
+        label=_("Also covers (a town-wide meeting)"),
+        help_text=_("Other neighbourhoods of the division it serves: it appears on their pages too."),
     )
     online_url = forms.URLField(
         required=False,
         max_length=500,
         assume_scheme="https",
-        label="Online link",
-        help_text="Facebook Live, Teams or stream address. Needed for online and hybrid meetings.",
+        label=_("Online link"),
+        help_text=_("Facebook Live, Teams or stream address. Needed for online and hybrid meetings."),
     )
-    repeat = forms.ChoiceField(choices=REPEAT_CHOICES, required=False, label="Repeats")
+    repeat = forms.ChoiceField(choices=REPEAT_CHOICES, required=False, label=_("Repeats"))
     custom_rule = forms.CharField(
         required=False,
         max_length=255,
         validators=[text.single_line],
-        label="Custom repeat rule",
-        help_text="Daily or slower, for example FREQ=MONTHLY;BYDAY=2WE;COUNT=10",
+        label=_("Custom repeat rule"),
+        help_text=_("Daily or slower, for example FREQ=MONTHLY;BYDAY=2WE;COUNT=10"),
     )
 
     class Meta:
@@ -99,10 +101,14 @@ class MeetingForm(forms.ModelForm):
             "public_agenda": forms.Textarea(attrs={"rows": 3}),
             "accessibility_notes": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"online_url": "Online link", "audience": "Specialist audience", "venue_latitude": "Venue latitude"}
+        labels = {
+            "online_url": _("Online link"),
+            "audience": _("Specialist audience"),
+            "venue_latitude": _("Venue latitude"),
+        }
         help_texts = {
-            "accessibility_notes": "Step-free access, hearing loop, BSL interpreter, parking …",
-            "online_url": "Facebook Live, Teams or stream address. Needed for online and hybrid meetings.",
+            "accessibility_notes": _("Step-free access, hearing loop, BSL interpreter, parking …"),
+            "online_url": _("Facebook Live, Teams or stream address. Needed for online and hybrid meetings."),
         }
 
     def __init__(self, *args, neighbourhoods, creating: bool, shared=None, **kwargs):
@@ -140,9 +146,11 @@ class MeetingForm(forms.ModelForm):
         covered = {getattr(neighbourhood, "pk", None), *(n.pk for n in data.get("also_covers") or [])}
         outside = [w.name for w in data.get("wards") or [] if neighbourhood and w.neighbourhood_id not in covered]
         if outside:
-            self.add_error("wards", f"Not in the neighbourhoods it covers: {', '.join(outside)}.")
+            self.add_error(
+                "wards", _("Not in the neighbourhoods it covers: %(wards)s.") % {"wards": ", ".join(outside)}
+            )
         if data.get("repeat") == "custom" and not data.get("custom_rule"):
-            self.add_error("custom_rule", "Enter the repeat rule, or choose another repeat option.")
+            self.add_error("custom_rule", _("Enter the repeat rule, or choose another repeat option."))
         elif data.get("repeat") == "custom" and (problem := repeat_rule_problem(data["custom_rule"])):
             self.add_error("custom_rule", problem)
         return data
@@ -156,7 +164,10 @@ class MeetingForm(forms.ModelForm):
         if choice == "custom":
             rule = self.cleaned_data["custom_rule"].strip().removeprefix("RRULE:")
             return rule, f"custom rule {rule}"
-        return choice, dict(REPEAT_CHOICES)[choice].lower()
+        # The description is stored with the series, so it keeps the site's own wording whatever the
+        # language of the page it was set on.
+        with translation.override(settings.LANGUAGE_CODE):
+            return choice, str(dict(REPEAT_CHOICES)[choice]).lower()
 
     def service_fields(self) -> dict:
         """Cleaned data as the services take it (relations split out)."""
@@ -167,13 +178,13 @@ class MeetingForm(forms.ModelForm):
 class CancelForm(forms.Form):
     reason = forms.CharField(
         max_length=255,
-        label="Reason, for the public",
-        help_text="Shown on the meeting page and in calendar feeds, e.g. 'Venue unavailable: moved to 12 May'.",
+        label=_("Reason, for the public"),
+        help_text=_("Shown on the meeting page and in calendar feeds, e.g. 'Venue unavailable: moved to 12 May'."),
     )
 
 
 class CopyForm(forms.Form):
-    starts_at = forms.DateTimeField(label="New start", widget=DATETIME_INPUT)
+    starts_at = forms.DateTimeField(label=_("New start"), widget=DATETIME_INPUT)
 
     def clean_starts_at(self):
         starts = self.cleaned_data["starts_at"]
@@ -194,15 +205,15 @@ class OutcomeForm(forms.ModelForm):
             "restricted_notes",
         ]
         labels = {
-            "public_attendees": "Members of the public in person",
-            "online_live_viewers": "Live online viewers",
-            "online_later_views": "Later online views",
-            "questions_received": "Questions or comments received",
-            "restricted_notes": "Restricted notes (police only)",
+            "public_attendees": _("Members of the public in person"),
+            "online_live_viewers": _("Live online viewers"),
+            "online_later_views": _("Later online views"),
+            "questions_received": _("Questions or comments received"),
+            "restricted_notes": _("Restricted notes (police only)"),
         }
         help_texts = {
-            "public_summary": "Published on the meeting page.",
-            "restricted_notes": "Sensitive community information. Never shown to the public or partners.",
+            "public_summary": _("Published on the meeting page."),
+            "restricted_notes": _("Sensitive community information. Never shown to the public or partners."),
         }
         widgets = {
             "public_summary": forms.Textarea(attrs={"rows": 3}),
@@ -218,9 +229,11 @@ class OutcomeForm(forms.ModelForm):
                 queryset=panel_members,
                 widget=forms.CheckboxSelectMultiple,
                 required=False,
-                label="Panel members present",
-                help_text="Members of the panel's register whose term covers the meeting's day. The panel can "
-                "agree priorities only with its quorum present, the chair or vice-chair among them.",
+                label=_("Panel members present"),
+                help_text=_(
+                    "Members of the panel's register whose term covers the meeting's day. The panel can "
+                    "agree priorities only with its quorum present, the chair or vice-chair among them."
+                ),
             )
 
 
@@ -228,9 +241,9 @@ class IssueRaisedForm(forms.Form):
     """One concern raised at the meeting, filed in the triage queue under its own category and
     ward (one of the meeting's), so like concerns find each other there."""
 
-    description = forms.CharField(max_length=4000, required=False, label="Issue raised")
-    category = forms.ChoiceField(choices=[("", "Choose a category"), *Category.choices], required=False)
-    ward = forms.ModelChoiceField(queryset=Ward.objects.none(), required=False, empty_label="Choose the ward")
+    description = forms.CharField(max_length=4000, required=False, label=_("Issue raised"))
+    category = forms.ChoiceField(choices=[("", _("Choose a category")), *Category.choices], required=False)
+    ward = forms.ModelChoiceField(queryset=Ward.objects.none(), required=False, empty_label=_("Choose the ward"))
 
     def __init__(self, *args, wards, **kwargs):
         super().__init__(*args, **kwargs)
@@ -242,9 +255,9 @@ class IssueRaisedForm(forms.Form):
         data = super().clean()
         if data.get("description", "").strip():
             if not data.get("category"):
-                self.add_error("category", "Choose the category of this issue.")
+                self.add_error("category", _("Choose the category of this issue."))
             if not data.get("ward"):
-                self.add_error("ward", "Choose the ward it is about.")
+                self.add_error("ward", _("Choose the ward it is about."))
         return data
 
 
@@ -261,11 +274,11 @@ class OfficerHoursForm(forms.Form):
     officer = forms.ModelChoiceField(queryset=User.objects.none())
     # Blank by default so an untouched spare row stays empty; the officer's own rank fills it in.
     rank = forms.ChoiceField(
-        choices=[("", "Their rank"), *((r.value, r.label) for r in RANKS)], required=False, label="Rank"
+        choices=[("", _("Their rank")), *((r.value, r.label) for r in RANKS)], required=False, label=_("Rank")
     )
-    preparation_hours = forms.DecimalField(initial=Decimal("1"), label="Preparation", **HOURS)
-    attending_hours = forms.DecimalField(initial=Decimal("1"), label="Attending", **HOURS)
-    follow_up_hours = forms.DecimalField(initial=Decimal("1"), label="Follow-up", **HOURS)
+    preparation_hours = forms.DecimalField(initial=Decimal("1"), label=_("Preparation"), **HOURS)
+    attending_hours = forms.DecimalField(initial=Decimal("1"), label=_("Attending"), **HOURS)
+    follow_up_hours = forms.DecimalField(initial=Decimal("1"), label=_("Follow-up"), **HOURS)
 
     def __init__(self, *args, officers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -276,7 +289,7 @@ class OfficerHoursForm(forms.Form):
         officer = data.get("officer")
         if officer and not data.get("rank"):
             if officer.role not in RANKS:
-                self.add_error("rank", "Choose the rank they attended in.")
+                self.add_error("rank", _("Choose the rank they attended in."))
             data["rank"] = officer.role
         return data
 
@@ -296,7 +309,7 @@ class BaseUniqueFormSet(forms.BaseFormSet):
                 continue
             value = form.cleaned_data.get(self.unique_field)
             if value in seen:
-                form.add_error(self.unique_field, "Listed twice.")
+                form.add_error(self.unique_field, _("Listed twice."))
             seen.add(value)
 
 
@@ -315,4 +328,4 @@ PartnerPresentFormSet = forms.formset_factory(PartnerPresentForm, formset=Partne
 class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(choices=AttachmentKind.choices)
     file = forms.FileField()
-    is_public = forms.BooleanField(required=False, initial=True, label="Publish with the meeting")
+    is_public = forms.BooleanField(required=False, initial=True, label=_("Publish with the meeting"))

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from accounts.roles import Role
@@ -41,9 +42,9 @@ MULTI_AGENCY = frozenset({MeetingType.PANEL})
 
 
 class EngagementMode(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    ONLINE = "online", "Online"
-    HYBRID = "hybrid", "Hybrid"
+    IN_PERSON = "in_person", gettext_noop("In person")
+    ONLINE = "online", gettext_noop("Online")
+    HYBRID = "hybrid", gettext_noop("Hybrid")
 
 
 def mode_of(meeting_type: str) -> EngagementMode:
@@ -67,9 +68,9 @@ class SpecialistAudience(models.TextChoices):
 
 
 class MeetingStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", gettext_noop("Draft")
+    PUBLISHED = "published", gettext_noop("Published")
+    CANCELLED = "cancelled", gettext_noop("Cancelled")
 
 
 class MeetingSeries(models.Model):
@@ -82,10 +83,10 @@ class MeetingSeries(models.Model):
     neighbourhood = models.ForeignKey(
         "neighbourhoods.Neighbourhood", on_delete=models.CASCADE, related_name="meeting_series"
     )
-    rrule = models.CharField(max_length=255, help_text="RFC 5545 RRULE, e.g. FREQ=MONTHLY;BYDAY=1TU")
-    description = models.CharField(max_length=200, help_text="The rule in words, e.g. 'first Tuesday of the month'.")
+    rrule = models.CharField(max_length=255, help_text=_("RFC 5545 RRULE, e.g. FREQ=MONTHLY;BYDAY=1TU"))
+    description = models.CharField(max_length=200, help_text=_("The rule in words, e.g. 'first Tuesday of the month'."))
     first_start = models.DateTimeField()
-    generated_until = models.DateTimeField(help_text="Occurrences exist up to this moment.")
+    generated_until = models.DateTimeField(help_text=_("Occurrences exist up to this moment."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -139,7 +140,7 @@ class Meeting(models.Model):
 
     meeting_type = models.CharField(max_length=16, choices=MeetingType)
     audience = models.CharField(
-        max_length=16, choices=SpecialistAudience, blank=True, help_text="Who a specialist PACT is for."
+        max_length=16, choices=SpecialistAudience, blank=True, help_text=_("Who a specialist PACT is for.")
     )
     audience_detail = models.CharField(max_length=120, blank=True)
     title = models.CharField(max_length=150)
@@ -155,7 +156,7 @@ class Meeting(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=MeetingStatus, default=MeetingStatus.DRAFT)
-    cancellation_reason = models.CharField(max_length=255, blank=True, help_text="Shown to the public.")
+    cancellation_reason = models.CharField(max_length=255, blank=True, help_text=_("Shown to the public."))
     # iCalendar SEQUENCE: bumped on every public change so calendar apps take the newer version.
     sequence = models.PositiveIntegerField(default=0)
 
@@ -300,7 +301,7 @@ class MeetingAttachment(models.Model):
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
-    is_public = models.BooleanField(default=True, help_text="Untick for police-only documents.")
+    is_public = models.BooleanField(default=True, help_text=_("Untick for police-only documents."))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
 

@@ -7,6 +7,8 @@ from dateutil.rrule import rrule as dateutil_rrule
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from meetings.attachments import check_attachment
 from meetings.models import (
@@ -44,7 +46,7 @@ SERIES_HORIZON = timedelta(days=366)
 MAX_OCCURRENCES = 120
 SUB_DAILY = {"HOURLY", "MINUTELY", "SECONDLY"}
 SUB_DAILY_PARTS = {"BYHOUR", "BYMINUTE", "BYSECOND"}
-SUB_DAILY_REFUSED = (
+SUB_DAILY_REFUSED = gettext_lazy(
     "A meeting can repeat at most once a day: use FREQ=DAILY, WEEKLY, MONTHLY or YEARLY, at its start time."
 )
 # Older records than this are typing mistakes (a year of 0500 or 1926), not PACT meetings; and a
@@ -59,20 +61,22 @@ def meeting_problems(*, values: dict) -> dict[str, str]:
     problems = {}
     starts, ends = values.get("starts_at"), values.get("ends_at")
     if starts and starts.year < EARLIEST_MEETING_YEAR:
-        problems["starts_at"] = f"Check the year: the portal records meetings from {EARLIEST_MEETING_YEAR} on."
+        problems["starts_at"] = _("Check the year: the portal records meetings from %(year)s on.") % {
+            "year": EARLIEST_MEETING_YEAR
+        }
     elif starts and starts > timezone.now() + LATEST_MEETING_AHEAD:
-        problems["starts_at"] = "That is more than five years ahead: check the year."
+        problems["starts_at"] = _("That is more than five years ahead: check the year.")
     if starts and ends and ends <= starts:
-        problems["ends_at"] = "The meeting must end after it starts."
+        problems["ends_at"] = _("The meeting must end after it starts.")
     kind = values.get("meeting_type")
     if kind in NEEDS_LINK and not values.get("online_url"):
-        problems["online_url"] = "Online and hybrid meetings need the link people join by."
+        problems["online_url"] = _("Online and hybrid meetings need the link people join by.")
     if kind in NEEDS_VENUE and not (values.get("venue_name") or values.get("venue_address")):
-        problems["venue_name"] = "Say where people can come: a venue name or address."
+        problems["venue_name"] = _("Say where people can come: a venue name or address.")
     if kind == MeetingType.SPECIALIST and not values.get("audience"):
-        problems["audience"] = "Say who this specialist PACT is for."
+        problems["audience"] = _("Say who this specialist PACT is for.")
     if (values.get("venue_latitude") is None) != (values.get("venue_longitude") is None):
-        problems["venue_longitude"] = "Give both latitude and longitude, or neither."
+        problems["venue_longitude"] = _("Give both latitude and longitude, or neither.")
     return problems
 
 
@@ -80,19 +84,26 @@ def _check_wards(*, neighbourhood, wards, also_covers=()) -> None:
     """The wards are the host neighbourhood's, or of the others a town-wide meeting covers; those
     are of the host's division (a town's neighbourhoods), and not the host again."""
     if not wards:
-        raise ValidationError({"wards": "Choose at least one ward the meeting covers."})
+        raise ValidationError({"wards": _("Choose at least one ward the meeting covers.")})
     elsewhere = [n.name for n in also_covers if n.division_id != neighbourhood.division_id]
     if elsewhere:
         raise ValidationError(
-            {"also_covers": f"A meeting covers neighbourhoods of its own division only, not {', '.join(elsewhere)}."}
+            {
+                "also_covers": _("A meeting covers neighbourhoods of its own division only, not %(names)s.")
+                % {"names": ", ".join(elsewhere)}
+            }
         )
     if any(n.pk == neighbourhood.pk for n in also_covers):
-        raise ValidationError({"also_covers": f"{neighbourhood.name} hosts the meeting: choose only the others."})
+        raise ValidationError(
+            {"also_covers": _("%(name)s hosts the meeting: choose only the others.") % {"name": neighbourhood.name}}
+        )
     covered = {neighbourhood.pk, *(n.pk for n in also_covers)}
     outside = [w.name for w in wards if w.neighbourhood_id not in covered]
     if outside:
         names = ", ".join([neighbourhood.name, *(n.name for n in also_covers)])
-        raise ValidationError({"wards": f"Not in {names}: {', '.join(outside)}."})
+        raise ValidationError(
+            {"wards": _("Not in %(names)s: %(wards)s.") % {"names": names, "wards": ", ".join(outside)}}
+        )
 
 
 def _save(meeting: Meeting, *, update_fields: list[str] | None = None) -> Meeting:
@@ -155,7 +166,7 @@ def meeting_update(
 def meeting_publish(*, meeting: Meeting, actor) -> Meeting:
     """Make a draft visible on public pages, feeds and the API."""
     if meeting.status != MeetingStatus.DRAFT:
-        raise ValidationError("Only a draft meeting can be published.")
+        raise ValidationError(_("Only a draft meeting can be published."))
     meeting.status = MeetingStatus.PUBLISHED
     meeting.sequence += 1
     return _save(meeting, update_fields=["status", "sequence", "updated_at"])
@@ -165,14 +176,14 @@ def meeting_publish(*, meeting: Meeting, actor) -> Meeting:
 def meeting_cancel(*, meeting: Meeting, actor, reason: str) -> Meeting:
     """Cancel a meeting; published ones stay listed as cancelled, with the public reason."""
     if meeting.status == MeetingStatus.CANCELLED:
-        raise ValidationError("This meeting is already cancelled.")
+        raise ValidationError(_("This meeting is already cancelled."))
     if meeting.status == MeetingStatus.DRAFT:
         # A cancelled meeting is shown publicly with its reason; a draft was never announced.
-        raise ValidationError("A draft has not been announced: delete it instead of cancelling it.")
+        raise ValidationError(_("A draft has not been announced: delete it instead of cancelling it."))
     if meeting.outcome_recorded_at:
-        raise ValidationError("A meeting whose outcome is recorded has taken place and cannot be cancelled.")
+        raise ValidationError(_("A meeting whose outcome is recorded has taken place and cannot be cancelled."))
     if not reason.strip():
-        raise ValidationError({"cancellation_reason": "Say why, for the public: e.g. 'venue unavailable'."})
+        raise ValidationError({"cancellation_reason": _("Say why, for the public: e.g. 'venue unavailable'.")})
     meeting.status = MeetingStatus.CANCELLED
     meeting.cancellation_reason = reason.strip()
     meeting.sequence += 1
@@ -186,7 +197,7 @@ def meeting_delete_draft(*, meeting: Meeting, actor) -> None:
     """Delete a meeting that was never published. Published ones are cancelled, not deleted,
     so that anyone who saw them learns they are off."""
     if meeting.status != MeetingStatus.DRAFT:
-        raise ValidationError("Only a draft can be deleted; cancel a published meeting instead.")
+        raise ValidationError(_("Only a draft can be deleted; cancel a published meeting instead."))
     meeting.delete()
 
 
@@ -214,9 +225,9 @@ def meeting_record_outcome(
     notes, the issues raised and, at a panel meeting, the register members present. Recording
     again replaces the earlier record."""
     if meeting.status == MeetingStatus.CANCELLED:
-        raise ValidationError("A cancelled meeting has no outcome to record.")
+        raise ValidationError(_("A cancelled meeting has no outcome to record."))
     if meeting.starts_at > timezone.now():
-        raise ValidationError("The outcome can be recorded once the meeting has started.")
+        raise ValidationError(_("The outcome can be recorded once the meeting has started."))
     for name, value in outcome.items():
         setattr(meeting, name, value)
     meeting.outcome_recorded_at = timezone.now()
@@ -263,7 +274,9 @@ def _log_issues(*, meeting: Meeting, actor, lines) -> None:
         if not raised.description.strip():
             continue
         if raised.ward is not None and raised.ward not in wards:
-            raise ValidationError({"issues": f"{raised.ward.name} is not one of this meeting's wards."})
+            raise ValidationError(
+                {"issues": _("%(ward)s is not one of this meeting's wards.") % {"ward": raised.ward.name}}
+            )
         issue_raise(
             ward=raised.ward or wards[0],
             category=raised.category,
@@ -309,7 +322,7 @@ def occurrence_starts(
     try:
         rule = rrulestr(rrule, dtstart=local(first_start))
     except (ValueError, TypeError) as exc:
-        raise ValidationError({"rrule": f"Not a valid repeat rule: {exc}"}) from exc
+        raise ValidationError({"rrule": _("Not a valid repeat rule: %(error)s") % {"error": exc}}) from exc
     # However the text was written (DTSTART lines, several RRULEs), the rule worked out is one
     # daily or slower rule: dateutil's frequencies count up from YEARLY (0) to SECONDLY (6).
     if not isinstance(rule, dateutil_rrule) or rule._freq > DAILY:
@@ -339,11 +352,11 @@ def repeat_rule_problem(rrule: str) -> str | None:
 def series_create(*, meeting: Meeting, actor, rrule: str, description: str) -> MeetingSeries:
     """Make a meeting the first of a series and create the following occurrences for a year."""
     if meeting.series_id:
-        raise ValidationError("This meeting already belongs to a series.")
+        raise ValidationError(_("This meeting already belongs to a series."))
     until = meeting.starts_at + SERIES_HORIZON
     starts = occurrence_starts(rrule=rrule, first_start=meeting.starts_at, until=until)
     if len(starts) < 2:
-        raise ValidationError({"rrule": "That rule gives no further dates within a year."})
+        raise ValidationError({"rrule": _("That rule gives no further dates within a year.")})
     series = MeetingSeries(
         neighbourhood=meeting.neighbourhood,
         rrule=rrule,

@@ -12,6 +12,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from accounts.policy import can, policy_required
@@ -137,7 +138,7 @@ def meeting_create(request):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Meeting saved as a draft. Publish it when the details are final.")
+            messages.success(request, _("Meeting saved as a draft. Publish it when the details are final."))
             return redirect("meetings:detail", pk=meeting.pk)
     return render(request, "meetings/meeting_form.html", {"form": form, "creating": True})
 
@@ -187,7 +188,7 @@ def meeting_edit(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Meeting updated.")
+            messages.success(request, _("Meeting updated."))
             return redirect("meetings:detail", pk=meeting.pk)
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting, "creating": False})
 
@@ -206,7 +207,7 @@ def _simple_action(request, pk, action, success: str):
 @require_POST
 def meeting_publish(request, pk):
     return _simple_action(
-        request, pk, services.meeting_publish, "Published: the meeting is now on public pages and feeds."
+        request, pk, services.meeting_publish, _("Published: the meeting is now on public pages and feeds.")
     )
 
 
@@ -216,7 +217,15 @@ def series_publish(request, pk):
     if meeting.series is None:
         raise Http404("This meeting is not part of a series.")
     count = services.series_publish(series=meeting.series, actor=request.user)
-    messages.success(request, f"Published {count} upcoming meeting{'s' if count != 1 else ''} in the series.")
+    messages.success(
+        request,
+        ngettext(
+            "Published %(count)s upcoming meeting in the series.",
+            "Published %(count)s upcoming meetings in the series.",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("meetings:detail", pk=meeting.pk)
 
 
@@ -230,7 +239,7 @@ def meeting_cancel(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Meeting cancelled. The public page and feeds show the reason.")
+            messages.success(request, _("Meeting cancelled. The public page and feeds show the reason."))
             return redirect("meetings:detail", pk=meeting.pk)
     return render(request, "meetings/meeting_cancel.html", {"meeting": meeting, "form": form})
 
@@ -243,7 +252,7 @@ def meeting_delete(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("meetings:detail", pk=meeting.pk)
-    messages.success(request, "Draft deleted.")
+    messages.success(request, _("Draft deleted."))
     return redirect("meetings:list")
 
 
@@ -256,10 +265,13 @@ def meeting_copy(request, pk):
         if request.POST.get("whole_series") and meeting.series:
             series = services.series_copy(series=meeting.series, actor=request.user, first_start=starts_at)
             copy = series.occurrences.order_by("starts_at").first()
-            messages.success(request, f"Series copied: {series.occurrences.count()} draft meetings from the new date.")
+            messages.success(
+                request,
+                _("Series copied: %(count)s draft meetings from the new date.") % {"count": series.occurrences.count()},
+            )
         else:
             copy = services.meeting_copy(meeting=meeting, actor=request.user, starts_at=starts_at)
-            messages.success(request, "Copied as a new draft.")
+            messages.success(request, _("Copied as a new draft."))
         return redirect("meetings:edit", pk=copy.pk)
     return render(request, "meetings/meeting_copy.html", {"meeting": meeting, "form": form})
 
@@ -337,7 +349,7 @@ def meeting_record_outcome(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Outcome recorded.")
+            messages.success(request, _("Outcome recorded."))
             return redirect("meetings:detail", pk=meeting.pk)
     taken_up = [i for i in meeting.issues_raised.all() if i.status != IssueStatus.NEW]
     context = {
@@ -368,7 +380,7 @@ def attachment_add(request, pk):
             form_add_service_errors(form, error)
     if form.errors:
         return render_detail(request, meeting, attachment_form=form, status=400)
-    messages.success(request, "Attachment added.")
+    messages.success(request, _("Attachment added."))
     return redirect("meetings:detail", pk=meeting.pk)
 
 

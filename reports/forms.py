@@ -5,6 +5,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from reports.models import PeriodKind
 from reports.services import NARRATIVE_MAX_LENGTH
@@ -22,14 +23,14 @@ class PeriodField(forms.DateField):
 
     widget = MONTH_WIDGET
     input_formats = ["%Y-%m"]
-    default_error_messages = {"invalid": "Give the month as year and month, for example 2026-10."}
+    default_error_messages = {"invalid": _("Give the month as year and month, for example 2026-10.")}
 
 
 class PeriodForm(forms.Form):
     """Which period a page shows: the status page and the force roll-up (GET)."""
 
-    period_kind = forms.ChoiceField(choices=PeriodKind.choices, label="Period", initial=PeriodKind.MONTH)
-    period_start = PeriodField(label="Month", help_text="For a quarter, any month in it.")
+    period_kind = forms.ChoiceField(choices=PeriodKind.choices, label=_("Period"), initial=PeriodKind.MONTH)
+    period_start = PeriodField(label=_("Month"), help_text=_("For a quarter, any month in it."))
 
     def __init__(self, data=None, **kwargs):
         kwargs.setdefault("initial", {"period_kind": PeriodKind.MONTH, "period_start": last_month_start()})
@@ -37,7 +38,7 @@ class PeriodForm(forms.Form):
 
 
 class ReturnStartForm(PeriodForm):
-    division = forms.ModelChoiceField(queryset=None, empty_label=None, label="Division")
+    division = forms.ModelChoiceField(queryset=None, empty_label=None, label=_("Division"))
 
     field_order = ["division", "period_kind", "period_start"]
 
@@ -62,13 +63,13 @@ def _narrative_field(label: str, help_text: str) -> forms.CharField:
 
 class NarrativeForm(forms.Form):
     engagement_highlights = _narrative_field(
-        "Engagement highlights", "What went well with the public: meetings, street surgeries, online PACTs."
+        _("Engagement highlights"), _("What went well with the public: meetings, street surgeries, online PACTs.")
     )
     partnership_highlights = _narrative_field(
-        "Partnership highlights", "Work with the council, housing, fire and rescue and other partners."
+        _("Partnership highlights"), _("Work with the council, housing, fire and rescue and other partners.")
     )
-    best_practice = _narrative_field("Best practice", "Something other divisions could copy.")
-    exceptions = _narrative_field("Exceptions", "Anything the figures do not explain, or that went wrong.")
+    best_practice = _narrative_field("Best practice", _("Something other divisions could copy."))
+    exceptions = _narrative_field("Exceptions", _("Anything the figures do not explain, or that went wrong."))
 
     def __init__(self, data=None, *, highlight_return, **kwargs):
         initial = {name: getattr(highlight_return, name) for name in self.base_fields}
@@ -81,7 +82,7 @@ class NarrativeForm(forms.Form):
 class PinForm(forms.Form):
     priority = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     pin = forms.TypedChoiceField(
-        choices=[("1", "Pin"), ("0", "Unpin")], coerce=lambda value: value == "1", widget=forms.HiddenInput
+        choices=[("1", _("Pin")), ("0", _("Unpin"))], coerce=lambda value: value == "1", widget=forms.HiddenInput
     )
 
 
@@ -90,8 +91,8 @@ class DelegatesForm(forms.Form):
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Inspectors who may help write it",
-        help_text="They can write the narrative and pin priorities; only you can submit.",
+        label=_("Inspectors who may help write it"),
+        help_text=_("They can write the narrative and pin priorities; only you can submit."),
     )
 
     def __init__(self, data=None, *, candidates, current, **kwargs):
@@ -105,16 +106,16 @@ class DelegatesForm(forms.Form):
 
 class SubmitForm(forms.Form):
     confirm = forms.BooleanField(
-        label="I have reviewed the figures and the narrative, and I submit this return to HQ.",
-        error_messages={"required": "Tick the box to confirm you are submitting the return."},
+        label=_("I have reviewed the figures and the narrative, and I submit this return to HQ."),
+        error_messages={"required": _("Tick the box to confirm you are submitting the return.")},
     )
 
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(
-        label="Why it is being reopened",
-        help_text="The chief inspector reads this; it stays in the return's history.",
+        label=_("Why it is being reopened"),
+        help_text=_("The chief inspector reads this; it stays in the return's history."),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=1000,
-        error_messages={"required": "Say why the return is being reopened."},
+        error_messages={"required": _("Say why the return is being reopened.")},
     )

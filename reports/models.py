@@ -10,16 +10,17 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class PeriodKind(models.TextChoices):
-    MONTH = "month", "Month"
-    QUARTER = "quarter", "Quarter"
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
 
 
 class ReturnStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
 
 
 # HMIC: the return reaches the HQ core team "by the ninth day of the following month".
@@ -92,12 +93,12 @@ class HighlightReturn(models.Model):
 
 
 class ReturnEventVerb(models.TextChoices):
-    CREATED = "created", "Draft created"
-    EDITED = "edited", "Narrative edited"
-    REMINDED = "reminded", "Reminder sent"
-    SUBMITTED = "submitted", "Submitted"
-    MARKED_LATE = "marked_late", "Marked late"
-    REOPENED = "reopened", "Reopened"
+    CREATED = "created", _("Draft created")
+    EDITED = "edited", _("Narrative edited")
+    REMINDED = "reminded", _("Reminder sent")
+    SUBMITTED = "submitted", _("Submitted")
+    MARKED_LATE = "marked_late", _("Marked late")
+    REOPENED = "reopened", _("Reopened")
 
 
 class ReturnEvent(models.Model):

@@ -31,7 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 from django.db.models.lookups import IsNull
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from meetings.analytics import FEW_PEOPLE, MULTI_AGENCY_MEANS, held_meetings, multi_agency_held
 from meetings.models import (
@@ -81,33 +81,35 @@ SCHEMA = 1
 TOP_PRIORITIES = 5
 
 COUNT, HOURS, MONEY, PERCENT = "count", "hours", "money", "percent"
+# Labels stay English in the figures (a submitted return stores them); pages and exports translate
+# them when they show them (gettext_noop puts them in the catalogues).
 HEADLINE = [
-    ("meetings_held", "Meetings held", COUNT),
-    ("multi_agency_meetings", "Multi-agency meetings held", COUNT),
-    ("people_in_person", "People reached in person", COUNT),
-    ("people_online", "People reached online", COUNT),
-    ("small_meetings", "Meetings with fewer than five of the public", COUNT),
-    ("doors_knocked", "Doors knocked", COUNT),
-    ("door_knock_spoken_to", "Residents spoken to at the door", COUNT),
-    ("door_knock_sign_ups", "Signed up to In the Know at the door", COUNT),
-    ("officer_hours", "Officer hours", HOURS),
-    ("officer_cost", "Estimated officer cost", MONEY),
-    ("cost_per_person", "Cost per person reached", MONEY),
-    ("priorities_new", "New priorities", COUNT),
-    ("priorities_agreed", "Priorities agreed", COUNT),
-    ("priorities_resolved", "Priorities resolved", COUNT),
-    ("priorities_signed_off", "Priorities signed off by the community", COUNT),
-    ("priorities_escalated", "Priorities escalated", COUNT),
-    ("overdue_actions", "Overdue actions", COUNT),
-    ("members_total", "In the Know members", COUNT),
-    ("members_new", "New members", COUNT),
-    ("field_sign_ups", "Field sign-ups", COUNT),
-    ("unsubscribes", "Unsubscribes", COUNT),
-    ("conversion_percent", "Sign-ups confirmed", PERCENT),
-    ("alerts_sent", "Alerts sent", COUNT),
-    ("messages_delivered", "Messages delivered", COUNT),
-    ("survey_confidence_percent", "Police doing a good or excellent job", PERCENT),
-    ("survey_safe_after_dark_percent", "Feel safe after dark", PERCENT),
+    ("meetings_held", gettext_noop("Meetings held"), COUNT),
+    ("multi_agency_meetings", gettext_noop("Multi-agency meetings held"), COUNT),
+    ("people_in_person", gettext_noop("People reached in person"), COUNT),
+    ("people_online", gettext_noop("People reached online"), COUNT),
+    ("small_meetings", gettext_noop("Meetings with fewer than five of the public"), COUNT),
+    ("doors_knocked", gettext_noop("Doors knocked"), COUNT),
+    ("door_knock_spoken_to", gettext_noop("Residents spoken to at the door"), COUNT),
+    ("door_knock_sign_ups", gettext_noop("Signed up to In the Know at the door"), COUNT),
+    ("officer_hours", gettext_noop("Officer hours"), HOURS),
+    ("officer_cost", gettext_noop("Estimated officer cost"), MONEY),
+    ("cost_per_person", gettext_noop("Cost per person reached"), MONEY),
+    ("priorities_new", gettext_noop("New priorities"), COUNT),
+    ("priorities_agreed", gettext_noop("Priorities agreed"), COUNT),
+    ("priorities_resolved", gettext_noop("Priorities resolved"), COUNT),
+    ("priorities_signed_off", gettext_noop("Priorities signed off by the community"), COUNT),
+    ("priorities_escalated", gettext_noop("Priorities escalated"), COUNT),
+    ("overdue_actions", gettext_noop("Overdue actions"), COUNT),
+    ("members_total", gettext_noop("In the Know members"), COUNT),
+    ("members_new", gettext_noop("New members"), COUNT),
+    ("field_sign_ups", gettext_noop("Field sign-ups"), COUNT),
+    ("unsubscribes", gettext_noop("Unsubscribes"), COUNT),
+    ("conversion_percent", gettext_noop("Sign-ups confirmed"), PERCENT),
+    ("alerts_sent", gettext_noop("Alerts sent"), COUNT),
+    ("messages_delivered", gettext_noop("Messages delivered"), COUNT),
+    ("survey_confidence_percent", gettext_noop("Police doing a good or excellent job"), PERCENT),
+    ("survey_safe_after_dark_percent", gettext_noop("Feel safe after dark"), PERCENT),
 ]
 # What a measure counts, said beside it wherever the return is shown, in the words of the page that
 # defines it, so the engagement page and the return cannot describe one figure two ways.

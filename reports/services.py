@@ -17,6 +17,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.policy import can
@@ -64,8 +65,11 @@ def _locked_draft(highlight_return: HighlightReturn) -> HighlightReturn:
     locked = HighlightReturn.objects.select_for_update().select_related("division").get(pk=highlight_return.pk)
     if locked.is_submitted:
         raise ValidationError(
-            f"The {locked.period_label} return for {locked.division.name} has been submitted, so it cannot be "
-            "changed. HQ can reopen it if something needs correcting. Nothing was changed."
+            _(
+                "The %(period)s return for %(division)s has been submitted, so it cannot be changed. HQ can "
+                "reopen it if something needs correcting. Nothing was changed."
+            )
+            % {"period": locked.period_label, "division": locked.division.name}
         )
     return locked
 
@@ -87,7 +91,7 @@ def return_draft_create(
     """The division's draft for the month or quarter containing `period_start`; the existing one if
     there is already a return for that period (submitted or not)."""
     if period_kind not in PeriodKind.values:
-        raise ValidationError({"period_kind": "Choose a month or a quarter."})
+        raise ValidationError({"period_kind": _("Choose a month or a quarter.")})
     start, end = period_bounds(period_kind=period_kind, day=period_start)
     existing = HighlightReturn.objects.filter(division=division, period_kind=period_kind, period_start=start).first()
     if existing is not None:
@@ -117,7 +121,7 @@ def returns_draft_for_month(*, today: datetime.date | None = None) -> int:
     """A draft for every division of every force for the month just ended (beat, on the 1st).
     A force whose data begins after that month gets none. Returns how many were created."""
     today = today or timezone.localdate()
-    start, _ = period_bounds(period_kind=PeriodKind.MONTH, day=today.replace(day=1) - _ONE_DAY)
+    start, _end = period_bounds(period_kind=PeriodKind.MONTH, day=today.replace(day=1) - _ONE_DAY)
     created = 0
     divisions = Division.objects.select_related("force").order_by("force_id", "name")
     already = set(
@@ -165,7 +169,7 @@ def membership_months_record(
             WardMonthMembership.objects.filter(month__in=months, ward_id__in=ward_ids).values_list("ward_id", "month")
         )
     wanted = {(ward_id, month) for ward_id in ward_ids for month in months} - recorded
-    months = sorted({month for _, month in wanted})
+    months = sorted({month for _ward, month in wanted})
     written = 0
     for first in range(0, len(months), _MONTHS_PER_PASS):
         chunk = months[first : first + _MONTHS_PER_PASS]
@@ -213,8 +217,8 @@ def return_narrative_update(*, highlight_return: HighlightReturn, actor, **secti
     if unknown:
         raise ValueError(f"Not narrative sections: {sorted(unknown)}")
     locked = _locked_draft(highlight_return)
-    errors = {name: f"Keep it under {NARRATIVE_MAX_LENGTH} characters." for name, text in sections.items()
-              if len(text.strip()) > NARRATIVE_MAX_LENGTH}  # fmt: skip
+    too_long = _("Keep it under %(limit)s characters.") % {"limit": NARRATIVE_MAX_LENGTH}
+    errors = {name: too_long for name, text in sections.items() if len(text.strip()) > NARRATIVE_MAX_LENGTH}
     if errors:
         raise ValidationError(errors)
     changed = [name for name, text in sections.items() if getattr(locked, name) != text.strip()]
@@ -237,17 +241,28 @@ def return_pin_priorities(*, highlight_return: HighlightReturn, actor, prioritie
     outside = [p for p in priorities if p.neighbourhood.division_id != locked.division_id]
     if outside:
         titles = ", ".join(f"“{p.title}”" for p in outside)
-        raise ValidationError({"priorities": f"Only {locked.division.name}'s priorities can be pinned, not {titles}."})
+        raise ValidationError(
+            {
+                "priorities": _("Only %(division)s's priorities can be pinned, not %(titles)s.")
+                % {"division": locked.division.name, "titles": titles}
+            }
+        )
     before = set(locked.top_priorities.values_list("pk", flat=True))
     proposals = [p for p in priorities if p.pk not in before and p.state not in AGREED_STATES]
     if proposals:
         titles = ", ".join(f"“{p.title}”" for p in proposals)
         raise ValidationError(
-            {"priorities": f"Only priorities the community has agreed can be top priorities, not {titles}."}
+            {
+                "priorities": _("Only priorities the community has agreed can be top priorities, not %(titles)s.")
+                % {"titles": titles}
+            }
         )
     if len({p.pk for p in priorities}) > MAX_PINNED:
         raise ValidationError(
-            {"priorities": f"Pin at most {MAX_PINNED} top priorities: unpin one before pinning another."}
+            {
+                "priorities": _("Pin at most %(count)s top priorities: unpin one before pinning another.")
+                % {"count": MAX_PINNED}
+            }
         )
     after = {p.pk for p in priorities}
     if before == after:
@@ -270,7 +285,10 @@ def return_delegates_set(*, highlight_return: HighlightReturn, actor, delegates)
     if refused:
         names = ", ".join(user.full_name for user in refused)
         raise ValidationError(
-            {"delegates": f"Only inspectors working in {locked.division.name} can help write its return, not {names}."}
+            {
+                "delegates": _("Only inspectors working in %(division)s can help write its return, not %(names)s.")
+                % {"division": locked.division.name, "names": names}
+            }
         )
     before = set(locked.delegates.values_list("pk", flat=True))
     if before == {user.pk for user in delegates}:
@@ -319,12 +337,15 @@ def return_reopen(*, highlight_return: HighlightReturn, actor, reason: str) -> H
     if not can(actor, "return.reopen", highlight_return):
         raise PermissionDenied("Only HQ reopens a submitted return.")
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the return is being reopened: the chief inspector reads it."})
+        raise ValidationError({"reason": _("Say why the return is being reopened: the chief inspector reads it.")})
     locked = HighlightReturn.objects.select_for_update().select_related("division").get(pk=highlight_return.pk)
     if not locked.is_submitted:
         raise ValidationError(
-            f"The {locked.period_label} return for {locked.division.name} is still a draft: "
-            "there is nothing to reopen. Nothing was changed."
+            _(
+                "The %(period)s return for %(division)s is still a draft: there is nothing to reopen. "
+                "Nothing was changed."
+            )
+            % {"period": locked.period_label, "division": locked.division.name}
         )
     locked.status = ReturnStatus.DRAFT
     # The draft shows live figures again; the submission itself stays in the history.

@@ -8,6 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policy import can, policy_required
@@ -57,8 +59,11 @@ def return_start(request):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, f"The {highlight_return.period_label} return for "
-                                      f"{highlight_return.division.name} is ready.")  # fmt: skip
+            messages.success(
+                request,
+                _("The %(period)s return for %(division)s is ready.")
+                % {"period": highlight_return.period_label, "division": highlight_return.division.name},
+            )
             return redirect("reports:detail", pk=highlight_return.pk)
     return render(request, "reports/start.html", {"form": form})
 
@@ -83,7 +88,7 @@ def _detail_context(request, highlight_return: HighlightReturn, **forms) -> dict
         "headline": headline_rows(figures),
         "neighbourhoods": neighbourhood_rows(figures),
         "pinned": [{**row, "pinned": True} for row in document.pinned],
-        "neighbourhood_columns": [label for _, label, _ in NEIGHBOURHOOD_COLUMNS],
+        "neighbourhood_columns": [label for _key, label, _unit in NEIGHBOURHOOD_COLUMNS],
         "top_by_evidence": [{**row, "pinned": row["id"] in pinned} for row in top.get("by_evidence", [])],
         "top_by_age": [{**row, "pinned": row["id"] in pinned} for row in top.get("by_age", [])],
         "history": selectors_pages.return_history(highlight_return=highlight_return),
@@ -113,8 +118,10 @@ def _refuse_if_submitted(request, highlight_return) -> bool:
     if highlight_return.is_submitted:
         messages.error(
             request,
-            "This return has been submitted, so it cannot be changed. HQ can reopen it if something needs "
-            "correcting. Nothing was changed.",
+            _(
+                "This return has been submitted, so it cannot be changed. HQ can reopen it if something needs "
+                "correcting. Nothing was changed."
+            ),
         )
         return True
     return False
@@ -139,7 +146,7 @@ def return_narrative(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            notice = "Narrative saved."
+            notice = _("Narrative saved.")
             if not request.htmx:
                 messages.success(request, notice)
                 return redirect(highlight_return_url(highlight_return) + "#narrative")
@@ -169,21 +176,21 @@ def return_pin(request, pk):
         return back
     form = PinForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a priority to pin or unpin. Nothing was changed.")
+        messages.error(request, _("Choose a priority to pin or unpin. Nothing was changed."))
         return back
     ids = selectors_pages.pinned_ids(highlight_return=highlight_return)
     priority_id, pin = form.cleaned_data["priority"], form.cleaned_data["pin"]
     ids = ids | {priority_id} if pin else ids - {priority_id}
     priorities = selectors_pages.priorities_by_ids(ids=ids)
     if pin and priority_id not in {priority.pk for priority in priorities}:
-        messages.error(request, "No such priority. Nothing was changed.")
+        messages.error(request, _("No such priority. Nothing was changed."))
         return back
     try:
         services.return_pin_priorities(highlight_return=highlight_return, actor=request.user, priorities=priorities)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages) + " Nothing was changed.")
+        messages.error(request, _("%(problem)s Nothing was changed.") % {"problem": " ".join(error.messages)})
     else:
-        messages.success(request, "Priority pinned as a top priority." if pin else "Priority unpinned.")
+        messages.success(request, _("Priority pinned as a top priority.") if pin else _("Priority unpinned."))
     return back
 
 
@@ -204,7 +211,7 @@ def return_delegates(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Delegates saved.")
+            messages.success(request, _("Delegates saved."))
             return redirect(highlight_return_url(highlight_return) + "#delegates")
     context = _detail_context(request, highlight_return, delegates_form=form)
     return render(request, "reports/detail.html", context, status=400)
@@ -223,11 +230,14 @@ def return_submit(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            due = highlight_return.due_date
-            late = (
-                f" It was due on {due.day} {due:%B %Y}, so it is recorded as late." if highlight_return.is_late else ""
-            )
-            messages.success(request, f"Return submitted to HQ. Its figures are frozen as of now.{late}")
+            if highlight_return.is_late:
+                message = _(
+                    "Return submitted to HQ. Its figures are frozen as of now. It was due on %(due)s, so it is "
+                    "recorded as late."
+                ) % {"due": date_format(highlight_return.due_date, "j F Y")}
+            else:
+                message = _("Return submitted to HQ. Its figures are frozen as of now.")
+            messages.success(request, message)
             return redirect(highlight_return_url(highlight_return))
     context = {
         "highlight_return": highlight_return,
@@ -242,7 +252,7 @@ def return_submit(request, pk):
 def return_reopen(request, pk):
     highlight_return = return_get_for_user(user=request.user, pk=pk, need="return.reopen")
     if not highlight_return.is_submitted:
-        messages.error(request, "This return is still a draft: there is nothing to reopen. Nothing was changed.")
+        messages.error(request, _("This return is still a draft: there is nothing to reopen. Nothing was changed."))
         return redirect(highlight_return_url(highlight_return))
     form = ReopenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -251,8 +261,11 @@ def return_reopen(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, f"The {highlight_return.period_label} return for "
-                                      f"{highlight_return.division.name} is a draft again.")  # fmt: skip
+            messages.success(
+                request,
+                _("The %(period)s return for %(division)s is a draft again.")
+                % {"period": highlight_return.period_label, "division": highlight_return.division.name},
+            )
             if request.POST.get("back") == "status":
                 return redirect(_status_url(highlight_return))
             return redirect(highlight_return_url(highlight_return))
@@ -314,7 +327,7 @@ def force_status(request):
 
 def _rollup_documents(request):
     form, kind, start, end = _period(request)
-    returns = [highlight_return for _, highlight_return in _returns_of_period(request, kind, start, end)]
+    returns = [highlight_return for _division, highlight_return in _returns_of_period(request, kind, start, end)]
     label = HighlightReturn(period_kind=kind, period_start=start, period_end=end).period_label
     return form, return_documents(highlight_returns=returns), label, period_slug(kind, start)
 
@@ -336,7 +349,7 @@ def force_rollup(request):
 @require_GET
 @policy_required("return.force_status")
 def force_rollup_export(request, fmt):
-    _, documents, _, slug = _rollup_documents(request)
+    _form, documents, _label, slug = _rollup_documents(request)
     filename = f"returns-rollup-{slug}"
     if fmt == "xlsx":
         return _download(exports.rollup_xlsx(documents=documents), XLSX, f"{filename}.xlsx")

@@ -5,6 +5,7 @@ import datetime
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop
 
 from reports.document import ReturnDocument
 
@@ -27,46 +28,46 @@ CHANGE_FORMATS = {
 
 NEIGHBOURHOOD_GROUPS = (
     (
-        "Meetings and people reached",
+        gettext_noop("Meetings and people reached"),
         ("meetings_held", "multi_agency_meetings", "small_meetings", "people_in_person", "people_online",
          "officer_hours", "officer_cost"),
     ),
     (
-        "Priorities",
+        gettext_noop("Priorities"),
         ("priorities_new", "priorities_agreed", "priorities_resolved", "priorities_signed_off",
          "priorities_escalated", "overdue_actions"),
     ),
-    ("In the Know", ("members_total", "members_new", "field_sign_ups", "unsubscribes")),
+    (gettext_noop("In the Know"), ("members_total", "members_new", "field_sign_ups", "unsubscribes")),
 )  # fmt: skip
 NEIGHBOURHOOD_UNITS = {"officer_hours": "hours", "officer_cost": "money"}
 IN_THE_KNOW = (
-    ("members_total", "Members", "count"),
-    ("members_new", "New members", "count"),
-    ("field_sign_ups", "Signed up in the field", "count"),
-    ("unsubscribes", "Unsubscribed", "count"),
-    ("conversion_percent", "Conversion", "percent"),
-    ("alerts_sent", "Alerts sent", "count"),
-    ("messages_delivered", "Messages delivered", "count"),
-    ("open_percent", "Emails opened", "percent"),
-    ("click_percent", "Emails with a link followed", "percent"),
+    ("members_total", gettext_noop("Members"), "count"),
+    ("members_new", gettext_noop("New members"), "count"),
+    ("field_sign_ups", gettext_noop("Signed up in the field"), "count"),
+    ("unsubscribes", gettext_noop("Unsubscribed"), "count"),
+    ("conversion_percent", gettext_noop("Conversion"), "percent"),
+    ("alerts_sent", gettext_noop("Alerts sent"), "count"),
+    ("messages_delivered", gettext_noop("Messages delivered"), "count"),
+    ("open_percent", gettext_noop("Emails opened"), "percent"),
+    ("click_percent", gettext_noop("Emails with a link followed"), "percent"),
 )
 SURVEYS = (
-    ("responses", "Survey responses", "count"),
-    ("confidence_percent", "Police doing a good or excellent job", "percent"),
-    ("safe_after_dark_percent", "Feel very or fairly safe after dark", "percent"),
-    ("safe_day_percent", "Feel very or fairly safe during the day", "percent"),
+    ("responses", gettext_noop("Survey responses"), "count"),
+    ("confidence_percent", gettext_noop("Police doing a good or excellent job"), "percent"),
+    ("safe_after_dark_percent", gettext_noop("Feel very or fairly safe after dark"), "percent"),
+    ("safe_day_percent", gettext_noop("Feel very or fairly safe during the day"), "percent"),
 )
 # Each survey share's 95% confidence interval (a [lower, upper] pair in the figures), for the CSV.
 SURVEY_INTERVALS = (
-    ("confidence_interval", "Police doing a good or excellent job"),
-    ("safe_after_dark_interval", "Feel very or fairly safe after dark"),
-    ("safe_day_interval", "Feel very or fairly safe during the day"),
+    ("confidence_interval", gettext_noop("Police doing a good or excellent job")),
+    ("safe_after_dark_interval", gettext_noop("Feel very or fairly safe after dark")),
+    ("safe_day_interval", gettext_noop("Feel very or fairly safe during the day")),
 )
 # Measures drawn side by side: each chart keeps to one kind of number, so one scale fits.
 CHARTS = (
-    ("Meetings", ("meetings_held", "multi_agency_meetings", "small_meetings")),
-    ("People reached", ("people_in_person", "people_online")),
-    ("Priorities", ("priorities_new", "priorities_agreed", "priorities_resolved", "priorities_signed_off",
+    (gettext_noop("Meetings"), ("meetings_held", "multi_agency_meetings", "small_meetings")),
+    (gettext_noop("People reached"), ("people_in_person", "people_online")),
+    (gettext_noop("Priorities"), ("priorities_new", "priorities_agreed", "priorities_resolved", "priorities_signed_off",
                     "priorities_escalated")),
 )  # fmt: skip
 
@@ -124,9 +125,12 @@ def local_date_text(moment) -> str:
 
 def status_text(highlight_return) -> str:
     if highlight_return.is_submitted:
-        who = str(highlight_return.submitted_by) if highlight_return.submitted_by_id else "an unknown user"
-        return f"Submitted by {who} on {local_date_text(highlight_return.submitted_at)}"
-    return "Draft"
+        who = str(highlight_return.submitted_by) if highlight_return.submitted_by_id else gettext("an unknown user")
+        return gettext("Submitted by %(who)s on %(date)s") % {
+            "who": who,
+            "date": local_date_text(highlight_return.submitted_at),
+        }
+    return gettext("Draft")
 
 
 def late_text(highlight_return) -> str:
@@ -134,12 +138,12 @@ def late_text(highlight_return) -> str:
         return ""
     due = date_format(highlight_return.due_date, "j F Y")
     if highlight_return.is_submitted:
-        return f"Submitted late: it was due on {due}."
-    return f"Late: it was due on {due}."
+        return gettext("Submitted late: it was due on %(due)s.") % {"due": due}
+    return gettext("Late: it was due on %(due)s.") % {"due": due}
 
 
 def labels_by_key(figures) -> dict[str, str]:
-    return {row["key"]: row["label"] for row in figures.get("headline", [])}
+    return {row["key"]: gettext(row["label"]) for row in figures.get("headline", [])}
 
 
 def headline_row(figures, key):
@@ -147,11 +151,13 @@ def headline_row(figures, key):
 
 
 def priority_rows(document: ReturnDocument) -> list[tuple[str, dict]]:
+    """(heading, priority) pairs. The heading stays in English (the CSV keys its sections by it);
+    the workbook and the printout translate it when they show it."""
     top = document.figures.get("top_priorities") or {}
     return [
-        *(("Pinned as top", p) for p in document.pinned),
-        *(("By residents' evidence", p) for p in top.get("by_evidence", [])),
-        *(("Open longest", p) for p in top.get("by_age", [])),
+        *((gettext_noop("Pinned as top"), p) for p in document.pinned),
+        *((gettext_noop("By residents' evidence"), p) for p in top.get("by_evidence", [])),
+        *((gettext_noop("Open longest"), p) for p in top.get("by_age", [])),
     ]
 
 

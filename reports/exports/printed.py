@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reports import charts
 from reports.document import ReturnDocument
@@ -30,7 +31,7 @@ from reports.selectors import HEADLINE_NOTES
 def _headline_rows(figures) -> list[dict]:
     return [
         {
-            "label": row["label"],
+            "label": _(row["label"]),
             "note": HEADLINE_NOTES.get(row["key"], ""),
             "value": format_value(row["value"], row["unit"]),
             "previous": format_value(row["previous"], row["unit"]),
@@ -45,17 +46,17 @@ def _headline_rows(figures) -> list[dict]:
 def _charts(figures) -> list:
     series = [
         figures["period"]["label"],
-        figures.get("previous_period", {}).get("label", "Previous period"),
-        figures.get("last_year_period", {}).get("label", "Same period last year"),
+        figures.get("previous_period", {}).get("label", _("Previous period")),
+        figures.get("last_year_period", {}).get("label", _("Same period last year")),
     ]
     drawn = []
     for title, keys in CHARTS:
         rows = [row for key in keys if (row := headline_row(figures, key))]
         if rows:
-            groups = [(row["label"], [row["value"], row["previous"], row["last_year"]]) for row in rows]
+            groups = [(_(row["label"]), [row["value"], row["previous"], row["last_year"]]) for row in rows]
             drawn.append(
                 charts.grouped_bar_chart(
-                    title=title, series=series, groups=groups, plot_height=90, scale_each_group=True
+                    title=_(title), series=series, groups=groups, plot_height=90, scale_each_group=True
                 )
             )
     return drawn
@@ -66,7 +67,7 @@ def _neighbourhood_tables(figures) -> list[dict]:
     neighbourhoods = figures.get("neighbourhoods", [])
     tables = [
         {
-            "title": title,
+            "title": _(title),
             "headers": [labels.get(key, key) for key in keys],
             "rows": [
                 (n["name"], [format_value(n.get(key), NEIGHBOURHOOD_UNITS.get(key, "count")) for key in keys])
@@ -81,8 +82,8 @@ def _neighbourhood_tables(figures) -> list[dict]:
         tables.insert(
             1,
             {
-                "title": "Meetings held by type, per neighbourhood",
-                "headers": [t["label"] for t in held],
+                "title": _("Meetings held by type, per neighbourhood"),
+                "headers": [_(t["label"]) for t in held],
                 "rows": [
                     (n["name"], [format_value(n.get("meetings_by_type", {}).get(t["type"], 0), "count") for t in held])
                     for n in neighbourhoods
@@ -93,7 +94,7 @@ def _neighbourhood_tables(figures) -> list[dict]:
 
 
 def _measure_rows(values: dict, measures) -> list[tuple[str, str]]:
-    return [(label, format_value(values.get(key), unit)) for key, label, unit in measures if key in values]
+    return [(_(label), format_value(values.get(key), unit)) for key, label, unit in measures if key in values]
 
 
 def _print_context(document: ReturnDocument) -> dict:
@@ -108,9 +109,9 @@ def _print_context(document: ReturnDocument) -> dict:
         "late": late_text(document.highlight_return),
         "headline_rows": _headline_rows(figures),
         "headline_charts": _charts(figures),
-        "meetings_by_type": [(t["label"], format_value(t["count"], "count")) for t in by_type],
+        "meetings_by_type": [(_(t["label"]), format_value(t["count"], "count")) for t in by_type],
         "meetings_by_type_chart": charts.bar_chart(
-            title="Meetings held by type", items=[(t["label"], t["count"]) for t in by_type]
+            title=_("Meetings held by type"), items=[(_(t["label"]), t["count"]) for t in by_type]
         )
         if by_type
         else "",
@@ -128,7 +129,7 @@ def _priority_lists(document: ReturnDocument) -> list[dict]:
     lists: dict[str, list] = {}
     for heading, priority in priority_rows(document):
         lists.setdefault(heading, []).append({**priority, "category_text": category_text(priority)})
-    return [{"heading": heading, "priorities": priorities} for heading, priorities in lists.items()]
+    return [{"heading": _(heading), "priorities": priorities} for heading, priorities in lists.items()]
 
 
 def return_print_html(*, document: ReturnDocument, request=None) -> str:

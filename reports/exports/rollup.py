@@ -4,6 +4,7 @@ where a measure can be added up."""
 import io
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from reports.exports.common import (
@@ -50,20 +51,22 @@ def _force_ratio(key, unit, keyed) -> float | None:
 def _rollup_status(highlight_return) -> str:
     if highlight_return.pk is None:
         # A division with no return for the period: the roll-up shows its live figures anyway.
-        return "No return yet"
-    return "Submitted" if highlight_return.is_submitted else "Draft"
+        return _("No return yet")
+    return _("Submitted") if highlight_return.is_submitted else _("Draft")
 
 
 def rollup_table(*, documents) -> tuple[list[str], list[list]]:
     """Rows of (measure, unit, one value per division, force total); the total is None where the
     measure cannot be added up. Each value cell is (value, unit) so callers can format it."""
     _same_period(documents)
-    headers = ["Measure", "Unit", *(d.figures["division"]["name"] for d in documents), "Force total"]
+    headers = [_("Measure"), _("Unit"), *(d.figures["division"]["name"] for d in documents), _("Force total")]
+    yes, no = _("Yes"), _("No")
     status = [
-        ["Status", "", *((_rollup_status(d.highlight_return), "") for d in documents), ("", "")],
-        ["Submitted on", "", *((local_date_text(d.highlight_return.submitted_at), "") for d in documents), ("", "")],
-        ["Late", "", *(("Yes" if d.highlight_return.is_late else "No", "") for d in documents), ("", "")],
-        ["Figures changed since submission", "", *(("Yes" if d.data_changed else "No", "") for d in documents),
+        [_("Status"), "", *((_rollup_status(d.highlight_return), "") for d in documents), ("", "")],
+        [_("Submitted on"), "", *((local_date_text(d.highlight_return.submitted_at), "") for d in documents),
+         ("", "")],
+        [_("Late"), "", *((yes if d.highlight_return.is_late else no, "") for d in documents), ("", "")],
+        [_("Figures changed since submission"), "", *((yes if d.data_changed else no, "") for d in documents),
          ("", "")],
     ]  # fmt: skip
     keyed = [{row["key"]: row for row in d.figures.get("headline", [])} for d in documents]
@@ -73,11 +76,11 @@ def rollup_table(*, documents) -> tuple[list[str], list[list]]:
         key, unit = first["key"], first["unit"]
         values = [rows.get(key, {}).get("value") for rows in keyed]
         total = _force_ratio(key, unit, keyed) if key in RATIOS else _force_total(key, unit, values)
-        measures.append([first["label"], unit, *((v, unit) for v in values), (total, unit)])
+        measures.append([_(first["label"]), unit, *((v, unit) for v in values), (total, unit)])
     type_counts = [{t["type"]: t["count"] for t in d.figures.get("meetings_by_type", [])} for d in documents]
     for t in documents[0].figures.get("meetings_by_type", []) if documents else []:
         values = [counts.get(t["type"]) for counts in type_counts]
-        measures.append([f"Meetings: {t['label']}", "count", *((v, "count") for v in values),
+        measures.append([_("Meetings: %(type)s") % {"type": _(t["label"])}, "count", *((v, "count") for v in values),
                          (_force_total(t["type"], "count", values), "count")])  # fmt: skip
     return headers, status + measures
 
@@ -87,9 +90,11 @@ def rollup_xlsx(*, documents) -> bytes:
     cells = [[row[0], row[1], *((value, NUMBER_FORMATS.get(unit)) for value, unit in row[2:])] for row in rows]
     book = Workbook()
     book.remove(book.active)
-    add_sheet(book, title="Force roll-up", headers=headers, rows=cells, widths=[40, 9] + [18] * (len(headers) - 2))
+    add_sheet(book, title=_("Force roll-up"), headers=headers, rows=cells, widths=[40, 9] + [18] * (len(headers) - 2))
     if documents:
-        book.properties.title = f"Highlight and headline returns, {documents[0].figures['period']['label']}"
+        book.properties.title = _("Highlight and headline returns, %(period)s") % {
+            "period": documents[0].figures["period"]["label"]
+        }
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -98,4 +103,6 @@ def rollup_xlsx(*, documents) -> bytes:
 def rollup_csv(*, documents) -> str:
     headers, rows = rollup_table(documents=documents)
     period = documents[0].figures["period"]["label"] if documents else ""
-    return write_csv(["Period", *headers], [[period, row[0], row[1], *(value for value, _ in row[2:])] for row in rows])
+    return write_csv(
+        [_("Period"), *headers], [[period, row[0], row[1], *(value for value, _unit in row[2:])] for row in rows]
+    )

@@ -3,6 +3,9 @@
 import csv
 import io
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from pact_portal.spreadsheets import safe_value
 from reports.document import ReturnDocument
 from reports.exports.common import (
@@ -21,34 +24,37 @@ CSV_HEADERS = ["division", "period", "section", "neighbourhood", "measure", "lab
 
 def _csv_rows(figures) -> list[list]:
     labels = labels_by_key(figures)
-    rows = [["headline", "", r["key"], r["label"], r["unit"], r["value"], r["previous"], r["last_year"]]
+    rows = [["headline", "", r["key"], _(r["label"]), r["unit"], r["value"], r["previous"], r["last_year"]]
             for r in figures.get("headline", [])]  # fmt: skip
-    rows += [["meetings_by_type", "", t["type"], t["label"], "count", t["count"], None, None]
+    rows += [["meetings_by_type", "", t["type"], _(t["label"]), "count", t["count"], None, None]
              for t in figures.get("meetings_by_type", [])]  # fmt: skip
-    type_labels = {t["type"]: t["label"] for t in figures.get("meetings_by_type", [])}
+    type_labels = {t["type"]: _(t["label"]) for t in figures.get("meetings_by_type", [])}
     for n in figures.get("neighbourhoods", []):
-        for _, keys in NEIGHBOURHOOD_GROUPS:
+        for _title, keys in NEIGHBOURHOOD_GROUPS:
             rows += [["neighbourhood", n["name"], k, labels.get(k, k), NEIGHBOURHOOD_UNITS.get(k, "count"), n.get(k),
                       None, None] for k in keys]  # fmt: skip
         rows += [["neighbourhood_meetings_by_type", n["name"], t, type_labels.get(t, t), "count", count, None, None]
                  for t, count in n.get("meetings_by_type", {}).items()]  # fmt: skip
     for section, values, measures in (("in_the_know", figures.get("in_the_know"), IN_THE_KNOW),
                                       ("surveys", figures.get("surveys"), SURVEYS)):  # fmt: skip
-        rows += [[section, "", k, label, unit, (values or {}).get(k), None, None] for k, label, unit in measures
+        rows += [[section, "", k, _(label), unit, (values or {}).get(k), None, None] for k, label, unit in measures
                  if k in (values or {})]  # fmt: skip
     surveys = figures.get("surveys") or {}
-    rows += [["surveys", "", f"{key}_{end}", f"{label}: 95% confidence interval, {end} end", "percent", value, None,
-              None] for key, label in SURVEY_INTERVALS if surveys.get(key)
-             for end, value in zip(("lower", "upper"), surveys[key], strict=True)]  # fmt: skip
+    interval_ends = (("lower", gettext_noop("%(measure)s: 95%% confidence interval, lower end")),
+                     ("upper", gettext_noop("%(measure)s: 95%% confidence interval, upper end")))  # fmt: skip
+    rows += [["surveys", "", f"{key}_{end}", _(words) % {"measure": _(label)}, "percent", value, None, None]
+             for key, label in SURVEY_INTERVALS if surveys.get(key)
+             for (end, words), value in zip(interval_ends, surveys[key], strict=True)]  # fmt: skip
     representation = figures.get("representation") or {}
     rows += [["representation", "", f"{g['category']}:{g['group']}", g["label"], "index", g["index"], None, None]
              for g in representation.get("most_under_represented", [])]  # fmt: skip
     if "wards_with_population" in representation:
-        rows.append(["representation", "", "wards_with_population", "Wards with population figures", "count",
+        rows.append(["representation", "", "wards_with_population", _("Wards with population figures"), "count",
                      representation["wards_with_population"], None, None])  # fmt: skip
     # A neighbourhood that recorded no engagement in a month: one row each, so a filter finds them.
-    rows += [["no_engagement", name, f"month:{m['month']}", f"No engagement recorded in {m['label']}", "flag", 1,
-              None, None] for m in figures.get("no_engagement", []) for name in m["neighbourhoods"]]  # fmt: skip
+    quiet = _("No engagement recorded in %(month)s")
+    rows += [["no_engagement", name, f"month:{m['month']}", quiet % {"month": m["label"]}, "flag", 1, None, None]
+             for m in figures.get("no_engagement", []) for name in m["neighbourhoods"]]  # fmt: skip
     return rows
 
 

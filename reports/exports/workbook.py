@@ -2,6 +2,7 @@
 
 import io
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -48,7 +49,7 @@ def add_sheet(book, *, title: str, headers: list, rows: list[list], widths: list
 def _headline_sheet(book, figures):
     rows = [
         [
-            row["label"],
+            _(row["label"]),
             (row["value"], NUMBER_FORMATS.get(row["unit"])),
             (row["previous"], NUMBER_FORMATS.get(row["unit"])),
             (change(row["value"], row["previous"], row["unit"]), CHANGE_FORMATS.get(row["unit"])),
@@ -58,21 +59,25 @@ def _headline_sheet(book, figures):
         for row in figures.get("headline", [])
     ]
     headers = [
-        "Measure",
-        f"This period ({figures['period']['label']})",
-        f"Previous period ({figures.get('previous_period', {}).get('label', '')})",
-        "Change on previous period",
-        f"Same period last year ({figures.get('last_year_period', {}).get('label', '')})",
-        "Change on last year",
+        _("Measure"),
+        _("This period (%(label)s)") % {"label": figures["period"]["label"]},
+        _("Previous period (%(label)s)") % {"label": figures.get("previous_period", {}).get("label", "")},
+        _("Change on previous period"),
+        _("Same period last year (%(label)s)") % {"label": figures.get("last_year_period", {}).get("label", "")},
+        _("Change on last year"),
     ]
-    add_sheet(book, title="Headline", headers=headers, rows=rows, widths=[34, 20, 22, 16, 24, 16])
+    add_sheet(book, title=_("Headline"), headers=headers, rows=rows, widths=[34, 20, 22, 16, 24, 16])
 
 
 def _neighbourhoods_sheet(book, figures):
     labels = labels_by_key(figures)
-    keys = [key for _, group in NEIGHBOURHOOD_GROUPS for key in group]
+    keys = [key for _title, group in NEIGHBOURHOOD_GROUPS for key in group]
     types = figures.get("meetings_by_type", [])
-    headers = ["Neighbourhood", *(labels.get(k, k) for k in keys), *(f"Meetings: {t['label']}" for t in types)]
+    headers = [
+        _("Neighbourhood"),
+        *(labels.get(k, k) for k in keys),
+        *(_("Meetings: %(type)s") % {"type": _(t["label"])} for t in types),
+    ]
     rows = [
         [
             n["name"],
@@ -81,26 +86,28 @@ def _neighbourhoods_sheet(book, figures):
         ]
         for n in figures.get("neighbourhoods", [])
     ]
-    add_sheet(book, title="Neighbourhoods", headers=headers, rows=rows, widths=[26] + [14] * (len(headers) - 1))
+    add_sheet(book, title=_("Neighbourhoods"), headers=headers, rows=rows, widths=[26] + [14] * (len(headers) - 1))
 
 
 def _meetings_by_type_sheet(book, figures):
-    rows = [[t["label"], (t["count"], NUMBER_FORMATS["count"])] for t in figures.get("meetings_by_type", [])]
-    add_sheet(book, title="Meetings by type", headers=["Type of meeting", "Meetings held"], rows=rows, widths=[44, 16])
+    rows = [[_(t["label"]), (t["count"], NUMBER_FORMATS["count"])] for t in figures.get("meetings_by_type", [])]
+    headers = [_("Type of meeting"), _("Meetings held")]
+    add_sheet(book, title=_("Meetings by type"), headers=headers, rows=rows, widths=[44, 16])
 
 
 def _no_engagement_sheet(book, figures):
     """HMIC: every neighbourhood engages every month. One row per quiet neighbourhood and month; a
     month in which every neighbourhood engaged says so, rather than leaving the reader to guess."""
     if "no_engagement" not in figures:
-        rows = [["Not recorded for this return", ""]]
+        rows = [[_("Not recorded for this return"), ""]]
     else:
         rows = [
             [month["label"], name]
             for month in figures["no_engagement"]
-            for name in (month["neighbourhoods"] or ["none: every neighbourhood engaged"])
+            for name in (month["neighbourhoods"] or [_("none: every neighbourhood engaged")])
         ]
-    add_sheet(book, title="No engagement", headers=["Month", "Neighbourhood"], rows=rows, widths=[18, 40])
+    headers = [_("Month"), _("Neighbourhood")]
+    add_sheet(book, title=_("No engagement"), headers=headers, rows=rows, widths=[18, 40])
 
 
 # Each share of the surveys section, with the key its interval and its change are kept under.
@@ -113,7 +120,7 @@ def _surveys_sheet(book, figures):
     the change since the previous period in words (whether it could be chance)."""
     surveys = figures.get("surveys") or {}
     percent = NUMBER_FORMATS["percent"]
-    rows = [["Survey responses", (surveys.get("responses"), NUMBER_FORMATS["count"]), None, None, ""]]
+    rows = [[_("Survey responses"), (surveys.get("responses"), NUMBER_FORMATS["count"]), None, None, ""]]
     for key, label, _unit in SURVEYS:
         name = SURVEY_NAMES.get(key)
         if name is None:
@@ -121,11 +128,13 @@ def _surveys_sheet(book, figures):
         interval = surveys.get(f"{name}_interval") or [None, None]
         change_words = (surveys.get("changes") or {}).get(name, "")
         if surveys.get("suppressed"):
-            change_words = "Too few responses to show without risking identifying people"
-        rows.append([label, (surveys.get(key), percent), (interval[0], percent), (interval[1], percent), change_words])
-    headers = ["Measure", "Share", "95% confidence interval, lower", "95% confidence interval, upper",
-               "Change since the previous period"]  # fmt: skip
-    sheet = add_sheet(book, title="Surveys", headers=headers, rows=rows, widths=[40, 12, 16, 16, 90])
+            change_words = _("Too few responses to show without risking identifying people")
+        rows.append(
+            [_(label), (surveys.get(key), percent), (interval[0], percent), (interval[1], percent), change_words]
+        )
+    headers = [_("Measure"), _("Share"), _("95% confidence interval, lower"), _("95% confidence interval, upper"),
+               _("Change since the previous period")]  # fmt: skip
+    sheet = add_sheet(book, title=_("Surveys"), headers=headers, rows=rows, widths=[40, 12, 16, 16, 90])
     for row in sheet.iter_rows(min_row=2):
         row[4].alignment = WRAP
 
@@ -133,7 +142,7 @@ def _surveys_sheet(book, figures):
 def _priorities_sheet(book, document):
     rows = [
         [
-            heading,
+            _(heading),
             p.get("title", ""),
             p.get("neighbourhood", ""),
             category_text(p),
@@ -144,15 +153,24 @@ def _priorities_sheet(book, document):
         ]
         for heading, p in priority_rows(document)
     ]
-    headers = ["List", "Priority", "Neighbourhood", "Category", "State", "Residents", "Opened", "Age (days)"]
-    add_sheet(book, title="Top priorities", headers=headers, rows=rows, widths=[22, 44, 20, 24, 16, 11, 13, 11])
+    headers = [
+        _("List"),
+        _("Priority"),
+        _("Neighbourhood"),
+        _("Category"),
+        _("State"),
+        _("Residents"),
+        _("Opened"),
+        _("Age (days)"),
+    ]
+    add_sheet(book, title=_("Top priorities"), headers=headers, rows=rows, widths=[22, 44, 20, 24, 16, 11, 13, 11])
 
 
 def _narrative_sheet(book, document):
     sheet = add_sheet(
         book,
-        title="Narrative",
-        headers=["Section", "Text"],
+        title=_("Narrative"),
+        headers=[_("Section"), _("Text")],
         rows=[[section.title, section.text] for section in document.narrative],
         widths=[28, 100],
     )
@@ -164,14 +182,14 @@ def _narrative_sheet(book, document):
 def _about_rows(document: ReturnDocument) -> list[list]:
     figures, highlight_return = document.figures, document.highlight_return
     return [
-        ["Division", figures["division"]["name"]],
-        ["Period", figures["period"]["label"]],
-        ["Period start", (iso_date(figures["period"]["start"]), "d mmm yyyy")],
-        ["Period end", (iso_date(figures["period"]["end"]), "d mmm yyyy")],
-        ["Due", (highlight_return.due_date, "d mmm yyyy")],
-        ["Status", status_text(highlight_return)],
-        ["Late", late_text(highlight_return) or "No"],
-        ["Figures changed since submission", "Yes" if document.data_changed else "No"],
+        [_("Division"), figures["division"]["name"]],
+        [_("Period"), figures["period"]["label"]],
+        [_("Period start"), (iso_date(figures["period"]["start"]), "d mmm yyyy")],
+        [_("Period end"), (iso_date(figures["period"]["end"]), "d mmm yyyy")],
+        [_("Due"), (highlight_return.due_date, "d mmm yyyy")],
+        [_("Status"), status_text(highlight_return)],
+        [_("Late"), late_text(highlight_return) or _("No")],
+        [_("Figures changed since submission"), _("Yes") if document.data_changed else _("No")],
     ]
 
 
@@ -186,10 +204,11 @@ def return_xlsx(*, document: ReturnDocument) -> bytes:
     _surveys_sheet(book, figures)
     _priorities_sheet(book, document)
     _narrative_sheet(book, document)
-    add_sheet(book, title="Return", headers=["", ""], rows=_about_rows(document), widths=[34, 60])
+    add_sheet(book, title=_("Return"), headers=["", ""], rows=_about_rows(document), widths=[34, 60])
     book.properties.title = (
-        f"{figures['division']['name']} highlight and headline return, {figures['period']['label']}"[:250]
-    )
+        _("%(division)s highlight and headline return, %(period)s")
+        % {"division": figures["division"]["name"], "period": figures["period"]["label"]}
+    )[:250]
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
