@@ -71,3 +71,16 @@ class TaskingItem(models.Model):
 
     def __str__(self):
         return f"{self.escalation.priority} at {self.agenda}"
+
+    @property
+    def withdrawn_at(self):
+        """When the neighbourhood took the escalation back (de-escalated the priority, or resolved
+        it) while this item waited for the forum's decision; None for an item decided, still
+        waiting, or carried over (the later sitting's item is then the one withdrawn). Select the
+        escalation and carried_over_to with the item, or each call queries."""
+        if self.decision or self.escalation.de_escalated_at is None:
+            return None
+        # A reverse one-to-one with no row raises a DoesNotExist that is also an AttributeError.
+        if getattr(self, "carried_over_to", None) is not None:
+            return None
+        return self.escalation.de_escalated_at

@@ -78,11 +78,23 @@ def tasking_queue(*, division: Division) -> list[ForumQueue]:
     return list(queues.values())
 
 
+# An item the forum left undecided, not carried on, whose escalation the neighbourhood took back
+# (TaskingItem.withdrawn_at, as a filter on an agenda's items).
+WITHDRAWN_ITEMS = Q(
+    items__decision="", items__carried_over_to__isnull=True, items__escalation__de_escalated_at__isnull=False
+)
+
+
 def agendas_for_division(*, division: Division, limit: int = 20) -> list[TaskingAgenda]:
-    """The latest sittings, with how many items each has and how many are decided (one query)."""
+    """The latest sittings, with how many items each has, how many are decided and how many the
+    neighbourhoods withdrew before the forum decided them (one query)."""
     return list(
         TaskingAgenda.objects.filter(division=division)
-        .annotate(item_count=Count("items"), decided_count=Count("items", filter=~Q(items__decision="")))
+        .annotate(
+            item_count=Count("items", distinct=True),
+            decided_count=Count("items", filter=~Q(items__decision=""), distinct=True),
+            withdrawn_count=Count("items", filter=WITHDRAWN_ITEMS, distinct=True),
+        )
         .order_by("-meets_on", "forum")[:limit]
     )
 

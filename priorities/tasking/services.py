@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.policy import can
 from priorities import services
@@ -92,6 +93,13 @@ def tasking_item_decide(*, item: TaskingItem, actor, decision: str, owner: str =
         raise ValidationError(
             f"Not decided at this sitting: it was carried over to {later.agenda.meets_on:%d %B %Y}; "
             "record the decision there."
+        )
+    if item.escalation.de_escalated_at is not None:
+        # The neighbourhood de-escalated or resolved the priority before the forum sat: a decision
+        # now would write into its history about an escalation that no longer stands.
+        withdrawn_on = date_format(timezone.localtime(item.escalation.de_escalated_at), "j F Y")
+        raise ValidationError(
+            f"Withdrawn by the neighbourhood on {withdrawn_on}: there is nothing left for the forum to decide."
         )
     errors = {}
     if decision not in TaskingDecision.values:

@@ -86,7 +86,8 @@ def _agenda_page(request, agenda, forms: dict | None = None):
     items = selectors.agenda_items(agenda=agenda)
     forms = forms or {}
     for item in items:
-        item.form = forms.get(item.pk) or (None if item.decision else DecisionForm(prefix=f"item-{item.pk}"))
+        undecidable = item.decision or getattr(item, "carried_over_to", None) or item.withdrawn_at
+        item.form = forms.get(item.pk) or (None if undecidable else DecisionForm(prefix=f"item-{item.pk}"))
     context = {"agenda": agenda, "items": items, "can_manage": can(request.user, "tasking.manage", agenda.division)}
     return render(request, "priorities/tasking/agenda.html", context)
 
