@@ -15,7 +15,6 @@ from pact_portal.csp import admit_styles
 from pact_portal.forms import form_add_service_errors
 from priorities.tasking import selectors, services
 from priorities.tasking.forms import AgendaCreateForm, DecisionForm
-from priorities.tasking.models import TaskingItem
 
 
 def _division(user, code: str, *, manage: bool = False):
@@ -126,7 +125,7 @@ def agenda_pack_pdf(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def item_decide(request, pk):
-    item = TaskingItem.objects.select_related("agenda__division").filter(pk=pk).first()
+    item = selectors.item_get(pk=pk)
     if item is None or not can(request.user, "tasking.view", item.agenda.division):
         raise Http404("No such item in your area.")
     if not can(request.user, "tasking.manage", item.agenda.division):
