@@ -7,6 +7,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policy import can
@@ -72,11 +74,14 @@ def agenda_create(request, code):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
+            count = agenda.items.count()
             carried = agenda.items.filter(carried_over_from__isnull=False).count()
-            messages.success(
-                request,
-                f"Agenda built: {agenda.items.count()} item(s), {carried} carried over from earlier sittings.",
+            message = ngettext(
+                "Agenda built: %(count)s item, %(carried)s carried over from earlier sittings.",
+                "Agenda built: %(count)s items, %(carried)s carried over from earlier sittings.",
+                count,
             )
+            messages.success(request, message % {"count": count, "carried": carried})
             return redirect(agenda)
     return _queue_page(request, division, form)
 
@@ -100,7 +105,8 @@ def agenda_detail(request, pk):
 def agenda_fill(request, pk):
     agenda = _agenda(request.user, pk, manage=True)
     added = services.tasking_agenda_fill(agenda=agenda, actor=request.user)
-    messages.success(request, f"{added} item(s) added from the queue.")
+    message = ngettext("%(count)s item added from the queue.", "%(count)s items added from the queue.", added)
+    messages.success(request, message % {"count": added})
     return redirect(agenda)
 
 
@@ -139,6 +145,6 @@ def item_decide(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Decision recorded: it is in the priority's history and on the briefing page.")
+            messages.success(request, _("Decision recorded: it is in the priority's history and on the briefing page."))
             return redirect(f"{item.agenda.get_absolute_url()}#item-{item.pk}")
     return _agenda_page(request, item.agenda, forms={item.pk: form})
