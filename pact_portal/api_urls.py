@@ -11,7 +11,9 @@ from meetings import api as meetings_api
 from meetings.panels import api as panels_api
 from messaging import api as messaging_api
 from neighbourhoods import api as neighbourhoods_api
+from priorities.api import partner_boards as partner_boards_api
 from priorities.api import views as priorities_api
+from priorities.tasking import api as tasking_api
 from priorities.voting import api as voting_api
 from reports import api as reports_api
 from surveys import api as surveys_api
@@ -30,7 +32,10 @@ def not_found(request, resource):
 
 
 # The API's own resources (police.uk, the schema and its UI live elsewhere under /api/).
-RESOURCES = "neighbourhoods|wards|meetings|panels|priorities|actions|issues|votes|alerts|subscribers|surveys|returns"
+RESOURCES = (
+    "neighbourhoods|wards|meetings|panels|priorities|actions|issues|votes|tasking|partner-boards|alerts|subscribers"
+    "|surveys|returns"
+)
 
 
 urlpatterns = [
@@ -67,6 +72,17 @@ urlpatterns = [
     path("actions/<int:pk>/updates/", api_view(priorities_api.ActionUpdateCreateApi), name="api-action-update"),
     path("issues/", api_view(priorities_api.IssueListApi), name="api-issue-list"),
     path("issues/<int:pk>/", api_view(priorities_api.IssueDetailApi), name="api-issue-detail"),
+    # Divisional tasking, and partner agencies' boards
+    path("tasking/agendas/", api_view(tasking_api.TaskingAgendaListApi), name="api-tasking-agenda-list"),
+    path("tasking/agendas/<int:pk>/", api_view(tasking_api.TaskingAgendaDetailApi), name="api-tasking-agenda-detail"),
+    path("tasking/queues/", api_view(tasking_api.TaskingQueueListApi), name="api-tasking-queue-list"),
+    path("tasking/items/<int:pk>/decision/", api_view(tasking_api.TaskingDecisionApi), name="api-tasking-decide"),
+    path("partner-boards/", api_view(partner_boards_api.PartnerBoardListApi), name="api-partner-board-list"),
+    path(
+        "partner-boards/<slug:code>/",
+        api_view(partner_boards_api.PartnerBoardDetailApi),
+        name="api-partner-board-detail",
+    ),
     # In the Know
     path("alerts/", api_view(messaging_api.AlertListApi), name="api-alert-list"),
     path("alerts/<int:pk>/", api_view(messaging_api.AlertDetailApi), name="api-alert-detail"),

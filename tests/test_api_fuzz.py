@@ -23,6 +23,7 @@ from messaging.models import Interest
 from neighbourhoods.models import Division, Neighbourhood, Ward
 from pact_portal.wsgi import application
 from priorities import services as priority_services
+from priorities.tasking import services as tasking_services
 from reports.models import HighlightReturn
 from tests.conftest import build_world
 from tests.meetings.factories import MeetingFactory
@@ -33,7 +34,7 @@ from tests.surveys.factories import respond, survey
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 
 # Hypothesis's draws per operation, on top of the cases schemathesis derives from the schema's
-# boundaries: with the schema's 40 operations, 1,200 drawn and about 2,400 derived.
+# boundaries: with the schema's 50 operations, 1,500 drawn and more derived.
 FUZZ_EXAMPLES = 30
 MINIMUM_CASES = 1000
 
@@ -109,6 +110,12 @@ def _records(world) -> dict[str, list]:
     made = survey(world)
     respond(made, ward=world.daneshouse.wards.get(), police_good_job="good")
     subscriber(world, mobile="+447700900123", interests=("burglary",))
+    for title in ("Dealing in the park", "Cuckooed flat"):
+        escalated = agreed(world, title=title)
+        priority_services.priority_escalate(priority=escalated, actor=world.sergeant, forum="ttcg", reason="Licensing")
+    agenda = tasking_services.tasking_agenda_create(
+        division=world.east, forum="ttcg", meets_on=datetime.date(2027, 1, 12), actor=world.admin
+    )
     highlight_return = HighlightReturn.objects.create(
         division=world.east, period_start=datetime.date(2026, 10, 1), period_end=datetime.date(2026, 10, 31),
         due_date=datetime.date(2026, 11, 9),
@@ -121,6 +128,9 @@ def _records(world) -> dict[str, list]:
         "/api/alerts/": [alert(world).pk, alert(world, author=world.admin, level="force").pk],
         "/api/surveys/": [made.pk],
         "/api/returns/": [highlight_return.pk],
+        "/api/tasking/agendas/": [agenda.pk],
+        "/api/tasking/items/": list(agenda.items.values_list("pk", flat=True)),
+        "/api/partner-boards/": list(Neighbourhood.objects.values_list("code", flat=True)),
         "/api/neighbourhoods/": list(Neighbourhood.objects.values_list("code", flat=True)),
         "/api/wards/": list(Ward.objects.values_list("code", flat=True)),
     }

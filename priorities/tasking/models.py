@@ -6,14 +6,15 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from priorities.models import EscalationForum
 
 
 class TaskingDecision(models.TextChoices):
-    ACCEPTED = "accepted", "Accepted, with an owner"
-    RETURNED = "returned", "Returned to the neighbourhood with advice"
-    CLOSED = "closed", "Closed"
+    ACCEPTED = "accepted", _("Accepted, with an owner")
+    RETURNED = "returned", _("Returned to the neighbourhood with advice")
+    CLOSED = "closed", _("Closed")
 
 
 class TaskingAgenda(models.Model):
@@ -51,8 +52,8 @@ class TaskingItem(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     decision = models.CharField(max_length=16, choices=TaskingDecision, blank=True)
-    owner = models.CharField(max_length=150, blank=True, help_text="Who takes it on, for an accepted item.")
-    advice = models.TextField(blank=True, help_text="The forum's advice or reasons.")
+    owner = models.CharField(max_length=150, blank=True, help_text=_("Who takes it on, for an accepted item."))
+    advice = models.TextField(blank=True, help_text=_("The forum's advice or reasons."))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -71,3 +72,16 @@ class TaskingItem(models.Model):
 
     def __str__(self):
         return f"{self.escalation.priority} at {self.agenda}"
+
+    @property
+    def withdrawn_at(self):
+        """When the neighbourhood took the escalation back (de-escalated the priority, or resolved
+        it) while this item waited for the forum's decision; None for an item decided, still
+        waiting, or carried over (the later sitting's item is then the one withdrawn). Select the
+        escalation and carried_over_to with the item, or each call queries."""
+        if self.decision or self.escalation.de_escalated_at is None:
+            return None
+        # A reverse one-to-one with no row raises a DoesNotExist that is also an AttributeError.
+        if getattr(self, "carried_over_to", None) is not None:
+            return None
+        return self.escalation.de_escalated_at

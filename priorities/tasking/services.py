@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.policy import can
 from priorities import services
@@ -20,19 +22,20 @@ from priorities.tasking.selectors import carry_over_items, queued_escalations
 def tasking_agenda_create(*, division, forum: str, meets_on: date, actor) -> TaskingAgenda:
     """A forum's sitting, with everything queued for it in the division on its agenda."""
     if not can(actor, "tasking.manage", division):
-        raise ValidationError("Only the division's operations manager builds its tasking agendas.")
+        raise ValidationError(_("Only the division's operations manager builds its tasking agendas."))
     if forum not in EscalationForum.values:
-        raise ValidationError({"forum": "Choose one of the forums."})
+        raise ValidationError({"forum": _("Choose one of the forums.")})
     if meets_on is None:
-        raise ValidationError({"meets_on": "Give the date the forum meets."})
+        raise ValidationError({"meets_on": _("Give the date the forum meets.")})
     agenda = TaskingAgenda(division=division, forum=forum, meets_on=meets_on, created_by=actor)
     agenda.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             agenda.save()
     except IntegrityError:
+        message = _("%(forum)s already has an agenda on %(date)s.")
         raise ValidationError(
-            {"meets_on": f"{agenda.get_forum_display()} already has an agenda on {meets_on:%d %B %Y}."}
+            {"meets_on": message % {"forum": agenda.get_forum_display(), "date": date_format(meets_on, "j F Y")}}
         ) from None
     tasking_agenda_fill(agenda=agenda, actor=actor)
     return agenda
@@ -43,7 +46,7 @@ def tasking_agenda_fill(*, agenda: TaskingAgenda, actor) -> int:
     """Add what the forum left undecided at its earlier sittings in the division (carried over, once
     each) and what has come into its queue since the agenda was built; returns how many."""
     if not can(actor, "tasking.manage", agenda.division):
-        raise ValidationError("Only the division's operations manager builds its tasking agendas.")
+        raise ValidationError(_("Only the division's operations manager builds its tasking agendas."))
     TaskingAgenda.objects.select_for_update().filter(pk=agenda.pk).first()
     last = agenda.items.aggregate(last=Max("position"))["last"] or 0
     # Locked so that two agendas built at once cannot both take the same undecided item; the
@@ -84,22 +87,27 @@ def tasking_item_decide(*, item: TaskingItem, actor, decision: str, owner: str =
         .get(pk=item.pk)
     )
     if not can(actor, "tasking.manage", item.agenda.division):
-        raise ValidationError("Only the division's operations manager records the forum's decisions.")
+        raise ValidationError(_("Only the division's operations manager records the forum's decisions."))
     if item.decision:
-        raise ValidationError(f"The forum's decision is already recorded: {item.get_decision_display().lower()}.")
+        message = _("The forum's decision is already recorded: %(decision)s.")
+        raise ValidationError(message % {"decision": item.get_decision_display().lower()})
     later = TaskingItem.objects.filter(carried_over_from=item).select_related("agenda").first()
     if later is not None:
-        raise ValidationError(
-            f"Not decided at this sitting: it was carried over to {later.agenda.meets_on:%d %B %Y}; "
-            "record the decision there."
-        )
+        message = _("Not decided at this sitting: it was carried over to %(date)s; record the decision there.")
+        raise ValidationError(message % {"date": date_format(later.agenda.meets_on, "j F Y")})
+    if item.escalation.de_escalated_at is not None:
+        # The neighbourhood de-escalated or resolved the priority before the forum sat: a decision
+        # now would write into its history about an escalation that no longer stands.
+        withdrawn_on = date_format(timezone.localtime(item.escalation.de_escalated_at), "j F Y")
+        message = _("Withdrawn by the neighbourhood on %(date)s: there is nothing left for the forum to decide.")
+        raise ValidationError(message % {"date": withdrawn_on})
     errors = {}
     if decision not in TaskingDecision.values:
-        errors["decision"] = "Choose what the forum decided."
+        errors["decision"] = _("Choose what the forum decided.")
     if decision == TaskingDecision.ACCEPTED and not owner.strip():
-        errors["owner"] = "Name who takes it on."
+        errors["owner"] = _("Name who takes it on.")
     if decision == TaskingDecision.RETURNED and not advice.strip():
-        errors["advice"] = "Give the neighbourhood the forum's advice."
+        errors["advice"] = _("Give the neighbourhood the forum's advice.")
     if errors:
         raise ValidationError(errors)
     item.decision, item.owner, item.advice = decision, owner.strip(), advice.strip()

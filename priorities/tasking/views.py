@@ -7,6 +7,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policy import can
@@ -15,7 +17,6 @@ from pact_portal.csp import admit_styles
 from pact_portal.forms import form_add_service_errors
 from priorities.tasking import selectors, services
 from priorities.tasking.forms import AgendaCreateForm, DecisionForm
-from priorities.tasking.models import TaskingItem
 
 
 def _division(user, code: str, *, manage: bool = False):
@@ -73,11 +74,14 @@ def agenda_create(request, code):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
+            count = agenda.items.count()
             carried = agenda.items.filter(carried_over_from__isnull=False).count()
-            messages.success(
-                request,
-                f"Agenda built: {agenda.items.count()} item(s), {carried} carried over from earlier sittings.",
+            message = ngettext(
+                "Agenda built: %(count)s item, %(carried)s carried over from earlier sittings.",
+                "Agenda built: %(count)s items, %(carried)s carried over from earlier sittings.",
+                count,
             )
+            messages.success(request, message % {"count": count, "carried": carried})
             return redirect(agenda)
     return _queue_page(request, division, form)
 
@@ -86,7 +90,8 @@ def _agenda_page(request, agenda, forms: dict | None = None):
     items = selectors.agenda_items(agenda=agenda)
     forms = forms or {}
     for item in items:
-        item.form = forms.get(item.pk) or (None if item.decision else DecisionForm(prefix=f"item-{item.pk}"))
+        undecidable = item.decision or getattr(item, "carried_over_to", None) or item.withdrawn_at
+        item.form = forms.get(item.pk) or (None if undecidable else DecisionForm(prefix=f"item-{item.pk}"))
     context = {"agenda": agenda, "items": items, "can_manage": can(request.user, "tasking.manage", agenda.division)}
     return render(request, "priorities/tasking/agenda.html", context)
 
@@ -100,7 +105,8 @@ def agenda_detail(request, pk):
 def agenda_fill(request, pk):
     agenda = _agenda(request.user, pk, manage=True)
     added = services.tasking_agenda_fill(agenda=agenda, actor=request.user)
-    messages.success(request, f"{added} item(s) added from the queue.")
+    message = ngettext("%(count)s item added from the queue.", "%(count)s items added from the queue.", added)
+    messages.success(request, message % {"count": added})
     return redirect(agenda)
 
 
@@ -125,7 +131,7 @@ def agenda_pack_pdf(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def item_decide(request, pk):
-    item = TaskingItem.objects.select_related("agenda__division").filter(pk=pk).first()
+    item = selectors.item_get(pk=pk)
     if item is None or not can(request.user, "tasking.view", item.agenda.division):
         raise Http404("No such item in your area.")
     if not can(request.user, "tasking.manage", item.agenda.division):
@@ -139,6 +145,6 @@ def item_decide(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Decision recorded: it is in the priority's history and on the briefing page.")
+            messages.success(request, _("Decision recorded: it is in the priority's history and on the briefing page."))
             return redirect(f"{item.agenda.get_absolute_url()}#item-{item.pk}")
     return _agenda_page(request, item.agenda, forms={item.pk: form})

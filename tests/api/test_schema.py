@@ -10,6 +10,7 @@ from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from priorities import services
+from priorities.tasking import services as tasking_services
 from reports.models import HighlightReturn
 from tests.factories import PartnerAgencyFactory
 from tests.meetings.factories import MeetingFactory
@@ -92,6 +93,8 @@ def _examples(world) -> dict:
         "/api/alerts/{id}/": alert(world, interests=["burglary"]).pk,
         "/api/surveys/{id}/": made.pk,
         "/api/votes/{id}/": open_vote(world).pk,
+        "/api/tasking/agendas/{id}/": _tasking_agenda(world).pk,
+        "/api/partner-boards/{code}/": "daneshouse",
         "/api/surveys/{id}/results/": made.pk,
         "/api/wards/{code}/": "E05005155",
         "/api/neighbourhoods/{code}/": "daneshouse",
@@ -102,6 +105,19 @@ def _examples(world) -> dict:
             due_date=datetime.date(2026, 11, 9),
         ).pk,
     }
+
+
+def _tasking_agenda(world):
+    """A sitting with an accepted item and one the neighbourhood withdrew, so every field has a value."""
+    for title in ("Accepted", "Withdrawn"):
+        services.priority_escalate(priority=agreed(world, title=title), actor=world.sergeant, forum="ttcg", reason="x")
+    agenda = tasking_services.tasking_agenda_create(
+        division=world.east, forum="ttcg", meets_on=datetime.date(2027, 1, 12), actor=world.admin
+    )
+    accepted, withdrawn = agenda.items.order_by("position")
+    tasking_services.tasking_item_decide(item=accepted, actor=world.admin, decision="accepted", owner="Licensing")
+    services.priority_de_escalate(priority=withdrawn.escalation.priority, actor=world.sergeant, reason="Sorted")
+    return agenda
 
 
 def test_it_answers_as_the_schema_says(api, world, schema):

@@ -182,6 +182,8 @@ def _walk_as_partner(objects, expected, people):
         assert MARK.lower().encode() not in body.lower(), f"{name} shows restricted text to a partner"
         reached.append(name)
     assert "priorities:partner-board" in reached and "priorities:partner-actions" in reached
+    # The API's partner boards, read the same way (a partner's session reaches the API).
+    assert "api-partner-board-list" in reached and "api-partner-board-detail" in reached
 
 
 def test_it_gives_a_partner_without_an_agency_no_board(world):
