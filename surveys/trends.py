@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from accounts.policy import can
 from surveys import disclosure, statistics
 from surveys.models import BankKey, Response, Survey, SurveyStatus
-from surveys.selectors_results import HEADLINE_LABELS, GapRow, _counts, _gaps, _geo_tab, _group, measure_rows
+from surveys.results.selectors import HEADLINE_LABELS, GapRow, _counts, _gaps, _geo_tab, _group, measure_rows
 
 TREND_KEYS = [BankKey.POLICE_GOOD_JOB, BankKey.SAFE_AFTER_DARK]
 

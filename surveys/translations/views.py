@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from pact_portal.forms import form_add_service_errors
-from surveys import selectors_build
+from surveys.build import selectors as selectors_build
 from surveys.translations import selectors, services
 from surveys.translations.forms import QuestionTranslationForm
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from messaging import links
 from messaging.models import Delivery, OutboxMessage
 from messaging.rendering import VOICE_OPT_OUT, VOICE_SURVEY, VOICE_SURVEY_NO_LINK, render_delivery, sms_segments
-from surveys import services_build
+from surveys.build import services as services_build
 from tests.messaging.factories import alert, subscriber
 from tests.surveys.factories import survey
 

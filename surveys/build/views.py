@@ -12,9 +12,7 @@ from accounts.policy import can
 from messaging import links, rendering
 from messaging.models import AlertStatus
 from pact_portal.forms import form_add_service_errors
-from surveys import forms_build as forms
-from surveys import selectors_build as selectors
-from surveys import services_build as services
+from surveys.build import forms, selectors, services
 from surveys.models import QuestionKind, SurveyStatus
 
 

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.policy import can, policy_required
-from surveys import selectors_representation as selectors
+from surveys.representation import selectors
 
 
 def _chart(figures: selectors.Representation) -> dict:

@@ -16,10 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.policy import can, scope_for
 from accounts.roles import ScopeLevel
 from pact_portal import throttle
-from surveys import selectors_respond as selectors
-from surveys import services_respond as services
-from surveys.forms_respond import SurveyResponseForm, TextAnswerIssueForm
 from surveys.models import QuestionKind, ResponseSource, SurveyStatus
+from surveys.respond import selectors, services
+from surveys.respond.forms import SurveyResponseForm, TextAnswerIssueForm
 
 # An open survey's limits: one response per browser session per survey, and a ceiling per client
 # address that a household or a library never reaches but a script filling the form does.

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from surveys import views_build as views
+from surveys.build import views
 from surveys.translations import views as translation_views
 
 urlpatterns = [

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET
 from accounts.policy import policy_required
 from neighbourhoods.models import Division
 from surveys import exports, weighting
-from surveys import selectors_results as selectors
 from surveys import trends as trends_selectors
 from surveys.models import QuestionKind
+from surveys.results import selectors
 
 
 def _share(figure):
