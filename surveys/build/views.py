@@ -87,6 +87,8 @@ def _detail_context(request, survey, *, section_form=None, bank_form=None) -> di
         "can_build": can_build,
         "can_open": can_build,
         "can_close": may_edit and survey.status == SurveyStatus.OPEN,
+        # Translating changes no answer or count, so it stays open once the survey is.
+        "can_translate": may_edit,
         "can_send": may_edit and survey.status == SurveyStatus.OPEN and can(user, "alert.compose"),
         "can_view_alerts": can(user, "alert.compose"),
         "invitations": selectors.survey_invitations(survey=survey),

@@ -70,6 +70,7 @@ def open_survey(request, reference):
 
 def _answer(request, *, survey, source, answered, subscriber=None, counters=()):
     """The form, the closed page or the "already answered" page, and the saving, for both ways in."""
+    survey = selectors.survey_in_reader_language(survey=survey)
     if not selectors.survey_is_taking_responses(survey=survey, now=timezone.now()):
         return _closed(request, survey)
     if answered():
@@ -127,6 +128,7 @@ def thanks(request, reference):
     survey = selectors.survey_for_thanks(reference=reference)
     if survey is None or survey.pk not in request.session.get(ANSWERED_SESSION_KEY, []):
         raise Http404("No such survey.")
+    survey = selectors.survey_in_reader_language(survey=survey)
     return render(request, "surveys/respond/thanks.html", {"survey": survey})
 
 

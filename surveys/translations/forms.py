@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import get_language_info
 
-from surveys.models import TRANSLATION_LANGUAGES, Question, QuestionKind
+from surveys.models import TRANSLATION_LANGUAGES, Question, QuestionKind, Section, Survey
 
 
 class QuestionTranslationForm(forms.Form):
@@ -40,3 +40,51 @@ class QuestionTranslationForm(forms.Form):
 
     def option_labels(self) -> dict[int, str]:
         return {int(name[1:]): self.cleaned_data.get(name, "") for name in self.option_fields}
+
+
+class SurveyTranslationForm(forms.Form):
+    """The survey's own words in one language, beside the English: the title, introduction and thank-you,
+    and each section's title and description."""
+
+    language = forms.ChoiceField(choices=TRANSLATION_LANGUAGES, widget=forms.HiddenInput)
+    title = forms.CharField(
+        max_length=150,
+        required=False,
+        label="Title",
+        help_text="Leave everything empty to show the survey's own words in English to readers of this language.",
+    )
+    introduction = forms.CharField(required=False, label="Introduction", widget=forms.Textarea(attrs={"rows": 4}))
+    thank_you = forms.CharField(required=False, label="Thank-you message", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, survey: Survey, sections: list[Section], language: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.survey = survey
+        words = {"lang": language, "dir": "rtl" if get_language_info(language)["bidi"] else "ltr"}
+        for name in ("title", "introduction", "thank_you"):
+            self.fields[name].widget.attrs |= words
+        self.section_fields = []
+        for section in sections:
+            title, description = f"s{section.pk}_title", f"s{section.pk}_description"
+            self.fields[title] = forms.CharField(
+                max_length=150,
+                required=False,
+                label=section.title,
+                help_text="The section's title. Empty: the section shows in English.",
+                widget=forms.TextInput(attrs=words),
+            )
+            self.fields[description] = forms.CharField(
+                required=False,
+                label="Its description",
+                widget=forms.Textarea(attrs=words | {"rows": 2}),
+            )
+            self.section_fields.append((section, title, description))
+
+    def section_rows(self) -> list[tuple[Section, object, object]]:
+        """Each section with its two bound fields, for the page (the English shown beside them)."""
+        return [(section, self[title], self[description]) for section, title, description in self.section_fields]
+
+    def section_words(self) -> dict[int, tuple[str, str]]:
+        return {
+            section.pk: (self.cleaned_data.get(title, ""), self.cleaned_data.get(description, ""))
+            for section, title, description in self.section_fields
+        }

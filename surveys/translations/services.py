@@ -1,4 +1,4 @@
-"""Writes for question translations."""
+"""Writes for translations: a question's words, and the survey's own (title, introduction, thank-you, sections)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -7,7 +7,15 @@ from django.utils import translation
 from accounts.policy import can
 from pact_portal.i18n import in_source_language
 from surveys.bank import BANK
-from surveys.models import TRANSLATION_LANGUAGES, OptionTranslation, Question, QuestionTranslation, Survey
+from surveys.models import (
+    TRANSLATION_LANGUAGES,
+    OptionTranslation,
+    Question,
+    QuestionTranslation,
+    SectionTranslation,
+    Survey,
+    SurveyTranslation,
+)
 
 
 @transaction.atomic
@@ -67,3 +75,57 @@ def question_translations_from_bank(*, question: Question) -> int:
         )
         added += 1
     return added
+
+
+def _tidy(text: str) -> str:
+    """One line's spaces collapsed; a paragraph's line breaks kept (the pages show them)."""
+    return "\n".join(" ".join(line.split()) for line in text.strip().splitlines()).strip()
+
+
+@transaction.atomic
+def survey_translation_save(
+    *,
+    survey: Survey,
+    actor,
+    language: str,
+    title: str,
+    introduction: str = "",
+    thank_you: str = "",
+    sections: dict[int, tuple[str, str]],
+) -> SurveyTranslation | None:
+    """Set (or with an empty title, remove) the survey's own words in `language`: its title, introduction
+    and thank-you, and each section's title and description (`sections`: id -> (title, description); a
+    section left without a title shows in English). Like a question's translations, this never changes
+    what is counted, so an open survey may gain a language."""
+    if not can(actor, "survey.edit", survey):
+        raise PermissionDenied("Only the survey's author or the force's survey staff may change it.")
+    list(Survey.objects.select_for_update().filter(pk=survey.pk).values_list("pk"))
+    if language not in dict(TRANSLATION_LANGUAGES):
+        raise ValidationError({"language": "Choose one of the portal's languages."})
+    if set(sections) - set(survey.sections.values_list("pk", flat=True)):
+        raise ValidationError("Translate only this survey's own sections.")
+    title = " ".join(title.split())
+    if not title and (
+        introduction.strip() or thank_you.strip() or any(t.strip() or d.strip() for t, d in sections.values())
+    ):
+        raise ValidationError({"title": "Translate the title too, or leave everything empty."})
+    if any(description.strip() and not section_title.strip() for section_title, description in sections.values()):
+        raise ValidationError("A section's description needs its title translated too.")
+    survey.translations.filter(language=language).delete()
+    SectionTranslation.objects.filter(section__survey=survey, language=language).delete()
+    if not title:
+        return None
+    saved = SurveyTranslation(
+        survey=survey, language=language, title=title, introduction=_tidy(introduction), thank_you=_tidy(thank_you)
+    )
+    saved.full_clean()
+    saved.save()
+    rows = [
+        SectionTranslation(section_id=pk, language=language, title=" ".join(t.split()), description=_tidy(d))
+        for pk, (t, d) in sections.items()
+        if t.strip()
+    ]
+    for row in rows:
+        row.full_clean(exclude=["section"])
+    SectionTranslation.objects.bulk_create(rows)
+    return saved
