@@ -47,7 +47,7 @@ def test_it_shows_an_urdu_respondent_the_urdu_title_introduction_and_sections(cl
     made, first, second = _made(world)
     _in_urdu(world, made, first, second)
     page = _get(client, made, "ur").text
-    assert f"<h1>{URDU['title']}</h1>" in page and URDU["introduction"] in page
+    assert f'<h1 class="survey-title">{URDU["title"]}</h1>' in page and URDU["introduction"] in page
     assert f'id="section-{first.pk}">آپ کا علاقہ</h2>' in page and "اپنے محلے کے بارے میں" in page
     assert f'id="section-{second.pk}">آپ کے بارے میں</h2>' in page
     # The second section's description was left untranslated: the English, marked as English.
@@ -70,12 +70,15 @@ def test_it_shows_a_romanian_respondent_the_english_marked_as_english(client, wo
     made, first, second = _made(world)
     _in_urdu(world, made, first, second)
     page = _get(client, made, "ro").text
-    assert '<h1 lang="en-GB" dir="ltr">Feeling safe in East Division</h1>' in page
+    assert '<h1 class="survey-title" lang="en-GB" dir="ltr">Feeling safe in East Division</h1>' in page
     assert 'class="lead" lang="en-GB" dir="ltr"><p>We want to hear from everyone.</p>' in page
     assert f'id="section-{second.pk}" lang="en-GB" dir="ltr">About you</h2>' in page
     assert URDU["title"] not in page
     english = _get(client, made, "en-gb").text
-    assert "<h1>Feeling safe in East Division</h1>" in english and 'lang="en-GB" dir="ltr"' not in english
+    assert (
+        '<h1 class="survey-title">Feeling safe in East Division</h1>' in english
+        and 'lang="en-GB" dir="ltr"' not in english
+    )
 
 
 def test_it_names_a_closed_survey_in_the_readers_language(client, world):
@@ -84,7 +87,7 @@ def test_it_names_a_closed_survey_in_the_readers_language(client, world):
     made.status = "closed"
     made.save()
     page = _get(client, made, "ur")
-    assert page.status_code == 410 and f"<h1>{URDU['title']}</h1>" in page.text
+    assert page.status_code == 410 and f'<h1 class="survey-title">{URDU["title"]}</h1>' in page.text
 
 
 def test_the_urdu_form_reads_in_constant_queries(client, world, django_assert_max_num_queries):
