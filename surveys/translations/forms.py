@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
 
 from surveys.models import TRANSLATION_LANGUAGES, Question, QuestionKind, Section, Survey
 
@@ -12,10 +13,10 @@ class QuestionTranslationForm(forms.Form):
     text = forms.CharField(
         max_length=300,
         required=False,
-        label="The question",
-        help_text="Leave it empty to show this question in English to readers of this language.",
+        label=_("The question"),
+        help_text=_("Leave it empty to show this question in English to readers of this language."),
     )
-    help_text = forms.CharField(max_length=300, required=False, label="Help text (optional)")
+    help_text = forms.CharField(max_length=300, required=False, label=_("Help text (optional)"))
 
     def __init__(self, *args, question: Question, language: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,7 +36,7 @@ class QuestionTranslationForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("text", "").strip() and any(data.get(name, "").strip() for name in self.option_fields):
-            self.add_error("text", "Translate the question too, or leave the options empty.")
+            self.add_error("text", _("Translate the question too, or leave the options empty."))
         return data
 
     def option_labels(self) -> dict[int, str]:
@@ -50,11 +51,11 @@ class SurveyTranslationForm(forms.Form):
     title = forms.CharField(
         max_length=150,
         required=False,
-        label="Title",
-        help_text="Leave everything empty to show the survey's own words in English to readers of this language.",
+        label=_("Title"),
+        help_text=_("Leave everything empty to show the survey's own words in English to readers of this language."),
     )
-    introduction = forms.CharField(required=False, label="Introduction", widget=forms.Textarea(attrs={"rows": 4}))
-    thank_you = forms.CharField(required=False, label="Thank-you message", widget=forms.Textarea(attrs={"rows": 3}))
+    introduction = forms.CharField(required=False, label=_("Introduction"), widget=forms.Textarea(attrs={"rows": 4}))
+    thank_you = forms.CharField(required=False, label=_("Thank-you message"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, survey: Survey, sections: list[Section], language: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,12 +70,12 @@ class SurveyTranslationForm(forms.Form):
                 max_length=150,
                 required=False,
                 label=section.title,
-                help_text="The section's title. Empty: the section shows in English.",
+                help_text=_("The section's title. Empty: the section shows in English."),
                 widget=forms.TextInput(attrs=words),
             )
             self.fields[description] = forms.CharField(
                 required=False,
-                label="Its description",
+                label=_("Its description"),
                 widget=forms.Textarea(attrs=words | {"rows": 2}),
             )
             self.section_fields.append((section, title, description))

@@ -46,7 +46,9 @@ def question_translations(request, pk, question_pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, f"Saved the question in {languages[language]['name']}.")
+            messages.success(
+                request, gettext("Saved the question in %(language)s.") % {"language": languages[language]["name"]}
+            )
             url = reverse("surveys:question-translations", kwargs={"pk": survey.pk, "question_pk": question.pk})
             return redirect(f"{url}?language={language}")
     context = {"survey": survey, "question": question, "languages": languages, "language": language, "form": form}
