@@ -73,7 +73,9 @@ def survey_trends(*, surveys: list[Survey], level: str, division_id: int | None 
         for i, wave in enumerate(waves):
             tab, _ = trees[wave]
             force = _counts(by_wave.get(wave, []), TREND_KEYS)[key]
-            series.setdefault(("force", None), ("Whole force", [None] * len(waves)))[1][i] = disclosure.figure(*force)
+            series.setdefault(("force", None), (gettext("Whole force"), [None] * len(waves)))[1][i] = disclosure.figure(
+                *force
+            )
             for row in tab.rows:
                 in_division = row.parent == ("division", division_id)
                 wanted = (level == "divisions" and row.level == "division" and row.key[1] is not None) or (
