@@ -69,13 +69,13 @@ from reports.periods import (
 from reports.selectors_membership import membership_by_month, profile_by_ward
 from surveys import disclosure, statistics
 from surveys.models import BankKey, PopulationCategory, Response
-from surveys.selectors_representation import (
+from surveys.representation.selectors import (
     CATEGORY_GROUPS,
     category_figures,
     most_under_represented,
     population_by_ward,
 )
-from surveys.selectors_results import RESPONDENTS, measure_rows
+from surveys.results.selectors import RESPONDENTS, measure_rows
 
 SCHEMA = 1
 TOP_PRIORITIES = 5

@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from messaging.models import ChannelStatus, SubscriberChannel
 from reports.models import WardMonthMembership
 from reports.periods import midnight, months_after
-from surveys.selectors_representation import CATEGORY_GROUPS, profile_groups
+from surveys.representation.selectors import CATEGORY_GROUPS, profile_groups
 
 
 def active_at(moment: datetime) -> Q:

@@ -9,9 +9,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import PolicyPermission, ReadModelSerializer, responses
-from surveys import selectors_build, selectors_results
+from surveys.build import selectors as selectors_build
 from surveys.filters_api import SurveyApiFilter
 from surveys.models import Option, Question, Section, Survey
+from surveys.results import selectors as selectors_results
 
 # --- serializers ------------------------------------------------------------------------------
 

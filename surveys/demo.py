@@ -56,8 +56,10 @@ from surveys.models import (
     Response,
     ResponseSource,
     Section,
+    SectionTranslation,
     Survey,
     SurveyStatus,
+    SurveyTranslation,
     WardPopulation,
 )
 from surveys.translations.services import question_translations_from_bank
@@ -73,6 +75,39 @@ INVITATION_VOICE = (
     "live. Our survey takes about three minutes and your answers are anonymous."
 )
 SYNTHETIC_SOURCE = "SYNTHETIC demo figures, not ONS data"
+
+# The waves' own words in the languages most asked for in Daneshouse with Stoneyholme (Urdu) and by the
+# force's Welsh and Polish readers, beside the bank questions' catalogue translations. {season} is the
+# season's name in the language; {years} the year (or "2025/26" for a winter).
+WAVE_WORDING = {
+    "ur": {
+        "title": "آپ کا علاقہ: {season} {years}",
+        "introduction": "ہمیں بتائیں کہ آپ اپنے علاقے میں کتنا محفوظ محسوس کرتے ہیں، اور ہم اور ہمارے شراکت دار آپ کے "
+        "رہنے کی جگہ کے اہم مسائل سے کتنی اچھی طرح نمٹتے ہیں۔ اس میں تقریباً تین منٹ لگتے ہیں۔ آپ کے جوابات گمنام ہیں۔",
+        "thank_you": "شکریہ۔ آپ نے ہمیں جو بتایا، اور ہم اس بارے میں کیا کر رہے ہیں، وہ ہم PACT میٹنگوں میں سب کے "
+        "سامنے رکھتے ہیں۔",
+        "sections": ("آپ کا علاقہ", "آپ کے بارے میں"),
+        "seasons": {"Spring": "بہار", "Summer": "گرمیاں", "Autumn": "خزاں", "Winter": "سردیاں"},
+    },
+    "cy": {
+        "title": "Eich ardal: {season} {years}",
+        "introduction": "Dywedwch wrthym pa mor ddiogel rydych chi'n teimlo, a pha mor dda rydyn ni a'n partneriaid "
+        "yn delio â'r hyn sy'n bwysig lle rydych chi'n byw. Mae'n cymryd tua thri munud. Mae eich atebion yn ddienw.",
+        "thank_you": "Diolch. Rydyn ni'n rhannu'r hyn a ddywedoch wrthym, a'r hyn rydyn ni'n ei wneud amdano, "
+        "yng nghyfarfodydd PACT.",
+        "sections": ("Eich ardal", "Amdanoch chi"),
+        "seasons": {"Spring": "Gwanwyn", "Summer": "Haf", "Autumn": "Hydref", "Winter": "Gaeaf"},
+    },
+    "pl": {
+        "title": "Twoja okolica: {season} {years}",
+        "introduction": "Powiedz nam, jak bezpiecznie czujesz się w swojej okolicy i jak dobrze my oraz nasi partnerzy "
+        "radzimy sobie z tym, co jest ważne tam, gdzie mieszkasz. Zajmie to około trzech minut. Twoje odpowiedzi są "
+        "anonimowe.",
+        "thank_you": "Dziękujemy. To, co nam powiedziałeś, i to, co z tym robimy, przedstawiamy na spotkaniach PACT.",
+        "sections": ("Twoja okolica", "O Tobie"),
+        "seasons": {"Spring": "Wiosna", "Summer": "Lato", "Autumn": "Jesień", "Winter": "Zima"},
+    },
+}
 CHUNK = 2000
 
 # Wards with large South Asian communities, by district (real ward names, invented figures), and
@@ -277,6 +312,7 @@ def _seed_wave(force, author, number, months, today, as_of, members, profiles, c
         thank_you="Thank you. We publish what you told us, and what we are doing about it, at PACT meetings.",
     )  # fmt: skip
     options = _build_questions(survey)
+    _translate_wave(survey, season)
     rng = random.Random(f"{SEED}:wave:{number}")  # noqa: S311 - demo data, not security
     ends = min(closes, as_of)
     chosen = [m for m in members if m["consent_at"] < opens and rng.random() < RESPONSE_RATE]
@@ -312,7 +348,27 @@ def _wave_exists(force, opens, title, season) -> bool:
     if wave.title != title:
         Survey.objects.filter(pk=wave.pk).update(title=title, wave_label=season)
         Alert.objects.filter(survey=wave).update(title=f"Have your say: {title}")
+    _translate_wave(wave, season)
     return True
+
+
+def _translate_wave(survey: Survey, season: str) -> None:
+    """The wave's title, introduction, thank-you and two sections in Urdu, Welsh and Polish (again, with
+    the season's new name, when a wave is renamed)."""
+    name, years = season.split(" ", 1)
+    sections = list(survey.sections.order_by("position", "pk")[:2])
+    for language, words in WAVE_WORDING.items():
+        SurveyTranslation.objects.update_or_create(
+            survey=survey,
+            language=language,
+            defaults={
+                "title": words["title"].format(season=words["seasons"][name], years=years),
+                "introduction": words["introduction"],
+                "thank_you": words["thank_you"],
+            },
+        )
+        for section, title in zip(sections, words["sections"], strict=False):
+            SectionTranslation.objects.update_or_create(section=section, language=language, defaults={"title": title})
 
 
 def _seed_invitation(survey, author, invited, channels, responses, rng) -> None:

@@ -16,7 +16,7 @@ from pact_portal.databases.routers import replica_reads
 from pact_portal.spreadsheets import safe_value
 from surveys import disclosure
 from surveys.models import AGREEMENT_LABELS, Answer, Question, QuestionKind, Response, Survey
-from surveys.selectors_results import BROAD_ETHNIC, NOT_SAID, age_group, broad_ethnic_group
+from surveys.results.selectors import BROAD_ETHNIC, NOT_SAID, age_group, broad_ethnic_group
 
 FIXED_HEADERS = ["Row", "Month submitted", "Ward code", "Ward", "Neighbourhood", "Division", "Age band",
                  "Ethnic group (broad)"]  # fmt: skip

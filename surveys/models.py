@@ -212,6 +212,41 @@ class OptionTranslation(models.Model):
         return f"{self.label} ({self.language})"
 
 
+class SurveyTranslation(models.Model):
+    """A survey's own words (title, introduction, thank-you) in one more language, beside its questions'
+    translations. A respondent reading in a language with none, or with a field left empty, is shown the
+    English of that field."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=TRANSLATION_LANGUAGES)
+    title = models.CharField(max_length=150)
+    introduction = models.TextField(blank=True)
+    thank_you = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "language"], name="survey_translated_once_per_language")
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.language})"
+
+
+class SectionTranslation(models.Model):
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=TRANSLATION_LANGUAGES)
+    title = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["section", "language"], name="section_translated_once_per_language")
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.language})"
+
+
 class Sex(models.TextChoices):
     """As the 2021 Census asked it ("What is your sex?"), so respondents can be weighted to it."""
 

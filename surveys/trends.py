@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from accounts.policy import can
 from surveys import disclosure, statistics
 from surveys.models import BankKey, Response, Survey, SurveyStatus
-from surveys.selectors_results import HEADLINE_LABELS, GapRow, _counts, _gaps, _geo_tab, _group, measure_rows
+from surveys.results.selectors import HEADLINE_LABELS, GapRow, _counts, _gaps, _geo_tab, _group, measure_rows
 
 TREND_KEYS = [BankKey.POLICE_GOOD_JOB, BankKey.SAFE_AFTER_DARK]
 
@@ -73,7 +73,9 @@ def survey_trends(*, surveys: list[Survey], level: str, division_id: int | None 
         for i, wave in enumerate(waves):
             tab, _ = trees[wave]
             force = _counts(by_wave.get(wave, []), TREND_KEYS)[key]
-            series.setdefault(("force", None), ("Whole force", [None] * len(waves)))[1][i] = disclosure.figure(*force)
+            series.setdefault(("force", None), (gettext("Whole force"), [None] * len(waves)))[1][i] = disclosure.figure(
+                *force
+            )
             for row in tab.rows:
                 in_division = row.parent == ("division", division_id)
                 wanted = (level == "divisions" and row.level == "division" and row.key[1] is not None) or (

@@ -1,6 +1,9 @@
 """Surveys: staff building and sending, public answering, results, and representativeness."""
 
-from surveys import urls_build, urls_representation, urls_respond, urls_results
+from surveys.build import urls as urls_build
+from surveys.representation import urls as urls_representation
+from surveys.respond import urls as urls_respond
+from surveys.results import urls as urls_results
 
 app_name = "surveys"
 urlpatterns = [

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 # The Met Office's seasons, by the month a wave opens in (UK time).
 SEASONS = {12: "Winter", 1: "Winter", 2: "Winter", 3: "Spring", 4: "Spring", 5: "Spring",
@@ -44,9 +45,9 @@ def wave_label_problem(label: str, opens_at: datetime | date) -> str | None:
     # A winter's name may give either year it spans ("Winter 2025", "Winter 2025/26", "Winter 2026").
     allowed_years = set(winter_years(day)) if season == "Winter" and named <= {"Winter"} else {day.year}
     if (named and named != {season}) or (years and not years <= allowed_years):
-        return (
-            f"“{label}” does not match the opening date: a wave opening on {date_format(day, 'j F Y')} is "
-            f"{season_label(day)}. "
+        # The season's name stays English: it is the wave label staff type, which trends compare.
+        return gettext(
+            "“%(label)s” does not match the opening date: a wave opening on %(date)s is %(season)s. "
             "Name it after the season and year it opens in, or change the opening date."
-        )
+        ) % {"label": label, "date": date_format(day, "j F Y"), "season": season_label(day)}
     return None

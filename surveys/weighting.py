@@ -28,8 +28,8 @@ from django.utils.translation import gettext_lazy as _
 
 from surveys import disclosure, statistics
 from surveys.models import BankKey, PopulationCategory, Question, Response, Sex, WardPopulation
-from surveys.selectors_representation import CATEGORY_GROUPS, group_of
-from surveys.selectors_results import (
+from surveys.representation.selectors import CATEGORY_GROUPS, group_of
+from surveys.results.selectors import (
     AGE_BANDS,
     BROAD_ETHNIC,
     HEADLINE_LABELS,

@@ -574,6 +574,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "surveys:section-edit": ("GET", "section", "302 404 403 403 403 403 302 403 302 302 404 302"),
     "surveys:section-move": ("POST", "section_move", "302 404 403 403 403 403 302 403 302 302 404 302"),
     "surveys:send": ("GET", "survey", "302 404 403 403 403 403 200 403 200 200 404 200"),
+    "surveys:translations": ("GET", "survey", "302 404 403 403 403 403 200 403 200 200 404 200"),
     "surveys:text-answer-issue": ("GET", "answer", "302 404 200 404 200 200 403 404 403 403 404 200"),
     "surveys:text-answers": ("GET", "survey", "302 404 200 200 200 200 200 200 200 200 404 200"),
     "surveys:thanks": ("GET", "survey_reference", "404 404 404 404 404 404 404 404 404 404 404 404"),

@@ -347,6 +347,7 @@ OPERATIONS_EXPECTED: dict[str, str] = {
     "priorities:vote-sign-off": "404 404",
     "reports:scorecard-import-platform": "403 403",
     "surveys:question-translations": "404 404",
+    "surveys:translations": "404 404",
 }
 # fmt: on
 

@@ -21,8 +21,8 @@ from messaging.members.views import signup as views_signup
 from messaging.models import OutboxMessage, Subscriber
 from priorities.models import Issue
 from priorities.views import intake
-from surveys import views_respond
 from surveys.models import Response
+from surveys.respond import views as views_respond
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.messaging.factories import interest, subscriber
 from tests.surveys.factories import survey

@@ -1,7 +1,7 @@
 """Reads for door-knock rounds: where a team may plan, the streets of a ward in priority order,
 the team's rounds, one round's doors and its tally.
 
-Street priority reuses the representation index (surveys.selectors_representation): a street's
+Street priority reuses the representation index (surveys.representation.selectors): a street's
 share of the ward's members ÷ its share of the ward's addresses × 100, lowest first, so the
 streets where members are least like the population, street by street, come first. The portal
 keeps no member's address, so a member is placed on a street only when they signed up at one of
@@ -18,7 +18,7 @@ from django.http import Http404
 from accounts.policy import can, scope_for
 from messaging.models import SPOKEN_TO, Address, DoorKnockRound, DoorOutcome, RoundDoor, Street
 from neighbourhoods.models import Ward
-from surveys.selectors_representation import (
+from surveys.representation.selectors import (
     GroupFigures,
     RepresentationArea,
     representation_figures,

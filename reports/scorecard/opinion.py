@@ -11,7 +11,7 @@ from reports.scorecard.quarters import LAST_YEAR, NOW, PERCENT, PREVIOUS, Measur
 from surveys import disclosure, statistics
 from surveys.bank import is_white
 from surveys.models import BankKey, Response, ResponseSource, SurveyProgramme
-from surveys.selectors_results import RESPONDENTS, measure_rows
+from surveys.results.selectors import RESPONDENTS, measure_rows
 
 # Legitimacy, confidence and satisfaction (strategy 6.2), in the bank's words.
 SURVEY_KEYS = [

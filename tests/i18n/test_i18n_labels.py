@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from messaging.models import AgeBand, EthnicGroup
 from neighbourhoods.models import Ward
 from pact_portal.spreadsheets import safe_value
-from surveys import services_build
+from surveys.build import services as services_build
 from surveys.census import _ethnic_split
 from surveys.models import Section, SurveyStatus
 from tests.surveys.factories import respond, survey

@@ -2,9 +2,9 @@
 
 import pytest
 
-from surveys import selectors_results
 from surveys.bank import BANK, is_white
 from surveys.models import BankKey, Question
+from surveys.results import selectors as selectors_results
 from tests.surveys.factories import respond, survey
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from messaging.alerts import services as services_alerts
 from messaging.models import AlertKind, AlertStatus
-from surveys import services_build as services
+from surveys.build import services
 from surveys.models import Question, QuestionKind, Section, Survey, SurveyStatus
 from tests.messaging.factories import subscriber
 from tests.surveys.factories import survey

@@ -5,8 +5,8 @@ from django.utils import timezone
 from accounts.policy import can
 from messaging.alerts import services as services_alerts
 from messaging.models import Alert, AlertKind
+from surveys.build.selectors import surveys_for_user
 from surveys.models import Question, Survey, SurveyStatus
-from surveys.selectors_build import surveys_for_user
 from tests.factories import ForceFactory, UserFactory
 from tests.messaging.factories import subscriber
 from tests.surveys.factories import survey

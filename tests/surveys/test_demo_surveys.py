@@ -14,7 +14,7 @@ from neighbourhoods.demo import DATA_DIR, demo_force_seed
 from neighbourhoods.models import Force
 from surveys.bank import is_white
 from surveys.demo import SYNTHETIC_SOURCE, demo_surveys_seed
-from surveys.models import Answer, Response, Survey, WardPopulation
+from surveys.models import Answer, Response, SectionTranslation, Survey, SurveyTranslation, WardPopulation
 from surveys.waves import wave_label_problem
 from tests.support import module_data
 
@@ -80,6 +80,22 @@ def test_it_renames_a_wave_seeded_under_a_season_it_does_not_open_in(seeded):
     assert (wave.title, wave.wave_label) == ("Your area: Summer 2025", "Summer 2025")
     assert Alert.objects.get(survey=wave).title == "Have your say: Your area: Summer 2025"
     assert Survey.objects.count() == 4
+    # The translations take the season's new name too.
+    assert wave.translations.get(language="pl").title == "Twoja okolica: Lato 2025"
+
+
+def test_it_words_every_wave_in_urdu_welsh_and_polish_for_daneshouse(seeded):
+    latest = Survey.objects.order_by("opens_at").last()
+    titles = dict(latest.translations.values_list("language", "title"))
+    assert titles == {
+        "ur": "آپ کا علاقہ: خزاں 2026",
+        "cy": "Eich ardal: Hydref 2026",
+        "pl": "Twoja okolica: Jesień 2026",
+    }
+    urdu = latest.translations.get(language="ur")
+    assert urdu.introduction and urdu.thank_you and "PACT" in urdu.thank_you
+    assert SectionTranslation.objects.filter(section__survey=latest).count() == 6
+    assert SurveyTranslation.objects.count() == 3 * Survey.objects.count()
 
 
 def test_it_takes_responses_from_members_of_their_own_ward(seeded):

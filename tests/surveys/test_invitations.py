@@ -5,9 +5,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from messaging import links
-from messaging.models import Delivery, OutboxMessage
+from messaging.models import Delivery, OutboxMessage, Subscriber
 from messaging.rendering import VOICE_OPT_OUT, VOICE_SURVEY, VOICE_SURVEY_NO_LINK, render_delivery, sms_segments
-from surveys import services_build
+from surveys.build import services as services_build
+from surveys.translations.services import survey_translation_save
 from tests.messaging.factories import alert, subscriber
 from tests.surveys.factories import survey
 
@@ -87,3 +88,25 @@ def test_it_sends_the_invitation_email_with_the_members_link(world, settings, dj
     delivery = Delivery.objects.get(alert=sent, subscriber=person)
     outgoing = OutboxMessage.objects.get()
     assert respond_url(delivery) in outgoing.body and sent.survey == made
+
+
+def test_it_invites_an_urdu_member_by_the_surveys_urdu_title(world, settings, django_capture_on_commit_callbacks):
+    settings.MESSAGING_EMAIL_SENDER = "outbox"
+    urdu = subscriber(world)
+    subscriber(world, email="bo@example.org")
+    Subscriber.objects.filter(pk=urdu.pk).update(language="ur")
+    made = survey(world)
+    survey_translation_save(
+        survey=made, actor=world.chief_inspector, language="ur", title="اس علاقے میں محفوظ محسوس کرنا",
+        introduction="ہم ہر رہائشی کی رائے سننا چاہتے ہیں۔", sections={},
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = services_build.survey_send(
+            survey=made, actor=world.chief_inspector, title="Have your say: Feeling safe", body="How safe?",
+            channels=["email"], audience_level="neighbourhoods", neighbourhoods=[world.daneshouse],
+        )  # fmt: skip
+    assert list(sent.translations.values_list("language", flat=True)) == ["ur"]
+    to_urdu = OutboxMessage.objects.get(to="amina@example.org")
+    assert "اس علاقے میں محفوظ محسوس کرنا" in to_urdu.subject and "ہم ہر رہائشی" in to_urdu.body
+    assert respond_url(Delivery.objects.get(alert=sent, subscriber=urdu)) in to_urdu.body
+    assert OutboxMessage.objects.get(to="bo@example.org").subject == "Have your say: Feeling safe"

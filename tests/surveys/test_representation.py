@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from messaging.models import ChannelStatus, Subscriber, SubscriberChannel
-from surveys import selectors_representation as selectors
 from surveys.models import WardPopulation
+from surveys.representation import selectors
 from tests.surveys.factories import respond, survey
 
 pytestmark = pytest.mark.django_db

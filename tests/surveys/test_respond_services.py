@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from priorities.models import Category, Issue, IssueSource
-from surveys import selectors_respond as selectors
 from surveys.models import Answer, Question, QuestionKind, Response, ResponseSource, SurveyStatus
-from surveys.services_respond import (
+from surveys.respond import selectors
+from surveys.respond.services import (
     AlreadyAnswered,
     AnswerInput,
     SurveyClosed,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from messaging.models import Delivery
 from priorities.models import Issue, IssueSource
 from surveys.models import Answer, Question, QuestionKind, Response, ResponseSource, SurveyStatus
-from surveys.views_respond import OPEN_RESPONSES_PER_ADDRESS_PER_HOUR
+from surveys.respond.views import OPEN_RESPONSES_PER_ADDRESS_PER_HOUR
 from tests.messaging.factories import alert, subscriber
 from tests.surveys.factories import survey
 

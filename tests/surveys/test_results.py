@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 
 from neighbourhoods.models import Ward
-from surveys import selectors_results as selectors
 from surveys.models import Question, QuestionKind, Section, Survey
+from surveys.results import selectors
 from tests.factories import ForceFactory, UserFactory
 from tests.surveys.factories import respond, survey
 

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from neighbourhoods.models import Ward
-from surveys import selectors_results as selectors
+from surveys.results import selectors
 from surveys.trends import survey_trends
 from tests.surveys.factories import respond, survey
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from surveys import services_build
+from surveys.build import services as services_build
 from surveys.models import Answer, Option, OptionTranslation, Question, QuestionKind, QuestionTranslation, SurveyStatus
 from surveys.translations.services import question_translation_save, question_translations_from_bank
 from tests.i18n.conftest import compiled_locale, translated  # noqa: F401 (fixtures)

@@ -4,6 +4,8 @@ survey itself (draft only, options, the bank once) live in services_build, whoev
 from django import forms
 from django.conf import settings
 from django.utils import dateformat, timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from messaging.alerts.forms import BODY_HELP, VOICE_HELP, AudienceForm
 from messaging.models import Channel
@@ -15,39 +17,47 @@ CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
 
 
 class SurveyForm(forms.Form):
-    title = forms.CharField(max_length=150)
+    title = forms.CharField(max_length=150, label=_("Title"))
     introduction = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Shown above the questions."
+        label=_("Introduction"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown above the questions."),
     )
     thank_you = forms.CharField(
         required=False,
-        label="Thank-you message",
+        label=_("Thank-you message"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Shown once someone has answered.",
+        help_text=_("Shown once someone has answered."),
     )
-    opens_at = forms.DateTimeField(label="Opens", widget=DATETIME_WIDGET, help_text="UK time.")
+    opens_at = forms.DateTimeField(label=_("Opens"), widget=DATETIME_WIDGET, help_text=_("UK time."))
     closes_at = forms.DateTimeField(
-        label="Closes", required=False, widget=DATETIME_WIDGET, help_text="UK time. Leave empty to close it by hand."
+        label=_("Closes"),
+        required=False,
+        widget=DATETIME_WIDGET,
+        help_text=_("UK time. Leave empty to close it by hand."),
     )
     is_open_to_all = forms.BooleanField(
         required=False,
-        label="Open to anyone with the survey's public link",
-        help_text="Besides the In the Know members you invite. Anonymous answers are limited per address.",
+        label=_("Open to anyone with the survey's public link"),
+        help_text=_("Besides the In the Know members you invite. Anonymous answers are limited per address."),
     )
     wave_label = forms.CharField(
         max_length=60,
         required=False,
-        label="Wave",
-        help_text="For a survey repeated through the year, named after the season it opens in, e.g. “Spring 2026” "
-        "or “Winter 2025/26”: trends compare waves.",
+        label=_("Wave"),
+        help_text=_(
+            "For a survey repeated through the year, named after the season it opens in, e.g. “Spring 2026” "
+            "or “Winter 2025/26”: trends compare waves."
+        ),
     )
 
     programme = forms.ChoiceField(
         choices=SurveyProgramme.choices,
         initial=SurveyProgramme.FORCE,
         required=False,
-        label="Whose survey",
-        help_text="The scorecard counts responses to each programme apart.",
+        label=_("Whose survey"),
+        help_text=_("The scorecard counts responses to each programme apart."),
     )
 
     def clean_programme(self):
@@ -58,7 +68,7 @@ class SurveyForm(forms.Form):
         data = super().clean()
         opens_at, closes_at = data.get("opens_at"), data.get("closes_at")
         if opens_at and closes_at and closes_at <= opens_at:
-            self.add_error("closes_at", "The survey must close after it opens.")
+            self.add_error("closes_at", _("The survey must close after it opens."))
         return data
 
 
@@ -76,9 +86,12 @@ def initial_for_survey(survey: Survey) -> dict:
 
 
 class SectionForm(forms.Form):
-    title = forms.CharField(max_length=150, label="Section title")
+    title = forms.CharField(max_length=150, label=_("Section title"))
     description = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Optional. Shown under the title."
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional. Shown under the title."),
     )
 
 
@@ -101,23 +114,25 @@ class SectionChoiceField(forms.TypedChoiceField):
 class QuestionForm(forms.Form):
     """A new question (with `kind` and `section`) or an existing one's wording (without them)."""
 
-    section = SectionChoiceField(label="In the section", error_messages={"invalid_choice": "Choose a section."})
-    kind = forms.ChoiceField(choices=QuestionKind.choices, label="Kind of question")
-    text = forms.CharField(max_length=300, label="Question")
-    help_text = forms.CharField(max_length=300, required=False, label="Hint", help_text="Optional. Shown under it.")
-    required = forms.BooleanField(required=False, label="An answer is required")
+    section = SectionChoiceField(label=_("In the section"), error_messages={"invalid_choice": _("Choose a section.")})
+    kind = forms.ChoiceField(choices=QuestionKind.choices, label=_("Kind of question"))
+    text = forms.CharField(max_length=300, label=_("Question"))
+    help_text = forms.CharField(
+        max_length=300, required=False, label=_("Hint"), help_text=_("Optional. Shown under it.")
+    )
+    required = forms.BooleanField(required=False, label=_("An answer is required"))
     scale_max = forms.IntegerField(
         required=False,
         min_value=2,
         max_value=10,
-        label="Top of the rating scale",
-        help_text="Rating questions only: people choose from 1 to this number (2 to 10).",
+        label=_("Top of the rating scale"),
+        help_text=_("Rating questions only: people choose from 1 to this number (2 to 10)."),
     )
     options = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        label="Options",
-        help_text="Single and multiple choice only: one option per line, at least two, each different.",
+        label=_("Options"),
+        help_text=_("Single and multiple choice only: one option per line, at least two, each different."),
     )
 
     def __init__(self, *args, sections=None, kind: str | None = None, is_bank: bool = False, **kwargs):
@@ -140,11 +155,11 @@ class QuestionForm(forms.Form):
         labels = [line.strip() for line in (data.get("options") or "").splitlines() if line.strip()]
         data["option_labels"] = labels
         if kind == QuestionKind.RATING and data.get("scale_max") is None and "scale_max" not in self.errors:
-            self.add_error("scale_max", "Give the top of the scale, from 2 to 10.")
+            self.add_error("scale_max", _("Give the top of the scale, from 2 to 10."))
         if kind in CHOICE_KINDS and len(labels) < 2:
-            self.add_error("options", "Give at least two options, one per line.")
+            self.add_error("options", _("Give at least two options, one per line."))
         if kind not in CHOICE_KINDS and labels:
-            self.add_error("options", "Only single and multiple choice questions have options: leave this empty.")
+            self.add_error("options", _("Only single and multiple choice questions have options: leave this empty."))
         return data
 
     def service_kwargs(self) -> dict:
@@ -174,10 +189,10 @@ def initial_for_question(question) -> dict:
 
 
 class BankQuestionForm(forms.Form):
-    section = SectionChoiceField(label="In the section", error_messages={"invalid_choice": "Choose a section."})
+    section = SectionChoiceField(label=_("In the section"), error_messages={"invalid_choice": _("Choose a section.")})
     bank_key = forms.ChoiceField(
-        label="Standard question",
-        error_messages={"invalid_choice": "Choose a question from the bank."},
+        label=_("Standard question"),
+        error_messages={"invalid_choice": _("Choose a question from the bank.")},
     )
 
     def __init__(self, *args, sections, used=(), **kwargs):
@@ -185,30 +200,41 @@ class BankQuestionForm(forms.Form):
         self.fields["section"].set_sections(sections)
         # Every bank question stays on the list, so asking for one already used gets a clear answer.
         self.fields["bank_key"].choices = [
-            (key, f"{BankKey(key).label}" + (" (already in this survey)" if key in used else "")) for key in BANK
+            (
+                key,
+                format_lazy("{} {}", BankKey(key).label, _("(already in this survey)"))
+                if key in used
+                else BankKey(key).label,
+            )
+            for key in BANK
         ]
 
 
 class SurveySendForm(AudienceForm):
     """The invitation: its wording, then the audience and channels exactly as for an alert."""
 
-    title = forms.CharField(max_length=150, help_text="The email's subject.")
+    title = forms.CharField(max_length=150, label=_("Title"), help_text=_("The email's subject."))
     body = forms.CharField(
+        label=_("Body"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=BODY_HELP + " Each member's own survey link is added below it.",
+        help_text=format_lazy("{} {}", BODY_HELP, _("Each member's own survey link is added below it.")),
     )
     sms_text = forms.CharField(
         required=False,
-        label="Text message wording",
+        label=_("Text message wording"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Left empty, the text carries the title. The member's survey link, the manage link and "
-        "“Reply STOP to stop.” are added; at most 4 segments in all.",
+        help_text=_(
+            "Left empty, the text carries the title. The member's survey link, the manage link and "
+            "“Reply STOP to stop.” are added; at most 4 segments in all."
+        ),
     )
     voice_script = forms.CharField(
         required=False,
-        label="Voice call script",
+        label=_("Voice call script"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=VOICE_HELP + " A call cannot carry the link: it says the link comes by text or email.",
+        help_text=format_lazy(
+            "{} {}", VOICE_HELP, _("A call cannot carry the link: it says the link comes by text or email.")
+        ),
     )
 
     field_order = ["title", "body", "sms_text", "voice_script"]

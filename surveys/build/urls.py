@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from surveys import views_build as views
+from surveys.build import views
 from surveys.translations import views as translation_views
 
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("officer/surveys/<int:pk>/open/", views.survey_open, name="open-survey"),
     path("officer/surveys/<int:pk>/close/", views.survey_close, name="close-survey"),
     path("officer/surveys/<int:pk>/send/", views.survey_send, name="send"),
+    path("officer/surveys/<int:pk>/translations/", translation_views.survey_translations, name="translations"),
     path("officer/surveys/<int:pk>/sections/add/", views.section_add, name="section-add"),
     path("officer/surveys/<int:pk>/sections/<int:section_pk>/edit/", views.section_edit, name="section-edit"),
     path(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from surveys import views_respond
+from surveys.respond import views as views_respond
 
 urlpatterns = [
     path("surveys/r/<uuid:token>/", views_respond.respond, name="respond"),

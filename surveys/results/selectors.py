@@ -19,13 +19,13 @@ from surveys.models import AGREEMENT_LABELS, Answer, BankKey, Question, Question
 
 # The headline measures, in the order officers report them: (bank key, what the share means).
 HEADLINES = [
-    (BankKey.POLICE_GOOD_JOB, "Police do a good or excellent job"),
-    (BankKey.SAFE_AFTER_DARK, "Feel safe after dark"),
-    (BankKey.SAFE_DURING_DAY, "Feel safe during the day"),
-    (BankKey.DEAL_WITH_WHAT_MATTERS, "Agree police and partners deal with what matters"),
-    (BankKey.PACT_AWARE, "Aware of PACT"),
-    (BankKey.PACT_INVOLVED, "Involved in PACT"),
-    (BankKey.ITK_SATISFACTION, "Satisfied with In the Know"),
+    (BankKey.POLICE_GOOD_JOB, _("Police do a good or excellent job")),
+    (BankKey.SAFE_AFTER_DARK, _("Feel safe after dark")),
+    (BankKey.SAFE_DURING_DAY, _("Feel safe during the day")),
+    (BankKey.DEAL_WITH_WHAT_MATTERS, _("Agree police and partners deal with what matters")),
+    (BankKey.PACT_AWARE, _("Aware of PACT")),
+    (BankKey.PACT_INVOLVED, _("Involved in PACT")),
+    (BankKey.ITK_SATISFACTION, _("Satisfied with In the Know")),
     (BankKey.POLICE_TREAT_FAIRLY, _("Agree the police treat people fairly")),
     (BankKey.POLICE_RELIED_ON, _("Agree the police can be relied on when needed")),
     (BankKey.SERVICE_SATISFACTION, _("Satisfied with the service received from the police")),
@@ -285,7 +285,7 @@ def _geo_tab(rows, keys) -> CrossTab:
             labels[path[2]] = row["ward__neighbourhood__name"]
             labels[path[3]] = f"{row['ward__name']} ({row['ward__code']})"
         else:
-            labels[division] = "Ward not given, or in no neighbourhood"
+            labels[division] = gettext("Ward not given, or in no neighbourhood")
         for parent, child in zip(path, path[1:], strict=False):
             if child not in children[parent]:
                 children[parent].append(child)
@@ -306,7 +306,7 @@ def _geo_tab(rows, keys) -> CrossTab:
             walk(child)
 
     walk(root)
-    return CrossTab(title="By area", rows=out), hidden
+    return CrossTab(title=gettext("By area"), rows=out), hidden
 
 
 @dataclass
@@ -371,10 +371,11 @@ def _gaps(rows, keys, geo_hidden) -> list[Gap]:
             Gap(
                 key=key,
                 label=HEADLINE_LABELS[key],
-                overall=GapRow("All respondents", *(disclosure.figure(*overall[s][key], hidden=overall_hidden[i])
-                                                   for i, s in enumerate(sides[:2]))),
+                overall=GapRow(gettext("All respondents"),
+                               *(disclosure.figure(*overall[s][key], hidden=overall_hidden[i])
+                                 for i, s in enumerate(sides[:2]))),
                 divisions=[
-                    GapRow(d[1] or "Ward not given", *(disclosure.figure(*cells[d][s][key], hidden=table[n][i])
+                    GapRow(d[1] or gettext("Ward not given"), *(disclosure.figure(*cells[d][s][key], hidden=table[n][i])
                                                        for i, s in enumerate(sides[:2])))
                     for n, d in enumerate(divisions)
                 ],
@@ -416,21 +417,31 @@ def survey_results(*, survey: Survey) -> Results:
     keys = [key for key, _ in HEADLINES if any(r.question.bank_key == key for r in questions)]
     rows = measure_rows(responses=Response.objects.filter(survey=survey), keys=keys)
     totals = _counts(rows, keys)
-    columns = [Column(RESPONDENTS, "Respondents"), *(Column(k, HEADLINE_LABELS[k]) for k in keys)]
+    columns = [Column(RESPONDENTS, gettext("Respondents")), *(Column(k, HEADLINE_LABELS[k]) for k in keys)]
     geo, geo_hidden = _geo_tab(rows, keys)
-    involvement = [("yes", "Involved in PACT"), ("no", "Not involved in PACT"), (NOT_SAID, "Did not say")]
+    involvement = [
+        ("yes", gettext("Involved in PACT")),
+        ("no", gettext("Not involved in PACT")),
+        (NOT_SAID, gettext("Did not say")),
+    ]
     tabs = [
         geo,
-        _row_tab("By age band", rows, keys, [*AGE_BANDS, (NOT_SAID, "Not said")], lambda r: age_group(r["age_band"])),
         _row_tab(
-            "By ethnic group",
+            gettext("By age band"),
             rows,
             keys,
-            [*BROAD_ETHNIC, (NOT_SAID, "Not said")],
+            [*AGE_BANDS, (NOT_SAID, gettext("Not said"))],
+            lambda r: age_group(r["age_band"]),
+        ),
+        _row_tab(
+            gettext("By ethnic group"),
+            rows,
+            keys,
+            [*BROAD_ETHNIC, (NOT_SAID, gettext("Not said"))],
             lambda r: broad_ethnic_group(r["ethnic_group"]),
         ),  # fmt: skip
         _row_tab(
-            "By involvement in PACT",
+            gettext("By involvement in PACT"),
             rows,
             keys,
             involvement,

@@ -6,15 +6,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policy import can
 from messaging import links, rendering
 from messaging.models import AlertStatus
 from pact_portal.forms import form_add_service_errors
-from surveys import forms_build as forms
-from surveys import selectors_build as selectors
-from surveys import services_build as services
+from surveys.build import forms, selectors, services
 from surveys.models import QuestionKind, SurveyStatus
 
 
@@ -26,7 +25,11 @@ def _not_draft(request, survey):
     """A builder page asked for on a survey that is no longer a draft: say why, back to its page."""
     if survey.status == SurveyStatus.DRAFT:
         return None
-    messages.error(request, f"This survey is {survey.get_status_display().lower()}: only a draft can be changed.")
+    messages.error(
+        request,
+        gettext("This survey is %(status)s: only a draft can be changed.")
+        % {"status": survey.get_status_display().lower()},
+    )
     return redirect(survey)
 
 
@@ -66,7 +69,7 @@ def survey_create(request):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Survey saved as a draft. Add its questions, then open it.")
+            messages.success(request, gettext("Survey saved as a draft. Add its questions, then open it."))
             return redirect(survey)
     return render(request, "surveys/build/survey_form.html", {"form": form, "survey": None})
 
@@ -89,6 +92,8 @@ def _detail_context(request, survey, *, section_form=None, bank_form=None) -> di
         "can_build": can_build,
         "can_open": can_build,
         "can_close": may_edit and survey.status == SurveyStatus.OPEN,
+        # Translating changes no answer or count, so it stays open once the survey is.
+        "can_translate": may_edit,
         "can_send": may_edit and survey.status == SurveyStatus.OPEN and can(user, "alert.compose"),
         "can_view_alerts": can(user, "alert.compose"),
         "invitations": selectors.survey_invitations(survey=survey),
@@ -126,7 +131,7 @@ def survey_edit(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Survey details saved.")
+            messages.success(request, gettext("Survey details saved."))
             return redirect(survey)
     return render(request, "surveys/build/survey_form.html", {"form": form, "survey": survey})
 
@@ -144,13 +149,15 @@ def _step(request, survey, service, done: str):
 @require_POST
 def survey_open(request, pk):
     survey = selectors.survey_get_for_user(user=request.user, pk=pk, write=True)
-    return _step(request, survey, services.survey_open, "The survey is open: it takes responses from its opening date.")
+    return _step(
+        request, survey, services.survey_open, gettext("The survey is open: it takes responses from its opening date.")
+    )
 
 
 @require_POST
 def survey_close(request, pk):
     survey = selectors.survey_get_for_user(user=request.user, pk=pk, write=True)
-    return _step(request, survey, services.survey_close, "The survey is closed: it takes no more responses.")
+    return _step(request, survey, services.survey_close, gettext("The survey is closed: it takes no more responses."))
 
 
 # --- sections -----------------------------------------------------------------------------------
@@ -166,7 +173,7 @@ def section_add(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, f"Section “{section.title}” added.")
+            messages.success(request, gettext("Section “%(title)s” added.") % {"title": section.title})
             return _back(survey, f"section-{section.pk}")
     survey = selectors.survey_for_page(pk=pk)
     return render(request, "surveys/build/survey_detail.html", _detail_context(request, survey, section_form=form))
@@ -186,7 +193,7 @@ def section_edit(request, pk, section_pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Section saved.")
+            messages.success(request, gettext("Section saved."))
             return _back(survey, f"section-{section.pk}")
     return render(request, "surveys/build/section_form.html", {"form": form, "survey": survey, "section": section})
 
@@ -211,7 +218,7 @@ def section_delete(request, pk, section_pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Section “{section.title}” deleted.")
+        messages.success(request, gettext("Section “%(title)s” deleted.") % {"title": section.title})
     return _back(survey)
 
 
@@ -232,7 +239,7 @@ def question_add(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Question added.")
+            messages.success(request, gettext("Question added."))
             return _back(survey, f"question-{question.pk}")
     return render(request, "surveys/build/question_form.html", {"form": form, "survey": survey, "question": None})
 
@@ -253,7 +260,7 @@ def question_edit(request, pk, question_pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Question saved.")
+            messages.success(request, gettext("Question saved."))
             return _back(survey, f"question-{question.pk}")
     context = {"form": form, "survey": survey, "question": question}
     return render(request, "surveys/build/question_form.html", context)
@@ -271,7 +278,7 @@ def question_add_from_bank(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Standard question added.")
+            messages.success(request, gettext("Standard question added."))
             return _back(survey, f"question-{question.pk}")
     survey = selectors.survey_for_page(pk=pk)
     return render(request, "surveys/build/survey_detail.html", _detail_context(request, survey, bank_form=form))
@@ -297,7 +304,7 @@ def question_delete(request, pk, question_pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Question deleted.")
+        messages.success(request, gettext("Question deleted."))
     return _back(survey)
 
 
@@ -310,7 +317,7 @@ def survey_send(request, pk):
     if not can(request.user, "alert.compose"):
         raise PermissionDenied
     if survey.status != SurveyStatus.OPEN:
-        messages.error(request, "Only an open survey can be sent: open it first.")
+        messages.error(request, gettext("Only an open survey can be sent: open it first."))
         return redirect(survey)
     invitations = selectors.survey_invitations(survey=survey).exclude(status=AlertStatus.CANCELLED)
     initial = forms.initial_for_invitation(survey, is_reminder=invitations.exists())
@@ -322,9 +329,11 @@ def survey_send(request, pk):
             form_add_service_errors(form, error)
         else:
             if alert.status == AlertStatus.AWAITING_APPROVAL:
-                messages.success(request, "Invitation saved: a communications officer must approve a force-wide send.")
+                messages.success(
+                    request, gettext("Invitation saved: a communications officer must approve a force-wide send.")
+                )
             else:
-                messages.success(request, "Invitation on its way: each member gets their own survey link.")
+                messages.success(request, gettext("Invitation on its way: each member gets their own survey link."))
             return redirect(alert)
     levels = [value for value, _ in form.fields["audience_level"].choices]
     context = {

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from surveys import views_results
+from surveys.results import views as views_results
 
 urlpatterns = [
     path("officer/surveys/<int:pk>/results/", views_results.results, name="results"),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from priorities.models import Category
 from surveys.models import AGREEMENT_LABELS, QuestionKind
-from surveys.services_respond import CONTROL_CHARACTERS, TEXT_MAX, AnswerInput
+from surveys.respond.services import CONTROL_CHARACTERS, TEXT_MAX, AnswerInput
 
 FORGED = _("Choose one of the answers shown.")
 REQUIRED = {

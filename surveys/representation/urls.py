@@ -3,7 +3,7 @@ sign people up next."""
 
 from django.urls import path
 
-from surveys import views_representation as views
+from surveys.representation import views
 
 urlpatterns = [
     path("officer/representation/", views.representation, name="representation"),

@@ -8,7 +8,7 @@ from messaging.models import Delivery, Subscriber
 from neighbourhoods.models import Ward
 from priorities.selectors.intake import neighbourhoods_for_issue_log, wards_for_issue_log
 from surveys.models import Answer, Question, QuestionKind, Response, Survey, SurveyStatus
-from surveys.translations.selectors import shown_in, translations_prefetch
+from surveys.translations.selectors import shown_in, survey_shown_in, translations_prefetch
 
 # --- answering ------------------------------------------------------------------------------------
 
@@ -31,6 +31,12 @@ def survey_for_open_response(*, reference) -> Survey | None:
 
 def survey_for_thanks(*, reference) -> Survey | None:
     return Survey.objects.filter(reference=reference).first()
+
+
+def survey_in_reader_language(*, survey: Survey) -> Survey:
+    """The survey with its title, introduction and thank-you in the reader's language where translated
+    (shown_title and the rest; English otherwise): one query, none in English."""
+    return survey_shown_in(survey=survey, language=get_language())
 
 
 def survey_is_taking_responses(*, survey: Survey, now) -> bool:

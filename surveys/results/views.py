@@ -5,15 +5,16 @@ from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.policy import policy_required
 from neighbourhoods.models import Division
 from surveys import exports, weighting
-from surveys import selectors_results as selectors
 from surveys import trends as trends_selectors
 from surveys.models import QuestionKind
+from surveys.results import selectors
 
 
 def _share(figure):
@@ -27,23 +28,23 @@ def _charts(results: selectors.Results) -> list[dict]:
     if results.headline and not results.respondents.suppressed:
         charts.append({
             "id": "chart-headline", "type": "bar", "labels": [c.label for c, _ in results.headline],
-            "yTitle": "% of respondents", "percent": True, "horizontal": True,
-            "datasets": [{"label": "All respondents", "data": [_share(f) for _, f in results.headline]}],
+            "yTitle": gettext("% of respondents"), "percent": True, "horizontal": True,
+            "datasets": [{"label": gettext("All respondents"), "data": [_share(f) for _, f in results.headline]}],
         })  # fmt: skip
     for result in results.questions:
         if result.bars:
             charts.append({
                 "id": result.chart_id, "type": "bar", "labels": [b.label for b in result.bars],
-                "yTitle": "Respondents", "horizontal": len(result.bars) > 6,
-                "datasets": [{"label": "Respondents", "data": [b.count for b in result.bars]}],
+                "yTitle": gettext("Respondents"), "horizontal": len(result.bars) > 6,
+                "datasets": [{"label": gettext("Respondents"), "data": [b.count for b in result.bars]}],
             })  # fmt: skip
     for gap in results.gaps:
         rows = [gap.overall, *gap.divisions]
         charts.append({
             "id": f"chart-gap-{gap.key}", "type": "bar", "labels": [r.label for r in rows],
-            "yTitle": "% favourable", "percent": True,
-            "datasets": [{"label": "White", "data": [_share(r.white) for r in rows]},
-                         {"label": "Black and minority ethnic", "data": [_share(r.bme) for r in rows]}],
+            "yTitle": gettext("% favourable"), "percent": True,
+            "datasets": [{"label": gettext("White"), "data": [_share(r.white) for r in rows]},
+                         {"label": gettext("Black and minority ethnic"), "data": [_share(r.bme) for r in rows]}],
         })  # fmt: skip
     return charts
 
@@ -72,14 +73,17 @@ def weighted(request, pk):
 
 
 class TrendsForm(forms.Form):
-    area = forms.ChoiceField(label="Areas", widget=forms.Select(attrs={"class": "form-select"}))
+    area = forms.ChoiceField(label=gettext_lazy("Areas"), widget=forms.Select(attrs={"class": "form-select"}))
 
     def __init__(self, *args, divisions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [
-            ("force", "The whole force"),
-            ("divisions", "Each division"),
-            *((f"division-{d.pk}", f"Neighbourhoods of {d.name}") for d in divisions),
+            ("force", gettext("The whole force")),
+            ("divisions", gettext("Each division")),
+            *(
+                (f"division-{d.pk}", gettext("Neighbourhoods of %(division)s") % {"division": d.name})
+                for d in divisions
+            ),
         ]
 
 
@@ -98,15 +102,16 @@ def trends(request):
     level, division_id = ("neighbourhoods", int(area.split("-")[1])) if area.startswith("division-") else (area, None)
     t = trends_selectors.survey_trends(surveys=surveys, level=level, division_id=division_id)
     charts = [
-        {"id": f"chart-trend-{key}", "type": "line", "labels": t.waves, "yTitle": "% favourable", "percent": True,
+        {"id": f"chart-trend-{key}", "type": "line", "labels": t.waves, "yTitle": gettext("% favourable"),
+         "percent": True,
          "datasets": [{"label": s.label, "data": [_share(f) for f in s.figures], "spanGaps": False}
                       for s in series]}
         for key, _, series in t.measures
     ]  # fmt: skip
     charts.append({
-        "id": "chart-trend-gap", "type": "line", "labels": t.waves, "yTitle": "% a good job", "percent": True,
-        "datasets": [{"label": "White", "data": [_share(g.white) for g in t.gaps]},
-                     {"label": "Black and minority ethnic", "data": [_share(g.bme) for g in t.gaps]}],
+        "id": "chart-trend-gap", "type": "line", "labels": t.waves, "yTitle": gettext("% a good job"), "percent": True,
+        "datasets": [{"label": gettext("White"), "data": [_share(g.white) for g in t.gaps]},
+                     {"label": gettext("Black and minority ethnic"), "data": [_share(g.bme) for g in t.gaps]}],
     })  # fmt: skip
     context = {"form": TrendsForm(initial={"area": area}, divisions=divisions), "t": t, "surveys": surveys,
                "chart_data": {"charts": charts}}  # fmt: skip

@@ -3,10 +3,11 @@ viewer's area or a neighbourhood or ward inside it, and the ranked "where to sig
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from accounts.policy import can, policy_required
-from surveys import selectors_representation as selectors
+from surveys.representation import selectors
 
 
 def _chart(figures: selectors.Representation) -> dict:
@@ -15,8 +16,8 @@ def _chart(figures: selectors.Representation) -> dict:
     return {
         "labels": [row.label for row in groups],
         "datasets": [
-            {"label": "In the Know members", "data": [row.member_index for row in groups]},
-            {"label": "Survey respondents", "data": [row.respondent_index for row in groups]},
+            {"label": gettext("In the Know members"), "data": [row.member_index for row in groups]},
+            {"label": gettext("Survey respondents"), "data": [row.respondent_index for row in groups]},
         ],
     }
 

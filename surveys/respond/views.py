@@ -16,10 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.policy import can, scope_for
 from accounts.roles import ScopeLevel
 from pact_portal import throttle
-from surveys import selectors_respond as selectors
-from surveys import services_respond as services
-from surveys.forms_respond import SurveyResponseForm, TextAnswerIssueForm
 from surveys.models import QuestionKind, ResponseSource, SurveyStatus
+from surveys.respond import selectors, services
+from surveys.respond.forms import SurveyResponseForm, TextAnswerIssueForm
 
 # An open survey's limits: one response per browser session per survey, and a ceiling per client
 # address that a household or a library never reaches but a script filling the form does.
@@ -71,6 +70,7 @@ def open_survey(request, reference):
 
 def _answer(request, *, survey, source, answered, subscriber=None, counters=()):
     """The form, the closed page or the "already answered" page, and the saving, for both ways in."""
+    survey = selectors.survey_in_reader_language(survey=survey)
     if not selectors.survey_is_taking_responses(survey=survey, now=timezone.now()):
         return _closed(request, survey)
     if answered():
@@ -128,6 +128,7 @@ def thanks(request, reference):
     survey = selectors.survey_for_thanks(reference=reference)
     if survey is None or survey.pk not in request.session.get(ANSWERED_SESSION_KEY, []):
         raise Http404("No such survey.")
+    survey = selectors.survey_in_reader_language(survey=survey)
     return render(request, "surveys/respond/thanks.html", {"survey": survey})
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.policy import can
 from messaging.models import Alert, AlertKind
@@ -22,7 +23,7 @@ from pact_portal.i18n import in_source_language
 from pact_portal.text import SINGLE_LINE_CONTROL
 from surveys.bank import BANK
 from surveys.models import BankKey, Option, Question, QuestionKind, Section, Survey, SurveyProgramme, SurveyStatus
-from surveys.translations.services import question_translations_from_bank
+from surveys.translations.services import question_translations_from_bank, survey_invitation_versions
 from surveys.waves import wave_label_problem
 
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
@@ -43,7 +44,7 @@ def _lock(survey: Survey) -> None:
 
 def _check_may_edit(survey: Survey, actor) -> None:
     if not can(actor, "survey.edit", survey):
-        raise PermissionDenied("Only the survey's author or the force's survey staff may change it.")
+        raise PermissionDenied(gettext("Only the survey's author or the force's survey staff may change it."))
 
 
 def _editable(survey: Survey, actor) -> None:
@@ -52,8 +53,11 @@ def _editable(survey: Survey, actor) -> None:
     _lock(survey)
     if survey.status != SurveyStatus.DRAFT:
         raise ValidationError(
-            f"This survey is {survey.get_status_display().lower()}: only a draft's questions can be changed, "
-            "so everyone answers the same survey."
+            gettext(
+                "This survey is %(status)s: only a draft's questions can be changed, so everyone answers the same "
+                "survey."
+            )
+            % {"status": survey.get_status_display().lower()}
         )
 
 
@@ -62,26 +66,35 @@ def _clean_options(kind: str, options: Iterable[str]) -> list[str]:
     labels = [label for label in labels if label]
     if kind not in CHOICE_KINDS:
         if labels:
-            raise ValidationError({"options": "Only single and multiple choice questions have options."})
+            raise ValidationError({"options": gettext("Only single and multiple choice questions have options.")})
         return []
     if len(labels) < MIN_OPTIONS:
-        raise ValidationError({"options": f"Give at least {MIN_OPTIONS} options, one per line."})
+        raise ValidationError(
+            {"options": gettext("Give at least %(count)s options, one per line.") % {"count": MIN_OPTIONS}}
+        )
     if len(labels) > MAX_OPTIONS:
-        raise ValidationError({"options": f"Give at most {MAX_OPTIONS} options."})
+        raise ValidationError({"options": gettext("Give at most %(count)s options.") % {"count": MAX_OPTIONS}})
     seen, repeated = set(), []
     for label in labels:
         if label.casefold() in seen:
             repeated.append(label)
         seen.add(label.casefold())
     if repeated:
-        raise ValidationError({"options": f"Each option must be different; repeated: {', '.join(repeated)}."})
+        raise ValidationError(
+            {
+                "options": gettext("Each option must be different; repeated: %(labels)s.")
+                % {"labels": ", ".join(repeated)}
+            }
+        )
     # Options are written in bulk, past the model's own validator: a bell in one would reach every
     # form and export that shows it.
     if any(SINGLE_LINE_CONTROL.search(label) for label in labels):
-        raise ValidationError({"options": "Remove the control characters (such as a bell) from the options."})
+        raise ValidationError({"options": gettext("Remove the control characters (such as a bell) from the options.")})
     for label in labels:
         if len(label) > Option._meta.get_field("label").max_length:
-            raise ValidationError({"options": f"An option may be at most 200 characters: “{label[:40]}…”."})
+            raise ValidationError(
+                {"options": gettext("An option may be at most 200 characters: “%(start)s…”.") % {"start": label[:40]}}
+            )
     return labels
 
 
@@ -89,18 +102,18 @@ def _clean_scale(kind: str, scale_max) -> int | None:
     if kind != QuestionKind.RATING:
         return None
     if scale_max is None or not 2 <= scale_max <= 10:
-        raise ValidationError({"scale_max": "A rating goes from 1 to a top score between 2 and 10."})
+        raise ValidationError({"scale_max": gettext("A rating goes from 1 to a top score between 2 and 10.")})
     return scale_max
 
 
 def _check_section(survey: Survey, section: Section) -> None:
     if section.survey_id != survey.pk:
-        raise ValidationError({"section": "Choose a section of this survey."})
+        raise ValidationError({"section": gettext("Choose a section of this survey.")})
 
 
 def _check_dates(*, opens_at, closes_at, wave_label: str) -> None:
     if closes_at is not None and closes_at <= opens_at:
-        raise ValidationError({"closes_at": "The survey must close after it opens."})
+        raise ValidationError({"closes_at": gettext("The survey must close after it opens.")})
     # Trends line waves up by name: a season the survey does not open in would misplace its answers.
     if problem := wave_label_problem(wave_label, opens_at):
         raise ValidationError({"wave_label": problem})
@@ -125,9 +138,9 @@ def survey_create(
 ) -> Survey:
     """A draft survey with one empty section to put questions in."""
     if not can(actor, "survey.create"):
-        raise PermissionDenied("Your role does not build surveys.")
+        raise PermissionDenied(gettext("Your role does not build surveys."))
     if force is None:
-        raise ValidationError("Your account is not linked to a force.")
+        raise ValidationError(gettext("Your account is not linked to a force."))
     _check_dates(opens_at=opens_at, closes_at=closes_at, wave_label=wave_label)
     survey = Survey(
         force=force,
@@ -180,12 +193,15 @@ def survey_open(*, survey: Survey, actor) -> Survey:
     _editable(survey, actor)
     questions = list(survey.questions.annotate(option_count=Count("options")))
     if not questions:
-        raise ValidationError("Add at least one question before opening the survey.")
+        raise ValidationError(gettext("Add at least one question before opening the survey."))
     short = [q.text for q in questions if q.kind in CHOICE_KINDS and q.option_count < MIN_OPTIONS]
     if short:
-        raise ValidationError(f"Each choice question needs at least {MIN_OPTIONS} options: {'; '.join(short)}.")
+        raise ValidationError(
+            gettext("Each choice question needs at least %(count)s options: %(questions)s.")
+            % {"count": MIN_OPTIONS, "questions": "; ".join(short)}
+        )
     if survey.closes_at is not None and survey.closes_at <= timezone.now():
-        raise ValidationError("The closing date has passed: change it before opening the survey.")
+        raise ValidationError(gettext("The closing date has passed: change it before opening the survey."))
     survey.status = SurveyStatus.OPEN
     survey.save(update_fields=["status", "updated_at"])
     return survey
@@ -197,7 +213,10 @@ def survey_close(*, survey: Survey, actor) -> Survey:
     _check_may_edit(survey, actor)
     _lock(survey)
     if survey.status != SurveyStatus.OPEN:
-        raise ValidationError(f"This survey is {survey.get_status_display().lower()}: only an open one can close.")
+        raise ValidationError(
+            gettext("This survey is %(status)s: only an open one can close.")
+            % {"status": survey.get_status_display().lower()}
+        )
     survey.status = SurveyStatus.CLOSED
     survey.save(update_fields=["status", "updated_at"])
     return survey
@@ -238,9 +257,9 @@ def section_delete(*, section: Section, actor) -> None:
     """Remove an empty section; questions are never deleted as a side effect of tidying sections."""
     _editable(section.survey, actor)
     if section.questions.exists():
-        raise ValidationError("Delete or move this section's questions first: it still holds some.")
+        raise ValidationError(gettext("Delete or move this section's questions first: it still holds some."))
     if section.survey.sections.count() == 1:
-        raise ValidationError("A survey keeps at least one section to hold its questions.")
+        raise ValidationError(gettext("A survey keeps at least one section to hold its questions."))
     section.delete()
 
 
@@ -248,7 +267,7 @@ def _swap(ordered: list, item, direction: str, model) -> None:
     """Move `item` one place up or down among `ordered`, renumbering them all from 0 (positions
     start equal when rows are made in bulk, so swapping two numbers alone could do nothing)."""
     if direction not in ("up", "down"):
-        raise ValidationError("Move up or down.")
+        raise ValidationError(gettext("Move up or down."))
     index = next(i for i, row in enumerate(ordered) if row.pk == item.pk)
     other = index - 1 if direction == "up" else index + 1
     if not 0 <= other < len(ordered):
@@ -285,7 +304,7 @@ def question_add(
     _editable(survey, actor)
     _check_section(survey, section)
     if kind not in QuestionKind.values:
-        raise ValidationError({"kind": "Choose a kind of question."})
+        raise ValidationError({"kind": gettext("Choose a kind of question.")})
     labels = _clean_options(kind, options)
     question = Question(
         survey=survey,
@@ -345,10 +364,16 @@ def question_add_from_bank(*, survey: Survey, actor, section: Section, bank_key:
     _check_section(survey, section)
     spec = BANK.get(bank_key)
     if spec is None:
-        raise ValidationError({"bank_key": "Choose a question from the bank."})
+        raise ValidationError({"bank_key": gettext("Choose a question from the bank.")})
     if survey.questions.filter(bank_key=bank_key).exists():
-        raise ValidationError({"bank_key": f"This survey already asks “{BankKey(bank_key).label}”: each standard "
-                               "question can be asked once."})  # fmt: skip
+        raise ValidationError(
+            {
+                "bank_key": gettext(
+                    "This survey already asks “%(question)s”: each standard question can be asked once."
+                )
+                % {"question": BankKey(bank_key).label}
+            }
+        )
     question = Question(
         survey=survey,
         section=section,
@@ -404,14 +429,15 @@ def survey_send(
     interests=(),
 ) -> Alert:
     """Invite an In the Know audience to an open survey: an alert of kind "survey" whose every
-    message carries the member's own response link. It can be sent again (a reminder); a member
-    still answers once."""
+    message carries the member's own response link, with a version in each language the survey's
+    own words are translated into (survey_invitation_versions). It can be sent again (a reminder); a
+    member still answers once."""
     from messaging.alerts import services as services_alerts
 
     _check_may_edit(survey, actor)
     _lock(survey)
     if not Survey.objects.taking_responses(now=timezone.now()).filter(pk=survey.pk).exists():
-        raise ValidationError("Only an open survey, between its opening and closing dates, can be sent.")
+        raise ValidationError(gettext("Only an open survey, between its opening and closing dates, can be sent."))
     alert = services_alerts.alert_create(
         actor=actor,
         force=survey.force,
@@ -428,4 +454,5 @@ def survey_send(
         interests=interests,
         survey=survey,
     )
+    survey_invitation_versions(alert=alert, survey=survey, actor=actor)
     return services_alerts.alert_submit(alert=alert, actor=actor)

@@ -1,0 +1,1 @@
+"""Building and sending surveys (staff): the builder, the question bank, invitations."""

@@ -1,0 +1,1 @@
+"""Representativeness: whom In the Know and the surveys reach, against the census."""

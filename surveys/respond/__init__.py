@@ -1,0 +1,1 @@
+"""Answering surveys (residents) and triaging written answers (staff)."""

@@ -1,0 +1,1 @@
+"""Results, weighted results, trends and anonymised exports (staff)."""
