@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from priorities import agreement
 from priorities.images import check_photo, photo_for_storage
@@ -52,15 +53,16 @@ TRANSITIONS = {
 
 
 # How each transition reads in a sentence: "cannot be signed off here".
+_DONE = "what a step did to a priority"
 DONE_WORDS = {
-    "agree": "agreed",
-    "start": "started",
-    "escalate": "escalated",
-    "de_escalate": "de-escalated",
-    "resolve": "resolved",
-    "sign_off": "signed off",
-    "not_adopt": "marked not adopted",
-    "reopen": "reopened",
+    "agree": pgettext_lazy(_DONE, "agreed"),
+    "start": pgettext_lazy(_DONE, "started"),
+    "escalate": pgettext_lazy(_DONE, "escalated"),
+    "de_escalate": pgettext_lazy(_DONE, "de-escalated"),
+    "resolve": pgettext_lazy(_DONE, "resolved"),
+    "sign_off": pgettext_lazy(_DONE, "signed off"),
+    "not_adopt": pgettext_lazy(_DONE, "marked not adopted"),
+    "reopen": pgettext_lazy(_DONE, "reopened"),
 }
 
 
@@ -76,9 +78,14 @@ def _move(priority: Priority, *, actor, verb: str, note: str = "", **fields) -> 
     """Apply a transition with its field changes, validated and audited in one go."""
     sources, target = TRANSITIONS[verb]
     if priority.state not in sources:
+        either = f" {pgettext('between alternatives', 'or')} "
         raise ValidationError(
-            f"A {priority.get_state_display().lower()} priority cannot be {DONE_WORDS[verb]} here: "
-            f"it must be {' or '.join(sorted(PriorityState(s).label.lower() for s in sources))}."
+            _("A %(state)s priority cannot be %(done)s here: it must be %(allowed)s.")
+            % {
+                "state": priority.get_state_display().lower(),
+                "done": DONE_WORDS[verb],
+                "allowed": either.join(sorted(PriorityState(s).label.lower() for s in sources)),
+            }
         )
     changes = {"state": [priority.state, str(target)]}
     for name, value in fields.items():
@@ -162,11 +169,11 @@ def issue_raise(
 def issue_merge(*, issue: Issue, into: Issue, actor) -> Issue:
     """Fold a duplicate into another issue: its residents add to the other's evidence weight."""
     if issue.pk == into.pk:
-        raise ValidationError("An issue cannot be merged into itself.")
+        raise ValidationError(_("An issue cannot be merged into itself."))
     if issue.neighbourhood_id != into.neighbourhood_id:
-        raise ValidationError("Only issues of the same neighbourhood can be merged.")
+        raise ValidationError(_("Only issues of the same neighbourhood can be merged."))
     if issue.status != IssueStatus.NEW or into.status not in (IssueStatus.NEW, IssueStatus.LINKED):
-        raise ValidationError("Only an issue awaiting triage can be merged, and only into an open one.")
+        raise ValidationError(_("Only an issue awaiting triage can be merged, and only into an open one."))
     Issue.objects.filter(pk=into.pk).update(supporters=F("supporters") + issue.supporters)
     issue.status = IssueStatus.MERGED
     issue.merged_into = into
@@ -180,9 +187,9 @@ def issue_merge(*, issue: Issue, into: Issue, actor) -> Issue:
 @transaction.atomic
 def issue_close(*, issue: Issue, actor, reason: str) -> Issue:
     if issue.status != IssueStatus.NEW:
-        raise ValidationError("Only an issue awaiting triage can be closed.")
+        raise ValidationError(_("Only an issue awaiting triage can be closed."))
     if not reason.strip():
-        raise ValidationError({"closed_reason": "Say why, e.g. 'passed to the council: street lighting'."})
+        raise ValidationError({"closed_reason": _("Say why, e.g. 'passed to the council: street lighting'.")})
     issue.status = IssueStatus.CLOSED
     issue.closed_reason = reason.strip()
     issue.save(update_fields=["status", "closed_reason"])
@@ -209,14 +216,19 @@ def priority_propose(
     """A PCSO or CBM proposes a priority, usually at a PACT meeting, from the issues behind it."""
     outside = [w.name for w in wards if w.neighbourhood_id != neighbourhood.pk]
     if not wards or outside:
-        raise ValidationError(
-            {"wards": f"Choose wards of {neighbourhood.name}" + (f", not {', '.join(outside)}." if outside else ".")}
-        )
+        if outside:
+            message = _("Choose wards of %(neighbourhood)s, not %(outside)s.") % {
+                "neighbourhood": neighbourhood.name,
+                "outside": ", ".join(outside),
+            }
+        else:
+            message = _("Choose wards of %(neighbourhood)s.") % {"neighbourhood": neighbourhood.name}
+        raise ValidationError({"wards": message})
     stray = [i for i in issues if i.neighbourhood_id != neighbourhood.pk or i.status not in (IssueStatus.NEW,)]
     if stray:
-        raise ValidationError({"issues": "Only this neighbourhood's issues awaiting triage can be taken up."})
+        raise ValidationError({"issues": _("Only this neighbourhood's issues awaiting triage can be taken up.")})
     if meeting is not None and not agreement.covers(meeting, neighbourhood.pk):
-        raise ValidationError({"meeting": f"Choose a meeting of {neighbourhood.name}."})
+        raise ValidationError({"meeting": _("Choose a meeting of %(name)s.") % {"name": neighbourhood.name}})
     _check_review_after_meeting(review_date, meeting)
     priority = Priority(
         neighbourhood=neighbourhood,
@@ -258,7 +270,7 @@ def _agree(priority: Priority, *, actor, review_date=None, **source) -> Priority
     if review_date:
         fields["review_date"] = review_date
     if not fields.get("review_date", priority.review_date):
-        raise ValidationError({"review_date": "Set a review date: priorities are reviewed at the next PACT."})
+        raise ValidationError({"review_date": _("Set a review date: priorities are reviewed at the next PACT.")})
     _check_review_after_meeting(fields.get("review_date", priority.review_date), fields.get("agreed_at_meeting"))
     with transaction.atomic():
         return _move(priority, actor=actor, verb="agree", **fields)
@@ -267,8 +279,8 @@ def _agree(priority: Priority, *, actor, review_date=None, **source) -> Priority
 def _check_review_after_meeting(review_date, meeting) -> None:
     if review_date and meeting is not None and review_date < agreement.day_of(meeting.starts_at):
         raise ValidationError(
-            {"review_date": f"The review date cannot be before the meeting it was agreed at "
-             f"({agreement.day_of(meeting.starts_at):%-d %B %Y})."}
+            {"review_date": _("The review date cannot be before the meeting it was agreed at (%(date)s).")
+             % {"date": f"{agreement.day_of(meeting.starts_at):%-d %B %Y}"}}
         )  # fmt: skip
 
 
@@ -279,9 +291,14 @@ def _check_actions_finished(priority: Priority, *, verb: str) -> None:
     if unfinished:
         listed = "; ".join(f"“{a.description[:80]}” ({a.get_status_display().lower()})" for a in unfinished)
         raise ValidationError(
-            f"This priority cannot be {DONE_WORDS[verb]} while {len(unfinished)} of its actions "
-            f"{'is' if len(unfinished) == 1 else 'are'} not finished: {listed}. "
-            "Mark each one done or dropped first."
+            ngettext(
+                "This priority cannot be %(done)s while %(count)s of its actions is not finished: %(listed)s. "
+                "Mark each one done or dropped first.",
+                "This priority cannot be %(done)s while %(count)s of its actions are not finished: %(listed)s. "
+                "Mark each one done or dropped first.",
+                len(unfinished),
+            )
+            % {"done": DONE_WORDS[verb], "count": len(unfinished), "listed": listed}
         )
 
 
@@ -294,7 +311,7 @@ def priority_start(*, priority: Priority, actor) -> Priority:
 def priority_escalate(*, priority: Priority, actor, forum: str, reason: str) -> Priority:
     """Hand the priority to a wider forum when it cannot be solved locally."""
     if not reason.strip():
-        raise ValidationError({"reason": "Say why local action is not enough."})
+        raise ValidationError({"reason": _("Say why local action is not enough.")})
     escalation = Escalation(priority=priority, forum=forum, reason=reason.strip(), escalated_by=actor)
     escalation.full_clean()
     _move(priority, actor=actor, verb="escalate", note=f"{escalation.get_forum_display()}: {reason.strip()}")
@@ -306,7 +323,7 @@ def priority_escalate(*, priority: Priority, actor, forum: str, reason: str) -> 
 def priority_de_escalate(*, priority: Priority, actor, reason: str) -> Priority:
     escalation = priority.escalations.filter(de_escalated_at__isnull=True).first()
     if escalation is None:
-        raise ValidationError("This priority has no open escalation.")
+        raise ValidationError(_("This priority has no open escalation."))
     _move(priority, actor=actor, verb="de_escalate", note=reason.strip())
     escalation.de_escalated_at = timezone.now()
     escalation.de_escalated_by = actor
@@ -405,14 +422,14 @@ def priority_sign_off(*, priority: Priority, actor, meeting=None, method: str = 
 
 def priority_not_adopt(*, priority: Priority, actor, reason: str) -> Priority:
     if not reason.strip():
-        raise ValidationError({"not_adopted_reason": "Give the public reason it is not being taken on."})
+        raise ValidationError({"not_adopted_reason": _("Give the public reason it is not being taken on.")})
     with transaction.atomic():
         return _move(priority, actor=actor, verb="not_adopt", not_adopted_reason=reason.strip())
 
 
 def priority_reopen(*, priority: Priority, actor, reason: str) -> Priority:
     if not reason.strip():
-        raise ValidationError({"reason": "Say why it is back, e.g. 'speeding has returned since the camera went'."})
+        raise ValidationError({"reason": _("Say why it is back, e.g. 'speeding has returned since the camera went'.")})
     with transaction.atomic():
         return _move(priority, actor=actor, verb="reopen", note=reason.strip())
 
@@ -459,15 +476,15 @@ def action_add(
     is_public: bool = True,
 ) -> Action:
     if not priority.is_open:
-        raise ValidationError("Actions are added to open priorities only.")
+        raise ValidationError(_("Actions are added to open priorities only."))
     if owner_officer is None and owner_agency is None:
-        raise ValidationError({"owner_officer": "Give the action an owner: an officer or a partner agency."})
+        raise ValidationError({"owner_officer": _("Give the action an owner: an officer or a partner agency.")})
     if owner_officer is not None and owner_agency is not None:
-        raise ValidationError({"owner_agency": "An action has one owner: an officer or an agency, not both."})
+        raise ValidationError({"owner_agency": _("An action has one owner: an officer or an agency, not both.")})
     if owner_partner_user is not None and owner_partner_user.agency_id != getattr(owner_agency, "pk", None):
-        raise ValidationError({"owner_partner_user": "The named partner must work for the owning agency."})
+        raise ValidationError({"owner_partner_user": _("The named partner must work for the owning agency.")})
     if due_date is None:
-        raise ValidationError({"due_date": "Give the action a due date."})
+        raise ValidationError({"due_date": _("Give the action a due date.")})
     action = Action(
         priority=priority,
         description=description.strip(),
@@ -487,13 +504,13 @@ def action_add(
 def action_update(*, action: Action, actor, text: str, status: str | None = None, is_public: bool = False) -> Action:
     """Add a dated update to an action, optionally changing its status."""
     if not text.strip():
-        raise ValidationError({"text": "Say what was done."})
+        raise ValidationError({"text": _("Say what was done.")})
     changes = {}
     if status in UNFINISHED_ACTIONS and status != action.status and not action.priority.is_open:
         # Else the public page would show work "in progress" under a resolved or signed-off priority.
         raise ValidationError(
-            {"status": f"The priority is {action.priority.get_state_display().lower()}: reopen it before "
-             "setting its actions back to work."}
+            {"status": _("The priority is %(state)s: reopen it before setting its actions back to work.")
+             % {"state": action.priority.get_state_display().lower()}}
         )  # fmt: skip
     if status and status != action.status:
         changes["action_status"] = [action.status, status]

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from priorities.models import Category, Issue, IssueStatus
 
@@ -11,9 +12,9 @@ def issue_recategorise(*, issue: Issue, actor, category: str) -> Issue:
     """Put an issue awaiting triage under the category it really belongs to, so that it meets
     its duplicates (suggestions match on ward and category)."""
     if issue.status != IssueStatus.NEW:
-        raise ValidationError("Only an issue awaiting triage can change category.")
+        raise ValidationError(_("Only an issue awaiting triage can change category."))
     if category not in Category.values:
-        raise ValidationError({"category": "Choose one of the listed categories."})
+        raise ValidationError({"category": _("Choose one of the listed categories.")})
     if category == issue.category:
         return issue
     issue.category = category

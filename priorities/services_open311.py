@@ -6,6 +6,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from priorities import services
 from priorities.models import Issue, IssueSource, Open311ApiKey, Open311Request
@@ -18,7 +19,7 @@ def open311_api_key_issue(*, actor, force, name: str) -> tuple[Open311ApiKey, st
     so can be shown only this once."""
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Name the app or organisation the key is for."})
+        raise ValidationError({"name": _("Name the app or organisation the key is for.")})
     prefix = secrets.token_hex(4)
     while Open311ApiKey.objects.filter(prefix=prefix).exists():
         prefix = secrets.token_hex(4)
@@ -36,7 +37,7 @@ def open311_api_key_revoke(*, api_key: Open311ApiKey, actor) -> Open311ApiKey:
         revoked_at=timezone.now(), revoked_by=actor
     )
     if not revoked:
-        raise ValidationError("That key was already revoked.")
+        raise ValidationError(_("That key was already revoked."))
     api_key.refresh_from_db(fields=["revoked_at", "revoked_by"])
     return api_key
 

@@ -5,6 +5,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -19,11 +21,15 @@ class ApiKeyIssueForm(forms.Form):
     name = forms.CharField(
         max_length=120,
         validators=[text.single_line],
-        label="Who is the key for?",
-        help_text="The app or organisation, e.g. “FixMyStreet (mySociety)”. It is shown in the list, not to residents.",
-        error_messages={"required": "Name the app or organisation the key is for."},
+        label=gettext_lazy("Who is the key for?"),
+        help_text=gettext_lazy(
+            "The app or organisation, e.g. “FixMyStreet (mySociety)”. It is shown in the list, not to residents."
+        ),
+        error_messages={"required": gettext_lazy("Name the app or organisation the key is for.")},
     )
-    force = forms.ModelChoiceField(queryset=None, empty_label="Choose a force", label="Force")
+    force = forms.ModelChoiceField(
+        queryset=None, empty_label=gettext_lazy("Choose a force"), label=gettext_lazy("Force")
+    )
 
     def __init__(self, *args, forces, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,6 +79,10 @@ def key_revoke(request, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"The key for {key.name} ({key.prefix}) is revoked: it stops working at once.")
+            messages.success(
+                request,
+                _("The key for %(name)s (%(prefix)s) is revoked: it stops working at once.")
+                % {"name": key.name, "prefix": key.prefix},
+            )
         return redirect("priorities:open311-keys")
     return render(request, "priorities/open311_key_revoke.html", {"key": key})

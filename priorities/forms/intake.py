@@ -100,41 +100,47 @@ class IssueLogForm(IssueReportForm):
 
     field_order = ["source", "meeting", "category", "description", "ward", "supporters"]
 
-    source = forms.ChoiceField(choices=OFFICER_SOURCES, label="How was it raised?")
+    source = forms.ChoiceField(choices=OFFICER_SOURCES, label=_("How was it raised?"))
     meeting = forms.ModelChoiceField(
         queryset=None,
         required=False,
-        empty_label="Not at a meeting",
-        label="Meeting (optional)",
-        help_text="The meeting where it was raised.",
+        empty_label=_("Not at a meeting"),
+        label=_("Meeting (optional)"),
+        help_text=_("The meeting where it was raised."),
     )
     supporters = forms.IntegerField(
         min_value=1,
         max_value=1000,
         initial=1,
-        label="Residents raising it",
-        help_text="Its evidence weight: how many people raised this concern.",
+        label=_("Residents raising it"),
+        help_text=_("Its evidence weight: how many people raised this concern."),
     )
 
     def __init__(self, *args, wards, meetings, **kwargs):
         super().__init__(*args, wards=wards, **kwargs)
         self.fields["meeting"].queryset = meetings
-        self.fields["contact_email"].label = "Resident's email (optional)"
-        self.fields["contact_email"].help_text = "Only with the resident's agreement to be contacted about it."
-        self.fields["anonymous"].label = "The resident asked not to be named"
-        self.fields["anonymous"].help_text = "No email address is kept."
+        self.fields["contact_email"].label = _("Resident's email (optional)")
+        self.fields["contact_email"].help_text = _("Only with the resident's agreement to be contacted about it.")
+        self.fields["anonymous"].label = _("The resident asked not to be named")
+        self.fields["anonymous"].help_text = _("No email address is kept.")
 
     def check_pinned_ward(self, ward) -> None:
         if not self.fields["ward"].queryset.filter(pk=ward.pk).exists():
-            self.add_error("ward", f"The pin is in {ward.name}, which is outside your neighbourhoods.")
+            self.add_error(
+                "ward", _("The pin is in %(ward)s, which is outside your neighbourhoods.") % {"ward": ward.name}
+            )
 
     def clean(self):
         data = super().clean()
         meeting, ward = data.get("meeting"), data.get("ward")
         if data.get("source") == IssueSource.MEETING and meeting is None:
-            self.add_error("meeting", "Choose the meeting where it was raised.")
+            self.add_error("meeting", _("Choose the meeting where it was raised."))
         if meeting and ward and meeting.neighbourhood_id != ward.neighbourhood_id:
-            self.add_error("meeting", f"That meeting is not in {ward.neighbourhood.name}, where the ward is.")
+            self.add_error(
+                "meeting",
+                _("That meeting is not in %(neighbourhood)s, where the ward is.")
+                % {"neighbourhood": ward.neighbourhood.name},
+            )
         return data
 
     def service_fields(self) -> dict:
@@ -148,38 +154,42 @@ class IssueLogForm(IssueReportForm):
 
 
 class MergeForm(forms.Form):
-    into = forms.IntegerField(min_value=1, label="Merge into issue no.")
+    into = forms.IntegerField(min_value=1, label=_("Merge into issue no."))
 
 
 class CloseForm(forms.Form):
     # Blank is the service's to refuse, with its message.
-    reason = forms.CharField(max_length=255, required=False, label="Reason for closing")
+    reason = forms.CharField(max_length=255, required=False, label=_("Reason for closing"))
 
 
 class CategoryForm(forms.Form):
-    category = forms.ChoiceField(choices=Category.choices, label="Category")
+    category = forms.ChoiceField(choices=Category.choices, label=_("Category"))
 
 
 class ProposeForm(forms.Form):
     """Propose a priority from issues ticked in the triage queue."""
 
     issues = forms.ModelMultipleChoiceField(
-        queryset=None, error_messages={"required": "Tick the issues the priority comes from."}
+        queryset=None, label=_("Issues"), error_messages={"required": _("Tick the issues the priority comes from.")}
     )
-    title = forms.CharField(max_length=150, label="Priority title")
-    category = forms.ChoiceField(choices=CATEGORY_CHOICES, label="Priority category")
+    title = forms.CharField(max_length=150, label=_("Priority title"))
+    category = forms.ChoiceField(choices=CATEGORY_CHOICES, label=_("Priority category"))
     public_problem = forms.CharField(
-        label="The problem, in plain words",
+        label=_("The problem, in plain words"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Shown on the public page once the priority is agreed.",
+        help_text=_("Shown on the public page once the priority is agreed."),
     )
-    wards = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple)
+    wards = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple, label=_("Wards"))
     review_date = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Normally the next PACT meeting.",
+        label=_("Review date"),
+        help_text=_("Normally the next PACT meeting."),
     )
     meeting = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="No meeting yet", label="Meeting where it is proposed (optional)"
+        queryset=None,
+        required=False,
+        empty_label=_("No meeting yet"),
+        label=_("Meeting where it is proposed (optional)"),
     )
 
     def __init__(self, *args, issues, wards, meetings, **kwargs):
@@ -193,5 +203,5 @@ class ProposeForm(forms.Form):
     def clean_review_date(self):
         review_date = self.cleaned_data["review_date"]
         if review_date < timezone.localdate():
-            raise forms.ValidationError("The review date must be today or later.")
+            raise forms.ValidationError(_("The review date must be today or later."))
         return review_date

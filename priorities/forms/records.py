@@ -6,6 +6,8 @@ Forms only check and shape input; each hands its service the keyword arguments i
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from priorities.models import ActionStatus, Category, EscalationForum
 
@@ -14,7 +16,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def _not_past(value):
     if value is not None and value < timezone.localdate():
-        raise forms.ValidationError("The date must be today or later.")
+        raise forms.ValidationError(_("The date must be today or later."))
     return value
 
 
@@ -40,25 +42,27 @@ class TransitionForm(forms.Form):
 
 
 class AgreeForm(TransitionForm):
-    heading = "Agree the priority"
-    button = "Agree it"
-    explanation = (
+    heading = _("Agree the priority")
+    button = _("Agree it")
+    explanation = _(
         "Agreeing makes it the community's priority: it appears on the public page. A priority is agreed at a "
         "PACT or panel meeting of its neighbourhood that has taken place and has its outcome recorded."
     )
 
     meeting = forms.ModelChoiceField(
         queryset=None,
-        empty_label="Choose the meeting",
-        label="Meeting where it was agreed",
-        help_text="Held PACT and panel meetings of this neighbourhood from the day it was proposed.",
+        empty_label=_("Choose the meeting"),
+        label=_("Meeting where it was agreed"),
+        help_text=_("Held PACT and panel meetings of this neighbourhood from the day it was proposed."),
         error_messages={
-            "required": "Choose the meeting where the community agreed it.",
-            "invalid_choice": "Choose one of the meetings listed: held PACT and panel meetings of this neighbourhood "
-            "from the day it was proposed.",
+            "required": _("Choose the meeting where the community agreed it."),
+            "invalid_choice": _(
+                "Choose one of the meetings listed: held PACT and panel meetings of this neighbourhood "
+                "from the day it was proposed."
+            ),
         },
     )
-    review_date = forms.DateField(widget=DATE_WIDGET, help_text="Normally the next PACT meeting.")
+    review_date = forms.DateField(widget=DATE_WIDGET, help_text=_("Normally the next PACT meeting."))
 
     def __init__(self, *args, priority, **kwargs):
         kwargs.setdefault("initial", {"meeting": priority.proposed_at_meeting_id, "review_date": priority.review_date})
@@ -69,35 +73,35 @@ class AgreeForm(TransitionForm):
 
 
 class StartForm(TransitionForm):
-    heading = "Put the priority in action"
-    button = "Work has started"
-    explanation = "Recording an action as in progress does this too."
+    heading = _("Put the priority in action")
+    button = _("Work has started")
+    explanation = _("Recording an action as in progress does this too.")
 
 
 class EscalateForm(TransitionForm):
-    heading = "Escalate the priority"
-    button = "Escalate"
-    explanation = "Hand it to a wider forum when the neighbourhood team and its partners cannot solve it alone."
+    heading = _("Escalate the priority")
+    button = _("Escalate")
+    explanation = _("Hand it to a wider forum when the neighbourhood team and its partners cannot solve it alone.")
 
-    forum = forms.ChoiceField(choices=[("", "Choose a forum"), *EscalationForum.choices], label="Escalate to")
-    reason = forms.CharField(widget=_textarea(), label="Why local action is not enough")
+    forum = forms.ChoiceField(choices=[("", _("Choose a forum")), *EscalationForum.choices], label=_("Escalate to"))
+    reason = forms.CharField(widget=_textarea(), label=_("Why local action is not enough"))
 
 
 class DeEscalateForm(TransitionForm):
-    heading = "De-escalate the priority"
-    button = "De-escalate"
-    explanation = "It comes back to the neighbourhood team, in action."
+    heading = _("De-escalate the priority")
+    button = _("De-escalate")
+    explanation = _("It comes back to the neighbourhood team, in action.")
 
-    reason = forms.CharField(widget=_textarea(), label="Why it is coming back")
+    reason = forms.CharField(widget=_textarea(), label=_("Why it is coming back"))
 
 
 class ResolveForm(TransitionForm):
-    heading = "Resolve the priority"
-    button = "Resolve"
-    explanation = "The community then signs it off at a PACT or panel meeting of the neighbourhood."
+    heading = _("Resolve the priority")
+    button = _("Resolve")
+    explanation = _("The community then signs it off at a PACT or panel meeting of the neighbourhood.")
 
     public_outcome = forms.CharField(
-        widget=_textarea(4), label="The result, in plain words", help_text="Public: shown on the priority's page."
+        widget=_textarea(4), label=_("The result, in plain words"), help_text=_("Public: shown on the priority's page.")
     )
 
     def __init__(self, *args, priority, unfinished=(), **kwargs):
@@ -107,15 +111,16 @@ class ResolveForm(TransitionForm):
         self.unfinished = list(unfinished)
         for action in self.unfinished:
             self.fields[f"close_{action.pk}_status"] = forms.ChoiceField(
-                choices=[("", "Choose"), (ActionStatus.DONE, "Done"), (ActionStatus.DROPPED, "Dropped")],
-                label=f"“{action.description[:80]}” ({action.get_status_display().lower()}): close it as",
-                error_messages={"required": "Say whether this action was done or dropped."},
+                choices=[("", _("Choose")), (ActionStatus.DONE, _("Done")), (ActionStatus.DROPPED, _("Dropped"))],
+                label=gettext("“%(action)s” (%(status)s): close it as")
+                % {"action": action.description[:80], "status": action.get_status_display().lower()},
+                error_messages={"required": _("Say whether this action was done or dropped.")},
             )
             self.fields[f"close_{action.pk}_reason"] = forms.CharField(
                 widget=_textarea(2),
-                label="Why it is closed now",
-                help_text="Kept in the action's log for the team; not published.",
-                error_messages={"required": "Give the reason this action is closed."},
+                label=_("Why it is closed now"),
+                help_text=_("Kept in the action's log for the team; not published."),
+                error_messages={"required": _("Give the reason this action is closed.")},
             )
 
     def service_kwargs(self) -> dict:
@@ -130,40 +135,42 @@ class ResolveForm(TransitionForm):
 
 
 class SignOffForm(TransitionForm):
-    heading = "Record the community's sign-off"
-    button = "Record the sign-off"
-    explanation = (
+    heading = _("Record the community's sign-off")
+    button = _("Record the sign-off")
+    explanation = _(
         "The community signs off the result at a PACT or panel meeting of the neighbourhood held on or after the "
         "day it was resolved."
     )
 
     meeting = forms.ModelChoiceField(
         queryset=None,
-        empty_label="Choose the meeting",
-        label="Meeting where the community signed it off",
-        help_text="Held PACT and panel meetings of this neighbourhood since it was resolved.",
+        empty_label=_("Choose the meeting"),
+        label=_("Meeting where the community signed it off"),
+        help_text=_("Held PACT and panel meetings of this neighbourhood since it was resolved."),
         error_messages={
-            "required": "Choose the meeting where the community signed it off.",
-            "invalid_choice": "Choose one of the meetings listed: held PACT and panel meetings of this neighbourhood "
-            "since it was resolved.",
+            "required": _("Choose the meeting where the community signed it off."),
+            "invalid_choice": _(
+                "Choose one of the meetings listed: held PACT and panel meetings of this neighbourhood "
+                "since it was resolved."
+            ),
         },
     )
 
 
 class NotAdoptForm(TransitionForm):
-    heading = "Do not adopt the priority"
-    button = "Do not adopt"
-    explanation = "The reason is public: residents who raised it read why it was not taken on."
+    heading = _("Do not adopt the priority")
+    button = _("Do not adopt")
+    explanation = _("The reason is public: residents who raised it read why it was not taken on.")
 
-    reason = forms.CharField(widget=_textarea(), label="Public reason")
+    reason = forms.CharField(widget=_textarea(), label=_("Public reason"))
 
 
 class ReopenForm(TransitionForm):
-    heading = "Reopen the priority"
-    button = "Reopen"
-    explanation = "It then waits to be agreed again (or not adopted)."
+    heading = _("Reopen the priority")
+    button = _("Reopen")
+    explanation = _("It then waits to be agreed again (or not adopted).")
 
-    reason = forms.CharField(widget=_textarea(), label="Why it is back")
+    reason = forms.CharField(widget=_textarea(), label=_("Why it is back"))
 
 
 TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
@@ -181,16 +188,19 @@ TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
 class PriorityEditForm(forms.Form):
     """The record's text. The restricted fields are only there for users who may read them."""
 
-    title = forms.CharField(max_length=150)
-    category = forms.ChoiceField(choices=Category.choices)
-    public_problem = forms.CharField(widget=_textarea(), label="The problem (public)")
-    public_update = forms.CharField(widget=_textarea(), required=False, label="What we are doing (public)")
-    evidence = forms.CharField(widget=_textarea(4), required=False, label="Evidence (restricted)")
-    restricted_notes = forms.CharField(widget=_textarea(4), required=False, label="Notes (restricted)")
+    title = forms.CharField(max_length=150, label=_("Title"))
+    category = forms.ChoiceField(choices=Category.choices, label=_("Category"))
+    public_problem = forms.CharField(widget=_textarea(), label=_("The problem (public)"))
+    public_update = forms.CharField(widget=_textarea(), required=False, label=_("What we are doing (public)"))
+    evidence = forms.CharField(widget=_textarea(4), required=False, label=_("Evidence (restricted)"))
+    restricted_notes = forms.CharField(widget=_textarea(4), required=False, label=_("Notes (restricted)"))
     partner_notes = forms.CharField(
-        widget=_textarea(4), required=False, label="For partners", help_text="Shared with partner agencies; not public."
+        widget=_textarea(4),
+        required=False,
+        label=_("For partners"),
+        help_text=_("Shared with partner agencies; not public."),
     )
-    review_date = forms.DateField(widget=DATE_WIDGET, required=False)
+    review_date = forms.DateField(widget=DATE_WIDGET, required=False, label=_("Review date"))
 
     def __init__(self, *args, priority, show_restricted: bool, **kwargs):
         kwargs.setdefault("initial", {name: getattr(priority, name) for name in self.base_fields})
@@ -206,22 +216,22 @@ class ActionAddForm(forms.Form):
     """An action has one owner: an officer of the team, or a partner agency (optionally naming
     one of its people)."""
 
-    description = forms.CharField(widget=_textarea(), label="What will be done")
+    description = forms.CharField(widget=_textarea(), label=_("What will be done"))
     owner_officer = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="Not an officer", label="Owner: an officer of the team"
+        queryset=None, required=False, empty_label=_("Not an officer"), label=_("Owner: an officer of the team")
     )
     owner_agency = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="Not a partner agency", label="Or owner: a partner agency"
+        queryset=None, required=False, empty_label=_("Not a partner agency"), label=_("Or owner: a partner agency")
     )
     owner_partner_user = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="Nobody named", label="Named partner (optional)"
+        queryset=None, required=False, empty_label=_("Nobody named"), label=_("Named partner (optional)")
     )
-    due_date = forms.DateField(widget=DATE_WIDGET, error_messages={"required": "Give the action a due date."})
+    due_date = forms.DateField(widget=DATE_WIDGET, error_messages={"required": _("Give the action a due date.")})
     is_public = forms.BooleanField(
         required=False,
         initial=True,
-        label="Show on the public page",
-        help_text="Untick for actions that must not be published, such as a planned operation.",
+        label=_("Show on the public page"),
+        help_text=_("Untick for actions that must not be published, such as a planned operation."),
     )
 
     def __init__(self, *args, officers, agencies, partner_users, **kwargs):
@@ -239,11 +249,11 @@ class ActionAddForm(forms.Form):
         data = super().clean()
         officer, agency, person = data.get("owner_officer"), data.get("owner_agency"), data.get("owner_partner_user")
         if officer is None and agency is None and "owner_officer" not in self.errors:
-            self.add_error("owner_officer", "Give the action an owner: an officer or a partner agency.")
+            self.add_error("owner_officer", _("Give the action an owner: an officer or a partner agency."))
         if officer is not None and agency is not None:
-            self.add_error("owner_agency", "An action has one owner: an officer or an agency, not both.")
+            self.add_error("owner_agency", _("An action has one owner: an officer or an agency, not both."))
         if person is not None and (agency is None or person.agency_id != agency.pk):
-            self.add_error("owner_partner_user", "The named partner must work for the owning agency.")
+            self.add_error("owner_partner_user", _("The named partner must work for the owning agency."))
         return data
 
     def service_kwargs(self) -> dict:
@@ -251,10 +261,14 @@ class ActionAddForm(forms.Form):
 
 
 class ActionUpdateForm(forms.Form):
-    text = forms.CharField(widget=_textarea(), label="What was done", error_messages={"required": "Say what was done."})
-    status = forms.ChoiceField(choices=ActionStatus.choices, label="Status now")
+    text = forms.CharField(
+        widget=_textarea(), label=_("What was done"), error_messages={"required": _("Say what was done.")}
+    )
+    status = forms.ChoiceField(choices=ActionStatus.choices, label=_("Status now"))
     is_public = forms.BooleanField(
-        required=False, label="Show this update on the public page", help_text="Only if the action itself is public."
+        required=False,
+        label=_("Show this update on the public page"),
+        help_text=_("Only if the action itself is public."),
     )
 
     def __init__(self, *args, action, **kwargs):

@@ -5,12 +5,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ProposalStatus(models.TextChoices):
-    PENDING = "pending", "Awaiting the team's answer"
-    ACCEPTED = "accepted", "Accepted onto the plan"
-    DECLINED = "declined", "Declined"
+    PENDING = "pending", _("Awaiting the team's answer")
+    ACCEPTED = "accepted", _("Accepted onto the plan")
+    DECLINED = "declined", _("Declined")
 
 
 class ActionProposal(models.Model):

@@ -8,6 +8,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.policy import can
 from priorities import services
@@ -20,7 +21,7 @@ from priorities.partners.selectors import PROPOSABLE_STATES
 def partner_issue_raise(*, actor, ward, category: str, description: str) -> Issue:
     """A partner's concern joins the neighbourhood's triage queue like any other."""
     if ward.neighbourhood_id is None or not can(actor, "issue.raise_as_partner", ward.neighbourhood):
-        raise ValidationError({"ward": "Choose a ward of a neighbourhood your agency works with."})
+        raise ValidationError({"ward": _("Choose a ward of a neighbourhood your agency works with.")})
     return services.issue_raise(
         ward=ward, category=category, description=description, actor=actor, source=IssueSource.PARTNER
     )
@@ -30,16 +31,16 @@ def partner_issue_raise(*, actor, ward, category: str, description: str) -> Issu
 def action_propose(*, priority: Priority, actor, description: str, due_date: date) -> ActionProposal:
     """Offer an action for the actor's agency; it joins the plan once the team accepts it."""
     if not can(actor, "action.propose", priority):
-        raise ValidationError("Only a partner agency working with this neighbourhood can offer an action here.")
+        raise ValidationError(_("Only a partner agency working with this neighbourhood can offer an action here."))
     if priority.state not in PROPOSABLE_STATES:
         raise ValidationError(
-            f"This priority is {priority.get_state_display().lower()}: actions are offered on agreed "
-            "priorities that are still being worked."
+            _("This priority is %(state)s: actions are offered on agreed priorities that are still being worked.")
+            % {"state": priority.get_state_display().lower()}
         )
     if not description.strip():
-        raise ValidationError({"description": "Say what your agency will do."})
+        raise ValidationError({"description": _("Say what your agency will do.")})
     if due_date is None or due_date < timezone.localdate():
-        raise ValidationError({"due_date": "Give a due date from today on."})
+        raise ValidationError({"due_date": _("Give a due date from today on.")})
     proposal = ActionProposal(
         priority=priority, agency=actor.agency, proposed_by=actor, description=description.strip(), due_date=due_date
     )
@@ -54,9 +55,9 @@ def action_propose(*, priority: Priority, actor, description: str, due_date: dat
 def _lock_pending(proposal: ActionProposal, *, actor) -> ActionProposal:
     locked = ActionProposal.objects.select_for_update().select_related("priority", "agency").get(pk=proposal.pk)
     if not can(actor, "action_proposal.decide", locked):
-        raise ValidationError("Only the neighbourhood team can answer a partner's offer.")
+        raise ValidationError(_("Only the neighbourhood team can answer a partner's offer."))
     if locked.status != ProposalStatus.PENDING:
-        raise ValidationError(f"This offer was already {locked.get_status_display().lower()}.")
+        raise ValidationError(_("This offer was already %(status)s.") % {"status": locked.get_status_display().lower()})
     return locked
 
 
@@ -87,7 +88,7 @@ def action_proposal_accept(*, proposal: ActionProposal, actor, is_public: bool =
 def action_proposal_decline(*, proposal: ActionProposal, actor, reason: str) -> ActionProposal:
     """Decline the offer; the reason is shown to the agency."""
     if not reason.strip():
-        raise ValidationError({"reason": "Tell the agency why, so they can offer something else."})
+        raise ValidationError({"reason": _("Tell the agency why, so they can offer something else.")})
     proposal = _lock_pending(proposal, actor=actor)
     proposal.status = ProposalStatus.DECLINED
     proposal.decline_reason = reason.strip()

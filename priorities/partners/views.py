@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policy import can
@@ -50,7 +51,7 @@ def issue_raise(request, code):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Issue raised: it is in the neighbourhood team's triage queue.")
+            messages.success(request, _("Issue raised: it is in the neighbourhood team's triage queue."))
             return redirect("priorities:partner-board", code=neighbourhood.code)
     return render(request, "priorities/partners/issue_raise.html", {"neighbourhood": neighbourhood, "form": form})
 
@@ -67,7 +68,7 @@ def action_propose(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Action offered: the neighbourhood team will accept it or tell you why not.")
+            messages.success(request, _("Action offered: the neighbourhood team will accept it or tell you why not."))
             return redirect("priorities:partner-board", code=priority.neighbourhood.code)
     return render(request, "priorities/partners/action_propose.html", {"priority": priority, "form": form})
 
@@ -101,9 +102,9 @@ def proposal_accept(request, pk):
             proposal=proposal, actor=request.user, is_public=bool(request.POST.get("is_public"))
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages) + " Nothing was changed.")
+        messages.error(request, " ".join([*error.messages, _("Nothing was changed.")]))
     else:
-        messages.success(request, f"Accepted: {proposal.agency} owns the action on the plan.")
+        messages.success(request, _("Accepted: %(agency)s owns the action on the plan.") % {"agency": proposal.agency})
     return redirect("priorities:action-offers", code=proposal.priority.neighbourhood.code)
 
 
@@ -113,10 +114,10 @@ def proposal_decline(request, pk):
     form = ProposalDeclineForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError("Tell the agency why, so they can offer something else.")
+            raise ValidationError(_("Tell the agency why, so they can offer something else."))
         services.action_proposal_decline(proposal=proposal, actor=request.user, **form.cleaned_data)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages) + " Nothing was changed.")
+        messages.error(request, " ".join([*error.messages, _("Nothing was changed.")]))
     else:
-        messages.success(request, f"Declined: {proposal.agency} will see your reason.")
+        messages.success(request, _("Declined: %(agency)s will see your reason.") % {"agency": proposal.agency})
     return redirect("priorities:action-offers", code=proposal.priority.neighbourhood.code)

@@ -13,6 +13,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PartnerAgency, User
 from accounts.policy import can, scope_for
@@ -48,22 +49,22 @@ RECENT_DAYS = 90
 BRIEFING_WINDOW = timedelta(hours=24)
 
 VERB_LABELS = {
-    "propose": "Proposed",
-    "agree": "Agreed",
-    "start": "Put in action",
-    "escalate": "Escalated",
-    "de_escalate": "De-escalated",
-    "resolve": "Resolved",
-    "sign_off": "Signed off",
-    "not_adopt": "Not adopted",
-    "reopen": "Reopened",
-    "edit": "Edited",
-    "action_add": "Action added",
-    "action_update": "Action updated",
-    "issue_merged": "More residents raised it",
-    "action_proposed": "Action offered by a partner",
-    "action_declined": "Partner's offer declined",
-    "tasking_decision": "Forum decision",
+    "propose": _("Proposed"),
+    "agree": _("Agreed"),
+    "start": _("Put in action"),
+    "escalate": _("Escalated"),
+    "de_escalate": _("De-escalated"),
+    "resolve": _("Resolved"),
+    "sign_off": _("Signed off"),
+    "not_adopt": _("Not adopted"),
+    "reopen": _("Reopened"),
+    "edit": _("Edited"),
+    "action_add": _("Action added"),
+    "action_update": _("Action updated"),
+    "issue_merged": _("More residents raised it"),
+    "action_proposed": _("Action offered by a partner"),
+    "action_declined": _("Partner's offer declined"),
+    "tasking_decision": _("Forum decision"),
 }
 
 
@@ -77,13 +78,13 @@ class Column:
 
 BOARD_COLUMNS = (
     # Reopened priorities wait for the same decision as proposals: agree or not adopt.
-    ("proposed", "Proposed or reopened", (S.PROPOSED, S.REOPENED)),
-    ("agreed", "Agreed", (S.AGREED,)),
-    ("in_action", "In action", (S.IN_ACTION,)),
-    ("escalated", "Escalated", (S.ESCALATED,)),
-    ("resolved", "Resolved, awaiting sign-off", (S.RESOLVED,)),
-    ("signed_off", "Signed off recently", (S.SIGNED_OFF,)),
-    ("not_adopted", "Not adopted recently", (S.NOT_ADOPTED,)),
+    ("proposed", _("Proposed or reopened"), (S.PROPOSED, S.REOPENED)),
+    ("agreed", _("Agreed"), (S.AGREED,)),
+    ("in_action", _("In action"), (S.IN_ACTION,)),
+    ("escalated", _("Escalated"), (S.ESCALATED,)),
+    ("resolved", _("Resolved, awaiting sign-off"), (S.RESOLVED,)),
+    ("signed_off", _("Signed off recently"), (S.SIGNED_OFF,)),
+    ("not_adopted", _("Not adopted recently"), (S.NOT_ADOPTED,)),
 )
 
 
@@ -150,7 +151,7 @@ def priority_record(*, pk: int) -> Priority:
 
 def _field_label(name: str) -> str:
     if name == "action_status":
-        return "Action status"
+        return _("Action status")
     try:
         return str(Priority._meta.get_field(name).verbose_name).capitalize()
     except FieldDoesNotExist:  # an old event may name a field since removed

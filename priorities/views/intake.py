@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from accounts.policy import can, policy_required
@@ -125,7 +126,9 @@ def issue_log(request):
             form_add_service_errors(form, error)
         else:
             messages.success(
-                request, f"Issue {issue.pk} logged in {ward.neighbourhood.name}'s triage queue ({ward.name})."
+                request,
+                _("Issue %(number)s logged in %(neighbourhood)s's triage queue (%(ward)s).")
+                % {"number": issue.pk, "neighbourhood": ward.neighbourhood.name, "ward": ward.name},
             )
             return redirect(back or reverse("priorities:triage", kwargs={"code": ward.neighbourhood.code}))
     context = {"form": form, "neighbourhood": chosen[0] if chosen else None, "back": back}
@@ -179,6 +182,10 @@ def triage(request, code):
     return response
 
 
+def _issue_problem(issue, error: ValidationError) -> str:
+    return _("Issue %(number)s: %(problem)s") % {"number": issue.pk, "problem": " ".join(error.messages)}
+
+
 def _after_action(request, issue, *, notice: str = "", error: str = ""):
     """htmx swaps the refreshed queue in (merged or closed rows leave it, counts change);
     without JavaScript the browser goes back to the page with a message."""
@@ -199,16 +206,22 @@ def issue_merge(request, pk):
     issue = issue_get_for_user(user=request.user, pk=pk)
     form = MergeForm(request.POST)
     if not form.is_valid():
-        return _after_action(request, issue, error=f"Issue {issue.pk}: give the number of the issue to merge it into.")
+        error = _("Issue %(number)s: give the number of the issue to merge it into.") % {"number": issue.pk}
+        return _after_action(request, issue, error=error)
     try:
         into = issue_get_for_user(user=request.user, pk=form.cleaned_data["into"])
     except Http404:
-        return _after_action(request, issue, error=f"There is no issue {form.cleaned_data['into']} in your area.")
+        error = _("There is no issue %(number)s in your area.") % {"number": form.cleaned_data["into"]}
+        return _after_action(request, issue, error=error)
     try:
         into = services.issue_merge(issue=issue, into=into, actor=request.user)
     except ValidationError as error:
-        return _after_action(request, issue, error=f"Issue {issue.pk}: {' '.join(error.messages)}")
-    notice = f"Issue {issue.pk} merged into issue {into.pk}: {into.supporters} residents now stand behind it."
+        return _after_action(request, issue, error=_issue_problem(issue, error))
+    notice = ngettext(
+        "Issue %(number)s merged into issue %(into)s: %(count)s resident now stands behind it.",
+        "Issue %(number)s merged into issue %(into)s: %(count)s residents now stand behind it.",
+        into.supporters,
+    ) % {"number": issue.pk, "into": into.pk, "count": into.supporters}
     return _after_action(request, issue, notice=notice)
 
 
@@ -220,8 +233,9 @@ def issue_close(request, pk):
     try:
         services.issue_close(issue=issue, actor=request.user, reason=reason)
     except ValidationError as error:
-        return _after_action(request, issue, error=f"Issue {issue.pk}: {' '.join(error.messages)}")
-    return _after_action(request, issue, notice=f"Issue {issue.pk} closed: {issue.closed_reason}")
+        return _after_action(request, issue, error=_issue_problem(issue, error))
+    notice = _("Issue %(number)s closed: %(reason)s") % {"number": issue.pk, "reason": issue.closed_reason}
+    return _after_action(request, issue, notice=notice)
 
 
 @require_POST
@@ -229,12 +243,17 @@ def issue_recategorise(request, pk):
     issue = issue_get_for_user(user=request.user, pk=pk)
     form = CategoryForm(request.POST)
     if not form.is_valid():
-        return _after_action(request, issue, error=f"Issue {issue.pk}: choose one of the listed categories.")
+        error = _("Issue %(number)s: choose one of the listed categories.") % {"number": issue.pk}
+        return _after_action(request, issue, error=error)
     try:
         services_intake.issue_recategorise(issue=issue, actor=request.user, category=form.cleaned_data["category"])
     except ValidationError as error:
-        return _after_action(request, issue, error=f"Issue {issue.pk}: {' '.join(error.messages)}")
-    return _after_action(request, issue, notice=f"Issue {issue.pk} is now under {issue.get_category_display()}.")
+        return _after_action(request, issue, error=_issue_problem(issue, error))
+    notice = _("Issue %(number)s is now under %(category)s.") % {
+        "number": issue.pk,
+        "category": issue.get_category_display(),
+    }
+    return _after_action(request, issue, notice=notice)
 
 
 @require_GET
@@ -286,7 +305,9 @@ def priority_propose(request, code):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Priority proposed. A sergeant or above agrees it, normally at the PACT meeting.")
+            messages.success(
+                request, _("Priority proposed. A sergeant or above agrees it, normally at the PACT meeting.")
+            )
             return redirect("priorities:detail", pk=priority.pk)
     context = _queue_context(neighbourhood, selected=request.POST.getlist("issues"), form=form)
     return render(request, "priorities/triage_queue.html", context)

@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.policy import can, policy_required
@@ -43,15 +45,16 @@ TRANSITION_SERVICES = {
     "reopen": services.priority_reopen,
 }
 # (button on the record page, what the verb did, in a sentence).
+_DONE = "what a step did to a priority"
 VERB_WORDS = {
-    "agree": ("Agree", "agreed"),
-    "start": ("Put in action", "put in action"),
-    "escalate": ("Escalate", "escalated"),
-    "de_escalate": ("De-escalate", "de-escalated"),
-    "resolve": ("Resolve", "resolved"),
-    "sign_off": ("Record community sign-off", "signed off"),
-    "not_adopt": ("Do not adopt", "marked not adopted"),
-    "reopen": ("Reopen", "reopened"),
+    "agree": (gettext_lazy("Agree"), pgettext_lazy(_DONE, "agreed")),
+    "start": (gettext_lazy("Put in action"), pgettext_lazy(_DONE, "put in action")),
+    "escalate": (gettext_lazy("Escalate"), pgettext_lazy(_DONE, "escalated")),
+    "de_escalate": (gettext_lazy("De-escalate"), pgettext_lazy(_DONE, "de-escalated")),
+    "resolve": (gettext_lazy("Resolve"), pgettext_lazy(_DONE, "resolved")),
+    "sign_off": (gettext_lazy("Record community sign-off"), pgettext_lazy(_DONE, "signed off")),
+    "not_adopt": (gettext_lazy("Do not adopt"), pgettext_lazy(_DONE, "marked not adopted")),
+    "reopen": (gettext_lazy("Reopen"), pgettext_lazy(_DONE, "reopened")),
 }
 
 
@@ -100,8 +103,8 @@ def priority_transition(request, pk, verb):
     if verb not in services.allowed_verbs(priority):
         messages.error(
             request,
-            f"This priority is {priority.get_state_display().lower()}, so it cannot be {VERB_WORDS[verb][1]} now. "
-            "Nothing was changed.",
+            _("This priority is %(state)s, so it cannot be %(done)s now. Nothing was changed.")
+            % {"state": priority.get_state_display().lower(), "done": VERB_WORDS[verb][1]},
         )
         return redirect(priority)
     if verb == "sign_off":
@@ -119,7 +122,9 @@ def priority_transition(request, pk, verb):
             form_add_service_errors(form, error)
         else:
             messages.success(
-                request, f"Priority {VERB_WORDS[verb][1]}: it is now {priority.get_state_display().lower()}."
+                request,
+                _("Priority %(done)s: it is now %(state)s.")
+                % {"done": VERB_WORDS[verb][1], "state": priority.get_state_display().lower()},
             )
             return redirect(priority)
     context = {"priority": priority, "form": form, "verb": verb}
@@ -143,7 +148,7 @@ def priority_edit(request, pk):
             priority.refresh_from_db()
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Priority saved. The change is in its history.")
+            messages.success(request, _("Priority saved. The change is in its history."))
             return redirect(priority)
     return render(request, "priorities/record_edit.html", {"priority": priority, "form": form})
 
@@ -155,7 +160,7 @@ def priority_edit(request, pk):
 def action_add(request, pk):
     priority = priority_get_for_user(user=request.user, pk=pk, need="priority.edit")
     if not priority.is_open:
-        messages.error(request, "Actions are added to open priorities only. Reopen it first if the problem is back.")
+        messages.error(request, _("Actions are added to open priorities only. Reopen it first if the problem is back."))
         return redirect(priority)
     form = ActionAddForm(
         request.POST if request.method == "POST" else None,
@@ -169,7 +174,7 @@ def action_add(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, f"Action added, owned by {action.owner_label}.")
+            messages.success(request, _("Action added, owned by %(owner)s.") % {"owner": action.owner_label})
             return redirect(f"{priority.get_absolute_url()}#action-{action.pk}")
     return render(request, "priorities/record_action_add.html", {"priority": priority, "form": form})
 
@@ -194,7 +199,7 @@ def action_update(request, pk):
             action.refresh_from_db()
             form_add_service_errors(form, error)
         else:
-            notice = f"Update added: the action is {action.get_status_display().lower()}."
+            notice = _("Update added: the action is %(status)s.") % {"status": action.get_status_display().lower()}
             if not request.htmx:
                 messages.success(request, notice)
                 return redirect(_after_update_url(request.user, action))
