@@ -86,7 +86,8 @@ class DoorKnockRound(models.Model):
         ]
 
     def __str__(self):
-        return f"Door knocks in {self.ward.name} ({timezone.localtime(self.created_at):%d %b %Y})"
+        when = f"{timezone.localtime(self.created_at):%d %b %Y}"
+        return _("Door knocks in %(ward)s (%(when)s)") % {"ward": self.ward.name, "when": when}
 
 
 class DoorOutcome(models.TextChoices):
@@ -133,4 +134,4 @@ class DoorKnockReach(models.Model):
     not_in = models.PositiveIntegerField()
 
     def __str__(self):
-        return f"{self.knocked} doors knocked ({self.meeting})"
+        return _("%(knocked)s doors knocked (%(meeting)s)") % {"knocked": self.knocked, "meeting": self.meeting}
