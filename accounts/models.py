@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS as KNOX
 
@@ -8,16 +9,16 @@ from accounts.roles import PUBLIC_RANK, ROLE_SCOPE_LEVEL, STAFF_ROLES, Role, Sco
 
 
 class AgencyKind(models.TextChoices):
-    COUNCIL = "council", "Local council"
-    HOUSING = "housing", "Housing provider"
-    FIRE = "fire", "Fire and rescue service"
-    HEALTH = "health", "Health service"
-    EDUCATION = "education", "School or college"
-    YOUTH = "youth", "Youth service"
-    PROBATION = "probation", "Probation service"
-    VOLUNTARY = "voluntary", "Voluntary or community group"
-    BUSINESS = "business", "Business or business partnership"
-    OTHER = "other", "Other agency"
+    COUNCIL = "council", _("Local council")
+    HOUSING = "housing", _("Housing provider")
+    FIRE = "fire", _("Fire and rescue service")
+    HEALTH = "health", _("Health service")
+    EDUCATION = "education", _("School or college")
+    YOUTH = "youth", _("Youth service")
+    PROBATION = "probation", _("Probation service")
+    VOLUNTARY = "voluntary", _("Voluntary or community group")
+    BUSINESS = "business", _("Business or business partnership")
+    OTHER = "other", _("Other agency")
 
 
 class PartnerAgency(models.Model):
@@ -80,10 +81,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         null=True,
         blank=True,
         related_name="users",
-        help_text="The partner agency a partner user works for.",
+        help_text=_("The partner agency a partner user works for."),
     )
     collar_number = models.CharField(max_length=16, blank=True)
-    public_bio = models.TextField(blank=True, help_text="Shown on public neighbourhood pages.")
+    public_bio = models.TextField(blank=True, help_text=_("Shown on public neighbourhood pages."))
     is_active = models.BooleanField(default=True)
     # Django admin access, for reference data; granted separately from the role.
     is_staff = models.BooleanField(default=False)

@@ -5,29 +5,30 @@ vocabulary without importing the user model.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    RESIDENT = "resident", "Resident"
-    PCSO = "pcso", "Police community support officer"
-    CONSTABLE = "constable", "Constable (community beat manager)"
-    SERGEANT = "sergeant", "Neighbourhood sergeant"
-    INSPECTOR = "inspector", "Inspector"
-    CHIEF_INSPECTOR = "chief_inspector", "Chief inspector"
-    HQ = "hq", "HQ neighbourhood policing team"
-    COMMUNICATIONS = "communications", "Communications officer"
-    PARTNER = "partner", "Partner agency user"
-    OPERATIONS_MANAGER = "operations_manager", "Divisional operations manager"
-    SYSTEM_ADMIN = "system_admin", "System administrator"
+    RESIDENT = "resident", _("Resident")
+    PCSO = "pcso", _("Police community support officer")
+    CONSTABLE = "constable", _("Constable (community beat manager)")
+    SERGEANT = "sergeant", _("Neighbourhood sergeant")
+    INSPECTOR = "inspector", _("Inspector")
+    CHIEF_INSPECTOR = "chief_inspector", _("Chief inspector")
+    HQ = "hq", _("HQ neighbourhood policing team")
+    COMMUNICATIONS = "communications", _("Communications officer")
+    PARTNER = "partner", _("Partner agency user")
+    OPERATIONS_MANAGER = "operations_manager", _("Divisional operations manager")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
     # Answers subject access and erasure requests across the force (docs/data-protection.md).
-    DATA_PROTECTION_OFFICER = "data_protection_officer", "Data protection officer"
+    DATA_PROTECTION_OFFICER = "data_protection_officer", _("Data protection officer")
 
 
 class ScopeLevel(models.TextChoices):
-    NONE = "none", "No area"
-    NEIGHBOURHOOD = "neighbourhood", "Own neighbourhoods"
-    DIVISION = "division", "Division"
-    FORCE = "force", "Whole force"
+    NONE = "none", _("No area")
+    NEIGHBOURHOOD = "neighbourhood", _("Own neighbourhoods")
+    DIVISION = "division", _("Division")
+    FORCE = "force", _("Whole force")
 
 
 # Where each role's area comes from: neighbourhood roles from their current team memberships,

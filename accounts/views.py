@@ -88,7 +88,7 @@ def login_verify(request):
                 login(request, user, backend=backend)
             otp_login(request, device)
             return redirect(next_url)
-        form.add_error("token", "That code is not right or has expired. Codes change every 30 seconds.")
+        form.add_error("token", CODE_NOT_RIGHT)
     return render(request, "accounts/login_verify.html", {"form": form})
 
 
@@ -119,16 +119,20 @@ def two_factor(request):
             if required:
                 form.add_error(None, TWO_FACTOR_CANNOT_BE_OFF)
             elif services.two_factor_disable(user=user, token=token):
-                messages.success(request, "Two-step sign-in is off. You now sign in with your password only.")
+                messages.success(
+                    request, gettext_lazy("Two-step sign-in is off. You now sign in with your password only.")
+                )
                 return redirect("accounts:two-factor")
         elif services.two_factor_confirm(user=user, token=token):
             otp_login(request, selectors.two_factor_device(user=user, confirmed=True))
-            messages.success(request, "Two-step sign-in is on. You will be asked for a code each time you sign in.")
+            messages.success(
+                request, gettext_lazy("Two-step sign-in is on. You will be asked for a code each time you sign in.")
+            )
             return redirect(
                 _safe_next(request, request.GET.get("next")) if request.GET.get("next") else "accounts:two-factor"
             )
         if not form.errors:
-            form.add_error("token", "That code is not right or has expired. Codes change every 30 seconds.")
+            form.add_error("token", CODE_NOT_RIGHT)
     context = {"form": form, "confirmed": confirmed, "required": required}
     if confirmed is None:
         pending = selectors.two_factor_device(user=user, confirmed=False)
@@ -140,6 +144,7 @@ def two_factor(request):
     return render(request, "accounts/two_factor.html", context)
 
 
+CODE_NOT_RIGHT = gettext_lazy("That code is not right or has expired. Codes change every 30 seconds.")
 TWO_FACTOR_CANNOT_BE_OFF = gettext_lazy(
     "Staff must use two-step sign-in here, so it cannot be turned off. To move it to a new device, "
     "ask a system administrator to reset it."

@@ -9,12 +9,14 @@ class NeighbourhoodProfileForm(forms.ModelForm):
         model = Neighbourhood
         fields = ["name", "description", "public_email", "public_telephone"]
         labels = {
-            "public_email": "Team email address",
-            "public_telephone": "Team telephone number",
+            "name": _("Name"),
+            "description": _("Description"),
+            "public_email": _("Team email address"),
+            "public_telephone": _("Team telephone number"),
         }
         help_texts = {
-            "description": "Shown to the public on the neighbourhood page.",
-            "public_telephone": "A shared team or force number; never an officer's personal mobile.",
+            "description": _("Shown to the public on the neighbourhood page."),
+            "public_telephone": _("A shared team or force number; never an officer's personal mobile."),
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 

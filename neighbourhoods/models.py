@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 
@@ -94,10 +95,10 @@ class Neighbourhood(models.Model):
 
 class RiskCategory(models.TextChoices):
     # Lancashire grades wards by risk, threat and vulnerability to direct neighbourhood effort.
-    NOT_ASSESSED = "not_assessed", "Not assessed"
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
+    NOT_ASSESSED = "not_assessed", _("Not assessed")
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
 
 
 class WardQuerySet(models.QuerySet):
@@ -139,7 +140,7 @@ class Ward(models.Model):
     max_latitude = models.FloatField()
     population = models.PositiveIntegerField(null=True, blank=True)
     is_priority_neighbourhood = models.BooleanField(
-        default=False, help_text="Among the most deprived areas, given extra neighbourhood effort."
+        default=False, help_text=_("Among the most deprived areas, given extra neighbourhood effort.")
     )
     risk_category = models.CharField(max_length=16, choices=RiskCategory, default=RiskCategory.NOT_ASSESSED)
     updated_at = models.DateTimeField(auto_now=True)
@@ -229,7 +230,7 @@ class EngagementMethod(models.Model):
     title = models.CharField(max_length=120)
     url = models.URLField()
     description = models.TextField(blank=True)
-    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+    position = models.PositiveSmallIntegerField(default=0, help_text=_("Lower numbers are listed first."))
 
     class Meta:
         ordering = ["force", "position", "title"]
@@ -247,9 +248,9 @@ class SeniorOfficer(models.Model):
     rank = models.CharField(max_length=80)
     bio = models.TextField(blank=True)
     contact_details = models.JSONField(
-        default=dict, blank=True, validators=[validate_contact_details], help_text="Public contacts only."
+        default=dict, blank=True, validators=[validate_contact_details], help_text=_("Public contacts only.")
     )
-    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+    position = models.PositiveSmallIntegerField(default=0, help_text=_("Lower numbers are listed first."))
 
     class Meta:
         ordering = ["force", "position", "name"]
@@ -259,9 +260,9 @@ class SeniorOfficer(models.Model):
 
 
 class LocationType(models.TextChoices):
-    STATION = "station", "Police station"
-    CONTACT_POINT = "contact_point", "Community contact point"
-    OTHER = "other", "Other place"
+    STATION = "station", _("Police station")
+    CONTACT_POINT = "contact_point", _("Community contact point")
+    OTHER = "other", _("Other place")
 
 
 class NeighbourhoodLocation(models.Model):
@@ -274,8 +275,8 @@ class NeighbourhoodLocation(models.Model):
     postcode = models.CharField(max_length=10, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
-    description = models.TextField(blank=True, help_text="Opening hours, access, what can be done there.")
-    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+    description = models.TextField(blank=True, help_text=_("Opening hours, access, what can be done there."))
+    position = models.PositiveSmallIntegerField(default=0, help_text=_("Lower numbers are listed first."))
 
     class Meta:
         ordering = ["neighbourhood", "position", "name"]
@@ -298,7 +299,7 @@ class NeighbourhoodLink(models.Model):
     title = models.CharField(max_length=150)
     url = models.URLField()
     description = models.TextField(blank=True)
-    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+    position = models.PositiveSmallIntegerField(default=0, help_text=_("Lower numbers are listed first."))
 
     class Meta:
         ordering = ["neighbourhood", "position", "title"]

@@ -4,6 +4,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
@@ -131,6 +132,6 @@ def neighbourhood_edit(request, code):
         services.neighbourhood_update_profile(
             neighbourhood=neighbourhood, actor=request.user, **{f: form.cleaned_data[f] for f in form.changed_data}
         )
-        messages.success(request, f"{neighbourhood.name}'s public profile has been updated.")
+        messages.success(request, gettext("%(name)s's public profile has been updated.") % {"name": neighbourhood.name})
         return redirect(neighbourhood)
     return render(request, "neighbourhoods/neighbourhood_edit.html", {"neighbourhood": neighbourhood, "form": form})

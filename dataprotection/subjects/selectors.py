@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from phonenumbers import NumberParseException, PhoneNumberFormat
 
@@ -31,9 +32,9 @@ from pact_portal.privacy import email_masked
 from priorities.models import Follower, Issue, Open311Request
 from surveys.models import Answer, Response
 
-TERM_REQUIRED = "Enter the email address or telephone number of the person the request is about."
-NOT_AN_EMAIL = "That is not an email address. Check it has one @ and a domain, like name@example.org."
-NOT_A_NUMBER = "That is not a telephone number. Enter a UK number, like 01282 425001 or 07700 900123."
+TERM_REQUIRED = _("Enter the email address or telephone number of the person the request is about.")
+NOT_AN_EMAIL = _("That is not an email address. Check it has one @ and a domain, like name@example.org.")
+NOT_A_NUMBER = _("That is not a telephone number. Enter a UK number, like 01282 425001 or 07700 900123.")
 # Typed as staff wrote them on a register or as an Open311 app sent them: spaces, dashes, brackets.
 PHONE_PUNCTUATION = (" ", "-", "(", ")", "+", ".")
 

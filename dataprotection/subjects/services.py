@@ -10,6 +10,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import ApiToken
@@ -24,7 +25,7 @@ from priorities.models import Follower, Open311Request
 from surveys.models import Response
 
 ERASED_NAME = "Erased"
-CANNOT_ERASE_SELF = "This address is your own account: another officer must erase it."
+CANNOT_ERASE_SELF = _("This address is your own account: another officer must erase it.")
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ checks the area again, whoever calls it.
 from django import forms
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import can, scope_for
@@ -17,18 +18,18 @@ from messaging.alerts import selectors
 from messaging.models import AlertKind, AudienceLevel, Channel
 from pact_portal.site import absolute_url
 
-BODY_HELP = (
+BODY_HELP = _(
     "Plain text. For the email you may use a small part of Markdown: *italic*, **bold**, lists (lines "
     "starting with “- ” or “1. ”) and links written [words](https://…). Anything else, HTML included, "
     "shows exactly as typed."
 )
-SMS_HELP = (
+SMS_HELP = _(
     "Left empty, the text message carries the title. “Reply STOP to stop.” is added to every text. "
     "At most 4 segments: 160 characters make one (70 if it uses characters outside the GSM alphabet, "
     "such as emoji or curly quotes), longer texts are split into parts of 153 (or 67)."
 )
-VOICE_HELP = "Read out by the automated call. Left empty, the body is read as plain text: write for the ear."
-AREA_ERRORS = {"invalid_choice": "A place you chose is outside the area you may send to."}
+VOICE_HELP = _("Read out by the automated call. Left empty, the body is read as plain text: write for the ear.")
+AREA_ERRORS = {"invalid_choice": _("A place you chose is outside the area you may send to.")}
 LEVEL_FIELDS = {
     AudienceLevel.WARDS: "wards",
     AudienceLevel.NEIGHBOURHOODS: "neighbourhoods",
@@ -38,52 +39,52 @@ LEVEL_FIELDS = {
 
 class WardChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, ward):
-        return f"{ward.name} ({ward.neighbourhood.name})"
+        return gettext("%(ward)s (%(neighbourhood)s)") % {"ward": ward.name, "neighbourhood": ward.neighbourhood.name}
 
 
 class AudienceForm(forms.Form):
     """Who an alert reaches: the area at one level, interests (none = all) and channels."""
 
     audience_level = forms.ChoiceField(
-        label="Send to",
+        label=_("Send to"),
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "You may not send to that audience."},
+        error_messages={"invalid_choice": _("You may not send to that audience.")},
     )
     wards = WardChoiceField(
         queryset=None,
         required=False,
-        label="Wards",
+        label=_("Wards"),
         error_messages=AREA_ERRORS,
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="Hold Ctrl (⌘ on a Mac) to choose more than one.",
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose more than one."),
     )
     neighbourhoods = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
-        label="Neighbourhoods",
+        label=_("Neighbourhoods"),
         error_messages=AREA_ERRORS,
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="Hold Ctrl (⌘ on a Mac) to choose more than one.",
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose more than one."),
     )
     divisions = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
-        label="Divisions",
+        label=_("Divisions"),
         error_messages=AREA_ERRORS,
         widget=forms.CheckboxSelectMultiple,
     )
     interests = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
-        label="Interests",
+        label=_("Interests"),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Only subscribers who chose one of these. Tick none to reach everyone in the area.",
+        help_text=_("Only subscribers who chose one of these. Tick none to reach everyone in the area."),
     )
     channels = forms.MultipleChoiceField(
         choices=Channel.choices,
-        label="Send by",
+        label=_("Send by"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one way to send it: email, text message or voice call."},
+        error_messages={"required": _("Choose at least one way to send it: email, text message or voice call.")},
     )
 
     def __init__(self, *args, user, force, **kwargs):
@@ -114,8 +115,11 @@ def audience_levels(*, user, force) -> list[tuple[str, str]]:
         levels.append(AudienceLevel.DIVISIONS)
     if can(user, "alert.target_force", force):
         levels.append(AudienceLevel.FORCE)
-    labels = {AudienceLevel.FORCE: f"The whole force ({force.name}): needs a communications officer's approval"}
-    return [(str(lvl), labels.get(lvl, f"Chosen {lvl.label.lower()}")) for lvl in levels]
+    labels = {
+        AudienceLevel.FORCE: gettext("The whole force (%(force)s): needs a communications officer's approval")
+        % {"force": force.name}
+    }
+    return [(str(lvl), labels.get(lvl, gettext("Chosen %(level)s") % {"level": lvl.label.lower()})) for lvl in levels]
 
 
 class AudiencePreviewForm(AudienceForm):
@@ -132,7 +136,8 @@ class AudiencePreviewForm(AudienceForm):
         data = super().clean()
         level = data.get("audience_level")
         if level in LEVEL_FIELDS and not data.get(LEVEL_FIELDS[level]):
-            self.add_error(LEVEL_FIELDS[level], f"Choose at least one of the {AudienceLevel(level).label.lower()}.")
+            message = gettext("Choose at least one of the %(level)s.") % {"level": AudienceLevel(level).label.lower()}
+            self.add_error(LEVEL_FIELDS[level], message)
         return data
 
 
@@ -141,31 +146,31 @@ class AlertForm(AudienceForm):
     # member their link.
     kind = forms.ChoiceField(
         choices=[(v, label) for v, label in AlertKind.choices if v not in (AlertKind.SURVEY, AlertKind.VOTE)],
-        label="Kind of alert",
+        label=_("Kind of alert"),
         help_text=_(
             "An emergency alert goes to everyone in the area on every channel they have (email, text and voice "
             "call), whatever their interests, their choices of what may reach them, quiet hours or holiday pause."
         ),
     )
-    title = forms.CharField(max_length=150, help_text="The email's subject. Short and specific.")
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), help_text=BODY_HELP)
+    title = forms.CharField(max_length=150, label=_("Title"), help_text=_("The email's subject. Short and specific."))
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), label=_("Body"), help_text=BODY_HELP)
     sms_text = forms.CharField(
-        required=False, label="Text message wording", widget=forms.Textarea(attrs={"rows": 3}), help_text=SMS_HELP
+        required=False, label=_("Text message wording"), widget=forms.Textarea(attrs={"rows": 3}), help_text=SMS_HELP
     )
     voice_script = forms.CharField(
-        required=False, label="Voice call script", widget=forms.Textarea(attrs={"rows": 4}), help_text=VOICE_HELP
+        required=False, label=_("Voice call script"), widget=forms.Textarea(attrs={"rows": 4}), help_text=VOICE_HELP
     )
     send_when = forms.ChoiceField(
-        choices=[("now", "As soon as it is sent (or approved)"), ("later", "At a set time")],
+        choices=[("now", _("As soon as it is sent (or approved)")), ("later", _("At a set time"))],
         widget=forms.RadioSelect,
         initial="now",
-        label="When",
+        label=_("When"),
     )
     send_at = forms.DateTimeField(
         required=False,
-        label="Send at",
+        label=_("Send at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="UK time.",
+        help_text=_("UK time."),
     )
     meeting = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
     priority = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
@@ -182,9 +187,9 @@ class AlertForm(AudienceForm):
         if data.get("send_when") == "later":
             send_at = data.get("send_at")
             if send_at is None:
-                self.add_error("send_at", "Give the date and time to send it, or choose to send it now.")
+                self.add_error("send_at", _("Give the date and time to send it, or choose to send it now."))
             elif send_at <= timezone.now():
-                self.add_error("send_at", "That time has passed: choose a time in the future, or send it now.")
+                self.add_error("send_at", _("That time has passed: choose a time in the future, or send it now."))
         else:
             data["send_at"] = None
         return data

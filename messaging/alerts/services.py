@@ -13,6 +13,7 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.policy import can
 from accounts.roles import Role
@@ -70,14 +71,15 @@ def _check_area(*, actor, force, level: str, wards, neighbourhoods, divisions) -
     neighbourhoods they work, a chief inspector their division, the force needs a force-wide role."""
     if level == AudienceLevel.FORCE:
         if not can(actor, "alert.target_force", force):
-            raise ValidationError({"audience_level": "Only force-wide staff may send to the whole force."})
+            raise ValidationError({"audience_level": _("Only force-wide staff may send to the whole force.")})
         return
     chosen = {AudienceLevel.WARDS: wards, AudienceLevel.NEIGHBOURHOODS: neighbourhoods}
     chosen[AudienceLevel.DIVISIONS] = divisions
     if level not in chosen:
-        raise ValidationError({"audience_level": "Choose who the alert is for."})
+        raise ValidationError({"audience_level": _("Choose who the alert is for.")})
     if not chosen[level]:
-        raise ValidationError({level: f"Choose at least one of the {AudienceLevel(level).label.lower()}."})
+        message = _("Choose at least one of the %(level)s.") % {"level": AudienceLevel(level).label.lower()}
+        raise ValidationError({level: message})
     refused = []
     for item in chosen[level]:
         if level == AudienceLevel.DIVISIONS:
@@ -92,7 +94,8 @@ def _check_area(*, actor, force, level: str, wards, neighbourhoods, divisions) -
         if not allowed:
             refused.append(item.name)
     if refused:
-        raise ValidationError({level: f"Outside the area you may send to: {', '.join(refused)}."})
+        message = _("Outside the area you may send to: %(places)s.") % {"places": ", ".join(refused)}
+        raise ValidationError({level: message})
 
 
 def _check_content(
@@ -100,25 +103,32 @@ def _check_content(
 ) -> None:
     errors = {}
     if not channels:
-        errors["channels"] = "Choose at least one way to send it: email, text message or voice call."
+        errors["channels"] = _("Choose at least one way to send it: email, text message or voice call.")
     elif any(channel not in Channel.values for channel in channels):
-        errors["channels"] = "Choose email, text message or voice call."
+        errors["channels"] = _("Choose email, text message or voice call.")
     if Channel.SMS in channels and title.strip():
         segments = sms_segments_for(
             title=title, sms_text=sms_text, survey=survey is not None, vote=vote is not None, signature=signature
         )
         if segments > sms_max_segments():
-            with_link = (
-                "With the survey link the text message" if survey is not None
-                else "With the ballot link the text message" if vote is not None
-                else "The text message"
-            )  # fmt: skip
-            errors["sms_text"] = (
-                f"{with_link} would be {segments} segments; the most allowed is {sms_max_segments()}. "
-                "Shorten it (or leave the detail to the email)."
-            )
+            if survey is not None:
+                message = _(
+                    "With the survey link the text message would be %(segments)s segments; the most allowed is "
+                    "%(most)s. Shorten it (or leave the detail to the email)."
+                )
+            elif vote is not None:
+                message = _(
+                    "With the ballot link the text message would be %(segments)s segments; the most allowed is "
+                    "%(most)s. Shorten it (or leave the detail to the email)."
+                )
+            else:
+                message = _(
+                    "The text message would be %(segments)s segments; the most allowed is %(most)s. "
+                    "Shorten it (or leave the detail to the email)."
+                )
+            errors["sms_text"] = message % {"segments": segments, "most": sms_max_segments()}
     if send_at is not None and send_at <= timezone.now():
-        errors["send_at"] = "The send time has passed: choose a time in the future, or send now."
+        errors["send_at"] = _("The send time has passed: choose a time in the future, or send now.")
     if errors:
         raise ValidationError(errors)
 
@@ -132,8 +142,10 @@ def _audience_counts(alert: Alert) -> dict[str, int]:
 def _refuse_empty(counts: dict[str, int]) -> None:
     if not sum(counts.values()):
         raise ValidationError(
-            "No one would receive this alert: nobody with a confirmed subscription on the chosen channels "
-            "lives in the area with the chosen interests. Widen the area, the interests or the channels."
+            _(
+                "No one would receive this alert: nobody with a confirmed subscription on the chosen channels "
+                "lives in the area with the chosen interests. Widen the area, the interests or the channels."
+            )
         )
 
 
@@ -223,7 +235,7 @@ def alert_create(*, actor, force, **content) -> Alert:
     channels, audience_level, kind, sms_text, voice_script, the area, interests, send_at and what
     it is about (a meeting, a priority, or a survey whose invitation it is)."""
     if not can(actor, "alert.compose"):
-        raise ValidationError("Your role does not send alerts.")
+        raise ValidationError(_("Your role does not send alerts."))
     agency = actor.agency if actor.role == Role.PARTNER else None
     return _write(Alert(force=force, created_by=actor, agency=agency), actor=actor, **content)
 
@@ -234,7 +246,8 @@ def alert_update(*, alert: Alert, actor, **content) -> Alert:
     audience are fixed: what was approved is what goes."""
     _lock(alert)
     if alert.status != AlertStatus.DRAFT:
-        raise ValidationError(f"This alert is {alert.get_status_display().lower()}: only a draft can be changed.")
+        status = alert.get_status_display().lower()
+        raise ValidationError(_("This alert is %(status)s: only a draft can be changed.") % {"status": status})
     return _write(alert, actor=actor, **content)
 
 
@@ -250,21 +263,20 @@ def alert_version_save(
     needs to be (as Urdu or Bengali always will)."""
     _lock(alert)
     if alert.status != AlertStatus.DRAFT or alert.created_by_id != actor.pk:
-        raise ValidationError("Only the author of a draft can change its versions in other languages.")
+        raise ValidationError(_("Only the author of a draft can change its versions in other languages."))
     if language not in Language.values or language == Language.ENGLISH:
-        raise ValidationError({"language": "Choose one of the languages members can choose, other than English."})
+        raise ValidationError({"language": _("Choose one of the languages members can choose, other than English.")})
     if alert.send_sms and title.strip():
         with translation.override(language):  # the footer is in the member's language too
             segments = sms_segments_for(
                 title=title, sms_text=sms_text, survey=alert.survey_id is not None, vote=alert.vote_id is not None
             )
         if segments > sms_max_segments():
-            raise ValidationError(
-                {
-                    "sms_text": f"The text message would be {segments} segments; the most allowed is "
-                    f"{sms_max_segments()}. Shorten it (or leave the detail to the email)."
-                }
+            message = _(
+                "The text message would be %(segments)s segments; the most allowed is %(most)s. "
+                "Shorten it (or leave the detail to the email)."
             )
+            raise ValidationError({"sms_text": message % {"segments": segments, "most": sms_max_segments()}})
     version = AlertTranslation.objects.filter(alert=alert, language=language).first() or AlertTranslation(
         alert=alert, language=language
     )
@@ -280,7 +292,7 @@ def alert_version_delete(*, alert: Alert, actor, language: str) -> None:
     """Remove a draft's version: members of that language then get the English."""
     _lock(alert)
     if alert.status != AlertStatus.DRAFT or alert.created_by_id != actor.pk:
-        raise ValidationError("Only the author of a draft can change its versions in other languages.")
+        raise ValidationError(_("Only the author of a draft can change its versions in other languages."))
     AlertTranslation.objects.filter(alert=alert, language=language).delete()
 
 
@@ -301,7 +313,7 @@ def alert_submit(*, alert: Alert, actor) -> Alert:
     any other is released (scheduled, or sending at once)."""
     _lock(alert)
     if alert.status != AlertStatus.DRAFT:
-        raise ValidationError(f"This alert is already {alert.get_status_display().lower()}.")
+        raise ValidationError(_("This alert is already %(status)s.") % {"status": alert.get_status_display().lower()})
     # The actor's area may have changed since the draft was saved (a move to another team).
     _check_area(actor=actor, force=alert.force, level=alert.audience_level, **_area_of(alert))
     _check_content(
@@ -322,16 +334,19 @@ def alert_approve(*, alert: Alert, actor) -> Alert:
     released: at its send time, or at once if that time has passed while it waited."""
     _lock(alert)
     if alert.status != AlertStatus.AWAITING_APPROVAL:
-        raise ValidationError(f"This alert is {alert.get_status_display().lower()}, not awaiting approval.")
+        status = alert.get_status_display().lower()
+        raise ValidationError(_("This alert is %(status)s, not awaiting approval.") % {"status": status})
     if alert.agency_id is not None and not can(actor, "alert.approve", alert):
         raise ValidationError(
-            "A partner agency's alert is approved by a police communications officer or the inspector of the "
-            "neighbourhoods it goes to, never by its author or a partner agency."
+            _(
+                "A partner agency's alert is approved by a police communications officer or the inspector of the "
+                "neighbourhoods it goes to, never by its author or a partner agency."
+            )
         )
     if alert.created_by_id == actor.pk:
-        raise ValidationError("You wrote this alert: another communications officer must approve it.")
+        raise ValidationError(_("You wrote this alert: another communications officer must approve it."))
     if not can(actor, "alert.approve", alert):
-        raise ValidationError("Only a communications officer of the force may approve a force-wide alert.")
+        raise ValidationError(_("Only a communications officer of the force may approve a force-wide alert."))
     alert.approved_by = actor
     alert.approved_at = timezone.now()
     alert.save(update_fields=["approved_by", "approved_at", "updated_at"])
@@ -386,8 +401,9 @@ def alert_cancel(*, alert: Alert, actor) -> Alert:
     alert.refresh_from_db()
     if not moved:
         if alert.status == AlertStatus.DRAFT:
-            raise ValidationError("A draft has not been sent, so there is nothing to cancel.")
-        raise ValidationError(f"This alert is already {alert.get_status_display().lower()}: it cannot be cancelled.")
+            raise ValidationError(_("A draft has not been sent, so there is nothing to cancel."))
+        status = alert.get_status_display().lower()
+        raise ValidationError(_("This alert is already %(status)s: it cannot be cancelled.") % {"status": status})
     waiting = [DeliveryStatus.QUEUED, DeliveryStatus.DIGEST]
     Delivery.objects.filter(alert_id=alert.pk, status__in=waiting).update(status=DeliveryStatus.CANCELLED)
     return alert

@@ -24,7 +24,7 @@ PAGE_SIZE = 25
 def _force_or_refuse(user):
     force = selectors.compose_force(user=user)
     if force is None:
-        raise PermissionDenied("Your account is not linked to a force or a neighbourhood team.")
+        raise PermissionDenied(gettext("Your account is not linked to a force or a neighbourhood team."))
     return force
 
 
@@ -70,7 +70,7 @@ def _template_initial(request, force) -> dict:
         if meeting:
             pact = Interest.objects.filter(slug="pact-meetings", is_active=True).first()
             return forms.initial_from_meeting(meeting, pact_meetings_interest=pact)
-        messages.error(request, "That meeting is not an upcoming published meeting in your area.")
+        messages.error(request, gettext("That meeting is not an upcoming published meeting in your area."))
     elif priority_pk.isdigit():
         priority = (
             selectors.template_priorities(user=request.user, force=force)
@@ -80,7 +80,7 @@ def _template_initial(request, force) -> dict:
         )
         if priority:
             return forms.initial_from_priority(priority, kind=request.GET.get("kind", AlertKind.PRIORITY_UPDATE))
-        messages.error(request, "That priority is not an agreed public priority in your area.")
+        messages.error(request, gettext("That priority is not an agreed public priority in your area."))
     initial = {"channels": [Channel.EMAIL], "send_when": "now"}
     scope = scope_for(request.user)
     # Most alerts come from a PCSO for the one neighbourhood they work: start there.
@@ -116,7 +116,7 @@ def alert_create(request):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Draft saved. Check the previews and the audience, then send it.")
+            messages.success(request, gettext("Draft saved. Check the previews and the audience, then send it."))
             return redirect(alert)
     return render(request, "messaging/alerts/alert_form.html", _compose_context(request, form, force))
 
@@ -127,7 +127,8 @@ def alert_edit(request, pk):
     if alert.created_by_id != request.user.pk:
         raise PermissionDenied
     if not _may_edit(request.user, alert):
-        messages.error(request, f"This alert is {alert.get_status_display().lower()}: only a draft can be changed.")
+        status = alert.get_status_display().lower()
+        messages.error(request, gettext("This alert is %(status)s: only a draft can be changed.") % {"status": status})
         return redirect(alert)
     data = request.POST if request.method == "POST" else None
     form = forms.AlertForm(data, user=request.user, force=alert.force, initial=forms.initial_for_alert(alert))
@@ -137,7 +138,7 @@ def alert_edit(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Draft saved.")
+            messages.success(request, gettext("Draft saved."))
             return redirect(alert)
     return render(request, "messaging/alerts/alert_form.html", _compose_context(request, form, alert.force, alert))
 
@@ -276,7 +277,7 @@ def _workflow_step(request, pk, *, need: str | None, step, done, author_only: bo
     try:
         alert = step(alert=alert, actor=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages) + " Nothing was changed.")
+        messages.error(request, " ".join([*error.messages, gettext("Nothing was changed.")]))
     else:
         messages.success(request, done(alert))
     return redirect(alert)

@@ -15,6 +15,8 @@ import io
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 REQUIRED_COLUMNS = ("ward_code", "street", "number")
 OPTIONAL_COLUMNS = ("postcode",)
 MAX_ROWS = 50_000
@@ -42,27 +44,35 @@ def _postcode(value: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
 
 
-def read_street_list(data: bytes) -> tuple[list[ListRow], list[str]]:
-    """The rows of the file and, for anything wrong, "Line n: what" (the header is line 1)."""
+def line_problem(line: int, problem: str) -> tuple[int, str]:
+    """A problem as (line, "Line n: what"): the number kept apart, to sort by whatever the language."""
+    return line, _("Line %(line)s: %(problem)s") % {"line": line, "problem": problem}
+
+
+def read_street_list(data: bytes) -> tuple[list[ListRow], list[tuple[int, str]]]:
+    """The rows of the file and, for anything wrong, (line, "Line n: what") (the header is line 1;
+    a problem with the whole file has line 0)."""
     if len(data) > MAX_FILE_BYTES:
-        return [], [f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: split it by ward."]
+        megabytes = MAX_FILE_BYTES // (1024 * 1024)
+        return [], [(0, _("The file is larger than %(megabytes)s MB: split it by ward.") % {"megabytes": megabytes})]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return [], ["The file is not UTF-8 text: save it from the spreadsheet as 'CSV UTF-8'."]
+        return [], [(0, _("The file is not UTF-8 text: save it from the spreadsheet as 'CSV UTF-8'."))]
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [_clean(name).lower() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
-        return [], [
-            f"Line 1: the header needs the columns {', '.join(missing)} (it has: {', '.join(header) or 'none'})."
-        ]
+        has = ", ".join(header) or _("none")
+        problem = _("the header needs the columns %(missing)s (it has: %(has)s).")
+        return [], [line_problem(1, problem % {"missing": ", ".join(missing), "has": has})]
     reader.fieldnames = header
     rows, problems, seen = [], [], {}
     for raw in reader:
         line = reader.line_num
         if len(rows) + len(problems) >= MAX_ROWS:
-            problems.append(f"Line {line}: more than {MAX_ROWS:,} addresses in one file: split it by ward.")
+            problem = _("more than %(most)s addresses in one file: split it by ward.") % {"most": f"{MAX_ROWS:,}"}
+            problems.append(line_problem(line, problem))
             break
         values = {name: _clean(raw.get(name)) for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
         if not any(values.values()):
@@ -70,9 +80,9 @@ def read_street_list(data: bytes) -> tuple[list[ListRow], list[str]]:
         row_problems = _row_problems(values)
         key = (values["ward_code"].upper(), values["street"].lower(), values["number"].lower())
         if not row_problems and key in seen:
-            row_problems.append(f"the same address as line {seen[key]}")
+            row_problems.append(_("the same address as line %(line)s") % {"line": seen[key]})
         if row_problems:
-            problems.append(f"Line {line}: {'; '.join(row_problems)}.")
+            problems.append(line_problem(line, "; ".join(row_problems) + "."))
             continue
         seen[key] = line
         rows.append(
@@ -85,16 +95,16 @@ def read_street_list(data: bytes) -> tuple[list[ListRow], list[str]]:
             )
         )
     if not rows and not problems:
-        problems.append("The file has a header but no addresses.")
+        problems.append((0, _("The file has a header but no addresses.")))
     return rows, problems
 
 
 def _row_problems(values: dict) -> list[str]:
-    problems = [f"{name} is empty" for name in REQUIRED_COLUMNS if not values[name]]
+    problems = [_("%(column)s is empty") % {"column": name} for name in REQUIRED_COLUMNS if not values[name]]
     if len(values["street"]) > 120:
-        problems.append("street is longer than 120 characters")
+        problems.append(_("street is longer than 120 characters"))
     if len(values["number"]) > 60:
-        problems.append("number is longer than 60 characters")
+        problems.append(_("number is longer than 60 characters"))
     if values["postcode"] and not POSTCODE.match(_postcode(values["postcode"])):
-        problems.append(f"postcode {values['postcode']!r} is not a UK postcode")
+        problems.append(_("postcode %(postcode)r is not a UK postcode") % {"postcode": values["postcode"]})
     return problems

@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.policy import can
 from meetings.models import MeetingStatus, MeetingType
 from meetings.services import OfficerHours, meeting_create, meeting_record_outcome
-from messaging.doorknock.imports import read_street_list
+from messaging.doorknock.imports import line_problem, read_street_list
 from messaging.doorknock.selectors import round_tally
 from messaging.models import (
     Address,
@@ -53,11 +54,12 @@ def street_list_import(*, data: bytes, actor, is_synthetic: bool = False) -> Str
     for row in rows:
         ward = wards.get(row.ward_code)
         if ward is None:
-            problems.append(f"Line {row.line}: there is no ward {row.ward_code}.")
+            problems.append(line_problem(row.line, _("there is no ward %(code)s.") % {"code": row.ward_code}))
         elif actor is not None and not can(actor, "doorknock.import_streets", ward):
-            problems.append(f"Line {row.line}: {ward.name} ({ward.code}) is not one of your wards.")
+            problem = _("%(ward)s (%(code)s) is not one of your wards.") % {"ward": ward.name, "code": ward.code}
+            problems.append(line_problem(row.line, problem))
     if problems:
-        raise ValidationError(sorted(problems, key=_line_of))
+        raise ValidationError([text for _line, text in sorted(problems, key=lambda problem: problem[0])])
     streets = {(s.ward_id, s.name.lower()): s for s in Street.objects.filter(ward__in=wards.values()).order_by()}
     new_streets = {}
     for row in rows:
@@ -91,26 +93,22 @@ def street_list_import(*, data: bytes, actor, is_synthetic: bool = False) -> Str
     )
 
 
-def _line_of(problem: str) -> int:
-    head = problem.split(":", 1)[0]
-    return int(head.removeprefix("Line ")) if head.startswith("Line ") else 0
-
-
 @transaction.atomic
 def round_plan(*, ward: Ward, streets: list[Street], actor) -> DoorKnockRound:
     """A round of every listed door of the chosen streets, street by street in the order given."""
     if not streets:
-        raise ValidationError({"streets": "Choose at least one street."})
+        raise ValidationError({"streets": _("Choose at least one street.")})
     outside = [s.name for s in streets if s.ward_id != ward.pk]
     if outside:
-        raise ValidationError({"streets": f"Not in {ward.name}: {', '.join(outside)}."})
+        message = _("Not in %(ward)s: %(streets)s.") % {"ward": ward.name, "streets": ", ".join(outside)}
+        raise ValidationError({"streets": message})
     order = {s.pk: n for n, s in enumerate(streets)}
     addresses = sorted(
         Address.objects.filter(street__in=streets).only("pk", "street_id", "position"),
         key=lambda a: (order[a.street_id], a.position, a.pk),
     )
     if not addresses:
-        raise ValidationError({"streets": "Those streets have no addresses on the list yet."})
+        raise ValidationError({"streets": _("Those streets have no addresses on the list yet.")})
     return _round_create(ward=ward, streets=streets, address_ids=[a.pk for a in addresses], actor=actor)
 
 
@@ -119,7 +117,7 @@ def round_plan_from_not_in(*, door_round: DoorKnockRound, actor) -> DoorKnockRou
     """The next round: the doors where nobody was in, in the order they were walked."""
     doors = list(door_round.doors.filter(outcome=DoorOutcome.NOT_IN).select_related("address"))
     if not doors:
-        raise ValidationError("No door on this round is marked 'not in': there is nobody to go back to.")
+        raise ValidationError(_("No door on this round is marked 'not in': there is nobody to go back to."))
     street_ids = list(dict.fromkeys(d.address.street_id for d in doors))
     return _round_create(
         ward=door_round.ward,
@@ -133,7 +131,10 @@ def round_plan_from_not_in(*, door_round: DoorKnockRound, actor) -> DoorKnockRou
 def _round_create(*, ward, streets, address_ids: list[int], actor, follows=None) -> DoorKnockRound:
     if len(address_ids) > MAX_DOORS:
         raise ValidationError(
-            {"streets": f"That is {len(address_ids)} doors; a round has at most {MAX_DOORS}. Choose fewer streets."}
+            {
+                "streets": _("That is %(doors)s doors; a round has at most %(most)s. Choose fewer streets.")
+                % {"doors": len(address_ids), "most": MAX_DOORS}
+            }
         )
     door_round = DoorKnockRound(ward=ward, neighbourhood=ward.neighbourhood, created_by=actor, follows=follows)
     door_round.full_clean()
@@ -147,14 +148,14 @@ def _round_create(*, ward, streets, address_ids: list[int], actor, follows=None)
 
 def round_check_open(*, door_round: DoorKnockRound) -> None:
     if door_round.status != RoundStatus.PLANNED:
-        raise ValidationError("This round is finished: its doors can no longer change.")
+        raise ValidationError(_("This round is finished: its doors can no longer change."))
 
 
 @transaction.atomic
 def door_record(*, door: RoundDoor, outcome: str, actor) -> RoundDoor:
     """What happened at a door; recording again replaces it (a second knock found them in)."""
     if outcome not in DoorOutcome.values:
-        raise ValidationError({"outcome": "Choose what happened at the door."})
+        raise ValidationError({"outcome": _("Choose what happened at the door.")})
     round_check_open(door_round=DoorKnockRound.objects.select_for_update().get(pk=door.round_id))
     door.outcome, door.outcome_at, door.outcome_by = outcome, timezone.now(), actor
     door.full_clean(validate_constraints=False)
@@ -171,10 +172,10 @@ def round_finish(*, door_round: DoorKnockRound, actor) -> DoorKnockRound:
         DoorKnockRound.objects.select_for_update().select_related("ward", "neighbourhood").get(pk=door_round.pk)
     )
     if door_round.status != RoundStatus.PLANNED:
-        raise ValidationError("This round is already finished.")
+        raise ValidationError(_("This round is already finished."))
     tally = round_tally(door_round=door_round)
     if not tally["knocked"]:
-        raise ValidationError("No door has an outcome yet: record at least one before finishing.")
+        raise ValidationError(_("No door has an outcome yet: record at least one before finishing."))
     knocked = door_round.doors.exclude(outcome="")
     span = knocked.aggregate(first=Min("outcome_at"), last=Max("outcome_at"))
     starts, ends = span["first"], max(span["last"], span["first"] + SHORTEST_ROUND)

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -130,8 +131,11 @@ def round_finish(request, pk):
         tally = selectors.round_tally(door_round=door_round)
         messages.success(
             request,
-            f"Round finished and recorded as a door-knock meeting: {tally['knocked']} doors knocked, "
-            f"{tally['spoken_to']} residents spoken to, {tally[DoorOutcome.SIGNED_UP]} signed up.",
+            _(
+                "Round finished and recorded as a door-knock meeting: %(knocked)s doors knocked, "
+                "%(spoken_to)s residents spoken to, %(signed_up)s signed up."
+            )
+            % {"knocked": tally["knocked"], "spoken_to": tally["spoken_to"], "signed_up": tally[DoorOutcome.SIGNED_UP]},
         )
     return redirect("messaging:doorknock-round", pk=door_round.pk)
 
@@ -144,7 +148,7 @@ def round_plan_next(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("messaging:doorknock-round", pk=door_round.pk)
-    messages.success(request, "The next round is the doors where nobody was in.")
+    messages.success(request, _("The next round is the doors where nobody was in."))
     return redirect("messaging:doorknock-round", pk=following.pk)
 
 
@@ -162,8 +166,15 @@ def street_list_import(request):
             else:
                 messages.success(
                     request,
-                    f"Street list loaded: {result.streets_created} new streets, {result.addresses_created} new "
-                    f"addresses ({result.addresses_already_listed} were already listed).",
+                    _(
+                        "Street list loaded: %(streets)s new streets, %(addresses)s new addresses "
+                        "(%(listed)s were already listed)."
+                    )
+                    % {
+                        "streets": result.streets_created,
+                        "addresses": result.addresses_created,
+                        "listed": result.addresses_already_listed,
+                    },
                 )
                 return redirect("messaging:doorknock-import")
         status = 400

@@ -267,7 +267,11 @@ def _duty_messages(reply: InboundReply, duty: DutyContact) -> list[OutgoingMessa
     if duty.email:
         messages.append(_email("urgent_reply_duty", context, to=duty.email))
     if duty.mobile:
-        body = f"URGENT reply in the {reply.neighbourhood} In the Know inbox ({context['words']}): {url}"
+        body = _("URGENT reply in the %(neighbourhood)s In the Know inbox (%(words)s): %(url)s") % {
+            "neighbourhood": reply.neighbourhood,
+            "words": context["words"],
+            "url": url,
+        }
         messages.append(OutgoingMessage(channel=Channel.SMS, to=duty.mobile, body=body))
     return messages
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.policy import scope_for
 from accounts.roles import ScopeLevel
@@ -81,12 +82,12 @@ def measures_area_for(*, user) -> MeasuresArea:
     scope = scope_for(user)
     lookup = scope.neighbourhood_filter()
     if lookup is None:
-        return MeasuresArea(title="No area", level=ScopeLevel.NONE, group_label="", wards=[], subscribers=Q(pk=None))
+        return MeasuresArea(title=_("No area"), level=ScopeLevel.NONE, group_label="", wards=[], subscribers=Q(pk=None))
     on_ward = {f"neighbourhood__{key}": value for key, value in lookup.items()} | {"neighbourhood__isnull": False}
     wards = wards_in_scope(user=user)
     on_subscriber = Q(**{f"ward__{key}": value for key, value in on_ward.items()})
     level = scope.level
-    group_label = "Division" if level == ScopeLevel.FORCE else "Neighbourhood"
+    group_label = _("Division") if level == ScopeLevel.FORCE else _("Neighbourhood")
     return MeasuresArea(
         title=area_title(level=level, wards=wards), level=level, group_label=group_label, wards=wards,
         subscribers=on_subscriber,
@@ -255,7 +256,7 @@ class MessagingMeasures:
 
     @property
     def conversion_total(self) -> Conversion:
-        total = Conversion(label="All sign-ups")
+        total = Conversion(label=_("All sign-ups"))
         for row in self.conversion:
             total.signed_up += row.signed_up
             total.confirmed += row.confirmed
@@ -374,7 +375,7 @@ def _growth(area: MeasuresArea, period: Period) -> Growth:
     series = [_series(name, joined[pk], left[pk], len(period.months)) for pk, name in groups]
     if len(series) > MAX_GROWTH_LINES:
         series = []
-    overall = _series("All members", _sum_tallies(joined), _sum_tallies(left), len(period.months))
+    overall = _series(_("All members"), _sum_tallies(joined), _sum_tallies(left), len(period.months))
     return Growth(months=list(period.months), overall=overall, groups=series)
 
 

@@ -19,7 +19,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
@@ -126,8 +128,8 @@ DEFAULT_PERIOD = 12
 
 class PeriodForm(forms.Form):
     months = forms.TypedChoiceField(
-        label="Period",
-        choices=[(n, f"Last {n} months (this month so far included)") for n in PERIODS],
+        label=_("Period"),
+        choices=[(n, format_lazy(_("Last {months} months (this month so far included)"), months=n)) for n in PERIODS],
         coerce=int,
         initial=DEFAULT_PERIOD,
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -143,11 +145,11 @@ def _charts(measures: selectors.MessagingMeasures) -> list[dict]:
             "id": "chart-growth",
             "type": "bar",
             "labels": labels,
-            "yTitle": "New members",
-            "y1Title": "Members",
+            "yTitle": gettext("New members"),
+            "y1Title": gettext("Members"),
             "datasets": [
-                {"label": "New members", "data": growth.overall.joined},
-                {"label": "Members at the end of the month", "type": "line", "yAxisID": "y1",
+                {"label": gettext("New members"), "data": growth.overall.joined},
+                {"label": gettext("Members at the end of the month"), "type": "line", "yAxisID": "y1",
                  "data": growth.overall.total},
             ],
         },
@@ -156,7 +158,7 @@ def _charts(measures: selectors.MessagingMeasures) -> list[dict]:
             "type": "bar",
             "stacked": True,
             "labels": labels,
-            "yTitle": "Unsubscribes",
+            "yTitle": gettext("Unsubscribes"),
             "datasets": [
                 {"label": label, "data": [m.by_channel[i] for m in measures.unsubscribes]}
                 for i, label in enumerate(Channel.labels)
@@ -169,7 +171,7 @@ def _charts(measures: selectors.MessagingMeasures) -> list[dict]:
                 "id": "chart-growth-groups",
                 "type": "line",
                 "labels": labels,
-                "yTitle": "Members",
+                "yTitle": gettext("Members"),
                 "datasets": [{"label": series.name, "data": series.total} for series in growth.groups],
             }
         )

@@ -156,16 +156,16 @@ class FieldSignUpForm(MembershipForm):
 
     field_order = ["email", "mobile", "channels", "ward", "interests", "language", "consent_method", "agreed"]
 
-    consent_method = forms.ChoiceField(choices=FIELD_CONSENT_METHODS, label="How did the resident agree?")
+    consent_method = forms.ChoiceField(choices=FIELD_CONSENT_METHODS, label=_("How did the resident agree?"))
     agreed = forms.BooleanField(
-        label="The resident agreed to get In the Know alerts and for us to keep these details",
-        error_messages={"required": "Tick to record that the resident agreed. Without it we cannot sign them up."},
+        label=_("The resident agreed to get In the Know alerts and for us to keep these details"),
+        error_messages={"required": _("Tick to record that the resident agreed. Without it we cannot sign them up.")},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mobile"].help_text = "We text a code to check it; the resident confirms it."
-        self.fields["email"].help_text = "We email a link to confirm it; the resident confirms it."
+        self.fields["mobile"].help_text = _("We text a code to check it; the resident confirms it.")
+        self.fields["email"].help_text = _("We email a link to confirm it; the resident confirms it.")
         self.fields["interests"].help_text = ""
 
 

@@ -6,25 +6,26 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .members import Accepts, Channel, Interest, Language, Urgency
 
 
 class AudienceLevel(models.TextChoices):
-    WARDS = "wards", "Wards"
-    NEIGHBOURHOODS = "neighbourhoods", "Neighbourhoods"
-    DIVISIONS = "divisions", "Divisions"
-    FORCE = "force", "The whole force"
+    WARDS = "wards", _("Wards")
+    NEIGHBOURHOODS = "neighbourhoods", _("Neighbourhoods")
+    DIVISIONS = "divisions", _("Divisions")
+    FORCE = "force", _("The whole force")
 
 
 class AlertKind(models.TextChoices):
-    GENERAL = "general", "General alert"
-    MEETING_REMINDER = "meeting_reminder", "PACT meeting reminder"
-    APPEAL = "appeal", "Appeal for information"
-    PRIORITY_UPDATE = "priority_update", "Priority update"
-    EMERGENCY = "emergency", "Emergency alert"
-    SURVEY = "survey", "Survey invitation"
-    VOTE = "vote", "Residents' vote invitation"
+    GENERAL = "general", _("General alert")
+    MEETING_REMINDER = "meeting_reminder", _("PACT meeting reminder")
+    APPEAL = "appeal", _("Appeal for information")
+    PRIORITY_UPDATE = "priority_update", _("Priority update")
+    EMERGENCY = "emergency", _("Emergency alert")
+    SURVEY = "survey", _("Survey invitation")
+    VOTE = "vote", _("Residents' vote invitation")
 
 
 # An appeal for information is time-critical (a missing person, a suspect seen); every other kind
@@ -42,12 +43,12 @@ def kind_urgency(kind: str) -> str:
 
 
 class AlertStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
-    SCHEDULED = "scheduled", "Scheduled"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", _("Draft")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    SCHEDULED = "scheduled", _("Scheduled")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Alert(models.Model):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Street(models.Model):
@@ -45,8 +46,8 @@ class Address(models.Model):
 
 
 class RoundStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    FINISHED = "finished", "Finished"
+    PLANNED = "planned", _("Planned")
+    FINISHED = "finished", _("Finished")
 
 
 class DoorKnockRoundQuerySet(models.QuerySet):
@@ -85,15 +86,16 @@ class DoorKnockRound(models.Model):
         ]
 
     def __str__(self):
-        return f"Door knocks in {self.ward.name} ({timezone.localtime(self.created_at):%d %b %Y})"
+        when = f"{timezone.localtime(self.created_at):%d %b %Y}"
+        return _("Door knocks in %(ward)s (%(when)s)") % {"ward": self.ward.name, "when": when}
 
 
 class DoorOutcome(models.TextChoices):
-    SIGNED_UP = "signed_up", "Signed up"
-    NOT_IN = "not_in", "Not in"
-    DECLINED = "declined", "Declined"
-    LEAFLET = "leaflet", "Leaflet left"
-    ISSUE = "issue", "Issue raised"
+    SIGNED_UP = "signed_up", _("Signed up")
+    NOT_IN = "not_in", _("Not in")
+    DECLINED = "declined", _("Declined")
+    LEAFLET = "leaflet", _("Leaflet left")
+    ISSUE = "issue", _("Issue raised")
 
 
 # Someone came to the door: they signed up, said no, or told the officer about a problem.
@@ -132,4 +134,4 @@ class DoorKnockReach(models.Model):
     not_in = models.PositiveIntegerField()
 
     def __str__(self):
-        return f"{self.knocked} doors knocked ({self.meeting})"
+        return _("%(knocked)s doors knocked (%(meeting)s)") % {"knocked": self.knocked, "meeting": self.meeting}

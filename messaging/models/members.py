@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    SMS = "sms", "Text message (SMS)"
-    VOICE = "voice", "Voice call"
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message (SMS)")
+    VOICE = "voice", _("Voice call")
 
 
 class Language(models.TextChoices):
@@ -32,16 +32,16 @@ class Language(models.TextChoices):
 
 
 class SignUpSource(models.TextChoices):
-    ONLINE = "online", "Online"
-    FIELD = "field", "Field sign-up by an officer"
-    IMPORT = "import", "Imported"
+    ONLINE = "online", _("Online")
+    FIELD = "field", _("Field sign-up by an officer")
+    IMPORT = "import", _("Imported")
 
 
 class ConsentMethod(models.TextChoices):
-    ONLINE_FORM = "online_form", "Online form"
-    DOORSTEP_VERBAL = "doorstep_verbal", "Verbal, on the doorstep"
-    DOORSTEP_SIGNED = "doorstep_signed", "Signed paper form"
-    EVENT = "event", "At a stall or event"
+    ONLINE_FORM = "online_form", _("Online form")
+    DOORSTEP_VERBAL = "doorstep_verbal", _("Verbal, on the doorstep")
+    DOORSTEP_SIGNED = "doorstep_signed", _("Signed paper form")
+    EVENT = "event", _("At a stall or event")
 
 
 class AgeBand(models.TextChoices):

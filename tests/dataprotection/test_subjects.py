@@ -80,7 +80,7 @@ def test_it_refuses_an_empty_or_invalid_search_with_a_clear_message(client, worl
     client.force_login(dpo)
     response = client.post(reverse("dataprotection:subjects"), {"term": typed, **REQUEST})
     assert response.status_code == 400
-    assert message in response.content.decode()
+    assert str(message) in response.content.decode()
     assert not SubjectRequest.objects.exists()
 
 

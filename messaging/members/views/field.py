@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.policy import can
@@ -70,16 +71,25 @@ def _door_signed_up(request, door) -> None:
         doorknock_services.door_record(door=door, outcome=DoorOutcome.SIGNED_UP, actor=request.user)
     except ValidationError:
         # The round was finished while the form was open: the member is signed up all the same.
-        messages.warning(request, f"{door.address} was not marked signed up: its round is finished.")
+        messages.warning(
+            request, _("%(address)s was not marked signed up: its round is finished.") % {"address": door.address}
+        )
 
 
 def _field_done_message(fields: dict) -> str:
-    told = []
-    if fields["email"]:
-        told.append("a link by email")
-    if fields["mobile"]:
-        told.append("a code by text")
-    return (
-        f"Signed up in {fields['ward'].name}. The resident confirms with {' and '.join(told)}; "
-        "until then nothing is sent to them. Ready for the next household."
-    )
+    if fields["email"] and fields["mobile"]:
+        message = _(
+            "Signed up in %(ward)s. The resident confirms with a link by email and a code by text; "
+            "until then nothing is sent to them. Ready for the next household."
+        )
+    elif fields["email"]:
+        message = _(
+            "Signed up in %(ward)s. The resident confirms with a link by email; "
+            "until then nothing is sent to them. Ready for the next household."
+        )
+    else:
+        message = _(
+            "Signed up in %(ward)s. The resident confirms with a code by text; "
+            "until then nothing is sent to them. Ready for the next household."
+        )
+    return message % {"ward": fields["ward"].name}
