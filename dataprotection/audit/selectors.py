@@ -57,6 +57,7 @@ class AuditEvent:
     user: object
     url: str
     task: str
+    command: str
     changes: list[Change]
 
 
@@ -133,6 +134,7 @@ def audit_events(
             user=users.get(contexts[id(row)].get("user")),
             url=contexts[id(row)].get("url") or "",
             task=contexts[id(row)].get("task") or "",
+            command=contexts[id(row)].get("command") or "",
             changes=_changes(model=tracked, label=row.pgh_label, current=row.snapshot, previous=row.previous),
         )
         for tracked, row in rows

@@ -26,6 +26,7 @@ SECTIONS = {
     "open311_reports": "Reports sent through Open311 apps",
     "priority_followers": "Priorities they follow",
     "panel_register": "PACT panel register entries",
+    "email_voters": "Ballots asked for by email",
 }
 
 
@@ -214,6 +215,18 @@ def subject_findings(*, term: Term, viewer) -> dict[str, list[dict]]:
             for f in selectors.followers_matching(term=term, viewer=viewer)
         ],
         "panel_register": [_panel_member(m) for m in selectors.panel_members_matching(term=term, viewer=viewer)],
+        "email_voters": [
+            {
+                "vote": str(v.vote.reference),
+                "neighbourhood": v.vote.neighbourhood.name,
+                "ward": v.ward.name,
+                "email": v.email,
+                "asked_at": _when(v.created_at),
+                # Whether they voted, never what: the ballot is not theirs to read back once cast.
+                "voted": v.ballot_id is not None,
+            }
+            for v in selectors.email_voters_matching(term=term, viewer=viewer)
+        ],
     }
     return found
 

@@ -30,6 +30,7 @@ from messaging.models import Delivery, Interest, OutboxMessage, ReceiptEvent, Su
 from neighbourhoods.models import TeamMembership
 from pact_portal.privacy import email_masked
 from priorities.models import Follower, Issue, Open311Request
+from priorities.voting.models import EmailVoter
 from surveys.models import Answer, Response
 
 TERM_REQUIRED = _("Enter the email address or telephone number of the person the request is about.")
@@ -202,6 +203,18 @@ def followers_matching(*, term: Term, viewer) -> QuerySet[Follower]:
         return Follower.objects.none()
     rows = _in_area(Follower.objects.filter(email__iexact=term.value), viewer=viewer, via="priority__neighbourhood__")
     return rows.select_related("priority").order_by("created_at")
+
+
+# --- residents' votes ----------------------------------------------------------------------------
+
+
+def email_voters_matching(*, term: Term, viewer) -> QuerySet[EmailVoter]:
+    """Ballots asked for by email on votes open to the area (the address is kept to resend the
+    link and refuse a second ballot, until the ballots are deleted)."""
+    if term.kind != TermKind.EMAIL:
+        return EmailVoter.objects.none()
+    rows = _in_area(EmailVoter.objects.filter(email__iexact=term.value), viewer=viewer, via="vote__neighbourhood__")
+    return rows.select_related("vote__neighbourhood", "ward").order_by("created_at", "pk")
 
 
 # --- PACT panel registers -------------------------------------------------------------------------

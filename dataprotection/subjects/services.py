@@ -9,6 +9,8 @@ resident's own "erase my data" (messaging `subscriber_erase`) deletes the channe
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -22,6 +24,7 @@ from messaging.members.services.manage import INBOUND_PROVIDER
 from messaging.models import ChannelStatus, ReceiptEvent, SubscriberChannel
 from pact_portal.retention.services import subscriber_anonymise
 from priorities.models import Follower, Open311Request
+from priorities.voting.models import Ballot, EmailVoter
 from surveys.models import Response
 
 ERASED_NAME = "Erased"
@@ -67,6 +70,7 @@ def subject_erase(*, term: Term, actor, basis: str, reference: str) -> SubjectRe
         pk__in=list(selectors.followers_matching(term=term, viewer=actor).values_list("pk", flat=True))
     ).delete()[0]
     counts["panel_register"] = _panel_members_anonymise(term=term, viewer=actor)
+    counts["email_voters"] = _email_voters_anonymise(term=term, viewer=actor)
     counts = {table: rows for table, rows in counts.items() if rows}
     return subject_request_record(
         actor=actor, action=RequestAction.ERASE, term=term, basis=basis, reference=reference, counts=counts
@@ -74,7 +78,7 @@ def subject_erase(*, term: Term, actor, basis: str, reference: str) -> SubjectRe
 
 
 def _members_anonymise(*, term: Term, viewer, now) -> int:
-    """Stop every channel, unlink survey responses, blank inbound texts, then anonymise the
+    """Stop every channel, unlink survey responses and ballots, blank inbound texts, then anonymise the
     member as the retention job does a lapsed one: the channel rows and their dates stay."""
     members = selectors.subscribers_matching(term=term, viewer=viewer)
     for member in members:
@@ -88,6 +92,7 @@ def _members_anonymise(*, term: Term, viewer, now) -> int:
             payload={"erased": True}
         )
         Response.objects.filter(subscriber=member).update(subscriber=None)
+        Ballot.objects.filter(subscriber=member).update(subscriber=None)
         subscriber_anonymise(subscriber_id=member.pk, now=now)
     return len(members)
 
@@ -143,4 +148,14 @@ def _panel_members_anonymise(*, term: Term, viewer) -> int:
         email="",
         telephone="",
         public_display=PublicDisplay.HIDDEN,
+    )
+
+
+def _email_voters_anonymise(*, term: Term, viewer) -> int:
+    """The row stays with its ballot (the vote's count and turnout do not change) but no longer
+    holds the address. Unique per vote, hence the row's id in the placeholder. The person could
+    ask for a ballot again while the vote is open: the erasure outweighs that one extra ballot."""
+    ids = list(selectors.email_voters_matching(term=term, viewer=viewer).values_list("pk", flat=True))
+    return EmailVoter.objects.filter(pk__in=ids).update(
+        email=Concat(Value("erased-"), Cast("pk", CharField()), Value("@erased.invalid"))
     )

@@ -2,6 +2,7 @@
 reads them is for system administrators only. The trigger tests run on PostgreSQL
 (DATABASE_URL=postgres://...); on SQLite the page says nothing is recorded."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -94,6 +95,20 @@ def test_it_names_the_task_that_made_a_change(world):
     retention_apply_task.delay()
     (row,) = [row for row in selectors.audit_events(model="messaging.Subscriber") if row.label == "update"]
     assert row.task == "pact_portal.tasks.retention_apply_task" and row.user is None
+
+
+@postgres_only
+def test_it_names_the_management_command_that_made_a_change(client, world):
+    from django.core.management import call_command
+
+    member = subscriber(world, email="amina@example.org", status=ChannelStatus.PENDING)
+    Subscriber.objects.filter(pk=member.pk).update(created_at=timezone.now() - timedelta(days=31))
+    call_command("apply_retention", stdout=io.StringIO())
+    (row,) = [row for row in selectors.audit_events(model="messaging.Subscriber") if row.label == "update"]
+    assert row.command == "apply_retention" and row.user is None and row.task == ""
+    client.force_login(world.admin)
+    page = client.get(reverse("dataprotection:audit-trail"), {"model": "messaging.Subscriber"}).content.decode()
+    assert "manage.py apply_retention" in page
 
 
 @postgres_only

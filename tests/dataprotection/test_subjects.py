@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts import api_tokens
 from accounts.roles import Role
 from dataprotection.models import LawfulBasis, RequestAction, SubjectRequest
-from dataprotection.subjects import exports, services
+from dataprotection.subjects import exports, selectors, services
 from dataprotection.subjects.selectors import NOT_A_NUMBER, NOT_AN_EMAIL, TERM_REQUIRED, term_parse
 from messaging.members.services.manage import subscriber_erase
 from messaging.models import ChannelStatus, Delivery, Feedback, ReceiptEvent, SubscriberChannel
@@ -291,3 +291,38 @@ def test_it_escapes_what_people_typed(client, world, dpo):
     client.force_login(dpo)
     page = client.post(reverse("dataprotection:subjects"), {"term": EMAIL, **REQUEST}).content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_it_finds_and_erases_an_email_voter_and_unlinks_a_members_ballot(world, dpo):
+    from priorities.voting.models import Ballot, EmailVoter
+    from tests.priorities.voting.factories import cast, open_vote
+
+    member = subscriber(world, email="zaid@example.org")
+    vote = open_vote(world)
+    cast(vote, member, [vote.options.first()])
+    ballot = Ballot.objects.create(vote=vote, ward=member.ward)
+    EmailVoter.objects.create(vote=vote, email=EMAIL, ward=member.ward, ballot=ballot)
+    found = exports.subject_findings(term=term_parse(EMAIL), viewer=dpo)
+    assert exports.findings_counts(found) == {"email_voters": 1}
+    assert found["email_voters"][0]["email"] == EMAIL and found["email_voters"][0]["voted"] is True
+
+    record = services.subject_erase(term=term_parse(EMAIL), actor=dpo, **REQUEST)
+    assert record.counts == {"email_voters": 1}
+    voter = EmailVoter.objects.get()
+    assert voter.email == f"erased-{voter.pk}@erased.invalid" and voter.ballot == ballot  # the count stands
+    assert not exports.findings_counts(exports.subject_findings(term=term_parse(EMAIL), viewer=dpo))
+
+    services.subject_erase(term=term_parse("zaid@example.org"), actor=dpo, **REQUEST)
+    assert list(Ballot.objects.order_by("pk").values_list("subscriber", flat=True)) == [None, None]
+
+
+def test_an_email_voter_is_found_only_by_someone_whose_area_holds_the_vote(world, dpo):
+    from priorities.voting.models import EmailVoter
+    from tests.priorities.voting.factories import open_vote
+
+    subscriber(world, email="zaid@example.org")
+    vote = open_vote(world)
+    EmailVoter.objects.create(vote=vote, email=EMAIL, ward=world.daneshouse.wards.first())
+    inspector_elsewhere = UserFactory(role=Role.INSPECTOR, force=world.force)  # no team, so no area
+    assert not selectors.email_voters_matching(term=term_parse(EMAIL), viewer=inspector_elsewhere).exists()
+    assert selectors.email_voters_matching(term=term_parse(EMAIL), viewer=dpo).exists()

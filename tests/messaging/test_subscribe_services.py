@@ -381,6 +381,25 @@ def test_it_erases_a_member_but_keeps_anonymous_deliveries(world):
     assert services_manage.subscriber_erase(subscriber=member).erased_at == erased.erased_at  # twice is harmless
 
 
+def test_erasing_a_member_unlinks_their_survey_response_and_ballot_but_keeps_both(world):
+    from priorities.voting.models import Ballot
+    from surveys.models import Response
+    from tests.priorities.voting.factories import cast, open_vote
+    from tests.surveys.factories import respond, survey
+
+    member, other = subscriber(world), subscriber(world, email="zaid@example.org")
+    vote = open_vote(world)
+    cast(vote, member, [vote.options.first()])
+    cast(vote, other, [vote.options.first()])
+    answered = survey(world)
+    respond(answered, subscriber=member, ward=member.ward, police_good_job="good")
+    respond(answered, subscriber=other, ward=other.ward, police_good_job="good")
+    services_manage.subscriber_erase(subscriber=member)
+    assert Ballot.objects.count() == 2 and Response.objects.count() == 2
+    assert set(Ballot.objects.values_list("subscriber", flat=True)) == {None, other.pk}
+    assert set(Response.objects.values_list("subscriber", flat=True)) == {None, other.pk}
+
+
 # A manage link is signed with the time, so the clock stands still while the test compares links.
 @time_machine.travel(datetime.datetime(2026, 11, 20, 10, tzinfo=datetime.UTC), tick=False)
 def test_it_sends_a_lost_manage_link_only_to_a_confirmed_address(world, django_capture_on_commit_callbacks):

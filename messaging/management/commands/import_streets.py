@@ -4,12 +4,13 @@ lists. All or nothing: any bad row is reported with its line and nothing is load
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from dataprotection.audit.commands import AuditedCommand
 from messaging.doorknock import services
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Load a CSV street and address list (ward_code, street, number, postcode) for door-knock rounds."
 
     def add_arguments(self, parser):

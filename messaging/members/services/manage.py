@@ -35,6 +35,8 @@ from messaging.models import (
     SubscriberInterest,
     new_manage_secret,
 )
+from priorities.voting.models import Ballot
+from surveys.models import Response
 
 INBOUND_PROVIDER = "notify-inbound"
 # The words UK mobile networks and GOV.UK Notify treat as an opt-out.
@@ -282,8 +284,9 @@ def subscriber_export(*, subscriber: Subscriber) -> dict:
 
 @transaction.atomic
 def subscriber_erase(*, subscriber: Subscriber) -> Subscriber:
-    """Forget the member: addresses, interests, self-description, feedback comments and the
-    messages kept for them. Their deliveries stay, anonymous, so an alert's counts do not change."""
+    """Forget the member: addresses, interests, self-description, feedback comments, the
+    messages kept for them and the link from their survey responses and ballots to them. Their
+    deliveries stay, anonymous, so an alert's counts do not change."""
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
     if subscriber.erased_at:
         return subscriber
@@ -302,6 +305,10 @@ def subscriber_erase(*, subscriber: Subscriber) -> Subscriber:
     Delivery.objects.filter(subscriber=subscriber).exclude(error="").update(error="")
     DeliveryAttempt.objects.filter(delivery__subscriber=subscriber).exclude(detail="").update(detail="")
     apply_demographics(subscriber, None, None)
+    # A survey response and a ballot name the member only so they answer once; the answers stay,
+    # anonymous, so a survey's results and a vote's count do not change.
+    Response.objects.filter(subscriber=subscriber).update(subscriber=None)
+    Ballot.objects.filter(subscriber=subscriber).update(subscriber=None)
     subscriber.erased_at = timezone.now()
     # Every link to the membership dies with it, even were the erased row ever read again.
     subscriber.manage_secret = new_manage_secret()

@@ -1,12 +1,13 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from dataprotection.audit.commands import AuditedCommand
 from neighbourhoods.selectors import district_names_beside
 from neighbourhoods.services import WardImportError, wards_import_geojson
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Import ONS ward boundary GeoJSON files (properties WDxxCD / WDxxNM, any year). "
         "Each file is imported atomically; re-importing updates wards in place."

@@ -1,14 +1,13 @@
 from time import perf_counter
 
-from django.core.management.base import BaseCommand
-
+from dataprotection.audit.commands import AuditedCommand
 from neighbourhoods.demo import DEMO_PASSWORD, demo_force_seed
 from neighbourhoods.models import Force
 from reports.demo import demo_returns_seed
 from reports.scorecard.demo import demo_scorecard_seed
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Build or update the demo force (real Lancashire wards; synthetic people). Idempotent."
 
     def add_arguments(self, parser):

@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
+from dataprotection.audit.commands import AuditedCommand
 from pact_portal.retention.services import retention_apply, retention_due
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Delete or anonymise personal data past the retention schedule (settings.RETENTION)."
 
     def add_arguments(self, parser):

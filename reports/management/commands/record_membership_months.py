@@ -4,14 +4,15 @@ Beat records each month as it closes; run this after loading history from elsewh
 recounts months already recorded, from the members as they are now)."""
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from dataprotection.audit.commands import AuditedCommand
 from reports.services import MEMBERSHIP_MONTHS_KEPT, membership_record_closed_months
 
 MAX_MONTHS = 240
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Record each ward's In the Know membership at the close of the last N months."
 
     def add_arguments(self, parser):

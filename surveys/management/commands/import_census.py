@@ -1,14 +1,15 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from dataprotection.audit.commands import AuditedCommand
 from surveys.census import census_import
 
 # A whole county's file with the wrong ward list would print thousands of identical lines.
 MAX_MESSAGES = 50
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Import ward reference populations from ONS Census 2021 CSV tables (age or ethnic group, by "
         "electoral ward, long format). Each file is imported whole or not at all; importing a table "
