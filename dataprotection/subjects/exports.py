@@ -7,6 +7,7 @@ import io
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.translation import gettext_lazy as _
 
 from dataprotection.subjects import selectors
 from dataprotection.subjects.selectors import Term
@@ -14,19 +15,19 @@ from pact_portal.spreadsheets import safe_value
 
 # The sections in the order the page, the JSON and the CSV give them, with their headings.
 SECTIONS = {
-    "in_the_know_members": "In the Know memberships",
-    "deliveries": "Alerts sent to them",
-    "feedback": "Their feedback on alerts",
-    "survey_responses": "Survey responses linked to their membership",
-    "inbound_texts": "Texts received from their number (STOP)",
-    "outbox_messages": "Messages kept in the outbox",
-    "accounts": "Portal accounts",
-    "sign_in_records": "Sign-in and lockout records",
-    "issues": "Concerns they raised (contact email)",
-    "open311_reports": "Reports sent through Open311 apps",
-    "priority_followers": "Priorities they follow",
-    "panel_register": "PACT panel register entries",
-    "email_voters": "Ballots asked for by email",
+    "in_the_know_members": _("In the Know memberships"),
+    "deliveries": _("Alerts sent to them"),
+    "feedback": _("Their feedback on alerts"),
+    "survey_responses": _("Survey responses linked to their membership"),
+    "inbound_texts": _("Texts received from their number (STOP)"),
+    "outbox_messages": _("Messages kept in the outbox"),
+    "accounts": _("Portal accounts"),
+    "sign_in_records": _("Sign-in and lockout records"),
+    "issues": _("Concerns they raised (contact email)"),
+    "open311_reports": _("Reports sent through Open311 apps"),
+    "priority_followers": _("Priorities they follow"),
+    "panel_register": _("PACT panel register entries"),
+    "email_voters": _("Ballots asked for by email"),
 }
 
 
