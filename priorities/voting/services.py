@@ -18,7 +18,7 @@ from messaging.models import AlertKind, AudienceLevel, Channel, ChannelStatus, S
 from pact_portal import site
 from priorities import agreement
 from priorities.models import PriorityState, SignOff, SignOffMethod
-from priorities.voting import links, results
+from priorities.voting import links, results, selectors
 from priorities.voting.models import (
     MAX_CHOICES,
     Ballot,
@@ -51,17 +51,6 @@ def _check_channels(channels) -> list[str]:
     if not chosen or len(chosen) != len(list(channels)):
         raise ValidationError({"channels": _("Send the ballot links by email, text message or both.")})
     return chosen
-
-
-def electorate(*, neighbourhood) -> int:
-    """The members a vote of the neighbourhood is for: not erased, living in one of its wards,
-    with at least one confirmed channel (one query)."""
-    return (
-        Subscriber.objects.current()
-        .filter(ward__neighbourhood=neighbourhood, channels__status=ChannelStatus.ACTIVE)
-        .distinct()
-        .count()
-    )
 
 
 def _invite(vote: Vote, *, actor, channels, title: str, body: str) -> None:
@@ -333,9 +322,10 @@ def vote_count(*, vote: Vote) -> Vote:
         option.weighted_score, option.is_winner = figures["weighted"], option.pk in counted["winners"]
     VoteOption.objects.bulk_update(options, ["score", "first_preferences", "weighted_score", "is_winner"])
     vote.voters, vote.weighting = counted["voters"], counted["weighting"]
-    vote.electorate = electorate(neighbourhood=vote.neighbourhood)
+    electorate = selectors.vote_electorate(vote=vote)
+    vote.electorate, vote.confirmed_email_voters = electorate.total, electorate.email_voters
     vote.counted_at = timezone.now()
-    vote.save(update_fields=["voters", "weighting", "electorate", "counted_at"])
+    vote.save(update_fields=["voters", "weighting", "electorate", "confirmed_email_voters", "counted_at"])
     return vote
 
 

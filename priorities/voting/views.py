@@ -203,7 +203,7 @@ def _render_detail(request, vote, *, agree_form=None, status=200):
         "vote": vote,
         "now": timezone.now(),
         "turnout": selectors.vote_turnout(vote=vote),
-        "electorate": vote.electorate if vote.is_published else services.electorate(neighbourhood=vote.neighbourhood),
+        "electorate": selectors.vote_electorate_shown(vote=vote),
         "rows": selectors.option_rows(vote=vote) if vote.is_published else [],
         "can_close": can(user, "vote.close", vote) and vote.is_taking_ballots(),
         # Who agrees priorities (priority.manage) is who puts them to a vote, for the whole neighbourhood.
