@@ -25,14 +25,19 @@ def votes_for_neighbourhood(*, neighbourhood) -> QuerySet[Vote]:
 
 def votes_for_user(*, user) -> QuerySet[Vote]:
     """`vote.view` as a queryset: votes of the neighbourhoods whose board the user reads, newest
-    first, with ballots cast so far and the options (three queries with the neighbourhoods)."""
+    first, with ballots cast so far (all, and those of email voters) and the options (three
+    queries with the neighbourhoods)."""
     from neighbourhoods.selectors import neighbourhoods_where
 
     readable = [n.pk for n in neighbourhoods_where(user=user, action="priority.view_board")]
     return (
         Vote.objects.filter(neighbourhood__in=readable)
         .select_related("neighbourhood")
-        .annotate(ballots_cast=Count("ballots"))
+        # A ballot has at most one email voter, so the join adds no rows to count twice.
+        .annotate(
+            ballots_cast=Count("ballots"),
+            email_ballots_cast=Count("ballots", filter=Q(ballots__email_voter__isnull=False)),
+        )
         .prefetch_related(OPTIONS)
         .order_by("-opens_at", "-pk")
     )
