@@ -132,8 +132,11 @@ def vote_create(
 
 
 @transaction.atomic
-def sign_off_poll_create(*, actor, priority, opens_at: datetime, closes_at: datetime, channels) -> Vote:
-    """Ask the neighbourhood's members "Has this been fixed?" about a resolved priority."""
+def sign_off_poll_create(
+    *, actor, priority, opens_at: datetime, closes_at: datetime, channels, open_to_email_voters: bool = False
+) -> Vote:
+    """Ask the neighbourhood's members (and, if `open_to_email_voters`, anyone who confirms an
+    email address in the area) "Has this been fixed?" about a resolved priority."""
     now = timezone.now()
     _check_times(opens_at=opens_at, closes_at=closes_at, now=now)
     opens_at = max(opens_at, now)
@@ -143,6 +146,7 @@ def sign_off_poll_create(*, actor, priority, opens_at: datetime, closes_at: date
     vote = Vote(
         neighbourhood=priority.neighbourhood, purpose=VotePurpose.SIGN_OFF, method=VoteMethod.SINGLE,
         priority=priority, opens_at=opens_at, closes_at=closes_at, created_by=actor,
+        open_to_email_voters=open_to_email_voters,
     )  # fmt: skip
     vote.full_clean()
     vote.save()
