@@ -53,12 +53,13 @@ def _check_channels(channels) -> list[str]:
     return chosen
 
 
-def _invite(vote: Vote, *, actor, channels, title: str, body: str) -> None:
-    """The invitation goes through In the Know as an alert of kind "vote" to the neighbourhood,
-    released at the opening time; each message carries the member's own signed ballot link."""
+def invitation_draft(*, vote: Vote, actor, channels):
+    """The vote's invitation as a draft In the Know alert of kind "vote" to its neighbourhood, to
+    be released at the opening time; each message carries the member's own signed ballot link."""
     from messaging.alerts import services as services_alerts
 
-    alert = services_alerts.alert_create(
+    title, body = _invitation_words(vote)
+    return services_alerts.alert_create(
         actor=actor,
         force=vote.neighbourhood.division.force,
         kind=AlertKind.VOTE,
@@ -70,11 +71,30 @@ def _invite(vote: Vote, *, actor, channels, title: str, body: str) -> None:
         send_at=vote.opens_at if vote.opens_at > timezone.now() else None,
         vote=vote,
     )
+
+
+def _invite(vote: Vote, *, actor, channels) -> None:
+    from messaging.alerts import services as services_alerts
+
+    alert = invitation_draft(vote=vote, actor=actor, channels=channels)
     services_alerts.alert_submit(alert=alert, actor=actor)
 
 
-def _closing_words(vote: Vote) -> str:
-    return date_format(timezone.localtime(vote.closes_at), "j F Y, H:i")
+def _invitation_words(vote: Vote) -> tuple[str, str]:
+    """The invitation's title and body."""
+    when = date_format(timezone.localtime(vote.closes_at), "j F Y, H:i")
+    if vote.purpose == VotePurpose.SIGN_OFF:
+        title = _("Has this been fixed? %(title)s") % {"title": vote.priority.title}
+        body = _(
+            "We think we have dealt with “%(title)s”. Tell us whether it has been fixed: the poll closes on %(when)s."
+        )
+        return title, body % {"title": vote.priority.title, "when": when}
+    title = _("Have your say: %(name)s's next priorities") % {"name": vote.neighbourhood.name}
+    body = _(
+        "Your neighbourhood team and its partners can take on up to three problems at a time. "
+        "Choose the ones you want tackled first: voting closes on %(when)s."
+    )
+    return title, body % {"when": when}
 
 
 @transaction.atomic
@@ -117,17 +137,7 @@ def vote_create(
     VoteOption.objects.bulk_create(
         VoteOption(vote=vote, priority=p, position=i) for i, p in enumerate(sorted(priorities, key=lambda p: p.title))
     )
-    _invite(
-        vote,
-        actor=actor,
-        channels=channels,
-        title=_("Have your say: %(name)s's next priorities") % {"name": neighbourhood.name},
-        body=_(
-            "Your neighbourhood team and its partners can take on up to three problems at a time. "
-            "Choose the ones you want tackled first: voting closes on %(when)s."
-        )
-        % {"when": _closing_words(vote)},
-    )
+    _invite(vote, actor=actor, channels=channels)
     return vote
 
 
@@ -151,16 +161,7 @@ def sign_off_poll_create(
     vote.full_clean()
     vote.save()
     VoteOption.objects.bulk_create(VoteOption(vote=vote, answer=a, position=i) for i, a in enumerate(SignOffAnswer))
-    _invite(
-        vote,
-        actor=actor,
-        channels=channels,
-        title=_("Has this been fixed? %(title)s") % {"title": priority.title},
-        body=_(
-            "We think we have dealt with “%(title)s”. Tell us whether it has been fixed: the poll closes on %(when)s."
-        )
-        % {"title": priority.title, "when": _closing_words(vote)},
-    )
+    _invite(vote, actor=actor, channels=channels)
     return vote
 
 
