@@ -203,7 +203,8 @@ def _render_detail(request, vote, *, agree_form=None, status=200):
     context = {
         "vote": vote,
         "now": timezone.now(),
-        "turnout": selectors.vote_turnout(vote=vote),
+        # Once counted, the count's voters: the ballots themselves are deleted some days later.
+        "turnout": vote.voters if vote.is_published else selectors.vote_turnout(vote=vote),
         "electorate": selectors.vote_electorate_shown(vote=vote),
         "rows": selectors.option_rows(vote=vote) if vote.is_published else [],
         "weighting": results.weighting_for_reader(vote.weighting),

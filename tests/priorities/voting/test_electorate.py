@@ -96,3 +96,16 @@ def test_a_members_only_result_says_members(client, world):
     vote = services.vote_close(vote=vote, actor=world.sergeant)
     page = client.get(reverse("priorities:vote-result", args=[vote.reference])).content.decode()
     assert "In the Know members. Voters: 1 of 1." in page and "confirmed an email address" not in page
+
+
+def test_the_staff_pages_keep_the_turnout_once_the_ballots_are_deleted(client, world):
+    (member,) = members(world, 1)
+    vote = _vote(world, open_to_email_voters=False)
+    cast(vote, member, [vote.options.first()])
+    vote = services.vote_close(vote=vote, actor=world.sergeant)
+    services.ballots_delete_published(before=timezone.now() + datetime.timedelta(days=1))
+    client.force_login(world.pcso)
+    page = client.get(reverse("priorities:vote-detail", kwargs={"pk": vote.pk})).content.decode()
+    assert "1 of 1 members" in page
+    listing = client.get(reverse("priorities:vote-list", kwargs={"code": "daneshouse"}))
+    assert '<td class="text-end">1</td>' in listing.content.decode()

@@ -103,7 +103,9 @@ def test_it_publishes_group_keys_beside_their_english_names(world):
 def test_the_polish_result_page_names_the_groups_in_polish(client, world):
     vote = _young_only(world)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "pl"
-    page = client.get(reverse("priorities:vote-result", args=[vote.reference])).content.decode()
+    # The request leaves its language active in the thread: restore it for the tests after this one.
+    with translation.override(translation.get_language()):
+        page = client.get(reverse("priorities:vote-result", args=[vote.reference])).content.decode()
     with translation.override("pl"):
         polish = [translation.gettext(text) for text in ("65 to 74", "16 to 24", "Not said", "Ethnic group")]
     assert all(text in page for text in polish), polish
