@@ -27,14 +27,34 @@ class VoteOptionSerializer(serializers.ModelSerializer):
 class VoteSerializer(serializers.ModelSerializer):
     neighbourhood = serializers.SlugRelatedField(slug_field="code", read_only=True)
     ballots_cast = serializers.IntegerField(read_only=True, help_text="Ballots cast so far.")
+    email_ballots_cast = serializers.IntegerField(
+        read_only=True,
+        help_text="Of the ballots cast so far, those of people who confirmed an email address in the area (not "
+        "members): using the link sent to the address is what confirms it.",
+    )
     options = VoteOptionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Vote
         fields = [
             "id", "reference", "neighbourhood", "purpose", "method", "priority", "opens_at", "closes_at",
-            "counted_at", "electorate", "voters", "ballots_cast", "weighting", "options",
+            "open_to_email_voters", "counted_at", "electorate", "confirmed_email_voters", "voters", "ballots_cast",
+            "email_ballots_cast", "weighting", "options",
         ]  # fmt: skip
+        extra_kwargs = {
+            "open_to_email_voters": {
+                "help_text": "Whether anyone who confirms an email address in the area may vote, besides the "
+                "neighbourhood's In the Know members."
+            },
+            "electorate": {
+                "help_text": "Who could vote, at the count (null until counted): the members and the people who "
+                "confirmed an email address."
+            },
+            "confirmed_email_voters": {
+                "help_text": "Of the electorate, the people who confirmed an email address in the area (null until "
+                "counted)."
+            },
+        }
         read_only_fields = fields
 
 

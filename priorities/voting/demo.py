@@ -4,11 +4,17 @@ with most saying it is fixed, and the sign-off records the poll's counts; a vote
 closed three days ago, its result published and its winners awaiting the sergeant's agreement (the
 next step a demo user can take); and a vote open now with ballots coming in.
 
-The ballots are cast by the neighbourhood's demo In the Know members, with the age band and ethnic
-group they gave when they joined, and counted by the same service as a real vote, so the results
-page weights them to the synthetic census the surveys demo writes. Run after the messaging and
-surveys demos. Deterministic for a given `today` (a random.Random per vote); idempotent: a
-neighbourhood that already has votes is left alone.
+Each vote went out as a real one does, as an In the Know alert of kind "vote" written by the alert
+service, with a delivery per member and channel the alert engine's audience reaches: so every
+member holds their own ballot link (the demo records the deliveries as delivered rather than
+sending anything). The open vote is also open to anyone who confirms an email address in the area,
+and `demo_ballot` names a member who has not voted yet, with their link, for `demo_logins` to print.
+
+The ballots are cast by members the invitation reached, with the age band and ethnic group they
+gave when they joined, and counted by the same service as a real vote, so the results page weights
+them to the synthetic census the surveys demo writes. Run after the messaging and surveys demos.
+Deterministic for a given `today` (a random.Random per vote); idempotent: a neighbourhood that
+already has votes is left alone.
 """
 
 import random
@@ -19,10 +25,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import Role
-from messaging.models import ChannelStatus, Subscriber
+from messaging.delivery.audience import alert_audience_kwargs, subscriber_channels
+from messaging.models import (
+    Alert,
+    AlertStatus,
+    Channel,
+    ChannelStatus,
+    Delivery,
+    DeliveryStatus,
+    Subscriber,
+    SubscriberChannel,
+)
 from neighbourhoods.models import Force, TeamMembership, Ward
 from priorities.models import Category, Priority, PriorityEvent, PriorityState, SignOff
-from priorities.voting import services
+from priorities.voting import links, services
 from priorities.voting.models import (
     Ballot,
     BallotChoice,
@@ -115,6 +131,7 @@ def _sign_off_poll(*, neighbourhood, sergeant, members, anchor) -> int:
     options = VoteOption.objects.bulk_create(
         VoteOption(vote=poll, answer=a, position=i) for i, a in enumerate(SignOffAnswer)
     )
+    members = _invite(poll, sergeant=sergeant, members=members, seed=f"{SEED}:poll:invitation")
     for n, voter in enumerate(rng.sample(members, k=max(1, round(len(members) * 0.4)))):
         cast_at = opens + (closes - opens) * rng.random()
         _ballot_for(poll, voter, [options[ANSWER_CYCLE[n % 10]]], rng, cast_at=cast_at)
@@ -151,11 +168,12 @@ def _vote(spec: DemoVote, *, neighbourhood, sergeant, members, anchor, n: int) -
     priorities = [_proposal(neighbourhood, sergeant, p, at=opens - 3 * DAY) for p in spec.proposals]
     vote = Vote.objects.create(
         neighbourhood=neighbourhood, method=spec.method, opens_at=opens, closes_at=closes, created_by=sergeant,
-        created_at=opens - DAY,
+        created_at=opens - DAY, open_to_email_voters=closes > anchor,
     )  # fmt: skip
     options = VoteOption.objects.bulk_create(
         VoteOption(vote=vote, priority=p, position=i) for i, p in enumerate(priorities)
     )
+    members = _invite(vote, sergeant=sergeant, members=members, seed=f"{SEED}:{n}:invitation")
     weights = [p[3] for p in spec.proposals]
     voters = rng.sample(members, k=max(1, round(len(members) * spec.turnout)))
     last = min(closes, anchor)
@@ -165,6 +183,84 @@ def _vote(spec: DemoVote, *, neighbourhood, sergeant, members, anchor, n: int) -
         # Published; agreeing its winners is left to the sergeant (the demo's next step).
         vote = _publish(vote)
     return vote
+
+
+def _invite(vote: Vote, *, sergeant, members, seed: str) -> list[Subscriber]:
+    """The vote's invitation, written by the alert service as the vote's own services write it,
+    and sent at the opening time to the audience the alert engine reaches then: each delivery is
+    recorded as delivered (nothing is sent), and each renders the member's own ballot link. The
+    members it reached, who alone can vote. Its own random stream (for the delivery times), so the
+    ballots drawn after it do not depend on how many deliveries there were."""
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    alert = services.invitation_draft(vote=vote, actor=sergeant, channels=list(services.INVITATION_CHANNELS))
+    sent = vote.opens_at
+    reached = list(
+        subscriber_channels(**alert_audience_kwargs(alert=alert), at=sent)
+        # The engine reads channels as they are when it runs; the demo's history, as they were then.
+        .filter(confirmed_at__lte=sent)
+        .exclude(unsubscribed_at__lte=sent)
+        .order_by("subscriber_id", "channel")
+        .values_list("subscriber_id", "channel")
+    )
+    deliveries = []
+    for subscriber_id, channel in reached:
+        at = sent + timedelta(minutes=2, seconds=rng.randrange(3600))
+        deliveries.append(Delivery(
+            alert=alert, subscriber_id=subscriber_id, channel=channel, status=DeliveryStatus.DELIVERED, attempts=1,
+            queued_at=sent, sent_at=at, delivered_at=at + timedelta(seconds=20),
+        ))  # fmt: skip
+    Delivery.objects.bulk_create(deliveries)
+    counts = dict.fromkeys(alert.channels, 0)
+    for _subscriber_id, channel in reached:
+        counts[channel] += 1
+    Alert.objects.filter(pk=alert.pk).update(
+        status=AlertStatus.SENT, created_at=vote.created_at, released_at=sent,
+        fanout_completed_at=sent + timedelta(minutes=2), completed_at=sent + HOUR, audience_counts=counts,
+    )  # fmt: skip
+    invited = {subscriber_id for subscriber_id, _channel in reached}
+    return [m for m in members if m.pk in invited]
+
+
+@dataclass(frozen=True)
+class DemoBallot:
+    email: str
+    url: str
+    vote: Vote
+
+
+def demo_ballot(*, now=None) -> DemoBallot | None:
+    """A demo member who was emailed the open vote's invitation and has not voted yet, with their
+    own ballot link, so someone exploring the demo can vote; None when no demo vote is open."""
+    now = now or timezone.now()
+    vote = (
+        Vote.objects.taking_ballots(now=now)
+        .filter(neighbourhood__wards__code=FEATURED_WARD, purpose=VotePurpose.PRIORITIES)
+        .select_related("neighbourhood")
+        .order_by("pk")
+        .first()
+    )
+    if vote is None:
+        return None
+    voted = vote.ballots.filter(subscriber__isnull=False).values("subscriber_id")
+    delivery = (
+        Delivery.objects.filter(alert__vote=vote, channel=Channel.EMAIL, subscriber__erased_at__isnull=True)
+        .exclude(subscriber_id__in=voted)
+        .order_by("subscriber_id")
+        .first()
+    )
+    if delivery is None:
+        return None
+    email = (
+        SubscriberChannel.objects.filter(
+            subscriber_id=delivery.subscriber_id, channel=Channel.EMAIL, status=ChannelStatus.ACTIVE
+        )
+        .values_list("address", flat=True)
+        .first()
+    )
+    if email is None:
+        return None
+    url = links.ballot_url(vote_id=vote.pk, subscriber_id=delivery.subscriber_id)
+    return DemoBallot(email=email, url=url, vote=vote)
 
 
 def _proposal(neighbourhood, sergeant, proposal, *, at) -> Priority:

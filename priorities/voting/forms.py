@@ -20,6 +20,11 @@ class _TimesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Send the ballot links by email, text message or both.")},
     )
+    open_to_email_voters = forms.BooleanField(
+        label=_("Also open to anyone who confirms an email address in the area"),
+        help_text=_("Residents who are not In the Know members can ask for a ballot on the public votes page."),
+        required=False,
+    )
 
 
 class VoteForm(_TimesForm):
@@ -34,11 +39,6 @@ class VoteForm(_TimesForm):
         choices=[(VoteMethod.APPROVE, VoteMethod.APPROVE.label), (VoteMethod.RANK, VoteMethod.RANK.label)],
         widget=forms.RadioSelect,
         initial=VoteMethod.APPROVE,
-    )
-    open_to_email_voters = forms.BooleanField(
-        label=_("Also open to anyone who confirms an email address in the area"),
-        help_text=_("Residents who are not In the Know members can ask for a ballot on the public votes page."),
-        required=False,
     )
     field_order = ["priorities", "method", "opens_at", "closes_at", "channels", "open_to_email_voters"]
 

@@ -73,7 +73,10 @@ class Vote(models.Model):
     )
     # When the result was counted and published; the counts below are kept after the ballots go.
     counted_at = models.DateTimeField(null=True, blank=True)
+    # Who could vote, at the count: the members, plus (on a vote open to email voters) the people
+    # who confirmed an email address in the area; `confirmed_email_voters` says how many of them.
     electorate = models.PositiveIntegerField(null=True, blank=True)
+    confirmed_email_voters = models.PositiveIntegerField(null=True, blank=True)
     voters = models.PositiveIntegerField(null=True, blank=True)
     # The weighting as published: method, dimensions, voters per group (suppressed), who was left out.
     weighting = models.JSONField(default=dict, blank=True)
@@ -109,6 +112,13 @@ class Vote(models.Model):
     @property
     def is_published(self) -> bool:
         return self.counted_at is not None
+
+    @property
+    def members_electorate(self) -> int | None:
+        """Of the counted electorate, the In the Know members."""
+        if self.electorate is None:
+            return None
+        return self.electorate - (self.confirmed_email_voters or 0)
 
 
 class VoteOption(models.Model):

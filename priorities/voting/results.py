@@ -12,16 +12,20 @@ match the census (16 and over) of their wards on age band and on ethnic group, a
 every ward has the census's sex table. A ballot counts only if it says all of these and comes from
 a ward with census figures; the page says how many were left out. Voters per group are published
 with groups under 10 suppressed (surveys/disclosure.py), as on every other page.
+
+The published weighting names its dimensions and groups by key (with the English label beside it,
+for the API), and the pages show each in the reader's language (`weighting_for_reader`).
 """
 
 from collections import defaultdict
 
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from priorities.voting.models import MAX_CHOICES, Ballot, BallotChoice, VoteMethod
 from surveys import disclosure, statistics
+from surveys.models import PopulationCategory
 from surveys.weighting import (
-    DIMENSION_LABELS,
     FIELDS,
     GROUPS,
     census_dimensions,
@@ -90,10 +94,15 @@ def weigh(*, ballots: list[dict]) -> tuple[dict, dict[int, float]]:
     for cell in cell_of.values():
         cells[cell] += 1
     present = [{cell[i] for cell in cells} for i in range(len(dimensions))]
-    missing = [str(dict(GROUPS[d])[g]) for i, d in enumerate(dimensions) for g in targets[i] if g not in present[i]]
+    missing = [
+        {"dimension": d, "group": g, "label": str(group_label(d, g))}
+        for i, d in enumerate(dimensions)
+        for g in targets[i]
+        if g not in present[i]
+    ]
     targets = [{g: t for g, t in target.items() if g in present[i]} for i, target in enumerate(targets)]
     published = {
-        "dimensions": [str(DIMENSION_LABELS[d]) for d in dimensions],
+        "dimensions": list(dimensions),
         "groups": _groups(ballots, dimensions, targets),
         "weighted": len(cell_of),
         "left_out": len(ballots) - len(cell_of),
@@ -122,21 +131,86 @@ def _groups(ballots, dimensions, targets) -> list[dict]:
     the voters who did not say (so each row adds up to all voters); small groups suppressed."""
     published = []
     for i, dimension in enumerate(dimensions):
-        groups = [(g, str(label)) for g, label in GROUPS[dimension]]
+        groups = [g for g, _label in GROUPS[dimension]]
         counts = defaultdict(int)
         for ballot in ballots:
             counts[census_group(dimension, ballot[FIELDS[dimension]])] += 1
-        row = [counts.get(g, 0) for g, _label in groups] + [counts.get(None, 0)]
+        row = [counts.get(g, 0) for g in groups] + [counts.get(None, 0)]
         hidden = disclosure.suppress_row(row)
         total = sum(targets[i].values()) if i < len(targets) else 0
         entries = [
             {
-                "label": label,
+                "group": g,
+                "label": str(group_label(dimension, g)),
                 "population": round(100 * targets[i].get(g, 0) / total, 1) if total else None,
                 "voters": None if h else n,
             }
-            for (g, label), n, h in zip(groups, row, hidden, strict=False)
+            for g, n, h in zip([*groups, NOT_SAID], row, hidden, strict=True)
         ]
-        entries.append({"label": _("Not said"), "population": None, "voters": None if hidden[-1] else row[-1]})
-        published.append({"dimension": str(DIMENSION_LABELS[dimension]), "groups": entries})
+        entries[-1]["population"] = None
+        published.append({"dimension": dimension, "label": str(DIMENSION_NAMES[dimension]), "groups": entries})
     return published
+
+
+# --- the groups' names, in the reader's language ----------------------------------------------
+
+NOT_SAID = "not_said"
+# As surveys/weighting.py names them (a staff file), marked here for the public result page.
+DIMENSION_NAMES = {
+    PopulationCategory.AGE_BAND: gettext_lazy("Age band"),
+    PopulationCategory.ETHNIC_GROUP: gettext_lazy("Ethnic group"),
+    PopulationCategory.SEX: gettext_lazy("Sex"),
+}
+# The broad ethnic groups the census is weighted on (surveys/selectors_representation.py); their
+# names there are staff English, so the public result names them here.
+BROAD_ETHNIC_LABELS = {
+    "white_british": pgettext_lazy("ethnic group", "White British"),
+    "white_other": pgettext_lazy("ethnic group", "White other"),
+    "asian": pgettext_lazy("ethnic group", "Asian"),
+    "black": pgettext_lazy("ethnic group", "Black"),
+    "mixed": pgettext_lazy("ethnic group", "Mixed"),
+    "other": pgettext_lazy("ethnic group", "Other"),
+}
+
+
+def group_label(dimension: str, group: str):
+    """A census group's name (lazy: it reads as the active language when shown)."""
+    if group == NOT_SAID:
+        return gettext_lazy("Not said")
+    if dimension == PopulationCategory.ETHNIC_GROUP and group in BROAD_ETHNIC_LABELS:
+        return BROAD_ETHNIC_LABELS[group]
+    return dict(GROUPS[dimension]).get(group, group)
+
+
+def _translated(english: str) -> str:
+    # gettext("") would answer the catalogue's header.
+    return gettext(english) if english else ""
+
+
+def _dimension_name(dimension: str) -> str:
+    """By key since keys are published; a vote counted before published English names only."""
+    return str(DIMENSION_NAMES[dimension]) if dimension in DIMENSION_NAMES else _translated(dimension)
+
+
+def _group_name(dimension: str, group: dict) -> str:
+    if "group" in group and dimension in GROUPS:
+        return str(group_label(dimension, group["group"]))
+    return _translated(group.get("label", ""))
+
+
+def weighting_for_reader(weighting: dict) -> dict:
+    """The published weighting with every dimension and group named in the active language."""
+    shown = dict(weighting)
+    shown["dimension_labels"] = [_dimension_name(d) for d in weighting.get("dimensions", [])]
+    shown["groups"] = [
+        {
+            "label": _dimension_name(row["dimension"]),
+            "groups": [{**group, "label": _group_name(row["dimension"], group)} for group in row["groups"]],
+        }
+        for row in weighting.get("groups", [])
+    ]
+    shown["missing_labels"] = [
+        str(group_label(m["dimension"], m["group"])) if isinstance(m, dict) else _translated(m)
+        for m in weighting.get("missing", [])
+    ]
+    return shown

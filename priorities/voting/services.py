@@ -18,7 +18,7 @@ from messaging.models import AlertKind, AudienceLevel, Channel, ChannelStatus, S
 from pact_portal import site
 from priorities import agreement
 from priorities.models import PriorityState, SignOff, SignOffMethod
-from priorities.voting import links, results
+from priorities.voting import links, results, selectors
 from priorities.voting.models import (
     MAX_CHOICES,
     Ballot,
@@ -53,23 +53,13 @@ def _check_channels(channels) -> list[str]:
     return chosen
 
 
-def electorate(*, neighbourhood) -> int:
-    """The members a vote of the neighbourhood is for: not erased, living in one of its wards,
-    with at least one confirmed channel (one query)."""
-    return (
-        Subscriber.objects.current()
-        .filter(ward__neighbourhood=neighbourhood, channels__status=ChannelStatus.ACTIVE)
-        .distinct()
-        .count()
-    )
-
-
-def _invite(vote: Vote, *, actor, channels, title: str, body: str) -> None:
-    """The invitation goes through In the Know as an alert of kind "vote" to the neighbourhood,
-    released at the opening time; each message carries the member's own signed ballot link."""
+def invitation_draft(*, vote: Vote, actor, channels):
+    """The vote's invitation as a draft In the Know alert of kind "vote" to its neighbourhood, to
+    be released at the opening time; each message carries the member's own signed ballot link."""
     from messaging.alerts import services as services_alerts
 
-    alert = services_alerts.alert_create(
+    title, body = _invitation_words(vote)
+    return services_alerts.alert_create(
         actor=actor,
         force=vote.neighbourhood.division.force,
         kind=AlertKind.VOTE,
@@ -81,11 +71,30 @@ def _invite(vote: Vote, *, actor, channels, title: str, body: str) -> None:
         send_at=vote.opens_at if vote.opens_at > timezone.now() else None,
         vote=vote,
     )
+
+
+def _invite(vote: Vote, *, actor, channels) -> None:
+    from messaging.alerts import services as services_alerts
+
+    alert = invitation_draft(vote=vote, actor=actor, channels=channels)
     services_alerts.alert_submit(alert=alert, actor=actor)
 
 
-def _closing_words(vote: Vote) -> str:
-    return date_format(timezone.localtime(vote.closes_at), "j F Y, H:i")
+def _invitation_words(vote: Vote) -> tuple[str, str]:
+    """The invitation's title and body."""
+    when = date_format(timezone.localtime(vote.closes_at), "j F Y, H:i")
+    if vote.purpose == VotePurpose.SIGN_OFF:
+        title = _("Has this been fixed? %(title)s") % {"title": vote.priority.title}
+        body = _(
+            "We think we have dealt with “%(title)s”. Tell us whether it has been fixed: the poll closes on %(when)s."
+        )
+        return title, body % {"title": vote.priority.title, "when": when}
+    title = _("Have your say: %(name)s's next priorities") % {"name": vote.neighbourhood.name}
+    body = _(
+        "Your neighbourhood team and its partners can take on up to three problems at a time. "
+        "Choose the ones you want tackled first: voting closes on %(when)s."
+    )
+    return title, body % {"when": when}
 
 
 @transaction.atomic
@@ -128,23 +137,16 @@ def vote_create(
     VoteOption.objects.bulk_create(
         VoteOption(vote=vote, priority=p, position=i) for i, p in enumerate(sorted(priorities, key=lambda p: p.title))
     )
-    _invite(
-        vote,
-        actor=actor,
-        channels=channels,
-        title=_("Have your say: %(name)s's next priorities") % {"name": neighbourhood.name},
-        body=_(
-            "Your neighbourhood team and its partners can take on up to three problems at a time. "
-            "Choose the ones you want tackled first: voting closes on %(when)s."
-        )
-        % {"when": _closing_words(vote)},
-    )
+    _invite(vote, actor=actor, channels=channels)
     return vote
 
 
 @transaction.atomic
-def sign_off_poll_create(*, actor, priority, opens_at: datetime, closes_at: datetime, channels) -> Vote:
-    """Ask the neighbourhood's members "Has this been fixed?" about a resolved priority."""
+def sign_off_poll_create(
+    *, actor, priority, opens_at: datetime, closes_at: datetime, channels, open_to_email_voters: bool = False
+) -> Vote:
+    """Ask the neighbourhood's members (and, if `open_to_email_voters`, anyone who confirms an
+    email address in the area) "Has this been fixed?" about a resolved priority."""
     now = timezone.now()
     _check_times(opens_at=opens_at, closes_at=closes_at, now=now)
     opens_at = max(opens_at, now)
@@ -154,20 +156,12 @@ def sign_off_poll_create(*, actor, priority, opens_at: datetime, closes_at: date
     vote = Vote(
         neighbourhood=priority.neighbourhood, purpose=VotePurpose.SIGN_OFF, method=VoteMethod.SINGLE,
         priority=priority, opens_at=opens_at, closes_at=closes_at, created_by=actor,
+        open_to_email_voters=open_to_email_voters,
     )  # fmt: skip
     vote.full_clean()
     vote.save()
     VoteOption.objects.bulk_create(VoteOption(vote=vote, answer=a, position=i) for i, a in enumerate(SignOffAnswer))
-    _invite(
-        vote,
-        actor=actor,
-        channels=channels,
-        title=_("Has this been fixed? %(title)s") % {"title": priority.title},
-        body=_(
-            "We think we have dealt with “%(title)s”. Tell us whether it has been fixed: the poll closes on %(when)s."
-        )
-        % {"title": priority.title, "when": _closing_words(vote)},
-    )
+    _invite(vote, actor=actor, channels=channels)
     return vote
 
 
@@ -333,9 +327,10 @@ def vote_count(*, vote: Vote) -> Vote:
         option.weighted_score, option.is_winner = figures["weighted"], option.pk in counted["winners"]
     VoteOption.objects.bulk_update(options, ["score", "first_preferences", "weighted_score", "is_winner"])
     vote.voters, vote.weighting = counted["voters"], counted["weighting"]
-    vote.electorate = electorate(neighbourhood=vote.neighbourhood)
+    electorate = selectors.vote_electorate(vote=vote)
+    vote.electorate, vote.confirmed_email_voters = electorate.total, electorate.email_voters
     vote.counted_at = timezone.now()
-    vote.save(update_fields=["voters", "weighting", "electorate", "counted_at"])
+    vote.save(update_fields=["voters", "weighting", "electorate", "confirmed_email_voters", "counted_at"])
     return vote
 
 

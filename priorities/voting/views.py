@@ -17,7 +17,7 @@ from neighbourhoods.selectors import neighbourhood_public_get
 from pact_portal import throttle
 from pact_portal.forms import form_add_service_errors
 from priorities.permissions import priority_get_for_user
-from priorities.voting import refusals, selectors, services
+from priorities.voting import refusals, results, selectors, services
 from priorities.voting.forms import (
     BALLOT_THROTTLE_MESSAGE,
     EMAIL_BALLOT_SENT,
@@ -75,7 +75,8 @@ def result(request, reference):
     vote = selectors.published_vote(reference=reference)
     if vote is None:
         raise Http404("No such published vote.")
-    context = {"vote": vote, "rows": selectors.option_rows(vote=vote), "weighting": vote.weighting}
+    weighting = results.weighting_for_reader(vote.weighting)
+    context = {"vote": vote, "rows": selectors.option_rows(vote=vote), "weighting": weighting}
     return render(request, "priorities/voting/result.html", context)
 
 
@@ -202,9 +203,11 @@ def _render_detail(request, vote, *, agree_form=None, status=200):
     context = {
         "vote": vote,
         "now": timezone.now(),
-        "turnout": selectors.vote_turnout(vote=vote),
-        "electorate": vote.electorate if vote.is_published else services.electorate(neighbourhood=vote.neighbourhood),
+        # Once counted, the count's voters: the ballots themselves are deleted some days later.
+        "turnout": vote.voters if vote.is_published else selectors.vote_turnout(vote=vote),
+        "electorate": selectors.vote_electorate_shown(vote=vote),
         "rows": selectors.option_rows(vote=vote) if vote.is_published else [],
+        "weighting": results.weighting_for_reader(vote.weighting),
         "can_close": can(user, "vote.close", vote) and vote.is_taking_ballots(),
         # Who agrees priorities (priority.manage) is who puts them to a vote, for the whole neighbourhood.
         "can_decide": vote.is_published and vote.purpose == VotePurpose.PRIORITIES

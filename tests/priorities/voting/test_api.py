@@ -31,3 +31,21 @@ def test_it_shows_a_published_vote_and_hides_it_from_outsiders(client, world):
     assert "ballots" not in body and "subscriber" not in str(body)
     client.force_login(world.pcso_other)
     assert client.get(url).status_code == 404
+
+
+def test_it_says_whether_a_vote_is_open_to_email_voters_and_counts_them(client, world):
+    from tests.priorities.voting.test_electorate import _email_ballot, _vote
+
+    (member,) = members(world, 1)
+    vote = _vote(world)
+    members_only = _vote(world, open_to_email_voters=False)
+    cast(vote, member, [vote.options.first()])
+    _email_ballot(vote, "resident@example.org")
+    client.force_login(world.pcso)
+    body = {v["id"]: v for v in client.get(reverse("api-vote-list")).json()["results"]}
+    assert body[vote.pk]["open_to_email_voters"] and not body[members_only.pk]["open_to_email_voters"]
+    assert (body[vote.pk]["ballots_cast"], body[vote.pk]["email_ballots_cast"]) == (2, 1)
+    assert body[vote.pk]["confirmed_email_voters"] is None and body[vote.pk]["electorate"] is None
+    services.vote_close(vote=vote, actor=world.sergeant)
+    counted = client.get(reverse("api-vote-detail", kwargs={"pk": vote.pk})).json()
+    assert (counted["electorate"], counted["confirmed_email_voters"], counted["voters"]) == (2, 1, 2)

@@ -2,6 +2,7 @@
 
 import shutil
 from datetime import UTC, date, datetime
+from io import StringIO
 
 import pytest
 import time_machine
@@ -10,7 +11,7 @@ from neighbourhoods.demo import DATA_DIR, demo_force_seed
 from neighbourhoods.models import Force, Ward
 from priorities.models import PriorityState, SignOff, Vote
 from priorities.selectors.dates import priority_date_problems
-from priorities.voting.demo import demo_votes_seed
+from priorities.voting.demo import demo_ballot, demo_votes_seed
 from tests.support import module_data
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +64,47 @@ def test_it_weights_the_demo_results_to_the_synthetic_census(seeded):
 def test_it_leaves_a_seeded_neighbourhood_alone(seeded):
     with time_machine.travel(NOW, tick=False):
         assert demo_votes_seed(force=Force.objects.get(), today=date(2026, 11, 23)) == 0
+
+
+def test_each_demo_vote_went_out_as_an_in_the_know_invitation_to_the_members_who_voted(seeded):
+    from messaging.models import Alert, AlertKind, AlertStatus, Delivery
+
+    for vote in Vote.objects.filter(neighbourhood__wards__code="E05005155"):
+        alert = Alert.objects.get(vote=vote)
+        assert alert.kind == AlertKind.VOTE and alert.status == AlertStatus.SENT and alert.released_at == vote.opens_at
+        invited = set(Delivery.objects.filter(alert=alert).values_list("subscriber_id", flat=True))
+        voted = set(vote.ballots.values_list("subscriber_id", flat=True))
+        assert invited and voted <= invited, vote
+        assert sum(alert.audience_counts.values()) == Delivery.objects.filter(alert=alert).count()
+
+
+def test_a_demo_members_ballot_link_renders_in_their_invitation_and_votes(seeded, client):
+    from messaging.models import Delivery
+    from messaging.rendering import render_delivery
+    from priorities.voting import links, services
+
+    with time_machine.travel(NOW, tick=False):
+        ballot = demo_ballot()
+        token = ballot.url.rstrip("/").rsplit("/", 1)[1]
+        vote_id, member_id = links.ballot_claim(token)
+        delivery = Delivery.objects.get(alert__vote_id=vote_id, subscriber_id=member_id, channel="email")
+        assert ballot.url in render_delivery(delivery=delivery).body
+        assert services.ballot_refusal(token=token)[0] is None and ballot.vote.open_to_email_voters
+        response = client.post(ballot.url, {"choices": [ballot.vote.options.first().pk]})
+        assert response.status_code == 302 and ballot.vote.ballots.filter(subscriber_id=member_id).exists()
+        # The next member's link, for the next visitor.
+        assert demo_ballot().url != ballot.url
+
+
+def test_demo_logins_prints_a_demo_members_ballot_link(seeded):
+    from django.core.management import call_command
+
+    out = StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command("demo_logins", stdout=out)
+        ballot = demo_ballot()
+    printed = out.getvalue()
+    assert "sergeant@demo.pact.example" in printed
+    assert f"member {ballot.email} with their own ballot link" in printed and ballot.url in printed
+    with time_machine.travel(ballot.vote.closes_at, tick=False):
+        assert demo_ballot() is None

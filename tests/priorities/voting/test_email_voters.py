@@ -235,3 +235,80 @@ def test_the_queued_email_carries_ids_only_never_the_address_or_the_link(
     assert send_email_ballot_task.run(**fields) == 1  # the worker's part finds both from the ids
     [url] = _links()
     assert url.startswith("/vote/") and mail.outbox[0].to == ["new@example.org"]
+
+
+# --- a sign-off poll open to the area ---------------------------------------------------------
+
+
+def _poll(world, *, open_to_email_voters=True):
+    from tests.priorities.voting.test_services import _resolved
+
+    members(world, 1, prefix=f"poll{Vote.objects.count()}-")
+    now = timezone.now()
+    return services.sign_off_poll_create(
+        actor=world.pcso,
+        priority=_resolved(world),
+        opens_at=now,
+        closes_at=now + datetime.timedelta(days=3),
+        channels=["email"],
+        open_to_email_voters=open_to_email_voters,
+    )
+
+
+@pytest.mark.parametrize("ticked", [True, False])
+def test_the_officer_opens_a_sign_off_poll_to_the_area_from_the_form(client, world, ticked):
+    from tests.priorities.voting.test_services import _resolved
+
+    members(world, 1)
+    priority = _resolved(world)
+    client.force_login(world.pcso)
+    page = client.get(reverse("priorities:sign-off-poll-create", args=[priority.pk])).content.decode()
+    assert 'name="open_to_email_voters"' in page
+    now = timezone.localtime()
+    data = {
+        "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+        "channels": ["email"],
+    } | ({"open_to_email_voters": "on"} if ticked else {})
+    response = client.post(reverse("priorities:sign-off-poll-create", args=[priority.pk]), data)
+    assert response.status_code == 302
+    assert Vote.objects.get(purpose="sign_off").open_to_email_voters is ticked
+
+
+def test_a_resident_answers_a_poll_by_email_and_the_sign_off_counts_them(
+    client, world, django_capture_on_commit_callbacks
+):
+    poll = _poll(world)
+    ward = world.daneshouse.wards.first()
+    page = client.get(reverse("priorities:public-votes", args=["daneshouse"])).content.decode()
+    assert reverse("priorities:vote-ask-ballot", args=[poll.reference]) in page
+    ask = client.get(reverse("priorities:vote-ask-ballot", args=[poll.reference])).content.decode()
+    assert "Has this been fixed?" in ask
+    sent = len(mail.outbox)
+    assert _ask(client, poll, "new@example.org", ward, django_capture_on_commit_callbacks).status_code == 302
+    [url] = _links(sent)
+    yes = poll.options.get(answer="yes")
+    assert client.post(url, {"choice": yes.pk}).status_code == 302
+    assert client.post(url, {"choice": yes.pk}).status_code == 400  # one ballot per address
+    poll = services.vote_close(vote=poll, actor=world.sergeant)
+    assert (poll.voters, poll.electorate, poll.confirmed_email_voters) == (1, 2, 1)
+    priority = services.priority_sign_off_by_poll(priority=poll.priority, actor=world.pcso, poll=poll)
+    assert priority.sign_offs.get().votes_for == 1
+
+
+def test_a_members_only_poll_refuses_ballots_by_email(client, world, django_capture_on_commit_callbacks):
+    poll = _poll(world, open_to_email_voters=False)
+    ward = world.daneshouse.wards.first()
+    assert (
+        "Ask for a ballot" not in client.get(reverse("priorities:public-votes", args=["daneshouse"])).content.decode()
+    )
+    assert client.get(reverse("priorities:vote-ask-ballot", args=[poll.reference])).status_code == 404
+    assert _ask(client, poll, "new@example.org", ward, django_capture_on_commit_callbacks).status_code == 404
+    with pytest.raises(Exception, match="In the Know members only"):
+        services.email_ballot_request(vote=poll, email="new@example.org", ward=ward)
+    # A link made for it anyway (the poll was open to the area, then no longer) casts nothing.
+    voter = EmailVoter.objects.create(vote=poll, email="new@example.org", ward=ward)
+    url = reverse("priorities:ballot", args=[links.email_ballot_token(vote_id=poll.pk, voter_id=voter.pk)])
+    refused = client.post(url, {"choice": poll.options.get(answer="yes").pk})
+    assert refused.status_code == 400 and "In the Know members" in refused.content.decode()
+    assert not Ballot.objects.exists()

@@ -1,9 +1,13 @@
 """The count and its weighting, against a hand-worked example."""
 
 import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
 
 from priorities.voting import results, services
-from surveys.models import WardPopulation
+from surveys.models import PopulationCategory, WardPopulation
+from surveys.weighting import GROUPS
 from tests.priorities.voting.factories import cast, members, open_vote
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +50,7 @@ def test_it_weights_the_hand_worked_example(world):
     assert (first.score, second.score) == (10, 30)
     assert (first.weighted_score, second.weighted_score) == (50.0, 50.0)
     # Kish: (Σw)² / Σw² = 40² / (10 × 4 + 30 × 4/9) = 30.
-    assert vote.weighting["effective_n"] == 30.0 and vote.weighting["dimensions"] == ["Age band", "Ethnic group"]
+    assert vote.weighting["effective_n"] == 30.0 and vote.weighting["dimensions"] == ["age_band", "ethnic_group"]
     assert vote.weighting["weighted"] == 40 and vote.weighting["left_out"] == 0 and not vote.weighting["problem"]
 
 
@@ -75,3 +79,57 @@ def test_it_picks_up_to_three_winners_with_ties_at_the_edge():
     assert results.winners({1: 5, 2: 4, 3: 3, 4: 1}) == {1, 2, 3}
     assert results.winners({1: 5, 2: 3, 3: 3, 4: 3}) == {1, 2, 3, 4}
     assert results.winners({1: 2, 2: 0}) == {1}
+
+
+def _young_only(world):
+    """10 young voters in a census of young and old: the old are a group nobody from voted."""
+    _census(world.daneshouse.wards.get())
+    voters = members(world, 10, prefix="young", age_band="16-24", ethnic_group="white_british")
+    vote = open_vote(world)
+    for voter in voters:
+        cast(vote, voter, [vote.options.first()])
+    return services.vote_close(vote=vote, actor=world.sergeant)
+
+
+def test_it_publishes_group_keys_beside_their_english_names(world):
+    vote = _young_only(world)
+    ages = vote.weighting["groups"][0]
+    assert (ages["dimension"], ages["label"]) == ("age_band", "Age band")
+    assert ages["groups"][0] == {"group": "16-24", "label": "16 to 24", "population": 100.0, "voters": 10}
+    assert ages["groups"][-1]["group"] == "not_said" and ages["groups"][-1]["population"] is None
+    assert vote.weighting["missing"] == [{"dimension": "age_band", "group": "65-74", "label": "65 to 74"}]
+
+
+def test_the_polish_result_page_names_the_groups_in_polish(client, world):
+    vote = _young_only(world)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "pl"
+    # The request leaves its language active in the thread: restore it for the tests after this one.
+    with translation.override(translation.get_language()):
+        page = client.get(reverse("priorities:vote-result", args=[vote.reference])).content.decode()
+    with translation.override("pl"):
+        polish = [translation.gettext(text) for text in ("65 to 74", "16 to 24", "Not said", "Ethnic group")]
+    assert all(text in page for text in polish), polish
+    # Nowhere in English: not in the table, nor among the groups nobody voted from, nor the dimensions.
+    assert "65 to 74" not in page and "16 to 24" not in page and "Not said" not in page
+    assert "Ethnic group" not in page
+
+
+def test_it_translates_a_weighting_published_before_keys_from_its_english_names():
+    legacy = {
+        "dimensions": ["Age band", "Ethnic group"],
+        "groups": [{"dimension": "Age band", "groups": [{"label": "16 to 24", "population": 50.0, "voters": 10}]}],
+        "missing": ["65 to 74"],
+    }
+    with translation.override("pl"):
+        shown = results.weighting_for_reader(legacy)
+        assert shown["groups"][0]["groups"][0]["label"] == translation.gettext("16 to 24") != "16 to 24"
+        assert shown["missing_labels"] == [translation.gettext("65 to 74")]
+        assert shown["dimension_labels"][1] == translation.gettext("Ethnic group") != "Ethnic group"
+
+
+def test_every_census_group_has_a_name_for_readers():
+    for dimension, groups in GROUPS.items():
+        for group, _english in groups:
+            label = results.group_label(dimension, group)
+            assert str(label) and label is not group, (dimension, group)
+    assert set(results.BROAD_ETHNIC_LABELS) == {g for g, _label in GROUPS[PopulationCategory.ETHNIC_GROUP]}
