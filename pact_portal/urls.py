@@ -32,7 +32,7 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
     path("api/police/", include("neighbourhoods.urls_policeuk")),
-    path("open311/v2/", include("priorities.urls_open311")),
+    path("open311/v2/", include("priorities.urls.open311")),
     path("api/", include("pact_portal.api_urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
     # The split view serves Swagger UI's script as a file; its page keeps one small inline style

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from priorities import services
 from priorities.models import Issue, IssueSource, Open311ApiKey, Open311Request
-from priorities.selectors_open311 import api_key_digest, service_get
+from priorities.selectors.open311 import api_key_digest, service_get
 
 
 @transaction.atomic
