@@ -33,7 +33,7 @@ from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from meetings.analytics import FEW_PEOPLE, MULTI_AGENCY_MEANS, held_meetings, multi_agency_held
+from meetings.analytics.selectors import FEW_PEOPLE, MULTI_AGENCY_MEANS, held_meetings, multi_agency_held
 from meetings.models import (
     EngagementMode,
     Meeting,

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.policy import scope_for
 from accounts.roles import ScopeLevel
-from meetings.analytics import Period, held_meetings
+from meetings.analytics.selectors import Period, held_meetings
 from messaging.models import (
     AlertKind,
     Channel,
