@@ -31,7 +31,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
-    path("api/police/", include("neighbourhoods.urls_policeuk")),
+    path("api/police/", include("neighbourhoods.policeuk.urls")),
     path("open311/v2/", include("priorities.urls.open311")),
     path("api/", include("pact_portal.api_urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
