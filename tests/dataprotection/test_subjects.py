@@ -19,7 +19,7 @@ from messaging.members.services.manage import subscriber_erase
 from messaging.models import ChannelStatus, Delivery, Feedback, ReceiptEvent, SubscriberChannel
 from priorities.models import Follower, Open311Request
 from priorities.services import open311 as services_open311
-from reports.selectors_membership import active_at
+from reports.selectors.membership import active_at
 from surveys.models import Response, ResponseSource
 from tests.factories import UserFactory
 from tests.meetings.panel_factories import member as panel_member

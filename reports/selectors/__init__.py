@@ -66,7 +66,7 @@ from reports.periods import (
     months_after,
     months_between,
 )
-from reports.selectors_membership import membership_by_month, profile_by_ward
+from reports.selectors.membership import membership_by_month, profile_by_ward
 from surveys import disclosure, statistics
 from surveys.models import BankKey, PopulationCategory, Response
 from surveys.selectors_representation import (
