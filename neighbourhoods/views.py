@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.policy import can, policy_required
 from accounts.roles import Role
-from meetings import analytics as engagement
 from meetings import selectors as meetings_selectors
+from meetings.analytics import selectors as engagement
 from meetings.panels import selectors as panel_selectors
 from messaging.alerts import selectors as alerts_selectors
 from neighbourhoods import selectors, services

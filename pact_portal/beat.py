@@ -49,7 +49,7 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "messaging.tasks.digests_send_task",
         "schedule": crontab(hour=7, minute=0),
     },
-    # The month just ended is recorded per ward (reports.selectors_membership) before the drafts
+    # The month just ended is recorded per ward (reports.selectors.membership) before the drafts
     # are read. Daily, so a missed 1st, or a new ward, is made good the next night.
     "reports-record-membership": {
         "task": "reports.tasks.membership_record_closed_months_task",

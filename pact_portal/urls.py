@@ -7,16 +7,16 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from meetings import urls as meetings_urls
-from meetings import urls_public as meetings_urls_public
+from meetings.public import urls as meetings_urls_public
 from pact_portal.observability.views import metrics, readyz
 from pact_portal.views import healthz
 
 urlpatterns = [
     path("", include("neighbourhoods.urls")),
-    # Staff pages (meetings.urls) and public pages and feeds (meetings.urls_public) share the "meetings"
+    # Staff pages (meetings.urls) and public pages and feeds (meetings.public.urls) share the "meetings"
     # namespace; two includes of one namespace hide each other's names (urls.W005), hence one include.
     path("", include((meetings_urls.urlpatterns + meetings_urls_public.urlpatterns, "meetings"), namespace="meetings")),
-    path("", include("meetings.urls_analytics")),
+    path("", include("meetings.analytics.urls")),
     path("", include("priorities.urls")),
     path("", include("messaging.urls")),
     path("", include("surveys.urls")),
@@ -31,8 +31,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
-    path("api/police/", include("neighbourhoods.urls_policeuk")),
-    path("open311/v2/", include("priorities.urls_open311")),
+    path("api/police/", include("neighbourhoods.policeuk.urls")),
+    path("open311/v2/", include("priorities.urls.open311")),
     path("api/", include("pact_portal.api_urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
     # The split view serves Swagger UI's script as a file; its page keeps one small inline style

@@ -9,10 +9,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import PolicyPermission, ReadModelSerializer, responses
-from reports import selectors_pages
-from reports.document_build import return_document
+from reports.document.build import return_document
 from reports.models import HighlightReturn, PeriodKind, ReturnStatus
 from reports.permissions import return_get_for_user
+from reports.selectors import pages as selectors_pages
 
 
 class ReturnApiFilter(django_filters.FilterSet):

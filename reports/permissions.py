@@ -6,7 +6,7 @@ from django.http import Http404
 
 from accounts.policy import can
 from reports.models import HighlightReturn
-from reports.selectors_pages import divisions_for_user, return_by_pk
+from reports.selectors.pages import divisions_for_user, return_by_pk
 
 
 def return_get_for_user(*, user, pk: int, need: str | None = None) -> HighlightReturn:

@@ -1,6 +1,6 @@
 """Writes for the highlight and headline return: drafting, the narrative, pinning and delegating,
 submission (which freezes the figures), reopening, the reminders and late marking beat runs, and
-recording each closed month's In the Know membership per ward (see selectors_membership).
+recording each closed month's In the Know membership per ward (see selectors/membership.py).
 
 Every change leaves a ReturnEvent, so the return's history says who did what and when. A
 submitted return is read-only until HQ reopens it; each service re-reads the row under a lock
@@ -25,7 +25,7 @@ from accounts.roles import Role
 from neighbourhoods.models import Division, Ward
 from pact_portal.site import site_url
 from priorities.models import AGREED_STATES
-from reports.document_build import figures_fingerprint, pinned_rows
+from reports.document.build import figures_fingerprint, pinned_rows
 from reports.models import (
     REMINDER_DAYS,
     HighlightReturn,
@@ -38,8 +38,8 @@ from reports.models import (
 )
 from reports.periods import closed_months, force_data_start, period_bounds
 from reports.selectors import return_figures
-from reports.selectors_membership import membership_counted
-from reports.selectors_pages import delegate_candidates
+from reports.selectors.membership import membership_counted
+from reports.selectors.pages import delegate_candidates
 
 logger = logging.getLogger(__name__)
 

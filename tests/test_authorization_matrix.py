@@ -29,8 +29,8 @@ from messaging import links
 from messaging.members.services import signup as services_signup
 from messaging.models import Delivery, InboundReply
 from priorities import services as priority_services
-from priorities import services_open311
 from priorities.models import Action, ActionProposal, TaskingAgenda, TaskingItem
+from priorities.services import open311 as services_open311
 from priorities.voting import links as vote_links
 from priorities.voting import services as voting_services
 from reports.models import HighlightReturn, due_date_for

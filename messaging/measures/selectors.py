@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.policy import scope_for
 from accounts.roles import ScopeLevel
-from meetings.analytics import Period, held_meetings
+from meetings.analytics.selectors import Period, held_meetings
 from messaging.models import (
     AlertKind,
     Channel,

@@ -26,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from accounts.policy import policy_required
-from meetings.analytics import period_of_full_months
+from meetings.analytics.selectors import period_of_full_months
 from messaging import links
 from messaging.inbox.selectors import bounce_counts
 from messaging.measures import selectors

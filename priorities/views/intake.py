@@ -16,12 +16,13 @@ from messaging.doorknock.links import round_return_path
 from neighbourhoods.permissions import neighbourhood_get_for_user
 from pact_portal import throttle
 from pact_portal.forms import form_add_service_errors
-from priorities import services, services_intake
+from priorities import services
 from priorities.forms.intake import CategoryForm, CloseForm, IssueLogForm, IssueReportForm, MergeForm, ProposeForm
 from priorities.images import check_photo
 from priorities.models import Category, IssueSource
 from priorities.permissions import issue_get_for_user
 from priorities.selectors import intake as selectors
+from priorities.services import intake as services_intake
 
 # Modest limits on online reports: a resident with several concerns is never stopped, a script
 # flooding a team's queue is. The address limit is higher because a library or a mobile network

@@ -1,4 +1,4 @@
-"""Residents' votes, in the `priorities` namespace (included by priorities/urls.py)."""
+"""Residents' votes, in the `priorities` namespace (included by priorities/urls/__init__.py)."""
 
 from django.urls import path
 

@@ -1,7 +1,7 @@
 """A return as a printable page, a PDF, a workbook and a CSV file, and the force roll-up of many
 returns as a workbook and a CSV file.
 
-Everything here reads a ReturnDocument (reports/document.py) and nothing else, so a submitted
+Everything here reads a ReturnDocument (reports/document/) and nothing else, so a submitted
 return prints exactly the figures it was signed with. Nothing here runs a query, as long as the
 caller selected the return's submitter with it (the division's name comes from the figures).
 """

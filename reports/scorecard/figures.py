@@ -38,7 +38,7 @@ from reports.scorecard.quarters import (
     QuarterWindow,
     Section,
 )
-from reports.selectors_membership import membership_by_month
+from reports.selectors.membership import membership_by_month
 
 REACH_SUMS = ["reach", "engagements", "shares", "comments", "mentions", "unique_visitors", "return_visitors"]
 

@@ -17,9 +17,9 @@ from dataprotection.subjects import exports, selectors, services
 from dataprotection.subjects.selectors import NOT_A_NUMBER, NOT_AN_EMAIL, TERM_REQUIRED, term_parse
 from messaging.members.services.manage import subscriber_erase
 from messaging.models import ChannelStatus, Delivery, Feedback, ReceiptEvent, SubscriberChannel
-from priorities import services_open311
 from priorities.models import Follower, Open311Request
-from reports.selectors_membership import active_at
+from priorities.services import open311 as services_open311
+from reports.selectors.membership import active_at
 from surveys.models import Response, ResponseSource
 from tests.factories import UserFactory
 from tests.meetings.panel_factories import member as panel_member

@@ -80,7 +80,7 @@ RESIDENT_PYTHON = [
     "accounts/forms.py",
     "accounts/views.py",
     "meetings/models.py",
-    "meetings/public_views.py",
+    "meetings/public/views.py",
     "neighbourhoods/forms.py",
     "neighbourhoods/places.py",
     "neighbourhoods/selectors.py",

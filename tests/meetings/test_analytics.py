@@ -21,7 +21,7 @@ import time_machine
 from django.urls import reverse
 
 from accounts.roles import Role
-from meetings import analytics
+from meetings.analytics import selectors as analytics
 from meetings.models import EngagementMode, Meeting, MeetingStatus, MeetingType, PartnerAttendance, RankHourlyCost
 from meetings.services import OfficerHours, meeting_create, meeting_publish, meeting_record_outcome
 from tests.factories import PartnerAgencyFactory, UserFactory

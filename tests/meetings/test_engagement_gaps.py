@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from meetings import analytics, services
+from meetings import services
+from meetings.analytics import selectors as analytics
 from neighbourhoods.selectors import OFFICER_DASHBOARD
 from pact_portal import generations
 from tests.factories import NeighbourhoodFactory, WardFactory

@@ -9,7 +9,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from meetings.analytics import period_of_full_months
+from meetings.analytics.selectors import period_of_full_months
 from messaging.measures.selectors import measures_area_for, messaging_measures
 from messaging.models import Delivery, Feedback, SubscriberChannel
 from tests.messaging.factories import alert, subscriber

@@ -109,7 +109,7 @@ def _aliases_chosen_by(read, settings, monkeypatch) -> list[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_engagement_analytics_are_read_from_the_replica(with_replica, settings, monkeypatch):
-    from meetings import analytics
+    from meetings.analytics import selectors as analytics
     from tests.factories import WardFactory
 
     neighbourhood = WardFactory().neighbourhood

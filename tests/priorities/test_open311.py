@@ -10,9 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from priorities import open311 as open311_views
-from priorities import services, services_open311
+from priorities import services
 from priorities.models import Category, Issue, IssueSource, IssueStatus, Open311ApiKey, Open311Request, Priority
+from priorities.services import open311 as services_open311
+from priorities.views import open311 as open311_views
 from tests.factories import DivisionFactory, ForceFactory, NeighbourhoodFactory, PartnerAgencyFactory, WardFactory
 from tests.priorities import fixtures_open311 as spec
 from tests.priorities.factories import agreed, propose, raise_issue, signed_off

@@ -50,7 +50,7 @@ def test_it_still_takes_dates_inside_the_range_with_any_offset(client, world):
 
 @pytest.fixture
 def api_key(world):
-    from priorities import services_open311
+    from priorities.services import open311 as services_open311
 
     return services_open311.open311_api_key_issue(actor=world.hq, force=world.force, name="FixMyStreet")[1]
 

@@ -10,7 +10,7 @@ import time_machine
 from neighbourhoods.demo import DATA_DIR, demo_force_seed
 from neighbourhoods.models import Force, Ward
 from reports.demo import demo_returns_seed
-from reports.document_build import figures_fingerprint
+from reports.document.build import figures_fingerprint
 from reports.models import HighlightReturn
 from reports.selectors import return_figures
 from reports.services import MEMBERSHIP_MONTHS_KEPT

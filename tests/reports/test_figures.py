@@ -9,7 +9,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from meetings import analytics
+from meetings.analytics import selectors as analytics
 from meetings.models import MeetingType
 from messaging.models import ChannelStatus
 from neighbourhoods.models import Division, Force

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.roles import Role
 from reports import services
-from reports.document_build import return_document
+from reports.document.build import return_document
 from reports.models import HighlightReturn, ReturnEvent, ReturnStatus
 from reports.selectors import return_figures
 from tests.factories import DivisionFactory, ForceFactory, TeamMembershipFactory, UserFactory

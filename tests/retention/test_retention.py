@@ -23,8 +23,8 @@ from messaging.models import (
 from pact_portal.beat import BEAT_SCHEDULE
 from pact_portal.observability import heartbeats
 from pact_portal.retention.services import retention_apply, retention_due
-from priorities import services_open311
 from priorities.models import IssueStatus, Open311Request
+from priorities.services import open311 as services_open311
 from reports.models import PeriodKind
 from reports.selectors import return_figures
 from tests.messaging.factories import alert, subscriber

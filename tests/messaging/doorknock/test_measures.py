@@ -5,7 +5,7 @@ import datetime
 import pytest
 import time_machine
 
-from meetings.analytics import period_of_full_months
+from meetings.analytics.selectors import period_of_full_months
 from messaging.doorknock import services
 from messaging.measures.selectors import measures_area_for, messaging_measures
 from messaging.models import DoorOutcome

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from meetings.analytics import held_meetings
+from meetings.analytics.selectors import held_meetings
 from meetings.models import MeetingType
 from messaging.doorknock import selectors, services
 from messaging.models import DoorKnockReach, DoorOutcome, RoundStatus

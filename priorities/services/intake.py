@@ -1,4 +1,4 @@
-"""Intake writes that priorities/services.py does not cover."""
+"""Intake writes that priorities/services/__init__.py does not cover."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods
 from accounts.policy import policy_required
 from pact_portal import text
 from pact_portal.forms import form_add_service_errors
-from priorities import selectors_open311 as selectors
-from priorities import services_open311 as services
+from priorities.selectors import open311 as selectors
+from priorities.services import open311 as services
 
 
 class ApiKeyIssueForm(forms.Form):

@@ -8,7 +8,7 @@ so a neighbourhood cannot be called "neighbourhoods" (police.uk's own clients re
 
 from django.urls import path
 
-from neighbourhoods import policeuk
+from neighbourhoods.policeuk import views as policeuk
 
 app_name = "policeuk"
 

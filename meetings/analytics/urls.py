@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import analytics_views as views
+from meetings.analytics import views
 
 app_name = "analytics"
 

@@ -33,7 +33,7 @@ from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from meetings.analytics import FEW_PEOPLE, MULTI_AGENCY_MEANS, held_meetings, multi_agency_held
+from meetings.analytics.selectors import FEW_PEOPLE, MULTI_AGENCY_MEANS, held_meetings, multi_agency_held
 from meetings.models import (
     EngagementMode,
     Meeting,
@@ -66,7 +66,7 @@ from reports.periods import (
     months_after,
     months_between,
 )
-from reports.selectors_membership import membership_by_month, profile_by_ward
+from reports.selectors.membership import membership_by_month, profile_by_ward
 from surveys import disclosure, statistics
 from surveys.models import BankKey, PopulationCategory, Response
 from surveys.representation.selectors import (

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.policy import can, policy_required
 from pact_portal.csp import admit_styles
 from pact_portal.forms import form_add_service_errors
-from reports import exports, selectors_pages, services
-from reports.document_build import narrative_sections, return_document, return_documents
+from reports import exports, services
+from reports.document.build import narrative_sections, return_document, return_documents
 from reports.forms import DelegatesForm, NarrativeForm, PeriodForm, PinForm, ReopenForm, ReturnStartForm, SubmitForm
 from reports.models import HighlightReturn, PeriodKind, due_date_for
 from reports.periods import period_bounds
 from reports.permissions import divisions_startable_by, return_get_for_user
-from reports.views_figures import NEIGHBOURHOOD_COLUMNS, headline_rows, neighbourhood_rows, rollup_rows
+from reports.selectors import pages as selectors_pages
+from reports.views.figures import NEIGHBOURHOOD_COLUMNS, headline_rows, neighbourhood_rows, rollup_rows
 
 RETURNS_PER_PAGE = 24
 

@@ -25,8 +25,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from neighbourhoods.selectors import ward_at_point
 from pact_portal import text, throttle
-from priorities import selectors_open311 as selectors
-from priorities import services_open311 as services
+from priorities.selectors import open311 as selectors
+from priorities.services import open311 as services
 
 # A reporting app files for many residents from one server, so its limits are far above a
 # resident's; they stop a runaway client or a leaked key from flooding the triage queues.

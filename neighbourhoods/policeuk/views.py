@@ -17,8 +17,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 
 from meetings.models import Meeting, MeetingType
-from neighbourhoods import selectors_policeuk as selectors
 from neighbourhoods.forms import LocateForm
+from neighbourhoods.policeuk import selectors
 from pact_portal.text import one_line
 
 ALLOWED_METHODS = ("GET", "HEAD")

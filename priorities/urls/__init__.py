@@ -1,8 +1,11 @@
 from django.urls import path
 
-from priorities import urls_intake, urls_public, urls_records, views_open311
 from priorities.partners import urls as partner_urls
 from priorities.tasking import urls as tasking_urls
+from priorities.urls import intake as urls_intake
+from priorities.urls import public as urls_public
+from priorities.urls import records as urls_records
+from priorities.views import open311_keys as views_open311
 from priorities.voting import urls as voting_urls
 
 app_name = "priorities"

@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from priorities import open311
+from priorities.views import open311
 
 FORMAT = r"\.(?P<fmt>json|xml)$"
 

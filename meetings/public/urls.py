@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from meetings import public_views
 from meetings.panels import urls as panel_urls
+from meetings.public import views as public_views
 
 urlpatterns = [
     path("meetings.ics", public_views.force_feed, name="force-feed"),

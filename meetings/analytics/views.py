@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.policy import can, policy_required, scope_for
 from accounts.roles import ScopeLevel
-from meetings import analytics
+from meetings.analytics import selectors as analytics
 from meetings.models import EngagementMode
 from neighbourhoods.permissions import neighbourhood_get_for_user
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from priorities import services
 from priorities.models import Issue, IssueSource, Open311ApiKey, Open311Request
-from priorities.selectors_open311 import api_key_digest, service_get
+from priorities.selectors.open311 import api_key_digest, service_get
 
 
 @transaction.atomic
