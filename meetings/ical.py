@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http.request import split_domain_port
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone
 
 from meetings.models import Meeting, MeetingStatus, MeetingType
@@ -29,7 +30,7 @@ def meeting_ics(*, meeting: Meeting, request_host: str, scheme: str = "https") -
     """One meeting as a calendar file, for the "add to calendar" button."""
     if not meeting.is_public:
         # Not even the title: a draft's name can give away what has not been announced.
-        return _calendar(name="PACT meeting", meetings=[]).to_ical()
+        return _calendar(name=_("PACT meeting"), meetings=[]).to_ical()
     calendar = _calendar(name=meeting.title, meetings=[meeting])
     calendar.add_component(_event(meeting=meeting, request_host=request_host, scheme=scheme, stamp=timezone.now()))
     return calendar.to_ical()
@@ -100,7 +101,7 @@ def _event(*, meeting: Meeting, request_host: str, scheme: str, stamp: datetime)
     event.add("dtend", timezone.localtime(meeting.ends_at))
     event.add("sequence", meeting.sequence)
     # Several calendar apps ignore STATUS in subscribed feeds, so the title says it too.
-    event.add("summary", f"Cancelled: {meeting.title}" if cancelled else meeting.title)
+    event.add("summary", _("Cancelled: %(title)s") % {"title": meeting.title} if cancelled else meeting.title)
     event.add("description", _description(meeting=meeting, url=url))
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("class", "PUBLIC")
@@ -113,7 +114,7 @@ def _event(*, meeting: Meeting, request_host: str, scheme: str, stamp: datetime)
         event.add("geo", (meeting.venue_latitude, meeting.venue_longitude))
     if meeting.online_url:
         event.add(
-            "conference", meeting.online_url, parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Join online"}
+            "conference", meeting.online_url, parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": _("Join online")}
         )
     return event
 
@@ -121,23 +122,23 @@ def _event(*, meeting: Meeting, request_host: str, scheme: str, stamp: datetime)
 def _location(meeting: Meeting) -> str:
     venue = ", ".join(part for part in (meeting.venue_name, meeting.venue_address) if part)
     if meeting.meeting_type == MeetingType.ONLINE or (not venue and meeting.online_url):
-        return "Online"
+        return _("Online")
     if venue and meeting.meeting_type == MeetingType.HYBRID:
-        return f"{venue} (and online)"
+        return _("%(venue)s (and online)") % {"venue": venue}
     return venue
 
 
 def _description(*, meeting: Meeting, url: str) -> str:
     parts = []
     if meeting.status == MeetingStatus.CANCELLED:
-        parts.append(f"This meeting is cancelled: {meeting.cancellation_reason}")
+        parts.append(_("This meeting is cancelled: %(reason)s") % {"reason": meeting.cancellation_reason})
     if meeting.public_agenda:
-        parts.append(f"Agenda:\n{meeting.public_agenda}")
+        parts.append(f"{_('Agenda')}:\n{meeting.public_agenda}")
     if meeting.public_summary:
-        parts.append(f"What happened:\n{meeting.public_summary}")
+        parts.append(f"{_('What happened')}:\n{meeting.public_summary}")
     if meeting.online_url:
-        parts.append(f"Join online: {meeting.online_url}")
+        parts.append(_("Join online: %(url)s") % {"url": meeting.online_url})
     if meeting.accessibility_notes:
-        parts.append(f"Access: {meeting.accessibility_notes}")
-    parts.append(f"Details: {url}")
+        parts.append(_("Access: %(notes)s") % {"notes": meeting.accessibility_notes})
+    parts.append(_("Details: %(url)s") % {"url": url})
     return "\n\n".join(parts)

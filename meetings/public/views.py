@@ -132,7 +132,7 @@ def neighbourhood_feed(request, code):
     return _feed(
         request,
         meetings=selectors.public_meetings(neighbourhood=neighbourhood),
-        name=f"PACT meetings: {neighbourhood.name}",
+        name=gettext("PACT meetings: %(place)s") % {"place": neighbourhood.name},
         filename=f"pact-{neighbourhood.code}.ics",
     )
 
@@ -145,7 +145,7 @@ def ward_feed(request, code):
     return _feed(
         request,
         meetings=selectors.public_meetings(ward=ward),
-        name=f"PACT meetings: {ward.name}",
+        name=gettext("PACT meetings: %(place)s") % {"place": ward.name},
         filename=f"pact-{ward.code}.ics",
     )
 
@@ -157,6 +157,6 @@ def force_feed(request):
     return _feed(
         request,
         meetings=selectors.public_meetings(),
-        name=f"PACT meetings: {settings.SITE_NAME}",
+        name=gettext("PACT meetings: %(place)s") % {"place": settings.SITE_NAME},
         filename="pact-meetings.ics",
     )

@@ -192,11 +192,27 @@ def ballot_refusal(*, token: str, now=None) -> tuple[str | None, Vote | None, Su
     if vote.counted_at is not None or now >= vote.closes_at:
         return CLOSED, vote, holder
     if email_claim:
-        if holder.ballot_id is not None:
+        if holder.ballot_id is not None or _member_voted_from(vote=vote, email=holder.email):
             return SECOND, vote, holder
-    elif Ballot.objects.filter(vote=vote, subscriber=holder).exists():
+    elif Ballot.objects.filter(vote=vote, subscriber=holder).exists() or _email_voted_for(vote=vote, member=holder):
         return SECOND, vote, holder
     return None, vote, holder
+
+
+# One person may hold both kinds of link: a member who voted and then left In the Know can ask for
+# an email ballot at the same address, and an email voter can join In the Know before the vote
+# closes. The address ties the two, so whichever link votes first, the other is a second ballot.
+
+
+def _member_voted_from(*, vote: Vote, email: str) -> bool:
+    return Ballot.objects.filter(
+        vote=vote, subscriber__channels__channel=Channel.EMAIL, subscriber__channels__address=email
+    ).exists()
+
+
+def _email_voted_for(*, vote: Vote, member: Subscriber) -> bool:
+    addresses = member.channels.filter(channel=Channel.EMAIL).values("address")
+    return EmailVoter.objects.filter(vote=vote, ballot__isnull=False, email__in=addresses).exists()
 
 
 def _chosen_options(vote: Vote, option_ids: list[int]) -> list[VoteOption]:

@@ -80,6 +80,7 @@ RESIDENT_PYTHON = [
     "accounts/forms.py",
     "accounts/views.py",
     "meetings/models.py",
+    "meetings/ical.py",
     "meetings/public/views.py",
     "neighbourhoods/forms.py",
     "neighbourhoods/places.py",

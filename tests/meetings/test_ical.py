@@ -241,3 +241,19 @@ def test_it_serves_feeds_that_round_trip(client, world, path):
     assert first.events and all(str(e["UID"]).endswith("@pact.example.police.uk") for e in first.events)
     statuses = {str(e["STATUS"]) for e in first.events}
     assert statuses == ({"CONFIRMED"} if path == "one" else {"CONFIRMED", "CANCELLED"})
+
+
+def test_a_feed_fetched_in_polish_reads_in_polish(client, world):
+    from django.urls import reverse
+
+    meeting = published(world, title="Daneshouse PACT", venue_name="Burnley Library")
+    services.meeting_cancel(meeting=meeting, actor=world.pcso, reason="The hall is flooded.")
+    body = client.get(
+        reverse("meetings:neighbourhood-feed", args=["daneshouse"]), headers={"accept-language": "pl"}
+    ).content
+    calendar = Calendar.from_ical(body)
+    assert calendar["X-WR-CALNAME"].startswith("Spotkania PACT: ")
+    (event,) = calendar.events
+    assert event["SUMMARY"] == "Odwołane: Daneshouse PACT"
+    assert "To spotkanie zostało odwołane: The hall is flooded." in event["DESCRIPTION"]
+    assert "Szczegóły: " in event["DESCRIPTION"]

@@ -312,3 +312,39 @@ def test_a_members_only_poll_refuses_ballots_by_email(client, world, django_capt
     refused = client.post(url, {"choice": poll.options.get(answer="yes").pk})
     assert refused.status_code == 400 and "In the Know members" in refused.content.decode()
     assert not Ballot.objects.exists()
+
+
+def test_an_email_voter_who_joins_in_the_know_cannot_vote_again_as_a_member(
+    client, world, django_capture_on_commit_callbacks
+):
+    from tests.messaging.factories import subscriber
+
+    vote = _vote(world)
+    ward = world.daneshouse.wards.first()
+    sent = len(mail.outbox)
+    _ask(client, vote, "new@example.org", ward, django_capture_on_commit_callbacks)
+    [url] = _links(sent)
+    option = vote.options.first()
+    assert client.post(url, {"choices": [option.pk]}).status_code == 302
+    joined = subscriber(world, email="new@example.org", ward=ward)
+    member_link = reverse("priorities:ballot", args=[links.ballot_token(vote_id=vote.pk, subscriber_id=joined.pk)])
+    second = client.post(member_link, {"choices": [option.pk]})
+    assert second.status_code == 400 and "already voted" in second.content.decode()
+    assert Ballot.objects.count() == 1
+
+
+def test_a_member_who_voted_and_left_cannot_vote_again_by_email(client, world, django_capture_on_commit_callbacks):
+    from messaging.models import ChannelStatus, SubscriberChannel
+    from tests.priorities.voting.factories import cast
+
+    vote = _vote(world)
+    (member,) = members(world, 1, prefix="leaver")
+    option = vote.options.first()
+    cast(vote, member, [option])
+    SubscriberChannel.objects.filter(subscriber=member).update(status=ChannelStatus.UNSUBSCRIBED)
+    sent = len(mail.outbox)
+    _ask(client, vote, "leaver0@example.org", world.daneshouse.wards.first(), django_capture_on_commit_callbacks)
+    [url] = _links(sent)
+    second = client.post(url, {"choices": [option.pk]})
+    assert second.status_code == 400 and "already voted" in second.content.decode()
+    assert Ballot.objects.count() == 1
