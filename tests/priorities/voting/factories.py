@@ -18,7 +18,16 @@ def proposals(world, n: int = 3) -> list:
     return [propose(world, title=titles[i]) for i in range(n)]
 
 
-def open_vote(world, *, priorities=None, method="approve", days: int = 7, actor=None, channels=("email",)):
+def open_vote(
+    world,
+    *,
+    priorities=None,
+    method="approve",
+    days: int = 7,
+    actor=None,
+    channels=("email",),
+    open_to_email_voters=False,
+):
     """A vote of Daneshouse open from now; at least one member must live there to receive it."""
     priorities = priorities if priorities is not None else proposals(world)
     now = timezone.now()
@@ -30,6 +39,7 @@ def open_vote(world, *, priorities=None, method="approve", days: int = 7, actor=
         opens_at=now,
         closes_at=now + datetime.timedelta(days=days),
         channels=list(channels),
+        open_to_email_voters=open_to_email_voters,
     )
 
 

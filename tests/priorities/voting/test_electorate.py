@@ -10,23 +10,13 @@ from django.utils import timezone
 from messaging.models import ChannelStatus, SubscriberChannel
 from priorities.models import EmailVoter
 from priorities.voting import links, selectors, services
-from tests.priorities.voting.factories import cast, members, proposals
+from tests.priorities.voting.factories import cast, members, open_vote
 
 pytestmark = pytest.mark.django_db
 
 
 def _vote(world, *, open_to_email_voters=True):
-    now = timezone.now()
-    return services.vote_create(
-        actor=world.sergeant,
-        neighbourhood=world.daneshouse,
-        priorities=proposals(world),
-        method="approve",
-        opens_at=now,
-        closes_at=now + datetime.timedelta(days=7),
-        channels=["email"],
-        open_to_email_voters=open_to_email_voters,
-    )
+    return open_vote(world, open_to_email_voters=open_to_email_voters)
 
 
 def _email_ballot(vote, email, *, vote_too=True):

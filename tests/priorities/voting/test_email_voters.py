@@ -13,24 +13,14 @@ from django.utils import timezone
 from neighbourhoods.models import Ward
 from priorities.models import Ballot, EmailVoter, Vote
 from priorities.voting import links, services
-from tests.priorities.voting.factories import members, proposals
+from tests.priorities.voting.factories import members, open_vote, proposals
 
 pytestmark = pytest.mark.django_db
 
 
 def _vote(world, *, open_to_email_voters=True):
     members(world, 1, prefix=f"voter{Vote.objects.count()}-")  # a vote is sent to members, so one must live there
-    now = timezone.now()
-    return services.vote_create(
-        actor=world.sergeant,
-        neighbourhood=world.daneshouse,
-        priorities=proposals(world),
-        method="approve",
-        opens_at=now,
-        closes_at=now + datetime.timedelta(days=7),
-        channels=["email"],
-        open_to_email_voters=open_to_email_voters,
-    )
+    return open_vote(world, open_to_email_voters=open_to_email_voters)
 
 
 def _ask(client, vote, email, ward, capture):
