@@ -153,8 +153,9 @@ def _panel_members_anonymise(*, term: Term, viewer) -> int:
 
 def _email_voters_anonymise(*, term: Term, viewer) -> int:
     """The row stays with its ballot (the vote's count and turnout do not change) but no longer
-    holds the address. Unique per vote, hence the row's id in the placeholder. The person could
-    ask for a ballot again while the vote is open: the erasure outweighs that one extra ballot."""
+    holds the address: addresses are unique per vote, so the row's id goes into the made-up one.
+    The person could ask for a ballot again while the vote is open: the erasure outweighs that one
+    extra ballot."""
     ids = list(selectors.email_voters_matching(term=term, viewer=viewer).values_list("pk", flat=True))
     return EmailVoter.objects.filter(pk__in=ids).update(
         email=Concat(Value("erased-"), Cast("pk", CharField()), Value("@erased.invalid"))
